@@ -1,0 +1,20 @@
+# certbot_add_plugin(<target> SOURCES ... [OUTPUT_DIR dir] [LIBS ...])
+# Builds a certbot plugin: a MODULE library named <target>.so that exports only
+# certbot_plugin_entry (version script) and has no undefined symbols (-z defs).
+# Usable out of tree: include this file and add plugin-api/include to the include path.
+set(CERTBOT_PLUGIN_MAP "${CMAKE_CURRENT_LIST_DIR}/certbot-plugin.map")
+function(certbot_add_plugin target)
+  cmake_parse_arguments(P "" "OUTPUT_DIR" "SOURCES;LIBS" ${ARGN})
+  add_library(${target} MODULE ${P_SOURCES})
+  set_target_properties(${target} PROPERTIES PREFIX "" CXX_VISIBILITY_PRESET hidden
+                        C_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
+  if(P_OUTPUT_DIR)
+    set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${P_OUTPUT_DIR}")
+  endif()
+  if(TARGET certbot_plugin_api)
+    target_link_libraries(${target} PRIVATE certbot_plugin_api)
+  endif()
+  target_link_libraries(${target} PRIVATE ${P_LIBS})
+  target_link_options(${target} PRIVATE "LINKER:--version-script=${CERTBOT_PLUGIN_MAP}"
+                      "LINKER:-z,defs")
+endfunction()

@@ -1,0 +1,295 @@
+// Header-only C++17 helper over certbot/plugin.h: a plugin author writes a class, not a vtable.
+//
+//   class MyAuth : public certbot::plugin::Authenticator {
+//     public:
+//       explicit MyAuth(certbot::plugin::Host host);
+//       std::vector<std::string> chall_pref(const std::string& identifier) override;
+//       void perform(const std::vector<certbot::plugin::Challenge>& challenges) override;
+//       void cleanup(const std::vector<certbot::plugin::Challenge>& challenges) override;
+//   };
+//   static const cb_option_desc kOptions[] = {...};
+//   static const char* const kChallenges[] = {"http-01", nullptr};
+//   CERTBOT_PLUGIN(certbot::plugin::entry<MyAuth>("my-auth", "One line", "1.0", kChallenges,
+//                                                   kOptions));
+//
+// Every call into the class runs inside a noexcept trampoline: throw certbot::plugin::Declined to
+// answer CB_DECLINED, any other std::exception becomes CB_ERROR with what() as the message.
+// The instance is constructed in `create` (a throwing constructor is a clean CB_ERROR) and
+// destroyed in `destroy`.
+#ifndef CERTBOT_PLUGIN_HPP
+#define CERTBOT_PLUGIN_HPP
+
+#include <certbot/plugin.h>
+
+#include <exception>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace certbot::plugin {
+
+// Thrown by a plugin method to answer CB_DECLINED ("not mine"), which is not a failure.
+struct Declined : std::exception {
+    const char* what() const noexcept override { return "declined"; }
+};
+
+// Owned copy of a cb_challenge.
+struct Challenge {
+    std::string type, identifier, token, key_authorization, validation, validation_name;
+    bool is_wildcard = false;
+
+    static Challenge from(const cb_challenge& c) {
+        auto s = [](const char* p) { return p ? std::string(p) : std::string(); };
+        Challenge out;
+        out.type = s(c.type);
+        out.identifier = s(c.identifier);
+        out.token = s(c.token);
+        out.key_authorization = s(c.key_authorization);
+        out.validation = s(c.validation);
+        out.validation_name = s(c.validation_name);
+        if (CB_HAS_FIELD(&c, cb_challenge, is_wildcard)) out.is_wildcard = c.is_wildcard != 0;
+        return out;
+    }
+};
+
+inline void collect_sink(void* ctx, const char* value) {
+    static_cast<std::vector<std::string>*>(ctx)->emplace_back(value ? value : "");
+}
+
+// Thin C++ view of the host's service table. Copyable; borrows the table.
+class Host {
+  public:
+    explicit Host(const cb_host* host) : h_(host) {}
+    const cb_host* raw() const { return h_; }
+
+    void log(int level, const std::string& msg) const { h_->log(h_->ctx, level, msg.c_str()); }
+    void debug(const std::string& msg) const { log(CB_LOG_DEBUG, msg); }
+    void info(const std::string& msg) const { log(CB_LOG_INFO, msg); }
+    void warning(const std::string& msg) const { log(CB_LOG_WARNING, msg); }
+
+    std::vector<std::string> options(const std::string& name, const char* identifier = nullptr) const {
+        std::vector<std::string> out;
+        h_->get_option(h_->ctx, name.c_str(), identifier, &collect_sink, &out);
+        return out;
+    }
+    // Last value of an option, or FALLBACK when unset.
+    std::string option(const std::string& name, const std::string& fallback = std::string(),
+                       const char* identifier = nullptr) const {
+        auto v = options(name, identifier);
+        return v.empty() ? fallback : v.back();
+    }
+    bool flag(const std::string& name) const {
+        auto v = option(name);
+        return v == "True" || v == "true" || v == "1";
+    }
+    bool interactive() const { return h_->is_interactive(h_->ctx) != 0; }
+    // Throws when there is nobody to press Enter.
+    void pause(const std::string& message) const {
+        if (h_->pause(h_->ctx, message.c_str()) != CB_OK)
+            throw std::runtime_error("cannot wait for Enter: not running interactively");
+    }
+    struct HookResult {
+        int exit_status = 0;
+        std::string output;
+    };
+    HookResult run_hook(const std::string& command, const std::vector<std::string>& env) const {
+        std::vector<const char*> envp;
+        for (const auto& e : env) envp.push_back(e.c_str());
+        envp.push_back(nullptr);
+        HookResult r;
+        auto sink = [](void* ctx, const char* v) {
+            static_cast<std::string*>(ctx)->append(v ? v : "");
+        };
+        if (h_->run_hook(h_->ctx, command.c_str(), envp.data(), sink, &r.output, &r.exit_status) !=
+            CB_OK)
+            throw std::runtime_error("could not run hook: " + command);
+        return r;
+    }
+    std::string config_dir() const { return h_->config_dir ? h_->config_dir : ""; }
+    std::string work_dir() const { return h_->work_dir ? h_->work_dir : ""; }
+    bool dry_run() const { return h_->dry_run != 0; }
+
+  private:
+    const cb_host* h_;
+};
+
+class Authenticator {
+  public:
+    virtual ~Authenticator() = default;
+    virtual std::vector<std::string> chall_pref(const std::string& identifier) = 0;
+    virtual void perform(const std::vector<Challenge>& challenges) = 0;
+    virtual void cleanup(const std::vector<Challenge>& challenges) = 0;
+};
+
+class Installer {
+  public:
+    virtual ~Installer() = default;
+    virtual std::vector<std::string> get_all_names() = 0;
+    virtual void deploy_cert(const std::string& domain, const std::string& cert_path,
+                             const std::string& key_path, const std::string& chain_path,
+                             const std::string& fullchain_path) = 0;
+    virtual void enhance(const std::string& domain, const std::string& enhancement,
+                         const std::string& options) = 0;
+    virtual std::vector<std::string> supported_enhancements() = 0;
+    virtual void save(const std::string& title, bool temporary) = 0;
+    virtual void rollback_checkpoints(int count) = 0;
+    virtual void recovery_routine() = 0;
+    virtual void config_test() = 0;
+    virtual void restart() = 0;
+};
+
+namespace detail {
+
+// Holds the host pointer beside the instance so trampolines can report errors.
+template <class T>
+struct Box {
+    const cb_host* host;
+    T object;
+    explicit Box(const cb_host* h) : host(h), object(Host(h)) {}
+};
+
+template <class T, class F>
+cb_status guard(void* self, F&& f) noexcept {
+    auto* box = static_cast<Box<T>*>(self);
+    try {
+        f(box->object);
+        return CB_OK;
+    } catch (const Declined&) {
+        return CB_DECLINED;
+    } catch (const std::exception& e) {
+        box->host->set_error(box->host->ctx, e.what());
+    } catch (...) {
+        box->host->set_error(box->host->ctx, "plugin failed with an unknown exception");
+    }
+    return CB_ERROR;
+}
+
+inline std::vector<Challenge> challenges(const cb_challenge* c, size_t n) {
+    std::vector<Challenge> out;
+    out.reserve(n);
+    for (size_t i = 0; i < n; ++i) out.push_back(Challenge::from(c[i]));
+    return out;
+}
+
+inline void emit(const std::vector<std::string>& values, cb_string_sink sink, void* ctx) {
+    for (const auto& v : values) sink(ctx, v.c_str());
+}
+
+template <class T>
+struct Trampolines {
+    static cb_status create(const cb_host* host, void** out) noexcept {
+        try {
+            *out = new Box<T>(host);
+            return CB_OK;
+        } catch (const std::exception& e) {
+            host->set_error(host->ctx, e.what());
+        } catch (...) {
+            host->set_error(host->ctx, "plugin failed to initialise");
+        }
+        return CB_ERROR;
+    }
+    static void destroy(void* self) noexcept { delete static_cast<Box<T>*>(self); }
+
+    // Authenticator
+    static cb_status chall_pref(void* self, const char* id, cb_string_sink sink, void* ctx) noexcept {
+        return guard<T>(self, [&](T& t) {
+            emit(static_cast<Authenticator&>(t).chall_pref(id ? id : ""), sink, ctx);
+        });
+    }
+    static cb_status perform(void* self, const cb_challenge* c, size_t n) noexcept {
+        return guard<T>(self,
+                        [&](T& t) { static_cast<Authenticator&>(t).perform(challenges(c, n)); });
+    }
+    static cb_status cleanup(void* self, const cb_challenge* c, size_t n) noexcept {
+        return guard<T>(self,
+                        [&](T& t) { static_cast<Authenticator&>(t).cleanup(challenges(c, n)); });
+    }
+
+    // Installer
+    static Installer& inst(T& t) { return static_cast<Installer&>(t); }
+    static std::string s(const char* p) { return p ? p : ""; }
+    static cb_status names(void* self, cb_string_sink sink, void* ctx) noexcept {
+        return guard<T>(self, [&](T& t) { emit(inst(t).get_all_names(), sink, ctx); });
+    }
+    static cb_status deploy(void* self, const char* d, const char* c, const char* k, const char* ch,
+                            const char* fc) noexcept {
+        return guard<T>(self,
+                        [&](T& t) { inst(t).deploy_cert(s(d), s(c), s(k), s(ch), s(fc)); });
+    }
+    static cb_status enhance(void* self, const char* d, const char* e, const char* o) noexcept {
+        return guard<T>(self, [&](T& t) { inst(t).enhance(s(d), s(e), s(o)); });
+    }
+    static cb_status supported(void* self, cb_string_sink sink, void* ctx) noexcept {
+        return guard<T>(self, [&](T& t) { emit(inst(t).supported_enhancements(), sink, ctx); });
+    }
+    static cb_status save(void* self, const char* title, int temporary) noexcept {
+        return guard<T>(self, [&](T& t) { inst(t).save(s(title), temporary != 0); });
+    }
+    static cb_status rollback(void* self, int n) noexcept {
+        return guard<T>(self, [&](T& t) { inst(t).rollback_checkpoints(n); });
+    }
+    static cb_status recovery(void* self) noexcept {
+        return guard<T>(self, [&](T& t) { inst(t).recovery_routine(); });
+    }
+    static cb_status config_test(void* self) noexcept {
+        return guard<T>(self, [&](T& t) { inst(t).config_test(); });
+    }
+    static cb_status restart(void* self) noexcept {
+        return guard<T>(self, [&](T& t) { inst(t).restart(); });
+    }
+
+    static constexpr cb_authenticator auth_table = {
+        sizeof(cb_authenticator), &chall_pref, &perform, &cleanup};
+    static constexpr cb_installer inst_table = {
+        sizeof(cb_installer), &names,    &deploy,   &enhance,     &supported,
+        &save,                &rollback, &recovery, &config_test, &restart};
+};
+
+}  // namespace detail
+
+namespace detail {
+template <class T>
+constexpr const cb_authenticator* auth_table() {
+    if constexpr (std::is_base_of<Authenticator, T>::value) return &Trampolines<T>::auth_table;
+    else return nullptr;
+}
+template <class T>
+constexpr const cb_installer* inst_table() {
+    if constexpr (std::is_base_of<Installer, T>::value) return &Trampolines<T>::inst_table;
+    else return nullptr;
+}
+}  // namespace detail
+
+// Builds the exported entry for class T at compile time.
+template <class T, size_t NOpt>
+constexpr cb_plugin entry(const char* name, const char* description, const char* version,
+                          const char* const* challenge_types, const cb_option_desc (&options)[NOpt]) {
+    constexpr bool is_auth = std::is_base_of<Authenticator, T>::value;
+    constexpr bool is_inst = std::is_base_of<Installer, T>::value;
+    static_assert(is_auth || is_inst, "a plugin derives from Authenticator and/or Installer");
+    using Tr = detail::Trampolines<T>;
+    return cb_plugin{sizeof(cb_plugin),
+                     CB_ABI_MAJOR,
+                     CB_ABI_MINOR,
+                     name,
+                     description,
+                     version,
+                     (is_auth ? CB_KIND_AUTHENTICATOR : 0u) | (is_inst ? CB_KIND_INSTALLER : 0u),
+                     challenge_types,
+                     options,
+                     NOpt,
+                     &Tr::create,
+                     &Tr::destroy,
+                     detail::auth_table<T>(),
+                     detail::inst_table<T>()};
+}
+
+}  // namespace certbot::plugin
+
+// Defines the one exported symbol.
+#define CERTBOT_PLUGIN(...) \
+    extern "C" CB_EXPORT const cb_plugin certbot_plugin_entry = __VA_ARGS__
+
+#endif  // CERTBOT_PLUGIN_HPP
