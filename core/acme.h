@@ -1,0 +1,140 @@
+// ACME v2 client (RFC 8555): directory, nonces, JWS-signed requests, accounts, orders,
+// authorizations, challenges, finalization and certificate download. Transport is the HttpClient
+// interface; time is the Clock interface, so tests need neither sockets nor sleeping.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto.h"
+#include "http.h"
+#include "result.h"
+
+namespace certbot {
+
+class Clock {
+  public:
+    virtual ~Clock() = default;
+    virtual std::chrono::steady_clock::time_point now() = 0;
+    virtual void sleep_for(std::chrono::milliseconds d) = 0;
+};
+Clock& system_clock();
+
+// Set from a signal handler; long waits give up when it becomes true.
+extern std::atomic<bool> g_interrupted;
+
+struct Directory {
+    std::string url;
+    std::string new_nonce, new_account, new_order, revoke_cert, key_change, renewal_info;
+    std::string terms_of_service, website;
+    bool external_account_required = false;
+    std::vector<std::string> profiles;
+};
+
+struct Problem {
+    std::string type, detail, identifier;  // identifier: from subproblems
+    int status = 0;
+    std::vector<Problem> subproblems;
+    std::string describe() const;  // "type :: detail" with subproblems, one line
+};
+
+struct AcmeAccount {
+    std::string url;       // the kid
+    std::string status;    // valid, deactivated, revoked
+    std::vector<std::string> contact;
+    std::string body_json; // the account object as the server sent it
+};
+
+struct Challenge {
+    std::string type, url, status, token;
+    std::optional<Problem> error;
+};
+
+struct Authorization {
+    std::string url, status, identifier;  // identifier value (DNS name, no "*.")
+    bool wildcard = false;
+    std::vector<Challenge> challenges;
+    std::optional<Problem> error;  // the first challenge error, if any
+};
+
+struct Order {
+    std::string url, status, finalize, certificate;
+    std::vector<std::string> identifiers, authorizations;
+    std::optional<Problem> error;
+};
+
+struct ExternalAccountBinding {
+    std::string kid, hmac_key_b64url, alg = "HS256";
+};
+
+class AcmeClient {
+  public:
+    AcmeClient(HttpClient& http, std::string directory_url, Clock& clock = system_clock());
+
+    Status load_directory();
+    const Directory& directory() const { return dir_; }
+
+    // The account key signs every request; kid is the account URL once known.
+    void set_account(const PrivateKey* key, std::string kid = {});
+    const std::string& kid() const { return kid_; }
+
+    // RFC 8555 §7.3. only_existing: §7.3.1 onlyReturnExisting lookup.
+    Result<AcmeAccount> new_account(const std::vector<std::string>& contact, bool agree_tos,
+                                    bool only_existing,
+                                    const std::optional<ExternalAccountBinding>& eab = {});
+    Result<AcmeAccount> update_account(const std::string& payload_json);
+
+    Result<Order> new_order(const std::vector<std::string>& dns_names);
+    Result<Authorization> get_authorization(const std::string& url);
+    Status respond_challenge(const std::string& challenge_url);
+    // Polls until the authorization is no longer pending (or the deadline passes).
+    Result<Authorization> poll_authorization(const std::string& url,
+                                             std::chrono::steady_clock::time_point deadline);
+    Result<Order> get_order(const std::string& url);
+    // Finalizes with the CSR, then polls until the order is valid or fails.
+    Result<Order> finalize(const Order& order, const std::string& csr_der,
+                           std::chrono::steady_clock::time_point deadline);
+    // PEM chain, leaf first; validated to contain only certificates.
+    Result<std::string> download_certificate(const std::string& url);
+    Status revoke(const std::string& cert_der, int reason, const PrivateKey* cert_key);
+
+    // key authorization for a token: token "." thumbprint (RFC 8555 §8.1)
+    std::string key_authorization(const std::string& token) const;
+
+    struct Response {
+        HttpResponse http;
+        std::string location;
+    };
+    // Signed POST (RFC 8555 §6.2) with badNonce retries (§6.5) and Retry-After on 429/503.
+    // payload "" is POST-as-GET. jwk: sign with the JWK instead of the kid.
+    Result<Response> post(const std::string& url, const std::string& payload, bool use_jwk = false,
+                          const PrivateKey* key = nullptr);
+
+  private:
+    Result<std::string> fetch_nonce();
+    Result<Response> post_once(const std::string& url, const std::string& payload, bool use_jwk,
+                               const PrivateKey* key);
+    Error problem_error(const HttpResponse& r, const std::string& what) const;
+    std::chrono::milliseconds poll_delay(const HttpResponse& r, int attempt) const;
+
+    HttpClient& http_;
+    Clock& clock_;
+    Directory dir_;
+    const PrivateKey* key_ = nullptr;
+    std::string kid_;
+    std::string thumbprint_;
+    std::vector<std::string> nonces_;
+};
+
+// Parses application/problem+json. Bounded and total: never throws.
+std::optional<Problem> parse_problem(const std::string& body);
+// The nonce grammar of RFC 8555 §6.5.1: base64url, at most 256 characters.
+bool valid_nonce(const std::string& nonce);
+// Retry-After as delay-seconds or HTTP-date; nullopt if absent/invalid. Capped at one day.
+std::optional<std::chrono::seconds> parse_retry_after(const std::string& value);
+
+}  // namespace certbot

@@ -1,0 +1,83 @@
+// Everything a command needs to know, as parsed from the command line (and later cli.ini and
+// renewal confs). Plain data: the CLI fills it, the core reads it.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace certbot {
+
+constexpr const char* kDefaultServer = "https://acme-v02.api.letsencrypt.org/directory";
+constexpr const char* kStagingServer = "https://acme-staging-v02.api.letsencrypt.org/directory";
+
+struct Config {
+    std::string verb = "run";
+
+    // What to obtain
+    std::vector<std::string> domains;  // normalised, in order
+    std::string cert_name;
+    std::string csr_path;
+
+    // Where
+    std::string server = kDefaultServer;
+    bool server_set = false;
+    bool staging = false;
+    bool dry_run = false;
+    std::string config_dir = "/etc/letsencrypt";
+    std::string work_dir = "/var/lib/letsencrypt";
+    std::string logs_dir = "/var/log/letsencrypt";
+
+    // Interaction
+    bool non_interactive = false;
+    bool force_interactive = false;
+    int verbosity = 0;  // -v count
+    bool quiet = false;
+
+    // Account
+    bool agree_tos = false;
+    std::string email;
+    bool register_unsafely_without_email = false;
+    std::string eab_kid, eab_hmac_key;
+    std::string account;  // --account id
+
+    // Keys
+    std::string key_type = "ecdsa";
+    int rsa_key_size = 2048;
+    std::string elliptic_curve = "secp256r1";
+    bool must_staple = false;
+    std::optional<bool> reuse_key;
+
+    // Challenges and plugins
+    std::string authenticator, installer;
+    std::vector<std::string> preferred_challenges;  // normalised: "http-01", "dns-01", ...
+    int http01_port = 80;
+    std::string http01_address;
+    int https_port = 443;
+    int issuance_timeout = 90;
+
+    // Plugin options: plugin option long name without dashes ("webroot-path") -> values in
+    // command-line order; per-identifier values resolved from -w/-d interleaving.
+    std::map<std::string, std::vector<std::string>> plugin_options;
+    std::map<std::string, std::map<std::string, std::string>> plugin_per_identifier;
+
+    // Lineage handling
+    bool force_renewal = false;
+    bool keep_until_expiring = false;
+    bool duplicate = false;
+    bool expand = false;
+
+    // TLS to the CA
+    bool no_verify_ssl = false;
+    std::string user_agent;
+
+    // Long option names the user gave explicitly (for what renewal confs store).
+    std::set<std::string> set_by_user;
+
+    bool interactive() const;  // a TTY on stdin and stdout, and not -n (or --force-interactive)
+    std::string effective_server() const;  // staging / dry-run aware
+};
+
+}  // namespace certbot

@@ -1,0 +1,410 @@
+#include "fsutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+
+namespace certbot {
+
+namespace {
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+// A short random suffix for temp names; O_EXCL makes collisions harmless, so this only has to
+// make them rare.
+std::string random_suffix() {
+    static std::atomic<unsigned> counter{0};
+    unsigned char buf[6];
+    ssize_t n = getrandom(buf, sizeof buf, GRND_NONBLOCK);
+    std::string out;
+    static const char hex[] = "0123456789abcdef";
+    if (n == static_cast<ssize_t>(sizeof buf)) {
+        for (unsigned char c : buf) {
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    } else {
+        out = std::to_string(getpid()) + "-" + std::to_string(counter.fetch_add(1));
+    }
+    return out;
+}
+
+// Temp name in the same directory as `path`: ".<base>.tmp.<random>" (a leading dot keeps it out
+// of certbot's globs such as renewal/*.conf and of the archive naming pattern).
+std::string temp_name_for(const std::string& path) {
+    return path_join(dir_name(path), "." + base_name(path) + ".tmp." + random_suffix());
+}
+
+Status write_all(int fd, std::string_view data, const std::string& what) {
+    size_t off = 0;
+    while (off < data.size()) {
+        ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return Error("cannot write " + what + ": " + errno_text(errno) +
+                         "; check free disk space and permissions");
+        }
+        off += static_cast<size_t>(n);
+    }
+    return Status::Ok();
+}
+
+std::vector<std::string> split_components(const std::string& path) {
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (i < path.size()) {
+        size_t j = path.find('/', i);
+        if (j == std::string::npos) j = path.size();
+        if (j > i) out.push_back(path.substr(i, j - i));
+        i = j + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string path_join(const std::string& a, const std::string& b) {
+    if (a.empty() || (!b.empty() && b[0] == '/')) return b;
+    if (a.back() == '/') return a + b;
+    return a + "/" + b;
+}
+
+std::string dir_name(const std::string& path) {
+    size_t pos = path.rfind('/');
+    if (pos == std::string::npos) return ".";
+    // Strip trailing slashes of the head ("a//b" -> "a"), keep "/" for the root.
+    size_t end = pos;
+    while (end > 0 && path[end - 1] == '/') --end;
+    if (end == 0) return "/";
+    return path.substr(0, end);
+}
+
+std::string base_name(const std::string& path) {
+    size_t pos = path.rfind('/');
+    return pos == std::string::npos ? path : path.substr(pos + 1);
+}
+
+std::string normalize_path(const std::string& path) {
+    std::string abs = path;
+    if (abs.empty() || abs[0] != '/') {
+        std::string cwd;
+        std::vector<char> buf(4096);
+        while (true) {
+            if (getcwd(buf.data(), buf.size()) != nullptr) {
+                cwd = buf.data();
+                break;
+            }
+            if (errno != ERANGE || buf.size() > (1u << 20)) {
+                cwd = "/";
+                break;
+            }
+            buf.resize(buf.size() * 2);
+        }
+        abs = path_join(cwd, path);
+    }
+    std::vector<std::string> parts;
+    for (const std::string& c : split_components(abs)) {
+        if (c == ".") continue;
+        if (c == "..") {
+            if (!parts.empty()) parts.pop_back();
+            continue;
+        }
+        parts.push_back(c);
+    }
+    std::string out;
+    for (const std::string& p : parts) out += "/" + p;
+    return out.empty() ? "/" : out;
+}
+
+std::string relative_path(const std::string& target, const std::string& from_dir) {
+    std::vector<std::string> t = split_components(normalize_path(target));
+    std::vector<std::string> f = split_components(normalize_path(from_dir));
+    size_t common = 0;
+    while (common < t.size() && common < f.size() && t[common] == f[common]) ++common;
+    std::string out;
+    for (size_t i = common; i < f.size(); ++i) out = path_join(out, "..");
+    for (size_t i = common; i < t.size(); ++i) out = path_join(out, t[i]);
+    return out.empty() ? "." : out;
+}
+
+Status fsync_dir(const std::string& dir) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        return Error("cannot open directory " + dir + " to sync it: " + errno_text(errno));
+    }
+    int rc = ::fsync(fd);
+    int err = errno;
+    ::close(fd);
+    // Some filesystems do not support fsync on directories; that is not a write failure.
+    if (rc != 0 && err != EINVAL && err != EROFS) {
+        return Error("cannot sync directory " + dir + ": " + errno_text(err) +
+                     "; check the filesystem");
+    }
+    return Status::Ok();
+}
+
+Status atomic_write(const std::string& path, std::string_view data, mode_t mode,
+                    std::optional<gid_t> group) {
+    const std::string dir = dir_name(path);
+    std::string tmp;
+    int fd = -1;
+    for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
+        tmp = temp_name_for(path);
+        fd = ::open(tmp.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, mode);
+        if (fd < 0 && errno != EEXIST) {
+            return Error("cannot create a file in " + dir + " (writing " + path +
+                         "): " + errno_text(errno) +
+                         "; check that the directory exists and is writable by this user");
+        }
+    }
+    if (fd < 0) return Error("cannot create a temporary file for " + path + " in " + dir);
+
+    auto fail = [&](const std::string& msg) -> Status {
+        if (fd >= 0) ::close(fd);
+        ::unlink(tmp.c_str());
+        return Error(msg);
+    };
+
+    mode_t final_mode = mode & 07777;
+    if (group) {
+        if (::fchown(fd, static_cast<uid_t>(-1), *group) != 0) final_mode &= ~mode_t{070};
+    }
+    // open() applied the umask; set exactly the mode asked for, before any byte is written.
+    if (::fchmod(fd, final_mode) != 0) {
+        return fail("cannot set mode of " + tmp + ": " + errno_text(errno));
+    }
+    Status w = write_all(fd, data, path);
+    if (!w) return fail(w.error().message);
+    if (::fsync(fd) != 0) {
+        return fail("cannot sync " + path + " to disk: " + errno_text(errno) +
+                    "; check free disk space and the filesystem");
+    }
+    int rc = ::close(fd);
+    fd = -1;
+    if (rc != 0) {
+        return fail("cannot write " + path + ": " + errno_text(errno) +
+                    "; check free disk space and the filesystem");
+    }
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        return fail("cannot replace " + path + ": " + errno_text(errno) +
+                    "; check that it is not a directory and that " + dir + " is writable");
+    }
+    return fsync_dir(dir);
+}
+
+Result<std::string> read_file(const std::string& path, size_t max_bytes) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return Error("cannot read " + path + ": " + errno_text(errno) +
+                     (errno == ENOENT ? "" : "; check its permissions"));
+    }
+    struct stat st;
+    if (::fstat(fd, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            ::close(fd);
+            return Error("cannot read " + path + ": it is a directory, expected a file");
+        }
+        if (S_ISREG(st.st_mode) && static_cast<unsigned long long>(st.st_size) > max_bytes) {
+            ::close(fd);
+            return Error("refusing to read " + path + ": larger than " +
+                         std::to_string(max_bytes) + " bytes");
+        }
+    }
+    std::string out;
+    char buf[65536];
+    while (true) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            int err = errno;
+            ::close(fd);
+            return Error("cannot read " + path + ": " + errno_text(err));
+        }
+        if (n == 0) break;
+        if (out.size() + static_cast<size_t>(n) > max_bytes) {
+            ::close(fd);
+            return Error("refusing to read " + path + ": larger than " +
+                         std::to_string(max_bytes) + " bytes");
+        }
+        out.append(buf, static_cast<size_t>(n));
+    }
+    ::close(fd);
+    return out;
+}
+
+Status make_dirs(const std::string& path, mode_t mode) {
+    if (path.empty()) return Error("cannot create a directory with an empty path");
+    std::string cur = path[0] == '/' ? "/" : "";
+    for (const std::string& part : split_components(path)) {
+        cur = cur.empty() ? part : path_join(cur, part);
+        if (::mkdir(cur.c_str(), mode) == 0) continue;
+        int err = errno;
+        struct stat st;
+        if (err == EEXIST || err == EACCES || err == EPERM || err == EROFS) {
+            if (::stat(cur.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) continue;
+            if (err == EEXIST) {
+                return Error("cannot create directory " + path + ": " + cur +
+                             " exists and is not a directory; move it away");
+            }
+        }
+        return Error("cannot create directory " + cur + ": " + errno_text(err) +
+                     "; check permissions of its parent");
+    }
+    return Status::Ok();
+}
+
+Status atomic_symlink(const std::string& target, const std::string& link_path) {
+    const std::string dir = dir_name(link_path);
+    std::string tmp;
+    bool made = false;
+    for (int attempt = 0; attempt < 100 && !made; ++attempt) {
+        tmp = temp_name_for(link_path);
+        if (::symlink(target.c_str(), tmp.c_str()) == 0) {
+            made = true;
+        } else if (errno != EEXIST) {
+            return Error("cannot create symlink " + link_path + " -> " + target + ": " +
+                         errno_text(errno) + "; check that " + dir + " exists and is writable");
+        }
+    }
+    if (!made) return Error("cannot create a temporary symlink for " + link_path);
+    if (::rename(tmp.c_str(), link_path.c_str()) != 0) {
+        int err = errno;
+        ::unlink(tmp.c_str());
+        return Error("cannot replace " + link_path + " with a symlink to " + target + ": " +
+                     errno_text(err) + "; if it is a directory, move it away");
+    }
+    return fsync_dir(dir);
+}
+
+Result<std::vector<std::string>> list_dir(const std::string& dir) {
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) return Error("cannot list directory " + dir + ": " + errno_text(errno));
+    std::vector<std::string> names;
+    errno = 0;
+    while (struct dirent* e = ::readdir(d)) {
+        std::string name = e->d_name;
+        if (name != "." && name != "..") names.push_back(name);
+    }
+    ::closedir(d);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+Status remove_tree(const std::string& path) {
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0) {
+        if (errno == ENOENT) return Status::Ok();
+        return Error("cannot remove " + path + ": " + errno_text(errno));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        auto names = list_dir(path);
+        if (!names) return names.error();
+        for (const std::string& n : *names) CB_TRY(remove_tree(path_join(path, n)));
+        if (::rmdir(path.c_str()) != 0 && errno != ENOENT) {
+            return Error("cannot remove directory " + path + ": " + errno_text(errno));
+        }
+        return Status::Ok();
+    }
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+        return Error("cannot remove " + path + ": " + errno_text(errno));
+    }
+    return Status::Ok();
+}
+
+// ---- FileLock ------------------------------------------------------------------------------
+
+namespace {
+
+// Whole-file exclusive write lock, non-blocking. Returns 0 or an errno value.
+int try_lock_fd(int fd) {
+    struct flock fl;
+    std::memset(&fl, 0, sizeof fl);
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = 0;
+    fl.l_len = 0;
+#ifdef F_OFD_SETLK
+    if (::fcntl(fd, F_OFD_SETLK, &fl) == 0) return 0;
+    if (errno != EINVAL) return errno;
+    std::memset(&fl, 0, sizeof fl);  // kernel without OFD locks: classic POSIX lock
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+#endif
+    if (::fcntl(fd, F_SETLK, &fl) == 0) return 0;
+    return errno;
+}
+
+}  // namespace
+
+Result<FileLock> FileLock::acquire(const std::string& dir) {
+    const std::string path = path_join(dir, ".certbot.lock");
+    // certbot retries when the file it locked was unlinked (released) meanwhile; bounded here.
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+        int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0) {
+            return Error("cannot open lock file " + path + ": " + errno_text(errno) +
+                         "; check that " + dir + " exists and is writable by this user");
+        }
+        int err = try_lock_fd(fd);
+        if (err != 0) {
+            ::close(fd);
+            if (err == EACCES || err == EAGAIN) {
+                return Error("Another instance of Certbot is already running.", kExitLocked);
+            }
+            return Error("cannot lock " + path + ": " + errno_text(err));
+        }
+        // Did we lock the file that is at `path` now? (A releasing process unlinks it first.)
+        struct stat on_disk, ours;
+        if (::stat(path.c_str(), &on_disk) != 0) {
+            int e = errno;
+            ::close(fd);
+            if (e == ENOENT) continue;
+            return Error("cannot stat lock file " + path + ": " + errno_text(e));
+        }
+        if (::fstat(fd, &ours) != 0) {
+            int e = errno;
+            ::close(fd);
+            return Error("cannot stat lock file " + path + ": " + errno_text(e));
+        }
+        if (on_disk.st_dev == ours.st_dev && on_disk.st_ino == ours.st_ino) {
+            return FileLock(path, fd);
+        }
+        ::close(fd);
+    }
+    return Error("cannot lock " + path + ": it keeps being replaced; is another certbot looping?",
+                 kExitLocked);
+}
+
+FileLock::FileLock(FileLock&& other) noexcept : path_(std::move(other.path_)), fd_(other.fd_) {
+    other.fd_ = -1;
+}
+
+FileLock& FileLock::operator=(FileLock&& other) noexcept {
+    if (this != &other) {
+        release();
+        path_ = std::move(other.path_);
+        fd_ = other.fd_;
+        other.fd_ = -1;
+    }
+    return *this;
+}
+
+FileLock::~FileLock() { release(); }
+
+void FileLock::release() {
+    if (fd_ < 0) return;
+    // Remove before unlocking (certbot's order): otherwise another process could lock the old
+    // inode after we unlock and before we unlink, while a third creates a new file at `path`.
+    ::unlink(path_.c_str());
+    ::close(fd_);
+    fd_ = -1;
+}
+
+}  // namespace certbot

@@ -1,0 +1,91 @@
+// Filesystem helpers with the durability rules of the project: every write of a key, certificate
+// or config goes to a temp file in the same directory (created with its final mode, so a 0600 key
+// is never readable by others, not even for an instant), is fsynced, renamed over the target and
+// the directory fsynced. Symlink switches are atomic the same way (symlink at a temp name, then
+// rename). FileLock is certbot's `.certbot.lock` protocol.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "result.h"
+
+namespace certbot {
+
+// Writes `data` to `path` atomically: temp file in the same directory opened with
+// O_CREAT|O_EXCL|O_WRONLY|O_CLOEXEC and `mode`, then fchmod(mode) (umask-independent) before the
+// first byte, write, fsync, rename over `path`, fsync the directory. With `group`, the file is
+// chowned to that group before the mode is applied; if that is not permitted the group
+// permission bits are dropped instead (never more access than asked for). On failure the temp
+// file is removed and `path` is untouched.
+Status atomic_write(const std::string& path, std::string_view data, mode_t mode,
+                    std::optional<gid_t> group = std::nullopt);
+
+// Reads a whole file; refuses files larger than `max_bytes`.
+Result<std::string> read_file(const std::string& path, size_t max_bytes = 16u * 1024u * 1024u);
+
+// mkdir -p. Missing components are created with `mode` (the process umask applies, as with
+// mkdir(2)); components that already exist (also through a symlink to a directory) are fine.
+Status make_dirs(const std::string& path, mode_t mode);
+
+// Makes `link_path` a symlink to `target` atomically: symlink at a temp name in the same
+// directory, rename() over `link_path`, fsync the directory. Readers see either the old link or
+// the new one, never no link.
+Status atomic_symlink(const std::string& target, const std::string& link_path);
+
+// fsync a directory (after creating, renaming or removing entries in it).
+Status fsync_dir(const std::string& dir);
+
+// Like Python's os.path.relpath(target, from_dir): both paths are made absolute against the
+// current directory and normalised lexically (no symlinks resolved), then the path from
+// `from_dir` to `target` is returned ("." when they are the same).
+std::string relative_path(const std::string& target, const std::string& from_dir);
+
+// Lexical helpers (POSIX paths).
+std::string path_join(const std::string& a, const std::string& b);
+std::string dir_name(const std::string& path);   // "a/b/c" -> "a/b", "c" -> ".", "/c" -> "/"
+std::string base_name(const std::string& path);  // "a/b/c" -> "c"
+std::string normalize_path(const std::string& path);  // os.path.normpath(abspath(path))
+
+// Names in a directory (without "." and ".."), sorted bytewise; error if it cannot be read.
+Result<std::vector<std::string>> list_dir(const std::string& dir);
+
+// rm -rf for one directory tree; symlinks are removed, never followed. Missing path is fine.
+Status remove_tree(const std::string& path);
+
+// Certbot-compatible lock on a directory: `<dir>/.certbot.lock`, opened O_CREAT mode 0600 and
+// locked with a non-blocking exclusive fcntl write lock on the whole file (an open file
+// description lock where the kernel has them: it conflicts with Python certbot's lockf() lock,
+// and unlike a classic POSIX lock it is not dropped when some other descriptor of the same file
+// is closed in this process). A lock held by a dead process is no lock: the kernel releases it.
+// Like certbot, the lock file is unlinked before the lock is released (destructor), and an
+// acquire that locked a file which was unlinked meanwhile retries on the new file.
+class FileLock {
+  public:
+    // Error "Another instance of Certbot is already running." with kExitLocked when another
+    // process holds the lock.
+    static Result<FileLock> acquire(const std::string& dir);
+
+    FileLock(FileLock&& other) noexcept;
+    FileLock& operator=(FileLock&& other) noexcept;
+    FileLock(const FileLock&) = delete;
+    FileLock& operator=(const FileLock&) = delete;
+    ~FileLock();
+
+    // Unlinks the lock file and drops the lock now (the destructor does it otherwise).
+    void release();
+    bool held() const { return fd_ >= 0; }
+    const std::string& path() const { return path_; }
+
+  private:
+    FileLock(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+    std::string path_;
+    int fd_ = -1;
+};
+
+}  // namespace certbot

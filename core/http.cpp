@@ -1,0 +1,183 @@
+#include "http.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <mutex>
+
+#include "log.h"
+
+namespace certbot {
+
+std::string Url::origin() const { return scheme + "://" + host + ":" + std::to_string(port); }
+
+Result<Url> parse_url(const std::string& text, bool require_https) {
+    auto bad = [&](const std::string& why) {
+        return Error("invalid URL \"" + log::printable(text, 120) + "\": " + why);
+    };
+    if (text.size() > 2048) return bad("longer than 2048 characters");
+    for (char c : text) {
+        unsigned char u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u >= 0x7f) return bad("contains spaces or control characters");
+    }
+    Url u;
+    auto sep = text.find("://");
+    if (sep == std::string::npos) return bad("not an absolute URL");
+    u.scheme = text.substr(0, sep);
+    std::transform(u.scheme.begin(), u.scheme.end(), u.scheme.begin(), ::tolower);
+    if (u.scheme != "https" && u.scheme != "http") return bad("scheme must be https");
+    if (require_https && u.scheme != "https") return bad("scheme must be https");
+    auto rest = text.substr(sep + 3);
+    auto slash = rest.find_first_of("/?#");
+    std::string authority = rest.substr(0, slash);
+    u.path = slash == std::string::npos ? "/" : rest.substr(slash);
+    if (u.path[0] != '/') u.path = "/" + u.path;
+    if (auto hash = u.path.find('#'); hash != std::string::npos) u.path.resize(hash);
+    if (authority.find('@') != std::string::npos) return bad("user info is not allowed");
+    if (authority.empty()) return bad("no host");
+    if (authority[0] == '[') {
+        auto close = authority.find(']');
+        if (close == std::string::npos) return bad("unterminated IPv6 address");
+        u.host = authority.substr(1, close - 1);
+        authority = authority.substr(close + 1);
+        if (!authority.empty() && authority[0] != ':') return bad("garbage after IPv6 address");
+        authority = authority.empty() ? "" : authority.substr(1);
+    } else {
+        auto colon = authority.find(':');
+        u.host = authority.substr(0, colon);
+        authority = colon == std::string::npos ? "" : authority.substr(colon + 1);
+    }
+    if (u.host.empty()) return bad("no host");
+    for (char c : u.host)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':'))
+            return bad("invalid host name");
+    u.port = u.scheme == "https" ? 443 : 80;
+    if (!authority.empty()) {
+        if (authority.size() > 5 || !std::all_of(authority.begin(), authority.end(), ::isdigit))
+            return bad("invalid port");
+        u.port = std::atoi(authority.c_str());
+        if (u.port < 1 || u.port > 65535) return bad("invalid port");
+    }
+    return u;
+}
+
+namespace {
+
+std::string env_ca_file() {
+    for (const char* name : {"SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"}) {
+        const char* v = std::getenv(name);
+        if (v && *v) return v;
+    }
+    return {};
+}
+
+class HttplibClient : public HttpClient {
+  public:
+    explicit HttplibClient(HttpOptions o) : opts_(std::move(o)) {
+        if (opts_.ca_file.empty()) opts_.ca_file = env_ca_file();
+    }
+
+    Result<HttpResponse> send(const HttpRequest& request) override {
+        auto url = parse_url(request.url, false);
+        if (!url) return url.error();
+        std::lock_guard<std::mutex> lock(mu_);
+        httplib::Client& client = client_for(*url);
+
+        httplib::Request req;
+        req.method = request.method;
+        req.path = url->path;
+        req.headers.emplace("User-Agent", opts_.user_agent);
+        req.headers.emplace("Accept", "*/*");
+        if (!request.body.empty() || request.method == "POST") {
+            req.body = request.body;
+            req.headers.emplace("Content-Type", request.content_type.empty()
+                                                    ? "application/octet-stream"
+                                                    : request.content_type);
+        }
+        HttpResponse out;
+        bool too_big = false, too_slow = false;
+        const auto deadline =
+            std::chrono::steady_clock::now() + std::chrono::seconds(opts_.total_timeout_s);
+        req.response_handler = [&](const httplib::Response& r) {
+            // Refuse an announced oversized body before reading it.
+            auto len = r.get_header_value("Content-Length");
+            if (!len.empty() && len.size() < 19 &&
+                std::strtoull(len.c_str(), nullptr, 10) > opts_.max_body) {
+                too_big = true;
+                return false;
+            }
+            return true;
+        };
+        req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
+            if (out.body.size() + n > opts_.max_body) {
+                too_big = true;
+                return false;
+            }
+            if (std::chrono::steady_clock::now() > deadline) {
+                too_slow = true;
+                return false;
+            }
+            out.body.append(data, n);
+            return true;
+        };
+        httplib::Response res;
+        httplib::Error err = httplib::Error::Success;
+        bool ok = client.send(req, res, err);
+        if (too_big)
+            return Error("response from " + url->origin() + url->path + " is larger than " +
+                         std::to_string(opts_.max_body) + " bytes; refusing it");
+        if (too_slow)
+            return Error("response from " + url->origin() + url->path + " took longer than " +
+                         std::to_string(opts_.total_timeout_s) + " s; giving up");
+        if (!ok) {
+            std::string why = httplib::to_string(err);
+            if (err == httplib::Error::SSLServerVerification)
+                why += " (the server's certificate is not trusted: set REQUESTS_CA_BUNDLE or "
+                       "SSL_CERT_FILE to its CA bundle)";
+            // A broken connection is not reused.
+            clients_.erase(url->origin());
+            return Error("cannot reach " + url->origin() + url->path + ": " + why);
+        }
+        out.status = res.status;
+        for (const auto& h : res.headers) {
+            std::string name = h.first;
+            std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+            if (h.second.size() > 8192) continue;
+            out.headers[name] = h.second;
+        }
+        return out;
+    }
+
+  private:
+    httplib::Client& client_for(const Url& url) {
+        auto key = url.origin();
+        auto it = clients_.find(key);
+        if (it != clients_.end()) return *it->second;
+        auto c = std::make_unique<httplib::Client>(key);
+        c->set_connection_timeout(opts_.connect_timeout_s, 0);
+        c->set_read_timeout(opts_.read_timeout_s, 0);
+        c->set_write_timeout(opts_.read_timeout_s, 0);
+        c->set_keep_alive(true);
+        c->set_follow_location(false);
+        c->set_decompress(false);
+        c->enable_server_certificate_verification(opts_.verify_tls);
+        if (!opts_.ca_file.empty()) c->set_ca_cert_path(opts_.ca_file);
+        auto& ref = *c;
+        clients_[key] = std::move(c);
+        return ref;
+    }
+
+    HttpOptions opts_;
+    std::mutex mu_;
+    std::map<std::string, std::unique_ptr<httplib::Client>> clients_;
+};
+
+}  // namespace
+
+std::unique_ptr<HttpClient> make_http_client(const HttpOptions& options) {
+    return std::make_unique<HttplibClient>(options);
+}
+
+}  // namespace certbot

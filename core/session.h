@@ -1,0 +1,29 @@
+// What every command that touches the store does first: create the config, work and logs
+// directories, take certbot's locks in each (so a second instance exits at once), and start
+// this run's log file (<logs-dir>/letsencrypt.log, rotated per run).
+#pragma once
+
+#include <vector>
+
+#include "config.h"
+#include "fsutil.h"
+#include "http.h"
+#include "result.h"
+
+namespace certbot {
+
+class Session {
+  public:
+    static Result<Session> open(const Config& cfg);
+    HttpOptions http_options() const;
+
+  private:
+    explicit Session(const Config& cfg) : cfg_(&cfg) {}
+    const Config* cfg_;
+    std::vector<FileLock> locks_;
+};
+
+// Renames letsencrypt.log -> .1 -> .2 ... keeping at most `backups` old files (0: no rotation).
+void rotate_log(const std::string& path, int backups);
+
+}  // namespace certbot

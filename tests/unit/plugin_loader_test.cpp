@@ -1,0 +1,103 @@
+// The plugin loader against good and deliberately broken plugin files.
+#include <catch2/catch.hpp>
+
+#include "plugin_host.h"
+
+using namespace certbot;
+
+namespace {
+const std::string kDir = std::string(CERTBOT_TEST_FIXTURE_DIR) + "/plugins";
+
+std::string reason_for(const PluginRegistry& reg, const std::string& file) {
+    for (const auto& s : reg.skipped())
+        if (s.path == kDir + "/" + file) return s.reason;
+    return "(not skipped)";
+}
+
+cb_challenge challenge(const char* identifier) {
+    cb_challenge c{};
+    c.struct_size = sizeof c;
+    c.type = "http-01";
+    c.identifier = identifier;
+    c.token = "tok";
+    c.key_authorization = "tok.thumb";
+    c.validation = "tok.thumb";
+    c.validation_name = "/.well-known/acme-challenge/tok";
+    return c;
+}
+}  // namespace
+
+TEST_CASE("the loader skips every broken file with a reason and keeps the good ones", "[plugins]") {
+    auto reg = PluginRegistry::discover({kDir});
+    REQUIRE(reg.find("good-c") != nullptr);
+    REQUIRE(reg.find("throws") != nullptr);
+    REQUIRE(reg.find("create-fails") != nullptr);
+    CHECK(reg.find("wrong-abi") == nullptr);
+    CHECK(reason_for(reg, "not_an_elf.so") == "not an ELF shared object");
+    CHECK(reason_for(reg, "no_entry.so").find("no certbot_plugin_entry symbol") != std::string::npos);
+    auto abi = reason_for(reg, "wrong_abi.so");
+    CHECK(abi.find("ABI 99.") != std::string::npos);
+    CHECK(abi.find("speaks ABI 1.") != std::string::npos);
+}
+
+TEST_CASE("a missing directory yields no plugins and no crash", "[plugins]") {
+    auto reg = PluginRegistry::discover({kDir + "/does-not-exist"});
+    CHECK(reg.plugins().empty());
+}
+
+TEST_CASE("descriptor data is read without running plugin code", "[plugins]") {
+    auto p = load_plugin(kDir + "/good_c.so");
+    REQUIRE(p);
+    CHECK(p->name() == "good-c");
+    CHECK(p->is_authenticator());
+    CHECK_FALSE(p->is_installer());
+    CHECK(p->challenge_types() == std::vector<std::string>{"http-01", "dns-01"});
+    REQUIRE(p->entry->option_count == 1);
+    CHECK(std::string(p->entry->options[0].name) == "greeting");
+}
+
+TEST_CASE("a C plugin is driven through the host table", "[plugins]") {
+    auto p = load_plugin(kDir + "/good_c.so");
+    REQUIRE(p);
+    PluginOptionValues v;
+    v.values["greeting"] = {"hi"};
+    auto inst = PluginInstance::create(*p, v, false, false, "/tmp", "/tmp", "/tmp");
+    REQUIRE(inst);
+    auto pref = (*inst)->chall_pref("example.com");
+    REQUIRE(pref);
+    CHECK(*pref == std::vector<std::string>{"dns-01", "http-01"});
+    auto declined = (*inst)->chall_pref("decline.example.com");
+    REQUIRE(declined);
+    CHECK(declined->empty());
+    CHECK((*inst)->perform({challenge("ok.example")}));
+    auto failed = (*inst)->perform({challenge("fail.example")});
+    REQUIRE_FALSE(failed);
+    CHECK(failed.error().message.find("cannot answer for fail.example") != std::string::npos);
+    CHECK((*inst)->cleanup({challenge("ok.example")}));
+    auto not_inst = (*inst)->get_all_names();
+    REQUIRE_FALSE(not_inst);
+    CHECK(not_inst.error().message.find("not an installer") != std::string::npos);
+}
+
+TEST_CASE("a plugin whose create fails reports its message", "[plugins]") {
+    auto p = load_plugin(kDir + "/create_fails.so");
+    REQUIRE(p);
+    auto inst = PluginInstance::create(*p, {}, false, false, "/tmp", "/tmp", "/tmp");
+    REQUIRE_FALSE(inst);
+    CHECK(inst.error().message.find("not installed") != std::string::npos);
+    CHECK(inst.error().message.find("create-fails") != std::string::npos);
+}
+
+TEST_CASE("an exception thrown in a C++ plugin becomes an error, never crosses", "[plugins]") {
+    auto p = load_plugin(kDir + "/throws.so");
+    REQUIRE(p);
+    auto inst = PluginInstance::create(*p, {}, false, false, "/tmp", "/tmp", "/tmp");
+    REQUIRE(inst);
+    auto st = (*inst)->perform({challenge("boom.example")});
+    REQUIRE_FALSE(st);
+    CHECK(st.error().message.find("perform exploded for boom.example") != std::string::npos);
+    // Declined from cleanup is not a failure message of its own.
+    auto c = (*inst)->cleanup({challenge("boom.example")});
+    REQUIRE_FALSE(c);
+    CHECK(c.error().message.find("declined") != std::string::npos);
+}
