@@ -110,7 +110,8 @@ Result<ActiveAccount> load_or_register_account(AcmeClient& acme, const Config& c
 
     auto key = PrivateKey::generate(KeySpec{});  // ES256 account key
     if (!key) return key.error();
-    ActiveAccount active{std::move(*key), certbot_account_id(*key), ""};
+    std::string id = certbot_account_id(*key);  // before the key is moved
+    ActiveAccount active{std::move(*key), std::move(id), ""};
     acme.set_account(&active.key);
     std::optional<ExternalAccountBinding> eab;
     if (!cfg.eab_kid.empty()) eab = ExternalAccountBinding{cfg.eab_kid, cfg.eab_hmac_key, "HS256"};

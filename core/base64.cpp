@@ -17,7 +17,8 @@ struct DecodeTable {
     std::array<int8_t, 256> v{};
     explicit constexpr DecodeTable(const char* alphabet) {
         for (auto& x : v) x = kInvalid;
-        for (int i = 0; i < 64; ++i) v[static_cast<unsigned char>(alphabet[i])] = static_cast<int8_t>(i);
+        for (int i = 0; i < 64; ++i)
+            v[static_cast<unsigned char>(alphabet[i])] = static_cast<int8_t>(i);
     }
 };
 
@@ -43,7 +44,8 @@ std::string encode(std::string_view bytes, const char* alphabet, bool pad) {
         out += alphabet[(n >> 12) & 63];
         if (pad) out += "==";
     } else if (rest == 2) {
-        uint32_t n = (static_cast<uint8_t>(bytes[i]) << 16) | (static_cast<uint8_t>(bytes[i + 1]) << 8);
+        uint32_t n =
+            (static_cast<uint8_t>(bytes[i]) << 16) | (static_cast<uint8_t>(bytes[i + 1]) << 8);
         out += alphabet[(n >> 18) & 63];
         out += alphabet[(n >> 12) & 63];
         out += alphabet[(n >> 6) & 63];
@@ -89,7 +91,9 @@ bool is_ascii_space(char c) {
 
 }  // namespace
 
-std::string base64url_encode(std::string_view bytes) { return encode(bytes, kUrlAlphabet, false); }
+std::string base64url_encode(std::string_view bytes) {
+    return encode(bytes, kUrlAlphabet, false);
+}
 
 Result<std::string> base64url_decode(std::string_view text) {
     return decode_symbols(text, kUrlTable, true, "base64url");
@@ -103,7 +107,9 @@ bool is_base64url(std::string_view s) {
     return true;
 }
 
-std::string base64_encode(std::string_view bytes) { return encode(bytes, kStdAlphabet, true); }
+std::string base64_encode(std::string_view bytes) {
+    return encode(bytes, kStdAlphabet, true);
+}
 
 Result<std::string> base64_decode(std::string_view text) {
     std::string syms;

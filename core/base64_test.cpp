@@ -37,12 +37,12 @@ TEST_CASE("base64url_decode rejects padding, other alphabets and bad lengths", "
     CHECK(base64url_decode("").ok());
     CHECK(!base64url_decode("Zg==").ok());
     CHECK(!base64url_decode("Zm8=").ok());
-    CHECK(!base64url_decode("+/8").ok());       // standard alphabet
-    CHECK(!base64url_decode("Zm9v Yg").ok());   // whitespace
+    CHECK(!base64url_decode("+/8").ok());      // standard alphabet
+    CHECK(!base64url_decode("Zm9v Yg").ok());  // whitespace
     CHECK(!base64url_decode("Zm9v\nYg").ok());
-    CHECK(!base64url_decode("Z").ok());         // 4n+1 characters cannot be produced
+    CHECK(!base64url_decode("Z").ok());  // 4n+1 characters cannot be produced
     CHECK(!base64url_decode("Zm9vY").ok());
-    CHECK(!base64url_decode("Zh").ok());        // non-zero trailing bits ("Zg" is canonical)
+    CHECK(!base64url_decode("Zh").ok());  // non-zero trailing bits ("Zg" is canonical)
     CHECK(!base64url_decode(std::string("Zg\0", 3)).ok());
     auto err = base64url_decode("ab$d");
     REQUIRE(!err.ok());
@@ -84,11 +84,11 @@ TEST_CASE("standard base64 encodes with padding and decodes PEM bodies", "[base6
 
 TEST_CASE("base64_decode rejects garbage", "[base64]") {
     CHECK(!base64_decode("Zm9v!").ok());
-    CHECK(!base64_decode("Zg=x").ok());     // data after padding
-    CHECK(!base64_decode("Zg===").ok());    // too much padding
-    CHECK(!base64_decode("Zm8==").ok());    // padding does not complete a quantum
+    CHECK(!base64_decode("Zg=x").ok());   // data after padding
+    CHECK(!base64_decode("Zg===").ok());  // too much padding
+    CHECK(!base64_decode("Zm8==").ok());  // padding does not complete a quantum
     CHECK(!base64_decode("Z").ok());
-    CHECK(!base64_decode("-_8").ok());      // url alphabet
+    CHECK(!base64_decode("-_8").ok());  // url alphabet
 }
 
 TEST_CASE("hex_encode is lowercase two digits per byte", "[base64]") {

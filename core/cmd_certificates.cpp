@@ -39,11 +39,11 @@ int cmd_certificates(const Config& cfg, const PluginRegistry&) {
     std::string out;
     int shown = 0;
     for (const auto& l : *lineages) {
-        if (!cfg.cert_name.empty() && l.name() != cfg.cert_name) continue;
-        auto pem = read_file(l.cert_path(), 1 << 20);
+        if (!cfg.cert_name.empty() && l.name != cfg.cert_name) continue;
+        auto pem = read_file(l.cert_path, 1 << 20);
         Result<CertInfo> info = pem ? parse_cert_pem(*pem) : Result<CertInfo>(pem.error());
         if (!info) {
-            broken.push_back(Error(l.renewal_conf_path() + ": " + info.error().message));
+            broken.push_back(Error(l.renewal_conf_path + ": " + info.error().message));
             continue;
         }
         if (!cfg.domains.empty()) {
@@ -57,11 +57,11 @@ int cmd_certificates(const Config& cfg, const PluginRegistry&) {
         }
         std::string names;
         for (const auto& n : info->dns_names) names += (names.empty() ? "" : " ") + n;
-        out += "  Certificate Name: " + l.name() + "\n    Serial Number: " + info->serial_hex +
+        out += "  Certificate Name: " + l.name + "\n    Serial Number: " + info->serial_hex +
                "\n    Key Type: " + info->key_type + "\n    Domains: " + names +
                "\n    Expiry Date: " + expiry_text(info->not_after, now) +
-               "\n    Certificate Path: " + l.fullchain_path() +
-               "\n    Private Key Path: " + l.privkey_path() + "\n";
+               "\n    Certificate Path: " + l.fullchain_path +
+               "\n    Private Key Path: " + l.privkey_path + "\n";
         ++shown;
     }
     std::string text = kRule;

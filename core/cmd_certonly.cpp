@@ -75,23 +75,23 @@ Result<PluginOptionValues> plugin_values(const LoadedPlugin& p, const Config& cf
 }
 
 // The [renewalparams] certbot writes: what the user set, plus server/key_type/account.
-RenewalParams renewal_params(const Config& cfg, const LoadedPlugin& auth,
+std::vector<RenewalParam> renewal_params(const Config& cfg, const LoadedPlugin& auth,
                              const PluginOptionValues& values, const std::string& account_id) {
-    RenewalParams r;
-    r.add("account", account_id);
-    r.add("authenticator", auth.name());
-    if (!cfg.installer.empty()) r.add("installer", cfg.installer);
-    r.add("server", cfg.effective_server());
-    r.add("key_type", cfg.key_type);
+    std::vector<RenewalParam> r;
+    r.push_back(RenewalParam::str("account", account_id));
+    r.push_back(RenewalParam::str("authenticator", auth.name()));
+    if (!cfg.installer.empty()) r.push_back(RenewalParam::str("installer", cfg.installer));
+    r.push_back(RenewalParam::str("server", cfg.effective_server()));
+    r.push_back(RenewalParam::str("key_type", cfg.key_type));
     if (cfg.key_type == "rsa" && cfg.set_by_user.count("rsa-key-size"))
-        r.add("rsa_key_size", std::to_string(cfg.rsa_key_size));
+        r.push_back(RenewalParam::str("rsa_key_size", std::to_string(cfg.rsa_key_size)));
     if (cfg.key_type == "ecdsa" && cfg.set_by_user.count("elliptic-curve"))
-        r.add("elliptic_curve", cfg.elliptic_curve);
-    if (cfg.set_by_user.count("http-01-port")) r.add("http01_port", std::to_string(cfg.http01_port));
-    if (cfg.set_by_user.count("http-01-address")) r.add("http01_address", cfg.http01_address);
-    if (cfg.set_by_user.count("https-port")) r.add("https_port", std::to_string(cfg.https_port));
-    if (!cfg.preferred_challenges.empty()) r.add_list("pref_challs", cfg.preferred_challenges);
-    if (cfg.must_staple) r.add("must_staple", "True");
+        r.push_back(RenewalParam::str("elliptic_curve", cfg.elliptic_curve));
+    if (cfg.set_by_user.count("http-01-port")) r.push_back(RenewalParam::str("http01_port", std::to_string(cfg.http01_port)));
+    if (cfg.set_by_user.count("http-01-address")) r.push_back(RenewalParam::str("http01_address", cfg.http01_address));
+    if (cfg.set_by_user.count("https-port")) r.push_back(RenewalParam::str("https_port", std::to_string(cfg.https_port)));
+    if (!cfg.preferred_challenges.empty()) r.push_back(RenewalParam::list_of("pref_challs", cfg.preferred_challenges));
+    if (cfg.must_staple) r.push_back(RenewalParam::str("must_staple", "True"));
     const std::string prefix = auth.name() + "-";
     for (size_t i = 0; i < auth.entry->option_count; ++i) {
         const auto& od = auth.entry->options[i];
@@ -105,16 +105,16 @@ RenewalParams renewal_params(const Config& cfg, const LoadedPlugin& auth,
             if (pi == values.per_identifier.end() || pi->second.empty()) continue;
             std::vector<std::string> list;
             if (it != values.values.end()) list = it->second;
-            r.add_list(key, list);
+            r.push_back(RenewalParam::list_of(key, list));
             std::vector<std::pair<std::string, std::string>> ordered;
             for (const auto& d : cfg.domains)
                 if (auto m = pi->second.find(d); m != pi->second.end()) ordered.emplace_back(d, m->second);
-            r.add_map(auth.name() + "_map", ordered);
+            r.push_back(RenewalParam::section(auth.name() + "_map", ordered));
             continue;
         }
         if (!user_set || it == values.values.end() || it->second.empty()) continue;
-        if (od.flags & CB_OPT_REPEATABLE) r.add_list(key, it->second);
-        else r.add(key, it->second.back());
+        if (od.flags & CB_OPT_REPEATABLE) r.push_back(RenewalParam::list_of(key, it->second));
+        else r.push_back(RenewalParam::str(key, it->second.back()));
     }
     return r;
 }
@@ -129,10 +129,21 @@ std::string date_of(int64_t t) {
 }
 
 // certbot 4.1+: renew when less than 1/3 of the lifetime remains (1/2 under 10 days).
-bool due_for_renewal(const Lineage& l, std::time_t now) {
-    auto pem = read_file(l.cert_path());
-    if (!pem) return true;
+std::optional<CertInfo> current_cert(const Lineage& l) {
+    auto pem = read_file(l.cert_path, 1 << 20);
+    if (!pem) return std::nullopt;
     auto info = parse_cert_pem(*pem);
+    if (!info) return std::nullopt;
+    return *info;
+}
+
+std::vector<std::string> lineage_domains(const Lineage& l) {
+    auto info = current_cert(l);
+    return info ? info->dns_names : std::vector<std::string>{};
+}
+
+bool due_for_renewal(const Lineage& l, std::time_t now) {
+    auto info = current_cert(l);
     if (!info) return true;
     int64_t lifetime = info->not_after - info->not_before;
     int64_t window = lifetime < 10 * 86400 ? lifetime / 2 : lifetime / 3;
@@ -195,7 +206,7 @@ int cmd_certonly(const Config& cfg, const PluginRegistry& plugins) {
         auto all = list_lineages(cfg.config_dir, nullptr);
         if (all) {
             for (auto& l : *all) {
-                if (sorted(l.domains()) == sorted(cfg.domains)) {
+                if (sorted(lineage_domains(l)) == sorted(cfg.domains)) {
                     existing = std::move(l);
                     break;
                 }
@@ -203,7 +214,7 @@ int cmd_certonly(const Config& cfg, const PluginRegistry& plugins) {
         }
     }
     if (existing && !cfg.force_renewal && !cfg.dry_run &&
-        sorted(existing->domains()) == sorted(cfg.domains) &&
+        sorted(lineage_domains(*existing)) == sorted(cfg.domains) &&
         !due_for_renewal(*existing, std::time(nullptr))) {
         log::out("Certificate not yet due for renewal; no action taken.");
         return kExitOk;
@@ -235,7 +246,7 @@ int cmd_certonly(const Config& cfg, const PluginRegistry& plugins) {
                                       : std::string()));
     std::string reuse_key_pem;
     if (existing && cfg.reuse_key.value_or(false)) {
-        auto k = read_file(existing->privkey_path());
+        auto k = read_file(existing->privkey_path);
         if (k) reuse_key_pem = *k;
     }
     auto issued = obtain_certificate(acme, **instance, cfg, cfg.domains, reuse_key_pem);
@@ -251,10 +262,17 @@ int cmd_certonly(const Config& cfg, const PluginRegistry& plugins) {
     auto params = renewal_params(cfg, *auth, *values, account->id);
     std::string name;
     if (existing) {
-        name = existing->name();
-        if (auto st = save_new_version(*existing, issued->cert_pem, issued->chain_pem,
-                                       issued->fullchain_pem, issued->key_pem, params);
-            !st) {
+        name = existing->name;
+        auto version = save_new_version(*existing, issued->cert_pem, issued->chain_pem,
+                                        issued->fullchain_pem, issued->key_pem);
+        if (!version) {
+            log::error(version.error().message);
+            return version.error().exit_code;
+        }
+        update_renewal_conf(existing->conf, certbot_version(), existing->archive_dir,
+                            existing->cert_path, existing->privkey_path, existing->chain_path,
+                            existing->fullchain_path, params);
+        if (auto st = save_renewal_conf(*existing); !st) {
             log::error(st.error().message);
             return st.error().exit_code;
         }
@@ -266,12 +284,12 @@ int cmd_certonly(const Config& cfg, const PluginRegistry& plugins) {
             return chosen.error().exit_code;
         }
         name = *chosen;
-        if (auto st = create_lineage(cfg.config_dir, name, issued->cert_pem, issued->chain_pem,
-                                     issued->fullchain_pem, issued->key_pem, params,
-                                     certbot_version());
-            !st) {
-            log::error(st.error().message);
-            return st.error().exit_code;
+        auto created = create_lineage(cfg.config_dir, name, issued->cert_pem, issued->chain_pem,
+                                      issued->fullchain_pem, issued->key_pem, params,
+                                      certbot_version());
+        if (!created) {
+            log::error(created.error().message);
+            return created.error().exit_code;
         }
     }
     auto info = parse_cert_pem(issued->cert_pem);

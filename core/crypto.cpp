@@ -27,7 +27,9 @@
 
 namespace certbot {
 
-void EvpPkeyDeleter::operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+void EvpPkeyDeleter::operator()(EVP_PKEY* p) const {
+    EVP_PKEY_free(p);
+}
 
 namespace {
 
@@ -96,7 +98,9 @@ std::string openssl_reason() {
     return buf;
 }
 
-Error ossl_error(const std::string& what) { return Error(what + ": " + openssl_reason()); }
+Error ossl_error(const std::string& what) {
+    return Error(what + ": " + openssl_reason());
+}
 
 Result<BioPtr> input_bio(std::string_view data, const char* what) {
     if (data.size() > kMaxInput) {
@@ -159,7 +163,9 @@ const Curve* curve_of(const EVP_PKEY* pkey) {
     return curve_by_name(std::string_view(name, len));
 }
 
-bool is_rsa_key(const EVP_PKEY* pkey) { return pkey != nullptr && EVP_PKEY_is_a(pkey, "RSA"); }
+bool is_rsa_key(const EVP_PKEY* pkey) {
+    return pkey != nullptr && EVP_PKEY_is_a(pkey, "RSA");
+}
 
 // Only RSA and the named curves above can sign ACME requests and certificates here.
 Status check_supported(const EVP_PKEY* pkey, const char* what) {
@@ -273,10 +279,10 @@ bool verify_with(EVP_PKEY* pkey, std::string_view data, std::string_view signatu
         der.assign(signature);
     }
     MdCtxPtr ctx(EVP_MD_CTX_new());
-    bool ok = ctx &&
-              EVP_DigestVerifyInit_ex(ctx.get(), nullptr, md, nullptr, nullptr, pkey, nullptr) ==
-                  1 &&
-              EVP_DigestVerify(ctx.get(), uchars(der), der.size(), uchars(data), data.size()) == 1;
+    bool ok =
+        ctx &&
+        EVP_DigestVerifyInit_ex(ctx.get(), nullptr, md, nullptr, nullptr, pkey, nullptr) == 1 &&
+        EVP_DigestVerify(ctx.get(), uchars(der), der.size(), uchars(data), data.size()) == 1;
     ERR_clear_error();
     return ok;
 }
@@ -311,8 +317,8 @@ Result<std::string> jwk_member(const rapidjson::Value& obj, const char* name) {
     if (!it->value.IsString()) {
         return Error(std::string("JWK: member \"") + name + "\" is not a string");
     }
-    auto bytes = base64url_decode(
-        std::string_view(it->value.GetString(), it->value.GetStringLength()));
+    auto bytes =
+        base64url_decode(std::string_view(it->value.GetString(), it->value.GetStringLength()));
     if (!bytes) return Error(std::string("JWK: member \"") + name + "\" is not valid base64url");
     if (bytes->empty()) return Error(std::string("JWK: member \"") + name + "\" is empty");
     return bytes;
@@ -378,8 +384,7 @@ Result<PrivateKey> ec_from_jwk(const rapidjson::Value& obj) {
 // The CRT parameters must agree with n, e and d (RFC 8017 §3.2). OpenSSL's own pairwise check
 // applies SP 800-56B key-generation rules that older, valid keys can fail, so check the algebra.
 Status check_rsa_components(const BIGNUM* n, const BIGNUM* e, const BIGNUM* d, const BIGNUM* p,
-                            const BIGNUM* q, const BIGNUM* dp, const BIGNUM* dq,
-                            const BIGNUM* qi) {
+                            const BIGNUM* q, const BIGNUM* dp, const BIGNUM* dq, const BIGNUM* qi) {
     BnCtxPtr ctx(BN_CTX_new());
     BnPtr t(BN_new()), pm1(BN_dup(p)), qm1(BN_dup(q));
     if (!ctx || !t || !pm1 || !qm1 || BN_sub_word(pm1.get(), 1) != 1 ||
@@ -405,8 +410,9 @@ Result<PrivateKey> rsa_from_jwk(const rapidjson::Value& obj) {
     if (obj.HasMember("oth")) return Error("JWK: multi-prime RSA keys are not supported");
     static constexpr const char* kNames[] = {"n", "e", "d", "p", "q", "dp", "dq", "qi"};
     static constexpr const char* kParams[] = {
-        OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,         OSSL_PKEY_PARAM_RSA_D,
-        OSSL_PKEY_PARAM_RSA_FACTOR1,   OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
+        OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
+        OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
+        OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
         OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
     BnPtr bn[8];
     for (int i = 0; i < 8; ++i) {
@@ -464,7 +470,8 @@ Result<X509Ptr> read_first_cert(std::string_view pem) {
     auto bio = input_bio(pem, "reading certificate PEM");
     if (!bio) return bio.error();
     X509Ptr cert(PEM_read_bio_X509(bio->get(), nullptr, nullptr, nullptr));
-    if (!cert) return Error("reading certificate PEM: malformed certificate (" + openssl_reason() + ")");
+    if (!cert)
+        return Error("reading certificate PEM: malformed certificate (" + openssl_reason() + ")");
     ERR_clear_error();
     return cert;
 }
@@ -480,7 +487,8 @@ Result<std::string> cert_to_pem(X509* cert) {
 std::string name_rfc2253(const X509_NAME* name) {
     BioPtr bio(BIO_new(BIO_s_mem()));
     // RFC 2253 layout, but keep UTF-8 as it is instead of escaping every high byte.
-    if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) < 0) {
+    if (!bio ||
+        X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) < 0) {
         ERR_clear_error();
         return {};
     }
@@ -569,7 +577,8 @@ Result<ExtPtr> san_extension(const std::vector<std::string>& names) {
 // An extension whose extnValue is the given DER.
 Result<ExtPtr> raw_extension(const ASN1_OBJECT* obj, bool critical, std::string_view der) {
     OctetPtr octets(ASN1_OCTET_STRING_new());
-    if (!octets || ASN1_OCTET_STRING_set(octets.get(), uchars(der), static_cast<int>(der.size())) != 1) {
+    if (!octets ||
+        ASN1_OCTET_STRING_set(octets.get(), uchars(der), static_cast<int>(der.size())) != 1) {
         return ossl_error("building a certificate extension");
     }
     ExtPtr ext(X509_EXTENSION_create_by_OBJ(nullptr, obj, critical ? 1 : 0, octets.get()));
@@ -695,8 +704,8 @@ Result<std::string> build_cert(const CertParams& params, const PrivateKey& subje
     if (!subject) return ossl_error("issuing certificate: subject");
     if (!cn.empty()) CB_TRY(add_common_name(subject.get(), cn, "issuing certificate"));
     if (X509_set_subject_name(cert.get(), subject.get()) != 1 ||
-        X509_set_issuer_name(cert.get(), issuer ? X509_get_subject_name(issuer.get())
-                                                : subject.get()) != 1 ||
+        X509_set_issuer_name(cert.get(),
+                             issuer ? X509_get_subject_name(issuer.get()) : subject.get()) != 1 ||
         X509_set_pubkey(cert.get(), subject_key.get()) != 1) {
         return ossl_error("issuing certificate: names and key");
     }
@@ -722,7 +731,8 @@ Result<std::string> build_cert(const CertParams& params, const PrivateKey& subje
     if (issuer) {
         CB_TRY(add_conf_extension(cert.get(), &ctx, NID_authority_key_identifier, "keyid:always"));
     }
-    if (!params.dns_names.empty()) CB_TRY(add_extension(cert.get(), san_extension(params.dns_names)));
+    if (!params.dns_names.empty())
+        CB_TRY(add_extension(cert.get(), san_extension(params.dns_names)));
     for (const auto& url : params.ocsp_urls) {
         for (char c : url) {
             if (c <= 0x20 || c >= 0x7f || c == ',') {
@@ -732,7 +742,8 @@ Result<std::string> build_cert(const CertParams& params, const PrivateKey& subje
         CB_TRY(add_conf_extension(cert.get(), &ctx, NID_info_access, "OCSP;URI:" + url));
     }
     if (params.must_staple) CB_TRY(add_extension(cert.get(), must_staple_extension()));
-    for (const auto& e : extra) CB_TRY(add_extension(cert.get(), raw_extension(e.obj, e.critical, e.der)));
+    for (const auto& e : extra)
+        CB_TRY(add_extension(cert.get(), raw_extension(e.obj, e.critical, e.der)));
 
     if (X509_sign(cert.get(), signer_key.get(), EVP_sha256()) <= 0) {
         return ossl_error("issuing certificate: signing");
@@ -750,7 +761,7 @@ Result<PrivateKey> PrivateKey::generate(const KeySpec& spec) {
     if (spec.type == KeySpec::Type::Rsa) {
         if (spec.rsa_bits < 2048 || spec.rsa_bits > 8192) {
             return Error("RSA key size " + std::to_string(spec.rsa_bits) +
-                         " is not supported (use 2048 to 8192 bits)",
+                             " is not supported (use 2048 to 8192 bits)",
                          kExitUsage);
         }
         ctx.reset(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
@@ -778,7 +789,9 @@ Result<PrivateKey> PrivateKey::generate(const KeySpec& spec) {
 
 namespace {
 // Never prompt for a pass phrase: an encrypted key is an error, not a question on the terminal.
-int no_passphrase(char*, int, int, void*) { return -1; }
+int no_passphrase(char*, int, int, void*) {
+    return -1;
+}
 }  // namespace
 
 Result<PrivateKey> PrivateKey::from_pem(std::string_view pem) {
@@ -786,8 +799,9 @@ Result<PrivateKey> PrivateKey::from_pem(std::string_view pem) {
         return Error("reading private key PEM: the key is encrypted; use an unencrypted key");
     }
     if (pem.find("PRIVATE KEY-----") == std::string_view::npos) {
-        return Error("reading private key PEM: no BEGIN PRIVATE KEY, EC PRIVATE KEY or "
-                     "RSA PRIVATE KEY block found");
+        return Error(
+            "reading private key PEM: no BEGIN PRIVATE KEY, EC PRIVATE KEY or "
+            "RSA PRIVATE KEY block found");
     }
     auto bio = input_bio(pem, "reading private key PEM");
     if (!bio) return bio.error();
@@ -813,11 +827,17 @@ Result<std::string> PrivateKey::to_pem() const {
     return bio_string(bio.get());
 }
 
-std::string PrivateKey::public_pem() const { return pkey_ ? public_pem_of(pkey_.get()) : ""; }
+std::string PrivateKey::public_pem() const {
+    return pkey_ ? public_pem_of(pkey_.get()) : "";
+}
 
-bool PrivateKey::is_ec() const { return pkey_ && EVP_PKEY_is_a(pkey_.get(), "EC"); }
+bool PrivateKey::is_ec() const {
+    return pkey_ && EVP_PKEY_is_a(pkey_.get(), "EC");
+}
 
-bool PrivateKey::is_rsa() const { return is_rsa_key(pkey_.get()); }
+bool PrivateKey::is_rsa() const {
+    return is_rsa_key(pkey_.get());
+}
 
 std::string PrivateKey::jws_alg() const {
     if (const Curve* c = curve_of(pkey_.get())) return c->jws_alg;
@@ -894,10 +914,9 @@ Result<std::string> jwk_private_json_certbot(const PrivateKey& key) {
     } wipe{members};
     if (const Curve* c = curve_of(key.get())) {
         // josepy JWKEC: d, x, y (each padded to the field size), then crv, kty.
-        const std::pair<const char*, const char*> params[] = {
-            {"d", OSSL_PKEY_PARAM_PRIV_KEY},
-            {"x", OSSL_PKEY_PARAM_EC_PUB_X},
-            {"y", OSSL_PKEY_PARAM_EC_PUB_Y}};
+        const std::pair<const char*, const char*> params[] = {{"d", OSSL_PKEY_PARAM_PRIV_KEY},
+                                                              {"x", OSSL_PKEY_PARAM_EC_PUB_X},
+                                                              {"y", OSSL_PKEY_PARAM_EC_PUB_Y}};
         for (const auto& [name, param] : params) {
             auto v = bn_param_b64(key.get(), param, c->size);
             if (!v) return Error(std::string("writing EC JWK: key has no \"") + name + "\"");
@@ -908,14 +927,10 @@ Result<std::string> jwk_private_json_certbot(const PrivateKey& key) {
     } else if (key.is_rsa()) {
         // josepy JWKRSA: n, e, d, p, q, dp, dq, qi (minimal big-endian), then kty.
         const std::pair<const char*, const char*> params[] = {
-            {"n", OSSL_PKEY_PARAM_RSA_N},
-            {"e", OSSL_PKEY_PARAM_RSA_E},
-            {"d", OSSL_PKEY_PARAM_RSA_D},
-            {"p", OSSL_PKEY_PARAM_RSA_FACTOR1},
-            {"q", OSSL_PKEY_PARAM_RSA_FACTOR2},
-            {"dp", OSSL_PKEY_PARAM_RSA_EXPONENT1},
-            {"dq", OSSL_PKEY_PARAM_RSA_EXPONENT2},
-            {"qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1}};
+            {"n", OSSL_PKEY_PARAM_RSA_N},          {"e", OSSL_PKEY_PARAM_RSA_E},
+            {"d", OSSL_PKEY_PARAM_RSA_D},          {"p", OSSL_PKEY_PARAM_RSA_FACTOR1},
+            {"q", OSSL_PKEY_PARAM_RSA_FACTOR2},    {"dp", OSSL_PKEY_PARAM_RSA_EXPONENT1},
+            {"dq", OSSL_PKEY_PARAM_RSA_EXPONENT2}, {"qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1}};
         for (const auto& [name, param] : params) {
             auto v = bn_param_b64(key.get(), param, 0);
             if (!v) return Error(std::string("writing RSA JWK: key has no \"") + name + "\"");
@@ -933,8 +948,8 @@ Result<PrivateKey> private_key_from_jwk_json(std::string_view json) {
     rapidjson::Document doc;
     doc.Parse(json.data(), json.size());
     if (doc.HasParseError()) {
-        return Error("JWK: not valid JSON (error at offset " + std::to_string(doc.GetErrorOffset()) +
-                     ")");
+        return Error("JWK: not valid JSON (error at offset " +
+                     std::to_string(doc.GetErrorOffset()) + ")");
     }
     if (!doc.IsObject()) return Error("JWK: not a JSON object");
     auto kty = doc.FindMember("kty");
@@ -1018,7 +1033,9 @@ const char* hmac_digest(std::string_view alg) {
 }
 }  // namespace
 
-bool is_hmac_alg(std::string_view alg) { return hmac_digest(alg) != nullptr; }
+bool is_hmac_alg(std::string_view alg) {
+    return hmac_digest(alg) != nullptr;
+}
 
 std::string hmac(std::string_view alg, std::string_view key, std::string_view data) {
     const char* md = hmac_digest(alg);
@@ -1047,9 +1064,13 @@ std::string digest(const EVP_MD* md, std::string_view data) {
 }
 }  // namespace
 
-std::string sha256(std::string_view data) { return digest(EVP_sha256(), data); }
+std::string sha256(std::string_view data) {
+    return digest(EVP_sha256(), data);
+}
 
-std::string md5_hex(std::string_view data) { return hex_encode(digest(EVP_md5(), data)); }
+std::string md5_hex(std::string_view data) {
+    return hex_encode(digest(EVP_md5(), data));
+}
 
 std::string certbot_account_id(const PrivateKey& key) {
     // certbot/_internal/account.py: md5(public_bytes(PEM, SubjectPublicKeyInfo)).hexdigest().
@@ -1068,8 +1089,8 @@ Result<std::string> make_csr_der(const PrivateKey& key, const std::vector<std::s
         return ossl_error("making CSR");
     }
     if (dns_names.front().size() <= kMaxCommonName) {
-        CB_TRY(add_common_name(X509_REQ_get_subject_name(req.get()), dns_names.front(),
-                               "making CSR"));
+        CB_TRY(
+            add_common_name(X509_REQ_get_subject_name(req.get()), dns_names.front(), "making CSR"));
     }
     if (X509_REQ_set_pubkey(req.get(), key.get()) != 1) return ossl_error("making CSR: public key");
 
@@ -1163,8 +1184,8 @@ Result<CertInfo> parse_cert_pem(std::string_view pem) {
     X509* x = cert->get();
     CertInfo info;
 
-    GensPtr gens(static_cast<GENERAL_NAMES*>(
-        X509_get_ext_d2i(x, NID_subject_alt_name, nullptr, nullptr)));
+    GensPtr gens(
+        static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(x, NID_subject_alt_name, nullptr, nullptr)));
     info.dns_names = dns_names_of(gens.get());
 
     BnPtr serial(ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), nullptr));
@@ -1269,7 +1290,8 @@ Status verify_chain(std::string_view leaf_pem, std::string_view intermediates_pe
         for (const auto& b : *blocks) {
             auto cert = read_first_cert(b);
             if (!cert) return cert.error().context("verifying chain: intermediates");
-            if (sk_X509_push(untrusted.get(), cert->get()) <= 0) return ossl_error("verifying chain");
+            if (sk_X509_push(untrusted.get(), cert->get()) <= 0)
+                return ossl_error("verifying chain");
             cert->release();
         }
     }

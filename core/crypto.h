@@ -25,7 +25,7 @@ namespace certbot {
 struct KeySpec {
     enum class Type { Ecdsa, Rsa };
     Type type = Type::Ecdsa;
-    int rsa_bits = 2048;             // 2048..8192
+    int rsa_bits = 2048;              // 2048..8192
     std::string curve = "secp256r1";  // secp256r1, secp384r1, secp521r1 (also P-256/prime256v1...)
 };
 
@@ -151,11 +151,11 @@ struct CertInfo {
     std::string serial_hex;              // lowercase, no leading zeros (as certbot prints it)
     int64_t not_before = 0;              // unix seconds
     int64_t not_after = 0;
-    std::string issuer;       // RFC 2253 form, e.g. "CN=R3,O=Let's Encrypt,C=US"
-    std::string subject;      // RFC 2253 form
-    std::string issuer_cn;    // issuer commonName ("" if none), for --preferred-chain
-    std::string subject_cn;   // subject commonName ("" if none)
-    std::string key_type;     // "ECDSA" or "RSA" (certbot certificates' "Key Type")
+    std::string issuer;      // RFC 2253 form, e.g. "CN=R3,O=Let's Encrypt,C=US"
+    std::string subject;     // RFC 2253 form
+    std::string issuer_cn;   // issuer commonName ("" if none), for --preferred-chain
+    std::string subject_cn;  // subject commonName ("" if none)
+    std::string key_type;    // "ECDSA" or "RSA" (certbot certificates' "Key Type")
     std::string public_key_pem;
     std::vector<std::string> ocsp_urls;  // authorityInfoAccess OCSP URIs
 };

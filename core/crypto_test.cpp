@@ -19,7 +19,8 @@ constexpr const char* kRfc7515EcJwk =
         "d":"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"})";
 constexpr const char* kRfc7515SigningInput =
     "eyJhbGciOiJFUzI1NiJ9."
-    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ";
+    "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlf"
+    "Q";
 constexpr const char* kRfc7515Signature =
     "DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q";
 
@@ -30,7 +31,8 @@ constexpr const char* kJosepyRsaJwk =
     "Ffr28bedPKk1MnaKI7SfE_AilG2uw38vF4Jwp7dQE5JA2H_Eur8aQc4OIZ_iKv5-Q9PWvMljxtyczlejaUTR5aDU"
     "3a9kSPPpoo582XeTSSjNL9CoCGWtc9D8-Nk0CRYlpKiRbynqLE645PHuW-64kkIFCkhM2Fd9OClQryW9ru4BYboo"
     "TtbNeISiTtIlQKmgKnN6wLffZSrz4A9oWNRWZD7xy2qdAwlQu31cwRLRX_2av8PIaQ3Gw5J4EnKLdLvK8wSlw\", "
-    "\"e\": \"AQAB\", \"d\": \"DalvpeOAJlWaaWzR8HYCNbE17Jt9i4mLb3_vAIJClsQ0jzRBSfwTG9yqdJuA5Erac8Rxg"
+    "\"e\": \"AQAB\", \"d\": "
+    "\"DalvpeOAJlWaaWzR8HYCNbE17Jt9i4mLb3_vAIJClsQ0jzRBSfwTG9yqdJuA5Erac8Rxg"
     "XpsIeNna1XG_r_3Lq_752xMeUpbJjRxLpvGXAgMJ6METRXOUROuzXmesEUvcZQ0Lrr1aJzN7QAl3KICfgBsgu0Gt"
     "4I84Rb3n8GBl3FbtLQr-KEZodik31RywD9TZVz26JPjHXG15Bfzb6nlvlxA6PxSwlzwljIAPqVgg-ObycRDo132y"
     "dT8pYwNj8mF0fDmu3dGb9tRojsadxUGxokJPztnhZE37BUF5aL2Et7DFrGZmCvHgj73fcrAKxLqmcPHFhD4IwTeY"
@@ -94,14 +96,17 @@ PrivateKey make_key(KeySpec::Type type, const std::string& curve = "secp256r1") 
     return std::move(key).value();
 }
 
-PrivateKey ec_key() { return make_key(KeySpec::Type::Ecdsa); }
+PrivateKey ec_key() {
+    return make_key(KeySpec::Type::Ecdsa);
+}
 
 bool starts_with(const std::string& s, std::string_view prefix) {
     return s.compare(0, prefix.size(), prefix) == 0;
 }
 
 bool ends_with(const std::string& s, std::string_view suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 bool mentions(const Error& e, std::string_view what) {
@@ -152,8 +157,8 @@ TEST_CASE("generated keys report their algorithm and spec", "[crypto]") {
         const char* curve;
         const char* alg;
     };
-    for (auto c : {Case{"secp256r1", "ES256"}, Case{"secp384r1", "ES384"},
-                   Case{"secp521r1", "ES512"}}) {
+    for (auto c :
+         {Case{"secp256r1", "ES256"}, Case{"secp384r1", "ES384"}, Case{"secp521r1", "ES512"}}) {
         PrivateKey key = make_key(KeySpec::Type::Ecdsa, c.curve);
         CHECK(key.is_ec());
         CHECK_FALSE(key.is_rsa());
@@ -340,8 +345,9 @@ TEST_CASE("jwk_private_json_certbot uses josepy order and json.dumps separators"
     CHECK(starts_with(*rsa_json, R"({"n": ")"));
     CHECK(ends_with(*rsa_json, R"(", "kty": "RSA"})"));
     size_t last = 0;
-    for (const char* m : {R"("n": )", R"(, "e": "AQAB", )", R"(, "d": )", R"(, "p": )", R"(, "q": )",
-                          R"(, "dp": )", R"(, "dq": )", R"(, "qi": )", R"(, "kty": )"}) {
+    for (const char* m :
+         {R"("n": )", R"(, "e": "AQAB", )", R"(, "d": )", R"(, "p": )", R"(, "q": )", R"(, "dp": )",
+          R"(, "dq": )", R"(, "qi": )", R"(, "kty": )"}) {
         size_t at = rsa_json->find(m);
         REQUIRE(at != std::string::npos);
         CHECK(at >= last);
@@ -515,8 +521,7 @@ TEST_CASE("digests", "[crypto]") {
     CHECK(md5_hex("") == "d41d8cd98f00b204e9800998ecf8427e");
 }
 
-TEST_CASE("certbot_account_id is md5 of the public key PEM, 32 hex chars and stable",
-          "[crypto]") {
+TEST_CASE("certbot_account_id is md5 of the public key PEM, 32 hex chars and stable", "[crypto]") {
     auto key = private_key_from_jwk_json(kRfc7515EcJwk);
     REQUIRE(key.ok());
     // The PEM Python's cryptography writes for this key, and the id Python certbot derives.
@@ -646,8 +651,8 @@ TEST_CASE("parse_cert_pem reads an issued certificate", "[crypto]") {
     PrivateKey key = ec_key();
     CertParams params;
     params.dns_names = {"time.example"};
-    params.not_before = 946684800;   // 2000-01-01T00:00:00Z
-    params.not_after = 4102444800;   // 2100-01-01T00:00:00Z
+    params.not_before = 946684800;  // 2000-01-01T00:00:00Z
+    params.not_after = 4102444800;  // 2100-01-01T00:00:00Z
     auto cert = issue_cert(params, key, key, "");
     REQUIRE(cert.ok());
     auto t = parse_cert_pem(*cert);

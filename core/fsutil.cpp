@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <mutex>
 
 namespace certbot {
 
@@ -341,10 +342,40 @@ int try_lock_fd(int fd) {
     return errno;
 }
 
+// Locks held by this process, shared by every FileLock on the same file.
+struct HeldLock {
+    int fd;
+    int refs;
+    pid_t pid;
+};
+std::mutex& held_mutex() {
+    static std::mutex m;
+    return m;
+}
+std::vector<HeldLock>& held_locks() {
+    static std::vector<HeldLock> v;
+    return v;
+}
+
 }  // namespace
 
 Result<FileLock> FileLock::acquire(const std::string& dir) {
     const std::string path = path_join(dir, ".certbot.lock");
+    const pid_t pid = ::getpid();
+    {
+        std::lock_guard<std::mutex> g(held_mutex());
+        struct stat on_disk;
+        if (::stat(path.c_str(), &on_disk) == 0) {
+            for (HeldLock& h : held_locks()) {
+                struct stat st;
+                if (h.pid == pid && ::fstat(h.fd, &st) == 0 && st.st_dev == on_disk.st_dev &&
+                    st.st_ino == on_disk.st_ino) {
+                    ++h.refs;
+                    return FileLock(path, h.fd, pid);
+                }
+            }
+        }
+    }
     // certbot retries when the file it locked was unlinked (released) meanwhile; bounded here.
     for (int attempt = 0; attempt < 1000; ++attempt) {
         int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -374,7 +405,9 @@ Result<FileLock> FileLock::acquire(const std::string& dir) {
             return Error("cannot stat lock file " + path + ": " + errno_text(e));
         }
         if (on_disk.st_dev == ours.st_dev && on_disk.st_ino == ours.st_ino) {
-            return FileLock(path, fd);
+            std::lock_guard<std::mutex> g(held_mutex());
+            held_locks().push_back(HeldLock{fd, 1, pid});
+            return FileLock(path, fd, pid);
         }
         ::close(fd);
     }
@@ -382,7 +415,8 @@ Result<FileLock> FileLock::acquire(const std::string& dir) {
                  kExitLocked);
 }
 
-FileLock::FileLock(FileLock&& other) noexcept : path_(std::move(other.path_)), fd_(other.fd_) {
+FileLock::FileLock(FileLock&& other) noexcept
+    : path_(std::move(other.path_)), fd_(other.fd_), pid_(other.pid_) {
     other.fd_ = -1;
 }
 
@@ -391,6 +425,7 @@ FileLock& FileLock::operator=(FileLock&& other) noexcept {
         release();
         path_ = std::move(other.path_);
         fd_ = other.fd_;
+        pid_ = other.pid_;
         other.fd_ = -1;
     }
     return *this;
@@ -400,11 +435,25 @@ FileLock::~FileLock() { release(); }
 
 void FileLock::release() {
     if (fd_ < 0) return;
+    const int fd = fd_;
+    fd_ = -1;
+    if (::getpid() != pid_) {
+        ::close(fd);  // a forked child's copy: the lock and its file belong to the parent
+        return;
+    }
+    std::lock_guard<std::mutex> g(held_mutex());
+    auto& held = held_locks();
+    for (auto it = held.begin(); it != held.end(); ++it) {
+        if (it->fd == fd && it->pid == pid_) {
+            if (--it->refs > 0) return;
+            held.erase(it);
+            break;
+        }
+    }
     // Remove before unlocking (certbot's order): otherwise another process could lock the old
     // inode after we unlock and before we unlink, while a third creates a new file at `path`.
     ::unlink(path_.c_str());
-    ::close(fd_);
-    fd_ = -1;
+    ::close(fd);
 }
 
 }  // namespace certbot

@@ -65,6 +65,10 @@ Status remove_tree(const std::string& path);
 // is closed in this process). A lock held by a dead process is no lock: the kernel releases it.
 // Like certbot, the lock file is unlinked before the lock is released (destructor), and an
 // acquire that locked a file which was unlinked meanwhile retries on the new file.
+// Acquiring a lock this process already holds (e.g. --config-dir and --work-dir are the same
+// directory) succeeds and shares it; the file is released when the last holder lets go.
+// A forked child does not hold its parent's locks; a FileLock destroyed in a forked child only
+// closes its descriptor and leaves the parent's lock file alone.
 class FileLock {
   public:
     // Error "Another instance of Certbot is already running." with kExitLocked when another
@@ -83,9 +87,10 @@ class FileLock {
     const std::string& path() const { return path_; }
 
   private:
-    FileLock(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+    FileLock(std::string path, int fd, pid_t pid) : path_(std::move(path)), fd_(fd), pid_(pid) {}
     std::string path_;
     int fd_ = -1;
+    pid_t pid_ = 0;  // process that acquired it
 };
 
 }  // namespace certbot

@@ -71,20 +71,4 @@ Result<std::vector<std::string>> parse_domains(const std::vector<std::string>& r
     return out;
 }
 
-Status validate_lineage_name(const std::string& name) {
-    auto bad = [&](const std::string& why) {
-        return Error("Certificate name \"" + name.substr(0, 80) + "\" " + why +
-                         ". Choose another --cert-name.",
-                     kExitUsage);
-    };
-    if (name.empty()) return bad("is empty");
-    if (name.size() > 255) return bad("is longer than 255 characters");
-    if (name == "." || name == ".." || name[0] == '.') return bad("must not start with a dot");
-    for (char c : name) {
-        if (c == '/' || c == '\0' || c == '*' || static_cast<unsigned char>(c) < 0x20)
-            return bad("must not contain '/', '*' or control characters");
-    }
-    return Status::Ok();
-}
-
 }  // namespace certbot

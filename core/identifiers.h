@@ -17,10 +17,6 @@ Result<std::string> normalize_domain(const std::string& raw);
 // Splits -d values ("a.com,b.com" and repeated flags), normalises, de-duplicates keeping order.
 Result<std::vector<std::string>> parse_domains(const std::vector<std::string>& raw);
 
-// A lineage name is used as a path component: no '/', no NUL, not "." or "..", no leading '.',
-// no '*', at most 255 bytes.
-Status validate_lineage_name(const std::string& name);
-
 bool is_wildcard(const std::string& domain);
 
 }  // namespace certbot

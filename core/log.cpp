@@ -20,11 +20,13 @@ const char* level_name(int level) {
 void to_file(int level, const std::string& m) {
     if (!g_file) return;
     char ts[32];
-    std::time_t now = std::time(nullptr);
+    timespec now{};
+    clock_gettime(CLOCK_REALTIME, &now);
     std::tm tm{};
-    gmtime_r(&now, &tm);
+    gmtime_r(&now.tv_sec, &tm);
     std::strftime(ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
-    std::fprintf(g_file, "%s:%s:certbot:%s\n", ts, level_name(level), m.c_str());
+    std::fprintf(g_file, "%s,%03ld:%s:certbot:%s\n", ts, now.tv_nsec / 1000000, level_name(level),
+                 m.c_str());
     std::fflush(g_file);
 }
 }  // namespace
