@@ -1,0 +1,45 @@
+#include <catch2/catch.hpp>
+
+#include "http.h"
+#include "identifiers.h"
+
+using namespace certbot;
+
+TEST_CASE("domains are normalised and validated like certbot's -d", "[identifiers]") {
+    CHECK(*normalize_domain("Example.COM.") == "example.com");
+    CHECK(*normalize_domain("*.example.com") == "*.example.com");
+    CHECK(*normalize_domain("xn--bcher-kva.example") == "xn--bcher-kva.example");
+    for (const char* bad : {"", "localhost", "a..b", "-a.com", "a-.com", "a.*.com", "*a.com",
+                            "a b.com", "a/b.com", "../etc", "192.0.2.1", "::1", "a_b.com"}) {
+        INFO(bad);
+        auto r = normalize_domain(bad);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().exit_code == kExitUsage);
+        CHECK(r.error().message.find("-d") != std::string::npos);
+    }
+    CHECK_FALSE(normalize_domain(std::string(64, 'a') + ".com"));
+    CHECK_FALSE(normalize_domain(std::string(250, 'a') + ".com"));
+}
+
+TEST_CASE("comma lists and repeats are split and de-duplicated in order", "[identifiers]") {
+    auto d = parse_domains({"b.com, a.com", "b.com", "c.com,"});
+    REQUIRE(d);
+    CHECK(*d == std::vector<std::string>{"b.com", "a.com", "c.com"});
+}
+
+TEST_CASE("URLs from the server are parsed strictly", "[http]") {
+    auto u = parse_url("https://ca.test:14000/dir?x=1#frag", true);
+    REQUIRE(u);
+    CHECK(u->host == "ca.test");
+    CHECK(u->port == 14000);
+    CHECK(u->path == "/dir?x=1");
+    CHECK(parse_url("https://[::1]:8443/a", true)->host == "::1");
+    CHECK(parse_url("https://ca.test", true)->path == "/");
+    for (const char* bad : {"http://ca.test/", "ftp://x/", "https://user@ca.test/", "https:///x",
+                            "https://ca.test:99999/", "https://ca.test/a b", "ca.test/dir",
+                            "https://ca.test:12ab/"}) {
+        INFO(bad);
+        CHECK_FALSE(parse_url(bad, true));
+    }
+    CHECK_FALSE(parse_url("https://ca.test/" + std::string(3000, 'a'), true));
+}
