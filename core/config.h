@@ -69,6 +69,14 @@ struct Config {
     bool duplicate = false;
     bool expand = false;
 
+    // Renewal and hooks
+    std::vector<std::string> pre_hooks, post_hooks, deploy_hooks;
+    bool no_directory_hooks = false;
+    bool disable_hook_validation = false;
+    bool no_random_sleep_on_renew = false;
+    bool no_autorenew = false;
+    int renewal_workers = 4;
+
     // TLS to the CA
     bool no_verify_ssl = false;
     std::string user_agent;

@@ -960,7 +960,8 @@ Result<Lineage> load_lineage_from_conf(const std::string& config_dir_in,
     if (!conf) return conf.error();
     auto l = lineage_from_conf(config_dir, conf_path, std::move(*conf));
     if (!l) return l.error();
-    CB_TRY(check_symlinks(*l));
+    Status links = check_symlinks(*l);
+    if (!links) return links.error().context(conf_path);
     return l;
 }
 
@@ -1009,8 +1010,21 @@ Status delete_lineage(const std::string& config_dir_in, const std::string& name)
                      kExitUsage);
     }
     auto text = read_file(conf_path, kMaxConfBytes);
-    Result<ConfigObj> conf = text ? ConfigObj::parse(*text, conf_path) : Result<ConfigObj>(text.error());
-    // Like certbot: the conf goes first, even when it cannot be parsed.
+    Result<ConfigObj> conf =
+        text ? ConfigObj::parse(*text, conf_path) : Result<ConfigObj>(text.error());
+    std::string archive = default_archive;
+    if (conf) {
+        auto archive_conf = conf->root().get("archive_dir");
+        if (archive_conf && !archive_conf->empty()) archive = *archive_conf;
+        // Guard against a conf whose archive_dir names something that holds the store itself.
+        const std::string norm = normalize_path(archive);
+        if (norm == "/" || (config_dir + "/").compare(0, norm.size() + 1, norm + "/") == 0) {
+            return Error("not deleting " + name + ": its archive_dir " + archive +
+                         " contains the config directory; fix " + conf_path + " first");
+        }
+    }
+    // Like certbot: the conf goes first (the lineage stops existing), even when it cannot be
+    // parsed.
     if (::unlink(conf_path.c_str()) != 0) {
         return Error("cannot remove " + conf_path + ": " + std::strerror(errno));
     }
@@ -1032,16 +1046,8 @@ Status delete_lineage(const std::string& config_dir_in, const std::string& name)
         ::unlink(path_join(dir, "README").c_str());
         ::rmdir(dir.c_str());  // only if now empty
     }
-    auto archive_conf = conf->root().get("archive_dir");
-    const std::string archive = archive_conf && !archive_conf->empty() ? *archive_conf : default_archive;
-    // Guard against a conf whose archive_dir names something that is not a lineage archive.
     const std::string norm = normalize_path(archive);
-    const std::string norm_config = normalize_path(config_dir);
-    bool under_archive = norm.compare(0, norm_config.size() + 9, norm_config + "/archive/") == 0;
-    if (norm == "/" || (norm_config + "/").compare(0, norm.size() + 1, norm + "/") == 0) {
-        return Error("not removing archive_dir " + archive + " of " + name +
-                     ": it contains the config directory");
-    }
+    bool under_archive = norm.compare(0, config_dir.size() + 9, config_dir + "/archive/") == 0;
     if (under_archive || base_name(norm) == name) return remove_tree(archive);
     // A custom archive dir with another name: remove only the lineage's own files.
     auto names = list_dir(archive);

@@ -1,0 +1,357 @@
+#include "hooks.h"
+
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fsutil.h"
+
+using namespace certbot;
+
+namespace {
+
+struct TempDir {
+    std::string path;
+    TempDir() {
+        char tmpl[] = "/tmp/hooks_test.XXXXXX";
+        char* p = mkdtemp(tmpl);
+        REQUIRE(p != nullptr);
+        path = p;
+    }
+    ~TempDir() { (void)remove_tree(path); }
+    std::string operator/(const std::string& name) const { return path + "/" + name; }
+};
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+bool exists(const std::string& path) {
+    struct stat st;
+    return ::lstat(path.c_str(), &st) == 0;
+}
+
+void write_script(const std::string& path, const std::string& body, mode_t mode = 0755) {
+    {
+        std::ofstream out(path);
+        out << "#!/bin/sh\n" << body << "\n";
+    }
+    REQUIRE(::chmod(path.c_str(), mode) == 0);
+}
+
+// A hook command that appends WORD to LOG (the test controls both; no outside data).
+std::string append_cmd(const std::string& word, const std::string& log) {
+    return "echo " + word + " >> '" + log + "'";
+}
+
+HookConfig config_in(const TempDir& d) {
+    HookConfig cfg;
+    cfg.config_dir = d.path;
+    REQUIRE(ensure_hook_dirs(d.path));
+    return cfg;
+}
+
+}  // namespace
+
+TEST_CASE("ensure_hook_dirs creates renewal-hooks/{pre,deploy,post}", "[hooks]") {
+    TempDir d;
+    mode_t old = ::umask(022);
+    Status st = ensure_hook_dirs(d / "conf");
+    ::umask(old);
+    REQUIRE(st);
+    for (const char* kind : {"pre", "deploy", "post"}) {
+        struct stat s;
+        REQUIRE(::stat((d / "conf/renewal-hooks/" + kind).c_str(), &s) == 0);
+        CHECK(S_ISDIR(s.st_mode));
+        CHECK((s.st_mode & 07777) == 0755);
+    }
+    CHECK(ensure_hook_dirs(d / "conf"));  // idempotent
+
+    // A file in the way is an error naming the path.
+    TempDir e;
+    std::ofstream(e / "renewal-hooks").put('x');
+    Status bad = ensure_hook_dirs(e.path);
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().message.find("renewal-hooks") != std::string::npos);
+}
+
+TEST_CASE("list_hook_dir: executables in name order, no backups or non-executables", "[hooks]") {
+    TempDir d;
+    REQUIRE(ensure_hook_dirs(d.path));
+    const std::string pre = d / "renewal-hooks/pre";
+    write_script(pre + "/10-b", "true");
+    write_script(pre + "/02-a", "true");
+    write_script(pre + "/03-c~", "true");            // editor backup
+    write_script(pre + "/04-noexec", "true", 0644);  // not executable
+    REQUIRE(::mkdir((pre + "/05-dir").c_str(), 0755) == 0);
+    REQUIRE(::symlink((pre + "/02-a").c_str(), (pre + "/06-link").c_str()) == 0);
+
+    auto hooks = list_hook_dir(d.path, "pre");
+    CHECK(hooks == std::vector<std::string>{pre + "/02-a", pre + "/06-link", pre + "/10-b"});
+    CHECK(list_hook_dir(d.path, "post").empty());
+    CHECK(list_hook_dir(d / "missing", "pre").empty());
+}
+
+TEST_CASE("pre hooks run once per command", "[hooks]") {
+    TempDir d;
+    HookConfig cfg = config_in(d);
+    const std::string log = d / "log";
+    const std::string cmd = append_cmd("pre", log);
+    cfg.pre_hooks = {cmd, cmd};
+
+    HookRunner runner(cfg);
+    CHECK_FALSE(runner.pre_hooks_ran());
+    REQUIRE(runner.run_pre_hooks());
+    CHECK(runner.pre_hooks_ran());
+    REQUIRE(runner.run_pre_hooks());
+    // Another lineage's conf naming the same command: still once; a new one runs.
+    REQUIRE(runner.run_pre_hooks({cmd, append_cmd("other", log)}));
+    REQUIRE(runner.run_pre_hooks({append_cmd("other", log)}));
+    CHECK(slurp(log) == "pre\nother\n");
+}
+
+TEST_CASE("directory pre hooks run in name order before the commands", "[hooks]") {
+    TempDir d;
+    HookConfig cfg = config_in(d);
+    const std::string pre = d / "renewal-hooks/pre";
+    const std::string log = d / "log";
+    write_script(pre + "/20-second", append_cmd("second", log));
+    write_script(pre + "/10-first", append_cmd("first", log));
+    write_script(pre + "/15-backup~", append_cmd("backup", log));
+    write_script(pre + "/12-noexec", append_cmd("noexec", log), 0644);
+    // A name the shell would parse if it were pasted unquoted into the command line.
+    write_script(pre + "/30-it's a $(name)", append_cmd("odd", log));
+    // --pre-hook naming a directory hook: not run twice.
+    cfg.pre_hooks = {pre + "/10-first", append_cmd("cli", log)};
+
+    HookRunner runner(cfg);
+    REQUIRE(runner.run_pre_hooks());
+    REQUIRE(runner.run_pre_hooks());
+    CHECK(slurp(log) == "first\nsecond\nodd\ncli\n");
+}
+
+TEST_CASE("--no-directory-hooks ignores the hook directories", "[hooks]") {
+    TempDir d;
+    HookConfig cfg = config_in(d);
+    const std::string log = d / "log";
+    for (const char* kind : {"pre", "deploy", "post"}) {
+        write_script(d / "renewal-hooks/" + kind + "/hook", append_cmd(kind, log));
+    }
+    cfg.directory_hooks = false;
+    HookRunner runner(cfg);
+    REQUIRE(runner.run_pre_hooks());
+    REQUIRE(runner.run_deploy_hooks({}, d / "live/a", {"a.example"}));
+    REQUIRE(runner.run_post_hooks({"a.example"}, {}));
+    CHECK_FALSE(exists(log));
+}
+
+TEST_CASE("deploy hooks get RENEWED_LINEAGE and RENEWED_DOMAINS", "[hooks]") {
+    TempDir d;
+    HookConfig cfg = config_in(d);
+    const std::string out = d / "env";
+    const std::string dir_out = d / "dir-env";
+    write_script(
+        d / "renewal-hooks/deploy/00-dir",
+        "printf '%s|%s\\n' \"$RENEWED_LINEAGE\" \"$RENEWED_DOMAINS\" >> '" + dir_out + "'");
+    HookRunner runner(cfg);
+    const std::string cmd =
+        "printf '%s|%s\\n' \"$RENEWED_LINEAGE\" \"$RENEWED_DOMAINS\" >> '" + out + "'";
+    REQUIRE(
+        runner.run_deploy_hooks({cmd, cmd}, d / "live/a.example", {"a.example", "www.a.example"}));
+    CHECK(slurp(out) == d / "live/a.example|a.example www.a.example\n");
+    CHECK(slurp(dir_out) == d / "live/a.example|a.example www.a.example\n");
+
+    // Deploy hooks run for every lineage (no cross-lineage dedup).
+    REQUIRE(runner.run_deploy_hooks({cmd}, d / "live/b.example", {"b.example"}));
+    CHECK(slurp(out) ==
+          d / "live/a.example|a.example www.a.example\n" + d / "live/b.example|b.example\n");
+
+    // A deploy hook naming a directory hook runs once.
+    const std::string once = d / "renewal-hooks/deploy/00-dir";
+    REQUIRE(runner.run_deploy_hooks({once}, d / "live/c", {"c.example"}));
+    CHECK(slurp(dir_out) == d / "live/a.example|a.example www.a.example\n" + d +
+                                "/live/b.example|b.example\n" + d + "/live/c|c.example\n");
+}
+
+TEST_CASE("hook data with shell metacharacters reaches the hook verbatim", "[hooks]") {
+    TempDir d;
+    HookConfig cfg = config_in(d);
+    // A marker name no other run shares; the hostile values would create it if evaluated.
+    const std::string pwned = d.path + "-pwned";
+    const std::string hostile = "$(touch " + pwned + ");x.example";
+    const std::string hostile_lineage = d / "live/'; touch " + pwned + "; '`touch " + pwned + "`";
+    const std::string out = d / "env";
+    write_script(d / "renewal-hooks/deploy/hook",
+                 "printf '%s\\n' \"$RENEWED_DOMAINS\" >> '" + out + "'");
+    const std::string cmd =
+        "printf '%s\\n%s\\n' \"$RENEWED_LINEAGE\" \"$RENEWED_DOMAINS\" >> '" + out + "'";
+
+    HookRunner runner(cfg);
+    REQUIRE(runner.run_deploy_hooks({cmd}, hostile_lineage, {hostile, "ok.example"}));
+    REQUIRE(runner.run_pre_hooks());
+    REQUIRE(runner.run_post_hooks({hostile}, {hostile}));
+    CHECK(slurp(out) ==
+          hostile + " ok.example\n" + hostile_lineage + "\n" + hostile + " ok.example\n");
+    CHECK_FALSE(exists(pwned));
+}
+
+TEST_CASE("post hooks run once at the end with RENEWED_DOMAINS and FAILED_DOMAINS", "[hooks]") {
+    TempDir d;
+    HookConfig cfg = config_in(d);
+    const std::string log = d / "log";
+    const std::string envcmd =
+        "printf 'renewed=%s failed=%s\\n' \"$RENEWED_DOMAINS\" \"$FAILED_DOMAINS\" >> '" + log +
+        "'";
+    write_script(d / "renewal-hooks/post/50-dir", append_cmd("dir", log));
+    cfg.post_hooks = {append_cmd("cli", log)};
+
+    HookRunner runner(cfg);
+    REQUIRE(runner.run_pre_hooks());
+    runner.add_post_hook(envcmd);
+    runner.add_post_hook(append_cmd("cli", log));  // same as --post-hook: once
+    runner.add_post_hook(envcmd);
+    REQUIRE(runner.run_post_hooks({"a.example", "b.example"}, {"c.example"}));
+    REQUIRE(runner.run_post_hooks({"x"}, {"y"}));  // second call: nothing
+    CHECK(slurp(log) == "dir\ncli\nrenewed=a.example b.example failed=c.example\n");
+}
+
+TEST_CASE("post hooks do not run when no renewal was attempted", "[hooks]") {
+    TempDir d;
+    HookConfig cfg = config_in(d);
+    const std::string log = d / "log";
+    write_script(d / "renewal-hooks/post/hook", append_cmd("dir", log));
+    cfg.post_hooks = {append_cmd("cli", log)};
+    HookRunner runner(cfg);
+    REQUIRE(runner.run_post_hooks({}, {}));
+    CHECK_FALSE(exists(log));
+
+    // add_post_hook alone (a lineage whose renewal was attempted) is an attempt.
+    HookRunner runner2(cfg);
+    runner2.add_post_hook(append_cmd("conf", log));
+    REQUIRE(runner2.run_post_hooks({}, {"a.example"}));
+    CHECK(slurp(log) == "dir\ncli\nconf\n");
+}
+
+TEST_CASE("dry run skips deploy hooks but runs pre and post hooks", "[hooks]") {
+    TempDir d;
+    HookConfig cfg = config_in(d);
+    const std::string log = d / "log";
+    write_script(d / "renewal-hooks/deploy/hook", append_cmd("dir-deploy", log));
+    cfg.pre_hooks = {append_cmd("pre", log)};
+    cfg.post_hooks = {append_cmd("post", log)};
+    cfg.dry_run = true;
+    HookRunner runner(cfg);
+    REQUIRE(runner.run_pre_hooks());
+    REQUIRE(runner.run_deploy_hooks({append_cmd("deploy", log)}, d / "live/a", {"a.example"}));
+    REQUIRE(runner.run_post_hooks({"a.example"}, {}));
+    CHECK(slurp(log) == "pre\npost\n");
+}
+
+TEST_CASE("validate_hook", "[hooks]") {
+    CHECK(validate_hook("true", "--pre-hook"));
+    CHECK(validate_hook("  true --with args", "--post-hook"));
+    CHECK(validate_hook("/bin/true", "--deploy-hook"));
+    CHECK(validate_hook("", "--pre-hook"));
+
+    Status missing = validate_hook("nonexistent-cmd-xyz --flag", "--pre-hook");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().exit_code == kExitUsage);
+    const std::string& m = missing.error().message;
+    CHECK(m.find("--pre-hook") != std::string::npos);
+    CHECK(m.find("nonexistent-cmd-xyz") != std::string::npos);
+    CHECK(m.find("--disable-hook-validation") != std::string::npos);
+    CHECK(m.find('\n') == std::string::npos);
+
+    // certbot's short hook names are accepted.
+    Status short_name = validate_hook("nonexistent-cmd-xyz", "post");
+    REQUIRE_FALSE(short_name);
+    CHECK(short_name.error().message.find("--post-hook") != std::string::npos);
+
+    TempDir d;
+    write_script(d / "script", "true", 0644);
+    Status noexec = validate_hook(d / "script arg", "--deploy-hook");
+    REQUIRE_FALSE(noexec);
+    CHECK(noexec.error().message.find("not executable") != std::string::npos);
+    CHECK(noexec.error().message.find("--deploy-hook") != std::string::npos);
+    REQUIRE(::chmod((d / "script").c_str(), 0755) == 0);
+    CHECK(validate_hook(d / "script arg", "--deploy-hook"));
+
+    // Shell constructs fail validation (certbot's check is this simple too).
+    CHECK_FALSE(validate_hook("FOO=1 true", "--pre-hook"));
+}
+
+TEST_CASE("a failing hook is reported and the next hooks still run", "[hooks]") {
+    TempDir d;
+    HookConfig cfg = config_in(d);
+    const std::string log = d / "log";
+    cfg.pre_hooks = {"exit 3", append_cmd("after", log)};
+    HookRunner runner(cfg);
+    Status st = runner.run_pre_hooks();
+    REQUIRE_FALSE(st);
+    CHECK(st.error().message.find("error code 3") != std::string::npos);
+    CHECK(st.error().message.find("pre-hook") != std::string::npos);
+    CHECK(slurp(log) == "after\n");
+    // A failed pre hook counts as run: it is not retried for the next lineage.
+    CHECK(runner.run_pre_hooks());
+
+    Status deploy = runner.run_deploy_hooks({"exit 4", "exit 5", append_cmd("deploy", log)},
+                                            d / "live/a", {"a.example"});
+    REQUIRE_FALSE(deploy);
+    CHECK(deploy.error().message.find("2 hooks failed") != std::string::npos);
+    CHECK(deploy.error().message.find("error code 4") != std::string::npos);
+    CHECK(slurp(log) == "after\ndeploy\n");
+
+    runner.add_post_hook("kill -9 $$");
+    runner.add_post_hook(append_cmd("post", log));
+    Status post = runner.run_post_hooks({"a.example"}, {});
+    REQUIRE_FALSE(post);
+    CHECK(post.error().message.find("137") != std::string::npos);
+    CHECK(slurp(log) == "after\ndeploy\npost\n");
+}
+
+TEST_CASE("hook stdout is captured, not passed through", "[hooks]") {
+    TempDir d;
+    HookConfig cfg = config_in(d);
+    cfg.pre_hooks = {"echo hello from hook; printf '\\033[31mred'"};
+    HookRunner runner(cfg);
+    CHECK(runner.run_pre_hooks());
+}
+
+TEST_CASE("deploy hooks from several threads run one at a time", "[hooks]") {
+    TempDir d;
+    HookConfig cfg = config_in(d);
+    const std::string log = d / "log";
+    const std::string busy = d / "busy";
+    // mkdir is atomic: if two hooks overlapped, one would find the directory and say so.
+    const std::string cmd = "mkdir '" + busy + "' || echo overlap >> '" + log +
+                            "'; sleep 0.05; printf '%s\\n' \"$RENEWED_DOMAINS\" >> '" + log +
+                            "'; rmdir '" + busy + "'";
+    HookRunner runner(cfg);
+    std::vector<std::thread> threads;
+    std::vector<int> ok(4, 0);
+    for (int i = 0; i < 4; ++i) {
+        threads.emplace_back([&, i] {
+            const std::string name = "t" + std::to_string(i) + ".example";
+            ok[i] = runner.run_deploy_hooks({cmd, cmd}, d / "live/" + name, {name}) ? 1 : 0;
+        });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(ok == std::vector<int>{1, 1, 1, 1});
+    const std::string text = slurp(log);
+    CHECK(text.find("overlap") == std::string::npos);
+    for (int i = 0; i < 4; ++i) {
+        CHECK(text.find("t" + std::to_string(i) + ".example\n") != std::string::npos);
+    }
+    CHECK(std::count(text.begin(), text.end(), '\n') == 4);
+}

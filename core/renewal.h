@@ -1,0 +1,50 @@
+// Obtaining and saving certificates for lineages, shared by certonly and renew: the renewal
+// decision, rebuilding a Config from a renewal conf (with command-line overrides), the
+// [renewalparams] to store, and the issue-then-save step.
+#pragma once
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "crypto.h"
+#include "plugin_host.h"
+#include "result.h"
+#include "storage.h"
+
+namespace certbot {
+
+struct RenewalDecision {
+    bool due = false;
+    std::string reason;  // "forced", "expires in 12 days", ...
+};
+
+// certbot 4.1+: forced/dry-run; autorenew = False; renew_before_expiry; else less than 1/3 of
+// the lifetime left (1/2 when the lifetime is under 10 days). `now` is the clock input.
+RenewalDecision should_renew(const Lineage& lineage, const Config& cfg, std::time_t now);
+
+std::optional<CertInfo> current_cert(const Lineage& lineage);
+
+// The configuration to renew `lineage` with: its stored [renewalparams], overridden by what the
+// user set on the command line (cli.set_by_user), like certbot.
+Result<Config> config_for_lineage(const Lineage& lineage, const Config& cli,
+                                  const PluginRegistry& plugins);
+
+// What a plugin reads through host->get_option, from the parsed or restored flags.
+Result<PluginOptionValues> plugin_values(const LoadedPlugin& plugin, const Config& cfg);
+
+struct IssueResult {
+    std::string name, live_dir;
+    std::vector<std::string> domains;
+    int64_t not_after = 0;
+    bool dry_run = false;
+};
+
+// Orders a certificate for cfg.domains with cfg.authenticator and saves it: as a new version of
+// `existing` (and its renewal conf updated), or as a new lineage. Dry runs save nothing.
+Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plugins,
+                                   Lineage* existing);
+
+}  // namespace certbot
