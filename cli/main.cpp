@@ -36,6 +36,7 @@ int run_not_yet(const Config& cfg, const PluginRegistry&);
 const Verb kVerbs[] = {
     {"run", &run_not_yet, "Obtain & install a certificate in your current webserver"},
     {"certonly", &cmd_certonly, "Obtain or renew a certificate, but do not install it"},
+    {"renew", &cmd_renew, "Renew all previously obtained certificates that are near expiry"},
     {"certificates", &cmd_certificates, "Display information about certificates you have from Certbot"},
     {"plugins", &cmd_plugins, "Display information about installed plugins"},
 };
@@ -128,7 +129,21 @@ void build_options(Options& o, const PluginRegistry& reg) {
         ("force-renewal", "If a certificate already exists for the requested domains, renew it now, regardless of whether it is near expiry.")
         ("renew-by-default", "Alias of --force-renewal.")
         ("agree-tos", "Agree to the ACME Subscriber Agreement (default: Ask)")
-        ("quiet,q", "Silence all output except errors.");
+        ("quiet,q", "Silence all output except errors.")
+        ("duplicate", "Allow making a certificate lineage that duplicates an existing one (both can be renewed in parallel)")
+        ("reuse-key", "When renewing, use the same private key as the existing certificate.")
+        ("no-reuse-key", "When renewing, do not use the same private key as the existing certificate.")
+        ("new-key", "When renewing or replacing a certificate, generate a new private key.")
+        ("no-random-sleep-on-renew", "Skip the random delay before renewals that runs when not on a terminal.")
+        ("renewal-workers", po::value<int>(), "How many lineages `renew` renews at once (default: 4; 1 renews one after another like certbot).")
+        ("pre-hook", po::value<std::vector<std::string>>(), "Command to be run in a shell before obtaining any certificates.")
+        ("post-hook", po::value<std::vector<std::string>>(), "Command to be run in a shell after attempting to obtain/renew certificates.")
+        ("deploy-hook", po::value<std::vector<std::string>>(), "Command to be run in a shell once for each successfully issued certificate. RENEWED_LINEAGE and RENEWED_DOMAINS are set.")
+        ("renew-hook", po::value<std::vector<std::string>>(), "Alias of --deploy-hook.")
+        ("disable-hook-validation", "Ordinarily the commands specified for --pre-hook/--post-hook/--deploy-hook will be checked for validity; this disables that.")
+        ("no-directory-hooks", "Disable running executables found in Certbot's hook directories.")
+        ("no-autorenew", "Disable auto renewal of certificates.")
+        ("autorenew", "Enable auto renewal of certificates (the default).");
     o.security.add_options()
         ("rsa-key-size", po::value<int>(), "Size of the RSA key. (default: 2048)")
         ("key-type", po::value<std::string>(), "Type of generated private key: rsa or ecdsa. (default: ecdsa)")
@@ -332,6 +347,29 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     cfg.no_verify_ssl = vm.count("no-verify-ssl");
     cfg.force_renewal = vm.count("force-renewal") || vm.count("renew-by-default");
     cfg.keep_until_expiring = vm.count("keep-until-expiring") || vm.count("keep") || vm.count("reinstall");
+    cfg.duplicate = vm.count("duplicate");
+    if (vm.count("reuse-key")) cfg.reuse_key = true;
+    if (vm.count("no-reuse-key") || vm.count("new-key")) cfg.reuse_key = false;
+    cfg.no_random_sleep_on_renew = vm.count("no-random-sleep-on-renew");
+    if (vm.count("renewal-workers")) {
+        cfg.renewal_workers = vm["renewal-workers"].as<int>();
+        if (cfg.renewal_workers < 1 || cfg.renewal_workers > 64) {
+            log::error("--renewal-workers must be from 1 to 64");
+            return kExitUsage;
+        }
+    }
+    auto strings = [&](const char* name, std::vector<std::string>& dst) {
+        if (vm.count(name))
+            for (const auto& v : vm[name].as<std::vector<std::string>>()) dst.push_back(v);
+    };
+    strings("pre-hook", cfg.pre_hooks);
+    strings("post-hook", cfg.post_hooks);
+    strings("deploy-hook", cfg.deploy_hooks);
+    strings("renew-hook", cfg.deploy_hooks);
+    if (vm.count("renew-hook")) cfg.set_by_user.insert("deploy-hook");
+    cfg.disable_hook_validation = vm.count("disable-hook-validation");
+    cfg.no_directory_hooks = vm.count("no-directory-hooks");
+    cfg.no_autorenew = vm.count("no-autorenew");
 
     // Authenticator selection: -a NAME or one of the --<plugin> shortcuts.
     std::vector<std::string> chosen;

@@ -10,6 +10,7 @@ namespace certbot {
 const char* certbot_version();
 
 int cmd_certonly(const Config& cfg, const PluginRegistry& plugins);
+int cmd_renew(const Config& cfg, const PluginRegistry& plugins);
 int cmd_certificates(const Config& cfg, const PluginRegistry& plugins);
 int cmd_plugins(const Config& cfg, const PluginRegistry& plugins);
 

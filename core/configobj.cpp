@@ -720,6 +720,8 @@ class ConfigParser {
             lines.push_back(std::move(line));
             pos = end;
         }
+        // readlines() on a file holding only a BOM gives one line, empty once the BOM is gone.
+        if (cfg_.bom_ && text.empty()) lines.emplace_back();
         return parse_lines(lines);
     }
 

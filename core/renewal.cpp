@@ -217,11 +217,28 @@ Result<Config> config_for_lineage(const Lineage& l, const Config& cli, const Plu
     }
     if (!user("account")) cfg.account = str("account").value_or(cli.account);
     if (!user("key-type")) cfg.key_type = str("key_type").value_or("rsa");  // absent: pre-1.25 = rsa
-    if (!user("rsa-key-size") && str("rsa_key_size")) cfg.rsa_key_size = std::atoi(str("rsa_key_size")->c_str());
-    if (!user("elliptic-curve") && str("elliptic_curve")) cfg.elliptic_curve = *str("elliptic_curve");
-    if (!user("http-01-port") && str("http01_port")) cfg.http01_port = std::atoi(str("http01_port")->c_str());
-    if (!user("http-01-address") && str("http01_address")) cfg.http01_address = *str("http01_address");
-    if (!user("https-port") && str("https_port")) cfg.https_port = std::atoi(str("https_port")->c_str());
+    // A value restored from the conf counts as set, so it is written back unchanged.
+    auto restored = [&](const char* flag) { cfg.set_by_user.insert(flag); };
+    if (!user("rsa-key-size") && str("rsa_key_size")) {
+        cfg.rsa_key_size = std::atoi(str("rsa_key_size")->c_str());
+        restored("rsa-key-size");
+    }
+    if (!user("elliptic-curve") && str("elliptic_curve")) {
+        cfg.elliptic_curve = *str("elliptic_curve");
+        restored("elliptic-curve");
+    }
+    if (!user("http-01-port") && str("http01_port")) {
+        cfg.http01_port = std::atoi(str("http01_port")->c_str());
+        restored("http-01-port");
+    }
+    if (!user("http-01-address") && str("http01_address")) {
+        cfg.http01_address = *str("http01_address");
+        restored("http-01-address");
+    }
+    if (!user("https-port") && str("https_port")) {
+        cfg.https_port = std::atoi(str("https_port")->c_str());
+        restored("https-port");
+    }
     if (!user("must-staple")) cfg.must_staple = parse_bool(str("must_staple")).value_or(false);
     if (!user("reuse-key") && !user("no-reuse-key") && !user("new-key"))
         if (auto b = parse_bool(str("reuse_key"))) cfg.reuse_key = *b;

@@ -1,0 +1,232 @@
+// certbot renew: examine every renewal conf, renew the lineages that are due with their stored
+// options (command-line flags override and are saved back), run the hooks with certbot's
+// semantics, and print a summary. Due lineages are renewed by a bounded pool of workers; one
+// broken conf or failing lineage never stops the others.
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unistd.h>
+
+#include "acme.h"
+#include "commands.h"
+#include "fsutil.h"
+#include "hooks.h"
+#include "log.h"
+#include "renewal.h"
+#include "session.h"
+#include "storage.h"
+
+namespace certbot {
+
+namespace {
+
+const char* kRule = "- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -";
+
+struct Item {
+    Lineage lineage;
+    Config cfg;
+    RenewalDecision decision;
+    enum class Outcome { kSkipped, kRenewed, kFailed } outcome = Outcome::kSkipped;
+    std::string error;
+};
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+    return out;
+}
+
+// Plugins that bind ports or talk to a person cannot run twice at once.
+std::string exclusive_key(const Config& c) {
+    if (c.authenticator == "standalone") return "standalone:" + std::to_string(c.http01_port);
+    if (c.authenticator == "manual" && c.interactive()) return "manual";
+    return {};
+}
+
+}  // namespace
+
+int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
+    if (!cli.domains.empty()) {
+        log::error("The renew command renews every certificate that is due, or one named with "
+                   "--cert-name; to renew particular domains use certonly -d instead");
+        return kExitUsage;
+    }
+    if (!cli.disable_hook_validation) {
+        for (const auto& h : cli.pre_hooks)
+            if (auto st = validate_hook(h, "--pre-hook"); !st) return log::error(st.error().message), kExitUsage;
+        for (const auto& h : cli.post_hooks)
+            if (auto st = validate_hook(h, "--post-hook"); !st) return log::error(st.error().message), kExitUsage;
+        for (const auto& h : cli.deploy_hooks)
+            if (auto st = validate_hook(h, "--deploy-hook"); !st) return log::error(st.error().message), kExitUsage;
+    }
+    auto session = Session::open(cli);
+    if (!session) {
+        log::error(session.error().message);
+        return session.error().exit_code;
+    }
+    if (auto st = ensure_hook_dirs(cli.config_dir); !st) log::warning(st.error().message);
+
+    std::vector<Error> broken;
+    auto lineages = list_lineages(cli.config_dir, &broken);
+    if (!lineages) {
+        log::error(lineages.error().message);
+        return lineages.error().exit_code;
+    }
+    if (!cli.cert_name.empty()) {
+        auto it = std::find_if(lineages->begin(), lineages->end(),
+                               [&](const Lineage& l) { return l.name == cli.cert_name; });
+        if (it == lineages->end()) {
+            log::error("No certificate found with name " + cli.cert_name + " (expected " +
+                       cli.config_dir + "/renewal/" + cli.cert_name + ".conf); see `certbot certificates`");
+            return kExitFailure;
+        }
+        Lineage only = std::move(*it);
+        lineages->clear();
+        lineages->push_back(std::move(only));
+        broken.clear();
+    }
+
+    // Decide first: the renewal decision is cheap and needs no network.
+    const std::time_t now = std::time(nullptr);
+    std::vector<Item> items;
+    std::vector<std::string> parse_failures;
+    for (auto& l : *lineages) {
+        auto cfg = config_for_lineage(l, cli, plugins);
+        if (!cfg) {
+            parse_failures.push_back(l.renewal_conf_path + " (" + cfg.error().message + ")");
+            continue;
+        }
+        Item it{std::move(l), std::move(*cfg), {}, Item::Outcome::kSkipped, {}};
+        it.decision = should_renew(it.lineage, it.cfg, now);
+        items.push_back(std::move(it));
+    }
+    for (const auto& e : broken) parse_failures.push_back(e.message);
+
+    std::vector<Item*> due;
+    for (auto& it : items)
+        if (it.decision.due) due.push_back(&it);
+
+    HookConfig hc;
+    hc.config_dir = cli.config_dir;
+    hc.pre_hooks = cli.pre_hooks;
+    hc.post_hooks = cli.post_hooks;
+    hc.directory_hooks = !cli.no_directory_hooks;
+    hc.dry_run = cli.dry_run;
+    HookRunner hooks(hc);
+
+    if (!due.empty()) {
+        // Without a terminal, spread a fleet's renewals over time like certbot (1-480 s).
+        if (!isatty(STDIN_FILENO) && !cli.no_random_sleep_on_renew && !cli.dry_run) {
+            std::mt19937 rng(std::random_device{}());
+            int delay = std::uniform_int_distribution<int>(1, 480)(rng);
+            log::info("Non-interactive renewal: random delay of " + std::to_string(delay) +
+                      " seconds (--no-random-sleep-on-renew skips it)");
+            system_clock().sleep_for(std::chrono::seconds(delay));
+        }
+        std::vector<std::string> lineage_pre;
+        for (auto* it : due)
+            for (const auto& h : it->cfg.pre_hooks)
+                if (std::find(lineage_pre.begin(), lineage_pre.end(), h) == lineage_pre.end())
+                    lineage_pre.push_back(h);
+        if (auto st = hooks.run_pre_hooks(lineage_pre); !st) log::error(st.error().message);
+        for (auto* it : due)
+            for (const auto& h : it->cfg.post_hooks) hooks.add_post_hook(h);
+    }
+
+    // Renew with a bounded pool. Lineages whose plugin needs exclusive use of a port or of the
+    // terminal take a shared lock for the duration.
+    std::mutex queue_mu, exclusive_map_mu;
+    std::map<std::string, std::unique_ptr<std::mutex>> exclusive;
+    size_t next = 0;
+    auto worker = [&]() {
+        while (!g_interrupted) {
+            Item* it;
+            {
+                std::lock_guard<std::mutex> l(queue_mu);
+                if (next >= due.size()) return;
+                it = due[next++];
+            }
+            std::unique_lock<std::mutex> ex;
+            if (auto key = exclusive_key(it->cfg); !key.empty()) {
+                std::lock_guard<std::mutex> l(exclusive_map_mu);
+                auto& m = exclusive[key];
+                if (!m) m = std::make_unique<std::mutex>();
+                ex = std::unique_lock<std::mutex>(*m);
+            }
+            log::info("Renewing " + it->lineage.name + " (" + it->decision.reason + ")");
+            auto r = issue_and_save(it->cfg, plugins, &it->lineage);
+            if (!r) {
+                it->outcome = Item::Outcome::kFailed;
+                it->error = r.error().message;
+                log::error("Failed to renew certificate " + it->lineage.name + ": " + it->error);
+                continue;
+            }
+            it->outcome = Item::Outcome::kRenewed;
+            if (!cli.dry_run) {
+                if (auto st = hooks.run_deploy_hooks(it->cfg.deploy_hooks, r->live_dir, r->domains); !st)
+                    log::error(st.error().message);
+            }
+        }
+    };
+    const size_t nworkers = std::min<size_t>(static_cast<size_t>(std::max(1, cli.renewal_workers)),
+                                             due.size());
+    std::vector<std::thread> pool;
+    for (size_t i = 1; i < nworkers; ++i) pool.emplace_back(worker);
+    if (nworkers > 0) worker();
+    for (auto& t : pool) t.join();
+
+    std::vector<std::string> renewed_domains, failed_domains;
+    std::vector<std::string> skipped, renewed, failed;
+    for (const auto& it : items) {
+        const std::string path = it.lineage.fullchain_path;
+        switch (it.outcome) {
+            case Item::Outcome::kSkipped:
+                skipped.push_back("  " + path + " " + it.decision.reason + " (skipped)");
+                break;
+            case Item::Outcome::kRenewed:
+                renewed.push_back("  " + path + " (success)");
+                for (const auto& d : it.cfg.domains) renewed_domains.push_back(d);
+                break;
+            case Item::Outcome::kFailed:
+                failed.push_back("  " + path + " (failure)");
+                for (const auto& d : it.cfg.domains) failed_domains.push_back(d);
+                break;
+        }
+    }
+    if (g_interrupted)
+        for (auto* it : due)
+            if (it->outcome == Item::Outcome::kSkipped) failed.push_back("  " + it->lineage.fullchain_path + " (interrupted)");
+    if (auto st = hooks.run_post_hooks(renewed_domains, failed_domains); !st)
+        log::error(st.error().message);
+
+    const std::string sim = cli.dry_run ? "simulated " : "";
+    std::string out = kRule;
+    if (!skipped.empty()) out += "\nThe following certificates are not due for renewal yet:\n" + join(skipped, "\n");
+    if (due.empty() && failed.empty()) out += "\nNo renewals were attempted.";
+    if (!renewed.empty() && failed.empty())
+        out += "\nCongratulations, all " + sim + "renewals succeeded:\n" + join(renewed, "\n");
+    else if (!renewed.empty())
+        out += "\nThe following " + sim + "renewals succeeded:\n" + join(renewed, "\n");
+    if (!failed.empty()) {
+        out += renewed.empty() ? "\nAll " + sim + "renewals failed. The following certificates could not be renewed:\n"
+                               : "\nThe following " + sim + "renewals failed:\n";
+        out += join(failed, "\n");
+    }
+    if (!parse_failures.empty())
+        out += "\nAdditionally, the following renewal configurations were invalid:\n  " +
+               join(parse_failures, "\n  ");
+    out += "\n";
+    out += kRule;
+    if (!cli.quiet || !failed.empty() || !parse_failures.empty()) log::out(out);
+    if (!failed.empty() || !parse_failures.empty()) {
+        log::error(std::to_string(failed.size()) + " renew failure(s), " +
+                   std::to_string(parse_failures.size()) + " parse failure(s)");
+        return renewed.empty() ? kExitFailure : kExitPartial;
+    }
+    return kExitOk;
+}
+
+}  // namespace certbot
