@@ -1,0 +1,566 @@
+# shellcheck shell=bash
+# Integration-test library. Source it from a test script:
+#
+#   #!/usr/bin/env bash
+#   set -euo pipefail
+#   source "$(dirname "$0")/lib.sh"
+#   pebble_start
+#   certbot_dirs
+#   cb_run "$CERTBOT" certonly --standalone -d a.example --http-01-port "$HTTP01_PORT"
+#   assert_file_mode "$CB_CONFIG/live/a.example/privkey.pem" 600
+#   pass "issued a.example"
+#
+# Rules for tests:
+# - Never call pebble_start / fake_acme_start in a subshell (`$(...)`, a pipe):
+#   they start background processes and export variables into *this* shell.
+# - Do not set your own `trap ... EXIT`; register extra cleanup with on_exit.
+# - Every wait is bounded; every process started through this library is
+#   stopped on exit (also when the test is killed: the servers get a parent
+#   death signal).
+# - Scratch files go under $ITEST_DIR (removed on exit unless KEEP_TMP=1).
+#
+# Variables a test may set before sourcing: BUILD_DIR, CERTBOT, PYCERTBOT,
+# FAKE_ACME_SERVER, TEST_TMPDIR, KEEP_TMP=1, CB_TIMEOUT (seconds, default 120),
+# PEBBLE_EAB=1, PEBBLE_WFE_NONCEREJECT and the other PEBBLE_* knobs (passed on).
+
+set -euo pipefail
+
+# --- locations ---------------------------------------------------------------
+
+ITEST_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$ITEST_LIB_DIR/../.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$REPO_ROOT/build}
+# The binary under test, and Debian's Python certbot as the compatibility oracle.
+CERTBOT=${CERTBOT:-$BUILD_DIR/cli/certbot}
+PYCERTBOT=${PYCERTBOT:-/usr/bin/certbot}
+export REPO_ROOT BUILD_DIR CERTBOT PYCERTBOT
+
+# --- scratch directory and cleanup ------------------------------------------
+
+if [[ -n "${TEST_TMPDIR:-}" ]]; then
+  mkdir -p "$TEST_TMPDIR"
+  ITEST_DIR=$(mktemp -d "$TEST_TMPDIR/itest.XXXXXX")
+else
+  ITEST_DIR=$(mktemp -d "${TMPDIR:-/tmp}/itest.XXXXXX")
+fi
+export ITEST_DIR
+
+_ITEST_PIDS=()      # background processes to stop on exit
+_ITEST_NAMES=()     # their names, for messages
+_ITEST_LOGS=()      # their log files, shown when the test fails
+_ITEST_ON_EXIT=()   # extra cleanup commands registered by the test
+
+# on_exit CMD: run CMD (a string evaluated by bash) on exit, last registered first.
+on_exit() {
+  _ITEST_ON_EXIT+=("$1")
+}
+
+# itest_log NAME FILE: show FILE's tail if the test fails (for logs of processes
+# the test started itself).
+itest_log() {
+  _ITEST_NAMES+=("$1")
+  _ITEST_PIDS+=("")
+  _ITEST_LOGS+=("$2")
+}
+
+# _itest_stop PID: TERM, wait up to 5 s, then KILL. Only our own children.
+_itest_stop() {
+  local pid=$1 i
+  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+_itest_cleanup() {
+  local status=$?
+  set +e
+  # Finish cleaning up even if stdout/stderr is a closed pipe.
+  trap '' PIPE INT TERM HUP
+  local i
+  for ((i = ${#_ITEST_ON_EXIT[@]} - 1; i >= 0; i--)); do
+    eval "${_ITEST_ON_EXIT[i]}"
+  done
+  if [[ "$status" -ne 0 ]]; then
+    for ((i = 0; i < ${#_ITEST_LOGS[@]}; i++)); do
+      if [[ -s "${_ITEST_LOGS[i]}" ]]; then
+        printf '\n----- last lines of %s (%s) -----\n' "${_ITEST_NAMES[i]}" "${_ITEST_LOGS[i]}" >&2
+        tail -n 40 "${_ITEST_LOGS[i]}" >&2
+      fi
+    done
+  fi
+  for ((i = ${#_ITEST_PIDS[@]} - 1; i >= 0; i--)); do
+    [[ -n "${_ITEST_PIDS[i]}" ]] && _itest_stop "${_ITEST_PIDS[i]}"
+  done
+  if [[ "${KEEP_TMP:-0}" == 1 ]]; then
+    printf 'kept scratch directory %s\n' "$ITEST_DIR" >&2
+  else
+    rm -rf -- "$ITEST_DIR"
+  fi
+  return "$status"
+}
+trap _itest_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+trap 'exit 141' PIPE
+
+# _itest_spawn NAME LOGFILE CMD...: start CMD in the background, stdin from
+# /dev/null, stdout+stderr to LOGFILE, with a parent-death signal so it cannot
+# outlive a test that is killed. Sets _ITEST_LAST_PID.
+_itest_spawn() {
+  local name=$1 log=$2
+  shift 2
+  local -a wrapper=()
+  if command -v setpriv >/dev/null 2>&1; then
+    wrapper=(setpriv --pdeathsig TERM --)
+  fi
+  "${wrapper[@]}" "$@" </dev/null >"$log" 2>&1 &
+  _ITEST_LAST_PID=$!
+  _ITEST_PIDS+=("$_ITEST_LAST_PID")
+  _ITEST_NAMES+=("$name")
+  _ITEST_LOGS+=("$log")
+}
+
+# _itest_forget PID: stop PID now and drop it from the cleanup list (its log
+# is still shown if the test fails).
+_itest_forget() {
+  local i
+  for ((i = 0; i < ${#_ITEST_PIDS[@]}; i++)); do
+    if [[ "${_ITEST_PIDS[i]}" == "$1" ]]; then
+      _itest_stop "$1"
+      _ITEST_PIDS[i]=""
+    fi
+  done
+}
+
+# bg_start NAME LOGFILE CMD...: start a helper process of the test (a web
+# server, a DNS server...) the same way: output to LOGFILE (shown when the test
+# fails), stopped on exit, parent-death signal. Sets BG_PID.
+bg_start() {
+  _itest_spawn "$@"
+  # shellcheck disable=SC2034 # read by the sourcing test
+  BG_PID=$_ITEST_LAST_PID
+}
+
+# bg_stop PID: stop a process started with bg_start before the test ends.
+bg_stop() {
+  _itest_forget "$1"
+}
+
+# --- assertions --------------------------------------------------------------
+
+# fail MSG: print "FAIL: MSG" and exit 1.
+fail() {
+  printf 'FAIL: %s\n' "$*" >&2
+  exit 1
+}
+
+# pass MSG: print "PASS: MSG" (informational; the exit code is what counts).
+pass() {
+  printf 'PASS: %s\n' "$*"
+}
+
+# assert_eq ACTUAL EXPECTED [MSG]
+assert_eq() {
+  if [[ "$1" != "$2" ]]; then
+    fail "${3:-values differ}: got '$1', expected '$2'"
+  fi
+}
+
+# assert_file_mode FILE MODE (octal, e.g. 600 or 0600); follows symlinks.
+assert_file_mode() {
+  [[ -e "$1" ]] || fail "$1 does not exist"
+  local mode
+  mode=$(stat -L -c '%a' -- "$1")
+  if ((8#$mode != 8#$2)); then
+    fail "$1 has mode $mode, expected $2"
+  fi
+}
+
+# assert_file FILE: FILE exists and is a non-empty regular file.
+assert_file() {
+  [[ -f "$1" && -s "$1" ]] || fail "$1 is missing or empty"
+}
+
+# assert_no_file PATH: nothing exists at PATH.
+assert_no_file() {
+  [[ ! -e "$1" && ! -L "$1" ]] || fail "$1 exists but must not"
+}
+
+# assert_contains FILE_OR_STRING PATTERN: extended regex PATTERN matches a line
+# of FILE (when the first argument names an existing file) or of the string.
+assert_contains() {
+  if [[ -f "$1" ]]; then
+    grep -Eq -- "$2" "$1" || fail "$1 does not contain /$2/"
+  else
+    grep -Eq -- "$2" <<<"$1" || fail "output does not contain /$2/: $(head -c 2000 <<<"$1")"
+  fi
+}
+
+# assert_not_contains FILE_OR_STRING PATTERN
+assert_not_contains() {
+  if [[ -f "$1" ]]; then
+    ! grep -Eq -- "$2" "$1" || fail "$1 contains /$2/"
+  else
+    ! grep -Eq -- "$2" <<<"$1" || fail "output contains /$2/: $(head -c 2000 <<<"$1")"
+  fi
+}
+
+# expect_fail CMD...: CMD must exit non-zero (its output passes through, so
+# out=$(expect_fail cmd args 2>&1) captures it; the test still stops if CMD
+# unexpectedly succeeds).
+expect_fail() {
+  local rc=0
+  "$@" || rc=$?
+  if [[ "$rc" -eq 0 ]]; then
+    fail "expected failure but succeeded: $*"
+  fi
+  return 0
+}
+
+# cert_sans CERT: the certificate's DNS/IP subject alternative names, sorted,
+# one per line, without the "DNS:" prefix.
+cert_sans() {
+  openssl x509 -in "$1" -noout -ext subjectAltName 2>/dev/null |
+    tail -n +2 | tr ',' '\n' | sed -E 's/^[[:space:]]*(DNS|IP Address)://' |
+    sed '/^[[:space:]]*$/d' | sort
+}
+
+# assert_cert_sans CERT NAME...: the SAN set is exactly NAME...
+assert_cert_sans() {
+  local cert=$1
+  shift
+  local got want
+  got=$(cert_sans "$cert" | paste -sd' ')
+  want=$(printf '%s\n' "$@" | sort | paste -sd' ')
+  assert_eq "$got" "$want" "SANs of $cert"
+}
+
+# --- ports -------------------------------------------------------------------
+
+# free_port: print a loopback port on which nothing listens or is bound (TCP
+# or UDP) and that no test running on this machine handed out in the last 30
+# minutes (a registry under flock, so tests under `ctest -j` do not pick the
+# same port between the check and the bind). Ports come from 20000-32767,
+# below Linux's default ephemeral range, so outgoing connections do not take
+# them either.
+ITEST_PORT_REGISTRY=${ITEST_PORT_REGISTRY:-${TMPDIR:-/tmp}/certbot-itest-ports}
+free_port() {
+  local port="" i now
+  now=$(date +%s)
+  exec {_itest_lock_fd}>>"$ITEST_PORT_REGISTRY.lock"
+  flock -w 10 "$_itest_lock_fd" || fail "free_port: cannot lock $ITEST_PORT_REGISTRY.lock"
+  touch "$ITEST_PORT_REGISTRY"
+  # Forget ports handed out more than 30 minutes ago ("PORT EPOCH" lines).
+  awk -v min=$((now - 1800)) '$2 >= min' "$ITEST_PORT_REGISTRY" >"$ITEST_PORT_REGISTRY.new" &&
+    mv "$ITEST_PORT_REGISTRY.new" "$ITEST_PORT_REGISTRY"
+  for ((i = 0; i < 200; i++)); do
+    port=$((20000 + RANDOM % 12768))
+    if ! grep -q "^$port " "$ITEST_PORT_REGISTRY" &&
+      [[ -z "$(ss -Htuan "( sport = :$port )" 2>/dev/null)" ]]; then
+      echo "$port $now" >>"$ITEST_PORT_REGISTRY"
+      break
+    fi
+    port=""
+  done
+  exec {_itest_lock_fd}>&-
+  [[ -n "$port" ]] || fail "free_port: no free loopback port found"
+  echo "$port"
+}
+
+# wait_for_port PORT [SECONDS]: wait until something accepts TCP on 127.0.0.1:PORT.
+wait_for_port() {
+  local port=$1 deadline=$((SECONDS + ${2:-10}))
+  while ((SECONDS < deadline)); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  return 1
+}
+
+# --- throwaway TLS CA ----------------------------------------------------------
+
+# test_ca: create (once) a throwaway CA for the test servers' own HTTPS
+# listeners. Exports TEST_CA_CERT / TEST_CA_KEY. This is never an ACME issuing root.
+test_ca() {
+  [[ -n "${TEST_CA_CERT:-}" && -f "$TEST_CA_CERT" ]] && return 0
+  local dir="$ITEST_DIR/ca"
+  mkdir -p "$dir"
+  openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+    -keyout "$dir/ca.key" -out "$dir/ca.pem" -days 2 -subj "/CN=certbot-cpp test CA" \
+    -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>"$dir/openssl.log" ||
+    { cat "$dir/openssl.log" >&2; fail "test_ca: openssl failed"; }
+  export TEST_CA_CERT="$dir/ca.pem" TEST_CA_KEY="$dir/ca.key"
+}
+
+# tls_server_cert DIR [SAN]: write DIR/cert.pem and DIR/key.pem for a TLS
+# server, signed by test_ca. SAN defaults to localhost and 127.0.0.1.
+tls_server_cert() {
+  local dir=$1 san=${2:-DNS:localhost,IP:127.0.0.1}
+  test_ca
+  mkdir -p "$dir"
+  if ! openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
+    -keyout "$dir/key.pem" -out "$dir/csr.pem" -subj "/CN=localhost" 2>"$dir/openssl.log" ||
+    ! openssl x509 -req -in "$dir/csr.pem" -CA "$TEST_CA_CERT" -CAkey "$TEST_CA_KEY" \
+      -CAcreateserial -out "$dir/cert.pem" -days 2 \
+      -extfile <(printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n' "$san") \
+      2>>"$dir/openssl.log"; then
+    cat "$dir/openssl.log" >&2
+    fail "tls_server_cert: openssl failed"
+  fi
+}
+
+# _itest_trust_test_ca: make clients trust test_ca: ours (OpenSSL's
+# SSL_CERT_FILE), Python certbot (REQUESTS_CA_BUNDLE) and curl (CURL_CA_BUNDLE;
+# Debian's curl ignores SSL_CERT_FILE).
+_itest_trust_test_ca() {
+  export REQUESTS_CA_BUNDLE="$TEST_CA_CERT" SSL_CERT_FILE="$TEST_CA_CERT" CURL_CA_BUNDLE="$TEST_CA_CERT"
+}
+
+# --- Pebble -------------------------------------------------------------------
+
+# pebble_start: start pebble-challtestsrv (DNS only) and Pebble on free
+# loopback ports and wait until Pebble's directory answers.
+# Exports: PEBBLE_DIR_URL (https://127.0.0.1:P/dir), PEBBLE_PORT,
+#   PEBBLE_MGMT_URL (https://127.0.0.1:M), PEBBLE_CA_BUNDLE (CA of Pebble's
+#   HTTPS listener, not its issuing root), HTTP01_PORT and TLSALPN_PORT (where
+#   Pebble's VA connects for http-01 / tls-alpn-01), DNS_PORT (challtestsrv DNS),
+#   CHALLTEST_MGMT_URL, REQUESTS_CA_BUNDLE, SSL_CERT_FILE and CURL_CA_BUNDLE
+#   (= PEBBLE_CA_BUNDLE),
+#   and with PEBBLE_EAB=1 also PEBBLE_EAB_KID / PEBBLE_EAB_KEY.
+pebble_start() {
+  local attempt
+  for attempt in 1 2 3; do
+    if _pebble_start_once "$attempt"; then
+      _itest_trust_test_ca
+      return 0
+    fi
+    printf 'pebble_start: attempt %s failed (port taken?), retrying with other ports\n' "$attempt" >&2
+  done
+  fail "pebble_start: Pebble did not start after 3 attempts"
+}
+
+# _pebble_start_once N: one try on fresh ports. Returns 1 when a server exited
+# during start-up (typically a port another process grabbed meanwhile).
+_pebble_start_once() {
+  local dir="$ITEST_DIR/pebble"
+  mkdir -p "$dir"
+  [[ -f "$dir/tls/cert.pem" ]] || tls_server_cert "$dir/tls"
+  PEBBLE_CA_BUNDLE=$TEST_CA_CERT
+
+  PEBBLE_PORT=$(free_port)
+  PEBBLE_MGMT_PORT=$(free_port)
+  HTTP01_PORT=$(free_port)
+  TLSALPN_PORT=$(free_port)
+  DNS_PORT=$(free_port)
+  CHALLTEST_MGMT_PORT=$(free_port)
+
+  local eab_required=false eab_keys=""
+  if [[ "${PEBBLE_EAB:-0}" == 1 ]]; then
+    eab_required=true
+    PEBBLE_EAB_KID=kid-1
+    # HMAC key, base64url without padding, as in Pebble's example config.
+    PEBBLE_EAB_KEY=$(openssl rand 48 | base64 -w0 | tr '+/' '-_' | tr -d '=')
+    export PEBBLE_EAB_KID PEBBLE_EAB_KEY
+    eab_keys=$(printf ',\n    "externalAccountMACKeys": { "%s": "%s" }' "$PEBBLE_EAB_KID" "$PEBBLE_EAB_KEY")
+  fi
+  cat >"$dir/pebble-config.json" <<EOF
+{
+  "pebble": {
+    "listenAddress": "127.0.0.1:$PEBBLE_PORT",
+    "managementListenAddress": "127.0.0.1:$PEBBLE_MGMT_PORT",
+    "certificate": "$dir/tls/cert.pem",
+    "privateKey": "$dir/tls/key.pem",
+    "httpPort": $HTTP01_PORT,
+    "tlsPort": $TLSALPN_PORT,
+    "ocspResponderURL": "",
+    "externalAccountBindingRequired": $eab_required$eab_keys
+  }
+}
+EOF
+
+  # DNS for Pebble's VA: every A query answers 127.0.0.1, no AAAA, TXT records
+  # from /set-txt. Its own HTTP/TLS challenge responders are off: the client
+  # under test answers those. (This pebble-challtestsrv has no -doh flag.)
+  _itest_spawn challtestsrv "$dir/challtestsrv.$1.log" pebble-challtestsrv \
+    -dns01 "127.0.0.1:$DNS_PORT" -http01 "" -https01 "" -tlsalpn01 "" \
+    -management "127.0.0.1:$CHALLTEST_MGMT_PORT" \
+    -defaultIPv4 127.0.0.1 -defaultIPv6 ""
+  local challtest_pid=$_ITEST_LAST_PID
+
+  # PEBBLE_VA_NOSLEEP: no random 0-15 s delay before validation. Other PEBBLE_*
+  # variables (NONCEREJECT, AUTHZREUSE, CHAIN_LENGTH...) come from the caller.
+  PEBBLE_VA_NOSLEEP=1 _itest_spawn pebble "$dir/pebble.$1.log" \
+    pebble -config "$dir/pebble-config.json" -dnsserver "127.0.0.1:$DNS_PORT"
+  local pebble_pid=$_ITEST_LAST_PID
+
+  PEBBLE_DIR_URL="https://127.0.0.1:$PEBBLE_PORT/dir"
+  PEBBLE_MGMT_URL="https://127.0.0.1:$PEBBLE_MGMT_PORT"
+  CHALLTEST_MGMT_URL="http://127.0.0.1:$CHALLTEST_MGMT_PORT"
+  export PEBBLE_DIR_URL PEBBLE_PORT PEBBLE_MGMT_URL PEBBLE_MGMT_PORT PEBBLE_CA_BUNDLE \
+    HTTP01_PORT TLSALPN_PORT DNS_PORT CHALLTEST_MGMT_URL CHALLTEST_MGMT_PORT
+
+  local deadline=$((SECONDS + 15))
+  while ((SECONDS < deadline)); do
+    if ! kill -0 "$pebble_pid" 2>/dev/null || ! kill -0 "$challtest_pid" 2>/dev/null; then
+      _itest_forget "$pebble_pid"
+      _itest_forget "$challtest_pid"
+      return 1
+    fi
+    if curl -fsS --max-time 2 --cacert "$PEBBLE_CA_BUNDLE" -o /dev/null "$PEBBLE_DIR_URL" 2>/dev/null &&
+      wait_for_port "$CHALLTEST_MGMT_PORT" 1; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  fail "pebble did not answer $PEBBLE_DIR_URL within 15 s"
+}
+
+# pebble_root_pem FILE: Pebble's issuing root (regenerated at every start).
+pebble_root_pem() {
+  curl -fsS --max-time 10 --cacert "$PEBBLE_CA_BUNDLE" -o "$1" "$PEBBLE_MGMT_URL/roots/0" ||
+    fail "cannot fetch $PEBBLE_MGMT_URL/roots/0"
+}
+
+# pebble_intermediate_pem FILE: the intermediate that signs leaf certificates.
+pebble_intermediate_pem() {
+  curl -fsS --max-time 10 --cacert "$PEBBLE_CA_BUNDLE" -o "$1" "$PEBBLE_MGMT_URL/intermediates/0" ||
+    fail "cannot fetch $PEBBLE_MGMT_URL/intermediates/0"
+}
+
+# pebble_cert_status SERIAL_HEX: print Pebble's JSON status of a certificate
+# ({"Status":"Valid"|"Revoked",...}).
+pebble_cert_status() {
+  curl -fsS --max-time 10 --cacert "$PEBBLE_CA_BUNDLE" "$PEBBLE_MGMT_URL/cert-status-by-serial/$1"
+}
+
+# _itest_json_str VALUE: VALUE as a JSON string literal (no control characters).
+_itest_json_str() {
+  local v=$1
+  [[ "$v" != *[[:cntrl:]]* ]] || fail "control character in JSON value"
+  v=${v//\\/\\\\}
+  v=${v//\"/\\\"}
+  printf '"%s"' "$v"
+}
+
+# _itest_fqdn HOST: HOST with exactly one trailing dot.
+_itest_fqdn() {
+  local h=${1%.}
+  printf '%s.' "$h"
+}
+
+# challtest_set_txt HOST VALUE: add a TXT record (HOST like _acme-challenge.a.example).
+challtest_set_txt() {
+  curl -fsS --max-time 10 -o /dev/null -X POST "$CHALLTEST_MGMT_URL/set-txt" \
+    -d "{\"host\": $(_itest_json_str "$(_itest_fqdn "$1")"), \"value\": $(_itest_json_str "$2")}" ||
+    fail "challtestsrv set-txt $1 failed"
+}
+
+# challtest_clear_txt HOST: remove all TXT records of HOST.
+challtest_clear_txt() {
+  curl -fsS --max-time 10 -o /dev/null -X POST "$CHALLTEST_MGMT_URL/clear-txt" \
+    -d "{\"host\": $(_itest_json_str "$(_itest_fqdn "$1")")}" ||
+    fail "challtestsrv clear-txt $1 failed"
+}
+
+# --- certbot invocation -------------------------------------------------------
+
+# certbot_dirs: fresh config/work/logs directories. Exports CB_CONFIG, CB_WORK, CB_LOGS.
+certbot_dirs() {
+  local base
+  base=$(mktemp -d "$ITEST_DIR/certbot.XXXXXX")
+  CB_CONFIG="$base/config"
+  CB_WORK="$base/work"
+  CB_LOGS="$base/logs"
+  mkdir -p "$CB_CONFIG" "$CB_WORK" "$CB_LOGS"
+  export CB_CONFIG CB_WORK CB_LOGS
+}
+
+# cb_common_args: print the options every non-interactive run against the
+# local Pebble needs, one per line (paths contain no whitespace, so an unquoted
+# $(cb_common_args) also works; safest: mapfile -t args < <(cb_common_args)).
+# TLS verification stays on: the CA comes from REQUESTS_CA_BUNDLE/SSL_CERT_FILE.
+cb_common_args() {
+  [[ -n "${CB_CONFIG:-}" ]] || fail "cb_common_args: call certbot_dirs first"
+  printf '%s\n' --config-dir "$CB_CONFIG" --work-dir "$CB_WORK" --logs-dir "$CB_LOGS"
+  if [[ -n "${PEBBLE_DIR_URL:-}" ]]; then
+    printf '%s\n' --server "$PEBBLE_DIR_URL"
+  fi
+  printf '%s\n' --agree-tos -n
+}
+
+# cb_run BIN ARGS...: run a certbot binary with ARGS plus cb_common_args,
+# bounded by CB_TIMEOUT seconds (default 120). Returns its exit status.
+# Set CB_SERVER to point one run at another directory URL (e.g. the fake server).
+cb_run() {
+  local bin=$1
+  shift
+  local -a common
+  mapfile -t common < <(cb_common_args)
+  if [[ -n "${CB_SERVER:-}" ]]; then
+    local i
+    for ((i = 0; i < ${#common[@]}; i++)); do
+      [[ "${common[i]}" == --server ]] && common[i + 1]=$CB_SERVER
+    done
+    [[ " ${common[*]} " == *" --server "* ]] || common+=(--server "$CB_SERVER")
+  fi
+  timeout --kill-after=5 "${CB_TIMEOUT:-120}" "$bin" "$@" "${common[@]}"
+}
+
+# --- fake (hostile) ACME server --------------------------------------------------
+
+# fake_acme_start MODE: start tests/fake_acme/fake_acme_server in MODE on a free
+# port with a certificate from test_ca. Exports FAKE_ACME_DIR_URL, FAKE_ACME_PORT,
+# FAKE_ACME_LOG (one line per request: "fake_acme: METHOD PATH -> STATUS"),
+# REQUESTS_CA_BUNDLE, SSL_CERT_FILE and CURL_CA_BUNDLE. The binary is $FAKE_ACME_SERVER, or
+# found in the build tree.
+fake_acme_start() {
+  local mode=$1 bin=${FAKE_ACME_SERVER:-}
+  if [[ -z "$bin" ]]; then
+    local c
+    for c in "$BUILD_DIR/tests/fake_acme/fake_acme_server" "$BUILD_DIR/fake_acme_server"; do
+      [[ -x "$c" ]] && { bin=$c; break; }
+    done
+  fi
+  [[ -n "$bin" && -x "$bin" ]] || fail "fake_acme_server not built (set FAKE_ACME_SERVER)"
+  local dir attempt pid deadline
+  dir=$(mktemp -d "$ITEST_DIR/fake_acme.XXXXXX")
+  tls_server_cert "$dir/tls"
+  for attempt in 1 2 3; do
+    FAKE_ACME_PORT=$(free_port)
+    _itest_spawn "fake_acme_server ($mode)" "$dir/server.$attempt.log" "$bin" \
+      --port "$FAKE_ACME_PORT" --cert "$dir/tls/cert.pem" --key "$dir/tls/key.pem" --mode "$mode"
+    pid=$_ITEST_LAST_PID
+    deadline=$((SECONDS + 10))
+    # /healthz answers in every mode (the directory may hang on purpose).
+    until curl -fsS --max-time 2 --cacert "$TEST_CA_CERT" -o /dev/null \
+      "https://127.0.0.1:$FAKE_ACME_PORT/healthz" 2>/dev/null; do
+      if ! kill -0 "$pid" 2>/dev/null; then
+        _itest_forget "$pid"
+        pid=""
+        break
+      fi
+      ((SECONDS < deadline)) || fail "fake_acme_server did not start within 10 s"
+      sleep 0.1
+    done
+    if [[ -n "$pid" ]]; then
+      FAKE_ACME_DIR_URL="https://127.0.0.1:$FAKE_ACME_PORT/dir"
+      FAKE_ACME_LOG="$dir/server.$attempt.log"
+      export FAKE_ACME_DIR_URL FAKE_ACME_PORT FAKE_ACME_LOG
+      _itest_trust_test_ca
+      return 0
+    fi
+    printf 'fake_acme_start: attempt %s failed, retrying on another port\n' "$attempt" >&2
+  done
+  fail "fake_acme_server ($mode) did not start after 3 attempts"
+}
