@@ -6,6 +6,7 @@
 #include "crypto.h"
 #include "fsutil.h"
 #include "log.h"
+#include "session.h"
 #include "storage.h"
 
 namespace certbot {
@@ -29,6 +30,11 @@ std::string expiry_text(int64_t not_after, std::time_t now) {
 }  // namespace
 
 int cmd_certificates(const Config& cfg, const PluginRegistry&) {
+    auto session = Session::open(cfg);  // lock, log, and repair of interrupted updates
+    if (!session) {
+        log::error(session.error().message);
+        return session.error().exit_code;
+    }
     std::vector<Error> broken;
     auto lineages = list_lineages(cfg.config_dir, &broken);
     if (!lineages) {

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -180,8 +181,8 @@ TEST_CASE("deploy hooks get RENEWED_LINEAGE and RENEWED_DOMAINS", "[hooks]") {
     // A deploy hook naming a directory hook runs once.
     const std::string once = d / "renewal-hooks/deploy/00-dir";
     REQUIRE(runner.run_deploy_hooks({once}, d / "live/c", {"c.example"}));
-    CHECK(slurp(dir_out) == d / "live/a.example|a.example www.a.example\n" + d +
-                                "/live/b.example|b.example\n" + d + "/live/c|c.example\n");
+    CHECK(slurp(dir_out) == d / "live/a.example|a.example www.a.example\n" +
+                                d / "live/b.example|b.example\n" + d / "live/c|c.example\n");
 }
 
 TEST_CASE("hook data with shell metacharacters reaches the hook verbatim", "[hooks]") {

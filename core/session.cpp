@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "log.h"
+#include "storage.h"
 
 namespace certbot {
 
@@ -18,6 +19,57 @@ void rotate_log(const std::string& path, int backups) {
         std::rename((path + "." + std::to_string(i)).c_str(),
                     (path + "." + std::to_string(i + 1)).c_str());
     std::rename(path.c_str(), (path + ".1").c_str());
+}
+
+namespace {
+
+// Version number N of ".../cert12.pem"; -1 when the target does not look like that.
+int version_of(const std::string& target, const char* kind) {
+    std::string base = base_name(target);
+    std::string k = kind;
+    if (base.size() <= k.size() + 4 || base.compare(0, k.size(), k) != 0 ||
+        base.compare(base.size() - 4, 4, ".pem") != 0)
+        return -1;
+    std::string digits = base.substr(k.size(), base.size() - k.size() - 4);
+    if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos)
+        return -1;
+    return std::stoi(digits);
+}
+
+bool consistent(const std::string& live_dir) {
+    int version = -1;
+    for (const char* kind : kLineageKinds) {
+        const std::string link = live_dir + "/" + kind + ".pem";
+        char buf[4096];
+        ssize_t n = readlink(link.c_str(), buf, sizeof buf - 1);
+        if (n <= 0) return false;
+        int v = version_of(std::string(buf, static_cast<size_t>(n)), kind);
+        if (v < 0 || (version >= 0 && v != version) || access(link.c_str(), R_OK) != 0) return false;
+        version = v;
+        if (access((live_dir + "/previous_" + kind + ".pem").c_str(), F_OK) == 0) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+void recover_interrupted_updates(const std::string& config_dir) {
+    auto names = list_dir(config_dir + "/live");
+    if (!names) return;
+    for (const auto& name : *names) {
+        if (name == "README" || name.empty() || name[0] == '.') continue;
+        if (consistent(config_dir + "/live/" + name)) continue;
+        auto lineage = load_lineage(config_dir, name);
+        if (!lineage) continue;  // not ours to repair (no renewal conf)
+        if (auto st = repair_live_links(*lineage); !st) {
+            log::warning("lineage " + name + " was left half-updated and cannot be repaired: " +
+                         st.error().message);
+            continue;
+        }
+        log::warning("lineage " + name +
+                     " was left half-updated by an interrupted run; its live/ links now point at "
+                     "its newest complete version");
+    }
 }
 
 Result<Session> Session::open(const Config& cfg) {
@@ -51,6 +103,8 @@ Result<Session> Session::open(const Config& cfg) {
     if (!log::open_file(logfile))
         log::warning("cannot write the log file " + logfile + "; continuing without it");
     log::debug(std::string("certbot ") + certbot_version() + " verb " + cfg.verb);
+    // A run killed mid-switch left live/ links at different versions: finish the switch.
+    recover_interrupted_updates(cfg.config_dir);
     return s;
 }
 

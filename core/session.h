@@ -23,6 +23,10 @@ class Session {
     std::vector<FileLock> locks_;
 };
 
+// Finds lineages whose four live/ links disagree (a run was killed while switching them) and
+// points them all at the newest complete version. Runs under the lock at every session start.
+void recover_interrupted_updates(const std::string& config_dir);
+
 // Renames letsencrypt.log -> .1 -> .2 ... keeping at most `backups` old files (0: no rotation).
 void rotate_log(const std::string& path, int backups);
 
