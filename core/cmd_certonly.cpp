@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "fsutil.h"
+#include "hooks.h"
 #include "issuance.h"
 #include "log.h"
 #include "renewal.h"
@@ -87,7 +88,31 @@ int cmd_certonly(const Config& cfg, const PluginRegistry& plugins) {
               (cfg.domains.size() > 1 ? " and " + std::to_string(cfg.domains.size() - 1) +
                                             " more domain" + (cfg.domains.size() > 2 ? "s" : "")
                                       : std::string()));
+    if (!cfg.disable_hook_validation) {
+        for (const auto& h : cfg.pre_hooks)
+            if (auto st = validate_hook(h, "--pre-hook"); !st) return fail(Error(st.error().message, kExitUsage));
+        for (const auto& h : cfg.post_hooks)
+            if (auto st = validate_hook(h, "--post-hook"); !st) return fail(Error(st.error().message, kExitUsage));
+        for (const auto& h : cfg.deploy_hooks)
+            if (auto st = validate_hook(h, "--deploy-hook"); !st) return fail(Error(st.error().message, kExitUsage));
+    }
+    if (auto st = ensure_hook_dirs(cfg.config_dir); !st) log::warning(st.error().message);
+    HookConfig hc;
+    hc.config_dir = cfg.config_dir;
+    hc.pre_hooks = cfg.pre_hooks;
+    hc.post_hooks = cfg.post_hooks;
+    hc.directory_hooks = false;  // certbot runs renewal-hooks/ directories only for renew
+    hc.dry_run = cfg.dry_run;
+    HookRunner hooks(hc);
+    if (auto st = hooks.run_pre_hooks(); !st) log::error(st.error().message);
     auto result = issue_and_save(cfg, plugins, existing ? &*existing : nullptr);
+    if (result && !cfg.dry_run)
+        if (auto st = hooks.run_deploy_hooks(cfg.deploy_hooks, result->live_dir, result->domains); !st)
+            log::error(st.error().message);
+    if (auto st = hooks.run_post_hooks(result ? cfg.domains : std::vector<std::string>{},
+                                       result ? std::vector<std::string>{} : cfg.domains);
+        !st)
+        log::error(st.error().message);
     if (!result) return fail(result.error());
     if (result->dry_run) {
         log::out("The dry run was successful.");
