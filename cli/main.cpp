@@ -86,6 +86,29 @@ const char* kUsage =
     "   all, automation, paths, security, testing, or any of the subcommands or\n"
     "   plugins (certonly, plugins, certificates, webroot, standalone, ...)\n";
 
+const char* const kKnownPlugins[] = {
+    "apache", "nginx", "webroot", "standalone", "manual", "dns-cloudflare", "dns-digitalocean",
+    "dns-dnsimple", "dns-dnsmadeeasy", "dns-gehirn", "dns-google", "dns-linode", "dns-luadns",
+    "dns-nsone", "dns-ovh", "dns-rfc2136", "dns-route53", "dns-sakuracloud"};
+
+// When parsing failed: was a plugin asked for that is not installed? Its options are unknown
+// then, and "plugin not found" is the useful message.
+std::string missing_plugin(const std::vector<std::string>& args, const PluginRegistry& reg) {
+    for (size_t i = 0; i < args.size(); ++i) {
+        std::string name;
+        if (args[i].rfind("--", 0) == 0) {
+            std::string flag = args[i].substr(2);
+            for (const char* k : kKnownPlugins)
+                if (flag == k) name = k;
+        }
+        if ((args[i] == "-a" || args[i] == "--authenticator" || args[i] == "-i" ||
+             args[i] == "--installer") && i + 1 < args.size())
+            name = args[i + 1];
+        if (!name.empty() && !reg.find(name)) return name;
+    }
+    return {};
+}
+
 struct Parsed {
     Config cfg;
     std::string help_topic;
@@ -169,6 +192,11 @@ void build_options(Options& o, const PluginRegistry& reg) {
     o.plugins.add_options()
         ("authenticator,a", po::value<std::string>(), "Authenticator plugin name.")
         ("installer,i", po::value<std::string>(), "Installer plugin name (also used to find domains).");
+    // certbot's plugin selectors are always flags; one whose plugin is not installed gives a
+    // clear "plugin not found" later instead of "unrecognised option".
+    for (const char* name : kKnownPlugins)
+        if (!reg.find(name))
+            o.plugins.add_options()(name, (std::string("Use the ") + name + " plugin (not installed)").c_str());
     for (const auto& p : reg.plugins()) {
         const std::string name = p.name();
         o.plugins.add_options()(name.c_str(), (std::string("Obtain certificates using the ") + name + " plugin").c_str());
@@ -220,11 +248,29 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     if (!verb.empty()) cfg.verb = verb;
     build_options(opts, reg);
     po::parsed_options parsed(nullptr);
+    po::options_description with_positional;
+    with_positional.add(opts.all).add_options()("unrecognized-arguments", po::value<std::vector<std::string>>());
+    po::positional_options_description positional;
+    positional.add("unrecognized-arguments", -1);
     try {
-        parsed = po::command_line_parser(args).options(opts.all).style(
+        parsed = po::command_line_parser(args).options(with_positional).positional(positional).style(
             po::command_line_style::unix_style ^ po::command_line_style::allow_guessing).run();
     } catch (const po::error& e) {
+        if (auto name = missing_plugin(args, reg); !name.empty()) {
+            std::string dirs;
+            for (const auto& d : plugin_search_path()) dirs += (dirs.empty() ? "" : ":") + d;
+            log::error("The requested " + name + " plugin was not found in " + dirs +
+                       "; install it or set CERTBOT_PLUGIN_PATH (see `certbot plugins`)");
+            return kExitUsage;
+        }
         log::error(std::string(e.what()) + " (see certbot --help)");
+        return kExitUsage;
+    }
+    for (const auto& o : parsed.options) {
+        if (o.string_key != "unrecognized-arguments") continue;
+        std::string list;
+        for (const auto& v : o.value) list += (list.empty() ? "" : " ") + v;
+        log::error("unrecognized arguments: " + list + " (see certbot --help for the subcommands)");
         return kExitUsage;
     }
     po::variables_map vm;

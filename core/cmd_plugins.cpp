@@ -17,10 +17,9 @@ int cmd_plugins(const Config&, const PluginRegistry& reg) {
         for (const auto& t : p.challenge_types()) types += (types.empty() ? "" : ", ") + t;
         out += "\n* " + p.name() + "\nDescription: " + p.entry->description +
                "\nInterfaces: " + kinds + "\nVersion: " + p.entry->version +
-               (types.empty() ? std::string() : "\nChallenges: " + types) + "\nFile: " + p.path +
-               "\n";
+               (types.empty() ? std::string() : "\nChallenges: " + types) + "\nFile: " + p.path + "\n";
     }
-    out += "- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -";
+    out += "\n- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -";
     log::out(out);
     for (const auto& s : reg.skipped())
         log::warning("Skipped plugin " + s.path + ": " + s.reason);

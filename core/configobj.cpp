@@ -127,7 +127,9 @@ void Section::clear() {
     children_.clear();
 }
 
-bool Section::has_section(const std::string& name) const { return find_child(name) != nullptr; }
+bool Section::has_section(const std::string& name) const {
+    return find_child(name) != nullptr;
+}
 
 Section& Section::section(const std::string& name) {
     if (Child* c = find_child(name)) return *c->section;
@@ -139,7 +141,8 @@ Section& Section::section(const std::string& name) {
             break;
         }
     }
-    children_.push_back(Child{std::make_unique<Section>(depth_ + 1, name), std::move(comments), ""});
+    children_.push_back(
+        Child{std::make_unique<Section>(depth_ + 1, name), std::move(comments), ""});
     return *children_.back().section;
 }
 
@@ -192,8 +195,8 @@ constexpr int kMaxDepth = 64;  // certbot uses 2; deeper nesting is refused, not
 bool is_space(char32_t c) {
     if (c <= 0x20) return c == 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
     if (c < 0x85) return false;
-    return c == 0x85 || c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) ||
-           c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
+    return c == 0x85 || c == 0xa0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 ||
+           c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
 }
 
 // Strict UTF-8 (as Python's codec: no overlongs, no surrogates, max U+10FFFF).
@@ -432,7 +435,8 @@ std::vector<U32> find_list_items(const U32& L) {
     const size_t m = sc.n;
     std::vector<size_t> first_comma(m + 2, kNone), ws_start(m + 1, 0);
     for (size_t p = m; p-- > 0;) first_comma[p] = L[p] == U',' ? p : first_comma[p + 1];
-    for (size_t p = 0; p <= m; ++p) ws_start[p] = (p > 0 && is_space(L[p - 1])) ? ws_start[p - 1] : p;
+    for (size_t p = 0; p <= m; ++p)
+        ws_start[p] = (p > 0 && is_space(L[p - 1])) ? ws_start[p - 1] : p;
     auto comma_after = [&](size_t p) { return sc.nnw[p] < m && L[sc.nnw[p]] == U','; };
     std::vector<size_t> dq(m + 2, kNone), sq(m + 2, kNone);  // quote e >= p with \s*, after it
     for (size_t p = m; p-- > 0;) {
@@ -593,7 +597,8 @@ bool match_keyword(const U32& line, KeyMatch& out) {
     const size_t n = sc.n;
     std::vector<size_t> next_eq(n + 2, kNone), ws_start(n + 1, 0);
     for (size_t p = n; p-- > 0;) next_eq[p] = line[p] == U'=' ? p : next_eq[p + 1];
-    for (size_t p = 0; p <= n; ++p) ws_start[p] = (p > 0 && is_space(line[p - 1])) ? ws_start[p - 1] : p;
+    for (size_t p = 0; p <= n; ++p)
+        ws_start[p] = (p > 0 && is_space(line[p - 1])) ? ws_start[p - 1] : p;
     const size_t W = sc.nnw[0];
     for (size_t s = W + 1; s-- > 0;) {
         if (s >= n) continue;
@@ -759,8 +764,10 @@ class ConfigParser {
             if (match_section(line, sm)) {
                 if (sm.indent > 0 && !indent_type) indent_type = utf8(line, 0, sm.indent);
                 int depth = sm.open;
-                if (depth != sm.close) return error(cur, "has a bad section header: the numbers "
-                                                         "of '[' and ']' differ");
+                if (depth != sm.close)
+                    return error(cur,
+                                 "has a bad section header: the numbers "
+                                 "of '[' and ']' differ");
                 Section* parent;
                 if (depth <= this_section->depth_) {
                     parent = path[static_cast<size_t>(depth - 1)];
@@ -778,9 +785,9 @@ class ConfigParser {
                     return error(cur, "repeats the name \"" + name +
                                           "\" in its section; remove the duplicate");
                 }
-                parent->children_.push_back(Section::Child{
-                    std::make_unique<Section>(depth, name), comment_list,
-                    sm.has_comment ? utf8(sm.comment) : std::string()});
+                parent->children_.push_back(
+                    Section::Child{std::make_unique<Section>(depth, name), comment_list,
+                                   sm.has_comment ? utf8(sm.comment) : std::string()});
                 path.resize(static_cast<size_t>(depth));
                 path.push_back(parent->children_.back().section.get());
                 continue;
@@ -795,7 +802,8 @@ class ConfigParser {
             U32 value = line.substr(km.value_start);
             ParsedValue pv;
             const U32 tdq = U"\"\"\"", tsq = U"'''";
-            if (value.size() >= 3 && (value.compare(0, 3, tdq) == 0 || value.compare(0, 3, tsq) == 0)) {
+            if (value.size() >= 3 &&
+                (value.compare(0, 3, tdq) == 0 || value.compare(0, 3, tsq) == 0)) {
                 U32 quot = value.substr(0, 3);
                 size_t start_line = cur;
                 size_t j = find_closing_triple(value, 3, quot);
@@ -819,8 +827,9 @@ class ConfigParser {
                         }
                     }
                     if (!closed) {
-                        return error(start_line, "starts a multi-line value that is never "
-                                                 "closed");
+                        return error(start_line,
+                                     "starts a multi-line value that is never "
+                                     "closed");
                     }
                     size_t k = find_closing_triple(lines[cur], 0, quot);
                     if (k == kNone) {

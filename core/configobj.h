@@ -24,7 +24,8 @@ namespace certbot {
 
 class Section {
   public:
-    explicit Section(int depth = 0, std::string name = "") : depth_(depth), name_(std::move(name)) {}
+    explicit Section(int depth = 0, std::string name = "")
+        : depth_(depth), name_(std::move(name)) {}
     Section(const Section& other);
     Section& operator=(const Section& other);
     Section(Section&&) noexcept = default;

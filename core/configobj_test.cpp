@@ -87,7 +87,8 @@ TEST_CASE("a renewal conf written by certbot round-trips byte for byte", "[confi
 }
 
 TEST_CASE("modifying keeps order, comments and unknown keys", "[configobj]") {
-    std::string text = std::string("# my note\n") + kCertbotConf + "\n[acme_renewal_info]\n"
+    std::string text = std::string("# my note\n") + kCertbotConf +
+                       "\n[acme_renewal_info]\n"
                        "# keep me\nari_retry_after = 2026-05-21T12:34:56\nfuture_key = 1\n";
     ConfigObj c = parse_ok(text);
     c.root().set("version", "5.1.0");  // existing: stays in place
@@ -95,7 +96,7 @@ TEST_CASE("modifying keeps order, comments and unknown keys", "[configobj]") {
     rp.set("authenticator", "standalone");
     rp.remove("http01_port");
     rp.set_list("pref_challs", {"dns-01", "http-01"});
-    rp.set("new_key", "a, b");        // needs quotes
+    rp.set("new_key", "a, b");                       // needs quotes
     c.root().set("renew_before_expiry", "20 days");  // new root scalar: before the sections
 
     std::string out = write(c);
@@ -274,6 +275,11 @@ TEST_CASE("comments, blank lines, CRLF and a BOM survive a round trip", "[config
     std::string expected = text;
     expected.replace(expected.find("   # indented"), 3, "");
     CHECK(write(c) == expected);
+
+    // Found by the differential fuzz against Python: a file that is only a BOM is one empty line.
+    ConfigObj bom = parse_ok("\xEF\xBB\xBF");
+    CHECK(bom.initial_comment() == std::vector<std::string>{""});
+    CHECK(write(bom) == "\xEF\xBB\xBF\n");
 }
 
 TEST_CASE("parse errors name the file and the line", "[configobj]") {
@@ -282,8 +288,8 @@ TEST_CASE("parse errors name the file and the line", "[configobj]") {
           "\"this is not valid\"; fix or remove it");
     CHECK(error_of("a = 1\na = 2\n").find("line 2 repeats the key \"a\"") != std::string::npos);
     CHECK(error_of("[s]\n[s]\n").find("line 2 repeats the name \"s\"") != std::string::npos);
-    CHECK(error_of("[s]\n[[[t]]]\n").find("line 2") != std::string::npos);   // too nested
-    CHECK(error_of("[[s]\n").find("line 1") != std::string::npos);         // [[ vs ]
+    CHECK(error_of("[s]\n[[[t]]]\n").find("line 2") != std::string::npos);  // too nested
+    CHECK(error_of("[[s]\n").find("line 1") != std::string::npos);          // [[ vs ]
     CHECK(error_of("x\n\nk = '''open\nmore\n").find("line 1") != std::string::npos);
     CHECK(error_of("a = 1\nk = '''open\nmore\n").find("line 2 starts a multi-line value") !=
           std::string::npos);

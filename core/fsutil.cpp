@@ -16,7 +16,9 @@ namespace certbot {
 
 namespace {
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+    return std::strerror(err);
+}
 
 // A short random suffix for temp names; O_EXCL makes collisions harmless, so this only has to
 // make them rare.
@@ -214,8 +216,8 @@ Result<std::string> read_file(const std::string& path, size_t max_bytes) {
         }
         if (S_ISREG(st.st_mode) && static_cast<unsigned long long>(st.st_size) > max_bytes) {
             ::close(fd);
-            return Error("refusing to read " + path + ": larger than " +
-                         std::to_string(max_bytes) + " bytes");
+            return Error("refusing to read " + path + ": larger than " + std::to_string(max_bytes) +
+                         " bytes");
         }
     }
     std::string out;
@@ -231,8 +233,8 @@ Result<std::string> read_file(const std::string& path, size_t max_bytes) {
         if (n == 0) break;
         if (out.size() + static_cast<size_t>(n) > max_bytes) {
             ::close(fd);
-            return Error("refusing to read " + path + ": larger than " +
-                         std::to_string(max_bytes) + " bytes");
+            return Error("refusing to read " + path + ": larger than " + std::to_string(max_bytes) +
+                         " bytes");
         }
         out.append(buf, static_cast<size_t>(n));
     }
@@ -431,7 +433,9 @@ FileLock& FileLock::operator=(FileLock&& other) noexcept {
     return *this;
 }
 
-FileLock::~FileLock() { release(); }
+FileLock::~FileLock() {
+    release();
+}
 
 void FileLock::release() {
     if (fd_ < 0) return;

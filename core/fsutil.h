@@ -48,8 +48,8 @@ std::string relative_path(const std::string& target, const std::string& from_dir
 
 // Lexical helpers (POSIX paths).
 std::string path_join(const std::string& a, const std::string& b);
-std::string dir_name(const std::string& path);   // "a/b/c" -> "a/b", "c" -> ".", "/c" -> "/"
-std::string base_name(const std::string& path);  // "a/b/c" -> "c"
+std::string dir_name(const std::string& path);        // "a/b/c" -> "a/b", "c" -> ".", "/c" -> "/"
+std::string base_name(const std::string& path);       // "a/b/c" -> "c"
 std::string normalize_path(const std::string& path);  // os.path.normpath(abspath(path))
 
 // Names in a directory (without "." and ".."), sorted bytewise; error if it cannot be read.

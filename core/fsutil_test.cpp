@@ -232,9 +232,8 @@ TEST_CASE("FileLock excludes other processes like certbot's lock", "[fsutil]") {
             auto other = FileLock::acquire(d.path);
             if (other) return 'L';
             if (other.error().exit_code != kExitLocked) return 'E';
-            return other.error().message == "Another instance of Certbot is already running."
-                       ? 'B'
-                       : 'M';
+            return other.error().message == "Another instance of Certbot is already running." ? 'B'
+                                                                                              : 'M';
         });
         CHECK(got == 'B');
 

@@ -2,10 +2,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "fsutil.h"
+#include "log.h"
 
 using namespace certbot;
 
@@ -142,7 +145,7 @@ TEST_CASE("directory pre hooks run in name order before the commands", "[hooks]"
     CHECK(slurp(log) == "first\nsecond\nodd\ncli\n");
 }
 
-TEST_CASE("--no-directory-hooks ignores the hook directories", "[hooks]") {
+TEST_CASE("the hook directories are ignored with --no-directory-hooks", "[hooks]") {
     TempDir d;
     HookConfig cfg = config_in(d);
     const std::string log = d / "log";
@@ -205,6 +208,7 @@ TEST_CASE("hook data with shell metacharacters reaches the hook verbatim", "[hoo
     CHECK(slurp(out) ==
           hostile + " ok.example\n" + hostile_lineage + "\n" + hostile + " ok.example\n");
     CHECK_FALSE(exists(pwned));
+    ::unlink(pwned.c_str());
 }
 
 TEST_CASE("post hooks run once at the end with RENEWED_DOMAINS and FAILED_DOMAINS", "[hooks]") {
@@ -326,7 +330,24 @@ TEST_CASE("hook stdout is captured, not passed through", "[hooks]") {
     HookConfig cfg = config_in(d);
     cfg.pre_hooks = {"echo hello from hook; printf '\\033[31mred'"};
     HookRunner runner(cfg);
-    CHECK(runner.run_pre_hooks());
+    // Point our stdout at a file while the hook runs (console logging quiet, so only a hook
+    // writing to the inherited stdout could put anything there).
+    const int saved_level = log::console_level();
+    log::set_console_level(log::kError);
+    std::fflush(stdout);
+    const int saved_fd = ::dup(STDOUT_FILENO);
+    REQUIRE(saved_fd >= 0);
+    const int fd = ::open((d / "stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    REQUIRE(fd >= 0);
+    ::dup2(fd, STDOUT_FILENO);
+    ::close(fd);
+    Status st = runner.run_pre_hooks();
+    std::fflush(stdout);
+    ::dup2(saved_fd, STDOUT_FILENO);
+    ::close(saved_fd);
+    log::set_console_level(saved_level);
+    CHECK(st);
+    CHECK(slurp(d / "stdout").empty());
 }
 
 TEST_CASE("deploy hooks from several threads run one at a time", "[hooks]") {

@@ -141,12 +141,18 @@ class HttplibClient : public HttpClient {
                          std::to_string(opts_.total_timeout_s) + " s; giving up");
         if (!ok) {
             std::string why = httplib::to_string(err);
+            if (err == httplib::Error::Read)
+                why = "the connection broke or no data came for " +
+                      std::to_string(opts_.read_timeout_s) + " s while reading the response";
+            else if (err == httplib::Error::Connection)
+                why = "could not connect within " + std::to_string(opts_.connect_timeout_s) +
+                      " s (is the server running and the URL right?)";
             if (err == httplib::Error::SSLServerVerification)
                 why += " (the server's certificate is not trusted: set REQUESTS_CA_BUNDLE or "
                        "SSL_CERT_FILE to its CA bundle)";
             // A broken connection is not reused.
             clients_.erase(url->origin());
-            return Error("cannot reach " + url->origin() + url->path + ": " + why);
+            return Error("request to " + url->origin() + url->path + " failed: " + why);
         }
         out.status = res.status;
         for (const auto& h : res.headers) {

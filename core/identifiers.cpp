@@ -59,11 +59,10 @@ Result<std::vector<std::string>> parse_domains(const std::vector<std::string>& r
             std::string part = value.substr(start, comma == std::string::npos ? comma : comma - start);
             part.erase(0, part.find_first_not_of(" \t"));
             part.erase(part.find_last_not_of(" \t") + 1);
-            if (!part.empty()) {
-                auto d = normalize_domain(part);
-                if (!d) return d.error();
-                if (std::find(out.begin(), out.end(), *d) == out.end()) out.push_back(*d);
-            }
+            // certbot: an empty entry ("a.com,,b.com", ",a.com") is an error, not skipped.
+            auto d = normalize_domain(part);
+            if (!d) return d.error();
+            if (std::find(out.begin(), out.end(), *d) == out.end()) out.push_back(*d);
             if (comma == std::string::npos) break;
             start = comma + 1;
         }

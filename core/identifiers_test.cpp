@@ -22,9 +22,11 @@ TEST_CASE("domains are normalised and validated like certbot's -d", "[identifier
 }
 
 TEST_CASE("comma lists and repeats are split and de-duplicated in order", "[identifiers]") {
-    auto d = parse_domains({"b.com, a.com", "b.com", "c.com,"});
+    auto d = parse_domains({"b.com, a.com", "b.com", "c.com"});
     REQUIRE(d);
     CHECK(*d == std::vector<std::string>{"b.com", "a.com", "c.com"});
+    CHECK_FALSE(parse_domains({",a.com"}));
+    CHECK_FALSE(parse_domains({"a.com,,b.com"}));
 }
 
 TEST_CASE("URLs from the server are parsed strictly", "[http]") {

@@ -56,7 +56,8 @@ std::optional<std::string> read_link(const std::string& p) {
     while (true) {
         ssize_t n = ::readlink(p.c_str(), buf.data(), buf.size());
         if (n < 0) return std::nullopt;
-        if (static_cast<size_t>(n) < buf.size()) return std::string(buf.data(), static_cast<size_t>(n));
+        if (static_cast<size_t>(n) < buf.size())
+            return std::string(buf.data(), static_cast<size_t>(n));
         if (buf.size() > 65536) return std::nullopt;
         buf.resize(buf.size() * 2);
     }
@@ -80,7 +81,8 @@ bool dir_is_empty_or_missing(const std::string& p) {
 
 // "<kind><digits>.pem" -> digits; -1 if it does not match certbot's ^kind([0-9]+)\.pem$.
 int version_of(const std::string& kind, const std::string& filename) {
-    if (filename.size() <= kind.size() + 4 || filename.compare(0, kind.size(), kind) != 0) return -1;
+    if (filename.size() <= kind.size() + 4 || filename.compare(0, kind.size(), kind) != 0)
+        return -1;
     if (filename.compare(filename.size() - 4, 4, ".pem") != 0) return -1;
     std::string digits = filename.substr(kind.size(), filename.size() - kind.size() - 4);
     if (digits.empty() || digits.size() > 9) return -1;
@@ -124,7 +126,8 @@ Result<rapidjson::Document> parse_json_object(const std::string& text, const std
     rapidjson::Document doc;
     doc.Parse(text.data(), text.size());
     if (doc.HasParseError() || !doc.IsObject()) {
-        return Error(path + " is not a JSON object; restore it from a backup or delete the account");
+        return Error(path +
+                     " is not a JSON object; restore it from a backup or delete the account");
     }
     return doc;
 }
@@ -169,8 +172,8 @@ Status symlink_accounts_dir(const std::string& config_dir, const std::string& pr
         if (::unlink(dir.c_str()) != 0) return Error("cannot remove link " + dir);
     } else if (path_lexists(dir)) {
         if (::rmdir(dir.c_str()) != 0) {
-            return Error("cannot replace " + dir + " with a link to the v01 accounts: " +
-                         std::strerror(errno));
+            return Error("cannot replace " + dir +
+                         " with a link to the v01 accounts: " + std::strerror(errno));
         }
     } else {
         CB_TRY(make_dirs(dir_name(dir), 0700));
@@ -206,7 +209,8 @@ Result<StoredAccount> load_for_server_path(const std::string& config_dir, const 
             }
             return prev;
         }
-        return Error("Account at " + dir + " does not exist; list accounts with `certbot show_account`"
+        return Error("Account at " + dir +
+                     " does not exist; list accounts with `certbot show_account`"
                      " or register with `certbot register`");
     }
     return read_account_dir(dir, id, server_url);
@@ -245,8 +249,9 @@ std::vector<StoredAccount> find_all_for_server_path(const std::string& config_di
 }
 
 // AccountFileStorage._delete_links_and_find_target_dir
-std::string delete_links_and_find_target(const std::string& config_dir, std::string server_path,
-                                         const std::function<std::string(const std::string&)>& link_for) {
+std::string delete_links_and_find_target(
+    const std::string& config_dir, std::string server_path,
+    const std::function<std::string(const std::string&)>& link_for) {
     std::string dir = link_for(server_path);
     std::map<std::string, std::string> reused;  // v01 path -> v02 path
     for (const auto& kv : reuse_servers()) reused[kv.second] = kv.first;
@@ -281,7 +286,8 @@ std::string delete_links_and_find_target(const std::string& config_dir, std::str
 Result<std::string> server_path_for(const std::string& server_url) {
     for (unsigned char c : server_url) {
         if (c < 0x20 || c == 0x7f || c == '\\') {
-            return Error("invalid ACME server URL \"" + server_url + "\": control character or "
+            return Error("invalid ACME server URL \"" + server_url +
+                         "\": control character or "
                          "backslash");
         }
     }
@@ -450,8 +456,8 @@ Status save_account(const std::string& config_dir_in, const StoredAccount& accou
     const std::string dir = path_join(accounts_dir_for_path(config_dir, *sp), account.id);
     CB_TRY(make_dirs(config_dir, 0755));
     CB_TRY(make_dirs(dir, 0700));
-    std::string regr = account.regr_json.empty() ? make_regr_json(account.account_uri)
-                                                 : account.regr_json;
+    std::string regr =
+        account.regr_json.empty() ? make_regr_json(account.account_uri) : account.regr_json;
     std::string meta = account.meta_json.empty()
                            ? make_meta_json(std::time(nullptr), creation_host())
                            : account.meta_json;
@@ -493,7 +499,9 @@ Status delete_account(const std::string& config_dir_in, const std::string& serve
     CB_TRY(remove_tree(target));
     auto names = list_dir(accounts_dir);
     if (names && names->empty()) {
-        auto accounts_for = [&](const std::string& p) { return accounts_dir_for_path(config_dir, p); };
+        auto accounts_for = [&](const std::string& p) {
+            return accounts_dir_for_path(config_dir, p);
+        };
         std::string root = delete_links_and_find_target(config_dir, *sp, accounts_for);
         if (::rmdir(root.c_str()) != 0 && errno != ENOENT) {
             return Error("cannot remove " + root + ": " + std::strerror(errno));
@@ -588,10 +596,18 @@ int Lineage::current_version(const std::string& kind) const {
 std::string live_readme_text(bool base_dir) {
     const std::string prefix = base_dir ? "[cert name]/" : "";
     return "This directory contains your keys and certificates.\n\n"
-           "`" + prefix + "privkey.pem`  : the private key for your certificate.\n"
-           "`" + prefix + "fullchain.pem`: the certificate file used in most server software.\n"
-           "`" + prefix + "chain.pem`    : used for OCSP stapling in Nginx >=1.3.7.\n"
-           "`" + prefix + "cert.pem`     : will break many server configurations, and "
+           "`" +
+           prefix +
+           "privkey.pem`  : the private key for your certificate.\n"
+           "`" +
+           prefix +
+           "fullchain.pem`: the certificate file used in most server software.\n"
+           "`" +
+           prefix +
+           "chain.pem`    : used for OCSP stapling in Nginx >=1.3.7.\n"
+           "`" +
+           prefix +
+           "cert.pem`     : will break many server configurations, and "
            "should not be used\n"
            "                 without reading further documentation (see link below).\n\n"
            "WARNING: DO NOT MOVE OR RENAME THESE FILES!\n"
@@ -658,7 +674,8 @@ void put_params(Section& rp, const std::vector<RenewalParam>& params) {
 
 }  // namespace
 
-Result<std::string> choose_lineage_name(const std::string& config_dir_in, const std::string& wanted) {
+Result<std::string> choose_lineage_name(const std::string& config_dir_in,
+                                        const std::string& wanted) {
     CB_TRY(validate_lineage_name(wanted));
     const std::string config_dir = normalize_path(config_dir_in);
     if (!lineage_name_taken(config_dir, wanted)) return wanted;
@@ -756,8 +773,10 @@ Result<Lineage> lineage_from_conf(const std::string& config_dir, const std::stri
     for (const char* kind : kLineageKinds) {
         auto v = conf.root().get(kind);
         if (!v || v->empty()) {
-            return Error("renewal config file " + conf_path + " is missing a required file "
-                         "reference (" + kind + "); restore it or delete the lineage");
+            return Error("renewal config file " + conf_path +
+                         " is missing a required file "
+                         "reference (" +
+                         kind + "); restore it or delete the lineage");
         }
     }
     l.cert_path = *conf.root().get("cert");
@@ -834,8 +853,10 @@ Result<Lineage> create_lineage(const std::string& config_dir_in, const std::stri
 
     // 1. Archive files, each durable before anything points at it.
     const std::string fullchain = fullchain_pem.empty() ? cert_pem + chain_pem : fullchain_pem;
-    const std::pair<const char*, const std::string*> contents[4] = {
-        {"privkey", &key_pem}, {"cert", &cert_pem}, {"chain", &chain_pem}, {"fullchain", &fullchain}};
+    const std::pair<const char*, const std::string*> contents[4] = {{"privkey", &key_pem},
+                                                                    {"cert", &cert_pem},
+                                                                    {"chain", &chain_pem},
+                                                                    {"fullchain", &fullchain}};
     for (const auto& c : contents) {
         const std::string path = path_join(archive, std::string(c.first) + "1.pem");
         mode_t mode = std::string(c.first) == "privkey" ? kPrivkeyMode : kPublicMode;
@@ -924,8 +945,8 @@ Result<int> save_new_version(Lineage& lineage, const std::string& cert_pem,
 
     for (const char* kind : kLineageKinds) {
         const std::string& link = lineage.link_path(kind);
-        Status s = atomic_symlink(relative_path(lineage.archive_path(kind, target), dir_name(link)),
-                                  link);
+        Status s =
+            atomic_symlink(relative_path(lineage.archive_path(kind, target), dir_name(link)), link);
         if (!s) {
             return s.error().context("switching " + lineage.name + " to version " +
                                      std::to_string(target) +
@@ -1065,8 +1086,8 @@ Status delete_lineage(const std::string& config_dir_in, const std::string& name)
 Status repair_live_links(Lineage& lineage) {
     // Leftovers of an interrupted Python certbot update_all_links_to().
     for (const char* kind : kLineageKinds) {
-        const std::string prev = path_join(dir_name(lineage.link_path(kind)),
-                                           std::string("previous_") + kind + ".pem");
+        const std::string prev =
+            path_join(dir_name(lineage.link_path(kind)), std::string("previous_") + kind + ".pem");
         if (path_lexists(prev)) ::unlink(prev.c_str());
     }
     const int newest = lineage.latest_common_version();

@@ -99,8 +99,8 @@ struct Lineage {
     const std::string& link_path(const std::string& kind) const;
     std::string archive_path(const std::string& kind, int version) const;  // <archive>/<kind>N.pem
     std::vector<int> available_versions(const std::string& kind) const;    // sorted
-    int latest_common_version() const;  // newest N with all four files; 0 if none
-    int next_free_version() const;      // 1 + newest N of any member
+    int latest_common_version() const;                   // newest N with all four files; 0 if none
+    int next_free_version() const;                       // 1 + newest N of any member
     int current_version(const std::string& kind) const;  // N of the live link's target; 0 if none
     std::string current_target(const std::string& kind) const;  // absolute; "" if no link
     Section& renewal_params() { return conf.root().section("renewalparams"); }
@@ -157,8 +157,7 @@ Status save_renewal_conf(const Lineage& lineage);
 Result<std::vector<Lineage>> list_lineages(const std::string& config_dir,
                                            std::vector<Error>* broken);
 Result<Lineage> load_lineage(const std::string& config_dir, const std::string& name);
-Result<Lineage> load_lineage_from_conf(const std::string& config_dir,
-                                       const std::string& conf_path);
+Result<Lineage> load_lineage_from_conf(const std::string& config_dir, const std::string& conf_path);
 // certbot's delete: renewal conf first, then the four live links (and live/<name>/ with its
 // README when it is left empty), then the archive directory.
 Status delete_lineage(const std::string& config_dir, const std::string& name);

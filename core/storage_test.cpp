@@ -46,7 +46,9 @@ std::string link_of(const std::string& p) {
     return std::string(buf, static_cast<size_t>(n));
 }
 
-std::string slurp(const std::string& p) { return read_file(p).value(); }
+std::string slurp(const std::string& p) {
+    return read_file(p).value();
+}
 
 const std::string kCert = "-----BEGIN CERTIFICATE-----\nCERT\n-----END CERTIFICATE-----\n";
 const std::string kChain = "-----BEGIN CERTIFICATE-----\nCHAIN\n-----END CERTIFICATE-----\n";
@@ -65,8 +67,8 @@ std::vector<RenewalParam> webroot_params(const std::string& dir) {
         RenewalParam::str("authenticator", "webroot"),
         RenewalParam::list_of("webroot_path", {dir + "/www"}),
         RenewalParam::str("key_type", "ecdsa"),
-        RenewalParam::section("webroot_map", {{"b.example", dir + "/www"},
-                                              {"a.example", dir + "/www"}}),
+        RenewalParam::section("webroot_map",
+                              {{"b.example", dir + "/www"}, {"a.example", dir + "/www"}}),
     };
 }
 
@@ -74,26 +76,47 @@ std::string webroot_conf_text(const std::string& dir, const std::string& name) {
     const std::string c = dir + "/config";
     return "# renew_before_expiry = 30 days\n"
            "version = 2.1.0\n"
-           "archive_dir = " + c + "/archive/" + name + "\n"
-           "cert = " + c + "/live/" + name + "/cert.pem\n"
-           "privkey = " + c + "/live/" + name + "/privkey.pem\n"
-           "chain = " + c + "/live/" + name + "/chain.pem\n"
-           "fullchain = " + c + "/live/" + name + "/fullchain.pem\n"
+           "archive_dir = " +
+           c + "/archive/" + name +
+           "\n"
+           "cert = " +
+           c + "/live/" + name +
+           "/cert.pem\n"
+           "privkey = " +
+           c + "/live/" + name +
+           "/privkey.pem\n"
+           "chain = " +
+           c + "/live/" + name +
+           "/chain.pem\n"
+           "fullchain = " +
+           c + "/live/" + name +
+           "/fullchain.pem\n"
            "\n"
            "# Options used in the renewal process\n"
            "[renewalparams]\n"
            "account = b20347f352618a74018ab19be5d88257\n"
            "http01_port = 31811\n"
-           "config_dir = " + c + "\n"
-           "work_dir = " + dir + "/work\n"
-           "logs_dir = " + dir + "/logs\n"
+           "config_dir = " +
+           c +
+           "\n"
+           "work_dir = " +
+           dir +
+           "/work\n"
+           "logs_dir = " +
+           dir +
+           "/logs\n"
            "server = https://127.0.0.1:22941/dir\n"
            "authenticator = webroot\n"
-           "webroot_path = " + dir + "/www,\n"
+           "webroot_path = " +
+           dir +
+           "/www,\n"
            "key_type = ecdsa\n"
            "[[webroot_map]]\n"
-           "b.example = " + dir + "/www\n"
-           "a.example = " + dir + "/www\n";
+           "b.example = " +
+           dir +
+           "/www\n"
+           "a.example = " +
+           dir + "/www\n";
 }
 
 Lineage make_lineage(const TempDir& d, const std::string& name = "a.example") {
@@ -107,6 +130,12 @@ std::string pem(const std::string& what, int n) {
     return "-----BEGIN CERTIFICATE-----\n" + what + std::to_string(n) +
            "\n-----END CERTIFICATE-----\n";
 }
+
+struct UmaskGuard {
+    mode_t old;
+    explicit UmaskGuard(mode_t m) : old(::umask(m)) {}
+    ~UmaskGuard() { ::umask(old); }
+};
 
 // Makes writes of more than `bytes` fail with EFBIG (root is not exempt).
 struct FileSizeLimit {
@@ -129,7 +158,7 @@ struct FileSizeLimit {
 
 TEST_CASE("create_lineage writes certbot's layout", "[storage]") {
     TempDir d;
-    ::umask(022);
+    UmaskGuard umask_022(022);
     Lineage l = make_lineage(d);
     const std::string c = d / "config";
     CHECK(l.name == "a.example");
@@ -251,8 +280,8 @@ TEST_CASE("lineage names: collisions, wildcards and refusals", "[storage]") {
 
     CHECK(default_lineage_name({"*.example.com", "example.com"}) == "example.com");
     CHECK(default_lineage_name({"www.example.com"}) == "www.example.com");
-    const std::vector<std::string> bad_names = {"",        "a/b",           "..",  "a..b",
-                                                ".hidden", "*.example.com", "x\ny", std::string(201, 'a')};
+    const std::vector<std::string> bad_names = {
+        "", "a/b", "..", "a..b", ".hidden", "*.example.com", "x\ny", std::string(201, 'a')};
     for (const std::string& bad : bad_names) {
         auto r = choose_lineage_name(c, bad);
         INFO(bad);
@@ -271,8 +300,10 @@ TEST_CASE("list_lineages reports broken confs and loads the rest", "[storage]") 
     REQUIRE(atomic_write(c + "/renewal/nocert.conf", "version = 2.1.0\n[renewalparams]\n", 0644));
     REQUIRE(atomic_write(c + "/renewal/dangling.conf",
                          "cert = " + c + "/live/x/cert.pem\nprivkey = " + c +
-                             "/live/x/privkey.pem\nchain = " + c + "/live/x/chain.pem\n"
-                             "fullchain = " + c + "/live/x/fullchain.pem\n",
+                             "/live/x/privkey.pem\nchain = " + c +
+                             "/live/x/chain.pem\n"
+                             "fullchain = " +
+                             c + "/live/x/fullchain.pem\n",
                          0644));
     REQUIRE(atomic_write(c + "/renewal/README", "not a conf", 0644));
     REQUIRE(atomic_write(c + "/renewal/.hidden.conf", "garbage [", 0644));
@@ -318,11 +349,21 @@ TEST_CASE("a conf written by Python certbot loads and is rewritten identically",
     const std::string text =
         "# renew_before_expiry = 30 days\n"
         "version = 2.1.0\n"
-        "archive_dir = " + c + "/archive/example.com\n"
-        "cert = " + c + "/live/example.com/cert.pem\n"
-        "privkey = " + c + "/live/example.com/privkey.pem\n"
-        "chain = " + c + "/live/example.com/chain.pem\n"
-        "fullchain = " + c + "/live/example.com/fullchain.pem\n"
+        "archive_dir = " +
+        c +
+        "/archive/example.com\n"
+        "cert = " +
+        c +
+        "/live/example.com/cert.pem\n"
+        "privkey = " +
+        c +
+        "/live/example.com/privkey.pem\n"
+        "chain = " +
+        c +
+        "/live/example.com/chain.pem\n"
+        "fullchain = " +
+        c +
+        "/live/example.com/fullchain.pem\n"
         "\n"
         "# Options used in the renewal process\n"
         "[renewalparams]\n"
@@ -345,7 +386,8 @@ TEST_CASE("a conf written by Python certbot loads and is rewritten identically",
     REQUIRE(l.ok());
     CHECK(l->current_version("cert") == 2);
     CHECK(l->latest_common_version() == 2);
-    CHECK(l->renewal_params().get_list("webroot_path") == std::vector<std::string>{"/var/www/html"});
+    CHECK(l->renewal_params().get_list("webroot_path") ==
+          std::vector<std::string>{"/var/www/html"});
     CHECK(l->conf.serialize().value() == text);
 
     // certbot's write_renewal_config with the same values leaves the bytes alone...
@@ -503,7 +545,8 @@ TEST_CASE("accounts are saved, listed, loaded and deleted", "[storage]") {
     StoredAccount a;
     a.id = "b20347f352618a74018ab19be5d88257";
     a.server_url = server;
-    a.private_key_json = "{\"d\": \"x\", \"x\": \"y\", \"y\": \"z\", \"crv\": \"P-256\", \"kty\": \"EC\"}";
+    a.private_key_json =
+        "{\"d\": \"x\", \"x\": \"y\", \"y\": \"z\", \"crv\": \"P-256\", \"kty\": \"EC\"}";
     a.account_uri = "https://localhost:14000/my-account/1";
     a.meta_json = make_meta_json(1796009761, "localhost");
     REQUIRE(save_account(c, a));

@@ -2,7 +2,6 @@
 # Builds a certbot plugin: a MODULE library named <target>.so that exports only
 # certbot_plugin_entry (version script) and has no undefined symbols (-z defs).
 # Usable out of tree: include this file and add plugin-api/include to the include path.
-set(CERTBOT_PLUGIN_MAP "${CMAKE_CURRENT_LIST_DIR}/certbot-plugin.map")
 function(certbot_add_plugin target)
   cmake_parse_arguments(P "" "OUTPUT_DIR" "SOURCES;LIBS" ${ARGN})
   add_library(${target} MODULE ${P_SOURCES})
@@ -15,6 +14,8 @@ function(certbot_add_plugin target)
     target_link_libraries(${target} PRIVATE certbot_plugin_api)
   endif()
   target_link_libraries(${target} PRIVATE ${P_LIBS})
-  target_link_options(${target} PRIVATE "LINKER:--version-script=${CERTBOT_PLUGIN_MAP}"
-                      "LINKER:-z,defs")
+  # CMAKE_CURRENT_FUNCTION_LIST_DIR: this file's directory, wherever the function is called.
+  set(map "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/certbot-plugin.map")
+  target_link_options(${target} PRIVATE "LINKER:--version-script=${map}" "LINKER:-z,defs")
+  set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${map}")
 endfunction()

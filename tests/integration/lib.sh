@@ -564,3 +564,21 @@ fake_acme_start() {
   done
   fail "fake_acme_server ($mode) did not start after 3 attempts"
 }
+
+# --- soft assertions -------------------------------------------------------------
+
+# soft ASSERTION ARGS...: run an assertion (assert_eq, assert_contains, ...) in
+# a subshell; if it fails, print its FAIL line and go on. soft_done (call it at
+# the end of the test, or before a step that depends on the checked state)
+# fails the test if any soft assertion failed. For independent checks, so one
+# run reports every defect instead of the first.
+_ITEST_SOFT_FAILURES=0
+soft() {
+  if ! ("$@"); then
+    _ITEST_SOFT_FAILURES=$((_ITEST_SOFT_FAILURES + 1))
+  fi
+  return 0
+}
+soft_done() {
+  ((_ITEST_SOFT_FAILURES == 0)) || fail "$_ITEST_SOFT_FAILURES check(s) failed (FAIL lines above)"
+}

@@ -250,6 +250,7 @@ struct Trampolines {
 }  // namespace detail
 
 namespace detail {
+inline constexpr cb_option_desc kNoOptions[1] = {};
 template <class T>
 constexpr const cb_authenticator* auth_table() {
     if constexpr (std::is_base_of<Authenticator, T>::value) return &Trampolines<T>::auth_table;
@@ -284,6 +285,16 @@ constexpr cb_plugin entry(const char* name, const char* description, const char*
                      &Tr::destroy,
                      detail::auth_table<T>(),
                      detail::inst_table<T>()};
+}
+
+// The same for a plugin without options of its own.
+template <class T>
+constexpr cb_plugin entry(const char* name, const char* description, const char* version,
+                          const char* const* challenge_types) {
+    cb_plugin p = entry<T, 1>(name, description, version, challenge_types, detail::kNoOptions);
+    p.options = nullptr;
+    p.option_count = 0;
+    return p;
 }
 
 }  // namespace certbot::plugin

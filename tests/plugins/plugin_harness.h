@@ -1,0 +1,145 @@
+// Test harness for the built plugins: dlopen a .so as the host does, and a fake cb_host whose
+// options come from maps and which records errors, log lines and option queries.
+#ifndef CERTBOT_TESTS_PLUGINS_PLUGIN_HARNESS_H
+#define CERTBOT_TESTS_PLUGINS_PLUGIN_HARNESS_H
+
+#include <certbot/plugin.h>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace plugin_test {
+
+// Options, errors and log lines for one plugin instance.
+class FakeHost {
+  public:
+    FakeHost();
+    FakeHost(const FakeHost&) = delete;
+    FakeHost& operator=(const FakeHost&) = delete;
+
+    const cb_host* table() const { return &table_; }
+
+    // Values answered for get_option(NAME, nullptr) and get_option(NAME, IDENTIFIER).
+    void set(const std::string& name, std::vector<std::string> values) {
+        global_[name] = std::move(values);
+    }
+    void set_for(const std::string& name, const std::string& identifier, std::string value) {
+        per_identifier_[{name, identifier}] = {std::move(value)};
+    }
+
+    const std::vector<std::string>& errors() const { return errors_; }
+    std::string last_error() const { return errors_.empty() ? std::string() : errors_.back(); }
+    const std::vector<std::pair<int, std::string>>& logs() const { return logs_; }
+    // True when a log line at LEVEL (any level when -1) contains NEEDLE.
+    bool logged(const std::string& needle, int level = -1) const;
+    std::string all_logs() const;
+    // (name, identifier or "") of every get_option call, in order.
+    const std::vector<std::pair<std::string, std::string>>& queries() const { return queries_; }
+    bool queried(const std::string& name, const std::string& identifier = std::string()) const;
+
+  private:
+    static void log_cb(void* ctx, int level, const char* message);
+    static void set_error_cb(void* ctx, const char* message);
+    static size_t get_option_cb(void* ctx, const char* name, const char* identifier,
+                                cb_string_sink sink, void* sink_ctx);
+    static int is_interactive_cb(void*) { return 0; }
+    static cb_status pause_cb(void*, const char*) { return CB_ERROR; }
+    static cb_status run_hook_cb(void*, const char*, const char* const*, cb_string_sink, void*,
+                                 int*) {
+        return CB_ERROR;
+    }
+
+    cb_host table_{};
+    std::map<std::string, std::vector<std::string>> global_;
+    std::map<std::pair<std::string, std::string>, std::vector<std::string>> per_identifier_;
+    std::vector<std::string> errors_;
+    std::vector<std::pair<int, std::string>> logs_;
+    std::vector<std::pair<std::string, std::string>> queries_;
+};
+
+// A plugin shared object, loaded the way the host loads it.
+class PluginLibrary {
+  public:
+    explicit PluginLibrary(const std::string& path);
+    ~PluginLibrary();
+    PluginLibrary(const PluginLibrary&) = delete;
+    PluginLibrary& operator=(const PluginLibrary&) = delete;
+
+    const cb_plugin& entry() const { return *entry_; }
+
+  private:
+    void* handle_ = nullptr;
+    const cb_plugin* entry_ = nullptr;
+};
+
+// An owned copy of a challenge that can be handed over as a cb_challenge.
+struct TestChallenge {
+    std::string type, identifier, token, key_authorization, validation, validation_name;
+    bool is_wildcard = false;
+
+    cb_challenge raw() const;
+};
+
+// An http-01 challenge as the host builds it (RFC 8555 §8.3).
+TestChallenge http01(const std::string& identifier, const std::string& token);
+// A tls-alpn-01 challenge as the host builds it (RFC 8737 §3): validation is the lowercase hex
+// SHA-256 of the key authorization.
+TestChallenge tls_alpn01(const std::string& identifier, const std::string& token);
+
+// One instance of a plugin, destroyed with this object.
+class Instance {
+  public:
+    Instance(const PluginLibrary& lib, FakeHost& host);
+    ~Instance();
+    Instance(const Instance&) = delete;
+    Instance& operator=(const Instance&) = delete;
+
+    cb_status perform(const std::vector<TestChallenge>& challenges);
+    cb_status cleanup(const std::vector<TestChallenge>& challenges);
+    std::vector<std::string> chall_pref(const std::string& identifier);
+    // Destroys the instance now (the destructor then does nothing).
+    void destroy();
+
+  private:
+    static std::vector<cb_challenge> raw(const std::vector<TestChallenge>& challenges);
+
+    const cb_plugin& plugin_;
+    void* self_ = nullptr;
+};
+
+// A fresh directory under $TMPDIR, removed with everything in it.
+class TempDir {
+  public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::string& path() const { return path_; }
+    std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+  private:
+    std::string path_;
+};
+
+// File helpers.
+bool exists(const std::string& path);  // lstat: a dangling symlink exists
+bool is_dir(const std::string& path);
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& content);
+unsigned mode_of(const std::string& path);                   // permission bits
+std::vector<std::string> list_dir(const std::string& path);  // names, sorted
+
+// Runs FN in a child process that has no write access to what the test made read-only and
+// cannot bind privileged ports: as root the child becomes nobody. Returns what FN returned. FN
+// must not use Catch2 macros.
+std::string in_unprivileged_child(const std::function<std::string()>& fn);
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int free_port();
+
+}  // namespace plugin_test
+
+#endif  // CERTBOT_TESTS_PLUGINS_PLUGIN_HARNESS_H

@@ -1,0 +1,325 @@
+// The webroot plugin (plugins/webroot), loaded from the built webroot.so and driven through a
+// fake host.
+#include "plugin_harness.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+#include <catch2/catch.hpp>
+
+#include <cstring>
+#include <string>
+
+using namespace plugin_test;
+
+namespace {
+
+const std::string kChallengeDir = "/.well-known/acme-challenge";
+
+const PluginLibrary& webroot() {
+    static PluginLibrary lib(CERTBOT_WEBROOT_PLUGIN);
+    return lib;
+}
+
+// Sets the umask for one scope: the plugin must not depend on it.
+class Umask {
+  public:
+    explicit Umask(mode_t m) : old_(umask(m)) {}
+    ~Umask() { umask(old_); }
+
+  private:
+    mode_t old_;
+};
+
+}  // namespace
+
+TEST_CASE("webroot: descriptor is static data the host can list", "[webroot]") {
+    const cb_plugin& p = webroot().entry();
+    CHECK(p.struct_size == sizeof(cb_plugin));
+    CHECK(p.abi_major == CB_ABI_MAJOR);
+    CHECK(std::string(p.name) == "webroot");
+    CHECK(std::string(p.description) == "Place files in webroot directory");
+    CHECK(p.version != nullptr);
+    CHECK(p.kinds == CB_KIND_AUTHENTICATOR);
+    REQUIRE(p.challenge_types != nullptr);
+    CHECK(std::string(p.challenge_types[0]) == "http-01");
+    CHECK(p.challenge_types[1] == nullptr);
+    REQUIRE(p.authenticator != nullptr);
+    CHECK(p.authenticator->struct_size == sizeof(cb_authenticator));
+    CHECK(p.authenticator->get_chall_pref != nullptr);
+    CHECK(p.authenticator->perform != nullptr);
+    CHECK(p.authenticator->cleanup != nullptr);
+    CHECK(p.installer == nullptr);
+    CHECK(p.create != nullptr);
+    CHECK(p.destroy != nullptr);
+
+    REQUIRE(p.option_count == 2);
+    const cb_option_desc& path = p.options[0];
+    CHECK(path.struct_size == sizeof(cb_option_desc));
+    CHECK(std::string(path.name) == "path");
+    CHECK(std::string(path.short_alias) == "-w");
+    CHECK(std::string(path.metavar) == "WEBROOT_PATH");
+    CHECK(path.flags == (CB_OPT_REPEATABLE | CB_OPT_PER_IDENTIFIER));
+    CHECK(std::string(path.help).find("public_html / webroot path") == 0);
+    CHECK(path.default_value == nullptr);
+    const cb_option_desc& map = p.options[1];
+    CHECK(std::string(map.name) == "map");
+    CHECK(map.short_alias == nullptr);
+    CHECK(std::string(map.metavar) == "WEBROOT_MAP");
+    CHECK(map.flags == CB_OPT_IDENTIFIER_MAP);
+    CHECK(std::string(map.help).find("JSON dictionary mapping domains to webroot paths") == 0);
+}
+
+TEST_CASE("webroot: prefers http-01 for any name", "[webroot]") {
+    FakeHost host;
+    Instance inst(webroot(), host);
+    CHECK(inst.chall_pref("example.com") == std::vector<std::string>{"http-01"});
+}
+
+TEST_CASE("webroot: writes each answer under its own webroot and cleanup removes it all",
+          "[webroot]") {
+    TempDir tmp;
+    const std::string a = tmp / "a", b = tmp / "b";
+    REQUIRE(mkdir(a.c_str(), 0755) == 0);
+    REQUIRE(mkdir(b.c_str(), 0755) == 0);
+    FakeHost host;
+    host.set_for("path", "a.example", a);
+    host.set_for("path", "www.a.example", a + "/");  // the same root spelled differently
+    host.set_for("path", "b.example", b);
+    const std::vector<TestChallenge> chs = {http01("a.example", "tokA_-1"),
+                                            http01("www.a.example", "tokA2"),
+                                            http01("b.example", "tokB")};
+    Instance inst(webroot(), host);
+    {
+        Umask strict(077);  // the web server is another user: modes must not follow the umask
+        REQUIRE(inst.perform(chs) == CB_OK);
+    }
+    INFO(host.all_logs());
+    CHECK(host.errors().empty());
+    CHECK(host.queried("path", "a.example"));
+    CHECK(host.queried("path", "b.example"));
+
+    CHECK(read_file(a + kChallengeDir + "/tokA_-1") == chs[0].validation);
+    CHECK(read_file(a + kChallengeDir + "/tokA2") == chs[1].validation);
+    CHECK(read_file(b + kChallengeDir + "/tokB") == chs[2].validation);
+    CHECK(mode_of(a + kChallengeDir + "/tokA_-1") == 0644);
+    CHECK(mode_of(b + kChallengeDir + "/tokB") == 0644);
+    CHECK(mode_of(a + "/.well-known") == 0755);
+    CHECK(mode_of(a + kChallengeDir) == 0755);
+    CHECK(mode_of(b + kChallengeDir) == 0755);
+    CHECK_FALSE(exists(a + kChallengeDir + "/tokB"));  // each name in its own root
+
+    REQUIRE(inst.cleanup(chs) == CB_OK);
+    CHECK_FALSE(exists(a + "/.well-known"));
+    CHECK_FALSE(exists(b + "/.well-known"));
+    CHECK(is_dir(a));
+    CHECK(is_dir(b));
+    CHECK(list_dir(tmp.path()) == std::vector<std::string>{"a", "b"});
+
+    SECTION("cleanup is idempotent") {
+        CHECK(inst.cleanup(chs) == CB_OK);
+        CHECK(inst.cleanup({}) == CB_OK);
+        CHECK(host.errors().empty());
+    }
+    SECTION("the instance can perform again after cleanup") {
+        REQUIRE(inst.perform({chs[2]}) == CB_OK);
+        CHECK(read_file(b + kChallengeDir + "/tokB") == chs[2].validation);
+        REQUIRE(inst.cleanup({chs[2]}) == CB_OK);
+        CHECK_FALSE(exists(b + "/.well-known"));
+    }
+}
+
+TEST_CASE("webroot: cleanup leaves directories and files it did not create", "[webroot]") {
+    TempDir tmp;
+    const std::string root = tmp.path();
+    FakeHost host;
+    host.set_for("path", "example.com", root);
+    const auto ch = http01("example.com", "token1");
+
+    SECTION(".well-known existed") {
+        REQUIRE(mkdir((root + "/.well-known").c_str(), 0755) == 0);
+        write_file(root + "/.well-known/security.txt", "Contact: mailto:x@example.com\n");
+        Instance inst(webroot(), host);
+        REQUIRE(inst.perform({ch}) == CB_OK);
+        REQUIRE(inst.cleanup({ch}) == CB_OK);
+        CHECK(is_dir(root + "/.well-known"));
+        CHECK_FALSE(exists(root + kChallengeDir));
+        CHECK(list_dir(root + "/.well-known") == std::vector<std::string>{"security.txt"});
+    }
+    SECTION("acme-challenge existed with a file in it") {
+        REQUIRE(mkdir((root + "/.well-known").c_str(), 0700) == 0);
+        REQUIRE(mkdir((root + kChallengeDir).c_str(), 0700) == 0);
+        write_file(root + kChallengeDir + "/other", "x");
+        Instance inst(webroot(), host);
+        REQUIRE(inst.perform({ch}) == CB_OK);
+        CHECK(mode_of(root + kChallengeDir) == 0700);  // not ours: not touched
+        REQUIRE(inst.cleanup({ch}) == CB_OK);
+        CHECK(list_dir(root + kChallengeDir) == std::vector<std::string>{"other"});
+    }
+    SECTION("someone else put a file in a directory the plugin created") {
+        Instance inst(webroot(), host);
+        REQUIRE(inst.perform({ch}) == CB_OK);
+        write_file(root + kChallengeDir + "/theirs", "x");
+        REQUIRE(inst.cleanup({ch}) == CB_OK);
+        CHECK(list_dir(root + kChallengeDir) == std::vector<std::string>{"theirs"});
+        CHECK(host.logged("was not empty", CB_LOG_INFO));
+        CHECK(inst.cleanup({ch}) == CB_OK);  // and it does not try again
+        CHECK(host.errors().empty());
+    }
+}
+
+TEST_CASE("webroot: a token outside base64url is refused before any file is made", "[webroot]") {
+    auto bad = GENERATE(as<std::string>{}, "../evil", "..", ".", "a/b", "", "tok en", "tok\nen",
+                        "tok%2F", std::string(300, 'a'));
+    TempDir tmp;
+    const std::string root = tmp / "www";
+    REQUIRE(mkdir(root.c_str(), 0755) == 0);
+    FakeHost host;
+    host.set_for("path", "example.com", root);
+    host.set_for("path", "ok.example", root);
+    Instance inst(webroot(), host);
+    // A good challenge first: the bad one must stop everything, not just itself.
+    REQUIRE(inst.perform({http01("ok.example", "good"), http01("example.com", bad)}) == CB_ERROR);
+    INFO(host.last_error());
+    CHECK(host.last_error().find("example.com") != std::string::npos);
+    CHECK(host.last_error().find("base64url") != std::string::npos);
+    CHECK(list_dir(root).empty());
+    CHECK(list_dir(tmp.path()) == std::vector<std::string>{"www"});
+    CHECK(inst.cleanup({}) == CB_OK);
+}
+
+TEST_CASE("webroot: a missing webroot is named in the error", "[webroot]") {
+    TempDir tmp;
+    FakeHost host;
+    const auto ch = http01("example.com", "token1");
+    Instance inst(webroot(), host);
+
+    SECTION("does not exist") {
+        const std::string missing = tmp / "no-such-dir";
+        host.set_for("path", "example.com", missing);
+        REQUIRE(inst.perform({ch}) == CB_ERROR);
+        CHECK(host.last_error().find(missing) != std::string::npos);
+        CHECK(host.last_error().find("does not exist or is not a directory") != std::string::npos);
+        CHECK_FALSE(exists(missing));
+    }
+    SECTION("is a file") {
+        const std::string file = tmp / "file";
+        write_file(file, "x");
+        host.set_for("path", "example.com", file);
+        REQUIRE(inst.perform({ch}) == CB_ERROR);
+        CHECK(host.last_error().find(file) != std::string::npos);
+    }
+    SECTION("no webroot configured for the name") {
+        host.set_for("path", "other.example", tmp.path());
+        REQUIRE(inst.perform({ch}) == CB_ERROR);
+        CHECK(host.last_error().find("example.com") != std::string::npos);
+        CHECK(host.last_error().find("--webroot-path") != std::string::npos);
+        CHECK(host.last_error().find("-w") != std::string::npos);
+        CHECK(list_dir(tmp.path()).empty());
+    }
+    CHECK(inst.cleanup({ch}) == CB_OK);
+}
+
+TEST_CASE("webroot: a symlink planted at the challenge file is not followed", "[webroot]") {
+    TempDir tmp;
+    const std::string root = tmp / "www", outside = tmp / "outside";
+    REQUIRE(mkdir(root.c_str(), 0755) == 0);
+    REQUIRE(mkdir(outside.c_str(), 0755) == 0);
+    REQUIRE(mkdir((root + "/.well-known").c_str(), 0755) == 0);
+    REQUIRE(mkdir((root + kChallengeDir).c_str(), 0755) == 0);
+    const std::string link = root + kChallengeDir + "/token1";
+    FakeHost host;
+    host.set_for("path", "example.com", root);
+    const auto ch = http01("example.com", "token1");
+    Instance inst(webroot(), host);
+
+    SECTION("to a file that exists") {
+        write_file(outside + "/precious", "precious");
+        REQUIRE(symlink((outside + "/precious").c_str(), link.c_str()) == 0);
+        REQUIRE(inst.perform({ch}) == CB_ERROR);
+        CHECK(read_file(outside + "/precious") == "precious");
+    }
+    SECTION("dangling") {
+        REQUIRE(symlink((outside + "/created").c_str(), link.c_str()) == 0);
+        REQUIRE(inst.perform({ch}) == CB_ERROR);
+        CHECK_FALSE(exists(outside + "/created"));
+    }
+    CHECK(host.last_error().find(link) != std::string::npos);
+    REQUIRE(inst.cleanup({ch}) == CB_OK);
+    CHECK(exists(link));  // not ours: left alone
+}
+
+TEST_CASE("webroot: cleanup after a partial perform removes what the first root got", "[webroot]") {
+    TempDir tmp;
+    const std::string first = tmp / "first", missing = tmp / "missing";
+    REQUIRE(mkdir(first.c_str(), 0755) == 0);
+    FakeHost host;
+    host.set_for("path", "one.example", first);
+    host.set_for("path", "two.example", missing);
+    const std::vector<TestChallenge> chs = {http01("one.example", "tok1"),
+                                            http01("two.example", "tok2")};
+    Instance inst(webroot(), host);
+    REQUIRE(inst.perform(chs) == CB_ERROR);
+    CHECK(host.last_error().find(missing) != std::string::npos);
+    // The first root was done before the second failed: that is what cleanup must undo.
+    CHECK(exists(first + kChallengeDir + "/tok1"));
+
+    REQUIRE(inst.cleanup(chs) == CB_OK);
+    CHECK(list_dir(first).empty());
+    CHECK(inst.cleanup(chs) == CB_OK);
+
+    SECTION("destroy without cleanup also removes everything") {
+        REQUIRE(inst.perform({chs[0]}) == CB_OK);
+        CHECK(exists(first + kChallengeDir + "/tok1"));
+        inst.destroy();
+        CHECK(list_dir(first).empty());
+    }
+}
+
+TEST_CASE("webroot: challenges it cannot answer are errors", "[webroot]") {
+    TempDir tmp;
+    FakeHost host;
+    host.set_for("path", "example.com", tmp.path());
+    Instance inst(webroot(), host);
+
+    SECTION("wildcard") {
+        auto ch = http01("example.com", "tok");
+        ch.is_wildcard = true;
+        REQUIRE(inst.perform({ch}) == CB_ERROR);
+        CHECK(host.last_error().find("*.example.com") != std::string::npos);
+    }
+    SECTION("another challenge type") {
+        auto ch = http01("example.com", "tok");
+        ch.type = "dns-01";
+        REQUIRE(inst.perform({ch}) == CB_ERROR);
+        CHECK(host.last_error().find("dns-01") != std::string::npos);
+    }
+    CHECK(list_dir(tmp.path()).empty());
+    CHECK(inst.cleanup({}) == CB_OK);
+}
+
+TEST_CASE("webroot: a webroot the user cannot write is named in the error", "[webroot]") {
+    TempDir tmp;
+    const std::string root = tmp / "www";
+    REQUIRE(mkdir(root.c_str(), 0555) == 0);
+    REQUIRE(chmod(root.c_str(), 0555) == 0);
+    REQUIRE(chmod(tmp.path().c_str(), 0755) == 0);  // the child (maybe nobody) must get in
+    const PluginLibrary& lib = webroot();
+    std::string result = in_unprivileged_child([&] {
+        FakeHost host;
+        host.set_for("path", "example.com", root);
+        void* self = nullptr;
+        if (lib.entry().create(host.table(), &self) != CB_OK) return std::string("create failed");
+        const TestChallenge ch = http01("example.com", "tok");
+        cb_challenge c = ch.raw();  // borrows from ch
+        cb_status st = lib.entry().authenticator->perform(self, &c, 1);
+        cb_status cl = lib.entry().authenticator->cleanup(self, &c, 1);
+        lib.entry().destroy(self);
+        return std::to_string(st) + std::to_string(cl) + " " + host.last_error();
+    });
+    INFO(result);
+    CHECK(result.rfind("20 ", 0) == 0);  // perform CB_ERROR, cleanup CB_OK
+    CHECK(result.find(root + "/.well-known") != std::string::npos);
+    CHECK(result.find("Permission denied") != std::string::npos);
+    CHECK(result.find("Make " + root + " writable") != std::string::npos);
+    CHECK(list_dir(root).empty());
+}
