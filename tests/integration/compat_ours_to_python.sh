@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Hand-back compatibility: OUR binary registers an account and issues two
+# lineages against Pebble (standalone with two names and an RSA key, webroot
+# with ECDSA). Debian's Python certbot lists them and renews each one with the
+# stored options and account; then ours renews again after Python.
+#
+# The http-01 port can hold only one server (standalone's or the webroot's
+# python3 http.server), so renewals run one lineage at a time.
+set -euo pipefail
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
+[[ -x "$PYCERTBOT" ]] || fail "$PYCERTBOT is not installed"
+
+pebble_start
+certbot_dirs
+pebble_root_pem "$ITEST_DIR/root.pem"
+itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+
+# run BIN NAME ARGS...: cb_run BIN, output to $ITEST_DIR/NAME.out (shown if the
+# test fails). Returns certbot's exit status.
+run() {
+  local bin=$1 name=$2
+  shift 2
+  echo "[$SECONDS s] $name" >&2
+  itest_log "$name" "$ITEST_DIR/$name.out"
+  cb_run "$bin" "$@" >"$ITEST_DIR/$name.out" 2>&1
+}
+
+webroot="$ITEST_DIR/www"
+mkdir -p "$webroot"
+WEB_PID=""
+web_start() {
+  bg_start "http.server" "$ITEST_DIR/http-server.log" \
+    python3 -m http.server --bind 127.0.0.1 --directory "$webroot" "$HTTP01_PORT"
+  WEB_PID=$BG_PID
+  wait_for_port "$HTTP01_PORT" 10 || fail "http.server did not listen on $HTTP01_PORT"
+}
+web_stop() {
+  [[ -n "$WEB_PID" ]] && bg_stop "$WEB_PID"
+  WEB_PID=""
+}
+
+# check_lineage NAME VERSION KEYALG NAMES...: live links -> archive version
+# VERSION, every privkey file 0600, key type KEYALG (RSA or EC), certificate
+# has exactly NAMES, key matches, chain verifies to Pebble's root, no newer
+# version.
+check_lineage() {
+  local name=$1 v=$2 alg=$3
+  shift 3
+  local live="$CB_CONFIG/live/$name" f k
+  for f in cert chain fullchain privkey; do
+    [[ -L "$live/$f.pem" ]] || fail "$live/$f.pem is not a symlink"
+    assert_eq "$(readlink "$live/$f.pem")" "../../archive/$name/$f$v.pem" "target of live/$name/$f.pem"
+    assert_file "$CB_CONFIG/archive/$name/$f$v.pem"
+  done
+  for k in "$CB_CONFIG/archive/$name"/privkey*.pem; do
+    assert_file_mode "$k" 600
+  done
+  assert_no_file "$CB_CONFIG/archive/$name/cert$((v + 1)).pem"
+  assert_cert_sans "$live/cert.pem" "$@"
+  assert_eq "$(openssl pkey -in "$live/privkey.pem" -pubout)" \
+    "$(openssl x509 -in "$live/cert.pem" -noout -pubkey)" "key of $name matches its cert"
+  local want_alg=id-ecPublicKey got_alg
+  [[ "$alg" == RSA ]] && want_alg=rsaEncryption
+  got_alg=$(openssl x509 -in "$live/cert.pem" -noout -text | sed -n 's/^ *Public Key Algorithm: //p')
+  assert_eq "$got_alg" "$want_alg" "$name: public key algorithm"
+  local out
+  out=$(openssl verify -CAfile "$ITEST_DIR/root.pem" -untrusted "$live/chain.pem" "$live/cert.pem" 2>&1) ||
+    fail "$name: chain does not verify: $out"
+}
+
+serial() { openssl x509 -in "$1" -noout -serial | cut -d= -f2; }
+
+accounts() { find "$CB_CONFIG/accounts" -mindepth 3 -maxdepth 3 -type d; }
+
+# --- ours registers and issues ---------------------------------------------------------
+run "$CERTBOT" ours-standalone certonly --standalone -d rsa.example -d rsb.example \
+  --key-type rsa --http-01-port "$HTTP01_PORT" --register-unsafely-without-email ||
+  fail "our certonly --standalone failed"
+web_start
+run "$CERTBOT" ours-webroot certonly --webroot -w "$webroot" -d web.example --cert-name web ||
+  fail "our certonly --webroot failed"
+
+check_lineage rsa.example 1 RSA rsa.example rsb.example
+check_lineage web 1 EC web.example
+
+mapfile -t accts < <(accounts)
+assert_eq "${#accts[@]}" 1 "accounts after our issuances"
+acct_dir=${accts[0]}
+acct_id=$(basename "$acct_dir")
+assert_eq "$acct_dir" "$CB_CONFIG/accounts/127.0.0.1:$PEBBLE_PORT/dir/$acct_id" "account directory"
+acct_sum=$(cd "$acct_dir" && sha256sum private_key.json regr.json meta.json)
+for n in rsa.example web; do
+  assert_contains "$CB_CONFIG/renewal/$n.conf" "^account = $acct_id\$"
+done
+assert_contains "$CB_CONFIG/renewal/rsa.example.conf" '^key_type = rsa$'
+assert_contains "$CB_CONFIG/renewal/web.conf" '^key_type = ecdsa$'
+
+# --- Python lists and renews ---------------------------------------------------------------
+run "$PYCERTBOT" py-certificates certificates || fail "python certificates failed on our lineages"
+out=$(cat "$ITEST_DIR/py-certificates.out")
+assert_contains "$out" "Certificate Name: rsa\.example"
+assert_contains "$out" "Domains: rsa\.example rsb\.example"
+assert_contains "$out" "Key Type: RSA"
+assert_contains "$out" "Certificate Name: web\$"
+assert_contains "$out" "Domains: web\.example"
+assert_contains "$out" "Key Type: ECDSA"
+assert_not_contains "$out" "invalid|INVALID|parsefail"
+
+# http.server still running: the webroot one first.
+run "$PYCERTBOT" py-renew-web renew --force-renewal --no-random-sleep-on-renew --cert-name web ||
+  fail "python renew of our webroot lineage failed"
+assert_contains "$ITEST_DIR/py-renew-web.out" "web/fullchain\.pem \(success\)"
+web_stop
+run "$PYCERTBOT" py-renew-rsa renew --force-renewal --no-random-sleep-on-renew --cert-name rsa.example ||
+  fail "python renew of our standalone lineage failed"
+assert_contains "$ITEST_DIR/py-renew-rsa.out" "rsa\.example/fullchain\.pem \(success\)"
+
+check_lineage rsa.example 2 RSA rsa.example rsb.example
+check_lineage web 2 EC web.example
+mapfile -t accts < <(accounts)
+assert_eq "${#accts[@]}" 1 "accounts after Python's renewals (Python must use ours)"
+assert_eq "$(cd "$acct_dir" && sha256sum private_key.json regr.json meta.json)" "$acct_sum" \
+  "account files after Python's renewals"
+for n in rsa.example web; do
+  assert_contains "$CB_CONFIG/renewal/$n.conf" "^account = $acct_id\$"
+done
+assert_contains "$CB_CONFIG/renewal/rsa.example.conf" "^http01_port = $HTTP01_PORT\$"
+assert_contains "$CB_CONFIG/renewal/rsa.example.conf" '^key_type = rsa$'
+assert_contains "$CB_CONFIG/renewal/web.conf" "^webroot_path = $webroot,\$"
+assert_contains "$CB_CONFIG/renewal/web.conf" "^web\.example = $webroot\$"
+rsa_serial2=$(serial "$CB_CONFIG/live/rsa.example/cert.pem")
+web_serial2=$(serial "$CB_CONFIG/live/web/cert.pem")
+
+# --- ours renews again after Python ----------------------------------------------------------
+run "$CERTBOT" ours-renew-rsa renew --force-renewal --no-random-sleep-on-renew --cert-name rsa.example ||
+  fail "our renew of the standalone lineage after Python failed"
+assert_contains "$ITEST_DIR/ours-renew-rsa.out" "rsa\.example/fullchain\.pem \(success\)"
+web_start
+run "$CERTBOT" ours-renew-web renew --force-renewal --no-random-sleep-on-renew --cert-name web ||
+  fail "our renew of the webroot lineage after Python failed"
+assert_contains "$ITEST_DIR/ours-renew-web.out" "web/fullchain\.pem \(success\)"
+web_stop
+
+check_lineage rsa.example 3 RSA rsa.example rsb.example
+check_lineage web 3 EC web.example
+[[ "$(serial "$CB_CONFIG/live/rsa.example/cert.pem")" != "$rsa_serial2" ]] || fail "rsa.example: same serial"
+[[ "$(serial "$CB_CONFIG/live/web/cert.pem")" != "$web_serial2" ]] || fail "web: same serial"
+assert_contains "$(pebble_cert_status "$(serial "$CB_CONFIG/live/web/cert.pem")")" '"Status": *"Valid"'
+mapfile -t accts < <(accounts)
+assert_eq "${#accts[@]}" 1 "accounts at the end"
+assert_eq "$(cd "$acct_dir" && sha256sum private_key.json regr.json meta.json)" "$acct_sum" \
+  "account files at the end"
+assert_file_mode "$acct_dir/private_key.json" 400
+# Versions 1..3 are all kept (at most current + 5 previous are).
+for v in 1 2 3; do
+  assert_file "$CB_CONFIG/archive/web/cert$v.pem"
+  assert_file "$CB_CONFIG/archive/rsa.example/privkey$v.pem"
+done
+
+pass "our lineages (standalone RSA + webroot) renewed by Python, then by ours again"

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Take-over compatibility: Debian's Python certbot issues two lineages against
+# Pebble (standalone with two names, webroot), then OUR binary lists and renews
+# both with the account and options Python stored, and finally Python certbot
+# reads the result and renews again.
+#
+# The http-01 port can hold only one server: the standalone plugin's or the
+# webroot's python3 http.server. Runs that need one of them are done one at a
+# time with the other stopped.
+set -euo pipefail
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
+[[ -x "$PYCERTBOT" ]] || fail "$PYCERTBOT is not installed"
+
+pebble_start
+certbot_dirs
+pebble_root_pem "$ITEST_DIR/root.pem"
+itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+
+# run BIN NAME ARGS...: cb_run BIN, output to $ITEST_DIR/NAME.out (shown if the
+# test fails). Returns certbot's exit status.
+run() {
+  echo "[$SECONDS] $2" >&2
+  local bin=$1 name=$2
+  shift 2
+  itest_log "$name" "$ITEST_DIR/$name.out"
+  cb_run "$bin" "$@" >"$ITEST_DIR/$name.out" 2>&1
+}
+
+webroot="$ITEST_DIR/www"
+mkdir -p "$webroot"
+WEB_PID=""
+web_start() {
+  bg_start "http.server" "$ITEST_DIR/http-server.log" \
+    python3 -m http.server --bind 127.0.0.1 --directory "$webroot" "$HTTP01_PORT"
+  WEB_PID=$BG_PID
+  wait_for_port "$HTTP01_PORT" 10 || fail "http.server did not listen on $HTTP01_PORT"
+}
+web_stop() {
+  [[ -n "$WEB_PID" ]] && bg_stop "$WEB_PID"
+  WEB_PID=""
+}
+
+# check_lineage NAME VERSION NAMES...: live links -> archive version VERSION,
+# certificate has exactly NAMES, key matches, chain verifies to Pebble's root.
+check_lineage() {
+  local name=$1 v=$2
+  shift 2
+  local live="$CB_CONFIG/live/$name" f
+  for f in cert chain fullchain privkey; do
+    [[ -L "$live/$f.pem" ]] || fail "$live/$f.pem is not a symlink"
+    assert_eq "$(readlink "$live/$f.pem")" "../../archive/$name/$f$v.pem" "target of live/$name/$f.pem"
+    assert_file "$CB_CONFIG/archive/$name/$f$v.pem"
+  done
+  assert_file_mode "$CB_CONFIG/archive/$name/privkey$v.pem" 600
+  assert_cert_sans "$live/cert.pem" "$@"
+  assert_eq "$(openssl pkey -in "$live/privkey.pem" -pubout)" \
+    "$(openssl x509 -in "$live/cert.pem" -noout -pubkey)" "key of $name matches its cert"
+  local out
+  out=$(openssl verify -CAfile "$ITEST_DIR/root.pem" -untrusted "$live/chain.pem" "$live/cert.pem" 2>&1) ||
+    fail "$name: chain does not verify: $out"
+  assert_no_file "$CB_CONFIG/archive/$name/cert$((v + 1)).pem"
+}
+
+serial() { openssl x509 -in "$1" -noout -serial | cut -d= -f2; }
+
+# --- Python certbot issues -------------------------------------------------------
+run "$PYCERTBOT" py-standalone certonly --standalone -d sa.example -d sb.example \
+  --http-01-port "$HTTP01_PORT" --register-unsafely-without-email ||
+  fail "python certonly --standalone failed"
+web_start
+run "$PYCERTBOT" py-webroot certonly --webroot -w "$webroot" -d web.example --cert-name web ||
+  fail "python certonly --webroot failed"
+web_stop
+
+check_lineage sa.example 1 sa.example sb.example
+check_lineage web 1 web.example
+
+acct_parent="$CB_CONFIG/accounts/127.0.0.1:$PEBBLE_PORT/dir"
+mapfile -t accts < <(find "$CB_CONFIG/accounts" -mindepth 3 -maxdepth 3 -type d)
+assert_eq "${#accts[@]}" 1 "accounts after Python's runs"
+acct_id=$(basename "${accts[0]}")
+assert_eq "${accts[0]}" "$acct_parent/$acct_id" "account directory"
+acct_sum_before=$(cd "${accts[0]}" && sha256sum private_key.json regr.json meta.json)
+
+for n in sa.example web; do
+  assert_contains "$CB_CONFIG/renewal/$n.conf" "^account = $acct_id\$"
+done
+assert_contains "$CB_CONFIG/renewal/sa.example.conf" '^authenticator = standalone$'
+assert_contains "$CB_CONFIG/renewal/sa.example.conf" "^http01_port = $HTTP01_PORT\$"
+assert_contains "$CB_CONFIG/renewal/web.conf" '^authenticator = webroot$'
+assert_contains "$CB_CONFIG/renewal/web.conf" "^webroot_path = $webroot,\$"
+assert_contains "$CB_CONFIG/renewal/web.conf" '^\[\[webroot_map\]\]$'
+assert_contains "$CB_CONFIG/renewal/web.conf" "^web\.example = $webroot\$"
+sa_serial1=$(serial "$CB_CONFIG/live/sa.example/cert.pem")
+web_serial1=$(serial "$CB_CONFIG/live/web/cert.pem")
+
+# --- ours lists them -----------------------------------------------------------------
+run "$CERTBOT" ours-certificates certificates || fail "our certificates failed"
+out=$(cat "$ITEST_DIR/ours-certificates.out")
+assert_contains "$out" "Certificate Name: sa\.example"
+assert_contains "$out" "Certificate Name: web\$"
+assert_contains "$out" "Domains: sa\.example sb\.example"
+assert_contains "$out" "Domains: web\.example"
+assert_not_contains "$out" "(invalid|INVALID)"
+
+# --- ours renews them, one at a time ---------------------------------------------------
+run "$CERTBOT" ours-renew-sa renew --force-renewal --no-random-sleep-on-renew --cert-name sa.example ||
+  fail "our renew of the standalone lineage failed"
+assert_contains "$ITEST_DIR/ours-renew-sa.out" "sa\.example/fullchain\.pem \(success\)"
+web_start
+run "$CERTBOT" ours-renew-web renew --force-renewal --no-random-sleep-on-renew --cert-name web ||
+  fail "our renew of the webroot lineage failed"
+assert_contains "$ITEST_DIR/ours-renew-web.out" "web/fullchain\.pem \(success\)"
+
+check_lineage sa.example 2 sa.example sb.example
+check_lineage web 2 web.example
+[[ "$(serial "$CB_CONFIG/live/sa.example/cert.pem")" != "$sa_serial1" ]] || fail "sa.example: same serial after renewal"
+[[ "$(serial "$CB_CONFIG/live/web/cert.pem")" != "$web_serial1" ]] || fail "web: same serial after renewal"
+
+# Same account, not touched, no new one.
+mapfile -t accts < <(find "$CB_CONFIG/accounts" -mindepth 3 -maxdepth 3 -type d)
+assert_eq "${#accts[@]}" 1 "accounts after our renewals"
+assert_eq "$(cd "$acct_parent/$acct_id" && sha256sum private_key.json regr.json meta.json)" \
+  "$acct_sum_before" "account files after our renewals"
+# Stored options survive our rewrite.
+for n in sa.example web; do
+  assert_contains "$CB_CONFIG/renewal/$n.conf" "^account = $acct_id\$"
+  assert_contains "$CB_CONFIG/renewal/$n.conf" "^server = $PEBBLE_DIR_URL\$"
+  assert_contains "$CB_CONFIG/renewal/$n.conf" '^key_type = ecdsa$'
+done
+assert_contains "$CB_CONFIG/renewal/sa.example.conf" '^authenticator = standalone$'
+assert_contains "$CB_CONFIG/renewal/sa.example.conf" "^http01_port = $HTTP01_PORT\$"
+assert_contains "$CB_CONFIG/renewal/web.conf" '^authenticator = webroot$'
+assert_contains "$CB_CONFIG/renewal/web.conf" "^webroot_path = $webroot,\$"
+assert_contains "$CB_CONFIG/renewal/web.conf" '^\[\[webroot_map\]\]$'
+assert_contains "$CB_CONFIG/renewal/web.conf" "^web\.example = $webroot\$"
+# Pebble issued the new certificates to that account: the authorisations
+# were made by it (Pebble would have refused a finalize from another account),
+# and Pebble knows the new serials as valid.
+assert_contains "$(pebble_cert_status "$(serial "$CB_CONFIG/live/web/cert.pem")")" '"Status": *"Valid"'
+
+# --- Python certbot reads and renews what we wrote -------------------------------------
+run "$PYCERTBOT" py-certificates certificates || fail "python certificates failed after our renewals"
+out=$(cat "$ITEST_DIR/py-certificates.out")
+assert_contains "$out" "Certificate Name: sa\.example"
+assert_contains "$out" "Certificate Name: web\$"
+assert_not_contains "$out" "invalid"
+assert_not_contains "$out" "INVALID"
+assert_not_contains "$out" "parsefail|skipped"
+
+run "$PYCERTBOT" py-renew-web renew --force-renewal --no-random-sleep-on-renew --cert-name web ||
+  fail "python renew of the webroot lineage after ours failed"
+assert_contains "$ITEST_DIR/py-renew-web.out" "web/fullchain\.pem \(success\)"
+web_stop
+check_lineage web 3 web.example
+check_lineage sa.example 2 sa.example sb.example
+mapfile -t accts < <(find "$CB_CONFIG/accounts" -mindepth 3 -maxdepth 3 -type d)
+assert_eq "${#accts[@]}" 1 "accounts after Python's renewal"
+assert_contains "$CB_CONFIG/renewal/web.conf" "^account = $acct_id\$"
+
+pass "Python-made lineages (standalone + webroot) renewed by ours, then by Python again"
