@@ -1,0 +1,117 @@
+# shellcheck shell=bash
+# Shared helpers of the benchmarks. Source it from a bench/*.sh script:
+#
+#   source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+#
+# It sources tests/integration/lib.sh (Pebble, scratch directory, cleanup on
+# exit), so the rules written there apply: call pebble_start in the main shell,
+# never in $(...), and register extra cleanup with on_exit.
+#
+# Results are appended to $BENCH_RESULTS (a TSV file, one measurement a line):
+#   bench <TAB> impl <TAB> metric <TAB> value <TAB> note
+# impl is "ours" or "python"; metric is wall_s (median wall time, seconds),
+# rss_kib (median peak RSS, KiB), or n/a. bench/run.sh turns the file into
+# the table and bench/results/latest.md.
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${BUILD_DIR:=$(cd "$BENCH_DIR/.." && pwd)/build-bench}"
+export BUILD_DIR
+# shellcheck source=tests/integration/lib.sh
+source "$BENCH_DIR/../tests/integration/lib.sh"
+
+: "${BENCH_RESULTS:=$ITEST_DIR/results.tsv}"
+export BENCH_RESULTS
+# The helpers below are plain Python 3 standard library; Debian's interpreter,
+# not whatever python3 is first on PATH.
+BENCH_PY=${BENCH_PY:-/usr/bin/python3}
+[[ -x "$BENCH_PY" ]] || BENCH_PY=python3
+
+TIME_BIN=${TIME_BIN:-/usr/bin/time}
+[[ -x "$TIME_BIN" ]] || fail "$TIME_BIN is missing: apt-get install time"
+
+blog() { printf '[bench] %s\n' "$*" >&2; }
+
+# record BENCH IMPL METRIC VALUE [NOTE]
+record() {
+  printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "${5:-}" >>"$BENCH_RESULTS"
+}
+
+# median: the median of the numbers on stdin (one a line).
+median() {
+  sort -g | awk '{ v[NR] = $1 } END {
+    if (NR == 0) { print "nan"; exit }
+    if (NR % 2) printf "%.6f\n", v[(NR + 1) / 2]
+    else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# measure OUTFILE CMD...: run CMD once, stdout+stderr to OUTFILE; append
+# "<wall s> <peak RSS KiB> <exit status> <user+sys CPU s>" to $MEASURE_LOG.
+# Wall time is taken from bash's EPOCHREALTIME around /usr/bin/time
+# (microseconds; GNU time's own %e has only 10 ms resolution); peak RSS is GNU
+# time's %M, CPU time its %U + %S (10 ms resolution). Returns CMD's status.
+measure() {
+  local out=$1
+  shift
+  local tfile="$ITEST_DIR/time.$$" t0 t1 rc=0 line
+  t0=$EPOCHREALTIME
+  "$TIME_BIN" -f '%e %M %U %S' -o "$tfile" -- "$@" >"$out" 2>&1 </dev/null || rc=$?
+  t1=$EPOCHREALTIME
+  # "Command exited with non-zero status N" precedes the format line on failure.
+  line=$(tail -n 1 "$tfile")
+  awk -v a="$t0" -v b="$t1" -v c="$rc" -v l="$line" \
+    'BEGIN { split(l, f, " "); printf "%.6f %s %s %.2f\n", b - a, f[2], c, f[3] + f[4] }' \
+    >>"$MEASURE_LOG"
+  return "$rc"
+}
+
+# measure_runs N LABEL CMD...: run CMD N times through measure (output of the
+# last run kept in $ITEST_DIR/LABEL.out); sets MED_WALL, MED_CPU, MED_RSS, and
+# RUN_FAILED=1 if any run failed. Extra per-run setup: define bench_before_run.
+measure_runs() {
+  local n=$1 label=$2 i
+  shift 2
+  MEASURE_LOG="$ITEST_DIR/$label.times"
+  : >"$MEASURE_LOG"
+  RUN_FAILED=0
+  for ((i = 1; i <= n; i++)); do
+    if declare -F bench_before_run >/dev/null; then bench_before_run "$label" "$i"; fi
+    if ! measure "$ITEST_DIR/$label.out" "$@"; then
+      RUN_FAILED=1
+      blog "$label: run $i failed (exit $(tail -n 1 "$MEASURE_LOG" | awk '{print $3}')); last lines:"
+      tail -n 15 "$ITEST_DIR/$label.out" >&2
+    fi
+  done
+  MED_WALL=$(awk '{ print $1 }' "$MEASURE_LOG" | median)
+  MED_RSS=$(awk '{ print $2 }' "$MEASURE_LOG" | median)
+  MED_CPU=$(awk '{ print $4 }' "$MEASURE_LOG" | median)
+  blog "$label: runs=$n median wall ${MED_WALL}s, CPU ${MED_CPU}s, peak RSS ${MED_RSS} KiB (all: $(awk '{ printf "%s%.3f", (NR > 1 ? " " : ""), $1 }' "$MEASURE_LOG"))"
+}
+
+# bench_check_binaries: our binary built and Python certbot installed.
+bench_check_binaries() {
+  [[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built (bash bench/run.sh builds it)"
+  [[ -x "$PYCERTBOT" ]] || fail "$PYCERTBOT is missing: apt-get install certbot"
+}
+
+# ours_has_verb VERB: 0 if our binary implements VERB. A binary without it
+# exits 2 with an error naming another command or "not available". Probed
+# against an empty scratch config so nothing real is touched.
+ours_has_verb() {
+  local verb=$1 d rc=0 out
+  d=$(mktemp -d "$ITEST_DIR/probe.XXXXXX")
+  mkdir -p "$d/c" "$d/w" "$d/l"
+  out=$(timeout 30 "$CERTBOT" "$verb" --config-dir "$d/c" --work-dir "$d/w" --logs-dir "$d/l" \
+    -n --no-random-sleep-on-renew 2>&1 </dev/null) || rc=$?
+  if [[ "$rc" -eq 2 ]] || grep -qiE 'not available|unrecognized|invalid choice|unknown command' <<<"$out"; then
+    PROBE_MSG=$(head -n 1 <<<"$out")
+    return 1
+  fi
+  return 0
+}
+
+# record_medians BENCH IMPL NOTE: record MED_WALL, MED_CPU and MED_RSS.
+record_medians() {
+  record "$1" "$2" wall_s "$MED_WALL" "$3"
+  record "$1" "$2" cpu_s "$MED_CPU"
+  record "$1" "$2" rss_kib "$MED_RSS"
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Benchmark "issue-one": one certificate for two names from a local Pebble,
+# standalone plugin (http-01), our certbot vs Debian's Python certbot.
+#
+# Each implementation gets its own config directory. One untimed warm-up run
+# registers the account and creates the lineage; then RUNS timed runs
+# (default 5) re-issue it with --force-renewal and a fixed --cert-name, so
+# every timed run is: new order, two http-01 challenges answered by the
+# standalone server, finalize with a new key, download, archive + live update.
+# Pebble runs with PEBBLE_VA_NOSLEEP=1 (no random validation delay) and
+# PEBBLE_AUTHZREUSE=0 (no reuse of the previous run's authorizations, which
+# Pebble otherwise does at random and which would make runs incomparable).
+#
+# Usage: bash bench/issue_one.sh   (RUNS=N, BUILD_DIR=..., BENCH_RESULTS=file)
+set -euo pipefail
+export PEBBLE_AUTHZREUSE=${PEBBLE_AUTHZREUSE:-0}
+# shellcheck source=bench/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+RUNS=${RUNS:-5}
+bench_check_binaries
+
+pebble_start
+blog "issue-one: Pebble at $PEBBLE_DIR_URL (http-01 port $HTTP01_PORT), $RUNS runs each"
+
+issue_args() {
+  # $1 = config base directory
+  printf '%s\n' certonly --standalone -d a.bench.example -d b.bench.example \
+    --cert-name bench --http-01-port "$HTTP01_PORT" \
+    --config-dir "$1/config" --work-dir "$1/work" --logs-dir "$1/logs" \
+    --server "$PEBBLE_DIR_URL" --agree-tos -n --register-unsafely-without-email
+}
+
+for impl in ours python; do
+  case $impl in
+    ours) bin=$CERTBOT ;;
+    python) bin=$PYCERTBOT ;;
+  esac
+  base="$ITEST_DIR/issue-$impl"
+  mkdir -p "$base"
+  mapfile -t args < <(issue_args "$base")
+  itest_log "certbot ($impl) warm-up" "$ITEST_DIR/issue-$impl-warmup.out"
+  if ! timeout 120 "$bin" "${args[@]}" >"$ITEST_DIR/issue-$impl-warmup.out" 2>&1 </dev/null; then
+    blog "issue-one ($impl): the warm-up issuance failed:"
+    tail -n 20 "$ITEST_DIR/issue-$impl-warmup.out" >&2
+    record issue-one "$impl" n/a "failed" "warm-up issuance failed"
+    continue
+  fi
+  measure_runs "$RUNS" "issue-$impl" timeout 120 "$bin" "${args[@]}" --force-renewal
+  if [[ "$RUN_FAILED" == 1 ]]; then
+    record issue-one "$impl" n/a failed "a timed run failed"
+    continue
+  fi
+  versions=$(find "$base/config/archive/bench" -name 'cert*.pem' | wc -l)
+  [[ "$versions" -eq $((RUNS + 1)) ]] ||
+    fail "issue-one ($impl): expected $((RUNS + 1)) certificate versions, found $versions"
+  record_medians issue-one "$impl" "$RUNS runs"
+done

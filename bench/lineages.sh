@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Benchmarks over many lineages, none of them due for renewal:
+#
+#   certificates-1000   `certbot certificates` over 1,000 lineages
+#   renew-1000          `certbot renew --no-random-sleep-on-renew` over 1,000
+#   renew-10000         the same over 10,000
+#
+# One real lineage (two names, ECDSA, Pebble's 5-year certificate, issued by
+# Debian's Python certbot so the seed is the reference format) is cloned with
+# bench/clone_lineages.py. Each implementation runs on its own copy of the
+# tree. No network: nothing is due, so neither client contacts the CA (Pebble
+# is stopped before the timed runs to be sure).
+#
+# If our binary has no `renew` (it exits 2 with an error), ours is reported
+# as "n/a (not implemented)" and Python certbot is still measured. Python
+# certbot is run on 10,000 lineages only when 10 x its 1,000-lineage median
+# stays under PY_RENEW_10K_LIMIT seconds (default 60); otherwise its 10,000
+# figure is extrapolated linearly from 1,000 and marked as such.
+#
+# Usage: bash bench/lineages.sh   (RUNS_LARGE=N (default 3), BUILD_DIR=...,
+#        BENCH_RESULTS=file, LINEAGES_SMALL=1000, LINEAGES_BIG=10000)
+set -euo pipefail
+# shellcheck source=bench/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+RUNS_LARGE=${RUNS_LARGE:-3}
+SMALL=${LINEAGES_SMALL:-1000}
+BIG=${LINEAGES_BIG:-10000}
+PY_RENEW_10K_LIMIT=${PY_RENEW_10K_LIMIT:-60}
+bench_check_binaries
+
+# --- the seed lineage ---------------------------------------------------------
+pebble_start
+seed="$ITEST_DIR/seed"
+mkdir -p "$seed"
+itest_log "seed issuance" "$ITEST_DIR/seed.out"
+timeout 120 "$PYCERTBOT" certonly --standalone -d a.lineage.example -d b.lineage.example \
+  --cert-name lin --http-01-port "$HTTP01_PORT" \
+  --config-dir "$seed/config" --work-dir "$seed/work" --logs-dir "$seed/logs" \
+  --server "$PEBBLE_DIR_URL" --agree-tos -n --register-unsafely-without-email \
+  >"$ITEST_DIR/seed.out" 2>&1 </dev/null || fail "seed issuance with $PYCERTBOT failed"
+blog "seed lineage issued; expires $(openssl x509 -in "$seed/config/live/lin/cert.pem" -noout -enddate | cut -d= -f2)"
+# Nothing below may talk to the CA: stop Pebble (lib.sh stops it again on exit,
+# which is a no-op for a process that is gone).
+for ((i = 0; i < ${#_ITEST_PIDS[@]}; i++)); do
+  [[ -n "${_ITEST_PIDS[i]}" ]] && _itest_forget "${_ITEST_PIDS[i]}"
+done
+
+# make_tree IMPL COUNT: a fresh tree of COUNT clones for IMPL; prints its base.
+make_tree() {
+  local dir="$ITEST_DIR/tree-$1-$2" t0=$EPOCHREALTIME
+  rm -rf "$dir"
+  "$BENCH_PY" "$BENCH_DIR/clone_lineages.py" "$seed" lin "$dir" "$2"
+  blog "cloned $2 lineages for $1 in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
+  printf '%s\n' "$dir"
+}
+
+# dir_args BASE: the directory options for a tree.
+dir_args() {
+  printf '%s\n' --config-dir "$1/config" --work-dir "$1/work" --logs-dir "$1/logs"
+}
+
+binary_of() {
+  case $1 in
+    ours) printf '%s\n' "$CERTBOT" ;;
+    python) printf '%s\n' "$PYCERTBOT" ;;
+  esac
+}
+
+# Each run gets a fresh logs directory, so log rotation (Python certbot keeps
+# 1,000 old logs) costs the same in every run.
+bench_before_run() {
+  rm -rf "$CUR_TREE/logs"
+  mkdir -p "$CUR_TREE/logs"
+}
+
+# --- certificates over SMALL lineages -----------------------------------------
+for impl in ours python; do
+  CUR_TREE=$(make_tree "$impl" "$SMALL")
+  bin=$(binary_of "$impl")
+  mapfile -t dargs < <(dir_args "$CUR_TREE")
+  measure_runs "$RUNS_LARGE" "certificates-$impl" timeout 900 "$bin" certificates "${dargs[@]}"
+  listed=$(grep -c 'Certificate Name: lin-' "$ITEST_DIR/certificates-$impl.out" || true)
+  if [[ "$RUN_FAILED" == 1 || "$listed" -ne "$SMALL" ]]; then
+    blog "certificates ($impl): listed $listed of $SMALL lineages"
+    tail -n 20 "$ITEST_DIR/certificates-$impl.out" >&2
+    record "certificates-$SMALL" "$impl" n/a failed "listed $listed of $SMALL"
+  else
+    record_medians "certificates-$SMALL" "$impl" "$RUNS_LARGE runs"
+  fi
+  rm -rf "$CUR_TREE"
+done
+
+# --- renew, nothing due -----------------------------------------------------------
+renew_check_output() {
+  # $1 = output file, $2 = lineage count: every lineage must be reported as not due.
+  local n m
+  n=$(grep -cE '/renewal/lin-[0-9]+\.conf' "$1" || true)
+  m=$(grep -cE '/live/lin-[0-9]+/' "$1" || true)
+  ((m > n)) && n=$m
+  [[ "$n" -ge "$2" ]] || { blog "renew output names $n of $2 lineages"; return 1; }
+  ! grep -qiE 'renewal failed|failures|error' "$1" || { blog "renew reported an error"; return 1; }
+}
+
+renew_bench() {
+  # $1 = impl, $2 = lineage count; records renew-<count>.
+  local impl=$1 count=$2 bin
+  bin=$(binary_of "$impl")
+  CUR_TREE=$(make_tree "$impl" "$count")
+  mapfile -t dargs < <(dir_args "$CUR_TREE")
+  measure_runs "$RUNS_LARGE" "renew-$impl-$count" timeout 1800 "$bin" renew --no-random-sleep-on-renew "${dargs[@]}"
+  if [[ "$RUN_FAILED" == 1 ]] || ! renew_check_output "$ITEST_DIR/renew-$impl-$count.out" "$count"; then
+    tail -n 20 "$ITEST_DIR/renew-$impl-$count.out" >&2
+    record "renew-$count" "$impl" n/a failed "see the bench output"
+  else
+    record_medians "renew-$count" "$impl" "$RUNS_LARGE runs"
+  fi
+  rm -rf "$CUR_TREE"
+}
+
+if ours_has_verb renew; then
+  renew_bench ours "$SMALL"
+  renew_bench ours "$BIG"
+else
+  blog "our binary has no renew command (${PROBE_MSG:-exit 2}): reporting n/a"
+  record "renew-$SMALL" ours n/a "n/a (not implemented)"
+  record "renew-$BIG" ours n/a "n/a (not implemented)"
+fi
+
+renew_bench python "$SMALL"
+py_small=$(awk -F'\t' -v b="renew-$SMALL" '$1 == b && $2 == "python" && $3 == "wall_s" { v = $4 } END { print v }' "$BENCH_RESULTS")
+if [[ -z "$py_small" ]]; then
+  record "renew-$BIG" python n/a skipped "the $SMALL-lineage run failed"
+elif awk -v t="$py_small" -v k="$((BIG / SMALL))" -v lim="$PY_RENEW_10K_LIMIT" 'BEGIN { exit !(t * k > lim) }'; then
+  est=$(awk -v t="$py_small" -v k="$((BIG / SMALL))" 'BEGIN { printf "%.6f", t * k }')
+  blog "python renew on $BIG lineages skipped: ~${est}s estimated (> ${PY_RENEW_10K_LIMIT}s); extrapolated"
+  record "renew-$BIG" python wall_s "$est" "extrapolated: $((BIG / SMALL)) x the $SMALL-lineage median, not measured"
+else
+  RUNS_LARGE=1 renew_bench python "$BIG"
+fi
