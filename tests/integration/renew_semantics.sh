@@ -12,6 +12,8 @@
 #    (editor backups and non-executables skipped, --no-directory-hooks),
 #    RENEWED_LINEAGE / RENEWED_DOMAINS, env values never executed, the deploy
 #    hook stored as renew_hook and run again by a plain renew;
+#  - one lineage failing: the others renew, exit 1 or 4, deploy hooks only
+#    for the renewed ones, FAILED_DOMAINS for the post hook;
 #  - parallel renewal of 6 lineages with --renewal-workers 4;
 #  - the fcntl lock on <config>/.certbot.lock: exit 3 at once while another
 #    process holds it, success once the holder is killed.
@@ -21,6 +23,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
 
+# Authorizations are never reused: every renewal validates (and one that
+# must fail below really fails).
+export PEBBLE_AUTHZREUSE=0
 pebble_start
 certbot_dirs
 pebble_root_pem "$ITEST_DIR/root.pem"
@@ -88,6 +93,15 @@ check_cert() {
 weird='w$(touch${IFS}PWNED1);touch${IFS}PWNED2;`touch${IFS}PWNED3`|touch${IFS}PWNED4'
 
 # --- set-up: three lineages ---------------------------------------------------------
+# hook.sh WORD: appends "WORD|lineage=..|domains=..|failed=.." to $hooklog.
+hooklog="$ITEST_DIR/hooks.log"
+hook="$ITEST_DIR/hook.sh"
+cat >"$hook" <<EOF
+#!/bin/sh
+printf '%s|lineage=%s|domains=%s|failed=%s\n' "\$1" "\${RENEWED_LINEAGE-unset}" "\${RENEWED_DOMAINS-unset}" "\${FAILED_DOMAINS-unset}" >>'$hooklog'
+EOF
+chmod 755 "$hook"
+: >"$hooklog"
 ours issue-a certonly --webroot -w "$webroot" -d a.example -d a2.example --register-unsafely-without-email
 [[ $RC -eq 0 ]] || fail "certonly a.example failed"
 ours issue-b certonly --webroot -w "$webroot" -d b.example
@@ -111,7 +125,12 @@ assert_contains "$OUT" "not due for renewal"
 changed=$(find "$CB_CONFIG" -newer "$ITEST_DIR/marker" -type f)
 [[ -z "$changed" ]] || fail "renew with nothing due changed files in the config dir: $changed"
 for n in a.example b.example "$weird"; do assert_version "$n" 1; done
-pass "nothing due: exit 0, no renewals, config dir untouched"
+renew nothing-due-quiet -q
+[[ $RC -eq 0 ]] || fail "renew -q with nothing due exited $RC"
+assert_eq "$OUT" "" "output of renew -q with nothing due"
+changed=$(find "$CB_CONFIG" -newer "$ITEST_DIR/marker" -type f)
+[[ -z "$changed" ]] || fail "renew -q with nothing due changed files in the config dir: $changed"
+pass "nothing due: exit 0, no renewals, config dir untouched; -q prints nothing"
 
 # --- unknown --cert-name --------------------------------------------------------------
 renew cert-name-nope --cert-name nope
@@ -121,8 +140,9 @@ pass "--cert-name nope: exit $RC, message names it"
 
 # --- dry run --------------------------------------------------------------------------
 touch "$ITEST_DIR/marker"
-renew dry-run --dry-run --force-renewal --cert-name a.example
+renew dry-run --dry-run --force-renewal --cert-name a.example --deploy-hook "$hook dry-run-deploy"
 [[ $RC -eq 0 ]] || fail "renew --dry-run exited $RC"
+assert_not_contains "$hooklog" "^dry-run-deploy"
 assert_contains "$OUT" "simulated"
 assert_contains "$OUT" "a\.example/fullchain\.pem \(success\)"
 assert_version a.example 1
@@ -130,7 +150,7 @@ assert_no_file "$CB_CONFIG/archive/a.example/cert2.pem"
 assert_no_file "$CB_CONFIG/archive/a.example/privkey2.pem"
 changed=$(find "$CB_CONFIG" -newer "$ITEST_DIR/marker" -type f)
 [[ -z "$changed" ]] || fail "renew --dry-run changed files in the config dir: $changed"
-pass "--dry-run --force-renewal: simulated success, nothing saved"
+pass "--dry-run --force-renewal: simulated success, nothing saved, no deploy hook"
 
 # --- a broken conf does not stop the others -----------------------------------------------
 printf 'this is [not a renewal conf\n\x01\x02 = = =\n[[[\n' >"$CB_CONFIG/renewal/broken.conf"
@@ -161,13 +181,6 @@ sed -i '/^renew_before_expiry/d' "$CB_CONFIG/renewal/b.example.conf"
 pass "renew_before_expiry = 1000000 days: only that lineage renewed, setting kept"
 
 # --- hooks -------------------------------------------------------------------------------
-hooklog="$ITEST_DIR/hooks.log"
-hook="$ITEST_DIR/hook.sh"
-cat >"$hook" <<EOF
-#!/bin/sh
-printf '%s|lineage=%s|domains=%s|failed=%s\n' "\$1" "\${RENEWED_LINEAGE-unset}" "\${RENEWED_DOMAINS-unset}" "\${FAILED_DOMAINS-unset}" >>'$hooklog'
-EOF
-chmod 755 "$hook"
 for kind in pre deploy post; do
   d="$CB_CONFIG/renewal-hooks/$kind"
   printf '#!/bin/sh\nexec %s dir-%s\n' "$hook" "$kind" >"$d/10-hook"
@@ -240,6 +253,27 @@ assert_not_contains "$hooklog" "^(dir|backup|noexec)-"
 assert_no_pwned
 pass "stored hooks run by a plain renew; --no-directory-hooks"
 
+# --- one lineage fails: the others renew, deploy only for them, FAILED_DOMAINS ----------------
+# b.example's stored webroot becomes a directory nobody serves: its http-01
+# validation fails (authorizations are never reused: PEBBLE_AUTHZREUSE=0).
+mkdir -p "$ITEST_DIR/unserved"
+cp "$CB_CONFIG/renewal/b.example.conf" "$ITEST_DIR/b.example.conf.saved"
+sed -i "s#$webroot#$ITEST_DIR/unserved#" "$CB_CONFIG/renewal/b.example.conf"
+: >"$hooklog"
+renew one-fails --force-renewal --no-directory-hooks
+[[ $RC -eq 4 || $RC -eq 1 ]] || fail "renew with one failing lineage exited $RC, expected 1 or 4"
+assert_contains "$OUT" "b\.example/fullchain\.pem \(failure\)"
+assert_contains "$OUT" "a\.example/fullchain\.pem \(success\)"
+assert_eq "$(count deploy)" 2 "deploy hook runs when 2 of 3 lineages renewed"
+assert_not_contains "$hooklog" "^deploy\|lineage=$CB_CONFIG/live/b\.example\|"
+assert_eq "$(count pre)" 1 "pre hook runs"
+assert_eq "$(count post)" 1 "post hook runs"
+assert_contains "$hooklog" "^post\|.*\|failed=b\.example\$"
+for n in a.example "$weird"; do assert_version "$n" 5; done
+assert_version b.example 5
+cp "$ITEST_DIR/b.example.conf.saved" "$CB_CONFIG/renewal/b.example.conf"
+pass "one lineage failing: exit $RC, others renewed, deploy hooks only for them, FAILED_DOMAINS=b.example"
+
 # --- lock ---------------------------------------------------------------------------------
 bg_start "lock holder" "$ITEST_DIR/lock-holder.log" python3 -c '
 import fcntl, os, sys, time
@@ -261,13 +295,12 @@ assert_eq "$RC" 3 "exit status of renew while the config dir is locked"
 assert_contains "$OUT" "Another instance of Certbot is already running"
 (((t1 - t0) / 1000000 < 2000)) || fail "locked renew took $(((t1 - t0) / 1000000)) ms, expected to exit at once"
 kill -0 "$holder" 2>/dev/null || fail "lock holder ended early: the check above did not race it"
-for n in a.example "$weird"; do assert_version "$n" 4; done
-assert_version b.example 5
+for n in a.example b.example "$weird"; do assert_version "$n" 5; done
 kill -KILL "$holder"
 bg_stop "$holder"
 renew after-lock --cert-name a.example --force-renewal
 [[ $RC -eq 0 ]] || fail "renew after the lock holder was killed exited $RC"
-assert_version a.example 5
+assert_version a.example 6
 pass "lock held elsewhere: exit 3 at once; free again after the holder died"
 
 # --- parallel renewal -------------------------------------------------------------------------
