@@ -54,8 +54,15 @@ def main():
     if os.path.exists(live_readme):
         shutil.copy2(live_readme, os.path.join(dest_cfg, "live", "README"))
 
-    # Rewrite the per-lineage paths first, then the base directory.
-    base_conf = conf.replace(src_base + "/", dest_base + "/")
+    # The conf's own paths say where the seed was made (it may have been moved
+    # since): archive_dir = <old base>/config/archive/<seed>.
+    old_cfg = src_cfg
+    for line in conf.splitlines():
+        k, _, v = line.partition("=")
+        if k.strip() == "archive_dir" and v.strip().endswith("/archive/" + seed):
+            old_cfg = v.strip()[: -len("/archive/" + seed)]
+    old_base = os.path.dirname(old_cfg)
+    base_conf = conf.replace(old_cfg + "/", dest_cfg + "/").replace(old_base + "/", dest_base + "/")
     for i in range(1, count + 1):
         name = "%s-%05d" % (seed, i)
         a = os.path.join(dest_cfg, "archive", name)
