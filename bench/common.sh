@@ -72,10 +72,12 @@ measure_runs() {
   shift 2
   MEASURE_LOG="$ITEST_DIR/$label.times"
   : >"$MEASURE_LOG"
+  # shellcheck disable=SC2034 # RUN_FAILED, MED_*: read by the sourcing script
   RUN_FAILED=0
   for ((i = 1; i <= n; i++)); do
     if declare -F bench_before_run >/dev/null; then bench_before_run "$label" "$i"; fi
     if ! measure "$ITEST_DIR/$label.out" "$@"; then
+      # shellcheck disable=SC2034
       RUN_FAILED=1
       blog "$label: run $i failed (exit $(tail -n 1 "$MEASURE_LOG" | awk '{print $3}')); last lines:"
       tail -n 15 "$ITEST_DIR/$label.out" >&2
@@ -103,6 +105,7 @@ ours_has_verb() {
   out=$(timeout 30 "$CERTBOT" "$verb" --config-dir "$d/c" --work-dir "$d/w" --logs-dir "$d/l" \
     -n --no-random-sleep-on-renew 2>&1 </dev/null) || rc=$?
   if [[ "$rc" -eq 2 ]] || grep -qiE 'not available|unrecognized|invalid choice|unknown command' <<<"$out"; then
+    # shellcheck disable=SC2034 # read by the sourcing script
     PROBE_MSG=$(head -n 1 <<<"$out")
     return 1
   fi

@@ -12,7 +12,7 @@
 # default 5), RUNS_LARGE (lineage benchmarks, default 3), VERSION_RUNS (100),
 # VERSION_RUNS_PY (20), LINEAGES_SMALL (1000), LINEAGES_BIG (10000),
 # PY_RENEW_10K_LIMIT (60 s), BENCH_ONLY (subset of "version issue lineages"),
-# NO_BUILD=1 (use the binary as it is).
+# NO_BUILD=1 (use the binary as it is), BENCH_OUT (default bench/results).
 #
 # Needs: pebble, certbot (Python), time, curl, openssl, python3; hyperfine is
 # optional (apt-get install hyperfine). See docs/performance.md.
@@ -24,6 +24,7 @@ BUILD_DIR=${BUILD_DIR:-$REPO/build-bench}
 CERTBOT=${CERTBOT:-$BUILD_DIR/cli/certbot}
 PYCERTBOT=${PYCERTBOT:-/usr/bin/certbot}
 BENCH_ONLY=${BENCH_ONLY:-version issue lineages}
+OUT=${BENCH_OUT:-$BENCH_DIR/results}
 export BUILD_DIR CERTBOT PYCERTBOT
 
 say() { printf '[bench] %s\n' "$*" >&2; }
@@ -62,7 +63,7 @@ fi
 [[ -x "$CERTBOT" ]] || { say "$CERTBOT not found"; exit 1; }
 
 # --- machine -------------------------------------------------------------------------
-mkdir -p "$BENCH_DIR/results"
+mkdir -p "$OUT"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-run.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 results="$tmp/results.tsv"
@@ -71,7 +72,8 @@ machine="$tmp/machine.txt"
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-dirty=$(git -C "$REPO" status --porcelain 2>/dev/null | grep -q . && echo " + uncommitted changes" || true)
+dirty=""
+if git -C "$REPO" status --porcelain 2>/dev/null | grep -q .; then dirty=" + uncommitted changes"; fi
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "machine: $(nproc) CPUs ($cpu), $mem RAM, $(uname -sr)"
@@ -95,10 +97,10 @@ for b in $BENCH_ONLY; do
 done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$machine"
 
-/usr/bin/python3 "$BENCH_DIR/report.py" "$results" "$machine" >"$BENCH_DIR/results/latest.md"
-cp "$results" "$BENCH_DIR/results/latest.tsv"
+/usr/bin/python3 "$BENCH_DIR/report.py" "$results" "$machine" >"$OUT/latest.md"
+cp "$results" "$OUT/latest.tsv"
 echo
-cat "$BENCH_DIR/results/latest.md"
+cat "$OUT/latest.md"
 echo
-say "written: bench/results/latest.md (raw: bench/results/latest.tsv)"
+say "written: $OUT/latest.md (raw: $OUT/latest.tsv)"
 exit "$status"
