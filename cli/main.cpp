@@ -37,7 +37,8 @@ const Verb kVerbs[] = {
     {"run", &run_not_yet, "Obtain & install a certificate in your current webserver"},
     {"certonly", &cmd_certonly, "Obtain or renew a certificate, but do not install it"},
     {"renew", &cmd_renew, "Renew all previously obtained certificates that are near expiry"},
-    {"certificates", &cmd_certificates, "Display information about certificates you have from Certbot"},
+    {"certificates", &cmd_certificates,
+     "Display information about certificates you have from Certbot"},
     {"plugins", &cmd_plugins, "Display information about installed plugins"},
 };
 
@@ -86,10 +87,12 @@ const char* kUsage =
     "   all, automation, paths, security, testing, or any of the subcommands or\n"
     "   plugins (certonly, plugins, certificates, webroot, standalone, ...)\n";
 
-const char* const kKnownPlugins[] = {
-    "apache", "nginx", "webroot", "standalone", "manual", "dns-cloudflare", "dns-digitalocean",
-    "dns-dnsimple", "dns-dnsmadeeasy", "dns-gehirn", "dns-google", "dns-linode", "dns-luadns",
-    "dns-nsone", "dns-ovh", "dns-rfc2136", "dns-route53", "dns-sakuracloud"};
+const char* const kKnownPlugins[] = {"apache",           "nginx",        "webroot",
+                                     "standalone",       "manual",       "dns-cloudflare",
+                                     "dns-digitalocean", "dns-dnsimple", "dns-dnsmadeeasy",
+                                     "dns-gehirn",       "dns-google",   "dns-linode",
+                                     "dns-luadns",       "dns-nsone",    "dns-ovh",
+                                     "dns-rfc2136",      "dns-route53",  "dns-sakuracloud"};
 
 // When parsing failed: was a plugin asked for that is not installed? Its options are unknown
 // then, and "plugin not found" is the useful message.
@@ -102,7 +105,8 @@ std::string missing_plugin(const std::vector<std::string>& args, const PluginReg
                 if (flag == k) name = k;
         }
         if ((args[i] == "-a" || args[i] == "--authenticator" || args[i] == "-i" ||
-             args[i] == "--installer") && i + 1 < args.size())
+             args[i] == "--installer") &&
+            i + 1 < args.size())
             name = args[i + 1];
         if (!name.empty() && !reg.find(name)) return name;
     }
@@ -129,82 +133,117 @@ struct Options {
 };
 
 void build_options(Options& o, const PluginRegistry& reg) {
-    o.general.add_options()
-        ("help,h", po::value<std::string>()->implicit_value(""), "show this help message and exit")
-        ("verbose,v", "This flag can be used multiple times to incrementally increase the verbosity of output, e.g. -vvv.")
-        ("non-interactive,n", "Run without ever asking for user input.")
-        ("noninteractive", "Alias of --non-interactive.")
-        ("force-interactive", "Force Certbot to be interactive even if it detects it's not being run in a terminal.")
-        ("domains,d", po::value<std::vector<std::string>>(), "Domain names to apply. For multiple domains you can use multiple -d flags or enter a comma separated list of domains as a parameter.")
-        ("domain", po::value<std::vector<std::string>>(), "Alias of --domains.")
-        ("cert-name", po::value<std::string>(), "Certificate name to apply. This name is used by Certbot for housekeeping and in file paths.")
-        ("dry-run", "Perform a test run against the Let's Encrypt staging server, obtaining test (invalid) certificates but not saving them to disk.")
-        ("preferred-challenges", po::value<std::vector<std::string>>(), "A sorted, comma delimited list of the preferred challenge to use during authorization with the most preferred challenge listed first (e.g. \"dns\" or \"http,dns\").")
-        ("issuance-timeout", po::value<int>(), "This option specifies how long (in seconds) Certbot will wait for the server to issue a certificate. (default: 90)")
-        ("user-agent", po::value<std::string>(), "Set a custom user agent string for the client.")
-        ("eab-kid", po::value<std::string>(), "Key Identifier for External Account Binding")
-        ("eab-hmac-key", po::value<std::string>(), "HMAC key for External Account Binding")
-        ("version", "show program's version number and exit");
-    o.automation.add_options()
-        ("keep-until-expiring", "If the requested certificate matches an existing certificate, always keep the existing one until it is due for renewal.")
-        ("keep", "Alias of --keep-until-expiring.")
-        ("reinstall", "Alias of --keep-until-expiring.")
-        ("force-renewal", "If a certificate already exists for the requested domains, renew it now, regardless of whether it is near expiry.")
-        ("renew-by-default", "Alias of --force-renewal.")
-        ("agree-tos", "Agree to the ACME Subscriber Agreement (default: Ask)")
-        ("quiet,q", "Silence all output except errors.")
-        ("duplicate", "Allow making a certificate lineage that duplicates an existing one (both can be renewed in parallel)")
-        ("reuse-key", "When renewing, use the same private key as the existing certificate.")
-        ("no-reuse-key", "When renewing, do not use the same private key as the existing certificate.")
-        ("new-key", "When renewing or replacing a certificate, generate a new private key.")
-        ("no-random-sleep-on-renew", "Skip the random delay before renewals that runs when not on a terminal.")
-        ("renewal-workers", po::value<int>(), "How many lineages `renew` renews at once (default: 4; 1 renews one after another like certbot).")
-        ("pre-hook", po::value<std::vector<std::string>>(), "Command to be run in a shell before obtaining any certificates.")
-        ("post-hook", po::value<std::vector<std::string>>(), "Command to be run in a shell after attempting to obtain/renew certificates.")
-        ("deploy-hook", po::value<std::vector<std::string>>(), "Command to be run in a shell once for each successfully issued certificate. RENEWED_LINEAGE and RENEWED_DOMAINS are set.")
-        ("renew-hook", po::value<std::vector<std::string>>(), "Alias of --deploy-hook.")
-        ("disable-hook-validation", "Ordinarily the commands specified for --pre-hook/--post-hook/--deploy-hook will be checked for validity; this disables that.")
-        ("no-directory-hooks", "Disable running executables found in Certbot's hook directories.")
-        ("no-autorenew", "Disable auto renewal of certificates.")
-        ("autorenew", "Enable auto renewal of certificates (the default).");
-    o.security.add_options()
-        ("rsa-key-size", po::value<int>(), "Size of the RSA key. (default: 2048)")
-        ("key-type", po::value<std::string>(), "Type of generated private key: rsa or ecdsa. (default: ecdsa)")
-        ("elliptic-curve", po::value<std::string>(), "The SECG elliptic curve name to use. (default: secp256r1)")
-        ("must-staple", "Adds the OCSP Must-Staple extension to the certificate.");
-    o.testing.add_options()
-        ("test-cert", "Obtain a test certificate from a staging server.")
-        ("staging", "Alias of --test-cert.")
-        ("no-verify-ssl", "Disable verification of the ACME server's certificate.")
-        ("http-01-port", po::value<int>(), "Port used in the http-01 challenge. This only affects the port Certbot listens on. (default: 80)")
-        ("http-01-address", po::value<std::string>(), "The address the server listens to during http-01 challenge.")
-        ("https-port", po::value<int>(), "Port used to serve HTTPS (tls-alpn-01 with standalone). (default: 443)");
-    o.paths.add_options()
-        ("config-dir", po::value<std::string>(), "Configuration directory. (default: /etc/letsencrypt)")
-        ("work-dir", po::value<std::string>(), "Working directory. (default: /var/lib/letsencrypt)")
-        ("logs-dir", po::value<std::string>(), "Logs directory. (default: /var/log/letsencrypt)")
-        ("server", po::value<std::string>(), "ACME Directory Resource URI. (default: https://acme-v02.api.letsencrypt.org/directory)");
-    o.registration.add_options()
-        ("register-unsafely-without-email", "Specifying this flag enables registering an account with no email address.")
-        ("email,m", po::value<std::string>(), "Email used for registration and recovery contact. Use comma to register multiple emails.")
-        ("eff-email", "Share your e-mail address with EFF (accepted; this client never shares it)")
-        ("no-eff-email", "Don't share your e-mail address with EFF");
-    o.plugins.add_options()
-        ("authenticator,a", po::value<std::string>(), "Authenticator plugin name.")
-        ("installer,i", po::value<std::string>(), "Installer plugin name (also used to find domains).");
+    o.general.add_options()("help,h", po::value<std::string>()->implicit_value(""),
+                            "show this help message and exit")(
+        "verbose,v",
+        "This flag can be used multiple times to incrementally increase the verbosity of output, "
+        "e.g. -vvv.")("non-interactive,n", "Run without ever asking for user input.")(
+        "noninteractive", "Alias of --non-interactive.")(
+        "force-interactive",
+        "Force Certbot to be interactive even if it detects it's not being run in a terminal.")(
+        "domains,d", po::value<std::vector<std::string>>(),
+        "Domain names to apply. For multiple domains you can use multiple -d flags or enter a "
+        "comma separated list of domains as a parameter.")(
+        "domain", po::value<std::vector<std::string>>(), "Alias of --domains.")(
+        "cert-name", po::value<std::string>(),
+        "Certificate name to apply. This name is used by Certbot for housekeeping and in file "
+        "paths.")("dry-run",
+                  "Perform a test run against the Let's Encrypt staging server, obtaining test "
+                  "(invalid) certificates but not saving them to disk.")(
+        "preferred-challenges", po::value<std::vector<std::string>>(),
+        "A sorted, comma delimited list of the preferred challenge to use during authorization "
+        "with the most preferred challenge listed first (e.g. \"dns\" or \"http,dns\").")(
+        "issuance-timeout", po::value<int>(),
+        "This option specifies how long (in seconds) Certbot will wait for the server to issue a "
+        "certificate. (default: 90)")("user-agent", po::value<std::string>(),
+                                      "Set a custom user agent string for the client.")(
+        "eab-kid", po::value<std::string>(), "Key Identifier for External Account Binding")(
+        "eab-hmac-key", po::value<std::string>(), "HMAC key for External Account Binding")(
+        "version", "show program's version number and exit");
+    o.automation.add_options()("keep-until-expiring",
+                               "If the requested certificate matches an existing certificate, "
+                               "always keep the existing one until it is due for renewal.")(
+        "keep", "Alias of --keep-until-expiring.")("reinstall", "Alias of --keep-until-expiring.")(
+        "force-renewal",
+        "If a certificate already exists for the requested domains, renew it now, regardless of "
+        "whether it is near expiry.")("renew-by-default", "Alias of --force-renewal.")(
+        "agree-tos", "Agree to the ACME Subscriber Agreement (default: Ask)")(
+        "quiet,q", "Silence all output except errors.")(
+        "duplicate",
+        "Allow making a certificate lineage that duplicates an existing one (both can be renewed "
+        "in parallel)")("reuse-key",
+                        "When renewing, use the same private key as the existing certificate.")(
+        "no-reuse-key",
+        "When renewing, do not use the same private key as the existing certificate.")(
+        "new-key", "When renewing or replacing a certificate, generate a new private key.")(
+        "no-random-sleep-on-renew",
+        "Skip the random delay before renewals that runs when not on a terminal.")(
+        "renewal-workers", po::value<int>(),
+        "How many lineages `renew` renews at once (default: 4; 1 renews one after another like "
+        "certbot).")("pre-hook", po::value<std::vector<std::string>>(),
+                     "Command to be run in a shell before obtaining any certificates.")(
+        "post-hook", po::value<std::vector<std::string>>(),
+        "Command to be run in a shell after attempting to obtain/renew certificates.")(
+        "deploy-hook", po::value<std::vector<std::string>>(),
+        "Command to be run in a shell once for each successfully issued certificate. "
+        "RENEWED_LINEAGE and RENEWED_DOMAINS are set.")(
+        "renew-hook", po::value<std::vector<std::string>>(), "Alias of --deploy-hook.")(
+        "disable-hook-validation",
+        "Ordinarily the commands specified for --pre-hook/--post-hook/--deploy-hook will be "
+        "checked for validity; this disables that.")(
+        "no-directory-hooks", "Disable running executables found in Certbot's hook directories.")(
+        "no-autorenew", "Disable auto renewal of certificates.")(
+        "autorenew", "Enable auto renewal of certificates (the default).");
+    o.security.add_options()("rsa-key-size", po::value<int>(),
+                             "Size of the RSA key. (default: 2048)")(
+        "key-type", po::value<std::string>(),
+        "Type of generated private key: rsa or ecdsa. (default: ecdsa)")(
+        "elliptic-curve", po::value<std::string>(),
+        "The SECG elliptic curve name to use. (default: secp256r1)")(
+        "must-staple", "Adds the OCSP Must-Staple extension to the certificate.");
+    o.testing.add_options()("test-cert", "Obtain a test certificate from a staging server.")(
+        "staging", "Alias of --test-cert.")(
+        "no-verify-ssl", "Disable verification of the ACME server's certificate.")(
+        "http-01-port", po::value<int>(),
+        "Port used in the http-01 challenge. This only affects the port Certbot listens on. "
+        "(default: 80)")("http-01-address", po::value<std::string>(),
+                         "The address the server listens to during http-01 challenge.")(
+        "https-port", po::value<int>(),
+        "Port used to serve HTTPS (tls-alpn-01 with standalone). (default: 443)");
+    o.paths.add_options()("config-dir", po::value<std::string>(),
+                          "Configuration directory. (default: /etc/letsencrypt)")(
+        "work-dir", po::value<std::string>(), "Working directory. (default: /var/lib/letsencrypt)")(
+        "logs-dir", po::value<std::string>(), "Logs directory. (default: /var/log/letsencrypt)")(
+        "server", po::value<std::string>(),
+        "ACME Directory Resource URI. (default: https://acme-v02.api.letsencrypt.org/directory)");
+    o.registration.add_options()(
+        "register-unsafely-without-email",
+        "Specifying this flag enables registering an account with no email address.")(
+        "email,m", po::value<std::string>(),
+        "Email used for registration and recovery contact. Use comma to register multiple emails.")(
+        "eff-email", "Share your e-mail address with EFF (accepted; this client never shares it)")(
+        "no-eff-email", "Don't share your e-mail address with EFF");
+    o.plugins.add_options()("authenticator,a", po::value<std::string>(),
+                            "Authenticator plugin name.")(
+        "installer,i", po::value<std::string>(),
+        "Installer plugin name (also used to find domains).");
     // certbot's plugin selectors are always flags; one whose plugin is not installed gives a
     // clear "plugin not found" later instead of "unrecognised option".
     for (const char* name : kKnownPlugins)
         if (!reg.find(name))
-            o.plugins.add_options()(name, (std::string("Use the ") + name + " plugin (not installed)").c_str());
+            o.plugins.add_options()(
+                name, (std::string("Use the ") + name + " plugin (not installed)").c_str());
     for (const auto& p : reg.plugins()) {
         const std::string name = p.name();
-        o.plugins.add_options()(name.c_str(), (std::string("Obtain certificates using the ") + name + " plugin").c_str());
+        o.plugins.add_options()(
+            name.c_str(),
+            (std::string("Obtain certificates using the ") + name + " plugin").c_str());
         po::options_description desc(name);
         for (size_t i = 0; i < p.entry->option_count; ++i) {
             const cb_option_desc& od = p.entry->options[i];
             std::string spec = name + "-" + od.name;
-            if (od.short_alias && od.short_alias[0] == '-' && od.short_alias[1] && !od.short_alias[2])
+            if (od.short_alias && od.short_alias[0] == '-' && od.short_alias[1] &&
+                !od.short_alias[2])
                 spec += std::string(",") + od.short_alias[1];
             const char* help = od.help ? od.help : "";
             if (od.flags & CB_OPT_FLAG)
@@ -214,8 +253,13 @@ void build_options(Options& o, const PluginRegistry& reg) {
         }
         o.per_plugin.emplace(name, desc);
     }
-    o.all.add(o.general).add(o.automation).add(o.security).add(o.testing).add(o.paths)
-        .add(o.registration).add(o.plugins);
+    o.all.add(o.general)
+        .add(o.automation)
+        .add(o.security)
+        .add(o.testing)
+        .add(o.paths)
+        .add(o.registration)
+        .add(o.plugins);
     for (auto& kv : o.per_plugin) o.all.add(kv.second);
 }
 
@@ -228,7 +272,8 @@ std::vector<std::string> preprocess(int argc, char** argv, std::string& verb) {
             verb = a;
             continue;
         }
-        if (a.size() > 2 && a[0] == '-' && a[1] == 'v' && a.find_first_not_of('v', 1) == std::string::npos) {
+        if (a.size() > 2 && a[0] == '-' && a[1] == 'v' &&
+            a.find_first_not_of('v', 1) == std::string::npos) {
             for (size_t k = 1; k < a.size(); ++k) out.push_back("-v");
             continue;
         }
@@ -249,12 +294,17 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     build_options(opts, reg);
     po::parsed_options parsed(nullptr);
     po::options_description with_positional;
-    with_positional.add(opts.all).add_options()("unrecognized-arguments", po::value<std::vector<std::string>>());
+    with_positional.add(opts.all).add_options()("unrecognized-arguments",
+                                                po::value<std::vector<std::string>>());
     po::positional_options_description positional;
     positional.add("unrecognized-arguments", -1);
     try {
-        parsed = po::command_line_parser(args).options(with_positional).positional(positional).style(
-            po::command_line_style::unix_style ^ po::command_line_style::allow_guessing).run();
+        parsed =
+            po::command_line_parser(args)
+                .options(with_positional)
+                .positional(positional)
+                .style(po::command_line_style::unix_style ^ po::command_line_style::allow_guessing)
+                .run();
     } catch (const po::error& e) {
         if (auto name = missing_plugin(args, reg); !name.empty()) {
             std::string dirs;
@@ -370,7 +420,8 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     }
     cfg.must_staple = vm.count("must-staple");
     if (vm.count("preferred-challenges")) {
-        auto types = normalize_challenge_types(vm["preferred-challenges"].as<std::vector<std::string>>());
+        auto types =
+            normalize_challenge_types(vm["preferred-challenges"].as<std::vector<std::string>>());
         if (!types) {
             log::error(types.error().message);
             return kExitUsage;
@@ -386,13 +437,15 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
         }
         return true;
     };
-    if (!port("http-01-port", cfg.http01_port) || !port("https-port", cfg.https_port)) return kExitUsage;
+    if (!port("http-01-port", cfg.http01_port) || !port("https-port", cfg.https_port))
+        return kExitUsage;
     if (vm.count("http-01-address")) cfg.http01_address = vm["http-01-address"].as<std::string>();
     if (vm.count("issuance-timeout")) cfg.issuance_timeout = vm["issuance-timeout"].as<int>();
     if (vm.count("user-agent")) cfg.user_agent = vm["user-agent"].as<std::string>();
     cfg.no_verify_ssl = vm.count("no-verify-ssl");
     cfg.force_renewal = vm.count("force-renewal") || vm.count("renew-by-default");
-    cfg.keep_until_expiring = vm.count("keep-until-expiring") || vm.count("keep") || vm.count("reinstall");
+    cfg.keep_until_expiring =
+        vm.count("keep-until-expiring") || vm.count("keep") || vm.count("reinstall");
     cfg.duplicate = vm.count("duplicate");
     if (vm.count("reuse-key")) cfg.reuse_key = true;
     if (vm.count("no-reuse-key") || vm.count("new-key")) cfg.reuse_key = false;
@@ -421,7 +474,8 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     std::vector<std::string> chosen;
     for (const auto& p : reg.plugins())
         if (vm.count(p.name())) chosen.push_back(p.name());
-    if (vm.count("authenticator")) chosen.insert(chosen.begin(), vm["authenticator"].as<std::string>());
+    if (vm.count("authenticator"))
+        chosen.insert(chosen.begin(), vm["authenticator"].as<std::string>());
     if (vm.count("installer")) cfg.installer = vm["installer"].as<std::string>();
     if (chosen.size() > 1) {
         bool same = true;
@@ -442,9 +496,9 @@ int print_help(const std::string& topic, const Options& o) {
         return 0;
     }
     std::map<std::string, const po::options_description*> topics = {
-        {"all", &o.all},          {"automation", &o.automation}, {"security", &o.security},
-        {"testing", &o.testing},  {"paths", &o.paths},           {"register", &o.registration},
-        {"plugins", &o.plugins},  {"certonly", &o.general},
+        {"all", &o.all},         {"automation", &o.automation}, {"security", &o.security},
+        {"testing", &o.testing}, {"paths", &o.paths},           {"register", &o.registration},
+        {"plugins", &o.plugins}, {"certonly", &o.general},
     };
     for (const auto& kv : o.per_plugin) topics[kv.first] = &kv.second;
     auto it = topics.find(topic);

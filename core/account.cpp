@@ -8,7 +8,8 @@
 namespace certbot {
 
 bool ask_yes_no(const std::string& question, bool default_yes) {
-    std::cout << question << (default_yes ? " (Y)es/(N)o [Y]: " : " (Y)es/(N)o [N]: ") << std::flush;
+    std::cout << question << (default_yes ? " (Y)es/(N)o [Y]: " : " (Y)es/(N)o [N]: ")
+              << std::flush;
     std::string line;
     if (!std::getline(std::cin, line)) return false;
     if (line.empty()) return default_yes;
@@ -71,7 +72,8 @@ Result<ActiveAccount> load_or_register_account(AcmeClient& acme, const Config& c
         size_t start = 0;
         while (start <= cfg.email.size()) {
             size_t comma = cfg.email.find(',', start);
-            std::string e = cfg.email.substr(start, comma == std::string::npos ? comma : comma - start);
+            std::string e =
+                cfg.email.substr(start, comma == std::string::npos ? comma : comma - start);
             if (!e.empty()) {
                 CB_TRY(validate_email(e));
                 emails.push_back(e);
@@ -81,9 +83,10 @@ Result<ActiveAccount> load_or_register_account(AcmeClient& acme, const Config& c
         }
     } else if (!cfg.register_unsafely_without_email) {
         if (!cfg.interactive())
-            return Error("No email address given for the new account: add -m/--email ADDRESS, or "
-                         "--register-unsafely-without-email",
-                         kExitUsage);
+            return Error(
+                "No email address given for the new account: add -m/--email ADDRESS, or "
+                "--register-unsafely-without-email",
+                kExitUsage);
         std::string e = ask_text(
             "Enter email address (used for urgent renewal and security notices)\n"
             " (Enter 'c' to cancel): ");
@@ -103,7 +106,8 @@ Result<ActiveAccount> load_or_register_account(AcmeClient& acme, const Config& c
                         false))
             return Error("Terms of service not accepted; no account registered");
     }
-    if (acme.directory().external_account_required && (cfg.eab_kid.empty() || cfg.eab_hmac_key.empty()))
+    if (acme.directory().external_account_required &&
+        (cfg.eab_kid.empty() || cfg.eab_hmac_key.empty()))
         return Error("The ACME server " + server +
                          " requires external account binding: add --eab-kid and --eab-hmac-key",
                      kExitUsage);

@@ -17,7 +17,9 @@ namespace {
 
 class SystemClock : public Clock {
   public:
-    std::chrono::steady_clock::time_point now() override { return std::chrono::steady_clock::now(); }
+    std::chrono::steady_clock::time_point now() override {
+        return std::chrono::steady_clock::now();
+    }
     void sleep_for(std::chrono::milliseconds d) override {
         // Sleep in slices so Ctrl-C is noticed promptly.
         auto end = now() + d;
@@ -30,7 +32,9 @@ class SystemClock : public Clock {
 constexpr int kMaxBadNonceRetries = 20;  // PEBBLE_WFE_NONCEREJECT=60 still succeeds
 constexpr const char* kProblemPrefix = "urn:ietf:params:acme:error:";
 
-Error interrupted() { return Error("interrupted by a signal; cleaning up"); }
+Error interrupted() {
+    return Error("interrupted by a signal; cleaning up");
+}
 
 Result<std::string> required_url(const rapidjson::Value& obj, const char* key,
                                  const std::string& what) {
@@ -51,7 +55,8 @@ Problem problem_from(const rapidjson::Value& v, int depth) {
     Problem p;
     p.type = log::printable(json::get_string(v, "type").value_or(""), 120);
     p.detail = log::printable(json::get_string(v, "detail").value_or(""), 500);
-    if (v.IsObject() && v.HasMember("status") && v["status"].IsInt()) p.status = v["status"].GetInt();
+    if (v.IsObject() && v.HasMember("status") && v["status"].IsInt())
+        p.status = v["status"].GetInt();
     if (v.IsObject() && v.HasMember("identifier") && v["identifier"].IsObject())
         p.identifier = log::printable(json::get_string(v["identifier"], "value").value_or(""), 255);
     if (depth == 0 && v.IsObject() && v.HasMember("subproblems") && v["subproblems"].IsArray()) {
@@ -88,7 +93,9 @@ std::optional<Problem> parse_problem(const std::string& body) {
     return problem_from(*doc, 0);
 }
 
-bool valid_nonce(const std::string& nonce) { return nonce.size() <= 256 && is_base64url(nonce); }
+bool valid_nonce(const std::string& nonce) {
+    return nonce.size() <= 256 && is_base64url(nonce);
+}
 
 std::optional<std::chrono::seconds> parse_retry_after(const std::string& value) {
     if (value.empty() || value.size() > 64) return std::nullopt;
@@ -118,7 +125,8 @@ Status AcmeClient::load_directory() {
                      std::to_string(r->status) + "; check --server");
     auto doc = json::parse(r->body, "the ACME directory at " + dir_.url);
     if (!doc) return doc.error();
-    if (!doc->IsObject()) return Error("the ACME directory at " + dir_.url + " is not a JSON object");
+    if (!doc->IsObject())
+        return Error("the ACME directory at " + dir_.url + " is not a JSON object");
     const std::string what = "the ACME directory at " + dir_.url;
     auto nn = required_url(*doc, "newNonce", what);
     if (!nn) return nn.error();
@@ -227,8 +235,8 @@ Result<AcmeClient::Response> AcmeClient::post(const std::string& url, const std:
     }
 }
 
-Result<AcmeAccount> AcmeClient::new_account(const std::vector<std::string>& contact,
-                                            bool agree_tos, bool only_existing,
+Result<AcmeAccount> AcmeClient::new_account(const std::vector<std::string>& contact, bool agree_tos,
+                                            bool only_existing,
                                             const std::optional<ExternalAccountBinding>& eab) {
     std::string payload = "{";
     if (only_existing) {
@@ -242,17 +250,18 @@ Result<AcmeAccount> AcmeClient::new_account(const std::vector<std::string>& cont
         if (eab) {
             // RFC 8555 §7.3.4: a JWS over the account key, MACed with the CA-issued key.
             auto mac_key = base64url_decode(eab->hmac_key_b64url);
-            if (!mac_key) return Error("--eab-hmac-key is not base64url: " + mac_key.error().message);
-            std::string hdr = "{\"alg\":" + json::quote(eab->alg) + ",\"kid\":" +
-                              json::quote(eab->kid) + ",\"url\":" + json::quote(dir_.new_account) +
-                              "}";
+            if (!mac_key)
+                return Error("--eab-hmac-key is not base64url: " + mac_key.error().message);
+            std::string hdr = "{\"alg\":" + json::quote(eab->alg) +
+                              ",\"kid\":" + json::quote(eab->kid) +
+                              ",\"url\":" + json::quote(dir_.new_account) + "}";
             std::string signing_input =
                 base64url_encode(hdr) + "." + base64url_encode(jwk_public_json(*key_));
             std::string sig = hmac(eab->alg, *mac_key, signing_input);
-            payload += ",\"externalAccountBinding\":{\"protected\":" +
-                       json::quote(base64url_encode(hdr)) + ",\"payload\":" +
-                       json::quote(base64url_encode(jwk_public_json(*key_))) +
-                       ",\"signature\":" + json::quote(base64url_encode(sig)) + "}";
+            payload +=
+                ",\"externalAccountBinding\":{\"protected\":" + json::quote(base64url_encode(hdr)) +
+                ",\"payload\":" + json::quote(base64url_encode(jwk_public_json(*key_))) +
+                ",\"signature\":" + json::quote(base64url_encode(sig)) + "}";
         }
     }
     payload += "}";
@@ -322,8 +331,8 @@ Result<Order> parse_order(const std::string& body, const std::string& url) {
 Result<Order> AcmeClient::new_order(const std::vector<std::string>& dns_names) {
     std::string payload = "{\"identifiers\":[";
     for (size_t i = 0; i < dns_names.size(); ++i)
-        payload += std::string(i ? "," : "") + "{\"type\":\"dns\",\"value\":" +
-                   json::quote(dns_names[i]) + "}";
+        payload += std::string(i ? "," : "") +
+                   "{\"type\":\"dns\",\"value\":" + json::quote(dns_names[i]) + "}";
     payload += "]}";
     auto r = post(dir_.new_order, payload);
     if (!r) return r.error();
@@ -454,7 +463,8 @@ Result<Order> AcmeClient::finalize(const Order& order, const std::string& csr_de
         std::string why = o->error ? o->error->describe() : "no reason given";
         return Error("order " + order.url + " ended " + o->status + ": " + why);
     }
-    if (o->certificate.empty()) return Error("order " + order.url + " is valid but has no certificate URL");
+    if (o->certificate.empty())
+        return Error("order " + order.url + " is valid but has no certificate URL");
     return o;
 }
 

@@ -43,10 +43,10 @@ struct Problem {
 };
 
 struct AcmeAccount {
-    std::string url;       // the kid
-    std::string status;    // valid, deactivated, revoked
+    std::string url;     // the kid
+    std::string status;  // valid, deactivated, revoked
     std::vector<std::string> contact;
-    std::string body_json; // the account object as the server sent it
+    std::string body_json;  // the account object as the server sent it
 };
 
 struct Challenge {

@@ -32,7 +32,8 @@ struct FakeHttp : HttpClient {
         h.status = status;
         h.body = std::move(body);
         h.headers = std::move(headers);
-        if (!h.headers.count("replay-nonce")) h.headers["replay-nonce"] = "fresh" + std::to_string(replies.size());
+        if (!h.headers.count("replay-nonce"))
+            h.headers["replay-nonce"] = "fresh" + std::to_string(replies.size());
         replies.push_back(h);
     }
     size_t posts() const {
@@ -94,7 +95,9 @@ TEST_CASE("a broken or hostile directory is refused with the URL named", "[acme]
         CHECK(st.error().message.find("newOrder") != std::string::npos);
     }
     SECTION("plain http URL") {
-        http.reply(200, R"({"newNonce":"http://ca.test/n","newAccount":"https://ca.test/a","newOrder":"https://ca.test/o"})");
+        http.reply(
+            200,
+            R"({"newNonce":"http://ca.test/n","newAccount":"https://ca.test/a","newOrder":"https://ca.test/o"})");
         REQUIRE_FALSE(acme.load_directory());
     }
     SECTION("HTTP error") {
@@ -121,9 +124,11 @@ TEST_CASE("badNonce is retried with the fresh nonce, but not forever", "[acme]")
     SECTION("two rejections then success") {
         http.reply(400, problem("badNonce", "stale"));
         http.reply(400, problem("badNonce", "stale"));
-        http.reply(201, R"({"status":"pending","identifiers":[{"type":"dns","value":"a.test"}],)"
-                        R"("authorizations":["https://ca.test/authz/1"],"finalize":"https://ca.test/fin/1"})",
-                   {{"location", "https://ca.test/order/1"}});
+        http.reply(
+            201,
+            R"({"status":"pending","identifiers":[{"type":"dns","value":"a.test"}],)"
+            R"("authorizations":["https://ca.test/authz/1"],"finalize":"https://ca.test/fin/1"})",
+            {{"location", "https://ca.test/order/1"}});
         auto o = acme.new_order({"a.test"});
         REQUIRE(o);
         CHECK(o->url == "https://ca.test/order/1");
@@ -172,8 +177,10 @@ TEST_CASE("authorization polling starts fast, backs off and honours Retry-After"
     http.reply(200, pending);
     http.reply(200, pending);
     http.reply(200, pending, {{"retry-after", "3"}});
-    http.reply(200, R"({"status":"valid","identifier":{"type":"dns","value":"a.test"},"challenges":[]})");
-    auto a = acme.poll_authorization("https://ca.test/authz/1", clock.now() + std::chrono::seconds(90));
+    http.reply(
+        200, R"({"status":"valid","identifier":{"type":"dns","value":"a.test"},"challenges":[]})");
+    auto a =
+        acme.poll_authorization("https://ca.test/authz/1", clock.now() + std::chrono::seconds(90));
     REQUIRE(a);
     CHECK(a->status == "valid");
     REQUIRE(clock.sleeps.size() == 3);
@@ -193,7 +200,8 @@ TEST_CASE("polling gives up at the deadline", "[acme]") {
     acme.set_account(&*key, "https://ca.test/acct/1");
     for (int i = 0; i < 100; ++i)
         http.reply(200, R"({"status":"pending","identifier":{"type":"dns","value":"a.test"}})");
-    auto a = acme.poll_authorization("https://ca.test/authz/1", clock.now() + std::chrono::seconds(5));
+    auto a =
+        acme.poll_authorization("https://ca.test/authz/1", clock.now() + std::chrono::seconds(5));
     REQUIRE_FALSE(a);
     CHECK(a.error().message.find("issuance timeout") != std::string::npos);
 }
@@ -248,9 +256,10 @@ TEST_CASE("Retry-After and nonce parsing", "[acme]") {
     CHECK(valid_nonce("abc_-123"));
     CHECK_FALSE(valid_nonce("abc def"));
     CHECK_FALSE(valid_nonce(std::string(300, 'a')));
-    auto p = parse_problem(R"({"type":"urn:ietf:params:acme:error:rejectedIdentifier","detail":"no",)"
-                           R"("subproblems":[{"type":"urn:ietf:params:acme:error:caa","detail":"CAA",)"
-                           R"("identifier":{"type":"dns","value":"x.test"}}]})");
+    auto p =
+        parse_problem(R"({"type":"urn:ietf:params:acme:error:rejectedIdentifier","detail":"no",)"
+                      R"("subproblems":[{"type":"urn:ietf:params:acme:error:caa","detail":"CAA",)"
+                      R"("identifier":{"type":"dns","value":"x.test"}}]})");
     REQUIRE(p);
     CHECK(p->describe() == "rejectedIdentifier :: no; x.test: caa :: CAA");
     CHECK_FALSE(parse_problem("not json"));

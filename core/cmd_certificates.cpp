@@ -12,7 +12,8 @@
 namespace certbot {
 
 namespace {
-const char* kRule = "- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -";
+const char* kRule =
+    "- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -";
 
 std::string expiry_text(int64_t not_after, std::time_t now) {
     std::time_t t = static_cast<std::time_t>(not_after);
@@ -22,9 +23,12 @@ std::string expiry_text(int64_t not_after, std::time_t now) {
     std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S+00:00", &tm);
     int64_t left = not_after - static_cast<int64_t>(now);
     std::string status;
-    if (left <= 0) status = "INVALID: EXPIRED";
-    else if (left < 86400) status = "VALID: " + std::to_string(left / 3600) + " hour(s)";
-    else status = "VALID: " + std::to_string(left / 86400) + " days";
+    if (left <= 0)
+        status = "INVALID: EXPIRED";
+    else if (left < 86400)
+        status = "VALID: " + std::to_string(left / 3600) + " hour(s)";
+    else
+        status = "VALID: " + std::to_string(left / 86400) + " days";
     return std::string(buf) + " (" + status + ")";
 }
 }  // namespace

@@ -26,15 +26,6 @@ std::vector<std::string> lineage_domains(const Lineage& l) {
     return info ? info->dns_names : std::vector<std::string>{};
 }
 
-std::string date_of(int64_t t) {
-    std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return buf;
-}
-
 int fail(const Error& e) {
     log::error(e.message);
     return e.exit_code;
@@ -44,13 +35,15 @@ int fail(const Error& e) {
 
 int cmd_certonly(const Config& cfg, const PluginRegistry& plugins) {
     if (cfg.domains.empty())
-        return fail(Error("No domain names given: name them with -d/--domains (for example -d "
-                          "example.com -d www.example.com)",
-                          kExitUsage));
+        return fail(
+            Error("No domain names given: name them with -d/--domains (for example -d "
+                  "example.com -d www.example.com)",
+                  kExitUsage));
     if (cfg.authenticator.empty())
-        return fail(Error("No authenticator chosen: add --webroot -w PATH, --standalone, or "
-                          "-a/--authenticator NAME (see `certbot plugins`)",
-                          kExitUsage));
+        return fail(
+            Error("No authenticator chosen: add --webroot -w PATH, --standalone, or "
+                  "-a/--authenticator NAME (see `certbot plugins`)",
+                  kExitUsage));
     const LoadedPlugin* auth = plugins.find(cfg.authenticator);
     if (auth) {
         // Refuse impossible requests (wildcards without dns-01, bad plugin options) before
@@ -83,18 +76,22 @@ int cmd_certonly(const Config& cfg, const PluginRegistry& plugins) {
         return kExitOk;
     }
 
-    log::info(std::string(existing ? "Renewing an existing certificate" : "Requesting a certificate") +
-              " for " + cfg.domains[0] +
-              (cfg.domains.size() > 1 ? " and " + std::to_string(cfg.domains.size() - 1) +
-                                            " more domain" + (cfg.domains.size() > 2 ? "s" : "")
-                                      : std::string()));
+    log::info(
+        std::string(existing ? "Renewing an existing certificate" : "Requesting a certificate") +
+        " for " + cfg.domains[0] +
+        (cfg.domains.size() > 1 ? " and " + std::to_string(cfg.domains.size() - 1) +
+                                      " more domain" + (cfg.domains.size() > 2 ? "s" : "")
+                                : std::string()));
     if (!cfg.disable_hook_validation) {
         for (const auto& h : cfg.pre_hooks)
-            if (auto st = validate_hook(h, "--pre-hook"); !st) return fail(Error(st.error().message, kExitUsage));
+            if (auto st = validate_hook(h, "--pre-hook"); !st)
+                return fail(Error(st.error().message, kExitUsage));
         for (const auto& h : cfg.post_hooks)
-            if (auto st = validate_hook(h, "--post-hook"); !st) return fail(Error(st.error().message, kExitUsage));
+            if (auto st = validate_hook(h, "--post-hook"); !st)
+                return fail(Error(st.error().message, kExitUsage));
         for (const auto& h : cfg.deploy_hooks)
-            if (auto st = validate_hook(h, "--deploy-hook"); !st) return fail(Error(st.error().message, kExitUsage));
+            if (auto st = validate_hook(h, "--deploy-hook"); !st)
+                return fail(Error(st.error().message, kExitUsage));
     }
     if (auto st = ensure_hook_dirs(cfg.config_dir); !st) log::warning(st.error().message);
     HookConfig hc;
@@ -107,7 +104,8 @@ int cmd_certonly(const Config& cfg, const PluginRegistry& plugins) {
     if (auto st = hooks.run_pre_hooks(); !st) log::error(st.error().message);
     auto result = issue_and_save(cfg, plugins, existing ? &*existing : nullptr);
     if (result && !cfg.dry_run)
-        if (auto st = hooks.run_deploy_hooks(cfg.deploy_hooks, result->live_dir, result->domains); !st)
+        if (auto st = hooks.run_deploy_hooks(cfg.deploy_hooks, result->live_dir, result->domains);
+            !st)
             log::error(st.error().message);
     if (auto st = hooks.run_post_hooks(result ? cfg.domains : std::vector<std::string>{},
                                        result ? std::vector<std::string>{} : cfg.domains);
@@ -119,9 +117,10 @@ int cmd_certonly(const Config& cfg, const PluginRegistry& plugins) {
         return kExitOk;
     }
     log::out("Successfully received certificate.\nCertificate is saved at: " +
-             path_join(result->live_dir, "fullchain.pem") + "\nKey is saved at:         " +
-             path_join(result->live_dir, "privkey.pem") + "\nThis certificate expires on " +
-             date_of(result->not_after) + ".\nThese files will be updated when the certificate renews.");
+             path_join(result->live_dir, "fullchain.pem") +
+             "\nKey is saved at:         " + path_join(result->live_dir, "privkey.pem") +
+             "\nThis certificate expires on " + date_of(result->not_after) +
+             ".\nThese files will be updated when the certificate renews.");
     return kExitOk;
 }
 

@@ -5,10 +5,13 @@
 
 namespace certbot {
 
-const char* certbot_version() { return CERTBOT_VERSION; }
+const char* certbot_version() {
+    return CERTBOT_VERSION;
+}
 
 int cmd_plugins(const Config&, const PluginRegistry& reg) {
-    std::string out = "- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -";
+    std::string out =
+        "- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -";
     for (const auto& p : reg.plugins()) {
         std::string kinds;
         if (p.is_authenticator()) kinds += "Authenticator";
@@ -17,12 +20,12 @@ int cmd_plugins(const Config&, const PluginRegistry& reg) {
         for (const auto& t : p.challenge_types()) types += (types.empty() ? "" : ", ") + t;
         out += "\n* " + p.name() + "\nDescription: " + p.entry->description +
                "\nInterfaces: " + kinds + "\nVersion: " + p.entry->version +
-               (types.empty() ? std::string() : "\nChallenges: " + types) + "\nFile: " + p.path + "\n";
+               (types.empty() ? std::string() : "\nChallenges: " + types) + "\nFile: " + p.path +
+               "\n";
     }
     out += "\n- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -";
     log::out(out);
-    for (const auto& s : reg.skipped())
-        log::warning("Skipped plugin " + s.path + ": " + s.reason);
+    for (const auto& s : reg.skipped()) log::warning("Skipped plugin " + s.path + ": " + s.reason);
     if (reg.plugins().empty()) {
         std::string dirs;
         for (const auto& d : plugin_search_path()) dirs += (dirs.empty() ? "" : ":") + d;

@@ -2,13 +2,13 @@
 // options (command-line flags override and are saved back), run the hooks with certbot's
 // semantics, and print a summary. Due lineages are renewed by a bounded pool of workers; one
 // broken conf or failing lineage never stops the others.
+#include <unistd.h>
 #include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <mutex>
 #include <random>
 #include <thread>
-#include <unistd.h>
 
 #include "acme.h"
 #include "commands.h"
@@ -23,7 +23,8 @@ namespace certbot {
 
 namespace {
 
-const char* kRule = "- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -";
+const char* kRule =
+    "- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -";
 
 struct Item {
     Lineage lineage;
@@ -50,17 +51,21 @@ std::string exclusive_key(const Config& c) {
 
 int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
     if (!cli.domains.empty()) {
-        log::error("The renew command renews every certificate that is due, or one named with "
-                   "--cert-name; to renew particular domains use certonly -d instead");
+        log::error(
+            "The renew command renews every certificate that is due, or one named with "
+            "--cert-name; to renew particular domains use certonly -d instead");
         return kExitUsage;
     }
     if (!cli.disable_hook_validation) {
         for (const auto& h : cli.pre_hooks)
-            if (auto st = validate_hook(h, "--pre-hook"); !st) return log::error(st.error().message), kExitUsage;
+            if (auto st = validate_hook(h, "--pre-hook"); !st)
+                return log::error(st.error().message), kExitUsage;
         for (const auto& h : cli.post_hooks)
-            if (auto st = validate_hook(h, "--post-hook"); !st) return log::error(st.error().message), kExitUsage;
+            if (auto st = validate_hook(h, "--post-hook"); !st)
+                return log::error(st.error().message), kExitUsage;
         for (const auto& h : cli.deploy_hooks)
-            if (auto st = validate_hook(h, "--deploy-hook"); !st) return log::error(st.error().message), kExitUsage;
+            if (auto st = validate_hook(h, "--deploy-hook"); !st)
+                return log::error(st.error().message), kExitUsage;
     }
     auto session = Session::open(cli);
     if (!session) {
@@ -80,7 +85,8 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
                                [&](const Lineage& l) { return l.name == cli.cert_name; });
         if (it == lineages->end()) {
             log::error("No certificate found with name " + cli.cert_name + " (expected " +
-                       cli.config_dir + "/renewal/" + cli.cert_name + ".conf); see `certbot certificates`");
+                       cli.config_dir + "/renewal/" + cli.cert_name +
+                       ".conf); see `certbot certificates`");
             return kExitFailure;
         }
         Lineage only = std::move(*it);
@@ -166,13 +172,14 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
             }
             it->outcome = Item::Outcome::kRenewed;
             if (!cli.dry_run) {
-                if (auto st = hooks.run_deploy_hooks(it->cfg.deploy_hooks, r->live_dir, r->domains); !st)
+                if (auto st = hooks.run_deploy_hooks(it->cfg.deploy_hooks, r->live_dir, r->domains);
+                    !st)
                     log::error(st.error().message);
             }
         }
     };
-    const size_t nworkers = std::min<size_t>(static_cast<size_t>(std::max(1, cli.renewal_workers)),
-                                             due.size());
+    const size_t nworkers =
+        std::min<size_t>(static_cast<size_t>(std::max(1, cli.renewal_workers)), due.size());
     std::vector<std::thread> pool;
     for (size_t i = 1; i < nworkers; ++i) pool.emplace_back(worker);
     if (nworkers > 0) worker();
@@ -198,21 +205,25 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
     }
     if (g_interrupted)
         for (auto* it : due)
-            if (it->outcome == Item::Outcome::kSkipped) failed.push_back("  " + it->lineage.fullchain_path + " (interrupted)");
+            if (it->outcome == Item::Outcome::kSkipped)
+                failed.push_back("  " + it->lineage.fullchain_path + " (interrupted)");
     if (auto st = hooks.run_post_hooks(renewed_domains, failed_domains); !st)
         log::error(st.error().message);
 
     const std::string sim = cli.dry_run ? "simulated " : "";
     std::string out = kRule;
-    if (!skipped.empty()) out += "\nThe following certificates are not due for renewal yet:\n" + join(skipped, "\n");
+    if (!skipped.empty())
+        out += "\nThe following certificates are not due for renewal yet:\n" + join(skipped, "\n");
     if (due.empty() && failed.empty()) out += "\nNo renewals were attempted.";
     if (!renewed.empty() && failed.empty())
         out += "\nCongratulations, all " + sim + "renewals succeeded:\n" + join(renewed, "\n");
     else if (!renewed.empty())
         out += "\nThe following " + sim + "renewals succeeded:\n" + join(renewed, "\n");
     if (!failed.empty()) {
-        out += renewed.empty() ? "\nAll " + sim + "renewals failed. The following certificates could not be renewed:\n"
-                               : "\nThe following " + sim + "renewals failed:\n";
+        out += renewed.empty()
+                   ? "\nAll " + sim +
+                         "renewals failed. The following certificates could not be renewed:\n"
+                   : "\nThe following " + sim + "renewals failed:\n";
         out += join(failed, "\n");
     }
     if (!parse_failures.empty())

@@ -11,7 +11,9 @@
 
 namespace certbot {
 
-std::string Url::origin() const { return scheme + "://" + host + ":" + std::to_string(port); }
+std::string Url::origin() const {
+    return scheme + "://" + host + ":" + std::to_string(port);
+}
 
 Result<Url> parse_url(const std::string& text, bool require_https) {
     auto bad = [&](const std::string& why) {
@@ -148,8 +150,9 @@ class HttplibClient : public HttpClient {
                 why = "could not connect within " + std::to_string(opts_.connect_timeout_s) +
                       " s (is the server running and the URL right?)";
             if (err == httplib::Error::SSLServerVerification)
-                why += " (the server's certificate is not trusted: set REQUESTS_CA_BUNDLE or "
-                       "SSL_CERT_FILE to its CA bundle)";
+                why +=
+                    " (the server's certificate is not trusted: set REQUESTS_CA_BUNDLE or "
+                    "SSL_CERT_FILE to its CA bundle)";
             // A broken connection is not reused.
             clients_.erase(url->origin());
             return Error("request to " + url->origin() + url->path + " failed: " + why);

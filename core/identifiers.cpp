@@ -1,7 +1,7 @@
 #include "identifiers.h"
 
-#include <algorithm>
 #include <arpa/inet.h>
+#include <algorithm>
 
 namespace certbot {
 namespace {
@@ -14,7 +14,9 @@ bool ldh_label(const std::string& l) {
 }
 }  // namespace
 
-bool is_wildcard(const std::string& domain) { return domain.rfind("*.", 0) == 0; }
+bool is_wildcard(const std::string& domain) {
+    return domain.rfind("*.", 0) == 0;
+}
 
 Result<std::string> normalize_domain(const std::string& raw) {
     std::string d = raw;
@@ -56,7 +58,8 @@ Result<std::vector<std::string>> parse_domains(const std::vector<std::string>& r
         size_t start = 0;
         while (start <= value.size()) {
             size_t comma = value.find(',', start);
-            std::string part = value.substr(start, comma == std::string::npos ? comma : comma - start);
+            std::string part =
+                value.substr(start, comma == std::string::npos ? comma : comma - start);
             part.erase(0, part.find_first_not_of(" \t"));
             part.erase(part.find_last_not_of(" \t") + 1);
             // certbot: an empty entry ("a.com,,b.com", ",a.com") is an error, not skipped.

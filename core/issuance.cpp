@@ -20,12 +20,16 @@ Result<std::vector<std::string>> normalize_challenge_types(const std::vector<std
             t.erase(t.find_last_not_of(" \t") + 1);
             if (!t.empty()) {
                 std::string n;
-                if (t == "http" || t == "http-01") n = "http-01";
-                else if (t == "dns" || t == "dns-01") n = "dns-01";
-                else if (t == "tls-alpn" || t == "tls-alpn-01") n = "tls-alpn-01";
+                if (t == "http" || t == "http-01")
+                    n = "http-01";
+                else if (t == "dns" || t == "dns-01")
+                    n = "dns-01";
+                else if (t == "tls-alpn" || t == "tls-alpn-01")
+                    n = "tls-alpn-01";
                 else if (t == "tls-sni" || t == "tls-sni-01") {
-                    log::warning("tls-sni-01 was switched off by every CA in 2019; using its "
-                                 "successor tls-alpn-01 instead");
+                    log::warning(
+                        "tls-sni-01 was switched off by every CA in 2019; using its "
+                        "successor tls-alpn-01 instead");
                     n = "tls-alpn-01";
                 } else {
                     return Error("--preferred-challenges: unknown challenge type \"" + t +
@@ -166,8 +170,8 @@ std::string hint_for(const std::string& authenticator, const std::string& type) 
 Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, const Config& cfg,
                                       const std::vector<std::string>& domains,
                                       const std::string& key_pem) {
-    const auto deadline = std::chrono::steady_clock::now() +
-                          std::chrono::seconds(std::max(1, cfg.issuance_timeout));
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1, cfg.issuance_timeout));
     auto order = acme.new_order(domains);
     if (!order) return order.error();
 
@@ -192,8 +196,7 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
     if (!set.owned.empty()) {
         CleanupGuard guard(auth, set);
         guard.arm();  // cleanup must also run after a partial perform
-        for (const auto& o : set.owned)
-            log::debug("Performing " + o.type + " for " + o.identifier);
+        for (const auto& o : set.owned) log::debug("Performing " + o.type + " for " + o.identifier);
         if (auto st = auth.perform(set.view()); !st) return st.error();
         for (const auto& o : set.owned)
             if (auto st = acme.respond_challenge(o.url); !st) return st.error();
@@ -204,24 +207,25 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
             if (done->status != "valid") {
                 std::string why = done->error ? done->error->describe() : "no reason given";
                 failures.push_back("  Domain: " + o.identifier + "\n  Type:   " + o.type +
-                                   "\n  Detail: " + why + "\n" + hint_for(auth.plugin().name(), o.type));
+                                   "\n  Detail: " + why + "\n" +
+                                   hint_for(auth.plugin().name(), o.type));
             }
         }
         if (!failures.empty()) {
-            std::string msg = "Some challenges have failed (authenticator: " +
-                              auth.plugin().name() +
-                              "). The Certificate Authority reported these problems:";
+            std::string msg =
+                "Some challenges have failed (authenticator: " + auth.plugin().name() +
+                "). The Certificate Authority reported these problems:";
             for (const auto& f : failures) msg += "\n" + f;
             return Error(msg);
         }
     }
 
     // Key and CSR (RFC 8555 §7.4).
-    Result<PrivateKey> key = key_pem.empty() ? PrivateKey::generate(KeySpec{
-                                                   cfg.key_type == "rsa" ? KeySpec::Type::Rsa
-                                                                         : KeySpec::Type::Ecdsa,
-                                                   cfg.rsa_key_size, cfg.elliptic_curve})
-                                             : PrivateKey::from_pem(key_pem);
+    Result<PrivateKey> key =
+        key_pem.empty() ? PrivateKey::generate(KeySpec{
+                              cfg.key_type == "rsa" ? KeySpec::Type::Rsa : KeySpec::Type::Ecdsa,
+                              cfg.rsa_key_size, cfg.elliptic_curve})
+                        : PrivateKey::from_pem(key_pem);
     if (!key) return key.error();
     auto csr = make_csr_der(*key, domains, cfg.must_staple);
     if (!csr) return csr.error();

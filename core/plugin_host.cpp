@@ -2,14 +2,14 @@
 
 #include <boost/dll/shared_library.hpp>
 
+#include <dirent.h>
+#include <sys/auxv.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <dirent.h>
 #include <fstream>
 #include <iostream>
-#include <sys/auxv.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "process.h"
@@ -72,7 +72,10 @@ Result<LoadedPlugin> load_plugin(const std::string& path) {
     {
         std::ifstream f(path, std::ios::binary);
         char magic[4] = {};
-        if (!f.read(magic, 4) || std::memcmp(magic, "\x7f" "ELF", 4) != 0)
+        if (!f.read(magic, 4) || std::memcmp(magic,
+                                             "\x7f"
+                                             "ELF",
+                                             4) != 0)
             return Error("not an ELF shared object");
     }
     auto lib = std::make_shared<boost::dll::shared_library>();
@@ -87,14 +90,16 @@ Result<LoadedPlugin> load_plugin(const std::string& path) {
     const cb_plugin& entry = lib->get<const cb_plugin>(CB_ENTRY_SYMBOL);
     // Read struct_size and abi_major first: they are the only fields common to every revision.
     if (entry.struct_size < offsetof(cb_plugin, abi_minor) + sizeof(entry.abi_minor))
-        return Error("has a malformed entry (struct_size " + std::to_string(entry.struct_size) + ")");
+        return Error("has a malformed entry (struct_size " + std::to_string(entry.struct_size) +
+                     ")");
     if (entry.abi_major != CB_ABI_MAJOR)
         return Error("was built for plugin ABI " + std::to_string(entry.abi_major) + "." +
                      std::to_string(entry.abi_minor) + "; this certbot speaks ABI " +
                      std::to_string(CB_ABI_MAJOR) + ".0 to " + std::to_string(CB_ABI_MAJOR) + "." +
                      std::to_string(CB_ABI_MINOR));
     if (!CB_HAS_FIELD(&entry, cb_plugin, installer))
-        return Error("has a truncated entry (struct_size " + std::to_string(entry.struct_size) + ")");
+        return Error("has a truncated entry (struct_size " + std::to_string(entry.struct_size) +
+                     ")");
     if (!valid_plugin_name(entry.name))
         return Error("has an invalid name (lowercase letters, digits and '-' only)");
     if (!entry.create || !entry.destroy) return Error("has no create/destroy functions");
@@ -287,7 +292,8 @@ Result<std::vector<std::string>> PluginInstance::chall_pref(const std::string& i
     auto sink = [](void* ctx, const char* v) {
         static_cast<std::vector<std::string>*>(ctx)->emplace_back(v ? v : "");
     };
-    cb_status st = plugin_.entry->authenticator->get_chall_pref(self_, identifier.c_str(), sink, &out);
+    cb_status st =
+        plugin_.entry->authenticator->get_chall_pref(self_, identifier.c_str(), sink, &out);
     if (st == CB_DECLINED) return std::vector<std::string>{};
     if (auto s = check(st, "choosing challenges for " + identifier); !s) return s.error();
     return out;
@@ -303,10 +309,12 @@ Status PluginInstance::cleanup(const std::vector<cb_challenge>& c) {
                  "cleaning up challenges");
 }
 
-#define CB_REQUIRE_INSTALLER()                                                          \
-    if (!plugin_.is_installer())                                                        \
-        return Error("The " + plugin_.name() + " plugin is not an installer; choose one " \
-                     "with -i/--installer", kExitUsage)
+#define CB_REQUIRE_INSTALLER()                                  \
+    if (!plugin_.is_installer())                                \
+    return Error("The " + plugin_.name() +                      \
+                     " plugin is not an installer; choose one " \
+                     "with -i/--installer",                     \
+                 kExitUsage)
 
 Result<std::vector<std::string>> PluginInstance::get_all_names() {
     CB_REQUIRE_INSTALLER();
@@ -323,10 +331,10 @@ Status PluginInstance::deploy_cert(const std::string& domain, const std::string&
                                    const std::string& key, const std::string& chain,
                                    const std::string& fullchain) {
     CB_REQUIRE_INSTALLER();
-    return check(plugin_.entry->installer->deploy_cert(self_, domain.c_str(), cert.c_str(),
-                                                       key.c_str(), chain.c_str(),
-                                                       fullchain.c_str()),
-                 "deploying the certificate for " + domain);
+    return check(
+        plugin_.entry->installer->deploy_cert(self_, domain.c_str(), cert.c_str(), key.c_str(),
+                                              chain.c_str(), fullchain.c_str()),
+        "deploying the certificate for " + domain);
 }
 Status PluginInstance::enhance(const std::string& domain, const std::string& enhancement,
                                const std::string& options) {

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "acme.h"
 #include "account.h"
+#include "acme.h"
 #include "commands.h"
 #include "fsutil.h"
 #include "identifiers.h"
@@ -23,13 +23,17 @@ Result<PluginOptionValues> plugin_values(const LoadedPlugin& p, const Config& cf
         const auto& od = p.entry->options[i];
         const std::string long_name = prefix + od.name;
         auto it = cfg.plugin_options.find(long_name);
-        if (it != cfg.plugin_options.end()) v.values[od.name] = it->second;
-        else if (od.default_value) v.values[od.name] = {od.default_value};
+        if (it != cfg.plugin_options.end())
+            v.values[od.name] = it->second;
+        else if (od.default_value)
+            v.values[od.name] = {od.default_value};
         if (od.flags & CB_OPT_PER_IDENTIFIER) {
             per_id_option = od.name;
             auto pi = cfg.plugin_per_identifier.find(long_name);
-            if (pi != cfg.plugin_per_identifier.end()) v.per_identifier[od.name] = pi->second;
-            else v.per_identifier[od.name];
+            if (pi != cfg.plugin_per_identifier.end())
+                v.per_identifier[od.name] = pi->second;
+            else
+                v.per_identifier[od.name];
         }
     }
     // A JSON map option ({"a.com,b.com": "/var/www"}) feeds the per-identifier option.
@@ -72,7 +76,8 @@ namespace {
 
 // The [renewalparams] certbot writes: what the user set, plus server/key_type/account.
 std::vector<RenewalParam> renewal_params(const Config& cfg, const LoadedPlugin& auth,
-                             const PluginOptionValues& values, const std::string& account_id) {
+                                         const PluginOptionValues& values,
+                                         const std::string& account_id) {
     std::vector<RenewalParam> r;
     r.push_back(RenewalParam::str("account", account_id));
     r.push_back(RenewalParam::str("authenticator", auth.name()));
@@ -83,12 +88,17 @@ std::vector<RenewalParam> renewal_params(const Config& cfg, const LoadedPlugin& 
         r.push_back(RenewalParam::str("rsa_key_size", std::to_string(cfg.rsa_key_size)));
     if (cfg.key_type == "ecdsa" && cfg.set_by_user.count("elliptic-curve"))
         r.push_back(RenewalParam::str("elliptic_curve", cfg.elliptic_curve));
-    if (cfg.set_by_user.count("http-01-port")) r.push_back(RenewalParam::str("http01_port", std::to_string(cfg.http01_port)));
-    if (cfg.set_by_user.count("http-01-address")) r.push_back(RenewalParam::str("http01_address", cfg.http01_address));
-    if (cfg.set_by_user.count("https-port")) r.push_back(RenewalParam::str("https_port", std::to_string(cfg.https_port)));
-    if (!cfg.preferred_challenges.empty()) r.push_back(RenewalParam::list_of("pref_challs", cfg.preferred_challenges));
+    if (cfg.set_by_user.count("http-01-port"))
+        r.push_back(RenewalParam::str("http01_port", std::to_string(cfg.http01_port)));
+    if (cfg.set_by_user.count("http-01-address"))
+        r.push_back(RenewalParam::str("http01_address", cfg.http01_address));
+    if (cfg.set_by_user.count("https-port"))
+        r.push_back(RenewalParam::str("https_port", std::to_string(cfg.https_port)));
+    if (!cfg.preferred_challenges.empty())
+        r.push_back(RenewalParam::list_of("pref_challs", cfg.preferred_challenges));
     if (cfg.must_staple) r.push_back(RenewalParam::str("must_staple", "True"));
-    if (cfg.reuse_key) r.push_back(RenewalParam::str("reuse_key", *cfg.reuse_key ? "True" : "False"));
+    if (cfg.reuse_key)
+        r.push_back(RenewalParam::str("reuse_key", *cfg.reuse_key ? "True" : "False"));
     if (cfg.no_autorenew) r.push_back(RenewalParam::str("autorenew", "False"));
     // certbot stores one command per hook kind; several --deploy-hook flags are joined.
     auto join = [](const std::vector<std::string>& v) {
@@ -116,13 +126,16 @@ std::vector<RenewalParam> renewal_params(const Config& cfg, const LoadedPlugin& 
             r.push_back(RenewalParam::list_of(key, list));
             std::vector<std::pair<std::string, std::string>> ordered;
             for (const auto& d : cfg.domains)
-                if (auto m = pi->second.find(d); m != pi->second.end()) ordered.emplace_back(d, m->second);
+                if (auto m = pi->second.find(d); m != pi->second.end())
+                    ordered.emplace_back(d, m->second);
             r.push_back(RenewalParam::section(auth.name() + "_map", ordered));
             continue;
         }
         if (!user_set || it == values.values.end() || it->second.empty()) continue;
-        if (od.flags & CB_OPT_REPEATABLE) r.push_back(RenewalParam::list_of(key, it->second));
-        else r.push_back(RenewalParam::str(key, it->second.back()));
+        if (od.flags & CB_OPT_REPEATABLE)
+            r.push_back(RenewalParam::list_of(key, it->second));
+        else
+            r.push_back(RenewalParam::str(key, it->second.back()));
     }
     return r;
 }
@@ -154,6 +167,8 @@ std::optional<int64_t> parse_interval(const std::string& text) {
     return std::nullopt;
 }
 
+}  // namespace
+
 std::string date_of(int64_t t) {
     std::time_t tt = static_cast<std::time_t>(t);
     std::tm tm{};
@@ -162,8 +177,6 @@ std::string date_of(int64_t t) {
     std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
     return buf;
 }
-
-}  // namespace
 
 std::optional<CertInfo> current_cert(const Lineage& l) {
     auto pem = read_file(l.cert_path, 1 << 20);
@@ -177,8 +190,7 @@ RenewalDecision should_renew(const Lineage& l, const Config& cfg, std::time_t no
     if (cfg.force_renewal) return {true, "forced"};
     if (cfg.dry_run) return {true, "dry run"};
     const Section* params = l.conf.root().find_section("renewalparams");
-    if (params && parse_bool(params->get("autorenew")) == false)
-        return {false, "autorenew is off"};
+    if (params && parse_bool(params->get("autorenew")) == false) return {false, "autorenew is off"};
     auto info = current_cert(l);
     if (!info) return {true, "the current certificate cannot be read"};
     const int64_t left = info->not_after - static_cast<int64_t>(now);
@@ -197,14 +209,16 @@ RenewalDecision should_renew(const Lineage& l, const Config& cfg, std::time_t no
     return {false, when};
 }
 
-Result<Config> config_for_lineage(const Lineage& l, const Config& cli, const PluginRegistry& plugins) {
+Result<Config> config_for_lineage(const Lineage& l, const Config& cli,
+                                  const PluginRegistry& plugins) {
     Config cfg = cli;
     cfg.cert_name = l.name;
     const Section* p = l.conf.root().find_section("renewalparams");
     if (!p) return Error(l.renewal_conf_path + " has no [renewalparams] section; fix or delete it");
     auto user = [&](const char* flag) { return cli.set_by_user.count(flag) > 0; };
     auto str = [&](const char* key) { return p->get(key); };
-    if (!user("authenticator") && cli.authenticator.empty()) cfg.authenticator = str("authenticator").value_or("");
+    if (!user("authenticator") && cli.authenticator.empty())
+        cfg.authenticator = str("authenticator").value_or("");
     if (cfg.authenticator.empty())
         return Error(l.renewal_conf_path + " names no authenticator; fix it or pass -a");
     if (!user("installer")) {
@@ -216,7 +230,8 @@ Result<Config> config_for_lineage(const Lineage& l, const Config& cli, const Plu
         cfg.server_set = true;
     }
     if (!user("account")) cfg.account = str("account").value_or(cli.account);
-    if (!user("key-type")) cfg.key_type = str("key_type").value_or("rsa");  // absent: pre-1.25 = rsa
+    if (!user("key-type"))
+        cfg.key_type = str("key_type").value_or("rsa");  // absent: pre-1.25 = rsa
     // A value restored from the conf counts as set, so it is written back unchanged.
     auto restored = [&](const char* flag) { cfg.set_by_user.insert(flag); };
     if (!user("rsa-key-size") && str("rsa_key_size")) {
@@ -286,7 +301,8 @@ Result<Config> config_for_lineage(const Lineage& l, const Config& cli, const Plu
     return cfg;
 }
 
-Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plugins, Lineage* existing) {
+Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plugins,
+                                   Lineage* existing) {
     const LoadedPlugin* auth = plugins.find(cfg.authenticator);
     if (!auth) {
         std::string dirs;
@@ -304,10 +320,10 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
 
     HttpOptions http_opts;
     http_opts.verify_tls = !cfg.no_verify_ssl;
-    http_opts.user_agent = cfg.user_agent.empty()
-                               ? std::string("CertbotNative/") + certbot_version() + " (certbot; " +
-                                     cfg.verb + ")"
-                               : cfg.user_agent;
+    http_opts.user_agent =
+        cfg.user_agent.empty()
+            ? std::string("CertbotNative/") + certbot_version() + " (certbot; " + cfg.verb + ")"
+            : cfg.user_agent;
     auto http = make_http_client(http_opts);
     AcmeClient acme(*http, cfg.effective_server());
     CB_TRY(acme.load_directory());
@@ -346,12 +362,13 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
         CB_TRY(save_renewal_conf(*existing));
         out.name = existing->name;
     } else {
-        auto chosen = choose_lineage_name(cfg.config_dir,
-                                          cfg.cert_name.empty() ? default_lineage_name(cfg.domains) : cfg.cert_name);
+        auto chosen = choose_lineage_name(cfg.config_dir, cfg.cert_name.empty()
+                                                              ? default_lineage_name(cfg.domains)
+                                                              : cfg.cert_name);
         if (!chosen) return chosen.error();
-        auto created = create_lineage(cfg.config_dir, *chosen, issued->cert_pem, issued->chain_pem,
-                                      issued->fullchain_pem, issued->key_pem, params,
-                                      certbot_version());
+        auto created =
+            create_lineage(cfg.config_dir, *chosen, issued->cert_pem, issued->chain_pem,
+                           issued->fullchain_pem, issued->key_pem, params, certbot_version());
         if (!created) return created.error();
         out.name = *chosen;
     }

@@ -27,6 +27,9 @@ RenewalDecision should_renew(const Lineage& lineage, const Config& cfg, std::tim
 
 std::optional<CertInfo> current_cert(const Lineage& lineage);
 
+// "2026-11-30" (UTC) for a Unix time, as certbot prints expiry dates.
+std::string date_of(int64_t unix_time);
+
 // The configuration to renew `lineage` with: its stored [renewalparams], overridden by what the
 // user set on the command line (cli.set_by_user), like certbot.
 Result<Config> config_for_lineage(const Lineage& lineage, const Config& cli,

@@ -1,7 +1,7 @@
 #include "session.h"
 
-#include <cstdio>
 #include <unistd.h>
+#include <cstdio>
 
 #include "commands.h"
 #include "log.h"
@@ -12,7 +12,8 @@ namespace certbot {
 void rotate_log(const std::string& path, int backups) {
     if (backups <= 0 || access(path.c_str(), F_OK) != 0) return;
     int highest = 0;
-    while (highest < backups && access((path + "." + std::to_string(highest + 1)).c_str(), F_OK) == 0)
+    while (highest < backups &&
+           access((path + "." + std::to_string(highest + 1)).c_str(), F_OK) == 0)
         ++highest;
     if (highest == backups) std::remove((path + "." + std::to_string(highest--)).c_str());
     for (int i = highest; i >= 1; --i)
@@ -31,7 +32,8 @@ int version_of(const std::string& target, const char* kind) {
         base.compare(base.size() - 4, 4, ".pem") != 0)
         return -1;
     std::string digits = base.substr(k.size(), base.size() - k.size() - 4);
-    if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos)
+    if (digits.empty() || digits.size() > 9 ||
+        digits.find_first_not_of("0123456789") != std::string::npos)
         return -1;
     return std::stoi(digits);
 }
@@ -44,7 +46,8 @@ bool consistent(const std::string& live_dir) {
         ssize_t n = readlink(link.c_str(), buf, sizeof buf - 1);
         if (n <= 0) return false;
         int v = version_of(std::string(buf, static_cast<size_t>(n)), kind);
-        if (v < 0 || (version >= 0 && v != version) || access(link.c_str(), R_OK) != 0) return false;
+        if (v < 0 || (version >= 0 && v != version) || access(link.c_str(), R_OK) != 0)
+            return false;
         version = v;
         if (access((live_dir + "/previous_" + kind + ".pem").c_str(), F_OK) == 0) return false;
     }
@@ -62,8 +65,8 @@ void recover_interrupted_updates(const std::string& config_dir) {
         auto lineage = load_lineage(config_dir, name);
         if (!lineage) continue;  // not ours to repair (no renewal conf)
         if (auto st = repair_live_links(*lineage); !st) {
-            log::warning("lineage " + name + " was left half-updated and cannot be repaired: " +
-                         st.error().message);
+            log::warning("lineage " + name +
+                         " was left half-updated and cannot be repaired: " + st.error().message);
             continue;
         }
         log::warning("lineage " + name +
@@ -111,10 +114,9 @@ Result<Session> Session::open(const Config& cfg) {
 HttpOptions Session::http_options() const {
     HttpOptions o;
     o.verify_tls = !cfg_->no_verify_ssl;
-    o.user_agent = cfg_->user_agent.empty()
-                       ? std::string("CertbotNative/") + certbot_version() + " (certbot; " +
-                             cfg_->verb + ")"
-                       : cfg_->user_agent;
+    o.user_agent = cfg_->user_agent.empty() ? std::string("CertbotNative/") + certbot_version() +
+                                                  " (certbot; " + cfg_->verb + ")"
+                                            : cfg_->user_agent;
     return o;
 }
 
