@@ -31,28 +31,40 @@ struct Verb {
     const char* help;
 };
 
-int run_not_yet(const Config& cfg, const PluginRegistry&);
-
+// certbot's subcommands, in the order `certbot --help` lists them.
 const Verb kVerbs[] = {
-    {"run", &run_not_yet, "Obtain & install a certificate in your current webserver"},
+    {"run", &cmd_run, "Obtain & install a certificate in your current webserver"},
     {"certonly", &cmd_certonly, "Obtain or renew a certificate, but do not install it"},
     {"renew", &cmd_renew, "Renew all previously obtained certificates that are near expiry"},
+    {"enhance", &cmd_enhance, "Add security enhancements to your existing configuration"},
     {"certificates", &cmd_certificates,
      "Display information about certificates you have from Certbot"},
+    {"delete", &cmd_delete, "Delete a certificate (including its renewal configuration)"},
+    {"reconfigure", &cmd_reconfigure,
+     "Update a certificate's configuration (e.g. the options to use when renewing it)"},
+    {"install", &cmd_install, "Install an arbitrary certificate in a server"},
+    {"rollback", &cmd_rollback, "Rollback server configuration changes made during install"},
+    {"revoke", &cmd_revoke, "Revoke a certificate specified with --cert-path or --cert-name"},
+    {"register", &cmd_register, "Register for account with Let's Encrypt / other ACME server"},
+    {"update_account", &cmd_update_account,
+     "Update account with Let's Encrypt / other ACME server"},
+    {"unregister", &cmd_unregister, "Irrevocably deactivate your account"},
+    {"show_account", &cmd_show_account, "Display account details"},
     {"plugins", &cmd_plugins, "Display information about installed plugins"},
+    {"update_symlinks", &cmd_update_symlinks,
+     "Recreate symlinks in your /etc/letsencrypt/live/ directory"},
 };
 
-const Verb* find_verb(const std::string& name) {
+// Old names certbot still accepts.
+const std::pair<const char*, const char*> kVerbAliases[] = {{"auth", "certonly"},
+                                                            {"everything", "run"}};
+
+const Verb* find_verb(std::string name) {
+    for (const auto& a : kVerbAliases)
+        if (name == a.first) name = a.second;
     for (const auto& v : kVerbs)
         if (name == v.name) return &v;
     return nullptr;
-}
-
-int run_not_yet(const Config& cfg, const PluginRegistry&) {
-    log::error("The \"" + cfg.verb +
-               "\" command is not available in this version yet; use \"certonly\" with "
-               "--webroot or --standalone.");
-    return kExitUsage;
 }
 
 const char* kUsage =
@@ -128,6 +140,10 @@ struct Options {
     po::options_description paths{"paths"};
     po::options_description plugins{"plugins"};
     po::options_description registration{"register"};
+    po::options_description certonly{"certonly"};
+    po::options_description revoke{"revoke"};
+    po::options_description rollback{"rollback"};
+    po::options_description unregister{"unregister"};
     std::map<std::string, po::options_description> per_plugin;
     po::options_description all{"all"};
 };
@@ -159,7 +175,24 @@ void build_options(Options& o, const PluginRegistry& reg) {
                                       "Set a custom user agent string for the client.")(
         "eab-kid", po::value<std::string>(), "Key Identifier for External Account Binding")(
         "eab-hmac-key", po::value<std::string>(), "HMAC key for External Account Binding")(
-        "version", "show program's version number and exit");
+        "version", "show program's version number and exit")(
+        "config,c", po::value<std::string>(),
+        "path to config file (default: /etc/letsencrypt/cli.ini and "
+        "~/.config/letsencrypt/cli.ini)")(
+        "max-log-backups", po::value<int>(),
+        "Specifies the maximum number of backup logs that should be kept by Certbot's built in "
+        "log rotation. Setting this flag to 0 disables log rotation entirely. (default: 1000)")(
+        "debug-challenges",
+        "After setting up challenges, wait for user input before submitting to CA.")(
+        "preferred-chain", po::value<std::string>(),
+        "If the CA offers multiple certificate chains, prefer the chain whose topmost "
+        "certificate was issued from this Subject Common Name.")(
+        "user-agent-comment", po::value<std::string>(),
+        "Add a comment to the default user agent string.")(
+        "eab-hmac-alg", po::value<std::string>(),
+        "HMAC algorithm for External Account Binding: HS256, HS384 or HS512 (default: HS256)")(
+        "standalone-supported-challenges", po::value<std::string>(),
+        "Deprecated: use --preferred-challenges (tls-sni-01 is now tls-alpn-01).");
     o.automation.add_options()("keep-until-expiring",
                                "If the requested certificate matches an existing certificate, "
                                "always keep the existing one until it is due for renewal.")(
@@ -193,14 +226,38 @@ void build_options(Options& o, const PluginRegistry& reg) {
         "checked for validity; this disables that.")(
         "no-directory-hooks", "Disable running executables found in Certbot's hook directories.")(
         "no-autorenew", "Disable auto renewal of certificates.")(
-        "autorenew", "Enable auto renewal of certificates (the default).");
+        "autorenew", "Enable auto renewal of certificates (the default).")(
+        "expand",
+        "If an existing certificate is a strict subset of the requested names, always expand "
+        "and replace it with the additional names.")(
+        "renew-with-new-domains",
+        "If a certificate already exists for the requested certificate name but does not match "
+        "the requested domains, renew it now, regardless of whether it is near expiry.")(
+        "allow-subset-of-names",
+        "When performing domain validation, do not consider it a failure if authorizations can "
+        "not be obtained for a strict subset of the requested domains.")(
+        "disable-renew-updates",
+        "Disable automatic updates to your server configuration that would otherwise be done by "
+        "the selected installer plugin during renewal.");
     o.security.add_options()("rsa-key-size", po::value<int>(),
                              "Size of the RSA key. (default: 2048)")(
         "key-type", po::value<std::string>(),
         "Type of generated private key: rsa or ecdsa. (default: ecdsa)")(
         "elliptic-curve", po::value<std::string>(),
         "The SECG elliptic curve name to use. (default: secp256r1)")(
-        "must-staple", "Adds the OCSP Must-Staple extension to the certificate.");
+        "must-staple", "Adds the OCSP Must-Staple extension to the certificate.")(
+        "redirect",
+        "Automatically redirect all HTTP traffic to HTTPS for the newly authenticated "
+        "vhost.")("no-redirect",
+                  "Do not automatically redirect all HTTP traffic to "
+                  "HTTPS for the newly authenticated vhost.")(
+        "hsts", "Add the Strict-Transport-Security header to every HTTP response.")(
+        "uir",
+        "Add the \"Content-Security-Policy: upgrade-insecure-requests\" header to every "
+        "HTTP response.")("staple-ocsp", "Enables OCSP Stapling.")(
+        "strict-permissions",
+        "Require that all configuration files are owned by the current user.")(
+        "auto-hsts", "Gradually increasing max-age value for HTTP Strict Transport Security.");
     o.testing.add_options()("test-cert", "Obtain a test certificate from a staging server.")(
         "staging", "Alias of --test-cert.")(
         "no-verify-ssl", "Disable verification of the ACME server's certificate.")(
@@ -209,13 +266,39 @@ void build_options(Options& o, const PluginRegistry& reg) {
         "(default: 80)")("http-01-address", po::value<std::string>(),
                          "The address the server listens to during http-01 challenge.")(
         "https-port", po::value<int>(),
-        "Port used to serve HTTPS (tls-alpn-01 with standalone). (default: 443)");
+        "Port used to serve HTTPS (tls-alpn-01 with standalone). (default: 443)")(
+        "debug", "Show tracebacks in case of errors")(
+        "break-my-certs",
+        "Be willing to replace or renew valid certificates with invalid (testing/staging) "
+        "certificates.");
     o.paths.add_options()("config-dir", po::value<std::string>(),
                           "Configuration directory. (default: /etc/letsencrypt)")(
         "work-dir", po::value<std::string>(), "Working directory. (default: /var/lib/letsencrypt)")(
         "logs-dir", po::value<std::string>(), "Logs directory. (default: /var/log/letsencrypt)")(
         "server", po::value<std::string>(),
-        "ACME Directory Resource URI. (default: https://acme-v02.api.letsencrypt.org/directory)");
+        "ACME Directory Resource URI. (default: https://acme-v02.api.letsencrypt.org/directory)")(
+        "cert-path", po::value<std::string>(),
+        "Path to where certificate is saved (with "
+        "certonly --csr), installed from, or revoked.")(
+        "key-path", po::value<std::string>(),
+        "Path to private key for certificate installation or revocation (if account key is "
+        "missing)")("fullchain-path", po::value<std::string>(),
+                    "Accompanying path to a full certificate chain (certificate plus chain).")(
+        "chain-path", po::value<std::string>(), "Accompanying path to a certificate chain.");
+    o.certonly.add_options()("csr", po::value<std::string>(),
+                             "Path to a Certificate Signing Request (CSR) in DER or PEM format.");
+    o.revoke.add_options()("reason", po::value<std::string>(),
+                           "Specify reason for revoking certificate: unspecified, keycompromise, "
+                           "affiliationchanged, superseded or cessationofoperation. "
+                           "(default: unspecified)")(
+        "delete-after-revoke",
+        "Delete certificates after revoking them, along with all previous "
+        "and later versions of those certificates.")(
+        "no-delete-after-revoke", "Do not delete certificates after revoking them.");
+    o.rollback.add_options()("checkpoints", po::value<int>(),
+                             "Revert configuration N number of checkpoints. (default: 1)");
+    o.unregister.add_options()("account", po::value<std::string>(),
+                               "Account ID to use (default: the only account there is)");
     o.registration.add_options()(
         "register-unsafely-without-email",
         "Specifying this flag enables registering an account with no email address.")(
@@ -226,7 +309,13 @@ void build_options(Options& o, const PluginRegistry& reg) {
     o.plugins.add_options()("authenticator,a", po::value<std::string>(),
                             "Authenticator plugin name.")(
         "installer,i", po::value<std::string>(),
-        "Installer plugin name (also used to find domains).");
+        "Installer plugin name (also used to find domains).")(
+        "configurator", po::value<std::string>(),
+        "Name of the plugin that is both an authenticator and an installer.")(
+        "init", "Initialize plugins (with `plugins`).")(
+        "prepare", "Initialize and prepare plugins.")("authenticators",
+                                                      "Limit to authenticator plugins only.")(
+        "installers", "Limit to installer plugins only.");
     // certbot's plugin selectors are always flags; one whose plugin is not installed gives a
     // clear "plugin not found" later instead of "unrecognised option".
     for (const char* name : kKnownPlugins)
@@ -259,6 +348,10 @@ void build_options(Options& o, const PluginRegistry& reg) {
         .add(o.testing)
         .add(o.paths)
         .add(o.registration)
+        .add(o.certonly)
+        .add(o.revoke)
+        .add(o.rollback)
+        .add(o.unregister)
         .add(o.plugins);
     for (auto& kv : o.per_plugin) o.all.add(kv.second);
 }
@@ -290,7 +383,7 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     std::string verb;
     auto args = preprocess(argc, argv, verb);
     Config& cfg = out.cfg;
-    if (!verb.empty()) cfg.verb = verb;
+    if (!verb.empty()) cfg.verb = find_verb(verb)->name;
     build_options(opts, reg);
     po::parsed_options parsed(nullptr);
     po::options_description with_positional;
@@ -419,6 +512,18 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
         return kExitUsage;
     }
     cfg.must_staple = vm.count("must-staple");
+    if (vm.count("standalone-supported-challenges")) {
+        log::warning(
+            "--standalone-supported-challenges is deprecated; use --preferred-challenges "
+            "(tls-sni-01 is served as tls-alpn-01)");
+        auto types =
+            normalize_challenge_types({vm["standalone-supported-challenges"].as<std::string>()});
+        if (!types) {
+            log::error(types.error().message);
+            return kExitUsage;
+        }
+        if (!vm.count("preferred-challenges")) cfg.preferred_challenges = *types;
+    }
     if (vm.count("preferred-challenges")) {
         auto types =
             normalize_challenge_types(vm["preferred-challenges"].as<std::vector<std::string>>());
@@ -469,6 +574,82 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     cfg.disable_hook_validation = vm.count("disable-hook-validation");
     cfg.no_directory_hooks = vm.count("no-directory-hooks");
     cfg.no_autorenew = vm.count("no-autorenew");
+    cfg.expand = vm.count("expand");
+    cfg.renew_with_new_domains = vm.count("renew-with-new-domains");
+    cfg.allow_subset_of_names = vm.count("allow-subset-of-names");
+    cfg.disable_renew_updates = vm.count("disable-renew-updates");
+    cfg.new_key = vm.count("new-key");
+    auto str = [&](const char* name, std::string& dst) {
+        if (vm.count(name)) dst = vm[name].as<std::string>();
+    };
+    str("config", cfg.config_file);
+    str("preferred-chain", cfg.preferred_chain);
+    str("user-agent-comment", cfg.user_agent_comment);
+    str("cert-path", cfg.cert_path);
+    str("key-path", cfg.key_path);
+    str("fullchain-path", cfg.fullchain_path);
+    str("chain-path", cfg.chain_path);
+    str("csr", cfg.csr_path);
+    str("account", cfg.account);
+    if (vm.count("eab-hmac-alg")) {
+        cfg.eab_hmac_alg = vm["eab-hmac-alg"].as<std::string>();
+        if (cfg.eab_hmac_alg != "HS256" && cfg.eab_hmac_alg != "HS384" &&
+            cfg.eab_hmac_alg != "HS512") {
+            log::error("--eab-hmac-alg must be HS256, HS384 or HS512, not \"" + cfg.eab_hmac_alg +
+                       "\"");
+            return kExitUsage;
+        }
+    }
+    if (vm.count("max-log-backups")) {
+        cfg.max_log_backups = vm["max-log-backups"].as<int>();
+        if (cfg.max_log_backups < 0) {
+            log::error("--max-log-backups must be 0 (no rotation) or more");
+            return kExitUsage;
+        }
+    }
+    cfg.debug = vm.count("debug");
+    cfg.debug_challenges = vm.count("debug-challenges");
+    cfg.strict_permissions = vm.count("strict-permissions");
+    cfg.break_my_certs = vm.count("break-my-certs");
+    if (vm.count("eff-email")) cfg.eff_email = true;
+    if (vm.count("no-eff-email")) cfg.eff_email = false;
+    if (vm.count("redirect") && vm.count("no-redirect")) {
+        log::error("--redirect and --no-redirect contradict each other; give one");
+        return kExitUsage;
+    }
+    if (vm.count("redirect")) cfg.redirect = true;
+    if (vm.count("no-redirect")) cfg.redirect = false;
+    cfg.hsts = vm.count("hsts");
+    cfg.uir = vm.count("uir");
+    cfg.staple_ocsp = vm.count("staple-ocsp");
+    cfg.auto_hsts = vm.count("auto-hsts");
+    if (vm.count("checkpoints")) {
+        cfg.checkpoints = vm["checkpoints"].as<int>();
+        if (cfg.checkpoints < 1) {
+            log::error("--checkpoints must be 1 or more");
+            return kExitUsage;
+        }
+    }
+    if (vm.count("reason")) {
+        cfg.reason = vm["reason"].as<std::string>();
+        static const char* const kReasons[] = {"unspecified", "keycompromise", "affiliationchanged",
+                                               "superseded", "cessationofoperation"};
+        bool ok = false;
+        for (const char* r : kReasons) ok = ok || cfg.reason == r;
+        if (!ok) {
+            log::error(
+                "--reason must be one of unspecified, keycompromise, affiliationchanged, "
+                "superseded, cessationofoperation; not \"" +
+                cfg.reason + "\"");
+            return kExitUsage;
+        }
+    }
+    if (vm.count("delete-after-revoke")) cfg.delete_after_revoke = true;
+    if (vm.count("no-delete-after-revoke")) cfg.delete_after_revoke = false;
+    cfg.plugins_init = vm.count("init");
+    cfg.plugins_prepare = vm.count("prepare");
+    cfg.plugins_authenticators = vm.count("authenticators");
+    cfg.plugins_installers = vm.count("installers");
 
     // Authenticator selection: -a NAME or one of the --<plugin> shortcuts.
     std::vector<std::string> chosen;
@@ -487,6 +668,11 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
         }
     }
     if (!chosen.empty()) cfg.authenticator = chosen[0];
+    if (vm.count("configurator")) {
+        const std::string c = vm["configurator"].as<std::string>();
+        if (cfg.authenticator.empty()) cfg.authenticator = c;
+        if (cfg.installer.empty()) cfg.installer = c;
+    }
     return -1;
 }
 
@@ -496,9 +682,10 @@ int print_help(const std::string& topic, const Options& o) {
         return 0;
     }
     std::map<std::string, const po::options_description*> topics = {
-        {"all", &o.all},         {"automation", &o.automation}, {"security", &o.security},
-        {"testing", &o.testing}, {"paths", &o.paths},           {"register", &o.registration},
-        {"plugins", &o.plugins}, {"certonly", &o.general},
+        {"all", &o.all},           {"automation", &o.automation}, {"security", &o.security},
+        {"testing", &o.testing},   {"paths", &o.paths},           {"register", &o.registration},
+        {"plugins", &o.plugins},   {"certonly", &o.certonly},     {"revoke", &o.revoke},
+        {"rollback", &o.rollback}, {"unregister", &o.unregister},
     };
     for (const auto& kv : o.per_plugin) topics[kv.first] = &kv.second;
     auto it = topics.find(topic);

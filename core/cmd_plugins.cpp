@@ -9,6 +9,13 @@ const char* certbot_version() {
     return CERTBOT_VERSION;
 }
 
+int cmd_not_available(const Config& cfg) {
+    log::error("The \"" + cfg.verb +
+               "\" subcommand is not available in this version yet; see `certbot --help` for "
+               "the ones that are");
+    return kExitUsage;
+}
+
 int cmd_plugins(const Config&, const PluginRegistry& reg) {
     std::string out =
         "- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -";

@@ -14,4 +14,25 @@ int cmd_renew(const Config& cfg, const PluginRegistry& plugins);
 int cmd_certificates(const Config& cfg, const PluginRegistry& plugins);
 int cmd_plugins(const Config& cfg, const PluginRegistry& plugins);
 
+// Obtain and install (cmd_install.cpp).
+int cmd_run(const Config& cfg, const PluginRegistry& plugins);
+int cmd_install(const Config& cfg, const PluginRegistry& plugins);
+int cmd_enhance(const Config& cfg, const PluginRegistry& plugins);
+int cmd_rollback(const Config& cfg, const PluginRegistry& plugins);
+
+// Lineage management (cmd_lineage.cpp).
+int cmd_delete(const Config& cfg, const PluginRegistry& plugins);
+int cmd_reconfigure(const Config& cfg, const PluginRegistry& plugins);
+int cmd_update_symlinks(const Config& cfg, const PluginRegistry& plugins);
+
+// Accounts (cmd_account.cpp) and revocation (cmd_revoke.cpp).
+int cmd_register(const Config& cfg, const PluginRegistry& plugins);
+int cmd_update_account(const Config& cfg, const PluginRegistry& plugins);
+int cmd_show_account(const Config& cfg, const PluginRegistry& plugins);
+int cmd_unregister(const Config& cfg, const PluginRegistry& plugins);
+int cmd_revoke(const Config& cfg, const PluginRegistry& plugins);
+
+// For a subcommand this build does not have yet: one line, exit 2.
+int cmd_not_available(const Config& cfg);
+
 }  // namespace certbot

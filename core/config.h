@@ -49,6 +49,7 @@ struct Config {
     std::string elliptic_curve = "secp256r1";
     bool must_staple = false;
     std::optional<bool> reuse_key;
+    bool new_key = false;  // --new-key (also: update_account --new-key rolls the account key)
 
     // Challenges and plugins
     std::string authenticator, installer;
@@ -68,6 +69,8 @@ struct Config {
     bool keep_until_expiring = false;
     bool duplicate = false;
     bool expand = false;
+    bool renew_with_new_domains = false;
+    bool allow_subset_of_names = false;
 
     // Renewal and hooks
     std::vector<std::string> pre_hooks, post_hooks, deploy_hooks;
@@ -80,6 +83,33 @@ struct Config {
     // TLS to the CA
     bool no_verify_ssl = false;
     std::string user_agent;
+    std::string user_agent_comment;
+    std::string preferred_chain;
+    std::string eab_hmac_alg = "HS256";
+
+    // General
+    std::string config_file;     // -c/--config (explicit); cli.ini handling is in the CLI
+    int max_log_backups = 1000;  // 0 disables rotation
+    bool debug = false;
+    bool debug_challenges = false;
+    bool strict_permissions = false;
+    bool break_my_certs = false;
+    bool disable_renew_updates = false;
+    std::optional<bool> eff_email;
+
+    // Installation and enhancements (run/install/enhance)
+    std::optional<bool> redirect;  // --redirect / --no-redirect
+    bool hsts = false, uir = false, staple_ocsp = false, auto_hsts = false;
+    std::string cert_path, key_path, fullchain_path, chain_path;
+    int checkpoints = 1;  // rollback --checkpoints
+
+    // revoke
+    std::string reason = "unspecified";
+    std::optional<bool> delete_after_revoke;
+
+    // plugins subcommand filters
+    bool plugins_init = false, plugins_prepare = false;
+    bool plugins_authenticators = false, plugins_installers = false;
 
     // Long option names the user gave explicitly (for what renewal confs store).
     std::set<std::string> set_by_user;
