@@ -106,7 +106,20 @@ struct Planned {
 
 class Webroot : public certbot::plugin::Authenticator {
   public:
-    explicit Webroot(Host host) : host_(host) {}
+    // Every -w path must be a directory before the host places an order: a typo found after
+    // ordering costs the user a failed authorization at the CA (and rate limit).
+    explicit Webroot(Host host) : host_(host) {
+        for (const auto& path : host_.options("path")) {
+            struct stat st {};
+            if (::stat(path.c_str(), &st) != 0)
+                throw std::runtime_error("The webroot path " + path +
+                                         " cannot be used: " + errno_text(errno) +
+                                         ". Create it or fix --webroot-path/-w.");
+            if (!S_ISDIR(st.st_mode))
+                throw std::runtime_error("The webroot path " + path +
+                                         " is not a directory. Fix --webroot-path/-w.");
+        }
+    }
     ~Webroot() override {
         // The host calls cleanup after every perform; this only matters if it did not.
         try {

@@ -125,6 +125,7 @@ rc=0
 run_ours missing certonly --webroot -w "$missing" -d z.example || rc=$?
 [[ "$rc" -ne 0 ]] || fail "certonly with a missing webroot succeeded"
 assert_contains "$ITEST_DIR/missing.out" "$missing"
+assert_contains "$ITEST_DIR/missing.out" "Create it or fix --webroot-path/-w"  # preflight, before any order
 assert_no_file "$missing"
 assert_no_file "$CB_CONFIG/live/z.example"
 assert_no_file "$CB_CONFIG/renewal/z.example.conf"
