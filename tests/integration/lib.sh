@@ -517,6 +517,23 @@ cb_run() {
   timeout --kill-after=5 "${CB_TIMEOUT:-120}" "$bin" "$@" "${common[@]}"
 }
 
+# run_ours NAME ARGS...: cb_run our binary with ARGS (plus the RUN_OURS_EXTRA array, if
+# the test set one), output to $ITEST_DIR/NAME.out (shown if the test fails later).
+# Returns certbot's exit status.
+run_ours() {
+  local name=$1
+  shift
+  itest_log "certbot $name" "$ITEST_DIR/$name.out"
+  cb_run "$CERTBOT" "$@" ${RUN_OURS_EXTRA[@]+"${RUN_OURS_EXTRA[@]}"} >"$ITEST_DIR/$name.out" 2>&1
+}
+
+# pebble_orders: how many orders Pebble has created so far (from its log).
+pebble_orders() {
+  local log="" f
+  for f in "$ITEST_DIR"/pebble/pebble.*.log; do log=$f; done # the last attempt's
+  grep -c 'Added order' "$log" || true
+}
+
 # --- fake (hostile) ACME server --------------------------------------------------
 
 # fake_acme_start MODE: start tests/fake_acme/fake_acme_server in MODE on a free
