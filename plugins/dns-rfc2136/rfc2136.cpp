@@ -298,7 +298,11 @@ struct Added {
 
 class Rfc2136 : public certbot::plugin::Authenticator {
   public:
-    explicit Rfc2136(Host host) : host_(host) {}
+    // The options and the credentials file are checked here, before anything is ordered.
+    explicit Rfc2136(Host host)
+        : host_(host),
+          wait_(propagation_seconds(host)),
+          creds_(read_credentials(host.option("credentials"), host)) {}
     ~Rfc2136() override {
         try {
             remove_added(false);
@@ -314,8 +318,6 @@ class Rfc2136 : public certbot::plugin::Authenticator {
                 throw std::runtime_error(
                     "The dns-rfc2136 plugin can only answer dns-01 challenges, not " + c.type +
                     " (for " + c.identifier + ").");
-        const int wait = propagation_seconds();
-        creds_ = read_credentials(host_.option("credentials"), host_);
         for (const auto& c : challenges) {
             const std::string& name = c.validation_name;
             const std::string zone = find_zone(name);
@@ -323,17 +325,18 @@ class Rfc2136 : public certbot::plugin::Authenticator {
             update(zone, name, c.validation, true);
             added_.push_back({zone, name, c.validation});
         }
-        if (wait > 0) {
-            host_.info("Waiting " + std::to_string(wait) + " seconds for DNS changes to propagate");
-            std::this_thread::sleep_for(std::chrono::seconds(wait));
+        if (wait_ > 0) {
+            host_.info("Waiting " + std::to_string(wait_) +
+                       " seconds for DNS changes to propagate");
+            std::this_thread::sleep_for(std::chrono::seconds(wait_));
         }
     }
 
     void cleanup(const std::vector<Challenge>&) override { remove_added(true); }
 
   private:
-    int propagation_seconds() const {
-        std::string v = host_.option("propagation-seconds", "60");
+    static int propagation_seconds(const Host& host) {
+        std::string v = host.option("propagation-seconds", "60");
         bool digits = !v.empty() && v.size() <= 5;
         for (char ch : v) digits = digits && ch >= '0' && ch <= '9';
         if (!digits || std::stoi(v) > 86400)
@@ -401,6 +404,7 @@ class Rfc2136 : public certbot::plugin::Authenticator {
     }
 
     Host host_;
+    int wait_;
     Credentials creds_;
     std::vector<Added> added_;
 };

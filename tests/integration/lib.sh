@@ -338,6 +338,8 @@ _itest_trust_test_ca() {
 #   CHALLTEST_MGMT_URL, REQUESTS_CA_BUNDLE, SSL_CERT_FILE and CURL_CA_BUNDLE
 #   (= PEBBLE_CA_BUNDLE),
 #   and with PEBBLE_EAB=1 also PEBBLE_EAB_KID / PEBBLE_EAB_KEY.
+# PEBBLE_DNS_SERVER=ADDR:PORT points Pebble's VA at another DNS server (a test's BIND) instead
+# of challtestsrv (which still starts, for the variables above).
 pebble_start() {
   local attempt
   for attempt in 1 2 3; do
@@ -401,7 +403,7 @@ EOF
   # PEBBLE_VA_NOSLEEP: no random 0-15 s delay before validation. Other PEBBLE_*
   # variables (NONCEREJECT, AUTHZREUSE, CHAIN_LENGTH...) come from the caller.
   PEBBLE_VA_NOSLEEP=1 _itest_spawn pebble "$dir/pebble.$1.log" \
-    pebble -config "$dir/pebble-config.json" -dnsserver "127.0.0.1:$DNS_PORT"
+    pebble -config "$dir/pebble-config.json" -dnsserver "${PEBBLE_DNS_SERVER:-127.0.0.1:$DNS_PORT}"
   local pebble_pid=$_ITEST_LAST_PID
 
   PEBBLE_DIR_URL="https://127.0.0.1:$PEBBLE_PORT/dir"
