@@ -346,8 +346,10 @@ std::string tsig_verify(const Bytes& message, const Response& parsed, const Tsig
     // RFC 8945 §4.3.1-4.3.3: request MAC, the message without its TSIG (ARCOUNT - 1, original
     // ID), then the TSIG variables.
     Bytes digest;
-    put16(digest, static_cast<uint16_t>(request_mac.size()));
-    append(digest, request_mac);
+    if (!request_mac.empty()) {  // an answer: the request's MAC comes first
+        put16(digest, static_cast<uint16_t>(request_mac.size()));
+        append(digest, request_mac);
+    }
     Bytes body(message.begin(), message.begin() + static_cast<std::ptrdiff_t>(t.offset));
     body[0] = static_cast<uint8_t>(t.original_id >> 8);
     body[1] = static_cast<uint8_t>(t.original_id);

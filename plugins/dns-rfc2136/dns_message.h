@@ -97,8 +97,9 @@ struct Response {
 // Parses a message (names may be compressed). Throws std::runtime_error when malformed.
 Response parse_message(const Bytes& message);
 
-// Verifies a response's TSIG (RFC 8945 §5.3.2 / §4.3.1): "" when valid, else a short reason.
-// REQUEST_MAC is the MAC we sent; NOW the current time (seconds since the epoch).
+// Verifies a message's TSIG (RFC 8945 §4.3, §5.3.2): "" when valid, else a short reason.
+// For an answer REQUEST_MAC is the MAC we sent; empty verifies a request (RFC 8945 §4.3.2).
+// NOW is the current time (seconds since the epoch).
 std::string tsig_verify(const Bytes& message, const Response& parsed, const TsigKey& key,
                         const Bytes& request_mac, uint64_t now);
 
