@@ -7,7 +7,9 @@
 #      whole RRset); `renew` works from the stored options; the secret is in no log or output;
 #   2. an HMAC-SHA512 key;
 #   3. wrong secret: clear error naming the server and the key;
-#   4. credentials readable by others: warning; server unreachable / not answering:
+#   4. Debian's Python certbot-dns-rfc2136 (the oracle) with the same credentials writes the
+#      same dns_rfc2136_* keys, and we renew the lineage it created;
+#   5. credentials readable by others: warning; server unreachable / not answering:
 #      bounded wait and a clear error.
 set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
@@ -147,7 +149,30 @@ assert_contains "$ITEST_DIR/badkey.out" "127\.0\.0\.1:$BIND_PORT rejected the TS
 assert_no_file "$CB_CONFIG/live/badkey"
 pass "wrong secret: $(grep -m1 'rejected the TSIG key' "$ITEST_DIR/badkey.out")"
 
-# --- 4. permissions, unreachable and silent servers --------------------------------------------------
+# --- 4. Python certbot-dns-rfc2136 as the oracle -------------------------------------------------
+if "$PYCERTBOT" plugins 2>/dev/null | grep -q '^\* dns-rfc2136$'; then
+  itest_log "python certbot" "$ITEST_DIR/py.out"
+  cb_run "$PYCERTBOT" certonly --authenticator dns-rfc2136 --dns-rfc2136-credentials "$ini" \
+    --dns-rfc2136-propagation-seconds 1 -d example.test -d '*.example.test' --cert-name py \
+    --register-unsafely-without-email >"$ITEST_DIR/py.out" 2>&1 ||
+    fail "Python certbot with dns-rfc2136 failed against the same BIND"
+  assert_eq "$(txt_records)" '"someone-elses-record"' "TXT records after Python certbot's run"
+  plugin_keys() { grep -E '^(authenticator|dns_rfc2136_[a-z_]+) = ' "$1" | sort; }
+  pyconf="$CB_CONFIG/renewal/py.conf"
+  run_ours keys certonly --dns-rfc2136 --dns-rfc2136-credentials "$ini" \
+    --dns-rfc2136-propagation-seconds 1 -d example.test -d '*.example.test' --cert-name ours ||
+    fail "our certonly with the oracle's flags failed"
+  assert_eq "$(plugin_keys "$CB_CONFIG/renewal/ours.conf")" "$(plugin_keys "$pyconf")" \
+    "dns-rfc2136 keys in our renewal conf vs Python certbot's"
+  run_ours pyrenew renew --cert-name py --force-renewal --no-random-sleep-on-renew ||
+    fail "renewing Python certbot's dns-rfc2136 lineage failed"
+  assert_file "$CB_CONFIG/archive/py/cert2.pem"
+  pass "same renewal-conf keys as Python certbot-dns-rfc2136; we renew its lineage"
+else
+  fail "Python certbot has no dns-rfc2136 plugin (Debian: python3-certbot-dns-rfc2136; scripts/install-deps.sh)"
+fi
+
+# --- 5. permissions, unreachable and silent servers --------------------------------------------------
 chmod 644 "$ini"
 run_ours perms certonly --dns-rfc2136 --dns-rfc2136-credentials "$ini" \
   --dns-rfc2136-propagation-seconds 0 -d example.test --cert-name perms ||

@@ -10,7 +10,8 @@
 #   3. an auth hook that fails: clear error naming the hook, cleanup still runs for every
 #      challenge whose auth hook ran;
 #   4. no hook and no terminal: fails at once naming --manual-auth-hook (no wait on stdin);
-#   5. a wildcard with --preferred-challenges http: refused before any order.
+#   5. a wildcard with --preferred-challenges http: refused before any order;
+#   6. Python certbot (the oracle) writes the same manual_* keys; we renew its lineage.
 set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -215,7 +216,9 @@ start=$SECONDS
 rc=0
 timeout 60 "$CERTBOT" certonly --manual -d n.example --config-dir "$CB_CONFIG" \
   --work-dir "$CB_WORK" --logs-dir "$CB_LOGS" --server "$PEBBLE_DIR_URL" --agree-tos \
-  --register-unsafely-without-email < <(sleep 50) >"$ITEST_DIR/notty.out" 2>&1 || rc=$?
+  --register-unsafely-without-email < <(exec sleep 50 >/dev/null 2>&1) >"$ITEST_DIR/notty.out" 2>&1 ||
+  rc=$?
+kill "$!" 2>/dev/null || true # the stdin writer that never writes
 ((rc != 0)) || fail "certonly --manual without a hook or terminal succeeded"
 ((rc != 124)) || fail "certonly --manual without a terminal waited on stdin"
 ((SECONDS - start < 20)) || fail "certonly --manual without a terminal took $((SECONDS - start)) s"
@@ -231,3 +234,26 @@ fi
 assert_contains "$ITEST_DIR/wildhttp.out" 'dns-01'
 assert_eq "$(pebble_orders)" "$before" "orders placed for a wildcard that cannot be validated"
 pass "wildcard with --preferred-challenges http: refused before ordering"
+
+# --- 6. Python certbot as the oracle: the same renewal-conf keys ------------------------------------
+cat >"$hooks/set-txt.sh" <<'H'
+#!/bin/bash
+curl -fsS -X POST "$CHALLTEST_MGMT_URL/set-txt" \
+  --data '{"host":"_acme-challenge.'"$CERTBOT_DOMAIN"'.","value":"'"$CERTBOT_VALIDATION"'"}'
+H
+chmod +x "$hooks/set-txt.sh"
+itest_log "python certbot" "$ITEST_DIR/py.out"
+cb_run "$PYCERTBOT" certonly --manual --preferred-challenges dns \
+  --manual-auth-hook "$hooks/set-txt.sh" --manual-cleanup-hook "$hooks/note-cleanup.sh" \
+  -d py.example --register-unsafely-without-email >"$ITEST_DIR/py.out" 2>&1 ||
+  fail "Python certbot --manual with the same hooks failed"
+run_ours oracle certonly --manual --preferred-challenges dns \
+  --manual-auth-hook "$hooks/set-txt.sh" --manual-cleanup-hook "$hooks/note-cleanup.sh" \
+  -d ours.example || fail "our certonly --manual with the oracle's flags failed"
+manual_keys() { grep -E '^(authenticator|pref_challs|manual_[a-z_]+) = ' "$1" | sort; }
+assert_eq "$(manual_keys "$CB_CONFIG/renewal/ours.example.conf")" \
+  "$(manual_keys "$CB_CONFIG/renewal/py.example.conf")" "manual keys: ours vs Python certbot's"
+run_ours pyrenew renew --cert-name py.example --force-renewal --no-random-sleep-on-renew ||
+  fail "renewing Python certbot's manual lineage failed"
+assert_file "$CB_CONFIG/archive/py.example/cert2.pem"
+pass "same manual_* renewal keys as Python certbot; we renew its lineage with its hooks"
