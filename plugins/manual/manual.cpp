@@ -46,6 +46,8 @@ class Manual : public certbot::plugin::Authenticator {
         : host_(host),
           auth_hook_(host.option("auth-hook")),
           cleanup_hook_(host.option("cleanup-hook")) {
+        if (host_.flag("public-ip-logging-ok"))
+            host_.warning("Use of --manual-public-ip-logging-ok is deprecated; it does nothing.");
         // certbot's prepare(): fail now rather than wait on stdin nobody reads.
         if (auth_hook_.empty() && !host_.interactive())
             throw std::runtime_error(
@@ -181,6 +183,10 @@ const cb_option_desc kOptions[] = {
      "Path or command to execute for the authentication script", nullptr, CB_OPT_VALUE},
     {sizeof(cb_option_desc), "cleanup-hook", nullptr, "MANUAL_CLEANUP_HOOK",
      "Path or command to execute for the cleanup script", nullptr, CB_OPT_VALUE},
+    // certbot 2.x still accepts it (with a warning) so old cron lines keep working.
+    {sizeof(cb_option_desc), "public-ip-logging-ok", nullptr, nullptr,
+     "Deprecated and ignored (the CA no longer logs the client's IP address).", nullptr,
+     CB_OPT_FLAG},
 };
 
 }  // namespace

@@ -39,9 +39,11 @@ void use_hooks(FakeHost& host, const std::string& auth, const std::string& clean
 TEST_CASE("manual: describes itself as certbot's manual plugin", "[manual]") {
     const cb_plugin& p = manual().entry();
     CHECK(std::string(p.name) == "manual");
-    REQUIRE(p.option_count == 2);
+    REQUIRE(p.option_count == 3);
     CHECK(std::string(p.options[0].name) == "auth-hook");
     CHECK(std::string(p.options[1].name) == "cleanup-hook");
+    CHECK(std::string(p.options[2].name) == "public-ip-logging-ok");  // deprecated, ignored
+    CHECK(p.options[2].flags == CB_OPT_FLAG);
     FakeHost host;
     host.set("auth-hook", {"true"});
     Instance inst(manual(), host);
