@@ -11,7 +11,8 @@
 #      challenge whose auth hook ran;
 #   4. no hook and no terminal: fails at once naming --manual-auth-hook (no wait on stdin);
 #   5. a wildcard with --preferred-challenges http: refused before any order;
-#   6. Python certbot (the oracle) writes the same manual_* keys; we renew its lineage.
+#   6. Python certbot (the oracle) writes the same manual_* keys; we renew its lineage;
+#   7. interactive (--force-interactive): the TXT name and value are shown, Enter continues.
 set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -257,3 +258,42 @@ run_ours pyrenew renew --cert-name py.example --force-renewal --no-random-sleep-
   fail "renewing Python certbot's manual lineage failed"
 assert_file "$CB_CONFIG/archive/py.example/cert2.pem"
 pass "same manual_* renewal keys as Python certbot; we renew its lineage with its hooks"
+
+# --- 7. interactive: instructions on stdout, Enter on stdin ------------------------------------------
+# --force-interactive stands in for a terminal; a coprocess plays the user: it reads the TXT name
+# and value from the instructions, publishes them through challtestsrv, and presses Enter.
+mapfile -t common < <(cb_common_args)
+common=("${common[@]/#-n/--force-interactive}")
+coproc PERSON { timeout 60 "$CERTBOT" certonly --manual --preferred-challenges dns -d talk.example \
+  --register-unsafely-without-email "${common[@]}" 2>"$ITEST_DIR/talk.err"; }
+# Bash drops PERSON and PERSON_PID as soon as the coprocess ends, and its descriptors never reach
+# $(...) subshells: keep copies.
+# shellcheck disable=SC2153 # PERSON_PID is set by coproc
+person_pid=$PERSON_PID
+exec {from_person}<&"${PERSON[0]}" {to_person}>&"${PERSON[1]}"
+itest_log "certbot talk (stderr)" "$ITEST_DIR/talk.err"
+name="" value="" transcript=""
+while IFS= read -r -t 30 line <&"$from_person"; do
+  transcript+="$line"$'\n'
+  if [[ "$transcript" == *"Please deploy a DNS TXT record under the name:"* && -z "$name" && "$line" == _acme-challenge.* ]]; then
+    name=$line
+  elif [[ -n "$name" && -z "$value" && "$transcript" == *"with the following value:"* && "$line" =~ ^[A-Za-z0-9_-]{43}$ ]]; then
+    value=$line
+  fi
+  # The last line before the prompt ("Press Enter to Continue" has no newline).
+  [[ "$line" == *"you've just added."* ]] && break
+done
+printf '%s' "$transcript" >"$ITEST_DIR/talk.out"
+itest_log "certbot talk" "$ITEST_DIR/talk.out"
+assert_eq "$name" "_acme-challenge.talk.example." "TXT name shown (with the root dot)"
+[[ -n "$value" ]] || fail "no TXT value in the instructions"
+challtest_set_txt "_acme-challenge.talk.example" "$value"
+echo >&"$to_person"
+exec {to_person}>&-
+rest=$(cat <&"$from_person")
+exec {from_person}<&-
+wait "$person_pid" || fail "interactive certonly --manual failed: $rest"
+assert_contains "$rest" 'Press Enter to Continue'
+assert_contains "$rest" 'Successfully received certificate'
+assert_cert_sans "$CB_CONFIG/live/talk.example/cert.pem" talk.example
+pass "interactive: showed the TXT name and value, waited for Enter, got the certificate"
