@@ -153,6 +153,12 @@ Credentials read_credentials(const std::string& path, const Host& host) {
     return c;
 }
 
+// The server certainly did not apply the request (it could not be reached, or it refused it).
+// Any other failure after the request was sent leaves it open whether an update was applied.
+struct NotApplied : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
 // Owning socket descriptor.
 struct Socket {
     int fd = -1;
@@ -202,21 +208,23 @@ Bytes exchange(const Credentials& c, const Bytes& request, const std::string& wh
     s.fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (s.fd < 0)
         throw std::runtime_error("Cannot create a socket: " + std::string(std::strerror(errno)));
-    auto fail = [&](const std::string& why) {
-        return std::runtime_error("Could not " + what + ": " + server + " " + why +
-                                  ". Check dns_rfc2136_server and dns_rfc2136_port in " + c.path +
-                                  " and that the server accepts TCP.");
+    auto message = [&](const std::string& why) {
+        return "Could not " + what + ": " + server + " " + why +
+               ". Check dns_rfc2136_server and dns_rfc2136_port in " + c.path +
+               " and that the server accepts TCP.";
     };
+    auto fail = [&](const std::string& why) { return std::runtime_error(message(why)); };
     if (::connect(s.fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
         if (errno != EINPROGRESS)
-            throw fail(std::string("is unreachable (") + std::strerror(errno) + ")");
+            throw NotApplied(message(std::string("is unreachable (") + std::strerror(errno) + ")"));
         if (!wait_for(s.fd, POLLOUT, deadline))
-            throw fail("did not accept a connection within " + std::to_string(kTimeoutSeconds) +
-                       " s");
+            throw NotApplied(message("did not accept a connection within " +
+                                     std::to_string(kTimeoutSeconds) + " s"));
         int err = 0;
         socklen_t elen = sizeof err;
         ::getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &err, &elen);
-        if (err != 0) throw fail(std::string("is unreachable (") + std::strerror(err) + ")");
+        if (err != 0)
+            throw NotApplied(message(std::string("is unreachable (") + std::strerror(err) + ")"));
     }
     Bytes framed;
     framed.push_back(static_cast<uint8_t>(request.size() >> 8));
@@ -278,11 +286,10 @@ rfc2136::Response signed_exchange(const Credentials& c, Bytes request, const std
         "in " +
         c.path + " against the server's key";
     if (r.tsig && r.tsig->fields.error != 0)
-        throw std::runtime_error("Could not " + what + ": " + key_hint +
-                                 rfc2136::tsig_error_name(r.tsig->fields.error) + "); " + fix +
-                                 ".");
+        throw NotApplied("Could not " + what + ": " + key_hint +
+                         rfc2136::tsig_error_name(r.tsig->fields.error) + "); " + fix + ".");
     if (r.rcode == rfc2136::kRcodeNotAuth && !r.tsig)
-        throw std::runtime_error("Could not " + what + ": " + key_hint + "NOTAUTH); " + fix + ".");
+        throw NotApplied("Could not " + what + ": " + key_hint + "NOTAUTH); " + fix + ".");
     std::string bad =
         rfc2136::tsig_verify(answer, r, c.key, mac, static_cast<uint64_t>(std::time(nullptr)));
     if (!bad.empty())
@@ -322,8 +329,15 @@ class Rfc2136 : public certbot::plugin::Authenticator {
             const std::string& name = c.validation_name;
             const std::string zone = find_zone(name);
             host_.info("Adding TXT record " + name + " in zone " + zone + " at " + creds_.where());
-            update(zone, name, c.validation, true);
+            // Tracked before it is sent: when the answer is lost, the server may still have
+            // added it, and deleting one RR by value is harmless if it did not (RFC 2136 §3.4.2.4).
             added_.push_back({zone, name, c.validation});
+            try {
+                update(zone, name, c.validation, true);
+            } catch (const NotApplied&) {
+                added_.pop_back();
+                throw;
+            }
         }
         if (wait_ > 0) {
             host_.info("Waiting " + std::to_string(wait_) +
@@ -374,13 +388,12 @@ class Rfc2136 : public certbot::plugin::Authenticator {
         auto r = signed_exchange(
             creds_, rfc2136::make_txt_update(random_id(), zone, name, value, kTtl, add), what);
         if (r.rcode != rfc2136::kRcodeNoError)
-            throw std::runtime_error("Could not " + what + ": the DNS server " + creds_.where() +
-                                     " answered " + rfc2136::rcode_name(r.rcode) +
-                                     (r.rcode == 5
-                                          ? " (does the key \"" + creds_.key.name +
-                                                "\" have update rights on zone " + zone + "?)"
-                                          : std::string()) +
-                                     ".");
+            throw NotApplied("Could not " + what + ": the DNS server " + creds_.where() +
+                             " answered " + rfc2136::rcode_name(r.rcode) +
+                             (r.rcode == 5 ? " (does the key \"" + creds_.key.name +
+                                                 "\" have update rights on zone " + zone + "?)"
+                                           : std::string()) +
+                             ".");
     }
 
     // Deletes every record this instance added; what could not be deleted is kept for the next

@@ -6,7 +6,7 @@
 #      example.test; a TXT record we did not add survives cleanup (delete is by value, not the
 #      whole RRset); `renew` works from the stored options; the secret is in no log or output;
 #   2. an HMAC-SHA512 key;
-#   3. wrong secret: clear error naming the server and the key;
+#   3. wrong secret: clear error naming the server and the key; a key without update rights;
 #   4. Debian's Python certbot-dns-rfc2136 (the oracle) with the same credentials writes the
 #      same dns_rfc2136_* keys, and we renew the lineage it created;
 #   5. credentials readable by others: warning; server unreachable / not answering:
@@ -50,6 +50,7 @@ options {
 controls { };
 key "certbot-key." { algorithm hmac-sha256; secret "$SECRET256"; };
 key "sha512-key." { algorithm hmac-sha512; secret "$SECRET512"; };
+key "no-rights-key." { algorithm hmac-sha256; secret "$SECRET256"; };
 zone "example.test" {
   type primary;
   file "$bind/example.test.zone";
@@ -147,6 +148,14 @@ if run_ours badkey certonly --dns-rfc2136 --dns-rfc2136-credentials "$badini" \
 fi
 assert_contains "$ITEST_DIR/badkey.out" "127\.0\.0\.1:$BIND_PORT rejected the TSIG key \"certbot-key\.\" \(BADSIG\)"
 assert_no_file "$CB_CONFIG/live/badkey"
+norightsini=$(credentials norights no-rights-key. "$SECRET256" HMAC-SHA256)
+if run_ours norights certonly --dns-rfc2136 --dns-rfc2136-credentials "$norightsini" \
+  --dns-rfc2136-propagation-seconds 0 -d example.test --cert-name norights; then
+  fail "certonly with a key without update rights succeeded"
+fi
+assert_contains "$ITEST_DIR/norights.out" 'answered REFUSED \(does the key "no-rights-key\." have update rights on zone example\.test\?\)'
+# Refused: nothing was added, so cleanup sends no delete (which would be refused again).
+assert_not_contains "$ITEST_DIR/norights.out" 'Could not delete'
 pass "wrong secret: $(grep -m1 'rejected the TSIG key' "$ITEST_DIR/badkey.out")"
 
 # --- 4. Python certbot-dns-rfc2136 as the oracle -------------------------------------------------
