@@ -5,10 +5,10 @@
 #      the hook environment (CERTBOT_DOMAIN/VALIDATION/TOKEN/REMAINING_CHALLENGES/ALL_DOMAINS,
 #      CERTBOT_AUTH_OUTPUT for cleanup); the renewal conf keeps the hooks; `renew` reruns them;
 #   2. dns-01 (--preferred-challenges=dns) with the guide's Cloudflare example, its curl lines
-#      replaced by calls to pebble-challtestsrv's API, for example.org and *.example.org: one
-#      lineage named example.org;
+#      replaced by calls to pebble-challtestsrv's API, for <zone> and *.<zone>: one lineage
+#      named <zone>;
 #   3. an auth hook that fails: clear error naming the hook, cleanup still runs for every
-#      challenge whose auth hook ran;
+#      challenge whose auth hook ran; also after a failed validation;
 #   4. no hook and no terminal: fails at once naming --manual-auth-hook (no wait on stdin);
 #   5. a wildcard with --preferred-challenges http: refused before any order;
 #   6. Python certbot (the oracle) writes the same manual_* keys; we renew its lineage;
@@ -211,6 +211,18 @@ assert_contains "$hooks/note-cleanup.log" '^cleanup f[12]\.example \[\]$'
 assert_no_file "$CB_CONFIG/live/f1.example"
 ((before + 1 == $(pebble_orders))) || fail "expected exactly one order for the failing run"
 pass "a failing auth hook: clear error, cleanup ran for both challenges"
+
+# The hooks succeed but publish nothing: validation fails, cleanup still runs.
+: >"$hooks/note-cleanup.log"
+if run_ours novalid certonly --manual --preferred-challenges dns \
+  --manual-auth-hook 'echo published-nothing' --manual-cleanup-hook "$hooks/note-cleanup.sh" \
+  -d v1.example; then
+  fail "certonly succeeded although nothing was published"
+fi
+assert_contains "$ITEST_DIR/novalid.out" 'Some challenges have failed'
+assert_eq "$(cat "$hooks/note-cleanup.log")" "cleanup v1.example [published-nothing]" \
+  "cleanup hook after a failed validation"
+pass "failed validation: cleanup hook ran with CERTBOT_AUTH_OUTPUT"
 
 # --- 4. no hook, no terminal -------------------------------------------------------------------
 start=$SECONDS
