@@ -5,7 +5,7 @@
 #      the records are gone afterwards; renewal conf as certbot-dns-rfc2136's; lineage
 #      example.test; a TXT record we did not add survives cleanup (delete is by value, not the
 #      whole RRset); `renew` works from the stored options; the secret is in no log or output;
-#   2. an HMAC-SHA512 key;
+#   2. an HMAC-SHA512 key; the server on ::1;
 #   3. wrong secret: clear error naming the server and the key; a key without update rights;
 #   4. Debian's Python certbot-dns-rfc2136 (the oracle) with the same credentials writes the
 #      same dns_rfc2136_* keys, and we renew the lineage it created;
@@ -42,7 +42,7 @@ options {
   directory "$bind";
   pid-file "$bind/named.pid";
   listen-on port $BIND_PORT { 127.0.0.1; };
-  listen-on-v6 { none; };
+  listen-on-v6 port $BIND_PORT { ::1; };
   recursion no;
   dnssec-validation no;
   notify no;
@@ -84,12 +84,12 @@ certbot_dirs
 itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
 RUN_OURS_EXTRA=(--register-unsafely-without-email)
 
-# credentials NAME KEY SECRET ALGORITHM [PORT]: write $ITEST_DIR/NAME.ini (0600).
+# credentials NAME KEY SECRET ALGORITHM [PORT] [SERVER]: write $ITEST_DIR/NAME.ini (0600).
 credentials() {
   local f="$ITEST_DIR/$1.ini"
   (umask 077 && cat >"$f" <<EOF
 # Target DNS server
-dns_rfc2136_server = 127.0.0.1
+dns_rfc2136_server = ${6:-127.0.0.1}
 dns_rfc2136_port = ${5:-$BIND_PORT}
 # TSIG key name
 dns_rfc2136_name = $2
@@ -139,6 +139,15 @@ run_ours sha512 certonly --dns-rfc2136 --dns-rfc2136-credentials "$ini512" \
   fail "certonly --dns-rfc2136 with an HMAC-SHA512 key failed"
 assert_file "$CB_CONFIG/live/sha512/cert.pem"
 pass "HMAC-SHA512 key"
+
+if ip -6 addr show dev lo 2>/dev/null | grep -q 'inet6 ::1/'; then
+  ini6=$(credentials v6 certbot-key. "$SECRET256" HMAC-SHA256 "$BIND_PORT" ::1)
+  run_ours v6 certonly --dns-rfc2136 --dns-rfc2136-credentials "$ini6" \
+    --dns-rfc2136-propagation-seconds 0 -d example.test --cert-name v6 ||
+    fail "certonly --dns-rfc2136 with dns_rfc2136_server = ::1 failed"
+  assert_contains "$ITEST_DIR/v6.out" "at \[::1\]:$BIND_PORT"
+  pass "DNS server on IPv6 (::1)"
+fi
 
 # --- 3. wrong secret ------------------------------------------------------------------------------
 badini=$(credentials bad certbot-key. "$(openssl rand -base64 32)" HMAC-SHA256)
