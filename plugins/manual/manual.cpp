@@ -82,12 +82,17 @@ class Manual : public certbot::plugin::Authenticator {
             std::vector<std::string> env = std::move(it->second);
             ran_.erase(it);  // once only, whatever the hook does
             if (cleanup_hook_.empty()) continue;
-            auto r = host_.run_hook(cleanup_hook_, env);
-            report("--manual-cleanup-hook", c.identifier, r);
-            if (r.exit_status != 0 && first_error.empty())
+            std::string failure;
+            try {
+                auto r = host_.run_hook(cleanup_hook_, env);
+                report("--manual-cleanup-hook", c.identifier, r);
+                if (r.exit_status != 0) failure = "exit status " + std::to_string(r.exit_status);
+            } catch (const std::exception& e) {  // not even started: the others still run
+                failure = e.what();
+            }
+            if (!failure.empty() && first_error.empty())
                 first_error = "The --manual-cleanup-hook command \"" + cleanup_hook_ +
-                              "\" failed for " + c.identifier + " (exit status " +
-                              std::to_string(r.exit_status) +
+                              "\" failed for " + c.identifier + " (" + failure +
                               "); remove what the auth hook created by hand.";
         }
         if (!first_error.empty()) throw std::runtime_error(first_error);
