@@ -25,27 +25,15 @@ namespace {
 
 using certbot::plugin::Challenge;
 using certbot::plugin::Host;
+using certbot::plugin::is_base64url_token;
 
 constexpr const char* kWellKnown = ".well-known";
 constexpr const char* kAcmeChallenge = "acme-challenge";
-constexpr mode_t kDirMode = 0755;        // the web server, another user, must traverse it
-constexpr mode_t kFileMode = 0644;       // ... and read the answer
-constexpr size_t kMaxTokenLength = 255;  // NAME_MAX; real tokens are 43 characters
+constexpr mode_t kDirMode = 0755;   // the web server, another user, must traverse it
+constexpr mode_t kFileMode = 0644;  // ... and read the answer
 
 std::string errno_text(int err) {
     return std::strerror(err);
-}
-
-// RFC 8555 §8.1: a token is base64url without padding. The host checked it already; it becomes
-// a file name here, so check again before it gets near a path.
-bool is_base64url_token(const std::string& token) {
-    if (token.empty() || token.size() > kMaxTokenLength) return false;
-    for (char c : token) {
-        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                  c == '-' || c == '_';
-        if (!ok) return false;
-    }
-    return true;
 }
 
 std::string join_path(const std::string& dir, const std::string& name) {
