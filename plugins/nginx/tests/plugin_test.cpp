@@ -1,0 +1,400 @@
+// nginx.so through the C ABI, against the real nginx binary: an nginx started on free loopback
+// ports with its own prefix, driven by a fake host exactly as certbot drives the plugin.
+#include "plugin_harness.h"
+
+#include <certbot/plugin.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <catch2/catch.hpp>
+
+#include <httplib.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using namespace plugin_test;
+using namespace std::string_literals;
+namespace fs = std::filesystem;
+
+const char* const kNginx = "/usr/sbin/nginx";
+
+int run(const std::string& command) {
+    int rc = std::system(command.c_str());
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+// Every file below DIR (relative name -> bytes), lock files left out.
+std::map<std::string, std::string> snapshot(const std::string& dir) {
+    std::map<std::string, std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+        if (!e.is_regular_file() || e.path().filename() == ".certbot.lock") continue;
+        out[fs::relative(e.path(), dir).string()] = plugin_test::read_file(e.path().string());
+    }
+    return out;
+}
+
+// An nginx of its own: prefix, server root, certbot's config and work dirs, two ports.
+class NginxUnderTest {
+  public:
+    NginxUnderTest() : http_port(free_port()), https_port(free_port()) {
+        root = dir / "etc";
+        config_dir = dir / "letsencrypt";
+        work_dir = dir / "work";
+        for (const auto& d : {root + "/sites", config_dir, work_dir, dir / "tmp"})
+            fs::create_directories(d);
+        std::string t = dir / "tmp";
+        write_file(root + "/nginx.conf",
+                   "# test nginx\npid " + dir / "nginx.pid" + ";\nerror_log " + dir / "error.log" +
+                       ";\nworker_processes 1;\nevents { worker_connections 64; }\n"
+                       "http {\n    access_log off;\n    client_body_temp_path " +
+                       t + "/body;\n    proxy_temp_path " + t + "/proxy;\n    fastcgi_temp_path " +
+                       t + "/fastcgi;\n    uwsgi_temp_path " + t + "/uwsgi;\n    scgi_temp_path " +
+                       t + "/scgi;\n    include sites/*.conf;\n}\n");
+        write_file(root + "/sites/a.conf",
+                   "server {\n    listen 127.0.0.1:" + std::to_string(http_port) +
+                       " default_server;\n    server_name a.test www.a.test;\n"
+                       "    location / {\n        return 200 \"site a\\n\";\n    }\n}\n");
+    }
+    ~NginxUnderTest() { stop(); }
+
+    void start() {
+        REQUIRE(run(std::string(kNginx) + " -c " + root + "/nginx.conf") == 0);
+        running_ = true;
+        wait_for(http_port);
+    }
+    void stop() {
+        if (!running_) return;
+        run(std::string(kNginx) + " -c " + root + "/nginx.conf -s stop 2>/dev/null");
+        for (int i = 0; i < 100 && exists(dir / "nginx.pid"); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        running_ = false;
+    }
+    static void wait_for(int port) {
+        for (int i = 0; i < 100; ++i) {
+            httplib::Client c("127.0.0.1", port);
+            c.set_connection_timeout(0, 100000);
+            if (c.Get("/")) return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        FAIL("nginx does not answer on port " << port);
+    }
+
+    // GET PATH with Host NAME; status and body (status -1 when nothing answered).
+    std::pair<int, std::string> get(int port, const std::string& name, const std::string& path,
+                                    std::string* location = nullptr) const {
+        httplib::Client c("127.0.0.1", port);
+        c.set_connection_timeout(2);
+        auto r = c.Get(path.c_str(), {{"Host", name}});
+        if (!r) return {-1, ""};
+        if (location) *location = r->get_header_value("Location");
+        return {r->status, r->body};
+    }
+
+    void options(FakeHost& host, const std::string& ctl = kNginx) const {
+        host.set("server-root", {root});
+        host.set("ctl", {ctl});
+        host.set("sleep-seconds", {"0.3"});
+        host.set("http-01-port", {std::to_string(http_port)});
+        host.set("https-port", {std::to_string(https_port)});
+    }
+
+    TempDir dir;
+    std::string root, config_dir, work_dir;
+    int http_port, https_port;
+
+  private:
+    bool running_ = false;
+};
+
+// One plugin instance over the whole C ABI (authenticator and installer).
+class Plugin {
+  public:
+    Plugin(const PluginLibrary& lib, FakeHost& fake, const NginxUnderTest& n)
+        : lib_(lib), host_(*fake.table()) {
+        host_.config_dir = n.config_dir.c_str();
+        host_.work_dir = n.work_dir.c_str();
+        status = lib_.entry().create(&host_, &self_);
+    }
+    ~Plugin() {
+        if (self_) lib_.entry().destroy(self_);
+    }
+    Plugin(const Plugin&) = delete;
+    Plugin& operator=(const Plugin&) = delete;
+
+    cb_status perform(const std::vector<TestChallenge>& cs) {
+        auto raw = raws(cs);
+        return lib_.entry().authenticator->perform(self_, raw.data(), raw.size());
+    }
+    cb_status cleanup(const std::vector<TestChallenge>& cs) {
+        auto raw = raws(cs);
+        return lib_.entry().authenticator->cleanup(self_, raw.data(), raw.size());
+    }
+    const cb_installer& inst() const { return *lib_.entry().installer; }
+    void* self() const { return self_; }
+    cb_status status;
+
+  private:
+    static std::vector<cb_challenge> raws(const std::vector<TestChallenge>& cs) {
+        std::vector<cb_challenge> out;
+        for (const auto& c : cs) out.push_back(c.raw());
+        return out;
+    }
+    const PluginLibrary& lib_;
+    cb_host host_;
+    void* self_ = nullptr;
+};
+
+const PluginLibrary& library() {
+    static PluginLibrary lib(CERTBOT_NGINX_PLUGIN);
+    return lib;
+}
+
+void collect(void* ctx, const char* value) {
+    static_cast<std::vector<std::string>*>(ctx)->emplace_back(value);
+}
+
+const char* const kToken = "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA";
+
+// A self-signed certificate for NAME (no OCSP URL) in DIR: cert.pem, privkey.pem.
+void make_cert(const std::string& dir, const std::string& name) {
+    fs::create_directories(dir);
+    REQUIRE(run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+                "-subj /CN=" +
+                name + " -addext subjectAltName=DNS:" + name + " -keyout " + dir +
+                "/privkey.pem -out " + dir + "/cert.pem 2>/dev/null") == 0);
+}
+
+}  // namespace
+
+TEST_CASE("nginx plugin: describes itself as authenticator and installer for http-01", "[nginx]") {
+    const cb_plugin& p = library().entry();
+    CHECK(std::string(p.name) == "nginx");
+    CHECK(p.kinds == (CB_KIND_AUTHENTICATOR | CB_KIND_INSTALLER));
+    CHECK(std::string(p.challenge_types[0]) == "http-01");
+    CHECK(p.challenge_types[1] == nullptr);
+    REQUIRE(p.option_count == 3);
+    CHECK(std::string(p.options[0].name) == "server-root");
+    CHECK(std::string(p.options[0].default_value) == "/etc/nginx");
+    CHECK(std::string(p.options[1].name) == "ctl");
+    CHECK(std::string(p.options[2].name) == "sleep-seconds");
+}
+
+TEST_CASE("nginx plugin: http-01 is served by the running nginx and removed byte for byte",
+          "[nginx]") {
+    NginxUnderTest n;
+    n.start();
+    const auto before = snapshot(n.root);
+    FakeHost fake;
+    n.options(fake);
+    Plugin p(library(), fake, n);
+    REQUIRE(p.status == CB_OK);
+    auto c = http01("a.test", kToken);
+    REQUIRE(p.perform({c}) == CB_OK);
+    INFO(fake.all_logs() << fake.last_error());
+    CHECK(n.get(n.http_port, "a.test", c.validation_name) ==
+          std::make_pair(200, c.key_authorization));
+    CHECK(snapshot(n.root) != before);
+    REQUIRE(p.cleanup({c}) == CB_OK);
+    CHECK(snapshot(n.root) == before);
+    CHECK(n.get(n.http_port, "a.test", c.validation_name) == std::make_pair(200, "site a\n"s));
+    CHECK_FALSE(exists(n.work_dir + "/temp_checkpoint"));
+    CHECK(p.cleanup({c}) == CB_OK);  // idempotent
+}
+
+TEST_CASE("nginx plugin: http-01 on a port no server block uses gets its own block", "[nginx]") {
+    NginxUnderTest n;
+    n.start();
+    const auto before = snapshot(n.root);
+    FakeHost fake;
+    n.options(fake);
+    int other = free_port();
+    fake.set("http-01-port", {std::to_string(other)});
+    Plugin p(library(), fake, n);
+    REQUIRE(p.status == CB_OK);
+    auto c = http01("b.test", kToken);
+    REQUIRE(p.perform({c}) == CB_OK);
+    INFO(fake.all_logs() << fake.last_error());
+    CHECK(n.get(other, "b.test", c.validation_name) == std::make_pair(200, c.key_authorization));
+    CHECK(exists(n.work_dir + "/le_http_01_cert_challenge.conf"));
+    REQUIRE(p.cleanup({c}) == CB_OK);
+    CHECK(snapshot(n.root) == before);
+    CHECK_FALSE(exists(n.work_dir + "/le_http_01_cert_challenge.conf"));
+    CHECK(n.get(other, "b.test", c.validation_name).first == -1);  // the port is closed again
+}
+
+TEST_CASE("nginx plugin: deploy_cert and redirect, then rollback restores every byte", "[nginx]") {
+    NginxUnderTest n;
+    n.start();
+    const auto before = snapshot(n.root);
+    const std::string live = n.dir / "live/a.test";
+    make_cert(live, "a.test");
+    FakeHost fake;
+    n.options(fake);
+    Plugin p(library(), fake, n);
+    REQUIRE(p.status == CB_OK);
+    const auto& in = p.inst();
+    const std::string cert = live + "/cert.pem", key = live + "/privkey.pem";
+    INFO(fake.all_logs() << fake.last_error());
+    REQUIRE(in.deploy_cert(p.self(), "a.test", cert.c_str(), key.c_str(), cert.c_str(),
+                           cert.c_str()) == CB_OK);
+    REQUIRE(in.save(p.self(), "Deployed ACME Certificate", 0) == CB_OK);
+    REQUIRE(in.enhance(p.self(), "a.test", "redirect", nullptr) == CB_OK);
+    REQUIRE(in.save(p.self(), "Add SSL/TLS enhancement", 0) == CB_OK);
+    REQUIRE(in.config_test(p.self()) == CB_OK);
+    REQUIRE(in.restart(p.self()) == CB_OK);
+    CHECK(exists(n.config_dir + "/options-ssl-nginx.conf"));
+    CHECK(exists(n.config_dir + "/ssl-dhparams.pem"));
+
+    std::string location;
+    CHECK(n.get(n.http_port, "a.test", "/x?y=1", &location).first == 301);
+    CHECK(location == "https://a.test:" + std::to_string(n.https_port) + "/x?y=1");
+    // The Host header never makes it into the target.
+    CHECK(n.get(n.http_port, "evil.test", "/x", &location).first != 301);
+    httplib::SSLClient tls("127.0.0.1", n.https_port);
+    tls.enable_server_certificate_verification(false);
+    auto r = tls.Get("/", {{"Host", "a.test"}});
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    CHECK(r->body == "site a\n");
+
+    REQUIRE(in.rollback_checkpoints(p.self(), 2) == CB_OK);
+    CHECK(snapshot(n.root) == before);
+    REQUIRE(in.restart(p.self()) == CB_OK);
+    CHECK(n.get(n.http_port, "a.test", "/x").first == 200);
+}
+
+TEST_CASE("nginx plugin: a change nginx -t rejects is rolled back and nginx keeps serving",
+          "[nginx][negative]") {
+    NginxUnderTest n;
+    n.start();
+    const auto before = snapshot(n.root);
+    FakeHost fake;
+    n.options(fake);
+    Plugin p(library(), fake, n);
+    REQUIRE(p.status == CB_OK);
+    const auto& in = p.inst();
+    const std::string missing = n.dir / "no/such/key.pem";
+    REQUIRE(in.deploy_cert(p.self(), "a.test", missing.c_str(), missing.c_str(), nullptr,
+                           missing.c_str()) == CB_OK);
+    CHECK(in.save(p.self(), "Deployed ACME Certificate", 0) == CB_ERROR);
+    CHECK(fake.last_error().find("rolled back") != std::string::npos);
+    CHECK(snapshot(n.root) == before);
+    CHECK_FALSE(exists(n.work_dir + "/backups/IN_PROGRESS"));
+    CHECK(n.get(n.http_port, "a.test", "/").first == 200);
+}
+
+TEST_CASE("nginx plugin: an include it cannot parse is refused with file:line, nothing changed",
+          "[nginx][negative]") {
+    NginxUnderTest n;
+    write_file(n.root + "/sites/broken.conf",
+               "server {\n    listen 127.0.0.1:1;\n    return 200 \"oops;\n}\n");
+    const auto before = snapshot(n.root);
+    FakeHost fake;
+    n.options(fake);
+    Plugin p(library(), fake, n);
+    REQUIRE(p.status == CB_OK);
+    auto c = http01("a.test", kToken);
+    CHECK(p.perform({c}) == CB_ERROR);
+    CHECK(fake.last_error().find("broken.conf:3: unterminated quoted string") != std::string::npos);
+    CHECK(p.cleanup({c}) == CB_OK);
+    CHECK(snapshot(n.root) == before);
+}
+
+TEST_CASE("nginx plugin: a missing nginx binary fails create with a clear message",
+          "[nginx][negative]") {
+    NginxUnderTest n;
+    FakeHost fake;
+    n.options(fake, "/nonexistent");
+    Plugin p(library(), fake, n);
+    CHECK(p.status == CB_ERROR);
+    CHECK(fake.last_error().find("/nonexistent") != std::string::npos);
+    CHECK(fake.last_error().find("--nginx-ctl") != std::string::npos);
+}
+
+TEST_CASE("nginx plugin: another process holding the server root lock is refused",
+          "[nginx][negative]") {
+    NginxUnderTest n;
+    FakeHost fake;
+    n.options(fake);
+    Plugin p(library(), fake, n);
+    REQUIRE(p.status == CB_OK);
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        FakeHost child_host;
+        n.options(child_host);
+        Plugin q(library(), child_host, n);
+        std::string e = q.status == CB_OK ? "created" : child_host.last_error();
+        (void)!::write(fds[1], e.data(), e.size());
+        ::_exit(0);
+    }
+    ::close(fds[1]);
+    std::string got;
+    char buf[512];
+    for (ssize_t k; (k = ::read(fds[0], buf, sizeof buf)) > 0;) got.append(buf, k);
+    ::close(fds[0]);
+    ::waitpid(pid, nullptr, 0);
+    CHECK(got.find("Another instance of Certbot is already running") != std::string::npos);
+}
+
+TEST_CASE("nginx plugin: a run killed mid-challenge is recovered by the next one", "[nginx]") {
+    NginxUnderTest n;
+    n.start();
+    const auto before = snapshot(n.root);
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        FakeHost fake;
+        n.options(fake);
+        Plugin p(library(), fake, n);
+        p.perform({http01("a.test", kToken)});
+        ::_exit(0);  // no cleanup, no destroy: a crash
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    CHECK(snapshot(n.root) != before);
+    FakeHost fake;
+    n.options(fake);
+    Plugin p(library(), fake, n);
+    REQUIRE(p.status == CB_OK);
+    CHECK(fake.logged("interrupted run", CB_LOG_WARNING));
+    CHECK(snapshot(n.root) == before);
+    CHECK(p.inst().recovery_routine(p.self()) == CB_OK);
+    CHECK(snapshot(n.root) == before);
+}
+
+TEST_CASE("nginx plugin: staple-ocsp declines a certificate without an OCSP URL", "[nginx]") {
+    NginxUnderTest n;
+    n.start();
+    const std::string live = n.dir / "live/a.test";
+    make_cert(live, "a.test");
+    FakeHost fake;
+    n.options(fake);
+    Plugin p(library(), fake, n);
+    REQUIRE(p.status == CB_OK);
+    const auto& in = p.inst();
+    const std::string cert = live + "/cert.pem", key = live + "/privkey.pem";
+    REQUIRE(in.deploy_cert(p.self(), "a.test", cert.c_str(), key.c_str(), cert.c_str(),
+                           cert.c_str()) == CB_OK);
+    REQUIRE(in.save(p.self(), "Deployed ACME Certificate", 0) == CB_OK);
+    const auto deployed = snapshot(n.root);
+    CHECK(in.enhance(p.self(), "a.test", "staple-ocsp", nullptr) == CB_DECLINED);
+    CHECK(fake.logged("OCSP", CB_LOG_WARNING));
+    CHECK(in.save(p.self(), "Add SSL/TLS enhancement", 0) == CB_OK);
+    CHECK(snapshot(n.root) == deployed);
+    CHECK(in.enhance(p.self(), "a.test", "ensure-http-header", "Strict-Transport-Security") ==
+          CB_OK);
+    CHECK(in.enhance(p.self(), "a.test", "no-such-thing", nullptr) == CB_DECLINED);
+    std::vector<std::string> names;
+    REQUIRE(in.get_all_names(p.self(), &collect, &names) == CB_OK);
+    CHECK(names == std::vector<std::string>{"a.test", "www.a.test"});
+}
