@@ -266,6 +266,15 @@ TEST_CASE("nginx plugin: deploy_cert and redirect, then rollback restores every 
     CHECK(r->status == 200);
     CHECK(r->body == "site a\n");
 
+    // Renewal: the challenge is answered despite the redirect (rewrite ... break first).
+    const auto deployed = snapshot(n.root);
+    auto c = http01("a.test", kToken);
+    REQUIRE(p.perform({c}) == CB_OK);
+    CHECK(n.get(n.http_port, "a.test", c.validation_name) ==
+          std::make_pair(200, c.key_authorization));
+    REQUIRE(p.cleanup({c}) == CB_OK);
+    CHECK(snapshot(n.root) == deployed);
+
     REQUIRE(in.rollback_checkpoints(p.self(), 2) == CB_OK);
     CHECK(snapshot(n.root) == before);
     REQUIRE(in.restart(p.self()) == CB_OK);
