@@ -422,17 +422,31 @@ NodeRef Editor::split_plain(const Server& s) {
     return insert_after(cfg_, s.ref, block({"server"}, std::move(children), step));
 }
 
-NodeRef Editor::new_plain_server(const std::string& domain, const NodeRef& after) {
-    std::string port = std::to_string(s_.http_port);
-    std::vector<Node> children{directive({"listen", port})};
-    bool ipv6 =
-        std::any_of(servers_.begin(), servers_.end(), [](const Server& s) { return s.has_ipv6(); });
-    if (ipv6) children.push_back(directive({"listen", "[::]:" + port}));
+bool Editor::new_plain_server(const std::string& domain, const NodeRef& after, NodeRef* out) {
+    // Listen where nginx already serves plain HTTP on the port (no new socket is opened, no
+    // socket option repeated); like certbot, nothing when nothing serves that port.
+    std::vector<std::string> addresses;
+    for (const auto& s : servers_) {
+        for (const auto& l : s.listens) {
+            if (l.ssl || l.unix_socket || l.port != s_.http_port) continue;
+            std::string a = l.address == "*" ? std::to_string(l.port) : l.key();
+            if (std::find(addresses.begin(), addresses.end(), a) == addresses.end())
+                addresses.push_back(a);
+        }
+    }
+    if (addresses.empty()) {
+        notes_.push_back("No server block serves plain HTTP on port " +
+                         std::to_string(s_.http_port) + "; no redirect added for " + domain);
+        return false;
+    }
+    std::vector<Node> children;
+    for (const auto& a : addresses) children.push_back(directive({"listen", a}));
     children.push_back(directive({"server_name", domain}));
     children.push_back(directive({"return", "404"}));
     notes_.push_back("Added a plain-HTTP server block for " + domain + " that redirects");
-    return insert_after(cfg_, after,
+    *out = insert_after(cfg_, after,
                         block({"server"}, std::move(children), indent_step(cfg_.node(after))));
+    return true;
 }
 
 void Editor::redirect(const std::string& domain) {
@@ -447,7 +461,7 @@ void Editor::redirect(const std::string& domain) {
                         [&](const Server& s) { return s.listens_on(s_.http_port, false, true); });
     NodeRef ref;
     if (p.server < 0) {
-        ref = new_plain_server(domain, ssl_ref);
+        if (!new_plain_server(domain, ssl_ref, &ref)) return;
     } else {
         const Server& s = servers_[p.server];
         require_editable(s);

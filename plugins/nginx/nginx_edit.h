@@ -49,7 +49,9 @@ class Editor {
     void deploy_cert(const std::string& domain, const std::string& key_path,
                      const std::string& fullchain_path);
     // "return 301 https://DOMAIN$request_uri" (guarded by $host = DOMAIN) in the plain-HTTP
-    // server block for DOMAIN; a block that also serves SSL is split in two first.
+    // server block for DOMAIN; a block that also serves SSL is split in two first. Without a
+    // plain block for DOMAIN, a new one listening where plain HTTP is already served on the
+    // port; nothing when nginx serves no plain HTTP there.
     void redirect(const std::string& domain);
     // "Strict-Transport-Security" or "Upgrade-Insecure-Requests" in the SSL block.
     void ensure_header(const std::string& domain, const std::string& header);
@@ -68,7 +70,7 @@ class Editor {
     void make_ssl(const NodeRef& ref);
     NodeRef copy_default_server(const std::string& domain);
     NodeRef split_plain(const Server& s);
-    NodeRef new_plain_server(const std::string& domain, const NodeRef& after);
+    bool new_plain_server(const std::string& domain, const NodeRef& after, NodeRef* out);
     void refresh() { servers_ = cfg_.servers(); }
 
     Config& cfg_;

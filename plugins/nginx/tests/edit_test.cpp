@@ -173,22 +173,35 @@ TEST_CASE("redirect splits a combined block and uses the configured name", "[edi
     CHECK(changed(cfg, r.file("nginx.conf")) == once);
 }
 
-TEST_CASE("redirect adds a plain block when none serves the name, port from settings", "[edit]") {
+TEST_CASE("redirect adds a plain block where plain HTTP is served, ports from settings", "[edit]") {
     Root r;
     r.write("nginx.conf",
             "events {}\nhttp {\n  server {\n    listen 8443 ssl;\n    server_name a.test;\n"
             "  }\n}\n");
-    Config cfg = Config::load(r.path);
     EditSettings s = settings(r);
     s.http_port = 8080;
     s.https_port = 8443;
+    {
+        // Nothing serves plain HTTP on 8080: like certbot, no redirect and no new socket.
+        Config cfg = Config::load(r.path);
+        Editor ed(cfg, s);
+        ed.redirect("a.test");
+        CHECK(cfg.changed().empty());
+    }
+    r.write("conf.d/default",
+            "server {\n  listen 127.0.0.1:8080 default_server reuseport;\n  listen [::]:8080;\n"
+            "}\n");
+    r.write("nginx.conf",
+            "events {}\nhttp {\n  include conf.d/default;\n  server {\n    listen 8443 ssl;\n"
+            "    server_name a.test;\n  }\n}\n");
+    Config cfg = Config::load(r.path);
     Editor ed(cfg, s);
     ed.redirect("a.test");
     std::string text = changed(cfg, r.file("nginx.conf"));
     CHECK(text.find("  server {\n    if ($host = a.test) {\n"
                     "      return 301 https://a.test:8443$request_uri;\n    }\n"
-                    "    listen 8080;\n    server_name a.test;\n    return 404;\n  }\n") !=
-          std::string::npos);
+                    "    listen 127.0.0.1:8080;\n    listen [::]:8080;\n    server_name a.test;\n"
+                    "    return 404;\n  }\n") != std::string::npos);
     CHECK_THROWS(ed.redirect("nossl.test"));
 }
 

@@ -59,7 +59,10 @@ class NginxUnderTest {
                        t + "/body;\n    proxy_temp_path " + t + "/proxy;\n    fastcgi_temp_path " +
                        t + "/fastcgi;\n    uwsgi_temp_path " + t + "/uwsgi;\n    scgi_temp_path " +
                        t + "/scgi;\n    include sites/*.conf;\n}\n");
-        write_file(root + "/sites/a.conf",
+        // Debian's layout: the included name is a symlink into another directory.
+        fs::create_directories(root + "/available");
+        fs::create_symlink("../available/a.conf", root + "/sites/a.conf");
+        write_file(root + "/available/a.conf",
                    "server {\n    listen 127.0.0.1:" + std::to_string(http_port) +
                        " default_server;\n    server_name a.test www.a.test;\n"
                        "    location / {\n        return 200 \"site a\\n\";\n    }\n}\n");
@@ -203,8 +206,10 @@ TEST_CASE("nginx plugin: http-01 is served by the running nginx and removed byte
     CHECK(n.get(n.http_port, "a.test", c.validation_name) ==
           std::make_pair(200, c.key_authorization));
     CHECK(snapshot(n.root) != before);
+    CHECK(fs::is_symlink(n.root + "/sites/a.conf"));  // written through, not replaced
     REQUIRE(p.cleanup({c}) == CB_OK);
     CHECK(snapshot(n.root) == before);
+    CHECK(fs::is_symlink(n.root + "/sites/a.conf"));
     CHECK(n.get(n.http_port, "a.test", c.validation_name) == std::make_pair(200, "site a\n"s));
     CHECK_FALSE(exists(n.work_dir + "/temp_checkpoint"));
     CHECK(p.cleanup({c}) == CB_OK);  // idempotent
