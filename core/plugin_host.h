@@ -82,6 +82,7 @@ class PluginInstance {
 
     // Installer (fails cleanly if the plugin is not one).
     Result<std::vector<std::string>> get_all_names();
+    Result<std::vector<std::string>> supported_enhancements();
     Status deploy_cert(const std::string& domain, const std::string& cert,
                        const std::string& key, const std::string& chain,
                        const std::string& fullchain);
