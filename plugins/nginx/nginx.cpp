@@ -347,6 +347,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
     // never overwritten (the user may have edited them).
     void install_snippets() const {
         if (host_.config_dir().empty() || host_.dry_run()) return;
+        nc::make_dirs(host_.config_dir(), 0755);
         const std::pair<const char*, const char*> files[] = {
             {nc::kOptionsFile, nc::kOptionsSslNginx}, {nc::kDhparamsFile, nc::kSslDhparams}};
         for (const auto& [name, text] : files) {

@@ -43,18 +43,6 @@ void fsync_dir(const std::string& dir) {
     }
 }
 
-void make_dirs(const std::string& path, mode_t mode) {
-    if (path.empty() || path == "/") return;
-    struct stat st;
-    if (::stat(path.c_str(), &st) == 0) {
-        if (!S_ISDIR(st.st_mode)) throw std::runtime_error(path + " is not a directory");
-        return;
-    }
-    make_dirs(dir_of(path), mode);
-    if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST)
-        throw std::runtime_error(sys_error("cannot create directory", path));
-}
-
 std::vector<std::string> read_lines(const std::string& path) {
     std::vector<std::string> out;
     if (!file_exists(path)) return out;
@@ -106,6 +94,18 @@ std::string read_file(const std::string& path) {
     }
     ::close(fd);
     return out;
+}
+
+void make_dirs(const std::string& path, unsigned mode) {
+    if (path.empty() || path == "/") return;
+    struct stat st;
+    if (::stat(path.c_str(), &st) == 0) {
+        if (!S_ISDIR(st.st_mode)) throw std::runtime_error(path + " is not a directory");
+        return;
+    }
+    make_dirs(dir_of(path), mode);
+    if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST)
+        throw std::runtime_error(sys_error("cannot create directory", path));
 }
 
 bool file_exists(const std::string& path) {

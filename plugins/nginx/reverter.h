@@ -24,6 +24,8 @@ namespace nginxconf {
 // file keeps the mode and owner of the file it replaces (MODE for a new file).
 void atomic_write(const std::string& path, const std::string& content, unsigned mode = 0644);
 std::string read_file(const std::string& path);
+// mkdir -p with MODE for the directories it creates.
+void make_dirs(const std::string& path, unsigned mode);
 bool file_exists(const std::string& path);
 
 class Reverter {
