@@ -221,12 +221,15 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
             editor.ensure_header(domain, options);
         } else if (enhancement == "staple-ocsp") {
             std::string cert = editor.certificate_of(domain);
+            // Without a responder nginx has nothing to staple; Let's Encrypt certificates
+            // have had none since 2025. Warn and change nothing rather than fail the whole
+            // installation (the host rolls everything back on an error).
             if (cert.empty() || !has_ocsp_url(cert)) {
                 host_.warning("Not enabling OCSP stapling for " + domain + ": the certificate " +
                               cert +
                               " names no OCSP responder (Authority Information Access), so "
-                              "nginx could not staple a response.");
-                throw Declined();
+                              "there is nothing to staple.");
+                return;
             }
             editor.staple_ocsp(domain, chain_for(domain, options, cert));
         } else {

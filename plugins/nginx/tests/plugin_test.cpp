@@ -168,11 +168,13 @@ void collect(void* ctx, const char* value) {
 const char* const kToken = "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA";
 
 // A self-signed certificate for NAME (no OCSP URL) in DIR: cert.pem, privkey.pem.
-void make_cert(const std::string& dir, const std::string& name) {
+// With OCSP, the certificate names a responder (Authority Information Access).
+void make_cert(const std::string& dir, const std::string& name, bool ocsp = false) {
     fs::create_directories(dir);
+    std::string aia = ocsp ? " -addext authorityInfoAccess=OCSP\\;URI:http://127.0.0.1:9/" : "";
     REQUIRE(run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
                 "-subj /CN=" +
-                name + " -addext subjectAltName=DNS:" + name + " -keyout " + dir +
+                name + " -addext subjectAltName=DNS:" + name + aia + " -keyout " + dir +
                 "/privkey.pem -out " + dir + "/cert.pem 2>/dev/null") == 0);
 }
 
@@ -386,7 +388,7 @@ TEST_CASE("nginx plugin: a run killed mid-challenge is recovered by the next one
     CHECK(snapshot(n.root) == before);
 }
 
-TEST_CASE("nginx plugin: staple-ocsp declines a certificate without an OCSP URL", "[nginx]") {
+TEST_CASE("nginx plugin: staple-ocsp warns and changes nothing without an OCSP URL", "[nginx]") {
     NginxUnderTest n;
     n.start();
     const std::string live = n.dir / "live/a.test";
@@ -401,13 +403,28 @@ TEST_CASE("nginx plugin: staple-ocsp declines a certificate without an OCSP URL"
                            cert.c_str()) == CB_OK);
     REQUIRE(in.save(p.self(), "Deployed ACME Certificate", 0) == CB_OK);
     const auto deployed = snapshot(n.root);
-    CHECK(in.enhance(p.self(), "a.test", "staple-ocsp", nullptr) == CB_DECLINED);
+    CHECK(in.enhance(p.self(), "a.test", "staple-ocsp", nullptr) == CB_OK);
     CHECK(fake.logged("OCSP", CB_LOG_WARNING));
     CHECK(in.save(p.self(), "Add SSL/TLS enhancement", 0) == CB_OK);
     CHECK(snapshot(n.root) == deployed);
     CHECK(in.enhance(p.self(), "a.test", "ensure-http-header", "Strict-Transport-Security") ==
           CB_OK);
     CHECK(in.enhance(p.self(), "a.test", "no-such-thing", nullptr) == CB_DECLINED);
+    CHECK(in.save(p.self(), "Add SSL/TLS enhancement", 0) == CB_OK);
+
+    // A certificate with a responder gets stapling, and nginx accepts it.
+    const std::string live2 = n.dir / "live/a.test-0001";
+    make_cert(live2, "a.test", true);
+    const std::string cert2 = live2 + "/cert.pem", key2 = live2 + "/privkey.pem";
+    REQUIRE(in.deploy_cert(p.self(), "a.test", cert2.c_str(), key2.c_str(), cert2.c_str(),
+                           cert2.c_str()) == CB_OK);
+    REQUIRE(in.enhance(p.self(), "a.test", "staple-ocsp", cert2.c_str()) == CB_OK);
+    REQUIRE(in.save(p.self(), "Add SSL/TLS enhancement", 0) == CB_OK);
+    const std::string site = plugin_test::read_file(n.root + "/available/a.conf");
+    CHECK(site.find("ssl_stapling on;") != std::string::npos);
+    CHECK(site.find("ssl_trusted_certificate " + cert2 + ";") != std::string::npos);
+    CHECK(in.config_test(p.self()) == CB_OK);
+
     std::vector<std::string> names;
     REQUIRE(in.get_all_names(p.self(), &collect, &names) == CB_OK);
     CHECK(names == std::vector<std::string>{"a.test", "www.a.test"});
