@@ -166,7 +166,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
         config_.reset();
         nc::Editor editor(config(), settings());
         editor.add_challenges(answers);
-        log_notes(editor);
+        log_notes(editor, CB_LOG_DEBUG);
         performed_ = true;
         save("Changed nginx server blocks for the http-01 challenge", true);
         restart();
@@ -342,8 +342,8 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
         return *config_;
     }
 
-    void log_notes(const nc::Editor& editor) const {
-        for (const auto& n : editor.notes()) host_.info(n);
+    void log_notes(const nc::Editor& editor, int level = CB_LOG_INFO) const {
+        for (const auto& n : editor.notes()) host_.log(level, n);
     }
 
     // certbot's shared TLS options and DH parameters, written once into the config dir and

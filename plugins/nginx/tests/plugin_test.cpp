@@ -69,6 +69,38 @@ class NginxUnderTest {
     }
     ~NginxUnderTest() { stop(); }
 
+    // Replaces the server root with a copy of the system's Debian configuration
+    // (/etc/nginx), moved into this prefix and onto this test's loopback ports. False when
+    // there is none.
+    bool use_debian_config() {
+        const std::string sys = "/etc/nginx";
+        if (!exists(sys + "/nginx.conf") || !exists(sys + "/sites-available/default")) return false;
+        fs::remove_all(root);
+        fs::copy(sys, root, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
+        fs::create_directories(dir / "log");
+        auto rewrite = [&](const std::string& file,
+                           const std::vector<std::pair<std::string, std::string>>& subs) {
+            std::string text = plugin_test::read_file(file);
+            for (const auto& [from, to] : subs)
+                for (size_t at = text.find(from); at != std::string::npos;
+                     at = text.find(from, at + to.size()))
+                    text.replace(at, from.size(), to);
+            fs::remove(file);
+            write_file(file, text);
+        };
+        rewrite(root + "/nginx.conf", {{"/etc/nginx", root},
+                                       {"/run/nginx.pid", dir / "nginx.pid"},
+                                       {"/var/log/nginx", dir / "log"}});
+        const std::string port = std::to_string(http_port);
+        rewrite(root + "/sites-available/default",
+                {{"listen 80 default_server", "listen 127.0.0.1:" + port + " default_server"},
+                 {"listen [::]:80 default_server", "listen [::1]:" + port + " default_server"}});
+        // Debian's link is absolute (into /etc/nginx): point it at the copy.
+        fs::remove(root + "/sites-enabled/default");
+        fs::create_symlink(root + "/sites-available/default", root + "/sites-enabled/default");
+        return true;
+    }
+
     void start() {
         REQUIRE(run(std::string(kNginx) + " -c " + root + "/nginx.conf") == 0);
         running_ = true;
@@ -428,4 +460,56 @@ TEST_CASE("nginx plugin: staple-ocsp warns and changes nothing without an OCSP U
     std::vector<std::string> names;
     REQUIRE(in.get_all_names(p.self(), &collect, &names) == CB_OK);
     CHECK(names == std::vector<std::string>{"a.test", "www.a.test"});
+}
+
+TEST_CASE("nginx plugin: Debian's default configuration, a new name gets its own server block",
+          "[nginx]") {
+    NginxUnderTest n;
+    if (!n.use_debian_config()) {
+        WARN("no /etc/nginx/nginx.conf: skipped");
+        return;
+    }
+    n.start();
+    const auto before = snapshot(n.root);
+    FakeHost fake;
+    n.options(fake);
+    Plugin p(library(), fake, n);
+    REQUIRE(p.status == CB_OK);
+    INFO(fake.all_logs() << fake.last_error());
+
+    // http-01: nobody has the name, so the default server answers it.
+    auto c = http01("example.test", kToken);
+    REQUIRE(p.perform({c}) == CB_OK);
+    CHECK(n.get(n.http_port, "example.test", c.validation_name) ==
+          std::make_pair(200, c.key_authorization));
+    REQUIRE(p.cleanup({c}) == CB_OK);
+    CHECK(snapshot(n.root) == before);
+
+    const std::string live = n.dir / "live/example.test";
+    make_cert(live, "example.test");
+    const std::string cert = live + "/cert.pem", key = live + "/privkey.pem";
+    const auto& in = p.inst();
+    REQUIRE(in.deploy_cert(p.self(), "example.test", cert.c_str(), key.c_str(), cert.c_str(),
+                           cert.c_str()) == CB_OK);
+    REQUIRE(in.save(p.self(), "Deployed ACME Certificate", 0) == CB_OK);
+    REQUIRE(in.enhance(p.self(), "example.test", "redirect", nullptr) == CB_OK);
+    REQUIRE(in.save(p.self(), "Add enhancement redirect", 0) == CB_OK);
+    REQUIRE(in.config_test(p.self()) == CB_OK);
+    REQUIRE(in.restart(p.self()) == CB_OK);
+    CHECK(fs::is_symlink(n.root + "/sites-enabled/default"));
+
+    std::string location;
+    CHECK(n.get(n.http_port, "example.test", "/a", &location).first == 301);
+    CHECK(location == "https://example.test:" + std::to_string(n.https_port) + "/a");
+    // Other names still reach the untouched default site.
+    CHECK(n.get(n.http_port, "other.test", "/").first != 301);
+    httplib::SSLClient tls("127.0.0.1", n.https_port);
+    tls.enable_server_certificate_verification(false);
+    auto r = tls.Get("/", {{"Host", "example.test"}});
+    REQUIRE(r);
+    CHECK(r->status != 301);
+
+    REQUIRE(in.rollback_checkpoints(p.self(), 2) == CB_OK);
+    CHECK(snapshot(n.root) == before);
+    REQUIRE(in.restart(p.self()) == CB_OK);
 }
