@@ -24,8 +24,8 @@ class PluginInstaller : public Installer {
     Status deploy_cert(const std::string& domain, const CertPaths& c) override {
         return p_->deploy_cert(domain, c.cert, c.key, c.chain, c.fullchain);
     }
-    Status enhance(const std::string& domain, const std::string& enhancement,
-                   const std::string& options) override {
+    Result<bool> enhance(const std::string& domain, const std::string& enhancement,
+                         const std::string& options) override {
         return p_->enhance(domain, enhancement, options);
     }
     Status save(const std::string& title, bool temporary) override {
@@ -159,9 +159,13 @@ Status install_transaction(Installer& inst, const std::vector<std::string>& doma
     }
     for (const auto& e : enhancements) {
         const std::string label = e.name == "ensure-http-header" ? e.options : e.name;
-        for (const auto& d : domains)
-            if (auto st = inst.enhance(d, e.name, e.options); !st)
-                return roll_back(inst, st.error(), checkpoints, false);
+        bool applied = false;
+        for (const auto& d : domains) {
+            auto done = inst.enhance(d, e.name, e.options);
+            if (!done) return roll_back(inst, done.error(), checkpoints, false);
+            applied = applied || *done;
+        }
+        if (!applied) continue;
         if (auto st = saved("Add enhancement " + label); !st)
             return roll_back(inst, st.error(), checkpoints, false);
     }

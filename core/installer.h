@@ -27,8 +27,9 @@ class Installer {
     virtual Result<std::vector<std::string>> get_all_names() = 0;
     virtual Result<std::vector<std::string>> supported_enhancements() = 0;
     virtual Status deploy_cert(const std::string& domain, const CertPaths& paths) = 0;
-    virtual Status enhance(const std::string& domain, const std::string& enhancement,
-                           const std::string& options) = 0;
+    // false: declined for this domain (not applicable; the plugin said why).
+    virtual Result<bool> enhance(const std::string& domain, const std::string& enhancement,
+                                 const std::string& options) = 0;
     virtual Status save(const std::string& title, bool temporary) = 0;
     virtual Status rollback_checkpoints(int count) = 0;
     virtual Status recovery_routine() = 0;
@@ -61,9 +62,10 @@ Result<std::vector<Enhancement>> supported_only(Installer& installer,
 
 // certbot's installer flow as one transaction: deploy_cert for each domain (when `paths`),
 // save("Deployed ACME Certificate"); per enhancement: enhance for each domain, save("Add
-// enhancement ..."); config_test; restart. On any failure: recovery_routine, rollback of the
-// checkpoints saved in this transaction, restart when the server may have loaded the new
-// configuration; the error says whether the previous configuration was restored.
+// enhancement ...") unless every domain declined it; config_test; restart. On any failure:
+// recovery_routine, rollback of the checkpoints saved in this transaction, restart when the server
+// may have loaded the new configuration; the error says whether the previous configuration was
+// restored.
 Status install_transaction(Installer& installer, const std::vector<std::string>& domains,
                            const CertPaths* paths, const std::vector<Enhancement>& enhancements);
 

@@ -28,8 +28,11 @@ class FakeInstaller : public Installer {
     Status deploy_cert(const std::string& d, const CertPaths& p) override {
         return call("deploy_cert " + d + " " + p.fullchain, "deploy_cert " + d);
     }
-    Status enhance(const std::string& d, const std::string& e, const std::string& o) override {
-        return call("enhance " + d + " " + e + " " + o, "enhance " + e);
+    std::string declines;  // enhancement every domain declines
+    Result<bool> enhance(const std::string& d, const std::string& e,
+                         const std::string& o) override {
+        CB_TRY(call("enhance " + d + " " + e + " " + o, "enhance " + e));
+        return e != declines;
     }
     Status save(const std::string& title, bool temporary) override {
         return call("save " + title + (temporary ? " temporary" : ""), "save");
@@ -213,4 +216,14 @@ TEST_CASE("choose_names offers the installer's names on a terminal only", "[inst
     auto empty = choose_names(f, true, blank, out);
     REQUIRE_FALSE(empty);
     CHECK(empty.error().message.find("-d/--domains") != std::string::npos);
+}
+
+TEST_CASE("an enhancement every domain declines is not saved and is not a failure", "[installer]") {
+    FakeInstaller f;
+    f.declines = "staple-ocsp";
+    std::vector<Enhancement> es = {{"--staple-ocsp", "staple-ocsp", "/l/chain.pem", true}};
+    REQUIRE(install_transaction(f, {"a.example"}, &kPaths, es));
+    CHECK(f.calls == std::vector<std::string>{
+                         "deploy_cert a.example /l/fullchain.pem", "save Deployed ACME Certificate",
+                         "enhance a.example staple-ocsp /l/chain.pem", "config_test", "restart"});
 }

@@ -348,12 +348,19 @@ Status PluginInstance::deploy_cert(const std::string& domain, const std::string&
                      chain.empty() ? nullptr : chain.c_str(), fullchain.c_str()),
                  "deploying the certificate for " + domain);
 }
-Status PluginInstance::enhance(const std::string& domain, const std::string& enhancement,
-                               const std::string& options) {
+Result<bool> PluginInstance::enhance(const std::string& domain, const std::string& enhancement,
+                                     const std::string& options) {
     CB_REQUIRE_INSTALLER();
-    return check(plugin_.entry->installer->enhance(self_, domain.c_str(), enhancement.c_str(),
-                                                   options.empty() ? nullptr : options.c_str()),
-                 enhancement + " for " + domain);
+    cb_status st = plugin_.entry->installer->enhance(self_, domain.c_str(), enhancement.c_str(),
+                                                     options.empty() ? nullptr : options.c_str());
+    if (st == CB_DECLINED) {
+        log::warning(plugin_.name() + " plugin: " + enhancement + " not applied to " + domain +
+                     (state_->last_error.empty() ? "" : ": " + state_->last_error));
+        state_->last_error.clear();
+        return false;
+    }
+    if (auto s = check(st, enhancement + " for " + domain); !s) return s.error();
+    return true;
 }
 Status PluginInstance::save(const std::string& title, bool temporary) {
     CB_REQUIRE_INSTALLER();

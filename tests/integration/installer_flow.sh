@@ -154,6 +154,12 @@ soft assert_not_contains "$calls" '^deploy_cert|redirect'
 soft assert_eq "$(head -n 2 "$calls")" "create
 recovery_routine" "enhance starts with recovery_routine"
 soft_done
+calls_of declined enhance -i fakeinst --cert-name a.example --staple-ocsp \
+  --fakeinst-decline staple-ocsp || fail "a declined enhancement failed: $(cat "$ITEST_DIR/declined.out")"
+soft assert_contains "$ITEST_DIR/declined.out" 'staple-ocsp not applied to a\.example'
+soft assert_not_contains "$calls" '^save'
+soft assert_contains "$calls" '^restart$'
+soft_done
 refused enhance_none 2 'No enhancements requested' enhance -i fakeinst --cert-name a.example
 refused enhance_nocert 2 'name it with --cert-name' enhance -i fakeinst --hsts
 
@@ -161,7 +167,9 @@ calls_of rollback2 rollback -i fakeinst --checkpoints 2 || fail "rollback failed
 assert_eq "$(tail -n 2 "$calls")" "rollback_checkpoints 2
 restart" "calls of rollback"
 cmp -s "$conf" "$ITEST_DIR/conf.1" || fail "rollback --checkpoints 2 did not restore the state after install"
-calls_of rollback_default rollback --checkpoints 2 ||
+refused rollback_which 2 'Name it with -i/--installer \(one of .*fakeinst' rollback --checkpoints 2
+cmp -s "$conf" "$ITEST_DIR/conf.1" || fail "a refused rollback changed server.conf"
+CERTBOT_PLUGIN_PATH=$FAKEINST_DIR calls_of rollback_default rollback --checkpoints 2 ||
   fail "rollback with the only installer failed: $(cat "$ITEST_DIR/rollback_default.out")"
 cmp -s "$conf" "$ITEST_DIR/conf.0" || fail "rollback --checkpoints 2 did not restore the state before install"
 refused rollback_many 1 'only [0-9]+ checkpoints' rollback -i fakeinst --checkpoints 999
