@@ -210,6 +210,23 @@ void make_cert(const std::string& dir, const std::string& name, bool ocsp = fals
                 "/privkey.pem -out " + dir + "/cert.pem 2>/dev/null") == 0);
 }
 
+// A self-signed certificate for NAME deployed and saved, as certbot's install does; with
+// REDIRECT the redirect too, then config_test and restart. Returns the certificate path.
+std::string install(Plugin& p, const NginxUnderTest& n, const std::string& name, bool redirect) {
+    const std::string live = n.dir / ("live/" + name);
+    make_cert(live, name);
+    const std::string cert = live + "/cert.pem", key = live + "/privkey.pem";
+    const auto& in = p.inst();
+    REQUIRE(in.deploy_cert(p.self(), name.c_str(), cert.c_str(), key.c_str(), cert.c_str(),
+                           cert.c_str()) == CB_OK);
+    REQUIRE(in.save(p.self(), "Deployed ACME Certificate", 0) == CB_OK);
+    if (!redirect) return cert;
+    REQUIRE(in.enhance(p.self(), name.c_str(), "redirect", nullptr) == CB_OK);
+    REQUIRE(in.save(p.self(), "Add enhancement redirect", 0) == CB_OK);
+    REQUIRE(in.config_test(p.self()) == CB_OK);
+    REQUIRE(in.restart(p.self()) == CB_OK);
+    return cert;
+}
 }  // namespace
 
 TEST_CASE("nginx plugin: describes itself as authenticator and installer for http-01", "[nginx]") {
@@ -274,22 +291,13 @@ TEST_CASE("nginx plugin: deploy_cert and redirect, then rollback restores every 
     NginxUnderTest n;
     n.start();
     const auto before = snapshot(n.root);
-    const std::string live = n.dir / "live/a.test";
-    make_cert(live, "a.test");
     FakeHost fake;
     n.options(fake);
     Plugin p(library(), fake, n);
     REQUIRE(p.status == CB_OK);
     const auto& in = p.inst();
-    const std::string cert = live + "/cert.pem", key = live + "/privkey.pem";
     INFO(fake.all_logs() << fake.last_error());
-    REQUIRE(in.deploy_cert(p.self(), "a.test", cert.c_str(), key.c_str(), cert.c_str(),
-                           cert.c_str()) == CB_OK);
-    REQUIRE(in.save(p.self(), "Deployed ACME Certificate", 0) == CB_OK);
-    REQUIRE(in.enhance(p.self(), "a.test", "redirect", nullptr) == CB_OK);
-    REQUIRE(in.save(p.self(), "Add SSL/TLS enhancement", 0) == CB_OK);
-    REQUIRE(in.config_test(p.self()) == CB_OK);
-    REQUIRE(in.restart(p.self()) == CB_OK);
+    install(p, n, "a.test", true);
     CHECK(exists(n.config_dir + "/options-ssl-nginx.conf"));
     CHECK(exists(n.config_dir + "/ssl-dhparams.pem"));
 
@@ -423,17 +431,12 @@ TEST_CASE("nginx plugin: a run killed mid-challenge is recovered by the next one
 TEST_CASE("nginx plugin: staple-ocsp warns and changes nothing without an OCSP URL", "[nginx]") {
     NginxUnderTest n;
     n.start();
-    const std::string live = n.dir / "live/a.test";
-    make_cert(live, "a.test");
     FakeHost fake;
     n.options(fake);
     Plugin p(library(), fake, n);
     REQUIRE(p.status == CB_OK);
     const auto& in = p.inst();
-    const std::string cert = live + "/cert.pem", key = live + "/privkey.pem";
-    REQUIRE(in.deploy_cert(p.self(), "a.test", cert.c_str(), key.c_str(), cert.c_str(),
-                           cert.c_str()) == CB_OK);
-    REQUIRE(in.save(p.self(), "Deployed ACME Certificate", 0) == CB_OK);
+    install(p, n, "a.test", false);
     const auto deployed = snapshot(n.root);
     CHECK(in.enhance(p.self(), "a.test", "staple-ocsp", nullptr) == CB_OK);
     CHECK(fake.logged("OCSP", CB_LOG_WARNING));
@@ -485,17 +488,8 @@ TEST_CASE("nginx plugin: Debian's default configuration, a new name gets its own
     REQUIRE(p.cleanup({c}) == CB_OK);
     CHECK(snapshot(n.root) == before);
 
-    const std::string live = n.dir / "live/example.test";
-    make_cert(live, "example.test");
-    const std::string cert = live + "/cert.pem", key = live + "/privkey.pem";
     const auto& in = p.inst();
-    REQUIRE(in.deploy_cert(p.self(), "example.test", cert.c_str(), key.c_str(), cert.c_str(),
-                           cert.c_str()) == CB_OK);
-    REQUIRE(in.save(p.self(), "Deployed ACME Certificate", 0) == CB_OK);
-    REQUIRE(in.enhance(p.self(), "example.test", "redirect", nullptr) == CB_OK);
-    REQUIRE(in.save(p.self(), "Add enhancement redirect", 0) == CB_OK);
-    REQUIRE(in.config_test(p.self()) == CB_OK);
-    REQUIRE(in.restart(p.self()) == CB_OK);
+    install(p, n, "example.test", true);
     CHECK(fs::is_symlink(n.root + "/sites-enabled/default"));
 
     std::string location;
