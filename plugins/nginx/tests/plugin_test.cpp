@@ -507,3 +507,45 @@ TEST_CASE("nginx plugin: Debian's default configuration, a new name gets its own
     CHECK(snapshot(n.root) == before);
     REQUIRE(in.restart(p.self()) == CB_OK);
 }
+
+TEST_CASE("nginx plugin: a failed reload rolls the change back and reloads the old files",
+          "[nginx][negative]") {
+    NginxUnderTest n;
+    n.start();
+    // An nginx whose next two signal/start calls fail (the reload, then the start attempt).
+    const std::string ctl = n.dir / "nginx-flaky", budget = n.dir / "failures";
+    write_file(budget, "2");
+    write_file(ctl, "#!/bin/sh\ncase \" $* \" in *\" -t \"*) exec " + std::string(kNginx) +
+                        " \"$@\";; esac\nleft=$(cat " + budget +
+                        ")\nif [ \"$left\" -gt 0 ]; then echo $((left - 1)) > " + budget +
+                        "; echo 'nginx: [error] simulated failure' >&2; exit 1; fi\nexec " +
+                        kNginx + " \"$@\"\n");
+    fs::permissions(ctl, fs::perms::owner_all);
+    FakeHost fake;
+    n.options(fake);
+    {
+        Plugin good(library(), fake, n);
+        REQUIRE(good.status == CB_OK);
+        install(good, n, "a.test", false);  // checkpoint 1
+        REQUIRE(good.inst().restart(good.self()) == CB_OK);
+    }
+    const auto deployed = snapshot(n.root);
+
+    FakeHost flaky_host;
+    n.options(flaky_host, ctl);
+    Plugin p(library(), flaky_host, n);
+    REQUIRE(p.status == CB_OK);
+    const auto& in = p.inst();
+    REQUIRE(in.enhance(p.self(), "a.test", "redirect", nullptr) == CB_OK);
+    REQUIRE(in.save(p.self(), "Add enhancement redirect", 0) == CB_OK);
+    CHECK(snapshot(n.root) != deployed);
+    CHECK(in.restart(p.self()) == CB_ERROR);
+    CHECK(flaky_host.last_error().find("rolled back") != std::string::npos);
+    CHECK(snapshot(n.root) == deployed);
+    // certbot's host then rolls back the checkpoint it saved: already done, so the earlier
+    // (deploy) checkpoint must survive.
+    CHECK(in.rollback_checkpoints(p.self(), 1) == CB_OK);
+    CHECK(snapshot(n.root) == deployed);
+    CHECK(in.restart(p.self()) == CB_OK);
+    CHECK(n.get(n.http_port, "a.test", "/").first == 200);
+}
