@@ -69,10 +69,18 @@ RunResult run_program(const std::vector<std::string>& argv, int timeout_seconds)
         return r;
     }
     if (pid == 0) {
+        // nginx may daemonize from here: it gets no descriptor of ours but 0-2, no blocked or
+        // ignored signal, and stays running after we exit.
         int devnull = ::open("/dev/null", O_RDONLY);
         if (devnull >= 0) ::dup2(devnull, 0);
         ::dup2(fds[1], 1);
         ::dup2(fds[1], 2);
+        long max = ::sysconf(_SC_OPEN_MAX);
+        for (int fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); ++fd) ::close(fd);
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        ::signal(SIGPIPE, SIG_DFL);
         ::execv(args[0], args.data());
         ::_exit(127);
     }

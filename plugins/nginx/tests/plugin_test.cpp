@@ -106,6 +106,8 @@ class NginxUnderTest {
         running_ = true;
         wait_for(http_port);
     }
+    // The test stops whatever nginx runs from this prefix, also one the plugin started.
+    void adopt() { running_ = true; }
     void stop() {
         if (!running_) return;
         run(std::string(kNginx) + " -c " + root + "/nginx.conf -s stop 2>/dev/null");
@@ -548,4 +550,23 @@ TEST_CASE("nginx plugin: a failed reload rolls the change back and reloads the o
     CHECK(snapshot(n.root) == deployed);
     CHECK(in.restart(p.self()) == CB_OK);
     CHECK(n.get(n.http_port, "a.test", "/").first == 200);
+}
+
+TEST_CASE("nginx plugin: starts nginx when it is not running", "[nginx]") {
+    NginxUnderTest n;
+    n.adopt();  // stopped at the end: the plugin starts it
+    const auto before = snapshot(n.root);
+    FakeHost fake;
+    n.options(fake);
+    Plugin p(library(), fake, n);
+    REQUIRE(p.status == CB_OK);
+    auto c = http01("a.test", kToken);
+    REQUIRE(p.perform({c}) == CB_OK);
+    INFO(fake.all_logs() << fake.last_error());
+    NginxUnderTest::wait_for(n.http_port);
+    CHECK(n.get(n.http_port, "a.test", c.validation_name) ==
+          std::make_pair(200, c.key_authorization));
+    REQUIRE(p.cleanup({c}) == CB_OK);
+    CHECK(snapshot(n.root) == before);
+    CHECK(exists(n.dir / "nginx.pid"));
 }
