@@ -233,6 +233,19 @@ Config Config::load(const std::string& server_root, const std::string& main_file
     return c;
 }
 
+Config Config::from_text(const std::string& path, const std::string& text) {
+    Config c;
+    c.main_ = path;
+    c.conf_dir_ = c.root_ = path.substr(0, path.rfind('/'));
+    SourceFile f;
+    f.path = path;
+    f.original = text;
+    f.doc = parse(text, path);
+    f.editable = true;
+    c.files_[path] = std::move(f);
+    return c;
+}
+
 void Config::load_file(const std::string& path, int depth) {
     if (files_.count(path)) return;
     SourceFile f;

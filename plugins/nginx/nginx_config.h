@@ -86,6 +86,9 @@ class Config {
     // Parses ROOT/nginx.conf and every include. Throws ParseError (file:line) on a file it
     // cannot parse or an include that names a missing file.
     static Config load(const std::string& server_root, const std::string& main_file = "nginx.conf");
+    // A configuration of one file given as TEXT, named PATH, includes not followed (tests,
+    // fuzzing). Throws ParseError.
+    static Config from_text(const std::string& path, const std::string& text);
 
     const std::string& server_root() const { return root_; }
     const std::string& main_path() const { return main_; }
