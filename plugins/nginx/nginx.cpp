@@ -172,8 +172,18 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
         restart();
     }
 
+    ~Nginx() override {
+        // The host calls cleanup after every perform; this only matters if it did not.
+        try {
+            if (performed_) cleanup({});
+        } catch (...) {
+        }
+    }
+
     void cleanup(const std::vector<Challenge>&) override {
-        if (!reverter_.has_temporary()) return;
+        // A temporary checkpoint this instance did not make may belong to another live
+        // instance in this process (same lock); leave it alone then.
+        if (!reverter_.has_temporary() || (!performed_ && !lock_->only_instance())) return;
         reverter_.revert_temporary();
         config_.reset();
         pending_.clear();
