@@ -45,13 +45,12 @@ std::vector<Enhancement> with_chain(std::vector<Enhancement> es, const std::stri
     return es;
 }
 
-// An installer ready for a transaction: created, and any edit a crash left half-done undone.
-Result<std::unique_ptr<Installer>> recovered_installer(const Config& cfg,
-                                                       const PluginRegistry& plugins) {
+// An installer ready for a transaction (prepare_installer).
+Result<std::unique_ptr<Installer>> prepared_installer(const Config& cfg,
+                                                      const PluginRegistry& plugins) {
     auto inst = open_installer(cfg, plugins);
     if (!inst) return inst.error();
-    if (auto st = (*inst)->recovery_routine(); !st)
-        return st.error().context("recovering unfinished " + cfg.installer + " changes");
+    CB_TRY(prepare_installer(**inst));
     return inst;
 }
 
@@ -166,7 +165,7 @@ int cmd_run(const Config& cli, const PluginRegistry& plugins) {
     std::vector<Enhancement> enhancements;
     {
         // Released before the authenticator runs: it may edit the same server's configuration.
-        auto inst = recovered_installer(cfg, plugins);
+        auto inst = prepared_installer(cfg, plugins);
         if (!inst) return fail(inst.error());
         if (cfg.domains.empty())
             if (auto l = lineage_named(cfg)) cfg.domains = lineage_names(*l);
@@ -248,7 +247,7 @@ int cmd_install(const Config& cli, const PluginRegistry& plugins) {
     for (auto* p : {&paths.chain, &paths.fullchain})
         if (!p->empty()) *p = normalize_path(*p);
 
-    auto inst = recovered_installer(cfg, plugins);
+    auto inst = prepared_installer(cfg, plugins);
     if (!inst) return fail(inst.error());
     std::vector<std::string> domains = cfg.domains.empty() ? lineage_domains : cfg.domains;
     if (domains.empty()) {
@@ -273,7 +272,7 @@ int cmd_enhance(const Config& cli, const PluginRegistry& plugins) {
                   kExitUsage));
     auto session = Session::open(cfg);
     if (!session) return fail(session.error());
-    auto inst = recovered_installer(cfg, plugins);
+    auto inst = prepared_installer(cfg, plugins);
     if (!inst) return fail(inst.error());
     auto lineage =
         pick_lineage(cfg, "Which certificate would you like to use to enhance your configuration?");

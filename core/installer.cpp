@@ -110,6 +110,18 @@ Result<std::unique_ptr<Installer>> open_installer(const Config& cfg,
     return std::unique_ptr<Installer>(new PluginInstaller(std::move(*inst)));
 }
 
+Status prepare_installer(Installer& inst) {
+    if (auto st = inst.recovery_routine(); !st)
+        return st.error().context("Undoing unfinished " + inst.name() + " changes");
+    if (auto names = inst.get_all_names(); !names)
+        return names.error().context("Reading the " + inst.name() + " configuration");
+    if (auto st = inst.config_test(); !st)
+        return Error("The " + inst.name() + " configuration is invalid before any change (" +
+                         st.error().message + "); fix it first",
+                     st.error().exit_code);
+    return Status::Ok();
+}
+
 std::vector<Enhancement> requested_enhancements(const Config& cfg, bool redirect_default,
                                                 const std::string& chain_path) {
     std::vector<Enhancement> out;

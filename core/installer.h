@@ -41,6 +41,12 @@ class Installer {
 // -i/--installer when none is chosen, the plugin is missing or is not an installer.
 Result<std::unique_ptr<Installer>> open_installer(const Config& cfg, const PluginRegistry& plugins);
 
+// What run, install and enhance do first, before anything is ordered or changed:
+// recovery_routine (undo what a crash left half-done), get_all_names (the plugin reads the
+// server's configuration and reports what it cannot parse) and config_test (the server accepts
+// its configuration as it is now; otherwise the change would be rolled back at the end anyway).
+Status prepare_installer(Installer& installer);
+
 // One enhancement to apply to every domain (certbot's enhancement_info).
 struct Enhancement {
     std::string flag;     // "--redirect": what the user asked with, for messages

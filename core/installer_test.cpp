@@ -227,3 +227,16 @@ TEST_CASE("an enhancement every domain declines is not saved and is not a failur
                          "deploy_cert a.example /l/fullchain.pem", "save Deployed ACME Certificate",
                          "enhance a.example staple-ocsp /l/chain.pem", "config_test", "restart"});
 }
+
+TEST_CASE("preparing: recovery, then the configuration is read and tested", "[installer]") {
+    FakeInstaller f;
+    REQUIRE(prepare_installer(f));
+    CHECK(f.calls == std::vector<std::string>{"recovery_routine", "get_all_names", "config_test"});
+    FakeInstaller broken;
+    broken.fail = "config_test";
+    auto st = prepare_installer(broken);
+    REQUIRE_FALSE(st);
+    CHECK(st.error().message ==
+          "The fake configuration is invalid before any change (fake: config_test failed); fix "
+          "it first");
+}

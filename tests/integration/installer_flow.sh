@@ -6,7 +6,8 @@
 #   1. run -a standalone -i fakeinst: the call sequence certbot makes, redirect by default,
 #      installer = fakeinst in the renewal conf; a repeat run reinstalls without an order;
 #   2. failures: config_test and restart fail -> rolled back byte for byte, exit 1, error says
-#      restored; unsupported --redirect refused before any order (exit 2);
+#      restored; an invalid configuration from the start and an unsupported --redirect are
+#      refused before any order;
 #   3. plugin choice and names: -n without -d names -d; --force-interactive offers the
 #      installer's names as a numbered list; -i alone and --standalone alone are refused;
 #   4. install --cert-name, enhance, rollback --checkpoints N;
@@ -60,6 +61,8 @@ calls_of run1 run "${sa[@]}" -i fakeinst -d a.example -d www.a.example ||
   fail "run failed: $(cat "$ITEST_DIR/run1.out")"
 expected="create
 recovery_routine
+get_all_names
+config_test
 supported_enhancements
 create
 deploy_cert a.example $live/cert.pem $live/privkey.pem $live/chain.pem $live/fullchain.pem
@@ -112,10 +115,16 @@ soft_done
 pass "restart failure: rolled back and restarted with the old configuration"
 
 orders=$(pebble_orders)
+refused invalid 1 'The fakeinst configuration is invalid before any change \(fakeinst: config_test-always failed' \
+  run "${sa[@]}" -i fakeinst -d c.example --fakeinst-fail config_test-always
+assert_eq "$(cat "$calls")" "create
+recovery_routine
+get_all_names
+config_test" "calls when the configuration is invalid from the start"
 refused unsupported 2 '--redirect is not supported by the fakeinst installer' \
   run "${sa[@]}" -i fakeinst -d c.example --redirect --fakeinst-enhancements ensure-http-header
 assert_eq "$(pebble_orders)" "$orders" "orders after a refused enhancement"
-pass "an unsupported, explicitly requested enhancement is refused before any order"
+pass "an invalid configuration and an unsupported, explicitly requested enhancement are refused before any order"
 
 # --- 3. plugin choice and names ------------------------------------------------------------
 refused no_d 2 'No domain names given: name them with -d/--domains' \
