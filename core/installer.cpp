@@ -82,7 +82,51 @@ std::vector<std::string> sort_key(const std::string& name) {
     return labels;
 }
 
+// The installer when it is not also the authenticator (whose options renewal.cpp handles).
+const LoadedPlugin* separate_installer(const Config& cfg, const PluginRegistry& plugins) {
+    if (cfg.installer.empty() || cfg.installer == cfg.authenticator) return nullptr;
+    return plugins.find(cfg.installer);
+}
+
+// The installer's plain options (installers have no per-identifier ones) with their renewal
+// conf keys: "nginx-server-root" -> "nginx_server_root".
+std::vector<std::pair<const cb_option_desc*, std::string>> stored_options(const LoadedPlugin& p) {
+    std::vector<std::pair<const cb_option_desc*, std::string>> out;
+    for (size_t i = 0; i < p.entry->option_count; ++i) {
+        const auto& od = p.entry->options[i];
+        if (od.flags & (CB_OPT_PER_IDENTIFIER | CB_OPT_IDENTIFIER_MAP)) continue;
+        std::string key = p.name() + "_" + od.name;
+        std::replace(key.begin(), key.end(), '-', '_');
+        out.emplace_back(&od, key);
+    }
+    return out;
+}
+
 }  // namespace
+
+std::vector<RenewalParam> installer_renewal_params(const Config& cfg,
+                                                   const PluginRegistry& plugins) {
+    std::vector<RenewalParam> r;
+    const LoadedPlugin* p = separate_installer(cfg, plugins);
+    if (!p) return r;
+    for (const auto& [od, key] : stored_options(*p)) {
+        auto it = cfg.plugin_options.find(p->name() + "-" + od->name);
+        if (it == cfg.plugin_options.end() || it->second.empty()) continue;
+        r.push_back((od->flags & CB_OPT_REPEATABLE) ? RenewalParam::list_of(key, it->second)
+                                                    : RenewalParam::str(key, it->second.back()));
+    }
+    return r;
+}
+
+void restore_installer_options(Config& cfg, const Section& params, const PluginRegistry& plugins) {
+    const LoadedPlugin* p = separate_installer(cfg, plugins);
+    if (!p) return;
+    for (const auto& [od, key] : stored_options(*p)) {
+        const std::string flag = p->name() + "-" + od->name;
+        if (cfg.set_by_user.count(flag)) continue;
+        if (auto list = params.get_list(key)) cfg.plugin_options[flag] = *list;
+    }
+}
 
 Result<std::unique_ptr<Installer>> open_installer(const Config& cfg,
                                                   const PluginRegistry& plugins) {

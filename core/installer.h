@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "config.h"
+#include "configobj.h"
 #include "plugin_host.h"
 #include "result.h"
+#include "storage.h"
 
 namespace certbot {
 
@@ -94,6 +96,14 @@ Result<std::vector<std::string>> ask_choice(const std::string& question,
 // list to choose from; under -n (or with no names found) a usage error naming -d/--domains.
 Result<std::vector<std::string>> choose_names(Installer& installer, bool interactive,
                                               std::istream& in, std::ostream& out);
+
+// The installer's own options the user set, as [renewalparams] entries <plugin>_<option>, so
+// that renew reloads the same server (-a webroot -i nginx --nginx-server-root DIR). Empty when
+// the installer is also the authenticator: renewal_params stores those options already.
+std::vector<RenewalParam> installer_renewal_params(const Config& cfg,
+                                                   const PluginRegistry& plugins);
+// The reverse, for config_for_lineage: options from `params` the command line did not set.
+void restore_installer_options(Config& cfg, const Section& params, const PluginRegistry& plugins);
 
 // `certbot renew`: reload each installer named by the renewed lineages once (certbot restarts
 // the installer after renewing; the live/ links already point at the new certificate, so no

@@ -11,7 +11,8 @@
 #   3. plugin choice and names: -n without -d names -d; --force-interactive offers the
 #      installer's names as a numbered list; -i alone and --standalone alone are refused;
 #   4. install --cert-name, enhance, rollback --checkpoints N;
-#   5. renew --force-renewal restarts the installer once, without deploy_cert.
+#   5. renew --force-renewal restarts the installer once, without deploy_cert, with the
+#      installer options stored in the renewal conf.
 set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -117,7 +118,7 @@ pass "restart failure: rolled back and restarted with the old configuration"
 orders=$(pebble_orders)
 refused invalid 1 'The fakeinst configuration is invalid before any change \(fakeinst: config_test-always failed' \
   run "${sa[@]}" -i fakeinst -d c.example --fakeinst-fail config_test-always
-assert_eq "$(cat "$calls")" "create
+assert_eq "$(cat "$calls")" "create fail=config_test-always
 recovery_routine
 get_all_names
 config_test" "calls when the configuration is invalid from the start"
@@ -191,8 +192,17 @@ run_ours renew renew --cert-name a.example --force-renewal --no-random-sleep-on-
 assert_file "$CB_CONFIG/archive/a.example/cert2.pem"
 assert_eq "$(grep -v '^create$' "$calls")" "restart" "installer calls during renew"
 assert_contains "$ITEST_DIR/renew.out" 'Reloading fakeinst server after certificate renewal'
+# b.example was obtained with --fakeinst-fail config_test: the installer's option is stored
+# and handed to the installer again on renewal.
+assert_contains "$CB_CONFIG/renewal/b.example.conf" '^fakeinst_fail = config_test$'
+assert_not_contains "$CB_CONFIG/renewal/a.example.conf" '^fakeinst_'
+rm -f "$calls"
+run_ours renew_b renew --cert-name b.example --force-renewal --no-random-sleep-on-renew ||
+  fail "renew of b.example failed: $(cat "$ITEST_DIR/renew_b.out")"
+assert_eq "$(cat "$calls")" "create fail=config_test
+restart" "installer calls when renewing b.example"
 rm -f "$calls"
 run_ours renew_dry renew --cert-name a.example --dry-run --no-random-sleep-on-renew ||
   fail "renew --dry-run failed: $(cat "$ITEST_DIR/renew_dry.out")"
 assert_no_file "$calls"
-pass "renew restarts the lineage's installer once (no deploy_cert), not on --dry-run"
+pass "renew restarts the lineage's installer once (no deploy_cert) with its stored options, not on --dry-run"

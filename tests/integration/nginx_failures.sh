@@ -6,7 +6,9 @@
 #   3. an edit nginx -t rejects (a broken ssl-dhparams.pem the deployment refers to): the
 #      certificate is saved, the configuration rolled back, nginx still serving plain HTTP;
 #      afterwards (dhparams fixed) `certbot install --cert-name` succeeds;
-#   4. certonly --nginx records installer = nginx, so renew reloads nginx.
+#   4. certonly --nginx records installer = nginx, so renew reloads nginx;
+#   5. -a webroot -i nginx: the webroot served by nginx answers the challenge, nginx's options
+#      are stored with installer = nginx, and renew reloads that nginx.
 set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -79,3 +81,30 @@ ngx_certbot renew renew --cert-name www --force-renewal --no-random-sleep-on-ren
   fail "renew failed: $(cat "$ITEST_DIR/renew.out")"
 assert_contains "$ITEST_DIR/renew.out" 'Reloading nginx server after certificate renewal'
 pass "certonly --nginx installs nothing but records installer = nginx; renew reloads nginx"
+
+# --- 5. -a webroot -i nginx ----------------------------------------------------------------------------
+www="$ITEST_DIR/www"
+mkdir -p "$www"
+chmod o+x "$ITEST_DIR" # nginx's workers (nobody) read the webroot
+nginx_site d.example <<EOF
+server {
+    listen 127.0.0.1:$NGX_HTTP;
+    server_name d.example;
+    root $www;
+}
+EOF
+"$NGINX_BIN" -c "$NGX_ROOT/nginx.conf" -s reload
+sleep 1
+ngx_certbot webroot -a webroot -w "$www" -i nginx -d d.example ||
+  fail "-a webroot -i nginx failed: $(cat "$ITEST_DIR/webroot.out")"
+soft assert_serves d.example d.example
+soft assert_contains "$CB_CONFIG/renewal/d.example.conf" '^authenticator = webroot$'
+soft assert_contains "$CB_CONFIG/renewal/d.example.conf" '^installer = nginx$'
+soft assert_contains "$CB_CONFIG/renewal/d.example.conf" "^nginx_server_root = $NGX_ROOT\$"
+soft_done
+old=$(served_fingerprint d.example)
+cb_run "$CERTBOT" renew --cert-name d.example --force-renewal --no-random-sleep-on-renew \
+  >"$ITEST_DIR/renew_d.out" 2>&1 || fail "renew of d.example failed: $(cat "$ITEST_DIR/renew_d.out")"
+assert_serves d.example d.example
+[[ "$(served_fingerprint d.example)" != "$old" ]] || fail "renew did not change the certificate nginx serves"
+pass "-a webroot -i nginx: installed; renew (no nginx flags given) reloads the nginx named in the renewal conf"
