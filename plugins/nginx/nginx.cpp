@@ -33,6 +33,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -113,6 +114,13 @@ bool has_ocsp_url(const std::string& path) {
     return any;
 }
 
+// Paths written into nginx's configuration must be absolute: nginx resolves a relative one
+// against its own prefix, not against our working directory.
+std::string absolute(const std::string& path) {
+    if (path.empty()) return path;
+    return std::filesystem::absolute(path).lexically_normal().string();
+}
+
 std::string sibling(const std::string& path, const std::string& name) {
     size_t slash = path.rfind('/');
     return slash == std::string::npos ? name : path.substr(0, slash + 1) + name;
@@ -122,16 +130,18 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
   public:
     explicit Nginx(Host host)
         : host_(host),
-          root_(host.option("server-root", "/etc/nginx")),
+          root_(absolute(host.option("server-root", "/etc/nginx"))),
           ctl_(nc::find_executable(host.option("ctl", "nginx"))),
           sleep_(read_sleep()),
-          reverter_(host.work_dir()) {
+          work_dir_(absolute(host.work_dir())),
+          config_dir_(absolute(host.config_dir())),
+          reverter_(work_dir_) {
         if (ctl_.empty())
             throw std::runtime_error("Cannot find the nginx binary \"" +
                                      host.option("ctl", "nginx") +
                                      "\" (--nginx-ctl). Install nginx or give its path with "
                                      "--nginx-ctl.");
-        if (host.work_dir().empty()) throw std::runtime_error("The host gave no work directory.");
+        if (work_dir_.empty()) throw std::runtime_error("The host gave no work directory.");
         while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
         conf_ = root_ + "/nginx.conf";
         if (!nc::file_exists(conf_))
@@ -216,9 +226,9 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
                 domain + ".");
         install_snippets();
         nc::Editor editor(config(), settings());
-        editor.deploy_cert(domain, key_path, fullchain_path);
+        editor.deploy_cert(domain, absolute(key_path), absolute(fullchain_path));
         log_notes(editor);
-        chains_[domain] = chain_path;
+        chains_[domain] = absolute(chain_path);
         notes_ += "Deployed the certificate for " + domain + "\n";
     }
 
@@ -342,8 +352,8 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
         nc::EditSettings s;
         s.http_port = read_port("http-01-port", 80);
         s.https_port = read_port("https-port", 443);
-        s.config_dir = host_.config_dir();
-        s.challenge_conf = host_.work_dir() + "/" + kChallengeConf;
+        s.config_dir = config_dir_;
+        s.challenge_conf = work_dir_ + "/" + kChallengeConf;
         return s;
     }
 
@@ -359,19 +369,19 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
     // certbot's shared TLS options and DH parameters, written once into the config dir and
     // never overwritten (the user may have edited them).
     void install_snippets() const {
-        if (host_.config_dir().empty() || host_.dry_run()) return;
-        nc::make_dirs(host_.config_dir(), 0755);
+        if (config_dir_.empty() || host_.dry_run()) return;
+        nc::make_dirs(config_dir_, 0755);
         const std::pair<const char*, const char*> files[] = {
             {nc::kOptionsFile, nc::kOptionsSslNginx}, {nc::kDhparamsFile, nc::kSslDhparams}};
         for (const auto& [name, text] : files) {
-            std::string path = host_.config_dir() + "/" + name;
+            std::string path = config_dir_ + "/" + name;
             if (!nc::file_exists(path)) nc::atomic_write(path, text, 0644);
         }
     }
 
     std::string chain_for(const std::string& domain, const std::string& options,
                           const std::string& cert) const {
-        if (!options.empty() && options[0] == '/') return options;
+        if (!options.empty()) return absolute(options);
         auto it = chains_.find(domain);
         if (it != chains_.end() && !it->second.empty()) return it->second;
         std::string guess = sibling(cert, "chain.pem");
@@ -381,7 +391,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
     // Checkpoints, writes and tests CHANGED; a configuration nginx rejects is restored at once.
     void write_checked(const std::map<std::string, std::string>& changed, bool temporary) {
         const std::string real_root = nc::real_path(root_);
-        const std::string challenge = host_.work_dir() + "/" + kChallengeConf;
+        const std::string challenge = work_dir_ + "/" + kChallengeConf;
         std::vector<std::string> existing;
         for (const auto& [path, text] : changed) {
             bool allowed = nc::path_inside(path, real_root) || path == challenge;
@@ -437,6 +447,8 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
     std::string root_;
     std::string ctl_;
     double sleep_;
+    std::string work_dir_;
+    std::string config_dir_;
     std::string conf_;
     nc::Reverter reverter_;
     std::unique_ptr<ServerRootLock> lock_;
