@@ -10,7 +10,8 @@
 #      refused before any order;
 #   3. plugin choice and names: -n without -d names -d; --force-interactive offers the
 #      installer's names as a numbered list; -i alone and --standalone alone are refused;
-#   4. install --cert-name, enhance, rollback --checkpoints N;
+#      run --cert-name without -d takes the certificate's names;
+#   4. install --cert-name / --cert-path --key-path, enhance, rollback --checkpoints N;
 #   5. renew --force-renewal restarts the installer once, without deploy_cert, with the
 #      installer options stored in the renewal conf.
 set -euo pipefail
@@ -147,7 +148,23 @@ assert_eq "$(grep -c '^deploy_cert' "$calls")" 2 "names deployed after choosing 
 assert_contains "$calls" '^deploy_cert www\.a\.example '
 pass "no -d: -n names -d; on a terminal the installer's names are offered as a numbered list"
 
+calls_of by_name run "${sa[@]}" -i fakeinst --cert-name b.example --no-redirect ||
+  fail "run --cert-name without -d failed: $(cat "$ITEST_DIR/by_name.out")"
+assert_eq "$(grep '^deploy_cert' "$calls" | cut -d' ' -f2)" "b.example" "names deployed for --cert-name b.example"
+pass "run --cert-name without -d uses the certificate's names"
+
 # --- 4. install, enhance, rollback -----------------------------------------------------------
+refused no_cert 2 'Cannot read .*/missing\.pem \(--cert-path\)' install -i fakeinst \
+  --cert-path "$ITEST_DIR/missing.pem" --key-path "$live/privkey.pem" -d a.example
+refused no_paths 2 'name it with --cert-name, or give --cert-path and --key-path' install -i fakeinst
+calls_of paths install -i fakeinst --cert-path "$CB_CONFIG/live/../live/a.example/cert.pem" \
+  --key-path "$live/privkey.pem" --fullchain-path "$live/fullchain.pem" -d www.a.example --no-redirect ||
+  fail "install with --cert-path/--key-path failed: $(cat "$ITEST_DIR/paths.out")"
+assert_eq "$(grep '^deploy_cert' "$calls")" \
+  "deploy_cert www.a.example $live/cert.pem $live/privkey.pem - $live/fullchain.pem" \
+  "deploy_cert with explicit paths (normalised, no chain)"
+pass "install --cert-path/--key-path: paths normalised, a missing file or no certificate at all refused"
+
 cp "$conf" "$ITEST_DIR/conf.0"
 calls_of install install -i fakeinst --cert-name a.example --hsts --no-redirect ||
   fail "install failed: $(cat "$ITEST_DIR/install.out")"
