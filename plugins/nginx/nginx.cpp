@@ -275,6 +275,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
             reverter_.finalize_checkpoint(title);
             auto all = reverter_.checkpoints();
             if (!all.empty()) pending_.push_back(all.back());
+            undone_by_restart_ = 0;  // a host rollback now means this new checkpoint
         }
         notes_.clear();
     }
@@ -310,6 +311,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
             config_test();
             reload();
             pending_.clear();
+            undone_by_restart_ = 0;
         } catch (const std::exception& e) {
             if (pending_.empty() && !reverter_.has_temporary()) throw;
             undo_pending();
