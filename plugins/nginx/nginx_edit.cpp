@@ -220,7 +220,8 @@ void Editor::require_editable(const Server& s) const {
 void Editor::add_challenges(const std::vector<ChallengeAnswer>& answers) {
     refresh();
     std::map<int, std::vector<const ChallengeAnswer*>> per_server;
-    std::vector<const ChallengeAnswer*> orphans;
+    std::vector<const ChallengeAnswer*> orphans;  // served by a server block of our own
+    std::vector<std::string> own_listens;         // its listen addresses; none: any
     for (const auto& a : answers) {
         if (!valid_domain(a.name) || !valid_token(a.token) ||
             !valid_key_authorization(a.validation))
@@ -228,13 +229,27 @@ void Editor::add_challenges(const std::vector<ChallengeAnswer>& answers) {
                                      " into nginx's configuration: the name, token or key "
                                      "authorization has characters ACME does not allow.");
         auto picks = route_port(servers_, a.name, s_.http_port);
-        if (picks.empty()) orphans.push_back(&a);
+        bool own_block = picks.empty();
         for (const auto& p : picks) {
-            require_editable(servers_[p.server]);
+            const Server& s = servers_[p.server];
+            if (p.how == Match::kDefault && !cfg_.files().at(s.ref.file).editable) {
+                // Only the default server we may not edit would answer: a block of our own with
+                // the exact name on the same address:port takes the name from it.
+                for (const auto& l : s.listens) {
+                    std::string at = l.address == "*" ? std::to_string(l.port) : l.key();
+                    if (!l.unix_socket && l.port == s_.http_port &&
+                        std::find(own_listens.begin(), own_listens.end(), at) == own_listens.end())
+                        own_listens.push_back(at);
+                }
+                own_block = true;
+                continue;
+            }
+            require_editable(s);
             per_server[p.server].push_back(&a);
             notes_.push_back("http-01 for " + a.name + " served by the server block at " +
                              where(servers_[p.server]));
         }
+        if (own_block) orphans.push_back(&a);
     }
     for (const auto& [index, list] : per_server) {
         Node& n = cfg_.node(servers_[index].ref);
@@ -266,8 +281,12 @@ void Editor::add_challenges(const std::vector<ChallengeAnswer>& answers) {
     std::string text;
     if (cfg_.find_all("server_names_hash_bucket_size", "http").empty())
         text += "server_names_hash_bucket_size 128;\n";
-    text += "server {\n    listen " + port + ";\n";
-    if (ipv6) text += "    listen [::]:" + port + ";\n";
+    if (own_listens.empty()) {
+        own_listens.push_back(port);
+        if (ipv6) own_listens.push_back("[::]:" + port);
+    }
+    text += "server {\n";
+    for (const auto& l : own_listens) text += "    listen " + l + ";\n";
     text += "    server_name";
     for (const ChallengeAnswer* a : orphans) text += " " + a->name;
     text += ";\n";

@@ -239,6 +239,29 @@ TEST_CASE("blocks outside the server root are never edited", "[edit][negative]")
     CHECK(cfg.changed().empty());
 }
 
+TEST_CASE("http-01 answered by a default server outside the root gets a block of its own",
+          "[edit]") {
+    Root outside;
+    outside.write("default.conf",
+                  "server { listen 127.0.0.1:8080 default_server reuseport; server_name _; }\n");
+    Root r;
+    r.write("nginx.conf", "events {}\nhttp {\n include " + outside.file("default.conf") +
+                              ";\n server { listen 127.0.0.1:8080; server_name in.test; }\n}\n");
+    Config cfg = Config::load(r.path);
+    EditSettings s = settings(r);
+    s.http_port = 8080;
+    Editor ed(cfg, s);
+    ed.add_challenges({{"new.test", kToken, kKeyAuth}});
+    CHECK(changed(cfg, outside.file("default.conf")).empty());
+    std::string conf = changed(cfg, s.challenge_conf);
+    // The same address, no socket option repeated, the exact name.
+    CHECK(conf.find("    listen 127.0.0.1:8080;\n    server_name new.test;\n") !=
+          std::string::npos);
+    auto picks = route_port(cfg.servers(), "new.test", 8080);
+    REQUIRE(picks.size() == 1);
+    CHECK(picks[0].how == Match::kExact);
+}
+
 TEST_CASE("valid_domain", "[edit]") {
     CHECK(valid_domain("example.com"));
     CHECK(valid_domain("*.example.com"));
