@@ -372,17 +372,13 @@ const Node& Config::node(const NodeRef& ref) const {
 }
 
 Node* Config::http_block(NodeRef* ref) {
-    NodeRef found;
-    std::vector<size_t> path;
-    walk(main_, files_.at(main_).doc.nodes, path, "main", 0,
-         [&](const std::string& file, const Node& n, const std::vector<size_t>& p,
-             const std::string& context) {
-             if (found.path.empty() && n.is("http") && n.is_block() && context == "main")
-                 found = {file, p};
-         });
-    if (found.path.empty()) return nullptr;
-    if (ref) *ref = found;
-    return &node(found);
+    for (const auto& found : find_all("http", "main")) {
+        Node& n = node(found);
+        if (!n.is_block()) continue;
+        if (ref) *ref = found;
+        return &n;
+    }
+    return nullptr;
 }
 
 std::vector<NodeRef> Config::find_all(const std::string& name, const std::string& context) const {

@@ -98,7 +98,7 @@ class Config {
     std::vector<Server> servers() const;
     Node& node(const NodeRef& ref);
     const Node& node(const NodeRef& ref) const;
-    // The http block of the main file (nullptr when there is none there).
+    // The first http block, through includes (nullptr when there is none).
     Node* http_block(NodeRef* ref = nullptr);
     // Every directive NAME whose enclosing block is CONTEXT ("main" at the top), through includes.
     std::vector<NodeRef> find_all(const std::string& name, const std::string& context) const;
