@@ -8,7 +8,9 @@
 #      afterwards (dhparams fixed) `certbot install --cert-name` succeeds;
 #   4. certonly --nginx records installer = nginx, so renew reloads nginx;
 #   5. -a webroot -i nginx: the webroot served by nginx answers the challenge, nginx's options
-#      are stored with installer = nginx, and renew reloads that nginx.
+#      are stored with installer = nginx, and renew reloads that nginx;
+#   6. a run killed in the middle of an edit (certbot's IN_PROGRESS checkpoint left behind, a
+#      half-written site and a new file nginx cannot parse): the next install recovers first.
 set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -108,3 +110,23 @@ cb_run "$CERTBOT" renew --cert-name d.example --force-renewal --no-random-sleep-
 assert_serves d.example d.example
 [[ "$(served_fingerprint d.example)" != "$old" ]] || fail "renew did not change the certificate nginx serves"
 pass "-a webroot -i nginx: installed; renew (no nginx flags given) reloads the nginx named in the renewal conf"
+
+# --- 6. recovery of a run killed mid-edit -------------------------------------------------------------
+# What a killed run leaves, in the reverter layout the plugin shares with certbot
+# (docs/nginx.md): the original of a changed file and the list of files it created.
+site="$NGX_ROOT/sites-available/a.example"
+cp "$site" "$ITEST_DIR/a.before-crash"
+ip="$CB_WORK/backups/IN_PROGRESS"
+mkdir -p "$ip"
+printf '%s\n' "$site" >"$ip/FILEPATHS"
+cp "$site" "$ip/a.example_0"
+printf '%s\n' "$NGX_ROOT/sites-enabled/zz-half" >"$ip/NEW_FILES"
+printf 'server { # half-written\n' >>"$site"
+printf 'server { listen 1; server_name "half\n' >"$NGX_ROOT/sites-enabled/zz-half"
+ngx_certbot recover install --nginx --cert-name a.example ||
+  fail "install after an interrupted run failed: $(cat "$ITEST_DIR/recover.out")"
+assert_no_file "$NGX_ROOT/sites-enabled/zz-half"
+assert_not_contains "$site" 'half-written'
+cmp -s "$site" "$ITEST_DIR/a.before-crash" || fail "$site differs from before the interrupted run"
+assert_serves a.example a.example
+pass "an interrupted edit is undone before the next install reads the configuration"
