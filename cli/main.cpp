@@ -668,6 +668,11 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
         }
     }
     if (!chosen.empty()) cfg.authenticator = chosen[0];
+    // A shortcut naming a plugin that also installs (--nginx) sets the installer too, as in
+    // certbot; certonly then only records it, so that renewals reload the server.
+    if (cfg.installer.empty())
+        for (const auto& p : reg.plugins())
+            if (vm.count(p.name()) && p.is_installer()) cfg.installer = p.name();
     if (vm.count("configurator")) {
         const std::string c = vm["configurator"].as<std::string>();
         if (cfg.authenticator.empty()) cfg.authenticator = c;

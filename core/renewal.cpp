@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "fsutil.h"
 #include "identifiers.h"
+#include "installer.h"
 #include "issuance.h"
 #include "json.h"
 #include "log.h"
@@ -294,6 +295,7 @@ Result<Config> config_for_lineage(const Lineage& l, const Config& cli,
             }
         }
     }
+    restore_installer_options(cfg, *p, plugins);
     // The names come from the certificate itself.
     auto info = current_cert(l);
     if (!info) return Error("cannot read the certificate " + l.cert_path + " of lineage " + l.name);
@@ -352,6 +354,7 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
         return out;
     }
     auto params = renewal_params(cfg, *auth, *values, account->id);
+    for (auto& ip : installer_renewal_params(cfg, plugins)) params.push_back(std::move(ip));
     if (existing) {
         auto version = save_new_version(*existing, issued->cert_pem, issued->chain_pem,
                                         issued->fullchain_pem, issued->key_pem);
