@@ -1,0 +1,267 @@
+#include "cli_ini.h"
+
+#include <sys/auxv.h>
+
+#include <cstdlib>
+#include <map>
+
+#include "fsutil.h"
+
+namespace certbot {
+
+namespace {
+
+constexpr size_t kMaxFileBytes = 1u << 20;
+constexpr size_t kMaxLineBytes = 8192;
+
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+std::string_view strip(std::string_view s) {
+    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+// ConfigArgParse's value grammar, `(['"]?)(.+?)?\1` followed by an optional trailing comment
+// `\s+[;#].*`, resolved the way its regex engine resolves it: the shortest value after which the
+// rest of the line is empty or a comment; a quoted value if a closing quote allows that.
+class ValueMatcher {
+  public:
+    explicit ValueMatcher(std::string_view s) : s_(s), next_non_space_(s.size() + 1, s.size()) {
+        for (size_t i = s.size(); i-- > 0;)
+            next_non_space_[i] = is_space(s[i]) ? next_non_space_[i + 1] : i;
+    }
+
+    std::string match() const {
+        if (s_[0] == '"' || s_[0] == '\'') {
+            const char q = s_[0];
+            for (size_t end = 2; end < s_.size(); ++end)  // s_[end] is the closing quote
+                if (s_[end] == q && tail_ok(end + 1)) return std::string(s_.substr(1, end - 1));
+            if (s_.size() >= 2 && s_[1] == q && tail_ok(2)) return "";
+        }
+        for (size_t len = 1; len < s_.size(); ++len)
+            if (tail_ok(len)) return std::string(s_.substr(0, len));
+        return std::string(s_);
+    }
+
+  private:
+    // Is s_[from:] empty or whitespace followed by a ';' or '#' comment?
+    bool tail_ok(size_t from) const {
+        if (from >= s_.size()) return true;
+        if (!is_space(s_[from])) return false;
+        const size_t c = next_non_space_[from];
+        return c < s_.size() && (s_[c] == ';' || s_[c] == '#');
+    }
+
+    std::string_view s_;
+    std::vector<size_t> next_non_space_;
+};
+
+// "[a, b]": ConfigArgParse tries JSON first, else splits on commas. Here: comma-separated
+// elements, each stripped; a JSON string element ("a,b") is unquoted (escapes \" \\ \/ only).
+std::vector<std::string> split_list(std::string_view inner) {
+    std::vector<std::string> out;
+    if (strip(inner).empty()) return out;
+    size_t i = 0;
+    while (true) {
+        while (i < inner.size() && is_space(inner[i])) ++i;
+        std::string elem;
+        bool quoted = false;
+        if (i < inner.size() && inner[i] == '"') {
+            size_t j = i + 1;
+            std::string s;
+            while (j < inner.size() && inner[j] != '"') {
+                if (inner[j] == '\\' && j + 1 < inner.size()) ++j;
+                s += inner[j++];
+            }
+            size_t k = j + 1;
+            while (k < inner.size() && is_space(inner[k])) ++k;
+            if (j < inner.size() && (k == inner.size() || inner[k] == ',')) {
+                elem = s;
+                quoted = true;
+                i = k;
+            }
+        }
+        if (!quoted) {
+            size_t comma = inner.find(',', i);
+            if (comma == std::string_view::npos) comma = inner.size();
+            elem = std::string(strip(inner.substr(i, comma - i)));
+            i = comma;
+        }
+        out.push_back(elem);
+        if (i >= inner.size()) break;
+        ++i;  // the comma
+    }
+    return out;
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+}  // namespace
+
+std::optional<bool> parse_ini_bool(std::string_view s) {
+    const std::string l = lower(s);
+    if (l == "true" || l == "yes" || l == "1") return true;
+    if (l == "false" || l == "no" || l == "0") return false;
+    return std::nullopt;
+}
+
+Result<CliIni> parse_cli_ini(std::string_view text, const std::string& path) {
+    CliIni ini;
+    ini.path = path;
+    std::map<std::string, size_t> index;  // key -> position in entries
+    int line_no = 0;
+    size_t pos = 0;
+    while (pos < text.size()) {
+        // Lines end at \n, \r\n or \r (Python's universal newlines).
+        size_t end = text.find_first_of("\r\n", pos);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view raw = text.substr(pos, end - pos);
+        pos = end;
+        if (pos < text.size() && text[pos] == '\r' && pos + 1 < text.size() &&
+            text[pos + 1] == '\n')
+            ++pos;
+        if (pos < text.size()) ++pos;
+        ++line_no;
+        const std::string where = path + ":" + std::to_string(line_no);
+        if (raw.size() > kMaxLineBytes)
+            return Error(where + ": line longer than " + std::to_string(kMaxLineBytes) +
+                             " bytes; is this a cli.ini file?",
+                         kExitUsage);
+        for (char c : raw)
+            if ((static_cast<unsigned char>(c) < 0x20 && !is_space(c)) || c == 0x7f)
+                return Error(where + ": control character in line; remove it", kExitUsage);
+        std::string_view line = strip(raw);
+        if (line.empty() || line[0] == '#' || line[0] == ';' || line[0] == '[' ||
+            line.substr(0, 3) == "---")
+            continue;
+
+        size_t k = 0;
+        while (k < line.size() && !is_space(line[k]) && line[k] != ':' && line[k] != '=' &&
+               line[k] != ';' && line[k] != '#')
+            ++k;
+        if (k == 0)
+            return Error(where + ": expected \"key = value\", found \"" + std::string(line) + "\"",
+                         kExitUsage);
+        CliIniEntry e;
+        e.key = std::string(line.substr(0, k));
+        if (e.key.size() > 2 && e.key.compare(0, 2, "--") == 0) e.key.erase(0, 2);
+        e.line = line_no;
+        std::string value;
+        size_t p = k;
+        while (p < line.size() && is_space(line[p])) ++p;
+        if (k == line.size()) {
+            e.bare = true;
+            value = "true";
+        } else if (line[p] == ':' || line[p] == '=') {
+            ++p;
+            while (p < line.size() && is_space(line[p])) ++p;
+            if (p < line.size()) value = ValueMatcher(line.substr(p)).match();
+        } else if (p > k) {
+            value = ValueMatcher(line.substr(p)).match();
+        } else {
+            return Error(where + ": expected \"key = value\" after \"" + e.key + "\"; a comment (" +
+                             line[p] + ") needs a space before it",
+                         kExitUsage);
+        }
+        if (value.size() >= 2 && value.front() == '[' && value.back() == ']') {
+            e.list = true;
+            e.values = split_list(std::string_view(value).substr(1, value.size() - 2));
+        } else {
+            e.values = {value};
+        }
+        auto it = index.find(e.key);
+        if (it != index.end()) {
+            ini.entries[it->second] = std::move(e);
+        } else {
+            index.emplace(e.key, ini.entries.size());
+            ini.entries.push_back(std::move(e));
+        }
+    }
+    return ini;
+}
+
+Result<CliIni> load_cli_ini(const std::string& path) {
+    auto text = read_file(path, kMaxFileBytes);
+    if (!text)
+        return Error("cannot read the config file " + path + ": " + text.error().message,
+                     kExitUsage);
+    return parse_cli_ini(*text, path);
+}
+
+std::vector<std::string> default_cli_ini_paths() {
+    std::vector<std::string> out;
+    const bool secure = getauxval(AT_SECURE) != 0;  // setuid/setgid: trust no path variable
+    const char* sys = secure ? nullptr : std::getenv("CERTBOT_SYSTEM_CLI_INI");
+    if (!sys)
+        out.push_back("/etc/letsencrypt/cli.ini");
+    else if (*sys)
+        out.push_back(sys);
+    const char* xdg = secure ? nullptr : std::getenv("XDG_CONFIG_HOME");
+    const char* home = secure ? nullptr : std::getenv("HOME");
+    if (xdg && *xdg)
+        out.push_back(std::string(xdg) + "/letsencrypt/cli.ini");
+    else if (home && *home)
+        out.push_back(std::string(home) + "/.config/letsencrypt/cli.ini");
+    return out;
+}
+
+Result<std::vector<CliIniArg>> cli_ini_arguments(const std::vector<CliIni>& files,
+                                                 const std::set<std::string>& given,
+                                                 const OptionLookup& lookup) {
+    std::set<std::string> taken = given;
+    std::vector<std::vector<CliIniArg>> per_file;
+    for (const auto& ini : files) {
+        std::vector<CliIniArg> args;
+        std::set<std::string> here;
+        for (const auto& e : ini.entries) {
+            CliIniArg a;
+            a.key = e.key;
+            a.origin = ini.path + ":" + std::to_string(e.line);
+            const OptionInfo info = lookup(e.key);
+            if (info.kind == OptionKind::kUnknown)
+                return Error(a.origin + ": unknown option \"" + e.key + "\"" +
+                                 (info.hint.empty() ? "" : " (" + info.hint + ")") +
+                                 "; fix or remove this line",
+                             kExitUsage);
+            if (taken.count(info.group)) continue;
+            here.insert(info.group);
+            const std::string flag = "--" + e.key;
+            if (e.list && info.kind != OptionKind::kValues)
+                return Error(a.origin + ": " + e.key + " takes one value, not a [list]",
+                             kExitUsage);
+            if (info.kind == OptionKind::kFlag || info.kind == OptionKind::kCount) {
+                const std::string& v = e.values[0];
+                auto b = parse_ini_bool(v);
+                size_t count = b ? *b : 0;
+                bool is_count = !b && info.kind == OptionKind::kCount && !v.empty() &&
+                                v.size() <= 2 && v.find_first_not_of("0123456789") == v.npos;
+                if (is_count) count = std::stoul(v);
+                if (!b && !is_count)
+                    return Error(a.origin + ": " + e.key + " = " + v + ": expected true or false" +
+                                     (info.kind == OptionKind::kCount ? " or a count" : "") +
+                                     " (also yes/no, 1/0)",
+                                 kExitUsage);
+                a.tokens.assign(count, flag);
+            } else {
+                for (const auto& v : e.values) a.tokens.push_back(flag + "=" + v);
+            }
+            args.push_back(std::move(a));
+        }
+        taken.insert(here.begin(), here.end());
+        per_file.push_back(std::move(args));
+    }
+    std::vector<CliIniArg> out;
+    for (auto it = per_file.rbegin(); it != per_file.rend(); ++it)
+        for (auto& a : *it) out.push_back(std::move(a));
+    return out;
+}
+
+}  // namespace certbot
