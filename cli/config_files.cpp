@@ -66,14 +66,15 @@ OptionInfo lookup_option(const std::string& key, const Options& opts, const Plug
                                                       "unrecognized-arguments"};
     const po::option_description* d = opts.parse.find_nothrow(key, false, false, false);
     if (kNotInFiles.count(key)) {
-        info.hint = "--" + key + " only works on the command line";
+        info.hint = ": --" + key + " only works on the command line";
         return info;
     }
     if (!d || key.size() < 2) {  // one letter: a short option (-d), not a key
         for (const char* name : kKnownPlugins)
             if (key.rfind(std::string(name) + "-", 0) == 0 && !reg.find(name))
-                info.hint = std::string("an option of the ") + name +
-                            " plugin, which is not installed (see certbot plugins)";
+                info.hint = std::string(": the ") + name +
+                            " plugin's option, and that plugin is not installed (see certbot "
+                            "plugins)";
         if (!info.hint.empty()) return info;
         size_t best = 3;
         for (const auto& o : opts.all.options()) {
@@ -81,7 +82,7 @@ OptionInfo lookup_option(const std::string& key, const Options& opts, const Plug
             size_t dist = edit_distance(key, name);
             if (dist < best && dist < name.size() / 2) {
                 best = dist;
-                info.hint = "did you mean " + name + "?";
+                info.hint = " (did you mean " + name + "?)";
             }
         }
         return info;
@@ -104,7 +105,7 @@ Result<std::vector<CliIni>> load_config_files(const po::parsed_options& cmdline)
     for (const auto& o : cmdline.options) {
         if (o.string_key != "config" || o.value.empty()) continue;
         auto ini = load_cli_ini(o.value.back());
-        if (!ini) return ini.error().context("-c/--config");
+        if (!ini) return ini.error();
         files.push_back(std::move(*ini));
     }
     auto defaults = default_cli_ini_paths();

@@ -376,6 +376,7 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     }
     if (vm.count("delete-after-revoke")) cfg.delete_after_revoke = true;
     if (vm.count("no-delete-after-revoke")) cfg.delete_after_revoke = false;
+    cfg.json_output = vm.count("json");
     cfg.plugins_init = vm.count("init");
     cfg.plugins_prepare = vm.count("prepare");
     cfg.plugins_authenticators = vm.count("authenticators");

@@ -1,6 +1,10 @@
 #include "cli_ini.h"
 
 #include <sys/auxv.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <cstdlib>
 #include <map>
@@ -189,10 +193,11 @@ Result<CliIni> parse_cli_ini(std::string_view text, const std::string& path) {
 }
 
 Result<CliIni> load_cli_ini(const std::string& path) {
-    auto text = read_file(path, kMaxFileBytes);
-    if (!text)
-        return Error("cannot read the config file " + path + ": " + text.error().message,
+    if (access(path.c_str(), R_OK) != 0)
+        return Error("cannot read the config file " + path + ": " + std::strerror(errno),
                      kExitUsage);
+    auto text = read_file(path, kMaxFileBytes);
+    if (!text) return Error(text.error().message, kExitUsage);
     return parse_cli_ini(*text, path);
 }
 
@@ -227,8 +232,7 @@ Result<std::vector<CliIniArg>> cli_ini_arguments(const std::vector<CliIni>& file
             a.origin = ini.path + ":" + std::to_string(e.line);
             const OptionInfo info = lookup(e.key);
             if (info.kind == OptionKind::kUnknown)
-                return Error(a.origin + ": unknown option \"" + e.key + "\"" +
-                                 (info.hint.empty() ? "" : " (" + info.hint + ")") +
+                return Error(a.origin + ": unknown option \"" + e.key + "\"" + info.hint +
                                  "; fix or remove this line",
                              kExitUsage);
             if (taken.count(info.group)) continue;

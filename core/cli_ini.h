@@ -70,7 +70,7 @@ enum class OptionKind {
 struct OptionInfo {
     OptionKind kind = OptionKind::kUnknown;
     std::string group;  // precedence group: aliases share one (e.g. "domains" for domain)
-    std::string hint;   // for kUnknown: what to say ("did you mean ...?"), may be empty
+    std::string hint;   // for kUnknown: put after the key, e.g. " (did you mean rsa-key-size?)"
 };
 using OptionLookup = std::function<OptionInfo(const std::string& key)>;
 

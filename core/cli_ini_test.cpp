@@ -40,7 +40,7 @@ OptionInfo lookup(const std::string& key) {
     };
     auto it = known.find(key);
     if (it != known.end()) return it->second;
-    return {OptionKind::kUnknown, "", key == "rsa-key-sise" ? "did you mean rsa-key-size?" : ""};
+    return {OptionKind::kUnknown, "", key == "rsa-key-sise" ? " (did you mean rsa-key-size?)" : ""};
 }
 
 CliIni ini(const std::string& text, const std::string& path) {
