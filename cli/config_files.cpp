@@ -123,9 +123,11 @@ Result<std::vector<CliIni>> load_config_files(const po::parsed_options& cmdline)
 // Merges the cli.ini layers in front of the command line's options (as ConfigArgParse does), so
 // they go through the same checks; `origin` records where each came from for messages.
 Status apply_config_files(po::parsed_options& parsed, const Options& opts,
-                          const PluginRegistry& reg, std::map<std::string, std::string>& origin) {
+                          const PluginRegistry& reg, std::map<std::string, std::string>& origin,
+                          std::vector<std::string>& paths) {
     auto files = load_config_files(parsed);
     if (!files) return files.error();
+    for (const auto& f : *files) paths.push_back(f.path);
     std::set<std::string> given;
     for (const auto& o : parsed.options) given.insert(option_group(o.string_key, reg));
     auto args = cli_ini_arguments(

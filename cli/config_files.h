@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "options.h"
 #include "result.h"
@@ -15,7 +16,9 @@ extern const po::command_line_style::style_t kStyle;
 // Reads --config FILE and the default files, and puts their options in front of `parsed`'s, as
 // ConfigArgParse does, after checking each (an error names FILE:LINE and the key). `origin`
 // receives "FILE:LINE" for each option that came from a file.
+// `files` receives the paths of the files read.
 Status apply_config_files(po::parsed_options& parsed, const Options& opts,
-                          const PluginRegistry& reg, std::map<std::string, std::string>& origin);
+                          const PluginRegistry& reg, std::map<std::string, std::string>& origin,
+                          std::vector<std::string>& files);
 
 }  // namespace certbot::cli

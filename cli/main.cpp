@@ -26,6 +26,7 @@
 #include "log.h"
 #include "options.h"
 #include "plugin_host.h"
+#include "session.h"
 
 namespace po = boost::program_options;
 using namespace certbot;
@@ -162,8 +163,9 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     bool help = false;
     for (const auto& o : parsed.options) help = help || o.string_key == "help";
     std::map<std::string, std::string> origin;  // option -> "cli.ini:LINE" it came from
+    std::vector<std::string> config_files;
     if (!help) {
-        if (auto st = apply_config_files(parsed, opts, reg, origin); !st) {
+        if (auto st = apply_config_files(parsed, opts, reg, origin, config_files); !st) {
             log::error(st.error().message);
             return st.error().exit_code;
         }
@@ -174,9 +176,22 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
         log::error(message + (it == origin.end() ? "" : " (set in " + it->second + ")"));
         return kExitUsage;
     };
+    // An option given twice (-vvv, --rsa-key-size 2048 --rsa-key-size 4096) is fine, as with
+    // certbot: the last value wins. program_options refuses repeats of one-value options, so
+    // store only the last of each (repeatable options such as -d keep all).
+    for (const auto& o : parsed.options) cfg.verbosity += o.string_key == "verbose";
+    po::parsed_options once(&opts.parse);
+    std::set<std::string> seen;
+    for (auto it = parsed.options.rbegin(); it != parsed.options.rend(); ++it) {
+        const auto* d = opts.parse.find_nothrow(it->string_key, false, false, false);
+        const bool repeatable = d && dynamic_cast<const po::typed_value<std::vector<std::string>>*>(
+                                         d->semantic().get());
+        if (!repeatable && !seen.insert(it->string_key).second) continue;
+        once.options.insert(once.options.begin(), *it);
+    }
     po::variables_map vm;
     try {
-        po::store(parsed, vm);
+        po::store(once, vm);
         po::notify(vm);
     } catch (const po::error& e) {
         log::error(std::string(e.what()) + " (see certbot --help)");
@@ -228,10 +243,9 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
         out.help_topic = vm["help"].as<std::string>();
         if (out.help_topic.empty() && !verb.empty()) out.help_topic = cfg.verb;  // certonly -h
     }
-    cfg.verbosity = 0;  // vm.count() is 0/1; each -v counts
-    for (const auto& o : parsed.options) cfg.verbosity += o.string_key == "verbose";
     cfg.quiet = vm.count("quiet");
-    cfg.non_interactive = vm.count("non-interactive") || vm.count("noninteractive");
+    // certbot: -q implies --non-interactive.
+    cfg.non_interactive = vm.count("non-interactive") || vm.count("noninteractive") || cfg.quiet;
     cfg.force_interactive = vm.count("force-interactive");
     if (vm.count("cert-name")) cfg.cert_name = vm["cert-name"].as<std::string>();
     cfg.dry_run = vm.count("dry-run");
@@ -345,6 +359,16 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     cfg.debug = vm.count("debug");
     cfg.debug_challenges = vm.count("debug-challenges");
     cfg.strict_permissions = vm.count("strict-permissions");
+    if (cfg.strict_permissions)
+        for (const auto& f : config_files)
+            if (auto st = check_strict_permissions(f); !st) return bad("", st.error().message);
+    for (const char* k : {"user-agent", "user-agent-comment"})
+        if (vm.count(k))
+            for (char c : vm[k].as<std::string>())
+                if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+                    return bad(k, std::string("--") + k +
+                                      " must not contain control characters (it is sent as an "
+                                      "HTTP header)");
     cfg.break_my_certs = vm.count("break-my-certs");
     if (vm.count("eff-email")) cfg.eff_email = true;
     if (vm.count("no-eff-email")) cfg.eff_email = false;
