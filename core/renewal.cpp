@@ -10,7 +10,7 @@
 #include "issuance.h"
 #include "json.h"
 #include "log.h"
-#include "session.h"
+#include "user_agent.h"
 
 namespace certbot {
 

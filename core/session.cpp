@@ -1,16 +1,14 @@
 #include "session.h"
 
-#include <openssl/opensslv.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cstdio>
-#include <sstream>
 
 #include "commands.h"
 #include "log.h"
 #include "storage.h"
+#include "user_agent.h"
 
 namespace certbot {
 
@@ -80,28 +78,6 @@ void recover_interrupted_updates(const std::string& config_dir) {
     }
 }
 
-namespace {
-
-// certbot's util.get_os_info_ua: the distribution's PRETTY_NAME, else the kernel's name.
-std::string os_info() {
-    if (auto text = read_file("/etc/os-release", 64 * 1024)) {
-        std::istringstream in(*text);
-        std::string line;
-        while (std::getline(in, line)) {
-            if (line.rfind("PRETTY_NAME=", 0) != 0) continue;
-            std::string v = line.substr(12);
-            if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
-                v = v.substr(1, v.size() - 2);
-            if (!v.empty()) return log::printable(v, 100);
-        }
-    }
-    utsname u{};
-    if (uname(&u) == 0) return std::string(u.sysname) + " " + u.release;
-    return "Linux";
-}
-
-}  // namespace
-
 Status check_strict_permissions(const std::string& path) {
     struct stat st {};
     if (stat(path.c_str(), &st) != 0) return {};  // created later, with our own modes
@@ -109,31 +85,11 @@ Status check_strict_permissions(const std::string& path) {
     if (owner_ok && !(st.st_mode & (S_IWGRP | S_IWOTH))) return {};
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return Error("--strict-permissions: " + path + " is owned by uid " +
-                     std::to_string(st.st_uid) + " with mode " + mode +
+    return Error("--strict-permissions: " + path + " is owned by uid " + std::to_string(st.st_uid) +
+                     " with mode " + mode +
                      "; it must belong to you or root and not be writable by group or others "
                      "(chmod go-w, chown), or drop --strict-permissions",
                  kExitUsage);
-}
-
-std::string user_agent(const Config& cfg) {
-    if (!cfg.user_agent.empty()) return cfg.user_agent;
-    // certbot's ua_flags
-    std::vector<std::string> flags;
-    if (cfg.duplicate) flags.push_back("dup");
-    if (cfg.force_renewal) flags.push_back("frn");
-    if (cfg.allow_subset_of_names) flags.push_back("asn");
-    if (cfg.non_interactive) flags.push_back("n");
-    if (!cfg.pre_hooks.empty() || !cfg.post_hooks.empty() || !cfg.deploy_hooks.empty())
-        flags.push_back("hook");
-    std::string f;
-    for (const auto& x : flags) f += (f.empty() ? "" : " ") + x;
-    return std::string("CertbotNative/") + certbot_version() + " (certbot; " + os_info() +
-           (cfg.user_agent_comment.empty() ? "" : "; " + cfg.user_agent_comment) +
-           ") Authenticator/" + (cfg.authenticator.empty() ? "None" : cfg.authenticator) +
-           " Installer/" + (cfg.installer.empty() ? "None" : cfg.installer) + " (" + cfg.verb +
-           "; flags: " + f + ") OpenSSL/" +
-           OPENSSL_FULL_VERSION_STR;
 }
 
 Result<Session> Session::open(const Config& cfg) {

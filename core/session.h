@@ -27,11 +27,6 @@ class Session {
 // or others. Error (kExitUsage) names the path, its owner and mode.
 Status check_strict_permissions(const std::string& path);
 
-// The User-Agent of ACME requests: --user-agent as given, else certbot's format with our name:
-// "CertbotNative/V (certbot; OS[; --user-agent-comment]) Authenticator/A Installer/I
-// (VERB; flags: F) OpenSSL/V" (certbot ends with Py/V).
-std::string user_agent(const Config& cfg);
-
 // Finds lineages whose four live/ links disagree (a run was killed while switching them) and
 // points them all at the newest complete version. Runs under the lock at every session start.
 void recover_interrupted_updates(const std::string& config_dir);
