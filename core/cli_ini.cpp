@@ -38,12 +38,13 @@ class ValueMatcher {
             next_non_space_[i] = is_space(s[i]) ? next_non_space_[i + 1] : i;
     }
 
-    std::string match() const {
+    // nullopt: no value at all (an empty quoted string matches as "no value" there).
+    std::optional<std::string> match() const {
         if (s_[0] == '"' || s_[0] == '\'') {
             const char q = s_[0];
             for (size_t end = 2; end < s_.size(); ++end)  // s_[end] is the closing quote
                 if (s_[end] == q && tail_ok(end + 1)) return std::string(s_.substr(1, end - 1));
-            if (s_.size() >= 2 && s_[1] == q && tail_ok(2)) return "";
+            if (s_.size() >= 2 && s_[1] == q && tail_ok(2)) return std::nullopt;
         }
         for (size_t len = 1; len < s_.size(); ++len)
             if (tail_ok(len)) return std::string(s_.substr(0, len));
@@ -63,40 +64,113 @@ class ValueMatcher {
     std::vector<size_t> next_non_space_;
 };
 
-// "[a, b]": ConfigArgParse tries JSON first, else splits on commas. Here: comma-separated
-// elements, each stripped; a JSON string element ("a,b") is unquoted (escapes \" \\ \/ only).
+// One JSON scalar at s[i]: a string (unescaped; \uXXXX as UTF-8), a number (its text) or
+// true/false/null (as Python's str() prints them). Advances i; false if it is not one.
+bool json_scalar(std::string_view s, size_t& i, std::string& out) {
+    out.clear();
+    if (i < s.size() && s[i] == '"') {
+        for (++i; i < s.size() && s[i] != '"'; ++i) {
+            if (static_cast<unsigned char>(s[i]) < 0x20) return false;
+            if (s[i] != '\\') {
+                out += s[i];
+                continue;
+            }
+            if (++i >= s.size()) return false;
+            const char* simple = "\"\"\\\\//b\bf\fn\nr\rt\t";
+            bool done = false;
+            for (const char* p = simple; *p; p += 2)
+                if (s[i] == p[0]) out += p[1], done = true;
+            if (done) continue;
+            if (s[i] != 'u' || i + 4 >= s.size()) return false;
+            unsigned cp = 0;
+            for (int k = 1; k <= 4; ++k) {
+                char c = s[i + k];
+                int d = c >= '0' && c <= '9'   ? c - '0'
+                        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                        : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                               : -1;
+                if (d < 0) return false;
+                cp = cp * 16 + static_cast<unsigned>(d);
+            }
+            i += 4;
+            if (cp == 0) return false;  // no NUL in an argument
+            if (cp < 0x80) {
+                out += static_cast<char>(cp);
+            } else if (cp < 0x800) {
+                out += static_cast<char>(0xc0 | (cp >> 6));
+                out += static_cast<char>(0x80 | (cp & 0x3f));
+            } else {
+                out += static_cast<char>(0xe0 | (cp >> 12));
+                out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+                out += static_cast<char>(0x80 | (cp & 0x3f));
+            }
+        }
+        if (i >= s.size()) return false;
+        ++i;
+        return true;
+    }
+    for (const auto& lit : {std::pair<const char*, const char*>{"true", "True"},
+                            {"false", "False"},
+                            {"null", "None"}}) {
+        const std::string_view l(lit.first);
+        if (s.substr(i, l.size()) == l) {
+            i += l.size();
+            out = lit.second;
+            return true;
+        }
+    }
+    // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? ; integers only are printed as written
+    const size_t start = i;
+    if (i < s.size() && s[i] == '-') ++i;
+    if (i < s.size() && s[i] == '0') {
+        ++i;
+    } else {
+        if (i >= s.size() || s[i] < '1' || s[i] > '9') return false;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    }
+    if (i < s.size() && (s[i] == '.' || s[i] == 'e' || s[i] == 'E'))
+        return false;  // a float: Python would print it its own way; use the plain split
+    out = std::string(s.substr(start, i - start));
+    return true;
+}
+
+// "[a, b]": ConfigArgParse tries JSON first (a list of strings, numbers, true/false/null),
+// else splits on commas and strips each element.
 std::vector<std::string> split_list(std::string_view inner) {
     std::vector<std::string> out;
-    if (strip(inner).empty()) return out;
     size_t i = 0;
-    while (true) {
+    auto skip = [&] {
         while (i < inner.size() && is_space(inner[i])) ++i;
-        std::string elem;
-        bool quoted = false;
-        if (i < inner.size() && inner[i] == '"') {
-            size_t j = i + 1;
-            std::string s;
-            while (j < inner.size() && inner[j] != '"') {
-                if (inner[j] == '\\' && j + 1 < inner.size()) ++j;
-                s += inner[j++];
+    };
+    skip();
+    bool json = true;
+    if (i < inner.size()) {
+        while (true) {
+            std::string v;
+            skip();
+            if (!json_scalar(inner, i, v)) {
+                json = false;
+                break;
             }
-            size_t k = j + 1;
-            while (k < inner.size() && is_space(inner[k])) ++k;
-            if (j < inner.size() && (k == inner.size() || inner[k] == ',')) {
-                elem = s;
-                quoted = true;
-                i = k;
+            out.push_back(v);
+            skip();
+            if (i == inner.size()) break;
+            if (inner[i] != ',') {
+                json = false;
+                break;
             }
+            ++i;
         }
-        if (!quoted) {
-            size_t comma = inner.find(',', i);
-            if (comma == std::string_view::npos) comma = inner.size();
-            elem = std::string(strip(inner.substr(i, comma - i)));
-            i = comma;
-        }
-        out.push_back(elem);
-        if (i >= inner.size()) break;
-        ++i;  // the comma
+    }
+    if (json) return out;
+    out.clear();
+    size_t pos = 0;
+    while (true) {
+        size_t comma = inner.find(',', pos);
+        if (comma == std::string_view::npos) comma = inner.size();
+        out.emplace_back(strip(inner.substr(pos, comma - pos)));
+        if (comma == inner.size()) break;
+        pos = comma + 1;
     }
     return out;
 }
@@ -167,9 +241,11 @@ Result<CliIni> parse_cli_ini(std::string_view text, const std::string& path) {
         } else if (line[p] == ':' || line[p] == '=') {
             ++p;
             while (p < line.size() && is_space(line[p])) ++p;
-            if (p < line.size()) value = ValueMatcher(line.substr(p)).match();
+            if (p < line.size()) value = ValueMatcher(line.substr(p)).match().value_or("");
         } else if (p > k) {
-            value = ValueMatcher(line.substr(p)).match();
+            // ConfigArgParse: no value (key "") after a space -- exactly ' ', the last
+            // blank before the value -- means a bare flag; after another blank, "".
+            value = ValueMatcher(line.substr(p)).match().value_or(line[p - 1] == ' ' ? "true" : "");
         } else {
             return Error(where + ": expected \"key = value\" after \"" + e.key + "\"; a comment (" +
                              line[p] + ") needs a space before it",
