@@ -102,9 +102,11 @@ OptionInfo lookup_option(const std::string& key, const Options& opts, const Plug
 // The cli.ini layers (highest priority first): --config FILE, then the default files that exist.
 Result<std::vector<CliIni>> load_config_files(const po::parsed_options& cmdline) {
     std::vector<CliIni> files;
-    for (const auto& o : cmdline.options) {
-        if (o.string_key != "config" || o.value.empty()) continue;
-        auto ini = load_cli_ini(o.value.back());
+    std::string explicit_file;  // -c given twice: the last one, as with certbot
+    for (const auto& o : cmdline.options)
+        if (o.string_key == "config" && !o.value.empty()) explicit_file = o.value.back();
+    if (!explicit_file.empty()) {
+        auto ini = load_cli_ini(explicit_file);
         if (!ini) return ini.error();
         files.push_back(std::move(*ini));
     }

@@ -117,6 +117,14 @@ expect_log prec_xdg xdg
 rm -f "$xdg_ini"
 expect_log prec_sys sys
 
+# -c given twice: the last one counts (certbot's -c is a plain value), the first is not read.
+printf 'bogus = 1\n' >"$ITEST_DIR/first.ini"
+rm -f "$ITEST_DIR"/logs-*/letsencrypt.log
+CERTBOT_SYSTEM_CLI_INI=$sys_ini run two_c certificates "${dirs[@]}" -c "$ITEST_DIR/first.ini" -c "$user"
+assert_eq "$RC" 0 "-c twice: exit status ($ERR)"
+assert_file "$ITEST_DIR/logs-user/letsencrypt.log"
+pass "-c twice: the last file is used"
+
 # "quiet = false" in a higher file overrides "quiet = true" in a lower one.
 printf 'quiet = true\nlogs-dir = %s\n' "$CB_LOGS" >"$sys_ini"
 CERTBOT_SYSTEM_CLI_INI=$sys_ini run quiet_sys certificates "${dirs[@]}"
