@@ -254,6 +254,8 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
         if (out.help_topic.empty() && !verb.empty()) out.help_topic = cfg.verb;  // certonly -h
     }
     cfg.quiet = vm.count("quiet");
+    if (vm.count("verbose-level"))  // certbot's hidden form of -v: a number
+        cfg.verbosity = std::max(cfg.verbosity, vm["verbose-level"].as<int>());
     // certbot: -q implies --non-interactive.
     cfg.non_interactive = vm.count("non-interactive") || vm.count("noninteractive") || cfg.quiet;
     cfg.force_interactive = vm.count("force-interactive");
