@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "acme.h"
-#include "cli_ini.h"
 #include "commands.h"
 #include "config.h"
 #include "config_files.h"
@@ -76,6 +75,7 @@ const Verb* find_verb(std::string name) {
     return nullptr;
 }
 
+// When parsing failed: was a plugin asked for that is not installed? Its options are unknown
 // then, and "plugin not found" is the useful message.
 std::string missing_plugin(const std::vector<std::string>& args, const PluginRegistry& reg) {
     for (size_t i = 0; i < args.size(); ++i) {

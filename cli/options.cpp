@@ -12,8 +12,6 @@ const char* const kKnownPlugins[18] = {"apache",           "nginx",        "webr
                                        "dns-luadns",       "dns-nsone",    "dns-ovh",
                                        "dns-rfc2136",      "dns-route53",  "dns-sakuracloud"};
 
-// When parsing failed: was a plugin asked for that is not installed? Its options are unknown
-
 void build_options(Options& o, const PluginRegistry& reg) {
     o.general.add_options()("help,h", po::value<std::string>()->implicit_value(""),
                             "show this help message and exit")(
