@@ -11,7 +11,7 @@
 #include "issuance.h"
 #include "json.h"
 #include "log.h"
-#include "session.h"
+#include "user_agent.h"
 
 namespace certbot {
 
@@ -322,10 +322,7 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
 
     HttpOptions http_opts;
     http_opts.verify_tls = !cfg.no_verify_ssl;
-    http_opts.user_agent =
-        cfg.user_agent.empty()
-            ? std::string("CertbotNative/") + certbot_version() + " (certbot; " + cfg.verb + ")"
-            : cfg.user_agent;
+    http_opts.user_agent = user_agent(cfg);
     auto http = make_http_client(http_opts);
     AcmeClient acme(*http, cfg.effective_server());
     CB_TRY(acme.load_directory());
