@@ -162,6 +162,11 @@ Result<ActiveAccount> register_account(AcmeClient& acme, const Config& cfg) {
     if (eab_given && (cfg.eab_kid.empty() || cfg.eab_hmac_key.empty()))
         return Error("External account binding needs both --eab-kid and --eab-hmac-key",
                      kExitUsage);
+    std::optional<ExternalAccountBinding> eab;
+    if (eab_given) {
+        eab = ExternalAccountBinding{cfg.eab_kid, cfg.eab_hmac_key, cfg.eab_hmac_alg};
+        CB_TRY(check_external_account_binding(*eab));
+    }
     if (acme.directory().external_account_required && !eab_given)
         return Error("The ACME server " + server +
                          " requires external account binding: add --eab-kid and --eab-hmac-key "
@@ -190,10 +195,8 @@ Result<ActiveAccount> register_account(AcmeClient& acme, const Config& cfg) {
     std::string id = certbot_account_id(*key);  // before the key is moved
     ActiveAccount active{std::move(*key), std::move(id), ""};
     acme.set_account(&active.key);
-    std::optional<ExternalAccountBinding> eab;
-    if (eab_given) eab = ExternalAccountBinding{cfg.eab_kid, cfg.eab_hmac_key, cfg.eab_hmac_alg};
     auto acct = acme.new_account(emails, true, false, eab);
-    if (!acct && eab)
+    if (!acct && eab && acct.error().exit_code != kExitUsage)
         return Error(acct.error().message + "; check --eab-kid, --eab-hmac-key and --eab-hmac-alg",
                      acct.error().exit_code);
     if (!acct) return acct.error();

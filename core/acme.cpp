@@ -323,9 +323,7 @@ Status AcmeClient::key_change(const PrivateKey& new_key) {
     return Status::Ok();
 }
 
-Result<std::string> external_account_binding_jws(const ExternalAccountBinding& eab,
-                                                 const PrivateKey& account_key,
-                                                 const std::string& new_account_url) {
+Status check_external_account_binding(const ExternalAccountBinding& eab) {
     if (!is_hmac_alg(eab.alg))
         return Error("--eab-hmac-alg must be HS256, HS384 or HS512, not \"" +
                          log::printable(eab.alg, 20) + "\"",
@@ -335,12 +333,20 @@ Result<std::string> external_account_binding_jws(const ExternalAccountBinding& e
     if (!mac_key || mac_key->empty())
         return Error("--eab-hmac-key is not a base64url-encoded key; copy it again from your CA",
                      kExitUsage);
+    return Status::Ok();
+}
+
+Result<std::string> external_account_binding_jws(const ExternalAccountBinding& eab,
+                                                 const PrivateKey& account_key,
+                                                 const std::string& new_account_url) {
+    CB_TRY(check_external_account_binding(eab));
+    const std::string mac_key = base64url_decode(eab.hmac_key_b64url).value();
     const std::string hdr = "{\"alg\":" + json::quote(eab.alg) +
                             ",\"kid\":" + json::quote(eab.kid) +
                             ",\"url\":" + json::quote(new_account_url) + "}";
     const std::string protected_b64 = base64url_encode(hdr);
     const std::string payload_b64 = base64url_encode(jwk_public_json(account_key));
-    const std::string sig = hmac(eab.alg, *mac_key, protected_b64 + "." + payload_b64);
+    const std::string sig = hmac(eab.alg, mac_key, protected_b64 + "." + payload_b64);
     return "{\"protected\":" + json::quote(protected_b64) +
            ",\"payload\":" + json::quote(payload_b64) +
            ",\"signature\":" + json::quote(base64url_encode(sig)) + "}";

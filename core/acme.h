@@ -140,6 +140,9 @@ class AcmeClient {
     std::vector<std::string> nonces_;
 };
 
+// --eab-hmac-alg is HS256/384/512 and --eab-hmac-key decodes as base64url (usage errors that
+// never quote the key).
+Status check_external_account_binding(const ExternalAccountBinding& eab);
 // RFC 8555 §7.3.4: the externalAccountBinding member of a newAccount payload: a flattened JWS
 // over the account's public JWK, MACed (eab.alg: HS256/384/512) with the CA-issued key.
 Result<std::string> external_account_binding_jws(const ExternalAccountBinding& eab,
