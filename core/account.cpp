@@ -37,7 +37,7 @@ Result<std::vector<std::string>> ask_email(bool optional) {
     std::string question = "Enter email address (used for urgent renewal and security notices)\n";
     if (optional) question += " (Enter blank to register without one)\n";
     question += " (Enter 'c' to cancel): ";
-    for (bool invalid = false;; invalid = true) {
+    for (bool invalid = false;;) {
         auto answer =
             p.line(invalid ? "There seem to be problems with that address. " + question : question);
         if (!answer || *answer == "c" || *answer == "C")
@@ -52,6 +52,7 @@ Result<std::vector<std::string>> ask_email(bool optional) {
         }
         auto emails = parse_emails(*answer);
         if (emails && !emails->empty()) return emails;
+        invalid = true;
     }
 }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Account lifecycle against Pebble: -n without the answers it needs, register, show_account,
-# update_account -m, key rollover with Debian's Python certbot still using the account
-# (show_account, certonly) afterwards, --account with several accounts, unregister (the CA
-# refuses the account afterwards), register again.
+# update_account -m, key rollover (renewal confs follow the new id; the old key is refused;
+# Debian's Python certbot still shows the account and issues with it), --account with several
+# accounts, unregister (the CA refuses the account afterwards), register again.
 set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -60,26 +60,21 @@ assert_contains "$ITEST_DIR/show.out" "^  Account URL: $url1\$"
 assert_contains "$ITEST_DIR/show.out" '^  Email contact: first@example\.com$'
 thumb=$(sed -n 's/^  Account Thumbprint: //p' "$ITEST_DIR/show.out")
 [[ "$thumb" =~ ^[A-Za-z0-9_-]{43}$ ]] || fail "thumbprint '$thumb'"
-py pyshow show_account || fail "Python certbot show_account on our account failed"
-assert_contains "$ITEST_DIR/pyshow.out" "Account URL: $url1"
-assert_contains "$ITEST_DIR/pyshow.out" 'Email contact: first@example\.com'
-pass "register, show_account (URL, thumbprint, contact) match Python certbot's view"
+pass "register, show_account (URL, thumbprint, contact)"
 
 # --- update_account -m ------------------------------------------------------------------
 ours upd update_account -n -m second@example.com,third@example.com || fail "update_account failed"
 assert_contains "$ITEST_DIR/upd.out" 'updated to second@example\.com,third@example\.com'
 ours show2 show_account -n || fail "show_account after update failed"
 assert_contains "$ITEST_DIR/show2.out" '^  Email contacts: second@example\.com, third@example\.com$'
-py pyshow2 show_account || fail "Python show_account after update failed"
-assert_contains "$ITEST_DIR/pyshow2.out" 'Email contacts: second@example\.com, third@example\.com'
 rc=0; ours upd_none update_account -n || rc=$?
 assert_eq "$rc" 2 "update_account -n without -m"
 assert_contains "$ITEST_DIR/upd_none.out" 'add -m EMAIL'
-pass "update_account -m replaces the contacts (seen by the CA and Python certbot)"
+pass "update_account -m replaces the contacts at the CA"
 
 # --- a lineage, then key rollover ---------------------------------------------------------
-cb_run "$PYCERTBOT" certonly --standalone -d roll.example --http-01-port "$HTTP01_PORT" \
-  >"$ITEST_DIR/pycert1.out" 2>&1 || fail "Python certonly before rollover: $(cat "$ITEST_DIR/pycert1.out")"
+ours cert1 certonly -n --standalone -d roll.example --http-01-port "$HTTP01_PORT" ||
+  fail "certonly before rollover failed"
 assert_contains "$CB_CONFIG/renewal/roll.example.conf" "^account = $id1\$"
 cp -a "$acct_parent/$id1" "$ITEST_DIR/old-account"
 ours roll update_account -n --new-key || fail "update_account --new-key failed"
@@ -95,11 +90,13 @@ thumb2=$(sed -n 's/^  Account Thumbprint: //p' "$ITEST_DIR/show3.out")
 assert_contains "$ITEST_DIR/show3.out" "^  Account URL: $url1\$"
 py pyshow3 show_account || fail "Python show_account after rollover failed"
 assert_contains "$ITEST_DIR/pyshow3.out" "Account URL: $url1"
+assert_contains "$ITEST_DIR/pyshow3.out" 'Email contacts: second@example\.com, third@example\.com'
 cb_run "$PYCERTBOT" certonly --standalone -d roll2.example --http-01-port "$HTTP01_PORT" \
   >"$ITEST_DIR/pycert2.out" 2>&1 || fail "Python certonly after rollover: $(cat "$ITEST_DIR/pycert2.out")"
 assert_contains "$CB_CONFIG/renewal/roll2.example.conf" "^account = $id2\$"
-cb_run "$PYCERTBOT" renew --cert-name roll.example --force-renewal --no-random-sleep-on-renew \
-  >"$ITEST_DIR/pyrenew.out" 2>&1 || fail "Python renew after rollover: $(cat "$ITEST_DIR/pyrenew.out")"
+ours renew_roll renew -n --cert-name roll.example --force-renewal --no-random-sleep-on-renew ||
+  fail "renew of a lineage whose conf was repointed failed"
+assert_file "$CB_CONFIG/archive/roll.example/cert2.pem"
 # The old key no longer opens the account at the CA.
 stale=$(mktemp -d "$ITEST_DIR/stale.XXXXXX")
 mkdir -p "$stale/c/accounts/127.0.0.1:$PEBBLE_PORT/dir"
@@ -108,7 +105,7 @@ rc=0
 timeout 60 "$CERTBOT" show_account -n --config-dir "$stale/c" --work-dir "$stale/w" \
   --logs-dir "$stale/l" --server "$PEBBLE_DIR_URL" >"$ITEST_DIR/stale.out" 2>&1 || rc=$?
 [[ "$rc" -ne 0 ]] || fail "the old account key still opens the account: $(cat "$ITEST_DIR/stale.out")"
-pass "update_account --new-key: same account URL, new key and id; Python certbot shows, issues, renews with it"
+pass "update_account --new-key: same account URL, new key and id; Python certbot shows it and issues with it"
 
 # --- several accounts: --account chooses -------------------------------------------------
 other=$(mktemp -d "$ITEST_DIR/other.XXXXXX")

@@ -2,9 +2,9 @@
 # The interactive first run on a pseudo-terminal (python3's pty module): `certbot certonly
 # --standalone -d x` without -n, --agree-tos or -m asks for an email address, shows the CA's
 # terms of service and asks to (A)gree/(C)ancel, then obtains the certificate. Also: Cancel at
-# the ToS prompt registers nothing; a blank email registers without one (with the warning);
-# unregister asks (A)bort keeps the account, (D)eactivate removes it; revoke asks before
-# deleting.
+# the ToS prompt registers nothing; update_account asks for an address until a valid one; a
+# blank email registers without one (with the warning); unregister: (A)bort keeps the account,
+# (D)eactivate removes it; revoke asks before deleting.
 set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -87,6 +87,14 @@ assert_file "$CB_CONFIG/live/x.example/fullchain.pem"
 out=$(cb_run "$CERTBOT" show_account) || fail "show_account after the first run: $out"
 assert_contains "$out" 'Email contact: first@example\.com'
 pass "first interactive run: email prompt, ToS prompt, certificate obtained"
+
+# --- update_account without -m asks (no blank allowed: it re-asks) ------------------------------
+pty update 'Enter email address\t\nEnter email address\tnot-an-address\nproblems with that address\tnew@example.com\n' update_account
+assert_eq "$RC" 0 "interactive update_account"
+assert_contains "$ITEST_DIR/update.txt" 'updated to new@example\.com'
+out=$(cb_run "$CERTBOT" show_account) || fail "show_account after update: $out"
+assert_contains "$out" 'Email contact: new@example\.com'
+pass "update_account asks for the address until it gets a valid one"
 
 # --- revoke on a terminal: (N)o keeps the lineage ------------------------------------------------
 pty revoke_keep 'all earlier and later versions\tn\n' revoke --cert-name x.example
