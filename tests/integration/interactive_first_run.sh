@@ -4,7 +4,7 @@
 # terms of service and asks to (A)gree/(C)ancel, then obtains the certificate. Also: Cancel at
 # the ToS prompt registers nothing; update_account asks for an address until a valid one; a
 # blank email registers without one (with the warning); unregister: (A)bort keeps the account,
-# (D)eactivate removes it; revoke asks before deleting.
+# (D)eactivate removes it; revoke asks before deleting; several accounts: a numbered menu.
 set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -121,3 +121,20 @@ assert_contains "$ITEST_DIR/blank.txt" 'you will not receive notice'
 out=$(cb_run "$CERTBOT" show_account) || fail "show_account after blank email: $out"
 assert_contains "$out" 'Email contact: none'
 pass "blank email: registered without a contact, after the warning"
+
+# --- several accounts: a numbered choice ----------------------------------------------------------
+other=$(mktemp -d "$ITEST_DIR/other.XXXXXX")
+timeout 60 "$CERTBOT" register -n --agree-tos -m other@example.com --config-dir "$other/c" \
+  --work-dir "$other/w" --logs-dir "$other/l" --server "$PEBBLE_DIR_URL" >/dev/null 2>&1 ||
+  fail "registering a second account failed"
+cp -a "$other/c/accounts/127.0.0.1:$PEBBLE_PORT/dir/." "$acct_parent/"
+pty choose_cancel 'Select the appropriate number [1-2]\tc\n' show_account
+assert_eq "$RC" 2 "account choice cancelled"
+assert_contains "$ITEST_DIR/choose_cancel.txt" 'No account has been chosen \(--account ID'
+second=$(ls "$acct_parent" | sed -n 2p)
+pty choose 'Select the appropriate number [1-2]\t7\nSelect the appropriate number [1-2]\t2\n' show_account
+assert_eq "$RC" 0 "account chosen from the menu"
+assert_contains "$ITEST_DIR/choose.txt" "^2: $second "
+url2=$(sed -n 's/.*"uri": "\([^"]*\)".*/\1/p' "$acct_parent/$second/regr.json")
+assert_contains "$ITEST_DIR/choose.txt" "Account URL: $url2"
+pass "several accounts on a terminal: a numbered menu (re-asks on a bad number, c cancels)"
