@@ -278,7 +278,9 @@ Result<AcmeAccount> AcmeClient::new_account(const std::vector<std::string>& cont
     auto r = post(dir_.new_account, payload, true);
     if (!r) return r.error();
     if (r->http.status != 200 && r->http.status != 201)
-        return problem_error(r->http, "Registering an account at " + dir_.new_account);
+        return problem_error(r->http, (only_existing ? "Looking up the account of this key at "
+                                                     : "Registering an account at ") +
+                                          dir_.new_account);
     if (!parse_url(r->location, true))
         return Error("the ACME server did not return a valid account URL (Location header)");
     auto acct = account_from(r->http.body, r->location);

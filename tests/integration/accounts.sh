@@ -105,6 +105,7 @@ rc=0
 timeout 60 "$CERTBOT" show_account -n --config-dir "$stale/c" --work-dir "$stale/w" \
   --logs-dir "$stale/l" --server "$PEBBLE_DIR_URL" >"$ITEST_DIR/stale.out" 2>&1 || rc=$?
 [[ "$rc" -ne 0 ]] || fail "the old account key still opens the account: $(cat "$ITEST_DIR/stale.out")"
+assert_contains "$ITEST_DIR/stale.out" 'accountDoesNotExist'
 pass "update_account --new-key: same account URL, new key and id; Python certbot shows it and issues with it"
 
 # --- several accounts: --account chooses -------------------------------------------------
