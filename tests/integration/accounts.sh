@@ -108,22 +108,26 @@ timeout 60 "$CERTBOT" show_account -n --config-dir "$stale/c" --work-dir "$stale
 assert_contains "$ITEST_DIR/stale.out" 'accountDoesNotExist'
 pass "update_account --new-key: same account URL, new key and id; Python certbot shows it and issues with it"
 
-# --- several accounts: --account chooses -------------------------------------------------
+# --- several accounts: --account chooses; rollover of Python certbot's RSA account -------------
 other=$(mktemp -d "$ITEST_DIR/other.XXXXXX")
-timeout 60 "$CERTBOT" register -n --agree-tos --register-unsafely-without-email \
+timeout 60 "$PYCERTBOT" register -n --agree-tos --register-unsafely-without-email \
   --config-dir "$other/c" --work-dir "$other/w" --logs-dir "$other/l" --server "$PEBBLE_DIR_URL" \
-  >"$ITEST_DIR/reg_other.out" 2>&1 || fail "second register failed: $(cat "$ITEST_DIR/reg_other.out")"
+  >"$ITEST_DIR/reg_other.out" 2>&1 || fail "Python register failed: $(cat "$ITEST_DIR/reg_other.out")"
 id3=$(ls "$other/c/accounts/127.0.0.1:$PEBBLE_PORT/dir")
 cp -a "$other/c/accounts/127.0.0.1:$PEBBLE_PORT/dir/$id3" "$acct_parent/"
 rc=0; ours several show_account -n || rc=$?
 assert_eq "$rc" 2 "show_account with two accounts and no --account"
 assert_contains "$ITEST_DIR/several.out" 'choose one with --account'
-ours show_other show_account -n --account "$id3" || fail "show_account --account failed"
+ours roll_rsa update_account -n --new-key --account "$id3" || fail "rollover of Python's account failed"
+id3b=$(account_ids | grep -vx "$id2")
+[[ "$id3b" =~ ^[0-9a-f]{32}$ && "$id3b" != "$id3" ]] || fail "rolled-over id expected, got '$id3b'"
+assert_contains "$acct_parent/$id3b/private_key.json" '"kty": "RSA"'
+ours show_other show_account -n --account "$id3b" || fail "show_account --account failed"
 assert_contains "$ITEST_DIR/show_other.out" '^  Email contact: none$'
-ours unreg_other unregister -n --account "$id3" || fail "unregister --account failed"
-assert_no_file "$acct_parent/$id3"
+ours unreg_other unregister -n --account "$id3b" || fail "unregister --account failed"
+assert_no_file "$acct_parent/$id3b"
 assert_file "$acct_parent/$id2/regr.json"
-pass "two accounts: -n names --account; --account picks one to show and to unregister"
+pass "two accounts: -n names --account; --account picks one to roll over (Python's RSA key), show, unregister"
 
 # --- unregister: deactivated at the CA, removed locally ------------------------------------
 cp -a "$acct_parent/$id2" "$ITEST_DIR/saved-account"
