@@ -9,7 +9,7 @@
 
 using namespace certbot;
 
-TEST_CASE("-m takes a comma-separated list of addresses", "[account]") {
+TEST_CASE("an -m value is a comma-separated list of addresses", "[account]") {
     auto one = parse_emails("admin@example.com");
     REQUIRE(one);
     CHECK(*one == std::vector<std::string>{"admin@example.com"});
