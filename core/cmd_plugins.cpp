@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "log.h"
+#include "renewal.h"
 
 namespace certbot {
 
@@ -16,21 +17,40 @@ int cmd_not_available(const Config& cfg) {
     return kExitUsage;
 }
 
-int cmd_plugins(const Config&, const PluginRegistry& reg) {
-    std::string out =
+// `certbot plugins [--authenticators] [--installers] [--init] [--prepare]`: certbot's listing.
+// --init/--prepare create an instance with the command line's options (what the plugin's own
+// checks say, e.g. a missing nginx binary) and destroy it again; nothing is changed.
+int cmd_plugins(const Config& cfg, const PluginRegistry& reg) {
+    const std::string rule =
         "- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -";
+    std::string out = rule + "\n";
+    size_t shown = 0;
     for (const auto& p : reg.plugins()) {
+        if (cfg.plugins_authenticators && !p.is_authenticator()) continue;
+        if (cfg.plugins_installers && !p.is_installer()) continue;
         std::string kinds;
         if (p.is_authenticator()) kinds += "Authenticator";
         if (p.is_installer()) kinds += kinds.empty() ? "Installer" : ", Installer";
         std::string types;
         for (const auto& t : p.challenge_types()) types += (types.empty() ? "" : ", ") + t;
-        out += "\n* " + p.name() + "\nDescription: " + p.entry->description +
+        out += (shown++ ? "\n* " : "* ") + p.name() + "\nDescription: " + p.entry->description +
                "\nInterfaces: " + kinds + "\nVersion: " + p.entry->version +
                (types.empty() ? std::string() : "\nChallenges: " + types) + "\nFile: " + p.path +
                "\n";
+        if (cfg.plugins_init || cfg.plugins_prepare) {
+            auto values = plugin_values(p, cfg);
+            Status ready = values ? Status() : Status(values.error());
+            if (values) {
+                auto inst = PluginInstance::create(p, *values, false, true, cfg.config_dir,
+                                                   cfg.work_dir, cfg.logs_dir);
+                if (!inst) ready = inst.error();
+            }
+            out += std::string("Initialized: ") + (ready ? "True" : "False") + "\n";
+            if (cfg.plugins_prepare)
+                out += "Prep: " + (ready ? std::string("True") : ready.error().message) + "\n";
+        }
     }
-    out += "\n- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -";
+    out += rule;
     log::out(out);
     for (const auto& s : reg.skipped()) log::warning("Skipped plugin " + s.path + ": " + s.reason);
     if (reg.plugins().empty()) {

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <thread>
 
 #include "log.h"
 
@@ -75,6 +77,43 @@ std::string env_ca_file() {
     return {};
 }
 
+// Enforces a request's total deadline in every phase, also while httplib waits for the status
+// line and headers, where only its per-read timeout applies: a server that trickles one byte
+// every 29 s would otherwise hold the client for as long as it likes. On expiry it shuts the
+// socket down (httplib's stop() is made for a send() in flight), which fails the read at once.
+class Watchdog {
+  public:
+    Watchdog(httplib::Client& client, std::chrono::steady_clock::time_point deadline)
+        : thread_([this, &client, deadline] {
+              std::unique_lock<std::mutex> lock(mu_);
+              if (!cv_.wait_until(lock, deadline, [this] { return done_; })) {
+                  fired_ = true;
+                  client.stop();
+              }
+          }) {}
+    Watchdog(const Watchdog&) = delete;
+    Watchdog& operator=(const Watchdog&) = delete;
+    ~Watchdog() { finish(); }
+
+    // Stops watching; true when the deadline had passed and the request was cut off.
+    bool finish() {
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            done_ = true;
+        }
+        cv_.notify_all();
+        if (thread_.joinable()) thread_.join();
+        return fired_;
+    }
+
+  private:
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool done_ = false;
+    bool fired_ = false;
+    std::thread thread_;
+};
+
 class HttplibClient : public HttpClient {
   public:
     explicit HttplibClient(HttpOptions o) : opts_(std::move(o)) {
@@ -128,7 +167,9 @@ class HttplibClient : public HttpClient {
         httplib::Response res;
         httplib::Error err = httplib::Error::Success;
         const auto started = std::chrono::steady_clock::now();
+        Watchdog watchdog(client, deadline);
         bool ok = client.send(req, res, err);
+        if (watchdog.finish()) too_slow = true;
         log::debug(request.method + " " + url->origin() + url->path + " -> " +
                    (ok ? std::to_string(res.status) : std::string("error")) + " in " +
                    std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -138,9 +179,11 @@ class HttplibClient : public HttpClient {
         if (too_big)
             return Error("response from " + url->origin() + url->path + " is larger than " +
                          std::to_string(opts_.max_body) + " bytes; refusing it");
-        if (too_slow)
+        if (too_slow) {
+            clients_.erase(url->origin());  // its socket was shut down
             return Error("response from " + url->origin() + url->path + " took longer than " +
                          std::to_string(opts_.total_timeout_s) + " s; giving up");
+        }
         if (!ok) {
             std::string why = httplib::to_string(err);
             if (err == httplib::Error::Read)

@@ -45,18 +45,38 @@ Result<std::vector<std::string>> normalize_challenge_types(const std::vector<std
     return out;
 }
 
-Status preflight_names(const std::vector<std::string>& domains, const LoadedPlugin& authenticator) {
+namespace {
+
+// RFC 8555 §7.1.3 / CA policy: a wildcard name can only be proven with dns-01, so it needs an
+// authenticator that does dns-01, and dns-01 among --preferred-challenges when those are given.
+Status check_wildcards(const std::vector<std::string>& domains, const LoadedPlugin& authenticator,
+                       const std::vector<std::string>& preferred) {
     auto types = authenticator.challenge_types();
     bool dns = std::find(types.begin(), types.end(), "dns-01") != types.end();
+    bool dns_preferred = preferred.empty() ||
+                         std::find(preferred.begin(), preferred.end(), "dns-01") != preferred.end();
     for (const auto& d : domains) {
-        if (is_wildcard(d) && !dns)
+        if (!is_wildcard(d)) continue;
+        if (!dns)
             return Error("Wildcard domain " + d + " needs a dns-01 challenge, which the " +
                              authenticator.name() +
                              " plugin cannot do; use --manual --preferred-challenges dns or a DNS "
                              "plugin such as --dns-rfc2136",
                          kExitUsage);
+        if (!dns_preferred)
+            return Error("Wildcard domain " + d +
+                             " can only be validated with a dns-01 challenge, but "
+                             "--preferred-challenges excludes it; add dns (e.g. "
+                             "--preferred-challenges dns)",
+                         kExitUsage);
     }
     return Status::Ok();
+}
+
+}  // namespace
+
+Status preflight_names(const std::vector<std::string>& domains, const LoadedPlugin& authenticator) {
+    return check_wildcards(domains, authenticator, {});
 }
 
 namespace {
@@ -172,6 +192,7 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
                                       const std::string& key_pem) {
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1, cfg.issuance_timeout));
+    CB_TRY(check_wildcards(domains, auth.plugin(), cfg.preferred_challenges));
     auto order = acme.new_order(domains);
     if (!order) return order.error();
 

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <sys/auxv.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <algorithm>
 #include <cstdio>
@@ -61,10 +62,19 @@ std::vector<std::string> plugin_search_path() {
         }
         return dirs;
     }
-    // Running from the build tree: the binary sits in <build>/cli next to <build>/plugins.
-    const std::string build_plugins = CERTBOT_BUILD_PLUGIN_DIR;
-    const std::string build_dir = build_plugins.substr(0, build_plugins.rfind('/'));
-    if (real(self_exe_dir()) == real(build_dir + "/cli")) return {build_plugins};
+    // Running from the build tree: the binary sits in <build>/cli next to <build>/plugins and
+    // <build>/CMakeCache.txt. No build path is compiled in (reproducible builds).
+    const std::string exe_dir = real(self_exe_dir());
+    const std::string parent = exe_dir.substr(0, exe_dir.rfind('/'));
+    struct stat st {};
+    if (exe_dir.size() > 4 && exe_dir.compare(exe_dir.size() - 4, 4, "/cli") == 0 &&
+        ::stat((parent + "/CMakeCache.txt").c_str(), &st) == 0 &&
+        ::stat((parent + "/plugins").c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+        return {parent + "/plugins"};
+    // Installed: <prefix>/bin/certbot finds <prefix>/<libdir>/certbot/plugins, wherever the
+    // prefix was (cmake --install --prefix, a relocated package); else the configured path.
+    const std::string relative = real(exe_dir + "/" + CERTBOT_PLUGIN_RELDIR);
+    if (::stat(relative.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return {relative};
     return {CERTBOT_PLUGIN_INSTALL_DIR};
 }
 

@@ -19,6 +19,7 @@ readonly PACKAGES=(
   catch2
   # tests: ACME test server, compatibility oracle, tools the scripts call
   pebble certbot curl openssl procps python3 iproute2 ca-certificates strace time util-linux
+  python3-certbot-dns-rfc2136
   # plugin integration tests
   nginx apache2 bind9 bind9-utils bind9-dnsutils
 )

@@ -21,17 +21,7 @@ namespace {
 
 using certbot::plugin::Challenge;
 using certbot::plugin::Host;
-
-// RFC 8555 §8.1: tokens are base64url. The host checked; this is the second line of defence.
-bool is_base64url_token(const std::string& token) {
-    if (token.empty() || token.size() > 255) return false;
-    for (char c : token) {
-        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                  c == '-' || c == '_';
-        if (!ok) return false;
-    }
-    return true;
-}
+using certbot::plugin::is_base64url_token;
 
 class Standalone : public certbot::plugin::Authenticator {
   public:

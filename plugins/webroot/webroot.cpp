@@ -25,27 +25,15 @@ namespace {
 
 using certbot::plugin::Challenge;
 using certbot::plugin::Host;
+using certbot::plugin::is_base64url_token;
 
 constexpr const char* kWellKnown = ".well-known";
 constexpr const char* kAcmeChallenge = "acme-challenge";
-constexpr mode_t kDirMode = 0755;        // the web server, another user, must traverse it
-constexpr mode_t kFileMode = 0644;       // ... and read the answer
-constexpr size_t kMaxTokenLength = 255;  // NAME_MAX; real tokens are 43 characters
+constexpr mode_t kDirMode = 0755;   // the web server, another user, must traverse it
+constexpr mode_t kFileMode = 0644;  // ... and read the answer
 
 std::string errno_text(int err) {
     return std::strerror(err);
-}
-
-// RFC 8555 §8.1: a token is base64url without padding. The host checked it already; it becomes
-// a file name here, so check again before it gets near a path.
-bool is_base64url_token(const std::string& token) {
-    if (token.empty() || token.size() > kMaxTokenLength) return false;
-    for (char c : token) {
-        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                  c == '-' || c == '_';
-        if (!ok) return false;
-    }
-    return true;
 }
 
 std::string join_path(const std::string& dir, const std::string& name) {
@@ -106,7 +94,20 @@ struct Planned {
 
 class Webroot : public certbot::plugin::Authenticator {
   public:
-    explicit Webroot(Host host) : host_(host) {}
+    // Every -w path must be a directory before the host places an order: a typo found after
+    // ordering costs the user a failed authorization at the CA (and rate limit).
+    explicit Webroot(Host host) : host_(host) {
+        for (const auto& path : host_.options("path")) {
+            struct stat st {};
+            if (::stat(path.c_str(), &st) != 0)
+                throw std::runtime_error("The webroot path " + path +
+                                         " cannot be used: " + errno_text(errno) +
+                                         ". Create it or fix --webroot-path/-w.");
+            if (!S_ISDIR(st.st_mode))
+                throw std::runtime_error("The webroot path " + path +
+                                         " is not a directory. Fix --webroot-path/-w.");
+        }
+    }
     ~Webroot() override {
         // The host calls cleanup after every perform; this only matters if it did not.
         try {

@@ -15,15 +15,6 @@ pebble_start
 certbot_dirs
 pebble_root_pem "$ITEST_DIR/root.pem"
 
-# run_ours NAME ARGS...: cb_run our binary, output to $ITEST_DIR/NAME.out (shown
-# if the test fails later). Returns certbot's exit status.
-run_ours() {
-  local name=$1
-  shift
-  itest_log "certbot $name" "$ITEST_DIR/$name.out"
-  cb_run "$CERTBOT" "$@" >"$ITEST_DIR/$name.out" 2>&1
-}
-
 certonly=(certonly --standalone -d a.example -d b.example
   --http-01-port "$HTTP01_PORT" --register-unsafely-without-email)
 

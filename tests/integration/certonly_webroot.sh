@@ -21,20 +21,7 @@ pebble_start
 certbot_dirs
 itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
 
-# run_ours NAME ARGS...: cb_run our binary, output to $ITEST_DIR/NAME.out.
-run_ours() {
-  local name=$1
-  shift
-  itest_log "certbot $name" "$ITEST_DIR/$name.out"
-  cb_run "$CERTBOT" "$@" --register-unsafely-without-email >"$ITEST_DIR/$name.out" 2>&1
-}
-
-# pebble_orders: how many orders Pebble has created so far.
-pebble_orders() {
-  local log="" f
-  for f in "$ITEST_DIR"/pebble/pebble.*.log; do log=$f; done # the last attempt's
-  grep -c 'Added order' "$log" || true
-}
+RUN_OURS_EXTRA=(--register-unsafely-without-email)
 
 # assert_tree_empty DIR: DIR exists and contains nothing.
 assert_tree_empty() {
@@ -125,6 +112,7 @@ rc=0
 run_ours missing certonly --webroot -w "$missing" -d z.example || rc=$?
 [[ "$rc" -ne 0 ]] || fail "certonly with a missing webroot succeeded"
 assert_contains "$ITEST_DIR/missing.out" "$missing"
+assert_contains "$ITEST_DIR/missing.out" "Create it or fix --webroot-path/-w"  # preflight, before any order
 assert_no_file "$missing"
 assert_no_file "$CB_CONFIG/live/z.example"
 assert_no_file "$CB_CONFIG/renewal/z.example.conf"

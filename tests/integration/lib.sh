@@ -338,6 +338,8 @@ _itest_trust_test_ca() {
 #   CHALLTEST_MGMT_URL, REQUESTS_CA_BUNDLE, SSL_CERT_FILE and CURL_CA_BUNDLE
 #   (= PEBBLE_CA_BUNDLE),
 #   and with PEBBLE_EAB=1 also PEBBLE_EAB_KID / PEBBLE_EAB_KEY.
+# PEBBLE_DNS_SERVER=ADDR:PORT points Pebble's VA at another DNS server (a test's BIND) instead
+# of challtestsrv (which still starts, for the variables above).
 pebble_start() {
   local attempt
   for attempt in 1 2 3; do
@@ -401,7 +403,7 @@ EOF
   # PEBBLE_VA_NOSLEEP: no random 0-15 s delay before validation. Other PEBBLE_*
   # variables (NONCEREJECT, AUTHZREUSE, CHAIN_LENGTH...) come from the caller.
   PEBBLE_VA_NOSLEEP=1 _itest_spawn pebble "$dir/pebble.$1.log" \
-    pebble -config "$dir/pebble-config.json" -dnsserver "127.0.0.1:$DNS_PORT"
+    pebble -config "$dir/pebble-config.json" -dnsserver "${PEBBLE_DNS_SERVER:-127.0.0.1:$DNS_PORT}"
   local pebble_pid=$_ITEST_LAST_PID
 
   PEBBLE_DIR_URL="https://127.0.0.1:$PEBBLE_PORT/dir"
@@ -515,6 +517,23 @@ cb_run() {
     [[ " ${common[*]} " == *" --server "* ]] || common+=(--server "$CB_SERVER")
   fi
   timeout --kill-after=5 "${CB_TIMEOUT:-120}" "$bin" "$@" "${common[@]}"
+}
+
+# run_ours NAME ARGS...: cb_run our binary with ARGS (plus the RUN_OURS_EXTRA array, if
+# the test set one), output to $ITEST_DIR/NAME.out (shown if the test fails later).
+# Returns certbot's exit status.
+run_ours() {
+  local name=$1
+  shift
+  itest_log "certbot $name" "$ITEST_DIR/$name.out"
+  cb_run "$CERTBOT" "$@" ${RUN_OURS_EXTRA[@]+"${RUN_OURS_EXTRA[@]}"} >"$ITEST_DIR/$name.out" 2>&1
+}
+
+# pebble_orders: how many orders Pebble has created so far (from its log).
+pebble_orders() {
+  local log="" f
+  for f in "$ITEST_DIR"/pebble/pebble.*.log; do log=$f; done # the last attempt's
+  grep -c 'Added order' "$log" || true
 }
 
 # --- fake (hostile) ACME server --------------------------------------------------

@@ -1,6 +1,7 @@
 #include "plugin_harness.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <netinet/in.h>
 #include <openssl/sha.h>
@@ -11,6 +12,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -79,6 +81,53 @@ size_t FakeHost::get_option_cb(void* ctx, const char* name, const char* identifi
     return values->size();
 }
 
+cb_status FakeHost::pause_cb(void* ctx, const char* message) {
+    auto* self = static_cast<FakeHost*>(ctx);
+    if (!self->interactive_) return CB_ERROR;
+    self->pauses_.emplace_back(message ? message : "");
+    return CB_OK;
+}
+
+cb_status FakeHost::run_hook_cb(void* ctx, const char* command, const char* const* env,
+                                cb_string_sink sink, void* sink_ctx, int* exit_status) {
+    auto* self = static_cast<FakeHost*>(ctx);
+    if (!self->hooks_enabled_ || !command) return CB_ERROR;
+    HookCall call{command, {}};
+    for (const char* const* e = env; e && *e; ++e) call.env.emplace_back(*e);
+    self->hook_calls_.push_back(call);
+    // The child's environment: ours plus the plugin's, built before fork.
+    std::vector<std::string> owned;
+    for (char** e = environ; *e; ++e) owned.emplace_back(*e);
+    for (const auto& e : call.env) owned.push_back(e);
+    std::vector<char*> envp;
+    for (auto& e : owned) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return CB_ERROR;
+    pid_t pid = fork();
+    if (pid < 0) return CB_ERROR;
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        const char* argv[] = {"sh", "-c", command, nullptr};
+        execve("/bin/sh", const_cast<char* const*>(argv), envp.data());
+        _exit(127);
+    }
+    close(fds[1]);
+    std::string out;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fds[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0) out.append(buf, static_cast<size_t>(n));
+    close(fds[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (exit_status)
+        *exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (sink) sink(sink_ctx, out.c_str());
+    return CB_OK;
+}
+
 PluginLibrary::PluginLibrary(const std::string& path) {
     handle_ = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!handle_) {
@@ -122,6 +171,19 @@ TestChallenge http01(const std::string& identifier, const std::string& token) {
     c.key_authorization = token + "." + kThumbprint;
     c.validation = c.key_authorization;
     c.validation_name = "/.well-known/acme-challenge/" + token;
+    return c;
+}
+
+TestChallenge dns01(const std::string& identifier, const std::string& token,
+                    const std::string& validation, bool wildcard) {
+    TestChallenge c;
+    c.type = "dns-01";
+    c.identifier = identifier;
+    c.token = token;
+    c.key_authorization = token + "." + kThumbprint;
+    c.validation = validation;
+    c.validation_name = "_acme-challenge." + identifier;
+    c.is_wildcard = wildcard;
     return c;
 }
 

@@ -30,6 +30,18 @@ class FakeHost {
         per_identifier_[{name, identifier}] = {std::move(value)};
     }
 
+    // Hooks: off by default (run_hook answers CB_ERROR). When on, run_hook runs
+    // `/bin/sh -c COMMAND` for real with ENV added, as the host does, and records each call.
+    struct HookCall {
+        std::string command;
+        std::vector<std::string> env;  // only what the plugin passed
+    };
+    void enable_hooks() { hooks_enabled_ = true; }
+    const std::vector<HookCall>& hook_calls() const { return hook_calls_; }
+    // Interactive: pause answers CB_OK at once and records the message.
+    void set_interactive(bool on) { interactive_ = on; }
+    const std::vector<std::string>& pauses() const { return pauses_; }
+
     const std::vector<std::string>& errors() const { return errors_; }
     std::string last_error() const { return errors_.empty() ? std::string() : errors_.back(); }
     const std::vector<std::pair<int, std::string>>& logs() const { return logs_; }
@@ -45,12 +57,10 @@ class FakeHost {
     static void set_error_cb(void* ctx, const char* message);
     static size_t get_option_cb(void* ctx, const char* name, const char* identifier,
                                 cb_string_sink sink, void* sink_ctx);
-    static int is_interactive_cb(void*) { return 0; }
-    static cb_status pause_cb(void*, const char*) { return CB_ERROR; }
-    static cb_status run_hook_cb(void*, const char*, const char* const*, cb_string_sink, void*,
-                                 int*) {
-        return CB_ERROR;
-    }
+    static int is_interactive_cb(void* ctx) { return static_cast<FakeHost*>(ctx)->interactive_; }
+    static cb_status pause_cb(void* ctx, const char* message);
+    static cb_status run_hook_cb(void* ctx, const char* command, const char* const* env,
+                                 cb_string_sink sink, void* sink_ctx, int* exit_status);
 
     cb_host table_{};
     std::map<std::string, std::vector<std::string>> global_;
@@ -58,6 +68,10 @@ class FakeHost {
     std::vector<std::string> errors_;
     std::vector<std::pair<int, std::string>> logs_;
     std::vector<std::pair<std::string, std::string>> queries_;
+    bool hooks_enabled_ = false;
+    bool interactive_ = false;
+    std::vector<HookCall> hook_calls_;
+    std::vector<std::string> pauses_;
 };
 
 // A plugin shared object, loaded the way the host loads it.
@@ -85,6 +99,9 @@ struct TestChallenge {
 
 // An http-01 challenge as the host builds it (RFC 8555 §8.3).
 TestChallenge http01(const std::string& identifier, const std::string& token);
+// A dns-01 challenge as the host builds it (RFC 8555 §8.4); VALIDATION given by the test.
+TestChallenge dns01(const std::string& identifier, const std::string& token,
+                    const std::string& validation, bool wildcard = false);
 // A tls-alpn-01 challenge as the host builds it (RFC 8737 §3): validation is the lowercase hex
 // SHA-256 of the key authorization.
 TestChallenge tls_alpn01(const std::string& identifier, const std::string& token);

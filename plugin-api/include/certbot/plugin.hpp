@@ -54,6 +54,19 @@ struct Challenge {
     }
 };
 
+// RFC 8555 §8.1: a token is base64url without padding; real ones are 43 characters. The host
+// checks every token before a plugin sees it; a plugin that turns a token into a file name or
+// hands it to a script checks again with this.
+inline bool is_base64url_token(const std::string& token, size_t max_length = 255) {
+    if (token.empty() || token.size() > max_length) return false;
+    for (char c : token) {
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_';
+        if (!ok) return false;
+    }
+    return true;
+}
+
 inline void collect_sink(void* ctx, const char* value) {
     static_cast<std::vector<std::string>*>(ctx)->emplace_back(value ? value : "");
 }
