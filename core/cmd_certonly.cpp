@@ -33,6 +33,72 @@ int fail(const Error& e) {
 
 }  // namespace
 
+Result<Obtained> obtain_with_hooks(const Config& cfg, const PluginRegistry& plugins) {
+    std::optional<Lineage> existing;
+    if (!cfg.cert_name.empty()) {
+        if (auto l = load_lineage(cfg.config_dir, cfg.cert_name)) existing = std::move(*l);
+    } else if (!cfg.duplicate) {
+        if (auto all = list_lineages(cfg.config_dir, nullptr)) {
+            for (auto& l : *all) {
+                if (sorted(lineage_domains(l)) == sorted(cfg.domains)) {
+                    existing = std::move(l);
+                    break;
+                }
+            }
+        }
+    }
+    if (existing && sorted(lineage_domains(*existing)) == sorted(cfg.domains) &&
+        !should_renew(*existing, cfg, std::time(nullptr)).due) {
+        Obtained kept;
+        kept.result.name = existing->name;
+        kept.result.live_dir = path_join(path_join(cfg.config_dir, "live"), existing->name);
+        kept.result.domains = cfg.domains;
+        if (auto info = current_cert(*existing)) kept.result.not_after = info->not_after;
+        return kept;
+    }
+
+    log::info(
+        std::string(existing ? "Renewing an existing certificate" : "Requesting a certificate") +
+        " for " + cfg.domains[0] +
+        (cfg.domains.size() > 1 ? " and " + std::to_string(cfg.domains.size() - 1) +
+                                      " more domain" + (cfg.domains.size() > 2 ? "s" : "")
+                                : std::string()));
+    if (!cfg.disable_hook_validation) {
+        for (const auto& h : cfg.pre_hooks)
+            if (auto st = validate_hook(h, "--pre-hook"); !st)
+                return Error(st.error().message, kExitUsage);
+        for (const auto& h : cfg.post_hooks)
+            if (auto st = validate_hook(h, "--post-hook"); !st)
+                return Error(st.error().message, kExitUsage);
+        for (const auto& h : cfg.deploy_hooks)
+            if (auto st = validate_hook(h, "--deploy-hook"); !st)
+                return Error(st.error().message, kExitUsage);
+    }
+    if (auto st = ensure_hook_dirs(cfg.config_dir); !st) log::warning(st.error().message);
+    HookConfig hc;
+    hc.config_dir = cfg.config_dir;
+    hc.pre_hooks = cfg.pre_hooks;
+    hc.post_hooks = cfg.post_hooks;
+    hc.directory_hooks = false;  // certbot runs renewal-hooks/ directories only for renew
+    hc.dry_run = cfg.dry_run;
+    HookRunner hooks(hc);
+    if (auto st = hooks.run_pre_hooks(); !st) log::error(st.error().message);
+    auto result = issue_and_save(cfg, plugins, existing ? &*existing : nullptr);
+    if (result && !cfg.dry_run)
+        if (auto st = hooks.run_deploy_hooks(cfg.deploy_hooks, result->live_dir, result->domains);
+            !st)
+            log::error(st.error().message);
+    if (auto st = hooks.run_post_hooks(result ? cfg.domains : std::vector<std::string>{},
+                                       result ? std::vector<std::string>{} : cfg.domains);
+        !st)
+        log::error(st.error().message);
+    if (!result) return result.error();
+    Obtained got;
+    got.result = std::move(*result);
+    got.issued = true;
+    return got;
+}
+
 int cmd_certonly(const Config& cfg, const PluginRegistry& plugins) {
     if (cfg.domains.empty())
         return fail(
@@ -57,69 +123,21 @@ int cmd_certonly(const Config& cfg, const PluginRegistry& plugins) {
     auto session = Session::open(cfg);
     if (!session) return fail(session.error());
 
-    std::optional<Lineage> existing;
-    if (!cfg.cert_name.empty()) {
-        if (auto l = load_lineage(cfg.config_dir, cfg.cert_name)) existing = std::move(*l);
-    } else if (!cfg.duplicate) {
-        if (auto all = list_lineages(cfg.config_dir, nullptr)) {
-            for (auto& l : *all) {
-                if (sorted(lineage_domains(l)) == sorted(cfg.domains)) {
-                    existing = std::move(l);
-                    break;
-                }
-            }
-        }
-    }
-    if (existing && sorted(lineage_domains(*existing)) == sorted(cfg.domains) &&
-        !should_renew(*existing, cfg, std::time(nullptr)).due) {
+    auto got = obtain_with_hooks(cfg, plugins);
+    if (!got) return fail(got.error());
+    if (!got->issued) {
         log::out("Certificate not yet due for renewal; no action taken.");
         return kExitOk;
     }
-
-    log::info(
-        std::string(existing ? "Renewing an existing certificate" : "Requesting a certificate") +
-        " for " + cfg.domains[0] +
-        (cfg.domains.size() > 1 ? " and " + std::to_string(cfg.domains.size() - 1) +
-                                      " more domain" + (cfg.domains.size() > 2 ? "s" : "")
-                                : std::string()));
-    if (!cfg.disable_hook_validation) {
-        for (const auto& h : cfg.pre_hooks)
-            if (auto st = validate_hook(h, "--pre-hook"); !st)
-                return fail(Error(st.error().message, kExitUsage));
-        for (const auto& h : cfg.post_hooks)
-            if (auto st = validate_hook(h, "--post-hook"); !st)
-                return fail(Error(st.error().message, kExitUsage));
-        for (const auto& h : cfg.deploy_hooks)
-            if (auto st = validate_hook(h, "--deploy-hook"); !st)
-                return fail(Error(st.error().message, kExitUsage));
-    }
-    if (auto st = ensure_hook_dirs(cfg.config_dir); !st) log::warning(st.error().message);
-    HookConfig hc;
-    hc.config_dir = cfg.config_dir;
-    hc.pre_hooks = cfg.pre_hooks;
-    hc.post_hooks = cfg.post_hooks;
-    hc.directory_hooks = false;  // certbot runs renewal-hooks/ directories only for renew
-    hc.dry_run = cfg.dry_run;
-    HookRunner hooks(hc);
-    if (auto st = hooks.run_pre_hooks(); !st) log::error(st.error().message);
-    auto result = issue_and_save(cfg, plugins, existing ? &*existing : nullptr);
-    if (result && !cfg.dry_run)
-        if (auto st = hooks.run_deploy_hooks(cfg.deploy_hooks, result->live_dir, result->domains);
-            !st)
-            log::error(st.error().message);
-    if (auto st = hooks.run_post_hooks(result ? cfg.domains : std::vector<std::string>{},
-                                       result ? std::vector<std::string>{} : cfg.domains);
-        !st)
-        log::error(st.error().message);
-    if (!result) return fail(result.error());
-    if (result->dry_run) {
+    const IssueResult& result = got->result;
+    if (result.dry_run) {
         log::out("The dry run was successful.");
         return kExitOk;
     }
     log::out("Successfully received certificate.\nCertificate is saved at: " +
-             path_join(result->live_dir, "fullchain.pem") +
-             "\nKey is saved at:         " + path_join(result->live_dir, "privkey.pem") +
-             "\nThis certificate expires on " + date_of(result->not_after) +
+             path_join(result.live_dir, "fullchain.pem") +
+             "\nKey is saved at:         " + path_join(result.live_dir, "privkey.pem") +
+             "\nThis certificate expires on " + date_of(result.not_after) +
              ".\nThese files will be updated when the certificate renews.");
     return kExitOk;
 }

@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "fsutil.h"
 #include "hooks.h"
+#include "installer.h"
 #include "log.h"
 #include "renewal.h"
 #include "session.h"
@@ -207,6 +208,11 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
         for (auto* it : due)
             if (it->outcome == Item::Outcome::kSkipped)
                 failed.push_back("  " + it->lineage.fullchain_path + " (interrupted)");
+    std::vector<Config> reload;
+    for (const auto& it : items)
+        if (it.outcome == Item::Outcome::kRenewed) reload.push_back(it.cfg);
+    const Status reloaded = restart_installers(reload, plugins);
+    if (!reloaded) log::error(reloaded.error().message);
     if (auto st = hooks.run_post_hooks(renewed_domains, failed_domains); !st)
         log::error(st.error().message);
 
@@ -237,7 +243,7 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
                    std::to_string(parse_failures.size()) + " parse failure(s)");
         return renewed.empty() ? kExitFailure : kExitPartial;
     }
-    return kExitOk;
+    return reloaded ? kExitOk : kExitFailure;
 }
 
 }  // namespace certbot

@@ -107,6 +107,9 @@ struct Config {
     std::string reason = "unspecified";
     std::optional<bool> delete_after_revoke;
 
+    // certificates --json (our flag): the listing as JSON
+    bool json_output = false;
+
     // plugins subcommand filters
     bool plugins_init = false, plugins_prepare = false;
     bool plugins_authenticators = false, plugins_installers = false;

@@ -1,6 +1,7 @@
 #include "issuance.h"
 
 #include <algorithm>
+#include <iostream>
 
 #include "base64.h"
 #include "crypto.h"
@@ -185,6 +186,32 @@ std::string hint_for(const std::string& authenticator, const std::string& type) 
     return "";
 }
 
+// --debug-challenges: the challenges are in place; show them (with -v, what the CA will look
+// for) and wait for Enter before the CA is asked to validate (certbot does the same; with no
+// terminal to answer, it does not wait).
+void pause_for_debug(const ChallengeSet& set, const Config& cfg) {
+    std::string msg = "Challenges loaded. Press Enter to submit them to the CA.";
+    if (cfg.verbosity > 0) {
+        msg += "\nThe CA will check:";
+        for (const auto& o : set.owned) {
+            if (o.type == "http-01")
+                msg += "\n  http://" + o.identifier + "/.well-known/acme-challenge/" + o.token +
+                       "\n    expected content: " + o.key_authz;
+            else if (o.type == "dns-01")
+                msg += "\n  TXT " + o.validation_name + "\n    expected value: " + o.validation;
+            else
+                msg += "\n  " + o.type + " for " + o.identifier;
+        }
+    }
+    log::out(msg);
+    if (!cfg.interactive()) {
+        log::warning("not pausing for --debug-challenges: running non-interactively");
+        return;
+    }
+    std::string line;
+    std::getline(std::cin, line);
+}
+
 }  // namespace
 
 Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, const Config& cfg,
@@ -219,6 +246,7 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
         guard.arm();  // cleanup must also run after a partial perform
         for (const auto& o : set.owned) log::debug("Performing " + o.type + " for " + o.identifier);
         if (auto st = auth.perform(set.view()); !st) return st.error();
+        if (cfg.debug_challenges) pause_for_debug(set, cfg);
         for (const auto& o : set.owned)
             if (auto st = acme.respond_challenge(o.url); !st) return st.error();
         std::vector<std::string> failures;

@@ -326,32 +326,51 @@ Status PluginInstance::cleanup(const std::vector<cb_challenge>& c) {
                      "with -i/--installer",                     \
                  kExitUsage)
 
+namespace {
+void append_to(void* ctx, const char* v) {
+    static_cast<std::vector<std::string>*>(ctx)->emplace_back(v ? v : "");
+}
+}  // namespace
+
 Result<std::vector<std::string>> PluginInstance::get_all_names() {
     CB_REQUIRE_INSTALLER();
     std::vector<std::string> out;
-    auto sink = [](void* ctx, const char* v) {
-        static_cast<std::vector<std::string>*>(ctx)->emplace_back(v ? v : "");
-    };
-    if (auto s = check(plugin_.entry->installer->get_all_names(self_, sink, &out), "listing names");
+    if (auto s =
+            check(plugin_.entry->installer->get_all_names(self_, append_to, &out), "listing names");
         !s)
         return s.error();
+    return out;
+}
+Result<std::vector<std::string>> PluginInstance::supported_enhancements() {
+    CB_REQUIRE_INSTALLER();
+    std::vector<std::string> out;
+    cb_status st = plugin_.entry->installer->supported_enhancements(self_, append_to, &out);
+    if (st == CB_DECLINED) return std::vector<std::string>{};
+    if (auto s = check(st, "listing enhancements"); !s) return s.error();
     return out;
 }
 Status PluginInstance::deploy_cert(const std::string& domain, const std::string& cert,
                                    const std::string& key, const std::string& chain,
                                    const std::string& fullchain) {
     CB_REQUIRE_INSTALLER();
-    return check(
-        plugin_.entry->installer->deploy_cert(self_, domain.c_str(), cert.c_str(), key.c_str(),
-                                              chain.c_str(), fullchain.c_str()),
-        "deploying the certificate for " + domain);
+    return check(plugin_.entry->installer->deploy_cert(
+                     self_, domain.c_str(), cert.c_str(), key.c_str(),
+                     chain.empty() ? nullptr : chain.c_str(), fullchain.c_str()),
+                 "deploying the certificate for " + domain);
 }
-Status PluginInstance::enhance(const std::string& domain, const std::string& enhancement,
-                               const std::string& options) {
+Result<bool> PluginInstance::enhance(const std::string& domain, const std::string& enhancement,
+                                     const std::string& options) {
     CB_REQUIRE_INSTALLER();
-    return check(plugin_.entry->installer->enhance(self_, domain.c_str(), enhancement.c_str(),
-                                                   options.empty() ? nullptr : options.c_str()),
-                 enhancement + " for " + domain);
+    cb_status st = plugin_.entry->installer->enhance(self_, domain.c_str(), enhancement.c_str(),
+                                                     options.empty() ? nullptr : options.c_str());
+    if (st == CB_DECLINED) {
+        log::warning(plugin_.name() + " plugin: " + enhancement + " not applied to " + domain +
+                     (state_->last_error.empty() ? "" : ": " + state_->last_error));
+        state_->last_error.clear();
+        return false;
+    }
+    if (auto s = check(st, enhancement + " for " + domain); !s) return s.error();
+    return true;
 }
 Status PluginInstance::save(const std::string& title, bool temporary) {
     CB_REQUIRE_INSTALLER();

@@ -82,11 +82,13 @@ class PluginInstance {
 
     // Installer (fails cleanly if the plugin is not one).
     Result<std::vector<std::string>> get_all_names();
+    Result<std::vector<std::string>> supported_enhancements();
     Status deploy_cert(const std::string& domain, const std::string& cert,
                        const std::string& key, const std::string& chain,
                        const std::string& fullchain);
-    Status enhance(const std::string& domain, const std::string& enhancement,
-                   const std::string& options);
+    // false: the plugin declined (not applicable there; not a failure, rule 7).
+    Result<bool> enhance(const std::string& domain, const std::string& enhancement,
+                         const std::string& options);
     Status save(const std::string& title, bool temporary);
     Status rollback_checkpoints(int count);
     Status recovery_routine();

@@ -7,10 +7,11 @@
 #include "commands.h"
 #include "fsutil.h"
 #include "identifiers.h"
+#include "installer.h"
 #include "issuance.h"
 #include "json.h"
 #include "log.h"
-#include "session.h"
+#include "user_agent.h"
 
 namespace certbot {
 
@@ -294,6 +295,7 @@ Result<Config> config_for_lineage(const Lineage& l, const Config& cli,
             }
         }
     }
+    restore_installer_options(cfg, *p, plugins);
     // The names come from the certificate itself.
     auto info = current_cert(l);
     if (!info) return Error("cannot read the certificate " + l.cert_path + " of lineage " + l.name);
@@ -320,10 +322,7 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
 
     HttpOptions http_opts;
     http_opts.verify_tls = !cfg.no_verify_ssl;
-    http_opts.user_agent =
-        cfg.user_agent.empty()
-            ? std::string("CertbotNative/") + certbot_version() + " (certbot; " + cfg.verb + ")"
-            : cfg.user_agent;
+    http_opts.user_agent = user_agent(cfg);
     auto http = make_http_client(http_opts);
     AcmeClient acme(*http, cfg.effective_server());
     CB_TRY(acme.load_directory());
@@ -352,6 +351,7 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
         return out;
     }
     auto params = renewal_params(cfg, *auth, *values, account->id);
+    for (auto& ip : installer_renewal_params(cfg, plugins)) params.push_back(std::move(ip));
     if (existing) {
         auto version = save_new_version(*existing, issued->cert_pem, issued->chain_pem,
                                         issued->fullchain_pem, issued->key_pem);

@@ -1,11 +1,14 @@
 #include "session.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
+
 #include <cstdio>
 
 #include "commands.h"
 #include "log.h"
 #include "storage.h"
+#include "user_agent.h"
 
 namespace certbot {
 
@@ -75,6 +78,20 @@ void recover_interrupted_updates(const std::string& config_dir) {
     }
 }
 
+Status check_strict_permissions(const std::string& path) {
+    struct stat st {};
+    if (stat(path.c_str(), &st) != 0) return {};  // created later, with our own modes
+    const bool owner_ok = st.st_uid == geteuid() || st.st_uid == 0;
+    if (owner_ok && !(st.st_mode & (S_IWGRP | S_IWOTH))) return {};
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Error("--strict-permissions: " + path + " is owned by uid " + std::to_string(st.st_uid) +
+                     " with mode " + mode +
+                     "; it must belong to you or root and not be writable by group or others "
+                     "(chmod go-w, chown), or drop --strict-permissions",
+                 kExitUsage);
+}
+
 Result<Session> Session::open(const Config& cfg) {
     Session s(cfg);
     struct Dir {
@@ -86,16 +103,21 @@ Result<Session> Session::open(const Config& cfg) {
                         {cfg.work_dir, 0755, "--work-dir"},
                         {cfg.logs_dir, 0700, "--logs-dir"}};
     for (const auto& d : dirs) {
+        // certbot: "Either run as root, or set --config-dir, --work-dir, and --logs-dir to
+        // writeable paths."
+        const std::string fix =
+            geteuid() == 0 ? std::string("set ") + d.flag + " to a writable directory"
+                           : "run certbot as root (sudo certbot ...), or set --config-dir, "
+                             "--work-dir and --logs-dir to directories you can write";
         if (auto st = make_dirs(d.path, d.mode); !st)
-            return Error(st.error().message + " (set " + d.flag + " to a writable directory" +
-                             (geteuid() != 0 ? ", or run as root" : "") + ")",
-                         kExitUsage);
+            return Error(st.error().message + " (" + d.flag + "); " + fix, kExitUsage);
         if (access(d.path.c_str(), W_OK) != 0)
-            return Error(std::string("The directory ") + d.path + " is not writable; set " +
-                             d.flag + " to a writable directory" +
-                             (geteuid() != 0 ? " or run as root" : ""),
+            return Error(std::string("The directory ") + d.path + " (" + d.flag +
+                             ") is not writable by this user; " + fix,
                          kExitUsage);
     }
+    if (cfg.strict_permissions)
+        for (const auto& d : dirs) CB_TRY(check_strict_permissions(d.path));
     for (const auto& d : dirs) {
         auto lock = FileLock::acquire(d.path);
         if (!lock) return lock.error();
@@ -114,9 +136,7 @@ Result<Session> Session::open(const Config& cfg) {
 HttpOptions Session::http_options() const {
     HttpOptions o;
     o.verify_tls = !cfg_->no_verify_ssl;
-    o.user_agent = cfg_->user_agent.empty() ? std::string("CertbotNative/") + certbot_version() +
-                                                  " (certbot; " + cfg_->verb + ")"
-                                            : cfg_->user_agent;
+    o.user_agent = user_agent(*cfg_);
     return o;
 }
 

@@ -23,6 +23,10 @@ class Session {
     std::vector<FileLock> locks_;
 };
 
+// --strict-permissions: `path` must be owned by this user (or root) and not writable by group
+// or others. Error (kExitUsage) names the path, its owner and mode.
+Status check_strict_permissions(const std::string& path);
+
 // Finds lineages whose four live/ links disagree (a run was killed while switching them) and
 // points them all at the newest complete version. Runs under the lock at every session start.
 void recover_interrupted_updates(const std::string& config_dir);

@@ -45,6 +45,10 @@ else
 fi
 export ITEST_DIR
 
+# Tests never read the machine's cli.ini: our certbot's system file is $CERTBOT_SYSTEM_CLI_INI
+# (empty: none), and both clients read $XDG_CONFIG_HOME/letsencrypt/cli.ini.
+export CERTBOT_SYSTEM_CLI_INI="" XDG_CONFIG_HOME="$ITEST_DIR/xdg-config"
+
 _ITEST_PIDS=()      # background processes to stop on exit
 _ITEST_NAMES=()     # their names, for messages
 _ITEST_LOGS=()      # their log files, shown when the test fails

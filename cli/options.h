@@ -1,0 +1,44 @@
+// The command line's option table: every certbot flag, in certbot's help groups, plus the
+// options plugins declare in their descriptors (--<plugin>-<option>).
+#pragma once
+
+#include <boost/program_options.hpp>
+
+#include <map>
+#include <string>
+
+#include "plugin_host.h"
+
+namespace certbot::cli {
+
+namespace po = boost::program_options;
+
+// Plugins certbot knows by name; their selector flags (--nginx) are accepted even when the
+// plugin is not installed, so the error can say "not installed".
+extern const char* const kKnownPlugins[18];
+
+// Option groups, by certbot's help topics.
+struct Options {
+    po::options_description general{"optional arguments"};
+    po::options_description automation{"automation"};
+    po::options_description security{"security"};
+    po::options_description testing{"testing"};
+    po::options_description paths{"paths"};
+    po::options_description plugins{"plugins"};
+    po::options_description registration{"register"};
+    po::options_description certonly{"certonly"};
+    po::options_description revoke{"revoke"};
+    po::options_description rollback{"rollback"};
+    po::options_description unregister{"unregister"};
+    po::options_description certificates{"certificates"};
+    std::map<std::string, po::options_description> per_plugin;
+    po::options_description all{"all"};
+    // Accepted but not shown in any help (certbot's hidden and deprecated flags).
+    po::options_description hidden{"hidden"};
+    // all + hidden: what the parser and cli.ini accept.
+    po::options_description parse{"parse"};
+};
+
+void build_options(Options& o, const PluginRegistry& reg);
+
+}  // namespace certbot::cli

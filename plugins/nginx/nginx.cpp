@@ -1,0 +1,480 @@
+// nginx: certbot's nginx plugin. As an authenticator it answers http-01 challenges (RFC 8555
+// §8.3) through the running nginx: a temporary exact-match location per token, `nginx -t`, a
+// reload, and on cleanup the files restored byte for byte and another reload. As an installer
+// it points server blocks at a certificate and adds the redirect, HSTS/UIR headers and OCSP
+// stapling enhancements. docs/nginx.md describes every edit.
+//
+// Options (renewal conf keys nginx_server_root, nginx_ctl, nginx_sleep_seconds):
+//   --nginx-server-root  directory holding nginx.conf (default /etc/nginx)
+//   --nginx-ctl          the nginx binary (default nginx, looked up in PATH and the sbin dirs)
+//   --nginx-sleep-seconds  seconds to wait after a reload (default 1)
+// Global options read through the host: http-01-port (default 80), https-port (default 443).
+//
+// Safety: the server root is locked (fcntl) for the life of the instance; every change is
+// checkpointed (reverter.h) before it is written, written atomically, and tested with
+// `nginx -t`; a change nginx rejects, or whose reload fails, is rolled back and nginx reloaded
+// with the old files. Only files inside the server root are edited, plus the plugin's own files
+// in the config dir (TLS options, DH parameters) and the work dir (challenge server block).
+#include <certbot/plugin.hpp>
+
+#include "nginx_config.h"
+#include "nginx_ctl.h"
+#include "nginx_edit.h"
+#include "reverter.h"
+
+#include <fcntl.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using certbot::plugin::Challenge;
+using certbot::plugin::Declined;
+using certbot::plugin::Host;
+namespace nc = nginxconf;
+
+constexpr const char* kChallengeConf = "le_http_01_cert_challenge.conf";
+
+// Live instances per server root in this process: fcntl locks are per process, so a second
+// instance (authenticator and installer) shares the lock and must not "recover" the first one's
+// challenge files.
+std::map<std::string, int>& live_instances() {
+    static std::map<std::string, int> m;
+    return m;
+}
+
+class ServerRootLock {
+  public:
+    explicit ServerRootLock(const std::string& root) : root_(root) {
+        const std::string path = root + "/.certbot.lock";
+        fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd_ < 0)
+            throw std::runtime_error("Cannot open the lock file " + path + ": " +
+                                     std::strerror(errno));
+        struct flock fl {};
+        fl.l_type = F_WRLCK;
+        fl.l_whence = SEEK_SET;
+        if (::fcntl(fd_, F_SETLK, &fl) != 0) {
+            ::close(fd_);
+            throw std::runtime_error("Another instance of Certbot is already running: " + path +
+                                     " is locked.");
+        }
+        ++live_instances()[root_];
+    }
+    ~ServerRootLock() {
+        if (--live_instances()[root_] == 0) {
+            live_instances().erase(root_);
+            ::close(fd_);  // closing the last descriptor releases the process's lock
+        } else {
+            // Keep the descriptor: closing any descriptor of the file drops the process's lock
+            // that the other instance still relies on.
+            leaked().push_back(fd_);
+        }
+    }
+    ServerRootLock(const ServerRootLock&) = delete;
+    ServerRootLock& operator=(const ServerRootLock&) = delete;
+    bool only_instance() const { return live_instances()[root_] == 1; }
+
+  private:
+    static std::vector<int>& leaked() {
+        static std::vector<int> v;
+        return v;
+    }
+    std::string root_;
+    int fd_ = -1;
+};
+
+// Whether the certificate in PEM file PATH names an OCSP responder (Authority Information
+// Access); without one nginx cannot staple and logs errors.
+bool has_ocsp_url(const std::string& path) {
+    std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "r"), &std::fclose);
+    if (!f) throw std::runtime_error("Cannot read the certificate " + path + ".");
+    std::unique_ptr<X509, void (*)(X509*)> cert(PEM_read_X509(f.get(), nullptr, nullptr, nullptr),
+                                                &X509_free);
+    if (!cert) throw std::runtime_error("No PEM certificate in " + path + ".");
+    STACK_OF(OPENSSL_STRING)* urls = X509_get1_ocsp(cert.get());
+    bool any = urls && sk_OPENSSL_STRING_num(urls) > 0;
+    X509_email_free(urls);
+    return any;
+}
+
+// Paths written into nginx's configuration must be absolute: nginx resolves a relative one
+// against its own prefix, not against our working directory.
+std::string absolute(const std::string& path) {
+    if (path.empty()) return path;
+    return std::filesystem::absolute(path).lexically_normal().string();
+}
+
+std::string sibling(const std::string& path, const std::string& name) {
+    size_t slash = path.rfind('/');
+    return slash == std::string::npos ? name : path.substr(0, slash + 1) + name;
+}
+
+class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Installer {
+  public:
+    explicit Nginx(Host host)
+        : host_(host),
+          root_(absolute(host.option("server-root", "/etc/nginx"))),
+          ctl_(nc::find_executable(host.option("ctl", "nginx"))),
+          sleep_(read_sleep()),
+          work_dir_(absolute(host.work_dir())),
+          config_dir_(absolute(host.config_dir())),
+          reverter_(work_dir_) {
+        if (ctl_.empty())
+            throw std::runtime_error("Cannot find the nginx binary \"" +
+                                     host.option("ctl", "nginx") +
+                                     "\" (--nginx-ctl). Install nginx or give its path with "
+                                     "--nginx-ctl.");
+        if (work_dir_.empty()) throw std::runtime_error("The host gave no work directory.");
+        while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+        conf_ = root_ + "/nginx.conf";
+        if (!nc::file_exists(conf_))
+            throw std::runtime_error("Could not find nginx's configuration " + conf_ +
+                                     "; give the directory that holds nginx.conf with "
+                                     "--nginx-server-root.");
+        lock_ = std::make_unique<ServerRootLock>(root_);
+        if (lock_->only_instance() && reverter_.has_temporary()) {
+            host_.warning("Undoing the nginx challenge changes an interrupted run left behind (" +
+                          reverter_.temp_dir() + ").");
+            reverter_.revert_temporary();
+        }
+    }
+
+    // --- Authenticator ---
+    std::vector<std::string> chall_pref(const std::string&) override { return {"http-01"}; }
+
+    void perform(const std::vector<Challenge>& challenges) override {
+        std::vector<nc::ChallengeAnswer> answers;
+        for (const auto& c : challenges) {
+            if (c.type != "http-01")
+                throw std::runtime_error("The nginx plugin answers http-01 challenges, not " +
+                                         c.type + " (for " + c.identifier + ").");
+            if (c.is_wildcard)
+                throw std::runtime_error("The nginx plugin cannot validate *." + c.identifier +
+                                         ": http-01 cannot prove wildcard names; use a DNS "
+                                         "plugin.");
+            answers.push_back(
+                {c.identifier, c.token, c.validation.empty() ? c.key_authorization : c.validation});
+        }
+        if (answers.empty()) return;
+        config_.reset();
+        nc::Editor editor(config(), settings());
+        editor.add_challenges(answers);
+        log_notes(editor, CB_LOG_DEBUG);
+        performed_ = true;
+        save("Changed nginx server blocks for the http-01 challenge", true);
+        restart();
+    }
+
+    ~Nginx() override {
+        // The host calls cleanup after every perform; this only matters if it did not.
+        try {
+            if (performed_) cleanup({});
+        } catch (...) {
+        }
+    }
+
+    void cleanup(const std::vector<Challenge>&) override {
+        // A temporary checkpoint this instance did not make may belong to another live
+        // instance in this process (same lock); leave it alone then.
+        if (!reverter_.has_temporary() || (!performed_ && !lock_->only_instance())) return;
+        reverter_.revert_temporary();
+        config_.reset();
+        pending_.clear();
+        if (performed_) {
+            performed_ = false;
+            restart();
+        }
+    }
+
+    // --- Installer ---
+    std::vector<std::string> get_all_names() override {
+        std::vector<std::string> out;
+        for (const auto& s : config().servers()) {
+            for (std::string n : s.names) {
+                if (!n.empty() && n[0] == '.') n = n.substr(1);
+                if (n.empty() || n == "_" || n[0] == '~' || n.find('*') != std::string::npos)
+                    continue;
+                if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+            }
+        }
+        return out;
+    }
+
+    void deploy_cert(const std::string& domain, const std::string&, const std::string& key_path,
+                     const std::string& chain_path, const std::string& fullchain_path) override {
+        if (key_path.empty() || fullchain_path.empty())
+            throw std::runtime_error(
+                "The nginx plugin needs the key and the full chain to "
+                "install a certificate for " +
+                domain + ".");
+        install_snippets();
+        nc::Editor editor(config(), settings());
+        editor.deploy_cert(domain, absolute(key_path), absolute(fullchain_path));
+        log_notes(editor);
+        chains_[domain] = absolute(chain_path);
+        notes_ += "Deployed the certificate for " + domain + "\n";
+    }
+
+    void enhance(const std::string& domain, const std::string& enhancement,
+                 const std::string& options) override {
+        nc::Editor editor(config(), settings());
+        if (enhancement == "redirect") {
+            editor.redirect(domain);
+        } else if (enhancement == "ensure-http-header") {
+            editor.ensure_header(domain, options);
+        } else if (enhancement == "staple-ocsp") {
+            std::string cert = editor.certificate_of(domain);
+            // Without a responder nginx has nothing to staple; Let's Encrypt certificates
+            // have had none since 2025. Warn and change nothing rather than fail the whole
+            // installation (the host rolls everything back on an error).
+            if (cert.empty() || !has_ocsp_url(cert)) {
+                host_.warning("Not enabling OCSP stapling for " + domain + ": the certificate " +
+                              cert +
+                              " names no OCSP responder (Authority Information Access), so "
+                              "there is nothing to staple.");
+                return;
+            }
+            editor.staple_ocsp(domain, chain_for(domain, options, cert));
+        } else {
+            throw Declined();
+        }
+        log_notes(editor);
+        notes_ += "Enhancement " + enhancement + " for " + domain + "\n";
+    }
+
+    std::vector<std::string> supported_enhancements() override {
+        return {"redirect", "ensure-http-header", "staple-ocsp"};
+    }
+
+    void save(const std::string& title, bool temporary) override {
+        if (!temporary && host_.dry_run()) {
+            host_.info("Dry run: not saving the nginx configuration changes.");
+            config_.reset();
+            return;
+        }
+        auto changed = config_ ? config_->changed() : std::map<std::string, std::string>();
+        if (!changed.empty()) write_checked(changed, temporary);
+        if (!temporary && !title.empty() && reverter_.has_in_progress()) {
+            reverter_.finalize_checkpoint(title);
+            auto all = reverter_.checkpoints();
+            if (!all.empty()) pending_.push_back(all.back());
+            undone_by_restart_ = 0;  // a host rollback now means this new checkpoint
+        }
+        notes_.clear();
+    }
+
+    void rollback_checkpoints(int count) override {
+        config_.reset();
+        // A failed restart already undid the change it reloaded; do not undo an older one too.
+        count -= undone_by_restart_;
+        undone_by_restart_ = 0;
+        if (count <= 0) {
+            host_.info("The nginx configuration was already rolled back after the failed reload.");
+            return;
+        }
+        reverter_.rollback_checkpoints(count);
+        pending_.clear();
+    }
+
+    void recovery_routine() override {
+        config_.reset();
+        reverter_.recovery_routine();
+        pending_.clear();
+    }
+
+    void config_test() override {
+        auto r = nc::run_program({ctl_, "-c", conf_, "-t"});
+        if (r.status != 0)
+            throw std::runtime_error("nginx's configuration test failed: " +
+                                     nc::one_line(r.output));
+    }
+
+    void restart() override {
+        try {
+            config_test();
+            reload();
+            pending_.clear();
+            undone_by_restart_ = 0;
+        } catch (const std::exception& e) {
+            if (pending_.empty() && !reverter_.has_temporary()) throw;
+            undo_pending();
+            std::string again;
+            try {
+                reload();
+            } catch (const std::exception& e2) {
+                again = " Reloading the old configuration failed too: " + std::string(e2.what());
+            }
+            throw std::runtime_error(std::string(e.what()) +
+                                     " The change was rolled back and nginx reloaded with the "
+                                     "previous configuration." +
+                                     again);
+        }
+    }
+
+  private:
+    double read_sleep() const {
+        std::string v = host_.option("sleep-seconds", "1");
+        char* end = nullptr;
+        double d = std::strtod(v.c_str(), &end);
+        if (v.empty() || *end != '\0' || !std::isfinite(d) || d < 0 || d > 3600)
+            throw std::runtime_error("--nginx-sleep-seconds must be a number of seconds, not \"" +
+                                     v + "\".");
+        return d;
+    }
+
+    int read_port(const char* name, int fallback) const {
+        std::string v = host_.option(name);
+        if (v.empty()) return fallback;
+        char* end = nullptr;
+        long p = std::strtol(v.c_str(), &end, 10);
+        if (*end != '\0' || p < 1 || p > 65535)
+            throw std::runtime_error(std::string("--") + name + " must be a TCP port (1-65535), " +
+                                     "not \"" + v + "\".");
+        return static_cast<int>(p);
+    }
+
+    nc::EditSettings settings() const {
+        nc::EditSettings s;
+        s.http_port = read_port("http-01-port", 80);
+        s.https_port = read_port("https-port", 443);
+        s.config_dir = config_dir_;
+        s.challenge_conf = work_dir_ + "/" + kChallengeConf;
+        return s;
+    }
+
+    nc::Config& config() {
+        if (!config_) config_ = nc::Config::load(root_);
+        return *config_;
+    }
+
+    void log_notes(const nc::Editor& editor, int level = CB_LOG_INFO) const {
+        for (const auto& n : editor.notes()) host_.log(level, n);
+    }
+
+    // certbot's shared TLS options and DH parameters, written once into the config dir and
+    // never overwritten (the user may have edited them).
+    void install_snippets() const {
+        if (config_dir_.empty() || host_.dry_run()) return;
+        nc::make_dirs(config_dir_, 0755);
+        const std::pair<const char*, const char*> files[] = {
+            {nc::kOptionsFile, nc::kOptionsSslNginx}, {nc::kDhparamsFile, nc::kSslDhparams}};
+        for (const auto& [name, text] : files) {
+            std::string path = config_dir_ + "/" + name;
+            if (!nc::file_exists(path)) nc::atomic_write(path, text, 0644);
+        }
+    }
+
+    std::string chain_for(const std::string& domain, const std::string& options,
+                          const std::string& cert) const {
+        if (!options.empty()) return absolute(options);
+        auto it = chains_.find(domain);
+        if (it != chains_.end() && !it->second.empty()) return it->second;
+        std::string guess = sibling(cert, "chain.pem");
+        return nc::file_exists(guess) ? guess : std::string();
+    }
+
+    // Checkpoints, writes and tests CHANGED; a configuration nginx rejects is restored at once.
+    void write_checked(const std::map<std::string, std::string>& changed, bool temporary) {
+        const std::string real_root = nc::real_path(root_);
+        const std::string challenge = work_dir_ + "/" + kChallengeConf;
+        std::vector<std::string> existing;
+        for (const auto& [path, text] : changed) {
+            bool allowed = nc::path_inside(path, real_root) || path == challenge;
+            if (!allowed)
+                throw std::runtime_error("Refusing to write " + path +
+                                         ": it is outside the nginx server root " + root_ + ".");
+            if (nc::file_exists(path))
+                existing.push_back(path);
+            else
+                reverter_.register_new_file(path, temporary);
+        }
+        reverter_.add_to_checkpoint(existing, notes_, temporary);
+        for (const auto& [path, text] : changed) nc::atomic_write(path, text, 0644);
+        config_.reset();
+        auto r = nc::run_program({ctl_, "-c", conf_, "-t"});
+        if (r.status == 0) return;
+        if (temporary)
+            reverter_.revert_temporary();
+        else
+            reverter_.revert_in_progress();
+        throw std::runtime_error("nginx rejected the changed configuration (" +
+                                 nc::one_line(r.output) +
+                                 "); the change was rolled back and nothing was changed.");
+    }
+
+    void undo_pending() {
+        config_.reset();
+        if (reverter_.has_temporary()) reverter_.revert_temporary();
+        auto all = reverter_.checkpoints();
+        for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) {
+            if (all.empty() || all.back() != *it) break;  // only the newest, in order
+            reverter_.rollback_checkpoints(1);
+            ++undone_by_restart_;
+            all.pop_back();
+        }
+        pending_.clear();
+    }
+
+    void reload() {
+        auto r = nc::run_program({ctl_, "-c", conf_, "-s", "reload"});
+        if (r.status != 0) {
+            host_.debug("nginx -s reload failed (" + nc::one_line(r.output) +
+                        "); starting nginx instead.");
+            auto s = nc::run_program({ctl_, "-c", conf_});
+            if (s.status != 0)
+                throw std::runtime_error("nginx did not reload (" + nc::one_line(r.output) +
+                                         ") and did not start (" + nc::one_line(s.output) + ").");
+        }
+        if (sleep_ > 0) std::this_thread::sleep_for(std::chrono::duration<double>(sleep_));
+    }
+
+    Host host_;
+    std::string root_;
+    std::string ctl_;
+    double sleep_;
+    std::string work_dir_;
+    std::string config_dir_;
+    std::string conf_;
+    nc::Reverter reverter_;
+    std::unique_ptr<ServerRootLock> lock_;
+    std::optional<nc::Config> config_;
+    std::map<std::string, std::string> chains_;
+    std::string notes_;
+    std::vector<std::string> pending_;  // finalised checkpoints not yet reloaded
+    int undone_by_restart_ = 0;
+    bool performed_ = false;
+};
+
+const char* const kChallengeTypes[] = {"http-01", nullptr};
+const cb_option_desc kOptions[] = {
+    {sizeof(cb_option_desc), "server-root", nullptr, "NGINX_SERVER_ROOT",
+     "Nginx server root directory (the one holding nginx.conf).", "/etc/nginx", CB_OPT_VALUE},
+    {sizeof(cb_option_desc), "ctl", nullptr, "NGINX_CTL",
+     "Path to the 'nginx' binary, used for 'configtest' and retrieving nginx version number.",
+     "nginx", CB_OPT_VALUE},
+    {sizeof(cb_option_desc), "sleep-seconds", nullptr, "NGINX_SLEEP_SECONDS",
+     "Number of seconds to wait for nginx configuration changes to apply when reloading.", "1",
+     CB_OPT_VALUE},
+};
+
+}  // namespace
+
+CERTBOT_PLUGIN(certbot::plugin::entry<Nginx>("nginx", "Nginx Web Server plugin", "0.1.0",
+                                             kChallengeTypes, kOptions));
