@@ -72,6 +72,29 @@ std::string short_type(const std::string& type) {
     return type.rfind(kProblemPrefix, 0) == 0 ? type.substr(std::strlen(kProblemPrefix)) : type;
 }
 
+std::string contact_json(const std::vector<std::string>& emails) {
+    std::string out = "[";
+    for (size_t i = 0; i < emails.size(); ++i)
+        out += (i ? "," : "") + json::quote("mailto:" + emails[i]);
+    return out + "]";
+}
+
+// The account object (RFC 8555 §7.1.2) as far as this client uses it. Contacts are shown to
+// the user: only printable ones of sane length are kept.
+Result<AcmeAccount> account_from(const std::string& body, const std::string& url) {
+    AcmeAccount acct;
+    acct.url = url;
+    acct.body_json = body;
+    auto doc = json::parse(body, "the account object at " + url, 1 << 20);
+    if (!doc) return doc.error();
+    if (!doc->IsObject()) return Error("the account object at " + url + " is not a JSON object");
+    acct.status = json::get_string(*doc, "status").value_or("valid");
+    for (auto& c : json::get_string_array(*doc, "contact"))
+        if (acct.contact.size() < 20 && c.size() <= 300 && log::printable(c, 300) == c)
+            acct.contact.push_back(std::move(c));
+    return acct;
+}
+
 }  // namespace
 
 Clock& system_clock() {
@@ -243,57 +266,103 @@ Result<AcmeAccount> AcmeClient::new_account(const std::vector<std::string>& cont
         payload += "\"onlyReturnExisting\":true";
     } else {
         payload += "\"termsOfServiceAgreed\":" + std::string(agree_tos ? "true" : "false");
-        payload += ",\"contact\":[";
-        for (size_t i = 0; i < contact.size(); ++i)
-            payload += (i ? "," : "") + json::quote("mailto:" + contact[i]);
-        payload += "]";
+        payload += ",\"contact\":" + contact_json(contact);
         if (eab) {
-            // RFC 8555 §7.3.4: a JWS over the account key, MACed with the CA-issued key.
-            auto mac_key = base64url_decode(eab->hmac_key_b64url);
-            if (!mac_key)
-                return Error("--eab-hmac-key is not base64url: " + mac_key.error().message);
-            std::string hdr = "{\"alg\":" + json::quote(eab->alg) +
-                              ",\"kid\":" + json::quote(eab->kid) +
-                              ",\"url\":" + json::quote(dir_.new_account) + "}";
-            std::string signing_input =
-                base64url_encode(hdr) + "." + base64url_encode(jwk_public_json(*key_));
-            std::string sig = hmac(eab->alg, *mac_key, signing_input);
-            payload +=
-                ",\"externalAccountBinding\":{\"protected\":" + json::quote(base64url_encode(hdr)) +
-                ",\"payload\":" + json::quote(base64url_encode(jwk_public_json(*key_))) +
-                ",\"signature\":" + json::quote(base64url_encode(sig)) + "}";
+            if (!key_) return Error("internal error: no account key for external account binding");
+            auto binding = external_account_binding_jws(*eab, *key_, dir_.new_account);
+            if (!binding) return binding.error();
+            payload += ",\"externalAccountBinding\":" + *binding;
         }
     }
     payload += "}";
     auto r = post(dir_.new_account, payload, true);
     if (!r) return r.error();
     if (r->http.status != 200 && r->http.status != 201)
-        return problem_error(r->http, "Registering an account at " + dir_.new_account);
+        return problem_error(r->http, (only_existing ? "Looking up the account of this key at "
+                                                     : "Registering an account at ") +
+                                          dir_.new_account);
     if (!parse_url(r->location, true))
         return Error("the ACME server did not return a valid account URL (Location header)");
-    AcmeAccount acct;
-    acct.url = r->location;
-    acct.body_json = r->http.body;
-    if (auto doc = json::parse(r->http.body, "account object"); doc && doc->IsObject()) {
-        acct.status = json::get_string(*doc, "status").value_or("valid");
-        acct.contact = json::get_string_array(*doc, "contact");
-    }
-    kid_ = acct.url;
+    auto acct = account_from(r->http.body, r->location);
+    if (!acct) return acct.error();
+    kid_ = acct->url;
     return acct;
 }
 
 Result<AcmeAccount> AcmeClient::update_account(const std::string& payload_json) {
+    if (kid_.empty()) return Error("internal error: no account URL to update");
     auto r = post(kid_, payload_json);
     if (!r) return r.error();
     if (r->http.status != 200) return problem_error(r->http, "Updating account " + kid_);
-    AcmeAccount acct;
-    acct.url = kid_;
-    acct.body_json = r->http.body;
-    if (auto doc = json::parse(r->http.body, "account object"); doc && doc->IsObject()) {
-        acct.status = json::get_string(*doc, "status").value_or("");
-        acct.contact = json::get_string_array(*doc, "contact");
-    }
-    return acct;
+    return account_from(r->http.body, kid_);
+}
+
+Result<AcmeAccount> AcmeClient::update_contact(const std::vector<std::string>& emails) {
+    return update_account("{\"contact\":" + contact_json(emails) + "}");
+}
+
+Status AcmeClient::deactivate_account() {
+    auto acct = update_account(R"({"status":"deactivated"})");
+    if (!acct) return acct.error();
+    if (acct->status != "deactivated")
+        return Error("the ACME server answered the deactivation of " + kid_ + " with status \"" +
+                     log::printable(acct->status, 40) + "\"; the account may still be active");
+    return Status::Ok();
+}
+
+Status AcmeClient::key_change(const PrivateKey& new_key) {
+    if (dir_.key_change.empty())
+        return Error("the ACME server " + dir_.url + " offers no keyChange endpoint (RFC 8555 " +
+                     "§7.3.5); it cannot roll over account keys");
+    if (!key_ || kid_.empty()) return Error("internal error: key change without an account");
+    auto inner = key_change_inner_jws(new_key, *key_, dir_.key_change, kid_);
+    if (!inner) return inner.error();
+    // The outer JWS is an ordinary request by the account (kid, nonce, old key).
+    auto r = post(dir_.key_change, *inner);
+    if (!r) return r.error();
+    if (r->http.status != 200) return problem_error(r->http, "Changing the key of account " + kid_);
+    set_account(&new_key, kid_);
+    return Status::Ok();
+}
+
+Status check_external_account_binding(const ExternalAccountBinding& eab) {
+    if (!is_hmac_alg(eab.alg))
+        return Error("--eab-hmac-alg must be HS256, HS384 or HS512, not \"" +
+                         log::printable(eab.alg, 20) + "\"",
+                     kExitUsage);
+    auto mac_key = base64url_decode(eab.hmac_key_b64url);
+    // The decoder's message could quote the key: name the flag only.
+    if (!mac_key || mac_key->empty())
+        return Error("--eab-hmac-key is not a base64url-encoded key; copy it again from your CA",
+                     kExitUsage);
+    return Status::Ok();
+}
+
+Result<std::string> external_account_binding_jws(const ExternalAccountBinding& eab,
+                                                 const PrivateKey& account_key,
+                                                 const std::string& new_account_url) {
+    CB_TRY(check_external_account_binding(eab));
+    const std::string mac_key = base64url_decode(eab.hmac_key_b64url).value();
+    const std::string hdr = "{\"alg\":" + json::quote(eab.alg) +
+                            ",\"kid\":" + json::quote(eab.kid) +
+                            ",\"url\":" + json::quote(new_account_url) + "}";
+    const std::string protected_b64 = base64url_encode(hdr);
+    const std::string payload_b64 = base64url_encode(jwk_public_json(account_key));
+    const std::string sig = hmac(eab.alg, mac_key, protected_b64 + "." + payload_b64);
+    return "{\"protected\":" + json::quote(protected_b64) +
+           ",\"payload\":" + json::quote(payload_b64) +
+           ",\"signature\":" + json::quote(base64url_encode(sig)) + "}";
+}
+
+Result<std::string> key_change_inner_jws(const PrivateKey& new_key, const PrivateKey& old_key,
+                                         const std::string& key_change_url,
+                                         const std::string& account_url) {
+    const std::string hdr = "{\"alg\":" + json::quote(new_key.jws_alg()) +
+                            ",\"jwk\":" + jwk_public_json(new_key) +
+                            ",\"url\":" + json::quote(key_change_url) + "}";
+    const std::string payload = "{\"account\":" + json::quote(account_url) +
+                                ",\"oldKey\":" + jwk_public_json(old_key) + "}";
+    return jws_sign(new_key, hdr, payload);
 }
 
 namespace {

@@ -86,7 +86,15 @@ class AcmeClient {
     Result<AcmeAccount> new_account(const std::vector<std::string>& contact, bool agree_tos,
                                     bool only_existing,
                                     const std::optional<ExternalAccountBinding>& eab = {});
+    // POST to the account URL (RFC 8555 §7.3.2); "{}" fetches the account object.
     Result<AcmeAccount> update_account(const std::string& payload_json);
+    // Replaces the account's contact list ("mailto:" added to each address; empty: none).
+    Result<AcmeAccount> update_contact(const std::vector<std::string>& emails);
+    // RFC 8555 §7.3.6: {"status":"deactivated"}. The account can never be used again.
+    Status deactivate_account();
+    // RFC 8555 §7.3.5: hands the account (kid) to new_key. On success the client signs with
+    // new_key from then on (the caller keeps it alive, as with set_account).
+    Status key_change(const PrivateKey& new_key);
 
     Result<Order> new_order(const std::vector<std::string>& dns_names);
     Result<Authorization> get_authorization(const std::string& url);
@@ -100,6 +108,8 @@ class AcmeClient {
                            std::chrono::steady_clock::time_point deadline);
     // PEM chain, leaf first; validated to contain only certificates.
     Result<std::string> download_certificate(const std::string& url);
+    // RFC 8555 §7.6. cert_key null: signed by the account (kid); else by the certificate's own
+    // key, with its JWK in the protected header.
     Status revoke(const std::string& cert_der, int reason, const PrivateKey* cert_key);
 
     // key authorization for a token: token "." thumbprint (RFC 8555 §8.1)
@@ -129,6 +139,20 @@ class AcmeClient {
     std::string thumbprint_;
     std::vector<std::string> nonces_;
 };
+
+// --eab-hmac-alg is HS256/384/512 and --eab-hmac-key decodes as base64url (usage errors that
+// never quote the key).
+Status check_external_account_binding(const ExternalAccountBinding& eab);
+// RFC 8555 §7.3.4: the externalAccountBinding member of a newAccount payload: a flattened JWS
+// over the account's public JWK, MACed (eab.alg: HS256/384/512) with the CA-issued key.
+Result<std::string> external_account_binding_jws(const ExternalAccountBinding& eab,
+                                                 const PrivateKey& account_key,
+                                                 const std::string& new_account_url);
+// RFC 8555 §7.3.5: the inner JWS of a keyChange request: protected {alg, jwk (new key), url},
+// no nonce, no kid; payload {"account": account_url, "oldKey": old public JWK}; signed by new_key.
+Result<std::string> key_change_inner_jws(const PrivateKey& new_key, const PrivateKey& old_key,
+                                         const std::string& key_change_url,
+                                         const std::string& account_url);
 
 // Parses application/problem+json. Bounded and total: never throws.
 std::optional<Problem> parse_problem(const std::string& body);

@@ -605,3 +605,26 @@ soft() {
 soft_done() {
   ((_ITEST_SOFT_FAILURES == 0)) || fail "$_ITEST_SOFT_FAILURES check(s) failed (FAIL lines above)"
 }
+
+# --- pseudo-terminal ----------------------------------------------------------------
+
+# pty_run NAME STEPS CMD...: run CMD on a pseudo-terminal (tests/integration/pty_run.py);
+# STEPS is a printf %b string of "EXPECTED-TEXT\tANSWER\n" lines: wait for each text, type
+# the answer. Sets PTY_RC to CMD's exit status; the terminal output is in $ITEST_DIR/NAME.txt
+# (shown if the test fails). Fails the test if an expected text never appears.
+pty_run() {
+  local name=$1 steps=$2
+  shift 2
+  printf '%b' "$steps" >"$ITEST_DIR/$name.steps"
+  itest_log "pty $name" "$ITEST_DIR/$name.txt"
+  PTY_RC=$(timeout 90 python3 "$ITEST_LIB_DIR/pty_run.py" "$ITEST_DIR/$name.txt" \
+    "$ITEST_DIR/$name.steps" "$@") ||
+    fail "pty_run $name: $(tr -d '\r' <"$ITEST_DIR/$name.txt" | tail -5)"
+}
+
+# cb_pty NAME STEPS ARGS...: pty_run our certbot with ARGS and this test's directories and
+# Pebble (no -n, no --agree-tos: it is interactive). Sets PTY_RC.
+cb_pty() {
+  pty_run "$1" "$2" "$CERTBOT" "${@:3}" --config-dir "$CB_CONFIG" --work-dir "$CB_WORK" \
+    --logs-dir "$CB_LOGS" --server "$PEBBLE_DIR_URL"
+}

@@ -1,0 +1,45 @@
+// Prompt over string streams: what is asked, how answers are read, end of input.
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include "prompt.h"
+
+using namespace certbot;
+
+TEST_CASE("a line is asked on the output and read trimmed", "[prompt]") {
+    std::istringstream in("  me@example.com \r\n");
+    std::ostringstream out;
+    Prompt p(in, out);
+    auto a = p.line("Email: ");
+    REQUIRE(a);
+    CHECK(*a == "me@example.com");
+    CHECK(out.str() == "Email: ");
+    CHECK_FALSE(p.line("again: "));  // end of input
+}
+
+TEST_CASE("yes_no shows certbot's labels and re-asks until it understands", "[prompt]") {
+    std::istringstream in("maybe\n\nA\n");
+    std::ostringstream out;
+    Prompt p(in, out);
+    auto a = p.yes_no("Do you agree?", "Agree", "Cancel");
+    REQUIRE(a);
+    CHECK(*a);
+    CHECK(out.str() == "Do you agree?\n(A)gree/(C)ancel: (A)gree/(C)ancel: (A)gree/(C)ancel: ");
+}
+
+TEST_CASE("yes_no: labels' letters, y/n aliases, defaults and end of input", "[prompt]") {
+    auto ask = [](const std::string& input, std::optional<bool> def = std::nullopt) {
+        std::istringstream in(input);
+        std::ostringstream out;
+        return Prompt(in, out).yes_no("Q?", "Deactivate", "Abort", def);
+    };
+    CHECK(ask("d\n") == std::optional<bool>(true));
+    CHECK(ask("abort\n") == std::optional<bool>(false));
+    CHECK(ask("Y\n") == std::optional<bool>(true));
+    CHECK(ask("no\n") == std::optional<bool>(false));
+    CHECK(ask("\n", true) == std::optional<bool>(true));
+    CHECK(ask("\n", false) == std::optional<bool>(false));
+    CHECK_FALSE(ask("\n").has_value());  // no default: asks again, then end of input
+    CHECK_FALSE(ask("").has_value());
+}
