@@ -102,7 +102,7 @@ Result<Session> Session::open(const Config& cfg) {
         s.locks_.push_back(std::move(*lock));
     }
     const std::string logfile = cfg.logs_dir + "/letsencrypt.log";
-    rotate_log(logfile, 1000);
+    rotate_log(logfile, cfg.max_log_backups);  // --max-log-backups; 0: append
     if (!log::open_file(logfile))
         log::warning("cannot write the log file " + logfile + "; continuing without it");
     log::debug(std::string("certbot ") + certbot_version() + " verb " + cfg.verb);

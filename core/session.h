@@ -27,7 +27,9 @@ class Session {
 // points them all at the newest complete version. Runs under the lock at every session start.
 void recover_interrupted_updates(const std::string& config_dir);
 
-// Renames letsencrypt.log -> .1 -> .2 ... keeping at most `backups` old files (0: no rotation).
+// Renames letsencrypt.log -> .1 -> .2 ... keeping at most `backups` old files, like certbot's
+// RotatingFileHandler.doRollover() at the start of each run (--max-log-backups). 0: no rotation,
+// this run appends to the same file.
 void rotate_log(const std::string& path, int backups);
 
 }  // namespace certbot
