@@ -99,6 +99,7 @@ std::vector<RenewalParam> renewal_params(const Config& cfg, const LoadedPlugin& 
     if (cfg.must_staple) r.push_back(RenewalParam::str("must_staple", "True"));
     if (cfg.reuse_key)
         r.push_back(RenewalParam::str("reuse_key", *cfg.reuse_key ? "True" : "False"));
+    if (cfg.allow_subset_of_names) r.push_back(RenewalParam::str("allow_subset_of_names", "True"));
     if (cfg.no_autorenew) r.push_back(RenewalParam::str("autorenew", "False"));
     // certbot stores one command per hook kind; several --deploy-hook flags are joined.
     auto join = [](const std::vector<std::string>& v) {
@@ -169,6 +170,14 @@ std::optional<int64_t> parse_interval(const std::string& text) {
 
 }  // namespace
 
+void normalize_key_flags(Config& cfg) {
+    if (!cfg.new_key || cfg.set_by_user.count("no-reuse-key")) return;
+    if (cfg.set_by_user.count("reuse-key"))
+        cfg.reuse_key = true;
+    else
+        cfg.reuse_key.reset();
+}
+
 std::string date_of(int64_t t) {
     std::time_t tt = static_cast<std::time_t>(t);
     std::tm tm{};
@@ -212,6 +221,7 @@ RenewalDecision should_renew(const Lineage& l, const Config& cfg, std::time_t no
 Result<Config> config_for_lineage(const Lineage& l, const Config& cli,
                                   const PluginRegistry& plugins) {
     Config cfg = cli;
+    normalize_key_flags(cfg);
     cfg.cert_name = l.name;
     const Section* p = l.conf.root().find_section("renewalparams");
     if (!p) return Error(l.renewal_conf_path + " has no [renewalparams] section; fix or delete it");
@@ -255,8 +265,10 @@ Result<Config> config_for_lineage(const Lineage& l, const Config& cli,
         restored("https-port");
     }
     if (!user("must-staple")) cfg.must_staple = parse_bool(str("must_staple")).value_or(false);
-    if (!user("reuse-key") && !user("no-reuse-key") && !user("new-key"))
+    if (!user("reuse-key") && !user("no-reuse-key"))
         if (auto b = parse_bool(str("reuse_key"))) cfg.reuse_key = *b;
+    if (!user("allow-subset-of-names"))
+        cfg.allow_subset_of_names = parse_bool(str("allow_subset_of_names")).value_or(false);
     if (!user("preferred-challenges")) {
         if (auto list = p->get_list("pref_challs")) {
             auto types = normalize_challenge_types(*list);
@@ -301,6 +313,24 @@ Result<Config> config_for_lineage(const Lineage& l, const Config& cli,
     return cfg;
 }
 
+namespace {
+
+Status store_params(Lineage& l, const std::vector<RenewalParam>& params) {
+    update_renewal_conf(l.conf, certbot_version(), l.archive_dir, l.cert_path, l.privkey_path,
+                        l.chain_path, l.fullchain_path, params);
+    return save_renewal_conf(l);
+}
+
+}  // namespace
+
+Status save_renewal_options(Lineage& l, const Config& cfg, const PluginRegistry& plugins) {
+    const LoadedPlugin* auth = plugins.find(cfg.authenticator);
+    if (!auth) return Error("The " + cfg.authenticator + " plugin is not installed", kExitUsage);
+    auto values = plugin_values(*auth, cfg);
+    if (!values) return values.error();
+    return store_params(l, renewal_params(cfg, *auth, *values, cfg.account));
+}
+
 Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plugins,
                                    Lineage* existing) {
     const LoadedPlugin* auth = plugins.find(cfg.authenticator);
@@ -335,7 +365,7 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
                                            cfg.config_dir, cfg.work_dir, cfg.logs_dir);
     if (!instance) return instance.error();
     std::string reuse_key_pem;
-    if (existing && cfg.reuse_key.value_or(false)) {
+    if (existing && cfg.reuse_key.value_or(false) && !cfg.new_key) {
         auto k = read_file(existing->privkey_path);
         if (!k) return k.error().context("--reuse-key");
         reuse_key_pem = *k;
@@ -344,7 +374,7 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
     if (!issued) return issued.error();
 
     IssueResult out;
-    out.domains = cfg.domains;
+    out.domains = issued->domains;  // fewer than asked for with --allow-subset-of-names
     out.dry_run = cfg.dry_run;
     if (auto info = parse_cert_pem(issued->cert_pem)) out.not_after = info->not_after;
     if (cfg.dry_run) {
@@ -356,10 +386,7 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
         auto version = save_new_version(*existing, issued->cert_pem, issued->chain_pem,
                                         issued->fullchain_pem, issued->key_pem);
         if (!version) return version.error();
-        update_renewal_conf(existing->conf, certbot_version(), existing->archive_dir,
-                            existing->cert_path, existing->privkey_path, existing->chain_path,
-                            existing->fullchain_path, params);
-        CB_TRY(save_renewal_conf(*existing));
+        CB_TRY(store_params(*existing, params));
         out.name = existing->name;
     } else {
         auto chosen = choose_lineage_name(cfg.config_dir, cfg.cert_name.empty()

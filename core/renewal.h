@@ -27,6 +27,11 @@ RenewalDecision should_renew(const Lineage& lineage, const Config& cfg, std::tim
 
 std::optional<CertInfo> current_cert(const Lineage& lineage);
 
+// certbot's --new-key replaces the key this time only and leaves the reuse_key choice as it was
+// (with --reuse-key: replace now, reuse from then on); the CLI folds --new-key into
+// reuse_key = false, this undoes that.
+void normalize_key_flags(Config& cfg);
+
 // "2026-11-30" (UTC) for a Unix time, as certbot prints expiry dates.
 std::string date_of(int64_t unix_time);
 
@@ -38,9 +43,13 @@ Result<Config> config_for_lineage(const Lineage& lineage, const Config& cli,
 // What a plugin reads through host->get_option, from the parsed or restored flags.
 Result<PluginOptionValues> plugin_values(const LoadedPlugin& plugin, const Config& cfg);
 
+// Writes cfg's options (account: cfg.account) to the lineage's [renewalparams], as certbot's
+// save_new_config_values does for reconfigure; the certificate files are not touched.
+Status save_renewal_options(Lineage& lineage, const Config& cfg, const PluginRegistry& plugins);
+
 struct IssueResult {
     std::string name, live_dir;
-    std::vector<std::string> domains;
+    std::vector<std::string> domains;  // the names in the certificate
     int64_t not_after = 0;
     bool dry_run = false;
 };
