@@ -303,24 +303,7 @@ int cmd_certonly(const Config& cli, const PluginRegistry& plugins) {
                                   : (cfg.dry_run ? "Simulating a certificate request"
                                                  : "Requesting a certificate")) +
              " for " + summarize(cfg.domains));
-    if (auto st = ensure_hook_dirs(cfg.config_dir); !st) log::warning(st.error().message);
-    HookConfig hc;
-    hc.config_dir = cfg.config_dir;
-    hc.pre_hooks = cfg.pre_hooks;
-    hc.post_hooks = cfg.post_hooks;
-    hc.directory_hooks = false;  // certbot runs renewal-hooks/ directories only for renew
-    hc.dry_run = cfg.dry_run;
-    HookRunner hooks(hc);
-    if (auto st = hooks.run_pre_hooks(); !st) log::error(st.error().message);
-    auto result = issue_and_save(cfg, plugins, existing);
-    if (result && !cfg.dry_run)
-        if (auto st = hooks.run_deploy_hooks(cfg.deploy_hooks, result->live_dir, result->domains);
-            !st)
-            log::error(st.error().message);
-    if (auto st = hooks.run_post_hooks(result ? result->domains : std::vector<std::string>{},
-                                       result ? std::vector<std::string>{} : cfg.domains);
-        !st)
-        log::error(st.error().message);
+    auto result = issue_with_hooks(cfg, plugins, existing);
     if (!result) return fail(result.error());
     if (result->dry_run) {
         log::out("The dry run was successful.");

@@ -6,6 +6,7 @@
 #include "acme.h"
 #include "commands.h"
 #include "fsutil.h"
+#include "hooks.h"
 #include "identifiers.h"
 #include "issuance.h"
 #include "json.h"
@@ -401,6 +402,29 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
     }
     out.live_dir = path_join(path_join(cfg.config_dir, "live"), out.name);
     return out;
+}
+
+Result<IssueResult> issue_with_hooks(const Config& cfg, const PluginRegistry& plugins,
+                                     Lineage* existing) {
+    if (auto st = ensure_hook_dirs(cfg.config_dir); !st) log::warning(st.error().message);
+    HookConfig hc;
+    hc.config_dir = cfg.config_dir;
+    hc.pre_hooks = cfg.pre_hooks;
+    hc.post_hooks = cfg.post_hooks;
+    hc.directory_hooks = false;  // certbot runs renewal-hooks/ directories only for renew
+    hc.dry_run = cfg.dry_run;
+    HookRunner hooks(hc);
+    if (auto st = hooks.run_pre_hooks(); !st) log::error(st.error().message);
+    auto result = issue_and_save(cfg, plugins, existing);
+    if (result && !cfg.dry_run)
+        if (auto st = hooks.run_deploy_hooks(cfg.deploy_hooks, result->live_dir, result->domains);
+            !st)
+            log::error(st.error().message);
+    if (auto st = hooks.run_post_hooks(result ? result->domains : std::vector<std::string>{},
+                                       result ? std::vector<std::string>{} : cfg.domains);
+        !st)
+        log::error(st.error().message);
+    return result;
 }
 
 }  // namespace certbot

@@ -59,4 +59,10 @@ struct IssueResult {
 Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plugins,
                                    Lineage* existing);
 
+// certonly's way round issue_and_save: --pre-hook first, --deploy-hook after a saved
+// certificate (not in a dry run), --post-hook last whatever happened. No renewal-hooks/
+// directories (certbot runs those only for renew).
+Result<IssueResult> issue_with_hooks(const Config& cfg, const PluginRegistry& plugins,
+                                     Lineage* existing);
+
 }  // namespace certbot

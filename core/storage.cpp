@@ -972,14 +972,22 @@ Status prune_versions(const Lineage& lineage, int keep_previous) {
     return fsync_dir(lineage.archive_dir);
 }
 
-Result<Lineage> load_lineage_from_conf(const std::string& config_dir_in,
-                                       const std::string& conf_path) {
-    const std::string config_dir = normalize_path(config_dir_in);
+namespace {
+
+// The lineage a renewal conf describes, without looking at its links.
+Result<Lineage> read_lineage_conf(const std::string& config_dir_in, const std::string& conf_path) {
     auto text = read_file(conf_path, kMaxConfBytes);
     if (!text) return text.error();
     auto conf = ConfigObj::parse(*text, conf_path);
     if (!conf) return conf.error();
-    auto l = lineage_from_conf(config_dir, conf_path, std::move(*conf));
+    return lineage_from_conf(normalize_path(config_dir_in), conf_path, std::move(*conf));
+}
+
+}  // namespace
+
+Result<Lineage> load_lineage_from_conf(const std::string& config_dir,
+                                       const std::string& conf_path) {
+    auto l = read_lineage_conf(config_dir, conf_path);
     if (!l) return l.error();
     Status links = check_symlinks(*l);
     if (!links) return links.error().context(conf_path);
@@ -1080,6 +1088,24 @@ Status delete_lineage(const std::string& config_dir_in, const std::string& name)
         }
         ::rmdir(archive.c_str());
     }
+    return Status::Ok();
+}
+
+Status update_symlinks(const std::string& config_dir, const std::string& conf_path) {
+    auto l = read_lineage_conf(config_dir, conf_path);
+    if (!l) return l.error();
+    for (const char* kind : kLineageKinds) {
+        const std::string& link = l->link_path(kind);
+        auto target = read_link(link);
+        if (!target) {
+            return Error("expected " + link + " to be a symlink (lineage " + l->name +
+                         "); restore it, then run update_symlinks again");
+        }
+        const std::string want = path_join(l->archive_dir, base_name(*target));
+        CB_TRY(atomic_symlink(relative_path(want, dir_name(link)), link));
+    }
+    Status links = check_symlinks(*l);
+    if (!links) return links.error().context(conf_path);
     return Status::Ok();
 }
 

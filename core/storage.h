@@ -161,6 +161,11 @@ Result<Lineage> load_lineage_from_conf(const std::string& config_dir, const std:
 // certbot's delete: renewal conf first, then the four live links (and live/<name>/ with its
 // README when it is left empty), then the archive directory.
 Status delete_lineage(const std::string& config_dir, const std::string& name);
+// certbot update_symlinks for one renewal conf: points each of the four live links at the file
+// of the same name (same version) in the conf's archive_dir, for a store whose archive was
+// moved. The links' versions are not changed. Then checks the links resolve.
+Status update_symlinks(const std::string& config_dir, const std::string& conf_path);
+
 // Crash recovery: removes leftover previous_*.pem links and points all four live links at the
 // newest version N whose four archive files exist.
 Status repair_live_links(Lineage& lineage);

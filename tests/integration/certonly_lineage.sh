@@ -28,36 +28,8 @@ itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
 
 www="$ITEST_DIR/www"
 unserved="$ITEST_DIR/unserved"
-mkdir -p "$www" "$unserved"
-bg_start "http.server" "$ITEST_DIR/http-server.log" \
-  python3 -m http.server --bind 127.0.0.1 --directory "$www" "$HTTP01_PORT"
-wait_for_port "$HTTP01_PORT" 10 || fail "http.server did not listen on $HTTP01_PORT"
-
-RUN_N=0
-# ours NAME ARGS...: our binary with cb_run (-n); RC and OUT are set.
-ours() {
-  local name=$1
-  shift
-  RUN_N=$((RUN_N + 1))
-  local f="$ITEST_DIR/$RUN_N-$name.out"
-  itest_log "certbot $name" "$f"
-  RC=0
-  cb_run "$CERTBOT" "$@" --register-unsafely-without-email >"$f" 2>&1 || RC=$?
-  OUT=$(cat "$f")
-}
-# tty NAME ANSWERS ARGS...: like ours, but --force-interactive (no -n) with ANSWERS on stdin.
-term() {
-  local name=$1 answers=$2
-  shift 2
-  RUN_N=$((RUN_N + 1))
-  local f="$ITEST_DIR/$RUN_N-$name.out"
-  itest_log "certbot $name" "$f"
-  RC=0
-  printf '%s' "$answers" | timeout 60 "$CERTBOT" "$@" --force-interactive \
-    --config-dir "$CB_CONFIG" --work-dir "$CB_WORK" --logs-dir "$CB_LOGS" \
-    --server "$PEBBLE_DIR_URL" --agree-tos --register-unsafely-without-email >"$f" 2>&1 || RC=$?
-  OUT=$(cat "$f")
-}
+mkdir -p "$unserved"
+serve_webroot "$www"
 web() { printf '%s\n' certonly --webroot -w "$www"; }
 mapfile -t WEB < <(web)
 version() {
@@ -71,34 +43,34 @@ orders() { grep -c 'Added order' "$ITEST_DIR"/pebble/pebble.*.log | awk -F: '{ s
 param() { sed -n "s/^$2 = //p" "$CB_CONFIG/renewal/$1.conf"; }
 
 # --- identical names -----------------------------------------------------------------------
-ours first "${WEB[@]}" -d a.example -d b.example
+cb_step first "${WEB[@]}" -d a.example -d b.example
 assert_eq "$RC" 0 "first certonly: $OUT"
 assert_eq "$(version a.example)" 1
-ours same "${WEB[@]}" -d b.example -d a.example
+cb_step same "${WEB[@]}" -d b.example -d a.example
 assert_eq "$RC" 0 "same names: $OUT"
 assert_contains "$OUT" "Certificate not yet due for renewal; no action taken"
 assert_eq "$(version a.example)" 1 "same names, not due: kept"
-ours keep "${WEB[@]}" -d a.example -d b.example --keep-until-expiring
+cb_step keep "${WEB[@]}" -d a.example -d b.example --keep-until-expiring
 assert_contains "$OUT" "no action taken"
 n=$(orders)
-ours force "${WEB[@]}" -d a.example -d b.example --force-renewal
+cb_step force "${WEB[@]}" -d a.example -d b.example --force-renewal
 assert_eq "$RC" 0 "--force-renewal: $OUT"
 assert_contains "$OUT" "Renewing an existing certificate for a.example and b.example"
 assert_eq "$(version a.example)" 2 "--force-renewal renews in place"
 assert_eq "$(lineages)" "a.example"
 pass "identical names: kept when not due, --keep, --force-renewal"
 
-term menu-keep "1
+cb_term_step menu-keep "1
 " "${WEB[@]}" -d a.example -d b.example
 assert_eq "$RC" 0 "menu keep: $OUT"
 assert_contains "$OUT" "exactly the same domains"
 assert_contains "$OUT" "1: Keep the existing certificate for now"
 assert_contains "$OUT" "no action taken"
-term menu-renew "2
+cb_term_step menu-renew "2
 " "${WEB[@]}" -d a.example -d b.example
 assert_eq "$RC" 0 "menu renew: $OUT"
 assert_eq "$(version a.example)" 3 "Renew & replace on the terminal"
-term menu-cancel "c
+cb_term_step menu-cancel "c
 " "${WEB[@]}" -d a.example -d b.example
 [[ "$RC" -ne 0 ]] || fail "cancelled menu must fail"
 assert_contains "$OUT" "Operation canceled"
@@ -107,23 +79,23 @@ pass "identical names on a terminal: keep, renew, cancel"
 
 # --- more names: expand or duplicate ---------------------------------------------------------
 n=$(orders)
-ours superset "${WEB[@]}" -d a.example -d b.example -d c.example
+cb_step superset "${WEB[@]}" -d a.example -d b.example -d c.example
 [[ "$RC" -ne 0 ]] || fail "superset without --expand must fail with -n: $OUT"
 assert_contains "$OUT" "--expand"
 assert_contains "$OUT" "--duplicate"
 assert_contains "$OUT" "It contains these names: a.example, b.example"
 assert_eq "$(orders)" "$n" "nothing ordered for an unanswered question"
-term superset-no "n
+cb_term_step superset-no "n
 " "${WEB[@]}" -d a.example -d b.example -d c.example
 [[ "$RC" -ne 0 ]] || fail "answering no must fail"
 assert_contains "$OUT" "you must use the --duplicate option"
 assert_eq "$(orders)" "$n" "nothing ordered after no"
-ours expand "${WEB[@]}" -d a.example -d b.example -d c.example --expand
+cb_step expand "${WEB[@]}" -d a.example -d b.example -d c.example --expand
 assert_eq "$RC" 0 "--expand: $OUT"
 assert_eq "$(version a.example)" 4 "--expand replaces in place"
 assert_cert_sans "$CB_CONFIG/live/a.example/cert.pem" a.example b.example c.example
 assert_eq "$(lineages)" "a.example"
-ours duplicate "${WEB[@]}" -d a.example -d b.example -d c.example --duplicate
+cb_step duplicate "${WEB[@]}" -d a.example -d b.example -d c.example --duplicate
 assert_eq "$RC" 0 "--duplicate: $OUT"
 assert_eq "$(lineages)" "a.example a.example-0001"
 assert_eq "$(version a.example)" 4 "--duplicate leaves the original alone"
@@ -131,27 +103,27 @@ assert_cert_sans "$CB_CONFIG/live/a.example-0001/cert.pem" a.example b.example c
 pass "superset: -n names --expand, terminal no cancels, --expand in place, --duplicate"
 
 # --- --cert-name -----------------------------------------------------------------------------
-ours rename-domains "${WEB[@]}" --cert-name a.example-0001 -d a.example -d d.example
+cb_step rename-domains "${WEB[@]}" --cert-name a.example-0001 -d a.example -d d.example
 assert_eq "$RC" 0 "--cert-name with other names: $OUT"
 assert_cert_sans "$CB_CONFIG/live/a.example-0001/cert.pem" a.example d.example
 assert_eq "$(version a.example-0001)" 2
-term rename-no "n
+cb_term_step rename-no "n
 " "${WEB[@]}" --cert-name a.example-0001 -d d.example
 [[ "$RC" -ne 0 ]] || fail "declined name change must fail"
 assert_contains "$OUT" "removing previously included domain"
 assert_contains "$OUT" "mismatched certificate name and domains"
 assert_eq "$(version a.example-0001)" 2
-ours new-name "${WEB[@]}" --cert-name mysite -d e.example
+cb_step new-name "${WEB[@]}" --cert-name mysite -d e.example
 assert_eq "$RC" 0 "--cert-name NEW: $OUT"
 assert_cert_sans "$CB_CONFIG/live/mysite/cert.pem" e.example
-ours by-name "${WEB[@]}" --cert-name mysite --force-renewal
+cb_step by-name "${WEB[@]}" --cert-name mysite --force-renewal
 assert_eq "$RC" 0 "--cert-name without -d: $OUT"
 assert_eq "$(version mysite)" 2
 assert_cert_sans "$CB_CONFIG/live/mysite/cert.pem" e.example
-ours unknown-name "${WEB[@]}" --cert-name nosuch
+cb_step unknown-name "${WEB[@]}" --cert-name nosuch
 [[ "$RC" -ne 0 ]] || fail "unknown --cert-name without -d must fail"
 assert_contains "$OUT" "No certificate with name nosuch found"
-ours bad-name "${WEB[@]}" --cert-name ../evil -d e.example
+cb_step bad-name "${WEB[@]}" --cert-name ../evil -d e.example
 [[ "$RC" -ne 0 ]] || fail "--cert-name ../evil must fail"
 assert_no_file "$CB_CONFIG/evil"
 pass "--cert-name: change names, new name, renew by name, unknown and bad names"
@@ -159,54 +131,54 @@ pass "--cert-name: change names, new name, renew by name, unknown and bad names"
 # --- keys ----------------------------------------------------------------------------------------
 key() { openssl pkey -in "$CB_CONFIG/live/mysite/privkey.pem" -pubout 2>/dev/null | sha256sum; }
 k1=$(key)
-ours reuse "${WEB[@]}" --cert-name mysite --force-renewal --reuse-key
+cb_step reuse "${WEB[@]}" --cert-name mysite --force-renewal --reuse-key
 assert_eq "$RC" 0 "--reuse-key: $OUT"
 assert_eq "$(key)" "$k1" "--reuse-key keeps the key"
 assert_eq "$(param mysite reuse_key)" "True"
 # renew restores the stored choice (certonly, like certbot's, uses only the command line).
-ours reuse-again renew --cert-name mysite --force-renewal --no-random-sleep-on-renew
+cb_step reuse-again renew --cert-name mysite --force-renewal --no-random-sleep-on-renew
 assert_eq "$RC" 0 "renew with stored reuse_key: $OUT"
 assert_eq "$(key)" "$k1" "stored reuse_key keeps the key"
-ours new-key renew --cert-name mysite --force-renewal --new-key --no-random-sleep-on-renew
+cb_step new-key renew --cert-name mysite --force-renewal --new-key --no-random-sleep-on-renew
 assert_eq "$RC" 0 "--new-key: $OUT"
 k2=$(key)
 [[ "$k2" != "$k1" ]] || fail "--new-key must replace the key"
 assert_eq "$(param mysite reuse_key)" "True" "--new-key leaves reuse_key stored"
-ours no-reuse "${WEB[@]}" --cert-name mysite --force-renewal --no-reuse-key
+cb_step no-reuse "${WEB[@]}" --cert-name mysite --force-renewal --no-reuse-key
 [[ "$(key)" != "$k2" ]] || fail "--no-reuse-key must replace the key"
 assert_eq "$(param mysite reuse_key)" "False"
 assert_file_mode "$CB_CONFIG/live/mysite/privkey.pem" 600
 # Key type: the default (ecdsa) never changes an existing lineage; --key-type alone is refused.
-ours rsa-ambiguous "${WEB[@]}" -d e.example --key-type rsa --force-renewal
+cb_step rsa-ambiguous "${WEB[@]}" -d e.example --key-type rsa --force-renewal
 [[ "$RC" -ne 0 ]] || fail "--key-type rsa without --cert-name must fail: $OUT"
 assert_contains "$OUT" "Please provide both --cert-name and --key-type"
-ours rsa "${WEB[@]}" --cert-name mysite --key-type rsa --force-renewal
+cb_step rsa "${WEB[@]}" --cert-name mysite --key-type rsa --force-renewal
 assert_eq "$RC" 0 "--cert-name --key-type rsa: $OUT"
 openssl pkey -in "$CB_CONFIG/live/mysite/privkey.pem" -noout -text 2>/dev/null | grep -q "Private-Key: (2048 bit" ||
   fail "mysite did not get an RSA key"
-ours keep-rsa "${WEB[@]}" --cert-name mysite --force-renewal
+cb_step keep-rsa "${WEB[@]}" --cert-name mysite --force-renewal
 openssl pkey -in "$CB_CONFIG/live/mysite/privkey.pem" -noout -text 2>/dev/null | grep -q "Private-Key: (2048 bit" ||
   fail "the default key type changed an RSA lineage"
 pass "--reuse-key / --new-key / --no-reuse-key; key type changes only with --cert-name"
 
 # --- --allow-subset-of-names --------------------------------------------------------------------
 n=$(orders)
-ours subset-off certonly --webroot -w "$www" -d f.example -w "$unserved" -d bad.example
+cb_step subset-off certonly --webroot -w "$www" -d f.example -w "$unserved" -d bad.example
 [[ "$RC" -ne 0 ]] || fail "a failing name without --allow-subset-of-names must fail"
 assert_no_file "$CB_CONFIG/renewal/f.example.conf"
-ours subset certonly --webroot -w "$www" -d f.example -w "$unserved" -d bad.example \
+cb_step subset certonly --webroot -w "$www" -d f.example -w "$unserved" -d bad.example \
   --allow-subset-of-names
 assert_eq "$RC" 0 "--allow-subset-of-names: $OUT"
 assert_contains "$OUT" "Retrying without: bad.example"
 assert_cert_sans "$CB_CONFIG/live/f.example/cert.pem" f.example
 assert_eq "$(param f.example allow_subset_of_names)" "True"
-ours subset-all certonly --webroot -w "$unserved" -d bad.example -d bad2.example \
+cb_step subset-all certonly --webroot -w "$unserved" -d bad.example -d bad2.example \
   --allow-subset-of-names
 [[ "$RC" -ne 0 ]] || fail "every name failing must fail"
 assert_contains "$OUT" "All challenges have failed"
 assert_no_file "$CB_CONFIG/renewal/bad.example.conf"
 n=$(orders)
-ours subset-wild certonly --webroot -w "$www" -d '*.g.example' --allow-subset-of-names
+cb_step subset-wild certonly --webroot -w "$www" -d '*.g.example' --allow-subset-of-names
 [[ "$RC" -eq 2 ]] || fail "--allow-subset-of-names with a wildcard: exit $RC, want 2: $OUT"
 assert_contains "$OUT" "wildcard"
 assert_eq "$(orders)" "$n"
