@@ -22,14 +22,10 @@ int fail(const Error& e) {
 
 // Lineage names in renewal/ (certbot's renewal_conf_files), sorted.
 Result<std::vector<std::string>> lineage_names(const std::string& config_dir) {
+    auto paths = renewal_conf_paths(config_dir);
+    if (!paths) return paths.error();
     std::vector<std::string> out;
-    const std::string dir = config_dir + "/renewal";
-    if (access(dir.c_str(), F_OK) != 0) return out;
-    auto names = list_dir(dir);
-    if (!names) return names.error();
-    for (const auto& n : *names)
-        if (n.size() > 5 && n[0] != '.' && n.compare(n.size() - 5, 5, ".conf") == 0)
-            out.push_back(n.substr(0, n.size() - 5));
+    for (const auto& p : *paths) out.push_back(lineage_name_of(p));
     return out;
 }
 

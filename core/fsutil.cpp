@@ -209,7 +209,9 @@ Result<std::string> read_file(const std::string& path, size_t max_bytes) {
                      (errno == ENOENT ? "" : "; check its permissions"));
     }
     struct stat st;
+    size_t expected = 0;  // a regular file's size: stop there, without a read() to see EOF
     if (::fstat(fd, &st) == 0) {
+        if (S_ISREG(st.st_mode)) expected = static_cast<size_t>(st.st_size);
         if (S_ISDIR(st.st_mode)) {
             ::close(fd);
             return Error("cannot read " + path + ": it is a directory, expected a file");
@@ -237,6 +239,7 @@ Result<std::string> read_file(const std::string& path, size_t max_bytes) {
                          " bytes");
         }
         out.append(buf, static_cast<size_t>(n));
+        if (expected > 0 && out.size() == expected) break;
     }
     ::close(fd);
     return out;

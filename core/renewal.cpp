@@ -4,6 +4,7 @@
 
 #include "account.h"
 #include "acme.h"
+#include "cert_dates.h"
 #include "commands.h"
 #include "fsutil.h"
 #include "hooks.h"
@@ -201,7 +202,9 @@ RenewalDecision should_renew(const Lineage& l, const Config& cfg, std::time_t no
     if (cfg.dry_run) return {true, "dry run"};
     const Section* params = l.conf.root().find_section("renewalparams");
     if (params && parse_bool(params->get("autorenew")) == false) return {false, "autorenew is off"};
-    auto info = current_cert(l);
+    // Only the validity period: a DER walk, not a full parse (renew reads every lineage).
+    auto pem = read_file(l.cert_path, 1 << 20);
+    auto info = pem ? cert_validity_pem(*pem) : std::nullopt;
     if (!info) return {true, "the current certificate cannot be read"};
     const int64_t left = info->not_after - static_cast<int64_t>(now);
     const std::string when = "expires on " + date_of(info->not_after);
@@ -221,6 +224,20 @@ RenewalDecision should_renew(const Lineage& l, const Config& cfg, std::time_t no
 
 Result<Config> config_for_lineage(const Lineage& l, const Config& cli,
                                   const PluginRegistry& plugins) {
+    auto cfg = renewal_config(l, cli, plugins);
+    if (!cfg) return cfg.error();
+    CB_TRY(set_lineage_domains(*cfg, l));
+    return cfg;
+}
+
+Status set_lineage_domains(Config& cfg, const Lineage& l) {
+    auto info = current_cert(l);
+    if (!info) return Error("cannot read the certificate " + l.cert_path + " of lineage " + l.name);
+    cfg.domains = info->dns_names;
+    return Status::Ok();
+}
+
+Result<Config> renewal_config(const Lineage& l, const Config& cli, const PluginRegistry& plugins) {
     Config cfg = cli;
     normalize_key_flags(cfg);
     cfg.cert_name = l.name;
@@ -307,10 +324,6 @@ Result<Config> config_for_lineage(const Lineage& l, const Config& cli,
             }
         }
     }
-    // The names come from the certificate itself.
-    auto info = current_cert(l);
-    if (!info) return Error("cannot read the certificate " + l.cert_path + " of lineage " + l.name);
-    cfg.domains = info->dns_names;
     return cfg;
 }
 

@@ -36,9 +36,15 @@ void normalize_key_flags(Config& cfg);
 std::string date_of(int64_t unix_time);
 
 // The configuration to renew `lineage` with: its stored [renewalparams], overridden by what the
-// user set on the command line (cli.set_by_user), like certbot.
+// user set on the command line (cli.set_by_user), like certbot, and the names of its current
+// certificate: renewal_config + set_lineage_domains.
 Result<Config> config_for_lineage(const Lineage& lineage, const Config& cli,
                                   const PluginRegistry& plugins);
+// config_for_lineage without reading the certificate (domains stay as on the command line).
+Result<Config> renewal_config(const Lineage& lineage, const Config& cli,
+                              const PluginRegistry& plugins);
+// cfg.domains = the names of the lineage's current certificate.
+Status set_lineage_domains(Config& cfg, const Lineage& lineage);
 
 // What a plugin reads through host->get_option, from the parsed or restored flags.
 Result<PluginOptionValues> plugin_values(const LoadedPlugin& plugin, const Config& cfg);

@@ -791,19 +791,24 @@ Result<Lineage> lineage_from_conf(const std::string& config_dir, const std::stri
     return l;
 }
 
-// RenewableCert._check_symlinks
-Status check_symlinks(const Lineage& l) {
+// RenewableCert._check_symlinks; also notes whether the links agree on a version.
+Status check_symlinks(Lineage& l) {
+    int version = -1;
+    l.links_agree = true;
     for (const char* kind : kLineageKinds) {
         const std::string& link = l.link_path(kind);
-        if (!is_link(link)) {
+        auto target = link_target(link);  // readlink: fails unless it is a symlink
+        if (!target) {
             return Error("expected " + link + " to be a symlink (lineage " + l.name +
                          "); see `certbot update_symlinks` or restore live/" + l.name);
         }
-        auto target = link_target(link);
-        if (!target || !path_exists(*target)) {
-            return Error("target " + target.value_or("?") + " of symlink " + link +
-                         " does not exist (lineage " + l.name + ")");
+        if (::access(target->c_str(), F_OK) != 0) {
+            return Error("target " + *target + " of symlink " + link + " does not exist (lineage " +
+                         l.name + ")");
         }
+        const int v = version_of(kind, base_name(*target));
+        if (v < 0 || (version >= 0 && v != version)) l.links_agree = false;
+        version = v;
     }
     return Status::Ok();
 }
@@ -1008,17 +1013,31 @@ Result<Lineage> load_lineage(const std::string& config_dir_in, const std::string
     return load_lineage_from_conf(config_dir, conf_path);
 }
 
-Result<std::vector<Lineage>> list_lineages(const std::string& config_dir_in,
-                                           std::vector<Error>* broken) {
-    const std::string config_dir = normalize_path(config_dir_in);
-    const std::string renewal_dir = path_join(config_dir, "renewal");
-    std::vector<Lineage> out;
+Result<std::vector<std::string>> renewal_conf_paths(const std::string& config_dir) {
+    const std::string renewal_dir = path_join(normalize_path(config_dir), "renewal");
+    std::vector<std::string> out;
     if (!path_exists(renewal_dir)) return out;
     auto names = list_dir(renewal_dir);
     if (!names) return names.error();
     for (const std::string& n : *names) {
         if (n.size() <= 5 || n[0] == '.' || n.compare(n.size() - 5, 5, ".conf") != 0) continue;
-        auto l = load_lineage_from_conf(config_dir, path_join(renewal_dir, n));
+        out.push_back(path_join(renewal_dir, n));
+    }
+    return out;
+}
+
+std::string lineage_name_of(const std::string& conf_path) {
+    std::string base = base_name(conf_path);
+    return base.size() > 5 ? base.substr(0, base.size() - 5) : base;
+}
+
+Result<std::vector<Lineage>> list_lineages(const std::string& config_dir,
+                                           std::vector<Error>* broken) {
+    auto paths = renewal_conf_paths(config_dir);
+    if (!paths) return paths.error();
+    std::vector<Lineage> out;
+    for (const std::string& p : *paths) {
+        auto l = load_lineage_from_conf(config_dir, p);
         if (l) {
             out.push_back(std::move(*l));
         } else if (broken) {

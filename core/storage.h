@@ -95,6 +95,9 @@ struct Lineage {
     ConfigObj conf;                 // the renewal conf as read; save with save_renewal_conf()
     std::string cert_path, privkey_path, chain_path, fullchain_path;  // live links (from conf)
     std::string archive_dir;  // conf's archive_dir, else <config_dir>/archive/<name>
+    // Set when loaded: the four live links name the same version. False after a run was killed
+    // while switching them (repair_live_links finishes the switch).
+    bool links_agree = true;
 
     const std::string& link_path(const std::string& kind) const;
     std::string archive_path(const std::string& kind, int version) const;  // <archive>/<kind>N.pem
@@ -151,6 +154,12 @@ Result<int> save_new_version(Lineage& lineage, const std::string& cert_pem,
 Status prune_versions(const Lineage& lineage, int keep_previous = 5);
 // Writes lineage.conf to its renewal conf atomically, keeping the existing file's mode.
 Status save_renewal_conf(const Lineage& lineage);
+
+// <config_dir>/renewal/*.conf, sorted bytewise (hidden files ignored); none if renewal/ is
+// missing. For going through lineages one at a time (load_lineage_from_conf).
+Result<std::vector<std::string>> renewal_conf_paths(const std::string& config_dir);
+// "example.com" for ".../renewal/example.com.conf".
+std::string lineage_name_of(const std::string& conf_path);
 
 // Reads renewal/*.conf (sorted; hidden files ignored). A conf that cannot be loaded adds an
 // Error naming it to `broken` (if given) and the others are still returned.
