@@ -361,6 +361,8 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
     CB_TRY(preflight_names(cfg.domains, *auth));
     auto values = plugin_values(*auth, cfg);
     if (!values) return values.error();
+    // The caller holds the store's lock (Session); nothing is ordered that could not be saved.
+    if (!cfg.dry_run) CB_TRY(check_store_writable(cfg.config_dir, existing));
 
     HttpOptions http_opts;
     http_opts.verify_tls = !cfg.no_verify_ssl;

@@ -175,6 +175,19 @@ Status delete_lineage(const std::string& config_dir, const std::string& name);
 // moved. The links' versions are not changed. Then checks the links resolve.
 Status update_symlinks(const std::string& config_dir, const std::string& conf_path);
 
+// Before a certificate is ordered: the directories it will be saved in are writable, so it is
+// never issued and then lost. Existing lineage: renewal/, its archive_dir and the directories of
+// its live links; new one: renewal/, archive/ and live/ (or the nearest existing parent).
+Status check_store_writable(const std::string& config_dir, const Lineage* existing);
+
+// Crash recovery for lineages whose update a killed run left half-written (it marks each
+// update in renewal/.updating/<name> while it writes): removes the temp files (".X.tmp.*") in
+// their archive, live and renewal directories and the files of versions newer than the newest
+// complete one (e.g. a private key written just before the kill), points the live links at the
+// newest complete version, and removes the half-made directories of a new lineage that never
+// got a complete version. A complete version is never deleted. One line per lineage handled.
+std::vector<std::string> finish_unfinished_updates(const std::string& config_dir);
+
 // Crash recovery: removes leftover previous_*.pem links and points all four live links at the
 // newest version N whose four archive files exist.
 Status repair_live_links(Lineage& lineage);
