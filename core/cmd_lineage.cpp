@@ -121,7 +121,7 @@ int cmd_reconfigure(const Config& cli, const PluginRegistry& plugins) {
     auto lineage = load_lineage(cli.config_dir, name);
     if (!lineage) return fail(lineage.error());
     const std::string before = params_text(*lineage);
-    auto cfg = config_for_lineage(*lineage, cli, plugins);
+    auto cfg = renewal_config(*lineage, cli, plugins);  // what is saved if the dry run works
     if (!cfg) return fail(cfg.error());
     const Section* stored = lineage->conf.root().find_section("renewalparams");
     for (const char* key : {"account", "server"}) {
@@ -134,13 +134,15 @@ int cmd_reconfigure(const Config& cli, const PluginRegistry& plugins) {
                 kExitUsage));
     }
 
-    Config dry = *cfg;
-    dry.dry_run = true;
-    dry.non_interactive = true;  // as renew would run it
-    dry.force_interactive = false;
+    Config dry_cli = cli;
+    dry_cli.dry_run = true;
+    dry_cli.non_interactive = true;  // as renew would run it
+    dry_cli.force_interactive = false;
+    auto dry = config_for_lineage(*lineage, dry_cli, plugins);
+    if (!dry) return fail(dry.error());
     log::out("Simulating renewal of an existing certificate for " + name +
              " with the new settings");
-    auto result = issue_with_hooks(dry, plugins, &*lineage);
+    auto result = issue_with_hooks(*dry, plugins, &*lineage);
     if (!result)
         return fail(result.error().context("The dry run with the new settings failed; " + name +
                                            "'s renewal configuration was not changed"));

@@ -255,9 +255,14 @@ Result<Config> renewal_config(const Lineage& l, const Config& cli, const PluginR
     }
     if (!user("server") && str("server")) {
         cfg.server = *str("server");
-        cfg.server_set = true;
+        // certbot's set_test_server_options: a dry run of a Let's Encrypt production lineage goes
+        // to the staging server (effective_server()); any other CA is used as stored.
+        cfg.server_set = *str("server") != kDefaultServer;
     }
-    if (!user("account")) cfg.account = str("account").value_or(cli.account);
+    // The stored account belongs to the stored server; a dry run redirected to staging uses
+    // (or registers) a staging account instead.
+    const bool to_staging = cfg.dry_run && !cfg.server_set && cfg.server == kDefaultServer;
+    if (!user("account") && !to_staging) cfg.account = str("account").value_or(cli.account);
     if (!user("key-type"))
         cfg.key_type = str("key_type").value_or("rsa");  // absent: pre-1.25 = rsa
     // A value restored from the conf counts as set, so it is written back unchanged.
