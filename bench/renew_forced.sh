@@ -13,8 +13,8 @@
 # bench/clone_lineages.py; each implementation renews its own copy. Checked after each run:
 # every lineage's live/ links point at version 2 (nothing skipped, nothing failed).
 #
-# Usage: bash bench/renew_forced.sh   (FORCED_LINEAGES=100, RUNS_FORCED=1, BUILD_DIR=...,
-#        BENCH_RESULTS=file)
+# Usage: bash bench/renew_forced.sh   (FORCED_LINEAGES=100, RUNS_FORCED=1, FORCED_IMPLS="ours
+#        python", BUILD_DIR=..., BENCH_RESULTS=file)
 set -euo pipefail
 export PEBBLE_AUTHZREUSE=${PEBBLE_AUTHZREUSE:-0}
 # No nonce rejections: Python certbot retries a badNonce once, so at the default 5% a few of its
@@ -23,6 +23,7 @@ export PEBBLE_WFE_NONCEREJECT=${PEBBLE_WFE_NONCEREJECT:-0}
 # shellcheck source=bench/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 COUNT=${FORCED_LINEAGES:-100}
+FORCED_IMPLS=${FORCED_IMPLS:-ours python}
 RUNS_FORCED=${RUNS_FORCED:-1}
 bench_check_binaries
 
@@ -54,7 +55,7 @@ bench_before_run() {
   "$BENCH_PY" "$BENCH_DIR/clone_lineages.py" "$seed" lin "$CUR_TREE" "$COUNT"
 }
 
-for impl in ours python; do
+for impl in $FORCED_IMPLS; do
   case $impl in
     ours) bin=$CERTBOT workers="--renewal-workers 4 (default)" ;;
     python) bin=$PYCERTBOT workers="sequential" ;;

@@ -13,6 +13,7 @@
 #include <functional>
 #include <iterator>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include <rapidjson/document.h>
@@ -734,7 +735,13 @@ std::string updating_dir(const std::string& config_dir) {
 
 // Removes a marker, and renewal/.updating itself once it is empty (the usual case: one update
 // at a time), so the store looks exactly as certbot leaves it.
+// renew's workers (threads) mark and unmark lineages at the same time: creating the directory
+// and writing a marker, or removing a marker and the then empty directory, must not interleave.
+// (Other processes are kept out by the config dir's lock.)
+std::mutex g_marker_mu;
+
 Status remove_update_marker(const std::string& path) {
+    std::lock_guard<std::mutex> hold(g_marker_mu);
     if (::unlink(path.c_str()) != 0 && errno != ENOENT)
         return Error("cannot remove " + path + ": " + std::strerror(errno));
     const std::string dir = dir_name(path);
@@ -751,10 +758,11 @@ class UpdateMarker {
   public:
     static Result<UpdateMarker> begin(const std::string& config_dir, const std::string& name) {
         const std::string dir = updating_dir(config_dir);
+        std::lock_guard<std::mutex> hold(g_marker_mu);
         if (!is_dir(dir)) CB_TRY(make_dirs(dir, 0755));
-        UpdateMarker m(path_join(dir, name));
-        CB_TRY(atomic_write(m.path_, name + "\n", kPublicMode));
-        return m;
+        const std::string path = path_join(dir, name);
+        CB_TRY(atomic_write(path, name + "\n", kPublicMode));
+        return UpdateMarker(path);
     }
     UpdateMarker(UpdateMarker&& o) noexcept : path_(std::move(o.path_)) { o.path_.clear(); }
     UpdateMarker& operator=(UpdateMarker&&) = delete;
