@@ -121,7 +121,8 @@ int cmd_reconfigure(const Config& cli, const PluginRegistry& plugins) {
     auto lineage = load_lineage(cli.config_dir, name);
     if (!lineage) return fail(lineage.error());
     const std::string before = params_text(*lineage);
-    auto cfg = renewal_config(*lineage, cli, plugins);  // what is saved if the dry run works
+    // What is saved if the dry run works (the names order the stored webroot_map).
+    auto cfg = config_for_lineage(*lineage, cli, plugins);
     if (!cfg) return fail(cfg.error());
     const Section* stored = lineage->conf.root().find_section("renewalparams");
     for (const char* key : {"account", "server"}) {
