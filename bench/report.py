@@ -11,7 +11,7 @@ import re
 import sys
 from collections import OrderedDict
 
-ORDER = ["version", "issue-one", "certificates-", "renew-"]
+ORDER = ["version", "issue-one", "certificates-", "renew-forced-", "renew-"]
 TITLES = {
     "version": "`certbot --version` (start-up)",
     "issue-one": "issue one certificate, 2 names, standalone, Pebble",
@@ -23,6 +23,9 @@ def title(bench):
         return TITLES[bench]
     if bench.startswith("certificates-"):
         return "`certbot certificates`, %s lineages" % format(int(bench.split("-")[1]), ",")
+    if bench.startswith("renew-forced-"):
+        return ("`certbot renew --force-renewal`, %s webroot lineages, Pebble (ours: 4 workers, "
+                "Python: sequential)" % format(int(bench.split("-")[2]), ","))
     if bench.startswith("renew-"):
         return "`certbot renew`, nothing due, %s lineages" % format(int(bench.split("-")[1]), ",")
     return bench

@@ -68,53 +68,63 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
             if (auto st = validate_hook(h, "--deploy-hook"); !st)
                 return log::error(st.error().message), kExitUsage;
     }
-    auto session = Session::open(cli);
+    auto session = Session::open(cli, Session::Recovery::kByCaller);
     if (!session) {
         log::error(session.error().message);
         return session.error().exit_code;
     }
     if (auto st = ensure_hook_dirs(cli.config_dir); !st) log::warning(st.error().message);
 
-    std::vector<Error> broken;
-    auto lineages = list_lineages(cli.config_dir, &broken);
-    if (!lineages) {
-        log::error(lineages.error().message);
-        return lineages.error().exit_code;
-    }
+    // One lineage at a time: decide (a renewal conf and the certificate's validity period),
+    // keep just a report line for those not due, and everything needed only for the due ones.
+    std::vector<std::string> conf_paths;
     if (!cli.cert_name.empty()) {
-        auto it = std::find_if(lineages->begin(), lineages->end(),
-                               [&](const Lineage& l) { return l.name == cli.cert_name; });
-        if (it == lineages->end()) {
-            log::error("No certificate found with name " + cli.cert_name + " (expected " +
-                       cli.config_dir + "/renewal/" + cli.cert_name +
-                       ".conf); see `certbot certificates`");
+        const std::string conf =
+            normalize_path(cli.config_dir) + "/renewal/" + cli.cert_name + ".conf";
+        if (auto st = validate_lineage_name(cli.cert_name);
+            !st || access(conf.c_str(), F_OK) != 0) {
+            log::error("No certificate found with name " + cli.cert_name + " (expected " + conf +
+                       "); see `certbot certificates`");
             return kExitFailure;
         }
-        Lineage only = std::move(*it);
-        lineages->clear();
-        lineages->push_back(std::move(only));
-        broken.clear();
+        conf_paths.push_back(conf);
+    } else {
+        auto paths = renewal_conf_paths(cli.config_dir);
+        if (!paths) {
+            log::error(paths.error().message);
+            return paths.error().exit_code;
+        }
+        conf_paths = std::move(*paths);
     }
-
-    // Decide first: the renewal decision is cheap and needs no network.
     const std::time_t now = std::time(nullptr);
-    std::vector<Item> items;
-    std::vector<std::string> parse_failures;
-    for (auto& l : *lineages) {
-        auto cfg = config_for_lineage(l, cli, plugins);
-        if (!cfg) {
-            parse_failures.push_back(l.renewal_conf_path + " (" + cfg.error().message + ")");
+    std::vector<Item> items;  // the due ones
+    std::vector<std::string> skipped, parse_failures;
+    for (const auto& path : conf_paths) {
+        auto l = load_lineage_from_conf(cli.config_dir, path);
+        if (!l) {
+            parse_failures.push_back(l.error().message);
             continue;
         }
-        Item it{std::move(l), std::move(*cfg), {}, Item::Outcome::kSkipped, {}};
-        it.decision = should_renew(it.lineage, it.cfg, now);
-        items.push_back(std::move(it));
+        finish_interrupted_update(*l);
+        auto cfg = renewal_config(*l, cli, plugins);
+        if (!cfg) {
+            parse_failures.push_back(path + " (" + cfg.error().message + ")");
+            continue;
+        }
+        auto decision = should_renew(*l, *cfg, now);
+        if (!decision.due) {
+            skipped.push_back("  " + l->fullchain_path + " " + decision.reason + " (skipped)");
+            continue;
+        }
+        if (auto st = set_lineage_domains(*cfg, *l); !st) {
+            parse_failures.push_back(path + " (" + st.error().message + ")");
+            continue;
+        }
+        items.push_back(
+            Item{std::move(*l), std::move(*cfg), std::move(decision), Item::Outcome::kSkipped, {}});
     }
-    for (const auto& e : broken) parse_failures.push_back(e.message);
-
     std::vector<Item*> due;
-    for (auto& it : items)
-        if (it.decision.due) due.push_back(&it);
+    for (auto& it : items) due.push_back(&it);
 
     HookConfig hc;
     hc.config_dir = cli.config_dir;
@@ -187,13 +197,12 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
     for (auto& t : pool) t.join();
 
     std::vector<std::string> renewed_domains, failed_domains;
-    std::vector<std::string> skipped, renewed, failed;
+    std::vector<std::string> renewed, failed;
     for (const auto& it : items) {
         const std::string path = it.lineage.fullchain_path;
         switch (it.outcome) {
             case Item::Outcome::kSkipped:
-                skipped.push_back("  " + path + " " + it.decision.reason + " (skipped)");
-                break;
+                break;  // interrupted before its turn (below)
             case Item::Outcome::kRenewed:
                 renewed.push_back("  " + path + " (success)");
                 for (const auto& d : it.cfg.domains) renewed_domains.push_back(d);

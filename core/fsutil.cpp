@@ -209,7 +209,9 @@ Result<std::string> read_file(const std::string& path, size_t max_bytes) {
                      (errno == ENOENT ? "" : "; check its permissions"));
     }
     struct stat st;
+    size_t expected = 0;  // a regular file's size: stop there, without a read() to see EOF
     if (::fstat(fd, &st) == 0) {
+        if (S_ISREG(st.st_mode)) expected = static_cast<size_t>(st.st_size);
         if (S_ISDIR(st.st_mode)) {
             ::close(fd);
             return Error("cannot read " + path + ": it is a directory, expected a file");
@@ -237,6 +239,7 @@ Result<std::string> read_file(const std::string& path, size_t max_bytes) {
                          " bytes");
         }
         out.append(buf, static_cast<size_t>(n));
+        if (expected > 0 && out.size() == expected) break;
     }
     ::close(fd);
     return out;
@@ -263,27 +266,63 @@ Status make_dirs(const std::string& path, mode_t mode) {
     return Status::Ok();
 }
 
-Status atomic_symlink(const std::string& target, const std::string& link_path) {
-    const std::string dir = dir_name(link_path);
-    std::string tmp;
-    bool made = false;
-    for (int attempt = 0; attempt < 100 && !made; ++attempt) {
-        tmp = temp_name_for(link_path);
-        if (::symlink(target.c_str(), tmp.c_str()) == 0) {
-            made = true;
-        } else if (errno != EEXIST) {
+namespace {
+
+// A symlink to `target` at a fresh temp name beside `link_path`; returns that name.
+Result<std::string> temp_symlink(const std::string& target, const std::string& link_path) {
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        std::string tmp = temp_name_for(link_path);
+        if (::symlink(target.c_str(), tmp.c_str()) == 0) return tmp;
+        if (errno != EEXIST)
             return Error("cannot create symlink " + link_path + " -> " + target + ": " +
-                         errno_text(errno) + "; check that " + dir + " exists and is writable");
+                         errno_text(errno) + "; check that " + dir_name(link_path) +
+                         " exists and is writable");
+    }
+    return Error("cannot create a temporary symlink for " + link_path);
+}
+
+}  // namespace
+
+Status atomic_symlink(const std::string& target, const std::string& link_path) {
+    return atomic_symlinks({{target, link_path}});
+}
+
+Status atomic_symlinks(const std::vector<std::pair<std::string, std::string>>& links) {
+    std::vector<std::string> temps;
+    auto drop_temps = [&](size_t from) {
+        for (size_t i = from; i < temps.size(); ++i) ::unlink(temps[i].c_str());
+    };
+    for (const auto& [target, link] : links) {
+        auto tmp = temp_symlink(target, link);
+        if (!tmp) {
+            drop_temps(0);
+            return tmp.error();
+        }
+        temps.push_back(std::move(*tmp));
+    }
+    for (size_t i = 0; i < links.size(); ++i) {
+        if (::rename(temps[i].c_str(), links[i].second.c_str()) != 0) {
+            int err = errno;
+            drop_temps(i);
+            return Error("cannot replace " + links[i].second + " with a symlink to " +
+                         links[i].first + ": " + errno_text(err) +
+                         "; if it is a directory, move it away");
         }
     }
-    if (!made) return Error("cannot create a temporary symlink for " + link_path);
-    if (::rename(tmp.c_str(), link_path.c_str()) != 0) {
-        int err = errno;
-        ::unlink(tmp.c_str());
-        return Error("cannot replace " + link_path + " with a symlink to " + target + ": " +
-                     errno_text(err) + "; if it is a directory, move it away");
+    std::vector<std::string> dirs;
+    for (const auto& l : links) {
+        const std::string d = dir_name(l.second);
+        if (std::find(dirs.begin(), dirs.end(), d) == dirs.end()) dirs.push_back(d);
     }
-    return fsync_dir(dir);
+    for (const auto& d : dirs) CB_TRY(fsync_dir(d));
+    return Status::Ok();
+}
+
+bool is_temp_name(const std::string& name) {
+    // ".<base>.tmp.<suffix>" as made by temp_name_for
+    if (name.size() < 7 || name[0] != '.') return false;
+    const size_t t = name.rfind(".tmp.");
+    return t != std::string::npos && t > 1 && t + 5 < name.size();
 }
 
 Result<std::vector<std::string>> list_dir(const std::string& dir) {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "result.h"
@@ -37,6 +38,15 @@ Status make_dirs(const std::string& path, mode_t mode);
 // directory, rename() over `link_path`, fsync the directory. Readers see either the old link or
 // the new one, never no link.
 Status atomic_symlink(const std::string& target, const std::string& link_path);
+
+// Several links switched as close together as possible: every temp symlink is made first, then
+// they are renamed over their links back to back, then the directories are fsynced. If a temp
+// link cannot be made, nothing changes. `links`: (target, link path) pairs.
+Status atomic_symlinks(const std::vector<std::pair<std::string, std::string>>& links);
+
+// True for the temp names atomic_write and atomic_symlink use (".<name>.tmp.<random>"): what an
+// interrupted run can leave behind.
+bool is_temp_name(const std::string& name);
 
 // fsync a directory (after creating, renaming or removing entries in it).
 Status fsync_dir(const std::string& dir);

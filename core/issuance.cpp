@@ -214,6 +214,28 @@ void pause_for_debug(const ChallengeSet& set, const Config& cfg) {
 
 }  // namespace
 
+// --allow-subset-of-names (certbot's best_effort authorization): some authorizations failed, so
+// order again for the names that passed (their authorizations are valid now, or validated again
+// if the CA does not reuse them). certonly refuses the flag together with a wildcard name, like
+// certbot.
+static Result<IssuedCert> obtain_subset(AcmeClient& acme, PluginInstance& auth, const Config& cfg,
+                                        const std::vector<std::string>& domains,
+                                        const std::string& key_pem,
+                                        const std::vector<std::string>& failed) {
+    std::vector<std::string> remaining, left_out;
+    for (const auto& d : domains)
+        (std::find(failed.begin(), failed.end(), d) == failed.end() ? remaining : left_out)
+            .push_back(d);
+    if (remaining.empty() || left_out.empty())
+        return Error("All challenges have failed (authenticator: " + auth.plugin().name() +
+                     "); no certificate was issued");
+    std::string list;
+    for (const auto& d : left_out) list += (list.empty() ? "" : ", ") + d;
+    log::out("Unable to obtain a certificate with every requested domain. Retrying without: " +
+             list);
+    return obtain_certificate(acme, auth, cfg, remaining, key_pem);
+}
+
 Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, const Config& cfg,
                                       const std::vector<std::string>& domains,
                                       const std::string& key_pem) {
@@ -225,6 +247,7 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
 
     // Collect the authorizations still to be done and choose a challenge for each.
     ChallengeSet set;
+    std::vector<std::string> failed_names;  // --allow-subset-of-names: names to leave out
     for (const auto& url : order->authorizations) {
         auto authz = acme.get_authorization(url);
         if (!authz) return authz.error();
@@ -233,6 +256,11 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
             return Error("the CA returned an authorization for " + name +
                          ", which was not requested; refusing it");
         if (authz->status == "valid") continue;
+        if (authz->status != "pending" && cfg.allow_subset_of_names) {
+            log::warning("authorization for " + name + " is " + authz->status);
+            failed_names.push_back(name);
+            continue;
+        }
         if (authz->status != "pending")
             return Error("authorization for " + name + " is " + authz->status +
                          (authz->error ? ": " + authz->error->describe() : std::string()));
@@ -258,16 +286,26 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
                 failures.push_back("  Domain: " + o.identifier + "\n  Type:   " + o.type +
                                    "\n  Detail: " + why + "\n" +
                                    hint_for(auth.plugin().name(), o.type));
+                failed_names.push_back(o.wildcard ? "*." + o.identifier : o.identifier);
             }
         }
-        if (!failures.empty()) {
+        if (!failures.empty() && cfg.allow_subset_of_names &&
+            failed_names.size() < order->authorizations.size()) {
             std::string msg =
-                "Some challenges have failed (authenticator: " + auth.plugin().name() +
-                "). The Certificate Authority reported these problems:";
+                "Some challenges have failed (authenticator: " + auth.plugin().name() + "):";
+            for (const auto& f : failures) msg += "\n" + f;
+            log::warning(msg);
+        } else if (!failures.empty()) {
+            std::string msg = std::string(cfg.allow_subset_of_names ? "All" : "Some") +
+                              " challenges have failed (authenticator: " + auth.plugin().name() +
+                              "). The Certificate Authority reported these problems:";
             for (const auto& f : failures) msg += "\n" + f;
             return Error(msg);
         }
     }
+
+    if (!failed_names.empty())
+        return obtain_subset(acme, auth, cfg, domains, key_pem, failed_names);
 
     // Key and CSR (RFC 8555 §7.4).
     Result<PrivateKey> key =

@@ -4,8 +4,10 @@
 
 #include "account.h"
 #include "acme.h"
+#include "cert_dates.h"
 #include "commands.h"
 #include "fsutil.h"
+#include "hooks.h"
 #include "identifiers.h"
 #include "installer.h"
 #include "issuance.h"
@@ -100,6 +102,7 @@ std::vector<RenewalParam> renewal_params(const Config& cfg, const LoadedPlugin& 
     if (cfg.must_staple) r.push_back(RenewalParam::str("must_staple", "True"));
     if (cfg.reuse_key)
         r.push_back(RenewalParam::str("reuse_key", *cfg.reuse_key ? "True" : "False"));
+    if (cfg.allow_subset_of_names) r.push_back(RenewalParam::str("allow_subset_of_names", "True"));
     if (cfg.no_autorenew) r.push_back(RenewalParam::str("autorenew", "False"));
     // certbot stores one command per hook kind; several --deploy-hook flags are joined.
     auto join = [](const std::vector<std::string>& v) {
@@ -170,6 +173,14 @@ std::optional<int64_t> parse_interval(const std::string& text) {
 
 }  // namespace
 
+void normalize_key_flags(Config& cfg) {
+    if (!cfg.new_key || cfg.set_by_user.count("no-reuse-key")) return;
+    if (cfg.set_by_user.count("reuse-key"))
+        cfg.reuse_key = true;
+    else
+        cfg.reuse_key.reset();
+}
+
 std::string date_of(int64_t t) {
     std::time_t tt = static_cast<std::time_t>(t);
     std::tm tm{};
@@ -192,7 +203,9 @@ RenewalDecision should_renew(const Lineage& l, const Config& cfg, std::time_t no
     if (cfg.dry_run) return {true, "dry run"};
     const Section* params = l.conf.root().find_section("renewalparams");
     if (params && parse_bool(params->get("autorenew")) == false) return {false, "autorenew is off"};
-    auto info = current_cert(l);
+    // Only the validity period: a DER walk, not a full parse (renew reads every lineage).
+    auto pem = read_file(l.cert_path, 1 << 20);
+    auto info = pem ? cert_validity_pem(*pem) : std::nullopt;
     if (!info) return {true, "the current certificate cannot be read"};
     const int64_t left = info->not_after - static_cast<int64_t>(now);
     const std::string when = "expires on " + date_of(info->not_after);
@@ -212,7 +225,22 @@ RenewalDecision should_renew(const Lineage& l, const Config& cfg, std::time_t no
 
 Result<Config> config_for_lineage(const Lineage& l, const Config& cli,
                                   const PluginRegistry& plugins) {
+    auto cfg = renewal_config(l, cli, plugins);
+    if (!cfg) return cfg.error();
+    CB_TRY(set_lineage_domains(*cfg, l));
+    return cfg;
+}
+
+Status set_lineage_domains(Config& cfg, const Lineage& l) {
+    auto info = current_cert(l);
+    if (!info) return Error("cannot read the certificate " + l.cert_path + " of lineage " + l.name);
+    cfg.domains = info->dns_names;
+    return Status::Ok();
+}
+
+Result<Config> renewal_config(const Lineage& l, const Config& cli, const PluginRegistry& plugins) {
     Config cfg = cli;
+    normalize_key_flags(cfg);
     cfg.cert_name = l.name;
     const Section* p = l.conf.root().find_section("renewalparams");
     if (!p) return Error(l.renewal_conf_path + " has no [renewalparams] section; fix or delete it");
@@ -228,9 +256,14 @@ Result<Config> config_for_lineage(const Lineage& l, const Config& cli,
     }
     if (!user("server") && str("server")) {
         cfg.server = *str("server");
-        cfg.server_set = true;
+        // certbot's set_test_server_options: a dry run of a Let's Encrypt production lineage goes
+        // to the staging server (effective_server()); any other CA is used as stored.
+        cfg.server_set = *str("server") != kDefaultServer;
     }
-    if (!user("account")) cfg.account = str("account").value_or(cli.account);
+    // The stored account belongs to the stored server; a dry run redirected to staging uses
+    // (or registers) a staging account instead.
+    const bool to_staging = cfg.dry_run && !cfg.server_set && cfg.server == kDefaultServer;
+    if (!user("account") && !to_staging) cfg.account = str("account").value_or(cli.account);
     if (!user("key-type"))
         cfg.key_type = str("key_type").value_or("rsa");  // absent: pre-1.25 = rsa
     // A value restored from the conf counts as set, so it is written back unchanged.
@@ -256,8 +289,10 @@ Result<Config> config_for_lineage(const Lineage& l, const Config& cli,
         restored("https-port");
     }
     if (!user("must-staple")) cfg.must_staple = parse_bool(str("must_staple")).value_or(false);
-    if (!user("reuse-key") && !user("no-reuse-key") && !user("new-key"))
+    if (!user("reuse-key") && !user("no-reuse-key"))
         if (auto b = parse_bool(str("reuse_key"))) cfg.reuse_key = *b;
+    if (!user("allow-subset-of-names"))
+        cfg.allow_subset_of_names = parse_bool(str("allow_subset_of_names")).value_or(false);
     if (!user("preferred-challenges")) {
         if (auto list = p->get_list("pref_challs")) {
             auto types = normalize_challenge_types(*list);
@@ -296,11 +331,25 @@ Result<Config> config_for_lineage(const Lineage& l, const Config& cli,
         }
     }
     restore_installer_options(cfg, *p, plugins);
-    // The names come from the certificate itself.
-    auto info = current_cert(l);
-    if (!info) return Error("cannot read the certificate " + l.cert_path + " of lineage " + l.name);
-    cfg.domains = info->dns_names;
     return cfg;
+}
+
+namespace {
+
+Status store_params(Lineage& l, const std::vector<RenewalParam>& params) {
+    update_renewal_conf(l.conf, certbot_version(), l.archive_dir, l.cert_path, l.privkey_path,
+                        l.chain_path, l.fullchain_path, params);
+    return save_renewal_conf(l);
+}
+
+}  // namespace
+
+Status save_renewal_options(Lineage& l, const Config& cfg, const PluginRegistry& plugins) {
+    const LoadedPlugin* auth = plugins.find(cfg.authenticator);
+    if (!auth) return Error("The " + cfg.authenticator + " plugin is not installed", kExitUsage);
+    auto values = plugin_values(*auth, cfg);
+    if (!values) return values.error();
+    return store_params(l, renewal_params(cfg, *auth, *values, cfg.account));
 }
 
 Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plugins,
@@ -319,6 +368,8 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
     CB_TRY(preflight_names(cfg.domains, *auth));
     auto values = plugin_values(*auth, cfg);
     if (!values) return values.error();
+    // The caller holds the store's lock (Session); nothing is ordered that could not be saved.
+    if (!cfg.dry_run) CB_TRY(check_store_writable(cfg.config_dir, existing));
 
     HttpOptions http_opts;
     http_opts.verify_tls = !cfg.no_verify_ssl;
@@ -334,7 +385,7 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
                                            cfg.config_dir, cfg.work_dir, cfg.logs_dir);
     if (!instance) return instance.error();
     std::string reuse_key_pem;
-    if (existing && cfg.reuse_key.value_or(false)) {
+    if (existing && cfg.reuse_key.value_or(false) && !cfg.new_key) {
         auto k = read_file(existing->privkey_path);
         if (!k) return k.error().context("--reuse-key");
         reuse_key_pem = *k;
@@ -343,7 +394,7 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
     if (!issued) return issued.error();
 
     IssueResult out;
-    out.domains = cfg.domains;
+    out.domains = issued->domains;  // fewer than asked for with --allow-subset-of-names
     out.dry_run = cfg.dry_run;
     if (auto info = parse_cert_pem(issued->cert_pem)) out.not_after = info->not_after;
     if (cfg.dry_run) {
@@ -356,10 +407,7 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
         auto version = save_new_version(*existing, issued->cert_pem, issued->chain_pem,
                                         issued->fullchain_pem, issued->key_pem);
         if (!version) return version.error();
-        update_renewal_conf(existing->conf, certbot_version(), existing->archive_dir,
-                            existing->cert_path, existing->privkey_path, existing->chain_path,
-                            existing->fullchain_path, params);
-        CB_TRY(save_renewal_conf(*existing));
+        CB_TRY(store_params(*existing, params));
         out.name = existing->name;
     } else {
         auto chosen = choose_lineage_name(cfg.config_dir, cfg.cert_name.empty()
@@ -374,6 +422,29 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
     }
     out.live_dir = path_join(path_join(cfg.config_dir, "live"), out.name);
     return out;
+}
+
+Result<IssueResult> issue_with_hooks(const Config& cfg, const PluginRegistry& plugins,
+                                     Lineage* existing) {
+    if (auto st = ensure_hook_dirs(cfg.config_dir); !st) log::warning(st.error().message);
+    HookConfig hc;
+    hc.config_dir = cfg.config_dir;
+    hc.pre_hooks = cfg.pre_hooks;
+    hc.post_hooks = cfg.post_hooks;
+    hc.directory_hooks = false;  // certbot runs renewal-hooks/ directories only for renew
+    hc.dry_run = cfg.dry_run;
+    HookRunner hooks(hc);
+    if (auto st = hooks.run_pre_hooks(); !st) log::error(st.error().message);
+    auto result = issue_and_save(cfg, plugins, existing);
+    if (result && !cfg.dry_run)
+        if (auto st = hooks.run_deploy_hooks(cfg.deploy_hooks, result->live_dir, result->domains);
+            !st)
+            log::error(st.error().message);
+    if (auto st = hooks.run_post_hooks(result ? result->domains : std::vector<std::string>{},
+                                       result ? std::vector<std::string>{} : cfg.domains);
+        !st)
+        log::error(st.error().message);
+    return result;
 }
 
 }  // namespace certbot

@@ -41,6 +41,11 @@ int version_of(const std::string& target, const char* kind) {
     return std::stoi(digits);
 }
 
+// All four links name the same version. Four readlink calls: this runs for every lineage at
+// every start. A run killed mid-switch (ours or Python certbot's update_all_links_to) leaves
+// links at different versions; archive files are complete before the first link moves, so
+// links that agree point at files that exist. (Python's leftover previous_*.pem links next to
+// agreeing links are harmless; certbot's own _fix_symlinks removes them.)
 bool consistent(const std::string& live_dir) {
     int version = -1;
     for (const char* kind : kLineageKinds) {
@@ -49,10 +54,8 @@ bool consistent(const std::string& live_dir) {
         ssize_t n = readlink(link.c_str(), buf, sizeof buf - 1);
         if (n <= 0) return false;
         int v = version_of(std::string(buf, static_cast<size_t>(n)), kind);
-        if (v < 0 || (version >= 0 && v != version) || access(link.c_str(), R_OK) != 0)
-            return false;
+        if (v < 0 || (version >= 0 && v != version)) return false;
         version = v;
-        if (access((live_dir + "/previous_" + kind + ".pem").c_str(), F_OK) == 0) return false;
     }
     return true;
 }
@@ -67,14 +70,8 @@ void recover_interrupted_updates(const std::string& config_dir) {
         if (consistent(config_dir + "/live/" + name)) continue;
         auto lineage = load_lineage(config_dir, name);
         if (!lineage) continue;  // not ours to repair (no renewal conf)
-        if (auto st = repair_live_links(*lineage); !st) {
-            log::warning("lineage " + name +
-                         " was left half-updated and cannot be repaired: " + st.error().message);
-            continue;
-        }
-        log::warning("lineage " + name +
-                     " was left half-updated by an interrupted run; its live/ links now point at "
-                     "its newest complete version");
+        lineage->links_agree = false;
+        finish_interrupted_update(*lineage);
     }
 }
 
@@ -92,7 +89,20 @@ Status check_strict_permissions(const std::string& path) {
                  kExitUsage);
 }
 
-Result<Session> Session::open(const Config& cfg) {
+void finish_interrupted_update(Lineage& lineage) {
+    if (lineage.links_agree) return;
+    if (auto st = repair_live_links(lineage); !st) {
+        log::warning("lineage " + lineage.name +
+                     " was left half-updated and cannot be repaired: " + st.error().message);
+        return;
+    }
+    lineage.links_agree = true;
+    log::warning("lineage " + lineage.name +
+                 " was left half-updated by an interrupted run; its live/ links now point at "
+                 "its newest complete version");
+}
+
+Result<Session> Session::open(const Config& cfg, Recovery recovery) {
     Session s(cfg);
     struct Dir {
         const std::string& path;
@@ -124,12 +134,13 @@ Result<Session> Session::open(const Config& cfg) {
         s.locks_.push_back(std::move(*lock));
     }
     const std::string logfile = cfg.logs_dir + "/letsencrypt.log";
-    rotate_log(logfile, 1000);
+    rotate_log(logfile, cfg.max_log_backups);  // --max-log-backups; 0: append
     if (!log::open_file(logfile))
         log::warning("cannot write the log file " + logfile + "; continuing without it");
     log::debug(std::string("certbot ") + certbot_version() + " verb " + cfg.verb);
     // A run killed mid-switch left live/ links at different versions: finish the switch.
-    recover_interrupted_updates(cfg.config_dir);
+    for (const auto& line : finish_unfinished_updates(cfg.config_dir)) log::warning(line);
+    if (recovery == Recovery::kScanAll) recover_interrupted_updates(cfg.config_dir);
     return s;
 }
 

@@ -9,12 +9,17 @@
 #include "fsutil.h"
 #include "http.h"
 #include "result.h"
+#include "storage.h"
 
 namespace certbot {
 
 class Session {
   public:
-    static Result<Session> open(const Config& cfg);
+    // kScanAll: finish every lineage's interrupted update now (recover_interrupted_updates).
+    // kByCaller: the command loads each lineage anyway and calls finish_interrupted_update
+    // itself (renew: one pass over the store instead of two).
+    enum class Recovery { kScanAll, kByCaller };
+    static Result<Session> open(const Config& cfg, Recovery recovery = Recovery::kScanAll);
     HttpOptions http_options() const;
 
   private:
@@ -30,8 +35,12 @@ Status check_strict_permissions(const std::string& path);
 // Finds lineages whose four live/ links disagree (a run was killed while switching them) and
 // points them all at the newest complete version. Runs under the lock at every session start.
 void recover_interrupted_updates(const std::string& config_dir);
+// The same for one loaded lineage whose links disagree (Lineage::links_agree false).
+void finish_interrupted_update(Lineage& lineage);
 
-// Renames letsencrypt.log -> .1 -> .2 ... keeping at most `backups` old files (0: no rotation).
+// Renames letsencrypt.log -> .1 -> .2 ... keeping at most `backups` old files, like certbot's
+// RotatingFileHandler.doRollover() at the start of each run (--max-log-backups). 0: no rotation,
+// this run appends to the same file.
 void rotate_log(const std::string& path, int backups);
 
 }  // namespace certbot

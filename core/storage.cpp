@@ -13,6 +13,7 @@
 #include <functional>
 #include <iterator>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include <rapidjson/document.h>
@@ -728,6 +729,60 @@ ConfigObj build_renewal_conf(const std::string& version, const std::string& arch
 
 namespace {
 
+std::string updating_dir(const std::string& config_dir) {
+    return path_join(path_join(config_dir, "renewal"), ".updating");
+}
+
+// Removes a marker, and renewal/.updating itself once it is empty (the usual case: one update
+// at a time), so the store looks exactly as certbot leaves it.
+// renew's workers (threads) mark and unmark lineages at the same time: creating the directory
+// and writing a marker, or removing a marker and the then empty directory, must not interleave.
+// (Other processes are kept out by the config dir's lock.)
+std::mutex g_marker_mu;
+
+Status remove_update_marker(const std::string& path) {
+    std::lock_guard<std::mutex> hold(g_marker_mu);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+        return Error("cannot remove " + path + ": " + std::strerror(errno));
+    const std::string dir = dir_name(path);
+    if (::rmdir(dir.c_str()) == 0) return fsync_dir(dir_name(dir));
+    return fsync_dir(dir);
+}
+
+// renewal/.updating/<name>: present while a lineage's files are being written (created before
+// the first archive file, removed after the last step). A run killed in between leaves it, and
+// the next run's finish_unfinished_updates knows which lineage to clean up. Certbot's glob of
+// renewal/*.conf does not see it. On failure (not a kill) the destructor removes it again: the
+// failing step has already cleaned up after itself.
+class UpdateMarker {
+  public:
+    static Result<UpdateMarker> begin(const std::string& config_dir, const std::string& name) {
+        const std::string dir = updating_dir(config_dir);
+        std::lock_guard<std::mutex> hold(g_marker_mu);
+        if (!is_dir(dir)) CB_TRY(make_dirs(dir, 0755));
+        const std::string path = path_join(dir, name);
+        CB_TRY(atomic_write(path, name + "\n", kPublicMode));
+        return UpdateMarker(path);
+    }
+    UpdateMarker(UpdateMarker&& o) noexcept : path_(std::move(o.path_)) { o.path_.clear(); }
+    UpdateMarker& operator=(UpdateMarker&&) = delete;
+    ~UpdateMarker() {
+        if (!path_.empty()) (void)remove_update_marker(path_);
+    }
+    // From here on a failure leaves the marker: what was written is complete and the next run
+    // finishes the update (points the links at it).
+    void keep() { path_.clear(); }
+    Status done() {
+        const std::string p = path_;
+        path_.clear();
+        return remove_update_marker(p);
+    }
+
+  private:
+    explicit UpdateMarker(std::string path) : path_(std::move(path)) {}
+    std::string path_;
+};
+
 // Undo list for create_lineage: removes what it recorded, newest first.
 class Rollback {
   public:
@@ -791,19 +846,24 @@ Result<Lineage> lineage_from_conf(const std::string& config_dir, const std::stri
     return l;
 }
 
-// RenewableCert._check_symlinks
-Status check_symlinks(const Lineage& l) {
+// RenewableCert._check_symlinks; also notes whether the links agree on a version.
+Status check_symlinks(Lineage& l) {
+    int version = -1;
+    l.links_agree = true;
     for (const char* kind : kLineageKinds) {
         const std::string& link = l.link_path(kind);
-        if (!is_link(link)) {
+        auto target = link_target(link);  // readlink: fails unless it is a symlink
+        if (!target) {
             return Error("expected " + link + " to be a symlink (lineage " + l.name +
                          "); see `certbot update_symlinks` or restore live/" + l.name);
         }
-        auto target = link_target(link);
-        if (!target || !path_exists(*target)) {
-            return Error("target " + target.value_or("?") + " of symlink " + link +
-                         " does not exist (lineage " + l.name + ")");
+        if (::access(target->c_str(), F_OK) != 0) {
+            return Error("target " + *target + " of symlink " + link + " does not exist (lineage " +
+                         l.name + ")");
         }
+        const int v = version_of(kind, base_name(*target));
+        if (v < 0 || (version >= 0 && v != version)) l.links_agree = false;
+        version = v;
     }
     return Status::Ok();
 }
@@ -847,6 +907,8 @@ Result<Lineage> create_lineage(const std::string& config_dir_in, const std::stri
         CB_TRY(atomic_write(base_readme, live_readme_text(true), kPublicMode));
     }
 
+    auto marker = UpdateMarker::begin(config_dir, name);
+    if (!marker) return marker.error();
     Rollback rb;
     CB_TRY(make_dir_tracked(archive, 0755, rb));
     CB_TRY(make_dir_tracked(live, 0755, rb));
@@ -890,6 +952,7 @@ Result<Lineage> create_lineage(const std::string& config_dir_in, const std::stri
     rb.file(conf_path);
     CB_TRY(atomic_write(conf_path, *text, kPublicMode));
     rb.commit();
+    CB_TRY(marker->done());
     return l;
 }
 
@@ -929,6 +992,8 @@ Result<int> save_new_version(Lineage& lineage, const std::string& cert_pem,
         if (st.st_gid != ::getegid()) key_group = st.st_gid;
     }
 
+    auto marker = UpdateMarker::begin(lineage.config_dir, lineage.name);
+    if (!marker) return marker.error();
     Rollback rb;
     const std::string fullchain = fullchain_pem.empty() ? cert_pem + chain_pem : fullchain_pem;
     const std::string privkey_path = lineage.archive_path("privkey", target);
@@ -942,18 +1007,23 @@ Result<int> save_new_version(Lineage& lineage, const std::string& cert_pem,
         CB_TRY(atomic_write(path, *c.second, kPublicMode));
     }
     rb.commit();  // a complete version stays even if switching links fails (repair finds it)
+    const std::string marker_path = path_join(updating_dir(lineage.config_dir), lineage.name);
+    marker->keep();
 
+    // All four temp links first, then four renames back to back: the window in which a reader
+    // (or a kill) sees the links at different versions is a few microseconds.
+    std::vector<std::pair<std::string, std::string>> links;
     for (const char* kind : kLineageKinds) {
         const std::string& link = lineage.link_path(kind);
-        Status s =
-            atomic_symlink(relative_path(lineage.archive_path(kind, target), dir_name(link)), link);
-        if (!s) {
-            return s.error().context("switching " + lineage.name + " to version " +
-                                     std::to_string(target) +
-                                     " (run certbot again to finish the switch)");
-        }
+        links.emplace_back(relative_path(lineage.archive_path(kind, target), dir_name(link)), link);
+    }
+    if (Status s = atomic_symlinks(links); !s) {
+        return s.error().context("switching " + lineage.name + " to version " +
+                                 std::to_string(target) +
+                                 " (run certbot again to finish the switch)");
     }
     CB_TRY(prune_versions(lineage, kPrunePrevious));
+    CB_TRY(remove_update_marker(marker_path));
     return target;
 }
 
@@ -972,14 +1042,22 @@ Status prune_versions(const Lineage& lineage, int keep_previous) {
     return fsync_dir(lineage.archive_dir);
 }
 
-Result<Lineage> load_lineage_from_conf(const std::string& config_dir_in,
-                                       const std::string& conf_path) {
-    const std::string config_dir = normalize_path(config_dir_in);
+namespace {
+
+// The lineage a renewal conf describes, without looking at its links.
+Result<Lineage> read_lineage_conf(const std::string& config_dir_in, const std::string& conf_path) {
     auto text = read_file(conf_path, kMaxConfBytes);
     if (!text) return text.error();
     auto conf = ConfigObj::parse(*text, conf_path);
     if (!conf) return conf.error();
-    auto l = lineage_from_conf(config_dir, conf_path, std::move(*conf));
+    return lineage_from_conf(normalize_path(config_dir_in), conf_path, std::move(*conf));
+}
+
+}  // namespace
+
+Result<Lineage> load_lineage_from_conf(const std::string& config_dir,
+                                       const std::string& conf_path) {
+    auto l = read_lineage_conf(config_dir, conf_path);
     if (!l) return l.error();
     Status links = check_symlinks(*l);
     if (!links) return links.error().context(conf_path);
@@ -1000,17 +1078,31 @@ Result<Lineage> load_lineage(const std::string& config_dir_in, const std::string
     return load_lineage_from_conf(config_dir, conf_path);
 }
 
-Result<std::vector<Lineage>> list_lineages(const std::string& config_dir_in,
-                                           std::vector<Error>* broken) {
-    const std::string config_dir = normalize_path(config_dir_in);
-    const std::string renewal_dir = path_join(config_dir, "renewal");
-    std::vector<Lineage> out;
+Result<std::vector<std::string>> renewal_conf_paths(const std::string& config_dir) {
+    const std::string renewal_dir = path_join(normalize_path(config_dir), "renewal");
+    std::vector<std::string> out;
     if (!path_exists(renewal_dir)) return out;
     auto names = list_dir(renewal_dir);
     if (!names) return names.error();
     for (const std::string& n : *names) {
         if (n.size() <= 5 || n[0] == '.' || n.compare(n.size() - 5, 5, ".conf") != 0) continue;
-        auto l = load_lineage_from_conf(config_dir, path_join(renewal_dir, n));
+        out.push_back(path_join(renewal_dir, n));
+    }
+    return out;
+}
+
+std::string lineage_name_of(const std::string& conf_path) {
+    std::string base = base_name(conf_path);
+    return base.size() > 5 ? base.substr(0, base.size() - 5) : base;
+}
+
+Result<std::vector<Lineage>> list_lineages(const std::string& config_dir,
+                                           std::vector<Error>* broken) {
+    auto paths = renewal_conf_paths(config_dir);
+    if (!paths) return paths.error();
+    std::vector<Lineage> out;
+    for (const std::string& p : *paths) {
+        auto l = load_lineage_from_conf(config_dir, p);
         if (l) {
             out.push_back(std::move(*l));
         } else if (broken) {
@@ -1081,6 +1173,134 @@ Status delete_lineage(const std::string& config_dir_in, const std::string& name)
         ::rmdir(archive.c_str());
     }
     return Status::Ok();
+}
+
+Status update_symlinks(const std::string& config_dir, const std::string& conf_path) {
+    auto l = read_lineage_conf(config_dir, conf_path);
+    if (!l) return l.error();
+    for (const char* kind : kLineageKinds) {
+        const std::string& link = l->link_path(kind);
+        auto target = read_link(link);
+        if (!target) {
+            return Error("expected " + link + " to be a symlink (lineage " + l->name +
+                         "); restore it, then run update_symlinks again");
+        }
+        const std::string want = path_join(l->archive_dir, base_name(*target));
+        CB_TRY(atomic_symlink(relative_path(want, dir_name(link)), link));
+    }
+    Status links = check_symlinks(*l);
+    if (!links) return links.error().context(conf_path);
+    return Status::Ok();
+}
+
+namespace {
+
+// Removes the temp files an interrupted atomic_write/atomic_symlink left in `dir` whose names
+// start with `prefix` (all of them for ""). Returns how many.
+int remove_temp_files(const std::string& dir, const std::string& prefix) {
+    auto names = list_dir(dir);
+    if (!names) return 0;
+    int n = 0;
+    for (const auto& f : *names)
+        if (is_temp_name(f) && f.compare(0, prefix.size(), prefix) == 0 &&
+            ::unlink(path_join(dir, f).c_str()) == 0)
+            ++n;
+    return n;
+}
+
+// One lineage named by a marker: see finish_unfinished_updates.
+std::string finish_unfinished(const std::string& config_dir, const std::string& name) {
+    const std::string conf_path = path_join(path_join(config_dir, "renewal"), name + ".conf");
+    const bool exists = path_exists(conf_path);
+    Lineage l;
+    if (exists) {
+        auto read = read_lineage_conf(config_dir, conf_path);
+        if (!read)
+            return "cannot clean up after an interrupted update of " + name + ": " +
+                   read.error().message;
+        l = std::move(*read);
+    } else {
+        l.name = name;
+        l.config_dir = config_dir;
+        l.archive_dir = path_join(path_join(config_dir, "archive"), name);
+        const std::string live = path_join(path_join(config_dir, "live"), name);
+        l.cert_path = path_join(live, "cert.pem");
+        l.privkey_path = path_join(live, "privkey.pem");
+        l.chain_path = path_join(live, "chain.pem");
+        l.fullchain_path = path_join(live, "fullchain.pem");
+    }
+    int removed = remove_temp_files(l.archive_dir, "");
+    std::set<std::string> live_dirs;
+    for (const char* kind : kLineageKinds) live_dirs.insert(dir_name(l.link_path(kind)));
+    for (const auto& d : live_dirs) removed += remove_temp_files(d, "");
+    removed += remove_temp_files(path_join(config_dir, "renewal"), "." + name + ".conf.tmp.");
+    // Files of versions newer than the newest complete one were never pointed at: a key (0600)
+    // or certificate written before the kill. Complete versions are never touched.
+    const int complete = l.latest_common_version();
+    if (auto files = list_dir(l.archive_dir)) {
+        for (const auto& f : *files)
+            for (const char* kind : kLineageKinds)
+                if (version_of(kind, f) > complete &&
+                    ::unlink(path_join(l.archive_dir, f).c_str()) == 0)
+                    ++removed;
+        (void)fsync_dir(l.archive_dir);
+    }
+    std::string what = "removed " + std::to_string(removed) + " unfinished file(s)";
+    if (exists && complete > 0) {
+        if (auto st = repair_live_links(l); !st) return what + "; " + st.error().message;
+        return what + "; live/ links point at version " + std::to_string(complete);
+    }
+    if (!exists && complete > 0)
+        return what + "; " + l.archive_dir +
+               " holds a certificate whose renewal conf was never written: request the same "
+               "names again (certonly), then delete it";
+    if (!exists) {  // nothing of the new lineage was complete: remove what it created
+        for (const char* kind : kLineageKinds) ::unlink(l.link_path(kind).c_str());
+        for (const auto& d : live_dirs) {
+            ::unlink(path_join(d, "README").c_str());
+            ::rmdir(d.c_str());
+        }
+        ::rmdir(l.archive_dir.c_str());
+    }
+    return what;
+}
+
+}  // namespace
+
+Status check_store_writable(const std::string& config_dir_in, const Lineage* existing) {
+    const std::string config_dir = normalize_path(config_dir_in);
+    std::vector<std::string> dirs = {path_join(config_dir, "renewal")};
+    if (existing) {
+        dirs.push_back(existing->archive_dir);
+        for (const char* kind : kLineageKinds) dirs.push_back(dir_name(existing->link_path(kind)));
+    } else {
+        dirs.push_back(path_join(config_dir, "archive"));
+        dirs.push_back(path_join(config_dir, "live"));
+    }
+    for (std::string d : dirs) {
+        while (!path_exists(d) && d != dir_name(d)) d = dir_name(d);  // created on save
+        if (::access(d.c_str(), W_OK) != 0)
+            return Error("cannot save a certificate in " + d + ": " + std::strerror(errno) +
+                             "; fix its permissions (or run as its owner) before ordering",
+                         kExitFailure);
+    }
+    return Status::Ok();
+}
+
+std::vector<std::string> finish_unfinished_updates(const std::string& config_dir_in) {
+    const std::string config_dir = normalize_path(config_dir_in);
+    const std::string dir = updating_dir(config_dir);
+    std::vector<std::string> report;
+    auto names = list_dir(dir);
+    if (!names) return report;  // usually: no directory, nothing was interrupted
+    for (const auto& name : *names) {
+        const std::string marker = path_join(dir, name);
+        if (!is_temp_name(name) && validate_lineage_name(name))
+            report.push_back("lineage " + name + " was left half-written by an interrupted run: " +
+                             finish_unfinished(config_dir, name));
+        (void)remove_update_marker(marker);
+    }
+    return report;
 }
 
 Status repair_live_links(Lineage& lineage) {

@@ -95,6 +95,9 @@ struct Lineage {
     ConfigObj conf;                 // the renewal conf as read; save with save_renewal_conf()
     std::string cert_path, privkey_path, chain_path, fullchain_path;  // live links (from conf)
     std::string archive_dir;  // conf's archive_dir, else <config_dir>/archive/<name>
+    // Set when loaded: the four live links name the same version. False after a run was killed
+    // while switching them (repair_live_links finishes the switch).
+    bool links_agree = true;
 
     const std::string& link_path(const std::string& kind) const;
     std::string archive_path(const std::string& kind, int version) const;  // <archive>/<kind>N.pem
@@ -152,6 +155,12 @@ Status prune_versions(const Lineage& lineage, int keep_previous = 5);
 // Writes lineage.conf to its renewal conf atomically, keeping the existing file's mode.
 Status save_renewal_conf(const Lineage& lineage);
 
+// <config_dir>/renewal/*.conf, sorted bytewise (hidden files ignored); none if renewal/ is
+// missing. For going through lineages one at a time (load_lineage_from_conf).
+Result<std::vector<std::string>> renewal_conf_paths(const std::string& config_dir);
+// "example.com" for ".../renewal/example.com.conf".
+std::string lineage_name_of(const std::string& conf_path);
+
 // Reads renewal/*.conf (sorted; hidden files ignored). A conf that cannot be loaded adds an
 // Error naming it to `broken` (if given) and the others are still returned.
 Result<std::vector<Lineage>> list_lineages(const std::string& config_dir,
@@ -161,6 +170,24 @@ Result<Lineage> load_lineage_from_conf(const std::string& config_dir, const std:
 // certbot's delete: renewal conf first, then the four live links (and live/<name>/ with its
 // README when it is left empty), then the archive directory.
 Status delete_lineage(const std::string& config_dir, const std::string& name);
+// certbot update_symlinks for one renewal conf: points each of the four live links at the file
+// of the same name (same version) in the conf's archive_dir, for a store whose archive was
+// moved. The links' versions are not changed. Then checks the links resolve.
+Status update_symlinks(const std::string& config_dir, const std::string& conf_path);
+
+// Before a certificate is ordered: the directories it will be saved in are writable, so it is
+// never issued and then lost. Existing lineage: renewal/, its archive_dir and the directories of
+// its live links; new one: renewal/, archive/ and live/ (or the nearest existing parent).
+Status check_store_writable(const std::string& config_dir, const Lineage* existing);
+
+// Crash recovery for lineages whose update a killed run left half-written (it marks each
+// update in renewal/.updating/<name> while it writes): removes the temp files (".X.tmp.*") in
+// their archive, live and renewal directories and the files of versions newer than the newest
+// complete one (e.g. a private key written just before the kill), points the live links at the
+// newest complete version, and removes the half-made directories of a new lineage that never
+// got a complete version. A complete version is never deleted. One line per lineage handled.
+std::vector<std::string> finish_unfinished_updates(const std::string& config_dir);
+
 // Crash recovery: removes leftover previous_*.pem links and points all four live links at the
 // newest version N whose four archive files exist.
 Status repair_live_links(Lineage& lineage);

@@ -619,3 +619,150 @@ TEST_CASE("Let's Encrypt v02 reuses v01 accounts through a link, like certbot", 
     CHECK_FALSE(exists(link));
     CHECK_FALSE(exists(c + "/accounts/acme-v01.api.letsencrypt.org/directory/" + a.id));
 }
+
+namespace {
+
+std::string read_link_text(const std::string& p) {
+    char buf[4096];
+    ssize_t n = ::readlink(p.c_str(), buf, sizeof buf);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+void put(const std::string& path, const std::string& text, mode_t mode = 0644) {
+    REQUIRE(atomic_write(path, text, mode).ok());
+}
+
+// What a run killed mid-update leaves: the marker of `name`, and (version > 0) all four archive
+// files of `version`, written but never linked.
+void interrupted(const TempDir& d, const std::string& name, int version) {
+    REQUIRE(make_dirs(d / "config/renewal/.updating", 0755).ok());
+    put(d / ("config/renewal/.updating/" + name), name + "\n");
+    if (version <= 0) return;
+    const std::string a = d / ("config/archive/" + name) + "/";
+    const std::string v = std::to_string(version);
+    REQUIRE(make_dirs(dir_name(a + "x"), 0755).ok());
+    put(a + "privkey" + v + ".pem", kKey, 0600);
+    put(a + "cert" + v + ".pem", pem("cert", version));
+    put(a + "chain" + v + ".pem", pem("chain", version));
+    put(a + "fullchain" + v + ".pem", pem("cert", version) + pem("chain", version));
+}
+
+}  // namespace
+
+TEST_CASE("a finished update leaves no marker; nothing to clean up", "[storage][recovery]") {
+    TempDir d;
+    Lineage l = make_lineage(d);
+    REQUIRE(save_new_version(l, pem("cert", 2), pem("chain", 2), "", "").ok());
+    CHECK_FALSE(exists(d / "config/renewal/.updating/a.example"));
+    CHECK(finish_unfinished_updates(d / "config").empty());
+}
+
+TEST_CASE("finish_unfinished_updates removes temp files and an incomplete version only",
+          "[storage][recovery]") {
+    TempDir d;
+    Lineage l = make_lineage(d);
+    const std::string archive = d / "config/archive/a.example";
+    const std::string live = d / "config/live/a.example";
+    // What a kill during save_new_version of version 2 leaves: the marker, the new key, a temp
+    // file of the certificate, a temp link, a temp renewal conf.
+    interrupted(d, "a.example", 0);
+    put(archive + "/privkey2.pem", kKey, 0600);
+    put(archive + "/.cert2.pem.tmp.abc123", "partial");
+    REQUIRE(::symlink("../../archive/a.example/cert2.pem", (live + "/.cert.pem.tmp.x1").c_str()) ==
+            0);
+    put(d / "config/renewal/.a.example.conf.tmp.zz", "partial");
+    put(d / "config/renewal/.b.example.conf.tmp.zz", "not ours to touch");
+
+    auto report = finish_unfinished_updates(d / "config");
+    REQUIRE(report.size() == 1);
+    CHECK(report[0].find("a.example") != std::string::npos);
+    CHECK_FALSE(exists(archive + "/privkey2.pem"));
+    CHECK_FALSE(exists(archive + "/.cert2.pem.tmp.abc123"));
+    CHECK_FALSE(exists(live + "/.cert.pem.tmp.x1"));
+    CHECK_FALSE(exists(d / "config/renewal/.a.example.conf.tmp.zz"));
+    CHECK(exists(d / "config/renewal/.b.example.conf.tmp.zz"));
+    CHECK_FALSE(exists(d / "config/renewal/.updating/a.example"));
+    // Version 1 is complete and untouched; the links still point at it.
+    for (const char* kind : kLineageKinds)
+        CHECK(exists(archive + "/" + std::string(kind) + "1.pem"));
+    CHECK(read_link_text(live + "/cert.pem") == "../../archive/a.example/cert1.pem");
+    CHECK(load_lineage(d / "config", "a.example").ok());
+}
+
+TEST_CASE("finish_unfinished_updates finishes a complete version the links never reached",
+          "[storage][recovery]") {
+    TempDir d;
+    Lineage l = make_lineage(d);
+    const std::string archive = d / "config/archive/a.example";
+    // Killed after all four version-2 files were written, before the links moved.
+    interrupted(d, "a.example", 2);
+    REQUIRE(finish_unfinished_updates(d / "config").size() == 1);
+    for (const char* kind : kLineageKinds)
+        CHECK(read_link_text(d / ("config/live/a.example/" + std::string(kind) + ".pem")) ==
+              "../../archive/a.example/" + std::string(kind) + "2.pem");
+    CHECK(exists(archive + "/cert1.pem"));  // the previous version stays
+}
+
+TEST_CASE("finish_unfinished_updates removes a new lineage that never got a complete version",
+          "[storage][recovery]") {
+    TempDir d;
+    make_lineage(d, "other.example");
+    const std::string archive = d / "config/archive/new.example";
+    const std::string live = d / "config/live/new.example";
+    REQUIRE(make_dirs(archive, 0755).ok());
+    REQUIRE(make_dirs(live, 0755).ok());
+    interrupted(d, "new.example", 0);
+    put(archive + "/privkey1.pem", kKey, 0600);
+    put(archive + "/.cert1.pem.tmp.q", "partial");
+    REQUIRE(finish_unfinished_updates(d / "config").size() == 1);
+    CHECK_FALSE(exists(archive));
+    CHECK_FALSE(exists(live));
+    CHECK(load_lineage(d / "config", "other.example").ok());
+    // The name is free again.
+    auto name = choose_lineage_name(d / "config", "new.example");
+    REQUIRE(name.ok());
+    CHECK(*name == "new.example");
+}
+
+TEST_CASE("finish_unfinished_updates keeps a complete new lineage without a conf",
+          "[storage][recovery]") {
+    TempDir d;
+    const std::string archive = d / "config/archive/new.example";
+    interrupted(d, "new.example", 1);
+    auto report = finish_unfinished_updates(d / "config");
+    REQUIRE(report.size() == 1);
+    CHECK(report[0].find("never written") != std::string::npos);
+    CHECK(exists(archive + "/privkey1.pem"));
+    CHECK(exists(archive + "/cert1.pem"));
+}
+
+TEST_CASE("check_store_writable refuses a read-only archive before anything is ordered",
+          "[storage]") {
+    if (geteuid() == 0) {
+        WARN("running as root, which can write anywhere: read-only check not exercised");
+        return;
+    }
+    TempDir d;
+    Lineage l = make_lineage(d);
+    CHECK(check_store_writable(d / "config", &l).ok());
+    REQUIRE(::chmod(l.archive_dir.c_str(), 0555) == 0);
+    auto st = check_store_writable(d / "config", &l);
+    CHECK_FALSE(st.ok());
+    if (!st.ok()) CHECK(st.error().message.find(l.archive_dir) != std::string::npos);
+    REQUIRE(::chmod(l.archive_dir.c_str(), 0755) == 0);
+}
+
+TEST_CASE("atomic_symlinks switches several links and makes nothing when one cannot be made",
+          "[fsutil]") {
+    TempDir d;
+    REQUIRE(::symlink("old1", (d / "a").c_str()) == 0);
+    REQUIRE(::symlink("old2", (d / "b").c_str()) == 0);
+    REQUIRE(atomic_symlinks({{"new1", d / "a"}, {"new2", d / "b"}}).ok());
+    CHECK(read_link_text(d / "a") == "new1");
+    CHECK(read_link_text(d / "b") == "new2");
+    CHECK_FALSE(atomic_symlinks({{"x", d / "a"}, {"y", d / "missing-dir/b"}}).ok());
+    CHECK(read_link_text(d / "a") == "new1");  // untouched
+    auto names = list_dir(d.path);
+    REQUIRE(names.ok());
+    for (const auto& n : *names) CHECK_FALSE(is_temp_name(n));
+}

@@ -628,3 +628,44 @@ cb_pty() {
   pty_run "$1" "$2" "$CERTBOT" "${@:3}" --config-dir "$CB_CONFIG" --work-dir "$CB_WORK" \
     --logs-dir "$CB_LOGS" --server "$PEBBLE_DIR_URL"
 }
+
+# --- steps of a lineage test -------------------------------------------------------
+
+# serve_webroot DIR: python3 http.server for DIR on $HTTP01_PORT (where Pebble's VA
+# fetches http-01 answers), stopped on exit. Call after pebble_start.
+serve_webroot() {
+  mkdir -p "$1"
+  bg_start "http.server $1" "$ITEST_DIR/http-server.log" \
+    python3 -m http.server --bind 127.0.0.1 --directory "$1" "$HTTP01_PORT"
+  wait_for_port "$HTTP01_PORT" 30 || fail "http.server did not listen on $HTTP01_PORT"
+}
+
+# cb_step NAME ARGS...: run our binary with cb_run (so -n) and
+# --register-unsafely-without-email; its output goes to $ITEST_DIR/<n>-NAME.out
+# (shown if the test fails). Sets RC (exit status) and OUT (output).
+_CB_STEP_N=0
+cb_step() {
+  local name=$1
+  shift
+  _CB_STEP_N=$((_CB_STEP_N + 1))
+  local f="$ITEST_DIR/$_CB_STEP_N-$name.out"
+  itest_log "certbot $name" "$f"
+  RC=0
+  cb_run "$CERTBOT" "$@" --register-unsafely-without-email >"$f" 2>&1 || RC=$?
+  OUT=$(cat "$f")
+}
+
+# cb_term_step NAME ANSWERS ARGS...: like cb_step, but as on a terminal:
+# --force-interactive instead of -n, ANSWERS (lines) on stdin.
+cb_term_step() {
+  local name=$1 answers=$2
+  shift 2
+  _CB_STEP_N=$((_CB_STEP_N + 1))
+  local f="$ITEST_DIR/$_CB_STEP_N-$name.out"
+  itest_log "certbot $name" "$f"
+  RC=0
+  printf '%s' "$answers" | timeout --kill-after=5 "${CB_TIMEOUT:-120}" "$CERTBOT" "$@" \
+    --force-interactive --config-dir "$CB_CONFIG" --work-dir "$CB_WORK" --logs-dir "$CB_LOGS" \
+    --server "$PEBBLE_DIR_URL" --agree-tos --register-unsafely-without-email >"$f" 2>&1 || RC=$?
+  OUT=$(cat "$f")
+}
