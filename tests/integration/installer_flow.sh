@@ -137,12 +137,15 @@ refused only_i 2 'No authenticator chosen for run: add -a/--authenticator' \
 refused only_a 2 'you probably want the certonly command' run --standalone -d a.example
 
 rm -f "$calls"
-out=$(printf '1 2\n' | timeout 60 "$CERTBOT" run "${sa[@]}" -i fakeinst --force-interactive \
+# 1 2: the names; 1: keep the certificate a.example already has for them (certbot's
+# "Keep / Renew & replace" menu, asked on a terminal).
+out=$(printf '1 2\n1\n' | timeout 60 "$CERTBOT" run "${sa[@]}" -i fakeinst --force-interactive \
   --config-dir "$CB_CONFIG" --work-dir "$CB_WORK" --logs-dir "$CB_LOGS" \
   --server "$PEBBLE_DIR_URL" --agree-tos --no-redirect 2>&1) || fail "interactive run failed: $out"
 assert_contains "$out" '^1: a\.example$'
 assert_contains "$out" '^2: www\.a\.example$'
 assert_contains "$out" '^3: b\.example$'
+assert_contains "$out" 'Keep the existing certificate for now'
 assert_not_contains "$out" 'localhost|192\.0\.2\.1|wild'
 assert_eq "$(grep -c '^deploy_cert' "$calls")" 2 "names deployed after choosing 1 and 2"
 assert_contains "$calls" '^deploy_cert www\.a\.example '
