@@ -18,7 +18,7 @@ readonly PACKAGES=(
   libboost-dev libboost-program-options-dev libboost-filesystem-dev
   catch2
   # tests: ACME test server, compatibility oracle, tools the scripts call
-  pebble certbot curl openssl procps python3 iproute2 ca-certificates strace time util-linux
+  pebble certbot curl openssl procps python3 iproute2 ca-certificates strace time util-linux jq
   python3-certbot-dns-rfc2136
   # plugin integration tests
   nginx apache2 bind9 bind9-utils bind9-dnsutils
