@@ -69,6 +69,16 @@ Result<PluginOptionValues> plugin_values(const LoadedPlugin& p, const Config& cf
         if (!all.empty())
             for (const auto& d : cfg.domains) map.emplace(d, all.back());
     }
+    // Hook options (CB_OPT_HOOK) are checked like --pre-hook: a typo must fail before the order.
+    if (!cfg.disable_hook_validation)
+        for (size_t i = 0; i < p.entry->option_count; ++i) {
+            const auto& od = p.entry->options[i];
+            if (!(od.flags & CB_OPT_HOOK)) continue;
+            auto it = v.values.find(od.name);
+            if (it == v.values.end()) continue;
+            for (const auto& command : it->second)
+                CB_TRY(validate_hook(command, "--" + prefix + od.name));
+        }
     v.globals["http-01-port"] = std::to_string(cfg.http01_port);
     v.globals["https-port"] = std::to_string(cfg.https_port);
     if (!cfg.http01_address.empty()) v.globals["http-01-address"] = cfg.http01_address;

@@ -251,6 +251,21 @@ assert_contains "$ITEST_DIR/wildhttp.out" 'dns-01'
 assert_eq "$(pebble_orders)" "$before" "orders placed for a wildcard that cannot be validated"
 pass "wildcard with --preferred-challenges http: refused before ordering"
 
+# --- 5b. a hook that does not exist: refused before ordering (CB_OPT_HOOK) --------------------
+before=$(pebble_orders)
+rc=0
+run_ours nohook certonly --manual --preferred-challenges http \
+  --manual-auth-hook "$hooks/no-such-hook.sh" -d nohook.example || rc=$?
+assert_eq "$rc" 2 "exit status for a missing --manual-auth-hook program"
+assert_contains "$ITEST_DIR/nohook.out" 'Unable to find --manual-auth-hook command .*no-such-hook\.sh'
+assert_eq "$(pebble_orders)" "$before" "orders placed although the auth hook does not exist"
+# --disable-hook-validation lets a shell construct through (it then fails when run).
+rc=0
+run_ours nohook2 certonly --manual --preferred-challenges http --disable-hook-validation \
+  --manual-auth-hook "$hooks/no-such-hook.sh" -d nohook.example || rc=$?
+assert_not_contains "$ITEST_DIR/nohook2.out" 'Unable to find --manual-auth-hook'
+pass "a --manual-auth-hook that does not exist: exit 2 before any order; --disable-hook-validation skips the check"
+
 # --- 6. Python certbot as the oracle: the same renewal-conf keys ------------------------------------
 cat >"$hooks/set-txt.sh" <<'H'
 #!/bin/bash

@@ -33,7 +33,7 @@ extern "C" {
 
 /* ABI revision. A host loads a plugin only when abi_major matches; minor revisions only append. */
 #define CB_ABI_MAJOR 1u
-#define CB_ABI_MINOR 0u
+#define CB_ABI_MINOR 1u
 
 /* The one symbol a plugin exports. */
 #define CB_ENTRY_SYMBOL "certbot_plugin_entry"
@@ -73,6 +73,10 @@ typedef enum cb_log_level {
                                       (certbot's -w/-d interleaving); query with an identifier */
 #define CB_OPT_IDENTIFIER_MAP 0x8u /* value is a JSON object {"name[,name...]": value} feeding the
                                       plugin's CB_OPT_PER_IDENTIFIER option (--webroot-map) */
+#define CB_OPT_HOOK 0x10u          /* (1.1) value is a command the plugin runs with host->run_hook:
+                                      the host checks that its program exists and is executable,
+                                      like --pre-hook, before anything is ordered (unless
+                                      --disable-hook-validation). A 1.0 host ignores the bit. */
 
 /* Caller-owned sink: receives a borrowed string, once per value. */
 typedef void (*cb_string_sink)(void* sink_ctx, const char* value);
