@@ -10,13 +10,6 @@ const char* certbot_version() {
     return CERTBOT_VERSION;
 }
 
-int cmd_not_available(const Config& cfg) {
-    log::error("The \"" + cfg.verb +
-               "\" subcommand is not available in this version yet; see `certbot --help` for "
-               "the ones that are");
-    return kExitUsage;
-}
-
 // `certbot plugins [--authenticators] [--installers] [--init] [--prepare]`: certbot's listing.
 // --init/--prepare create an instance with the command line's options (what the plugin's own
 // checks say, e.g. a missing nginx binary) and destroy it again; nothing is changed.

@@ -43,7 +43,4 @@ int cmd_show_account(const Config& cfg, const PluginRegistry& plugins);
 int cmd_unregister(const Config& cfg, const PluginRegistry& plugins);
 int cmd_revoke(const Config& cfg, const PluginRegistry& plugins);
 
-// For a subcommand this build does not have yet: one line, exit 2.
-int cmd_not_available(const Config& cfg);
-
 }  // namespace certbot
