@@ -104,7 +104,14 @@ Match match_name(const std::string& pattern, const std::string& name, size_t* le
     if (pattern.empty()) return name.empty() ? Match::kExact : Match::kNone;
     if (pattern[0] == '~') {
         try {
-            std::regex re(to_ecmascript(pattern.substr(1)));
+            // PCRE's leading "(?i)" (case-insensitive) has no ECMAScript spelling: a flag.
+            std::string body = pattern.substr(1);
+            auto flags = std::regex::ECMAScript;
+            if (body.rfind("(?i)", 0) == 0) {
+                body.erase(0, 4);
+                flags |= std::regex::icase;
+            }
+            std::regex re(to_ecmascript(body), flags);
             return std::regex_search(name, re) ? Match::kRegex : Match::kNone;
         } catch (const std::regex_error&) {
             return Match::kNone;

@@ -58,6 +58,8 @@ TEST_CASE("match_name follows nginx's name forms", "[select]") {
         {"~^(?<user>.+)\\.example\\.net$", "joe.example.net", Match::kRegex},
         {"~^www\\d+\\.example\\.net$", "www12.example.net", Match::kRegex},
         {"~^www\\d+\\.example\\.net$", "www.example.net", Match::kNone},
+        {"~(?i)^WWW\\.Example\\.net$", "www.example.net", Match::kRegex},
+        {"~^WWW\\.Example\\.net$", "www.example.net", Match::kNone},
         {"", "", Match::kExact},
         {"_", "example.com", Match::kNone},
     };
