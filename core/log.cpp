@@ -49,7 +49,9 @@ bool open_file(const std::string& path) {
     return g_file != nullptr;
 }
 
-void close_file() { (void)open_file(""); }
+void close_file() {
+    (void)open_file("");
+}
 
 void write(int level, const std::string& message) {
     std::lock_guard<std::mutex> l(g_mu);

@@ -63,12 +63,9 @@ struct PluginOptionValues {
 // One live plugin instance with its host table. Destroying it destroys the instance.
 class PluginInstance {
   public:
-    static Result<std::unique_ptr<PluginInstance>> create(const LoadedPlugin& plugin,
-                                                          PluginOptionValues options,
-                                                          bool interactive, bool dry_run,
-                                                          const std::string& config_dir,
-                                                          const std::string& work_dir,
-                                                          const std::string& logs_dir);
+    static Result<std::unique_ptr<PluginInstance>> create(
+        const LoadedPlugin& plugin, PluginOptionValues options, bool interactive, bool dry_run,
+        const std::string& config_dir, const std::string& work_dir, const std::string& logs_dir);
     ~PluginInstance();
     PluginInstance(const PluginInstance&) = delete;
     PluginInstance& operator=(const PluginInstance&) = delete;
@@ -83,9 +80,8 @@ class PluginInstance {
     // Installer (fails cleanly if the plugin is not one).
     Result<std::vector<std::string>> get_all_names();
     Result<std::vector<std::string>> supported_enhancements();
-    Status deploy_cert(const std::string& domain, const std::string& cert,
-                       const std::string& key, const std::string& chain,
-                       const std::string& fullchain);
+    Status deploy_cert(const std::string& domain, const std::string& cert, const std::string& key,
+                       const std::string& chain, const std::string& fullchain);
     // false: the plugin declined (not applicable there; not a failure, rule 7).
     Result<bool> enhance(const std::string& domain, const std::string& enhancement,
                          const std::string& options);

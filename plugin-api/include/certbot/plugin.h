@@ -66,6 +66,8 @@ typedef enum cb_log_level {
 #define CB_KIND_INSTALLER 0x2u
 
 /* Option flags. */
+/* Each flag keeps its comment beside it. */
+/* clang-format off */
 #define CB_OPT_VALUE 0x0u          /* takes one value: --<plugin>-<name> VALUE (last one wins) */
 #define CB_OPT_FLAG 0x1u           /* boolean switch, no value; value reads as "True" when set */
 #define CB_OPT_REPEATABLE 0x2u     /* may be given several times; every value is kept, in order */
@@ -77,6 +79,7 @@ typedef enum cb_log_level {
                                       the host checks that its program exists and is executable,
                                       like --pre-hook, before anything is ordered (unless
                                       --disable-hook-validation). A 1.0 host ignores the bit. */
+/* clang-format on */
 
 /* Caller-owned sink: receives a borrowed string, once per value. */
 typedef void (*cb_string_sink)(void* sink_ctx, const char* value);

@@ -82,7 +82,8 @@ class Host {
     void info(const std::string& msg) const { log(CB_LOG_INFO, msg); }
     void warning(const std::string& msg) const { log(CB_LOG_WARNING, msg); }
 
-    std::vector<std::string> options(const std::string& name, const char* identifier = nullptr) const {
+    std::vector<std::string> options(const std::string& name,
+                                     const char* identifier = nullptr) const {
         std::vector<std::string> out;
         h_->get_option(h_->ctx, name.c_str(), identifier, &collect_sink, &out);
         return out;
@@ -206,7 +207,8 @@ struct Trampolines {
     static void destroy(void* self) noexcept { delete static_cast<Box<T>*>(self); }
 
     // Authenticator
-    static cb_status chall_pref(void* self, const char* id, cb_string_sink sink, void* ctx) noexcept {
+    static cb_status chall_pref(void* self, const char* id, cb_string_sink sink,
+                                void* ctx) noexcept {
         return guard<T>(self, [&](T& t) {
             emit(static_cast<Authenticator&>(t).chall_pref(id ? id : ""), sink, ctx);
         });
@@ -228,8 +230,7 @@ struct Trampolines {
     }
     static cb_status deploy(void* self, const char* d, const char* c, const char* k, const char* ch,
                             const char* fc) noexcept {
-        return guard<T>(self,
-                        [&](T& t) { inst(t).deploy_cert(s(d), s(c), s(k), s(ch), s(fc)); });
+        return guard<T>(self, [&](T& t) { inst(t).deploy_cert(s(d), s(c), s(k), s(ch), s(fc)); });
     }
     static cb_status enhance(void* self, const char* d, const char* e, const char* o) noexcept {
         return guard<T>(self, [&](T& t) { inst(t).enhance(s(d), s(e), s(o)); });
@@ -253,11 +254,11 @@ struct Trampolines {
         return guard<T>(self, [&](T& t) { inst(t).restart(); });
     }
 
-    static constexpr cb_authenticator auth_table = {
-        sizeof(cb_authenticator), &chall_pref, &perform, &cleanup};
-    static constexpr cb_installer inst_table = {
-        sizeof(cb_installer), &names,    &deploy,   &enhance,     &supported,
-        &save,                &rollback, &recovery, &config_test, &restart};
+    static constexpr cb_authenticator auth_table = {sizeof(cb_authenticator), &chall_pref, &perform,
+                                                    &cleanup};
+    static constexpr cb_installer inst_table = {sizeof(cb_installer), &names,  &deploy,   &enhance,
+                                                &supported,           &save,   &rollback, &recovery,
+                                                &config_test,         &restart};
 };
 
 }  // namespace detail
@@ -266,20 +267,25 @@ namespace detail {
 inline constexpr cb_option_desc kNoOptions[1] = {};
 template <class T>
 constexpr const cb_authenticator* auth_table() {
-    if constexpr (std::is_base_of<Authenticator, T>::value) return &Trampolines<T>::auth_table;
-    else return nullptr;
+    if constexpr (std::is_base_of<Authenticator, T>::value)
+        return &Trampolines<T>::auth_table;
+    else
+        return nullptr;
 }
 template <class T>
 constexpr const cb_installer* inst_table() {
-    if constexpr (std::is_base_of<Installer, T>::value) return &Trampolines<T>::inst_table;
-    else return nullptr;
+    if constexpr (std::is_base_of<Installer, T>::value)
+        return &Trampolines<T>::inst_table;
+    else
+        return nullptr;
 }
 }  // namespace detail
 
 // Builds the exported entry for class T at compile time.
 template <class T, size_t NOpt>
 constexpr cb_plugin entry(const char* name, const char* description, const char* version,
-                          const char* const* challenge_types, const cb_option_desc (&options)[NOpt]) {
+                          const char* const* challenge_types,
+                          const cb_option_desc (&options)[NOpt]) {
     constexpr bool is_auth = std::is_base_of<Authenticator, T>::value;
     constexpr bool is_inst = std::is_base_of<Installer, T>::value;
     static_assert(is_auth || is_inst, "a plugin derives from Authenticator and/or Installer");
@@ -313,7 +319,6 @@ constexpr cb_plugin entry(const char* name, const char* description, const char*
 }  // namespace certbot::plugin
 
 // Defines the one exported symbol.
-#define CERTBOT_PLUGIN(...) \
-    extern "C" CB_EXPORT const cb_plugin certbot_plugin_entry = __VA_ARGS__
+#define CERTBOT_PLUGIN(...) extern "C" CB_EXPORT const cb_plugin certbot_plugin_entry = __VA_ARGS__
 
 #endif  // CERTBOT_PLUGIN_HPP
