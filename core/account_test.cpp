@@ -6,6 +6,7 @@
 #include "account.h"
 #include "fake_http_test.h"
 #include "fsutil.h"
+#include "temp_dir_test.h"
 
 using namespace certbot;
 
@@ -41,13 +42,11 @@ const char* kAccountUrl = "https://ca.test/acct/7";
 
 // A config dir with one account (key `key`) and one lineage whose renewal conf names it.
 struct Store {
-    std::string dir;
+    certbot::test::TempDir tmp;
+    const std::string& dir = tmp.path;
     PrivateKey key;
     std::string id;
     Store() {
-        char tmpl[] = "/tmp/account_test.XXXXXX";
-        REQUIRE(mkdtemp(tmpl) != nullptr);
-        dir = tmpl;
         auto k = PrivateKey::generate(KeySpec{});
         REQUIRE(k);
         key = std::move(*k);
@@ -67,7 +66,6 @@ struct Store {
              RenewalParam::str("server", kServer)},
             "2.1.0"));
     }
-    ~Store() { (void)remove_tree(dir); }
     std::string conf() const { return read_file(dir + "/renewal/x.example.conf").value(); }
     std::vector<std::string> ids() const {
         auto l = list_dir(dir + "/accounts/ca.test/dir");

@@ -1,4 +1,5 @@
 #include "fsutil.h"
+#include "temp_dir_test.h"
 
 #include <catch2/catch.hpp>
 
@@ -13,26 +14,10 @@
 #include <string>
 
 using namespace certbot;
+using certbot::test::mode_of;
+using certbot::test::TempDir;
 
 namespace {
-
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/fsutil_test.XXXXXX";
-        char* p = mkdtemp(tmpl);
-        REQUIRE(p != nullptr);
-        path = p;
-    }
-    ~TempDir() { (void)remove_tree(path); }
-    std::string operator/(const std::string& name) const { return path + "/" + name; }
-};
-
-mode_t mode_of(const std::string& p) {
-    struct stat st;
-    REQUIRE(::lstat(p.c_str(), &st) == 0);
-    return st.st_mode & 07777;
-}
 
 std::string link_of(const std::string& p) {
     char buf[4096];

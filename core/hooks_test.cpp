@@ -17,22 +17,12 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "temp_dir_test.h"
 
 using namespace certbot;
+using certbot::test::TempDir;
 
 namespace {
-
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/hooks_test.XXXXXX";
-        char* p = mkdtemp(tmpl);
-        REQUIRE(p != nullptr);
-        path = p;
-    }
-    ~TempDir() { (void)remove_tree(path); }
-    std::string operator/(const std::string& name) const { return path + "/" + name; }
-};
 
 std::string slurp(const std::string& path) {
     std::ifstream in(path);

@@ -7,20 +7,13 @@
 #include <string>
 
 #include "fsutil.h"
+#include "temp_dir_test.h"
 
 using namespace certbot;
 
 namespace {
 
-struct Store {
-    std::string path;
-    Store() {
-        char tmpl[] = "/tmp/renewal_test.XXXXXX";
-        char* p = mkdtemp(tmpl);
-        REQUIRE(p != nullptr);
-        path = p;
-    }
-    ~Store() { (void)remove_tree(path); }
+struct Store : certbot::test::TempDir {
     Lineage lineage(const std::string& server) const {
         const std::string pem = "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n";
         auto l = create_lineage(

@@ -7,20 +7,13 @@
 #include <string>
 
 #include "fsutil.h"
+#include "temp_dir_test.h"
 
 using namespace certbot;
 
 namespace {
 
-struct LogDir {
-    std::string path;
-    LogDir() {
-        char tmpl[] = "/tmp/session_test.XXXXXX";
-        char* p = mkdtemp(tmpl);
-        REQUIRE(p != nullptr);
-        path = p;
-    }
-    ~LogDir() { (void)remove_tree(path); }
+struct LogDir : certbot::test::TempDir {
     std::string log() const { return path + "/letsencrypt.log"; }
     void write(const std::string& suffix, const std::string& text) const {
         REQUIRE(atomic_write(log() + suffix, text, 0600));

@@ -11,28 +11,13 @@
 #include <vector>
 
 #include "fsutil.h"
+#include "temp_dir_test.h"
 
 using namespace certbot;
+using certbot::test::mode_of;
+using certbot::test::TempDir;
 
 namespace {
-
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/storage_test.XXXXXX";
-        char* p = mkdtemp(tmpl);
-        REQUIRE(p != nullptr);
-        path = p;
-    }
-    ~TempDir() { (void)remove_tree(path); }
-    std::string operator/(const std::string& name) const { return path + "/" + name; }
-};
-
-mode_t mode_of(const std::string& p) {
-    struct stat st;
-    REQUIRE(::lstat(p.c_str(), &st) == 0);
-    return st.st_mode & 07777;
-}
 
 bool exists(const std::string& p) {
     struct stat st;
