@@ -30,17 +30,6 @@ run() {
 
 webroot="$ITEST_DIR/www"
 mkdir -p "$webroot"
-WEB_PID=""
-web_start() {
-  bg_start "http.server" "$ITEST_DIR/http-server.log" \
-    python3 -m http.server --bind 127.0.0.1 --directory "$webroot" "$HTTP01_PORT"
-  WEB_PID=$BG_PID
-  wait_for_port "$HTTP01_PORT" 10 || fail "http.server did not listen on $HTTP01_PORT"
-}
-web_stop() {
-  [[ -n "$WEB_PID" ]] && bg_stop "$WEB_PID"
-  WEB_PID=""
-}
 
 # check_lineage NAME VERSION KEYALG NAMES...: live links -> archive version
 # VERSION, every privkey file 0600, key type KEYALG (RSA or EC), certificate
@@ -79,7 +68,7 @@ accounts() { find "$CB_CONFIG/accounts" -mindepth 3 -maxdepth 3 -type d; }
 run "$CERTBOT" ours-standalone certonly --standalone -d rsa.example -d rsb.example \
   --key-type rsa --http-01-port "$HTTP01_PORT" --register-unsafely-without-email ||
   fail "our certonly --standalone failed"
-web_start
+serve_webroot "$webroot" 10
 run "$CERTBOT" ours-webroot certonly --webroot -w "$webroot" -d web.example --cert-name web ||
   fail "our certonly --webroot failed"
 
@@ -113,7 +102,7 @@ assert_not_contains "$out" "invalid|INVALID|parsefail"
 run "$PYCERTBOT" py-renew-web renew --force-renewal --no-random-sleep-on-renew --cert-name web ||
   fail "python renew of our webroot lineage failed"
 assert_contains "$ITEST_DIR/py-renew-web.out" "web/fullchain\.pem \(success\)"
-web_stop
+stop_webroot
 run "$PYCERTBOT" py-renew-rsa renew --force-renewal --no-random-sleep-on-renew --cert-name rsa.example ||
   fail "python renew of our standalone lineage failed"
 assert_contains "$ITEST_DIR/py-renew-rsa.out" "rsa\.example/fullchain\.pem \(success\)"
@@ -138,11 +127,11 @@ web_serial2=$(serial "$CB_CONFIG/live/web/cert.pem")
 run "$CERTBOT" ours-renew-rsa renew --force-renewal --no-random-sleep-on-renew --cert-name rsa.example ||
   fail "our renew of the standalone lineage after Python failed"
 assert_contains "$ITEST_DIR/ours-renew-rsa.out" "rsa\.example/fullchain\.pem \(success\)"
-web_start
+serve_webroot "$webroot" 10
 run "$CERTBOT" ours-renew-web renew --force-renewal --no-random-sleep-on-renew --cert-name web ||
   fail "our renew of the webroot lineage after Python failed"
 assert_contains "$ITEST_DIR/ours-renew-web.out" "web/fullchain\.pem \(success\)"
-web_stop
+stop_webroot
 
 check_lineage rsa.example 3 RSA rsa.example rsb.example
 check_lineage web 3 EC web.example

@@ -31,17 +31,6 @@ run() {
 
 webroot="$ITEST_DIR/www"
 mkdir -p "$webroot"
-WEB_PID=""
-web_start() {
-  bg_start "http.server" "$ITEST_DIR/http-server.log" \
-    python3 -m http.server --bind 127.0.0.1 --directory "$webroot" "$HTTP01_PORT"
-  WEB_PID=$BG_PID
-  wait_for_port "$HTTP01_PORT" 10 || fail "http.server did not listen on $HTTP01_PORT"
-}
-web_stop() {
-  [[ -n "$WEB_PID" ]] && bg_stop "$WEB_PID"
-  WEB_PID=""
-}
 
 # check_lineage NAME VERSION NAMES...: live links -> archive version VERSION,
 # certificate has exactly NAMES, key matches, chain verifies to Pebble's root.
@@ -70,10 +59,10 @@ serial() { openssl x509 -in "$1" -noout -serial | cut -d= -f2; }
 run "$PYCERTBOT" py-standalone certonly --standalone -d sa.example -d sb.example \
   --http-01-port "$HTTP01_PORT" --register-unsafely-without-email ||
   fail "python certonly --standalone failed"
-web_start
+serve_webroot "$webroot" 10
 run "$PYCERTBOT" py-webroot certonly --webroot -w "$webroot" -d web.example --cert-name web ||
   fail "python certonly --webroot failed"
-web_stop
+stop_webroot
 
 check_lineage sa.example 1 sa.example sb.example
 check_lineage web 1 web.example
@@ -110,7 +99,7 @@ assert_not_contains "$out" "(invalid|INVALID)"
 run "$CERTBOT" ours-renew-sa renew --force-renewal --no-random-sleep-on-renew --cert-name sa.example ||
   fail "our renew of the standalone lineage failed"
 assert_contains "$ITEST_DIR/ours-renew-sa.out" "sa\.example/fullchain\.pem \(success\)"
-web_start
+serve_webroot "$webroot" 10
 run "$CERTBOT" ours-renew-web renew --force-renewal --no-random-sleep-on-renew --cert-name web ||
   fail "our renew of the webroot lineage failed"
 assert_contains "$ITEST_DIR/ours-renew-web.out" "web/fullchain\.pem \(success\)"
@@ -154,7 +143,7 @@ assert_not_contains "$out" "parsefail|skipped"
 run "$PYCERTBOT" py-renew-web renew --force-renewal --no-random-sleep-on-renew --cert-name web ||
   fail "python renew of the webroot lineage after ours failed"
 assert_contains "$ITEST_DIR/py-renew-web.out" "web/fullchain\.pem \(success\)"
-web_stop
+stop_webroot
 check_lineage web 3 web.example
 check_lineage sa.example 2 sa.example sb.example
 mapfile -t accts < <(find "$CB_CONFIG/accounts" -mindepth 3 -maxdepth 3 -type d)

@@ -631,13 +631,22 @@ cb_pty() {
 
 # --- steps of a lineage test -------------------------------------------------------
 
-# serve_webroot DIR: python3 http.server for DIR on $HTTP01_PORT (where Pebble's VA
-# fetches http-01 answers), stopped on exit. Call after pebble_start.
+# serve_webroot DIR [SECONDS]: python3 http.server for DIR on $HTTP01_PORT (where
+# Pebble's VA fetches http-01 answers), stopped on exit or by stop_webroot; waits up to
+# SECONDS (30) for it to listen. Call after pebble_start.
+WEBROOT_PID=""
 serve_webroot() {
   mkdir -p "$1"
   bg_start "http.server $1" "$ITEST_DIR/http-server.log" \
     python3 -m http.server --bind 127.0.0.1 --directory "$1" "$HTTP01_PORT"
-  wait_for_port "$HTTP01_PORT" 30 || fail "http.server did not listen on $HTTP01_PORT"
+  WEBROOT_PID=$BG_PID
+  wait_for_port "$HTTP01_PORT" "${2:-30}" || fail "http.server did not listen on $HTTP01_PORT"
+}
+
+# stop_webroot: stop the server serve_webroot started (nothing when none runs).
+stop_webroot() {
+  [[ -n "$WEBROOT_PID" ]] && bg_stop "$WEBROOT_PID"
+  WEBROOT_PID=""
 }
 
 # cb_step NAME ARGS...: run our binary with cb_run (so -n) and

@@ -33,9 +33,7 @@ itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
 
 webroot="$ITEST_DIR/www"
 mkdir -p "$webroot"
-bg_start "http.server" "$ITEST_DIR/http-server.log" \
-  python3 -m http.server --bind 127.0.0.1 --directory "$webroot" "$HTTP01_PORT"
-wait_for_port "$HTTP01_PORT" 10 || fail "http.server did not listen on $HTTP01_PORT"
+serve_webroot "$webroot" 10
 
 # Hooks run in this directory: a command an env value smuggled in would
 # leave its files here.
