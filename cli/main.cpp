@@ -417,6 +417,7 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     cfg.plugins_prepare = vm.count("prepare");
     cfg.plugins_authenticators = vm.count("authenticators");
     cfg.plugins_installers = vm.count("installers");
+    if (vm.count("check")) cfg.plugins_check = vm["check"].as<std::string>();
 
     // Authenticator selection: -a NAME or one of the --<plugin> shortcuts.
     std::vector<std::string> chosen;

@@ -22,8 +22,10 @@ readonly PACKAGES=(
   python3-certbot-dns-rfc2136
   # plugin integration tests
   nginx apache2 bind9 bind9-utils bind9-dnsutils
+  # plugin SDK example (plugin-api/examples/haproxy)
+  haproxy
 )
-readonly SERVICES=(nginx apache2 apache-htcacheclean named bind9)
+readonly SERVICES=(nginx apache2 apache-htcacheclean named bind9 haproxy)
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
 
