@@ -6,6 +6,8 @@
 function(certbot_add_plugin target)
   cmake_parse_arguments(P "" "OUTPUT_DIR" "SOURCES;LIBS" ${ARGN})
   add_library(${target} MODULE ${P_SOURCES})
+  # Every plugin built in one project (certbot's man page lists the in-tree ones).
+  set_property(GLOBAL APPEND PROPERTY CERTBOT_PLUGIN_TARGETS ${target})
   set_target_properties(${target} PROPERTIES PREFIX "" CXX_VISIBILITY_PRESET hidden
                         C_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
   if(P_OUTPUT_DIR)
