@@ -13,10 +13,6 @@
 
 namespace certbot {
 
-const char* certbot_version() {
-    return CERTBOT_VERSION;
-}
-
 namespace {
 
 // What the loader says about PATH, probed in a child process: loading runs the file's
