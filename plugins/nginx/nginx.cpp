@@ -18,8 +18,8 @@
 #include <certbot/plugin.hpp>
 
 #include "nginx_config.h"
-#include "nginx_ctl.h"
 #include "nginx_edit.h"
+#include "process.h"
 #include "reverter.h"
 
 #include <fcntl.h>
@@ -48,6 +48,7 @@ using certbot::plugin::Challenge;
 using certbot::plugin::Declined;
 using certbot::plugin::Host;
 namespace nc = nginxconf;
+namespace ps = plugin_support;
 
 constexpr const char* kChallengeConf = "le_http_01_cert_challenge.conf";
 
@@ -131,7 +132,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
     explicit Nginx(Host host)
         : host_(host),
           root_(absolute(host.option("server-root", "/etc/nginx"))),
-          ctl_(nc::find_executable(host.option("ctl", "nginx"))),
+          ctl_(ps::find_executable(host.option("ctl", "nginx"))),
           sleep_(read_sleep()),
           work_dir_(absolute(host.work_dir())),
           config_dir_(absolute(host.config_dir())),
@@ -144,7 +145,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
         if (work_dir_.empty()) throw std::runtime_error("The host gave no work directory.");
         while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
         conf_ = root_ + "/nginx.conf";
-        if (!nc::file_exists(conf_))
+        if (!ps::file_exists(conf_))
             throw std::runtime_error("Could not find nginx's configuration " + conf_ +
                                      "; give the directory that holds nginx.conf with "
                                      "--nginx-server-root.");
@@ -300,10 +301,10 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
     }
 
     void config_test() override {
-        auto r = nc::run_program({ctl_, "-c", conf_, "-t"});
+        auto r = ps::run_program({ctl_, "-c", conf_, "-t"});
         if (r.status != 0)
             throw std::runtime_error("nginx's configuration test failed: " +
-                                     nc::one_line(r.output));
+                                     ps::one_line(r.output));
     }
 
     void restart() override {
@@ -372,12 +373,12 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
     // never overwritten (the user may have edited them).
     void install_snippets() const {
         if (config_dir_.empty() || host_.dry_run()) return;
-        nc::make_dirs(config_dir_, 0755);
+        ps::make_dirs(config_dir_, 0755);
         const std::pair<const char*, const char*> files[] = {
             {nc::kOptionsFile, nc::kOptionsSslNginx}, {nc::kDhparamsFile, nc::kSslDhparams}};
         for (const auto& [name, text] : files) {
             std::string path = config_dir_ + "/" + name;
-            if (!nc::file_exists(path)) nc::atomic_write(path, text, 0644);
+            if (!ps::file_exists(path)) ps::atomic_write(path, text, 0644);
         }
     }
 
@@ -387,7 +388,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
         auto it = chains_.find(domain);
         if (it != chains_.end() && !it->second.empty()) return it->second;
         std::string guess = sibling(cert, "chain.pem");
-        return nc::file_exists(guess) ? guess : std::string();
+        return ps::file_exists(guess) ? guess : std::string();
     }
 
     // Checkpoints, writes and tests CHANGED; a configuration nginx rejects is restored at once.
@@ -400,22 +401,22 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
             if (!allowed)
                 throw std::runtime_error("Refusing to write " + path +
                                          ": it is outside the nginx server root " + root_ + ".");
-            if (nc::file_exists(path))
+            if (ps::file_exists(path))
                 existing.push_back(path);
             else
                 reverter_.register_new_file(path, temporary);
         }
         reverter_.add_to_checkpoint(existing, notes_, temporary);
-        for (const auto& [path, text] : changed) nc::atomic_write(path, text, 0644);
+        for (const auto& [path, text] : changed) ps::atomic_write(path, text, 0644);
         config_.reset();
-        auto r = nc::run_program({ctl_, "-c", conf_, "-t"});
+        auto r = ps::run_program({ctl_, "-c", conf_, "-t"});
         if (r.status == 0) return;
         if (temporary)
             reverter_.revert_temporary();
         else
             reverter_.revert_in_progress();
         throw std::runtime_error("nginx rejected the changed configuration (" +
-                                 nc::one_line(r.output) +
+                                 ps::one_line(r.output) +
                                  "); the change was rolled back and nothing was changed.");
     }
 
@@ -433,14 +434,14 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
     }
 
     void reload() {
-        auto r = nc::run_program({ctl_, "-c", conf_, "-s", "reload"});
+        auto r = ps::run_program({ctl_, "-c", conf_, "-s", "reload"});
         if (r.status != 0) {
-            host_.debug("nginx -s reload failed (" + nc::one_line(r.output) +
+            host_.debug("nginx -s reload failed (" + ps::one_line(r.output) +
                         "); starting nginx instead.");
-            auto s = nc::run_program({ctl_, "-c", conf_});
+            auto s = ps::run_program({ctl_, "-c", conf_});
             if (s.status != 0)
-                throw std::runtime_error("nginx did not reload (" + nc::one_line(r.output) +
-                                         ") and did not start (" + nc::one_line(s.output) + ").");
+                throw std::runtime_error("nginx did not reload (" + ps::one_line(r.output) +
+                                         ") and did not start (" + ps::one_line(s.output) + ").");
         }
         if (sleep_ > 0) std::this_thread::sleep_for(std::chrono::duration<double>(sleep_));
     }
@@ -452,7 +453,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
     std::string work_dir_;
     std::string config_dir_;
     std::string conf_;
-    nc::Reverter reverter_;
+    ps::Reverter reverter_;
     std::unique_ptr<ServerRootLock> lock_;
     std::optional<nc::Config> config_;
     std::map<std::string, std::string> chains_;
