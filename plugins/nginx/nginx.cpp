@@ -21,6 +21,7 @@
 #include "nginx_edit.h"
 #include "process.h"
 #include "reverter.h"
+#include "server_lock.h"
 
 #include <fcntl.h>
 #include <openssl/pem.h>
@@ -51,55 +52,6 @@ namespace nc = nginxconf;
 namespace ps = plugin_support;
 
 constexpr const char* kChallengeConf = "le_http_01_cert_challenge.conf";
-
-// Live instances per server root in this process: fcntl locks are per process, so a second
-// instance (authenticator and installer) shares the lock and must not "recover" the first one's
-// challenge files.
-std::map<std::string, int>& live_instances() {
-    static std::map<std::string, int> m;
-    return m;
-}
-
-class ServerRootLock {
-  public:
-    explicit ServerRootLock(const std::string& root) : root_(root) {
-        const std::string path = root + "/.certbot.lock";
-        fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd_ < 0)
-            throw std::runtime_error("Cannot open the lock file " + path + ": " +
-                                     std::strerror(errno));
-        struct flock fl {};
-        fl.l_type = F_WRLCK;
-        fl.l_whence = SEEK_SET;
-        if (::fcntl(fd_, F_SETLK, &fl) != 0) {
-            ::close(fd_);
-            throw std::runtime_error("Another instance of Certbot is already running: " + path +
-                                     " is locked.");
-        }
-        ++live_instances()[root_];
-    }
-    ~ServerRootLock() {
-        if (--live_instances()[root_] == 0) {
-            live_instances().erase(root_);
-            ::close(fd_);  // closing the last descriptor releases the process's lock
-        } else {
-            // Keep the descriptor: closing any descriptor of the file drops the process's lock
-            // that the other instance still relies on.
-            leaked().push_back(fd_);
-        }
-    }
-    ServerRootLock(const ServerRootLock&) = delete;
-    ServerRootLock& operator=(const ServerRootLock&) = delete;
-    bool only_instance() const { return live_instances()[root_] == 1; }
-
-  private:
-    static std::vector<int>& leaked() {
-        static std::vector<int> v;
-        return v;
-    }
-    std::string root_;
-    int fd_ = -1;
-};
 
 // Whether the certificate in PEM file PATH names an OCSP responder (Authority Information
 // Access); without one nginx cannot staple and logs errors.
@@ -149,7 +101,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
             throw std::runtime_error("Could not find nginx's configuration " + conf_ +
                                      "; give the directory that holds nginx.conf with "
                                      "--nginx-server-root.");
-        lock_ = std::make_unique<ServerRootLock>(root_);
+        lock_ = std::make_unique<ps::ServerRootLock>(root_);
         if (lock_->only_instance() && reverter_.has_temporary()) {
             host_.warning("Undoing the nginx challenge changes an interrupted run left behind (" +
                           reverter_.temp_dir() + ").");
@@ -454,7 +406,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
     std::string config_dir_;
     std::string conf_;
     ps::Reverter reverter_;
-    std::unique_ptr<ServerRootLock> lock_;
+    std::unique_ptr<ps::ServerRootLock> lock_;
     std::optional<nc::Config> config_;
     std::map<std::string, std::string> chains_;
     std::string notes_;
