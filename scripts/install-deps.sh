@@ -17,9 +17,10 @@ readonly PACKAGES=(
   libssl-dev libcpp-httplib-dev rapidjson-dev
   libboost-dev libboost-program-options-dev libboost-filesystem-dev
   catch2
+  libaugeas-dev augeas-lenses
   # tests: ACME test server, compatibility oracle, tools the scripts call
   pebble certbot curl openssl procps python3 iproute2 ca-certificates strace time util-linux jq
-  python3-certbot-dns-rfc2136
+  python3-certbot-dns-rfc2136 python3-certbot-apache
   # plugin integration tests
   nginx apache2 bind9 bind9-utils bind9-dnsutils
 )
