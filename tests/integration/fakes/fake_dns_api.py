@@ -1,0 +1,319 @@
+#!/usr/bin/env python3
+"""A fake of a DNS provider's HTTPS API for the dns-* plugin integration tests (no test reaches
+the internet). It implements exactly the calls the plugins make, as each provider's API reference
+specifies them, checks what the real API checks (the credentials, the request shapes), and
+publishes every TXT record it holds into pebble-challtestsrv (its management API: /set-txt,
+/clear-txt) so that Pebble's VA sees them.
+
+  Cloudflare API v4      https://developers.cloudflare.com/api/ (zones, dns_records)
+  DigitalOcean API v2    https://docs.digitalocean.com/reference/api/api-reference/ (domains)
+  Linode API v4          https://www.linode.com/docs/api/domains/
+
+Test control (not part of any provider's API), under /_fake/:
+  GET  /_fake/records          every record held: [{"id", "zone", "name", "type", "content"}]
+  POST /_fake/config           {"fail_create_after": N}: record creations after the N-th answer
+                               HTTP 500 with the provider's error body (an API error mid-run)
+  GET  /_fake/log              one line per API request: "METHOD PATH STATUS"
+"""
+import argparse
+import json
+import re
+import ssl
+import threading
+import urllib.parse
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LOCK = threading.Lock()
+
+
+class State:
+    def __init__(self, args):
+        self.args = args
+        self.zones = {}  # name -> id
+        for i, z in enumerate(args.zone):
+            self.zones[z] = str(1000 + i) if args.provider != "cloudflare" else "%032x" % (0xC0FFEE + i)
+        self.records = {}  # id -> dict(zone, name (fqdn), type, content, ttl)
+        self.next_id = 5000
+        self.created = 0
+        self.fail_create_after = None
+        self.log = []
+        for z in args.zone:  # someone else's record, which cleanup must keep
+            self.add(z, "_acme-challenge." + z, "TXT", "someone-elses-record", 300)
+
+    def add(self, zone, name, rtype, content, ttl):
+        self.next_id += 1
+        rid = str(self.next_id) if self.args.provider != "cloudflare" else "%032x" % self.next_id
+        self.records[rid] = dict(zone=zone, name=name, type=rtype, content=content, ttl=ttl)
+        self.publish(name)
+        return rid
+
+    def delete(self, rid):
+        rec = self.records.pop(rid)
+        self.publish(rec["name"])
+
+    def publish(self, name):
+        values = [r["content"] for r in self.records.values() if r["name"] == name and r["type"] == "TXT"]
+        challtest("/clear-txt", {"host": name + "."})
+        for v in values:
+            challtest("/set-txt", {"host": name + ".", "value": v})
+
+
+def challtest(path, body):
+    req = urllib.request.Request(ARGS.challtestsrv + path, data=json.dumps(body).encode(), method="POST")
+    urllib.request.urlopen(req, timeout=10).read()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *a):
+        pass
+
+    def send_json(self, status, obj, headers=()):
+        body = b"" if obj is None else json.dumps(obj).encode()
+        self.send_response(status)
+        if obj is not None:
+            self.send_header("Content-Type", "application/json")
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        path = urllib.parse.urlsplit(self.path).path
+        if not path.startswith("/_fake/"):
+            STATE.log.append("%s %s %d" % (self.command, path, status))
+
+    def body_json(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(n) if n else b""
+        if raw and not (self.headers.get("Content-Type") or "").startswith("application/json"):
+            return None
+        try:
+            return json.loads(raw or b"null")
+        except ValueError:
+            return None
+
+    def handle_any(self):
+        with LOCK:
+            url = urllib.parse.urlsplit(self.path)
+            query = dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+            if url.path.startswith("/_fake/"):
+                return self.control(url.path)
+            if not self.headers.get("User-Agent"):
+                return self.send_json(400, {"error": "no User-Agent"})
+            body = self.body_json() if self.command in ("POST", "PUT") else None
+            getattr(self, ARGS.provider)(url.path, query, body)
+
+    do_GET = do_POST = do_DELETE = do_PUT = handle_any
+
+    def control(self, path):
+        if path == "/_fake/records":
+            return self.send_json(200, [dict(id=k, **v) for k, v in STATE.records.items()])
+        if path == "/_fake/log":
+            return self.send_json(200, STATE.log)
+        if path == "/_fake/config":
+            cfg = self.body_json() or {}
+            STATE.fail_create_after = cfg.get("fail_create_after")
+            STATE.created = 0
+            return self.send_json(200, {})
+        self.send_json(404, {})
+
+    def creation_fails(self):
+        STATE.created += 1
+        return STATE.fail_create_after is not None and STATE.created > STATE.fail_create_after
+
+    def bearer_ok(self):
+        return self.headers.get("Authorization") == "Bearer " + ARGS.secret
+
+    # --- Cloudflare API v4 ----------------------------------------------------------------
+    def cf_error(self, status, code, message):
+        self.send_json(status, {"success": False, "errors": [{"code": code, "message": message}],
+                                "messages": [], "result": None})
+
+    def cf_ok(self, result, info=None):
+        out = {"success": True, "errors": [], "messages": [], "result": result}
+        if info is not None:
+            out["result_info"] = info
+        self.send_json(200, out)
+
+    def cf_record(self, rid):
+        r = STATE.records[rid]
+        return {"id": rid, "zone_id": STATE.zones[r["zone"]], "zone_name": r["zone"], "name": r["name"],
+                "type": r["type"], "content": r["content"], "ttl": r["ttl"], "proxiable": False,
+                "proxied": False}
+
+    def cloudflare(self, path, query, body):
+        # Authentication: an API token (Authorization: Bearer) or the Global API Key
+        # (X-Auth-Email + X-Auth-Key); wrong ones answer 9109 / 9103 as Cloudflare does.
+        if self.headers.get("Authorization"):
+            if not self.bearer_ok():
+                return self.cf_error(403, 9109, "Invalid access token")
+        elif self.headers.get("X-Auth-Key") or self.headers.get("X-Auth-Email"):
+            if self.headers.get("X-Auth-Key") != ARGS.secret or self.headers.get("X-Auth-Email") != ARGS.email:
+                return self.cf_error(403, 9103, "Unknown X-Auth-Key or X-Auth-Email")
+        else:
+            return self.cf_error(400, 6003, "Invalid request headers")
+        if self.command == "GET" and path == "/client/v4/zones":
+            zones = [{"id": zid, "name": z, "status": "active"} for z, zid in STATE.zones.items()
+                     if "name" not in query or query["name"] == z]
+            per_page = int(query.get("per_page", "20"))
+            return self.cf_ok(zones[:per_page], {"page": 1, "per_page": per_page, "count": len(zones[:per_page]),
+                                                 "total_count": len(zones)})
+        m = re.fullmatch(r"/client/v4/zones/([0-9a-f]{32})/dns_records(?:/([0-9a-f]{32}))?", path)
+        zone = next((z for z, zid in STATE.zones.items() if m and zid == m.group(1)), None)
+        if not m or zone is None:
+            return self.cf_error(404, 7003, "Could not route to %s, perhaps your object identifier is invalid?" % path)
+        rid = m.group(2)
+        if self.command == "POST" and rid is None:
+            if not isinstance(body, dict) or body.get("type") != "TXT" or not isinstance(body.get("content"), str) \
+                    or not isinstance(body.get("ttl"), int) or not (body["ttl"] == 1 or 60 <= body["ttl"] <= 86400):
+                return self.cf_error(400, 9000, "DNS name is invalid or the request body is malformed")
+            name = body.get("name", "")
+            if not (name == zone or name.endswith("." + zone)):
+                return self.cf_error(400, 9005, "Content for the record name is outside the zone")
+            if self.creation_fails():
+                return self.cf_error(500, 10000, "Internal server error (injected by the test)")
+            new = STATE.add(zone, name, "TXT", body["content"], body["ttl"])
+            return self.cf_ok(self.cf_record(new))
+        if self.command == "GET" and rid is None:
+            found = [self.cf_record(k) for k, r in STATE.records.items() if r["zone"] == zone
+                     and all(query[f] == r[f] for f in ("type", "name", "content") if f in query)]
+            per_page = int(query.get("per_page", "100"))
+            return self.cf_ok(found[:per_page], {"page": 1, "per_page": per_page, "total_count": len(found)})
+        if self.command == "DELETE" and rid is not None:
+            if rid not in STATE.records or STATE.records[rid]["zone"] != zone:
+                return self.cf_error(404, 81044, "Record does not exist.")
+            STATE.delete(rid)
+            return self.cf_ok({"id": rid})
+        self.cf_error(405, 10000, "Method not allowed")
+
+    # --- DigitalOcean API v2 --------------------------------------------------------------
+    def do_error(self, status, ident, message):
+        self.send_json(status, {"id": ident, "message": message})
+
+    def do_page(self, key, items, query, base):
+        page, per_page = int(query.get("page", "1")), int(query.get("per_page", "20"))
+        chunk = items[(page - 1) * per_page:page * per_page]
+        pages = {}
+        if page * per_page < len(items):
+            q = dict(query, page=str(page + 1))
+            pages["next"] = "https://%s%s?%s" % (self.headers.get("Host"), base, urllib.parse.urlencode(q))
+        self.send_json(200, {key: chunk, "links": {"pages": pages}, "meta": {"total": len(items)}})
+
+    def do_record(self, rid):
+        r = STATE.records[rid]
+        rel = "@" if r["name"] == r["zone"] else r["name"][:-len(r["zone"]) - 1]
+        return {"id": int(rid), "type": r["type"], "name": rel, "data": r["content"], "ttl": r["ttl"],
+                "priority": None, "port": None, "weight": None, "flags": None, "tag": None}
+
+    def digitalocean(self, path, query, body):
+        if not self.bearer_ok():
+            return self.do_error(401, "unauthorized", "Unable to authenticate you")
+        if self.command == "GET" and path == "/v2/domains":
+            items = [{"name": z, "ttl": 1800, "zone_file": ""} for z in STATE.zones]
+            return self.do_page("domains", items, query, path)
+        m = re.fullmatch(r"/v2/domains/([^/]+)/records(?:/([0-9]+))?", path)
+        if not m or m.group(1) not in STATE.zones:
+            return self.do_error(404, "not_found", "The resource you were accessing could not be found.")
+        zone, rid = m.group(1), m.group(2)
+        if self.command == "POST" and rid is None:
+            if not isinstance(body, dict) or body.get("type") != "TXT" or not isinstance(body.get("data"), str) \
+                    or not isinstance(body.get("name"), str) or not body["name"] or body["name"].endswith(zone) \
+                    or not isinstance(body.get("ttl"), int) or body["ttl"] < 30:
+                return self.do_error(422, "unprocessable_entity", "Name, type, data and a ttl of 30 or more are required; the name is relative to the domain")
+            if self.creation_fails():
+                return self.do_error(500, "server_error", "Server was unable to give you a response (injected by the test)")
+            name = zone if body["name"] == "@" else body["name"] + "." + zone
+            new = STATE.add(zone, name, "TXT", body["data"], body["ttl"])
+            return self.send_json(201, {"domain_record": self.do_record(new)})
+        if self.command == "GET" and rid is None:
+            # type and name (the full name) filter, as the API reference documents.
+            items = [self.do_record(k) for k, r in STATE.records.items() if r["zone"] == zone
+                     and ("type" not in query or query["type"] == r["type"])
+                     and ("name" not in query or query["name"] == r["name"])]
+            return self.do_page("domain_records", items, query, path)
+        if self.command == "DELETE" and rid is not None:
+            if rid not in STATE.records or STATE.records[rid]["zone"] != zone:
+                return self.do_error(404, "not_found", "The resource you were accessing could not be found.")
+            STATE.delete(rid)
+            return self.send_json(204, None)
+        self.do_error(405, "method_not_allowed", "Method not allowed")
+
+    # --- Linode API v4 --------------------------------------------------------------------
+    def li_error(self, status, reason, field=None):
+        e = {"reason": reason}
+        if field:
+            e["field"] = field
+        self.send_json(status, {"errors": [e]})
+
+    def li_page(self, items, query):
+        page, size = int(query.get("page", "1")), int(query.get("page_size", "100"))
+        if not 25 <= size <= 500:
+            return self.li_error(400, "Must be 25-500", "page_size")
+        pages = max(1, (len(items) + size - 1) // size)
+        self.send_json(200, {"data": items[(page - 1) * size:page * size], "page": page, "pages": pages,
+                             "results": len(items)})
+
+    def li_record(self, rid):
+        r = STATE.records[rid]
+        rel = "" if r["name"] == r["zone"] else r["name"][:-len(r["zone"]) - 1]
+        return {"id": int(rid), "type": r["type"], "name": rel, "target": r["content"], "ttl_sec": r["ttl"],
+                "priority": 0, "weight": 0, "port": 0, "service": None, "protocol": None, "tag": None}
+
+    def linode(self, path, query, body):
+        if not self.bearer_ok():
+            return self.li_error(401, "Invalid Token")
+        if self.command == "GET" and path == "/v4/domains":
+            items = [{"id": int(zid), "domain": z, "type": "master", "status": "active"}
+                     for z, zid in STATE.zones.items()]
+            return self.li_page(items, query)
+        m = re.fullmatch(r"/v4/domains/([0-9]+)/records(?:/([0-9]+))?", path)
+        zone = next((z for z, zid in STATE.zones.items() if m and zid == m.group(1)), None)
+        if not m or zone is None:
+            return self.li_error(404, "Not found")
+        rid = m.group(2)
+        if self.command == "POST" and rid is None:
+            if not isinstance(body, dict) or body.get("type") != "TXT" or not isinstance(body.get("target"), str) \
+                    or not isinstance(body.get("name"), str) or body["name"].endswith(zone):
+                return self.li_error(400, "type, name (relative to the domain) and target are required")
+            if "ttl_sec" in body and not isinstance(body["ttl_sec"], int):
+                return self.li_error(400, "ttl_sec must be an integer", "ttl_sec")
+            if self.creation_fails():
+                return self.li_error(500, "Internal server error (injected by the test)")
+            name = zone if body["name"] == "" else body["name"] + "." + zone
+            new = STATE.add(zone, name, "TXT", body["target"], body.get("ttl_sec", 0))
+            return self.send_json(200, self.li_record(new))
+        if self.command == "GET" and rid is None:
+            return self.li_page([self.li_record(k) for k, r in STATE.records.items() if r["zone"] == zone], query)
+        if self.command == "DELETE" and rid is not None:
+            if rid not in STATE.records or STATE.records[rid]["zone"] != zone:
+                return self.li_error(404, "Not found")
+            STATE.delete(rid)
+            return self.send_json(200, {})
+        self.li_error(405, "Method not allowed")
+
+
+def main():
+    global ARGS, STATE
+    p = argparse.ArgumentParser()
+    p.add_argument("--provider", required=True, choices=["cloudflare", "digitalocean", "linode"])
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--cert", required=True)
+    p.add_argument("--key", required=True)
+    p.add_argument("--challtestsrv", required=True)
+    p.add_argument("--zone", action="append", required=True)
+    p.add_argument("--secret", required=True, help="the API token / key")
+    p.add_argument("--email", default="", help="Cloudflare Global API Key account")
+    ARGS = p.parse_args()
+    STATE = State(ARGS)
+    httpd = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(ARGS.cert, ARGS.key)
+    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+    print("listening on 127.0.0.1:%d" % ARGS.port, flush=True)
+    httpd.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
