@@ -20,6 +20,8 @@ readonly PACKAGES=(
   # tests: ACME test server, compatibility oracle, tools the scripts call
   pebble certbot curl openssl procps python3 iproute2 ca-certificates strace time util-linux jq
   python3-certbot-dns-rfc2136
+  # the oracles of the dns-cloudflare, dns-digitalocean and dns-linode tests
+  python3-certbot-dns-cloudflare python3-certbot-dns-digitalocean python3-certbot-dns-linode
   # plugin integration tests
   nginx apache2 bind9 bind9-utils bind9-dnsutils
 )

@@ -208,6 +208,7 @@ class Handler(BaseHTTPRequestHandler):
                 "priority": None, "port": None, "weight": None, "flags": None, "tag": None}
 
     def digitalocean(self, path, query, body):
+        path = path.rstrip("/")  # the API takes /v2/domains/ as /v2/domains (python-digitalocean sends it)
         if not self.bearer_ok():
             return self.do_error(401, "unauthorized", "Unable to authenticate you")
         if self.command == "GET" and path == "/v2/domains":
@@ -265,8 +266,13 @@ class Handler(BaseHTTPRequestHandler):
         if not self.bearer_ok():
             return self.li_error(401, "Invalid Token")
         if self.command == "GET" and path == "/v4/domains":
+            # X-Filter: {"domain": NAME} narrows the list, as the API reference's filtering.
+            try:
+                flt = json.loads(self.headers.get("X-Filter") or "{}")
+            except ValueError:
+                return self.li_error(400, "Invalid JSON in X-Filter")
             items = [{"id": int(zid), "domain": z, "type": "master", "status": "active"}
-                     for z, zid in STATE.zones.items()]
+                     for z, zid in STATE.zones.items() if flt.get("domain", z) == z]
             return self.li_page(items, query)
         m = re.fullmatch(r"/v4/domains/([0-9]+)/records(?:/([0-9]+))?", path)
         zone = next((z for z, zid in STATE.zones.items() if m and zid == m.group(1)), None)
