@@ -103,16 +103,20 @@ int propagation_seconds_option(const Host& host, const std::string& plugin, int 
     return std::stoi(v);
 }
 
+bool sleep_unless_interrupted(int milliseconds) {
+    // nanosleep, not std::this_thread::sleep_for (which resumes after a signal): the host's
+    // handlers are installed without SA_RESTART, so a Ctrl-C ends the sleep here.
+    timespec t{milliseconds / 1000, static_cast<long>(milliseconds % 1000) * 1000000L};
+    return !(::nanosleep(&t, nullptr) != 0 && errno == EINTR);
+}
+
 void wait_for_propagation(const Host& host, int seconds) {
     if (seconds <= 0) return;
     host.info("Waiting " + std::to_string(seconds) + " seconds for DNS changes to propagate");
     const bool tty = ::isatty(STDERR_FILENO) == 1;
     for (int left = seconds; left > 0; --left) {
         if (tty) std::fprintf(stderr, "\r%d s left (Ctrl-C cancels and cleans up) ", left);
-        // nanosleep, not std::this_thread::sleep_for (which resumes after a signal): the host's
-        // handlers are installed without SA_RESTART so a Ctrl-C ends the wait here.
-        timespec one{1, 0};
-        if (::nanosleep(&one, nullptr) != 0 && errno == EINTR) {
+        if (!sleep_unless_interrupted(1000)) {
             if (tty) std::fprintf(stderr, "\r\033[K");
             throw std::runtime_error("Interrupted while waiting for DNS changes to propagate.");
         }

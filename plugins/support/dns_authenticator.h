@@ -70,6 +70,8 @@ int propagation_seconds_option(const Host& host, const std::string& plugin, int 
 // Returns early and throws when a signal (Ctrl-C, SIGTERM) interrupts the wait, so the host can
 // clean up at once.
 void wait_for_propagation(const Host& host, int seconds);
+// Sleeps MILLISECONDS; false when a signal (Ctrl-C, SIGTERM) cut the sleep short.
+bool sleep_unless_interrupted(int milliseconds);
 // S as a JSON string literal, quotes included.
 std::string json_quote(const std::string& s);
 

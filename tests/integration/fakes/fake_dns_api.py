@@ -8,6 +8,8 @@ publishes every TXT record it holds into pebble-challtestsrv (its management API
   Cloudflare API v4      https://developers.cloudflare.com/api/ (zones, dns_records)
   DigitalOcean API v2    https://docs.digitalocean.com/reference/api/api-reference/ (domains)
   Linode API v4          https://www.linode.com/docs/api/domains/
+  Amazon Route 53        https://docs.aws.amazon.com/Route53/latest/APIReference/ (2013-04-01;
+                         SigV4 verified with botocore's signer, so run it with Debian's python3)
 
 Test control (not part of any provider's API), under /_fake/:
   GET  /_fake/records          every record held: [{"id", "zone", "name", "type", "content"}]
@@ -32,11 +34,13 @@ class State:
         self.args = args
         self.zones = {}  # name -> id
         for i, z in enumerate(args.zone):
-            self.zones[z] = str(1000 + i) if args.provider != "cloudflare" else "%032x" % (0xC0FFEE + i)
+            self.zones[z] = {"cloudflare": "%032x" % (0xC0FFEE + i), "route53": "Z%08dABCDEF" % i}.get(
+                args.provider, str(1000 + i))
         self.records = {}  # id -> dict(zone, name (fqdn), type, content, ttl)
         self.next_id = 5000
         self.created = 0
         self.fail_create_after = None
+        self.changes = {}  # Route 53 change id -> GetChange calls so far
         self.log = []
         for z in args.zone:  # someone else's record, which cleanup must keep
             self.add(z, "_acme-challenge." + z, "TXT", "someone-elses-record", 300)
@@ -57,6 +61,10 @@ class State:
         challtest("/clear-txt", {"host": name + "."})
         for v in values:
             challtest("/set-txt", {"host": name + ".", "value": v})
+
+
+def xml_escape(s):
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def challtest(path, body):
@@ -102,7 +110,11 @@ class Handler(BaseHTTPRequestHandler):
                 return self.control(url.path)
             if not self.headers.get("User-Agent"):
                 return self.send_json(400, {"error": "no User-Agent"})
-            body = self.body_json() if self.command in ("POST", "PUT") else None
+            if ARGS.provider == "route53":
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n) if n else b""
+            else:
+                body = self.body_json() if self.command in ("POST", "PUT") else None
             getattr(self, ARGS.provider)(url.path, query, body)
 
     do_GET = do_POST = do_DELETE = do_PUT = handle_any
@@ -125,6 +137,147 @@ class Handler(BaseHTTPRequestHandler):
 
     def bearer_ok(self):
         return self.headers.get("Authorization") == "Bearer " + ARGS.secret
+
+    # --- Amazon Route 53 API 2013-04-01 --------------------------------------------------------
+    R53_NS = "{https://route53.amazonaws.com/doc/2013-04-01/}"
+
+    def r53_error(self, status, code, message):
+        body = ('<?xml version="1.0"?>\n<ErrorResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/">'
+                "<Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error>"
+                "<RequestId>fake</RequestId></ErrorResponse>" % (code, xml_escape(message)))
+        self.r53_xml(status, body)
+
+    def r53_xml(self, status, body):
+        data = body.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        STATE.log.append("%s %s %d" % (self.command, urllib.parse.urlsplit(self.path).path, status))
+
+    def r53_signature_ok(self, raw_body):
+        """SigV4 as AWS checks it, recomputed with botocore's signer from the test credentials."""
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+        auth = self.headers.get("Authorization") or ""
+        m = re.fullmatch(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/us-east-1/route53/aws4_request, "
+                         r"SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})", auth)
+        if not m:
+            return "IncompleteSignature", "Authorization header is not a SigV4 signature for us-east-1/route53"
+        if m.group(1) != ARGS.secret.split(":")[0]:
+            return "InvalidClientTokenId", "The security token included in the request is invalid."
+        amz_date = self.headers.get("X-Amz-Date") or ""
+        if not amz_date.startswith(m.group(2)):
+            return "SignatureDoesNotMatch", "Credential date does not match X-Amz-Date"
+        signed = m.group(3).split(";")
+        if "host" not in signed or "x-amz-date" not in signed:
+            return "SignatureDoesNotMatch", "host and x-amz-date must be signed"
+        headers = {h: self.headers.get(h) or "" for h in signed}
+        req = AWSRequest(method=self.command, url="https://%s%s" % (self.headers.get("Host"), self.path),
+                         data=raw_body, headers=headers)
+        req.context["timestamp"] = amz_date
+        key_id, secret = ARGS.secret.split(":", 1)
+        signer = SigV4Auth(Credentials(key_id, secret, self.headers.get("X-Amz-Security-Token")),
+                           "route53", "us-east-1")
+        canonical = signer.canonical_request(req)
+        if signer.signature(signer.string_to_sign(req, canonical), req) != m.group(4):
+            return "SignatureDoesNotMatch", ("The request signature we calculated does not match the "
+                                             "signature you provided.")
+        return None
+
+    def r53_rrset(self, zone, name):
+        recs = [r for r in STATE.records.values() if r["zone"] == zone and r["name"] == name and r["type"] == "TXT"]
+        return recs
+
+    def route53(self, path, query, body):
+        raw = body if isinstance(body, bytes) else b""
+        bad = self.r53_signature_ok(raw)
+        if bad:
+            return self.r53_error(403, *bad)
+        ns = ' xmlns="https://route53.amazonaws.com/doc/2013-04-01/"'
+        if self.command == "GET" and path == "/2013-04-01/hostedzone":
+            zones = "".join("<HostedZone><Id>/hostedzone/%s</Id><Name>%s.</Name><CallerReference>x</CallerReference>"
+                            "<Config><PrivateZone>false</PrivateZone></Config><ResourceRecordSetCount>2"
+                            "</ResourceRecordSetCount></HostedZone>" % (zid, z) for z, zid in STATE.zones.items())
+            return self.r53_xml(200, '<?xml version="1.0"?>\n<ListHostedZonesResponse%s><HostedZones>%s</HostedZones>'
+                                '<IsTruncated>false</IsTruncated><MaxItems>100</MaxItems></ListHostedZonesResponse>' % (ns, zones))
+        m = re.fullmatch(r"/2013-04-01/change/(C[0-9A-Z]+)", path)
+        if self.command == "GET" and m:
+            if m.group(1) not in STATE.changes:
+                return self.r53_error(404, "NoSuchChange", "A change with the specified change ID does not exist.")
+            STATE.changes[m.group(1)] += 1  # PENDING at the first GetChange, INSYNC afterwards
+            status = "INSYNC" if STATE.changes[m.group(1)] > 1 else "PENDING"
+            return self.r53_xml(200, '<?xml version="1.0"?>\n<GetChangeResponse%s><ChangeInfo><Id>/change/%s</Id>'
+                                "<Status>%s</Status><SubmittedAt>2026-01-01T00:00:00Z</SubmittedAt></ChangeInfo>"
+                                "</GetChangeResponse>" % (ns, m.group(1), status))
+        m = re.fullmatch(r"/2013-04-01/hostedzone/(Z[0-9A-Z]+)/rrset/?", path)
+        zone = next((z for z, zid in STATE.zones.items() if m and zid == m.group(1)), None)
+        if not m or zone is None:
+            return self.r53_error(404, "NoSuchHostedZone", "No hosted zone found with ID: %s" % path.split("/")[3:4])
+        if self.command == "GET":
+            name = query.get("name", "").rstrip(".")
+            recs = self.r53_rrset(zone, name) if query.get("type") == "TXT" else []
+            sets = ""
+            if recs:
+                sets = ("<ResourceRecordSet><Name>%s.</Name><Type>TXT</Type><TTL>%d</TTL><ResourceRecords>%s"
+                        "</ResourceRecords></ResourceRecordSet>" % (name, recs[0]["ttl"], "".join(
+                            "<ResourceRecord><Value>&quot;%s&quot;</Value></ResourceRecord>" % xml_escape(r["content"])
+                            for r in recs)))
+            return self.r53_xml(200, '<?xml version="1.0"?>\n<ListResourceRecordSetsResponse%s><ResourceRecordSets>%s'
+                                "</ResourceRecordSets><IsTruncated>false</IsTruncated><MaxItems>1</MaxItems>"
+                                "</ListResourceRecordSetsResponse>" % (ns, sets))
+        if self.command != "POST":
+            return self.r53_error(405, "MethodNotAllowed", "Method not allowed")
+        import xml.etree.ElementTree as ET
+        try:
+            root = ET.fromstring(raw)
+        except ET.ParseError as e:
+            return self.r53_error(400, "MalformedInput", "Could not parse the request body: %s" % e)
+        N = self.R53_NS
+        if root.tag != N + "ChangeResourceRecordSetsRequest":
+            return self.r53_error(400, "MalformedInput", "Expected ChangeResourceRecordSetsRequest")
+        changes = root.findall("./%sChangeBatch/%sChanges/%sChange" % (N, N, N))
+        if not changes:
+            return self.r53_error(400, "InvalidInput", "No changes")
+        plan = []
+        for ch in changes:
+            action = ch.findtext(N + "Action")
+            rs = ch.find(N + "ResourceRecordSet")
+            name = (rs.findtext(N + "Name") or "").rstrip(".")
+            rtype, ttl = rs.findtext(N + "Type"), int(rs.findtext(N + "TTL") or "-1")
+            values = [v.text or "" for v in rs.findall("./%sResourceRecords/%sResourceRecord/%sValue" % (N, N, N))]
+            if action not in ("CREATE", "UPSERT", "DELETE") or rtype != "TXT" or ttl < 0 or not values:
+                return self.r53_error(400, "InvalidChangeBatch", "Action, Type TXT, TTL and values are required")
+            if not (name == zone or name.endswith("." + zone)):
+                return self.r53_error(400, "InvalidChangeBatch", "RRSet with DNS name %s is not permitted in zone %s" % (name, zone))
+            if any(not (len(v) >= 2 and v[0] == '"' and v[-1] == '"') for v in values):
+                return self.r53_error(400, "InvalidChangeBatch", "Invalid Resource Record: TXT values must be quoted")
+            current = self.r53_rrset(zone, name)
+            if action == "DELETE" and (sorted(r["content"] for r in current) != sorted(v[1:-1] for v in values)
+                                       or any(r["ttl"] != ttl for r in current)):
+                return self.r53_error(400, "InvalidChangeBatch", "Tried to delete resource record set [name='%s', type='TXT'] but the values provided do not match the current values" % name)
+            if action == "CREATE" and current:
+                return self.r53_error(400, "InvalidChangeBatch", "Tried to create resource record set [name='%s', type='TXT'] but it already exists" % name)
+            plan.append((action, name, ttl, values))
+            adds = action != "DELETE" and any(v[1:-1] not in [r["content"] for r in current] for v in values)
+            if adds and self.creation_fails():
+                return self.r53_error(500, "InternalFailure", "Internal failure (injected by the test)")
+        for action, name, ttl, values in plan:
+            for k in [k for k, r in STATE.records.items() if r["zone"] == zone and r["name"] == name and r["type"] == "TXT"]:
+                del STATE.records[k]
+            if action != "DELETE":
+                for v in values:
+                    STATE.next_id += 1
+                    STATE.records[str(STATE.next_id)] = dict(zone=zone, name=name, type="TXT", content=v[1:-1], ttl=ttl)
+            STATE.publish(name)
+        STATE.next_id += 1
+        cid = "C%010d" % STATE.next_id
+        STATE.changes[cid] = 0
+        self.r53_xml(200, '<?xml version="1.0"?>\n<ChangeResourceRecordSetsResponse%s><ChangeInfo><Id>/change/%s</Id>'
+                     "<Status>PENDING</Status><SubmittedAt>2026-01-01T00:00:00Z</SubmittedAt></ChangeInfo>"
+                     "</ChangeResourceRecordSetsResponse>" % (ns, cid))
 
     # --- Cloudflare API v4 ----------------------------------------------------------------
     def cf_error(self, status, code, message):
@@ -303,13 +456,13 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     global ARGS, STATE
     p = argparse.ArgumentParser()
-    p.add_argument("--provider", required=True, choices=["cloudflare", "digitalocean", "linode"])
+    p.add_argument("--provider", required=True, choices=["cloudflare", "digitalocean", "linode", "route53"])
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--cert", required=True)
     p.add_argument("--key", required=True)
     p.add_argument("--challtestsrv", required=True)
     p.add_argument("--zone", action="append", required=True)
-    p.add_argument("--secret", required=True, help="the API token / key")
+    p.add_argument("--secret", required=True, help="the API token / key (route53: KEY_ID:SECRET)")
     p.add_argument("--email", default="", help="Cloudflare Global API Key account")
     ARGS = p.parse_args()
     STATE = State(ARGS)
