@@ -65,11 +65,11 @@ Credentials Credentials::parse(const std::string& plugin, const std::string& pat
     return c;
 }
 
-Credentials Credentials::load(const Host& host, const std::string& plugin,
-                              const std::string& path) {
+std::string read_secrets_file(const Host& host, const std::string& plugin, const std::string& path,
+                              const std::string& option) {
     if (path.empty())
         throw std::runtime_error("The " + plugin + " plugin needs a credentials file: pass --" +
-                                 plugin + "-credentials /path/to/credentials.ini (see `certbot " +
+                                 plugin + "-" + option + " /path/to/the/file (see `certbot " +
                                  "--help " + plugin + "`).");
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0)
@@ -97,7 +97,12 @@ Credentials Credentials::load(const Host& host, const std::string& plugin,
     if (content.size() > kMaxCredentialsBytes)
         throw std::runtime_error("The " + plugin + " credentials file " + path +
                                  " is too large to be a credentials file.");
-    return parse(plugin, path, content);
+    return content;
+}
+
+Credentials Credentials::load(const Host& host, const std::string& plugin,
+                              const std::string& path) {
+    return parse(plugin, path, read_secrets_file(host, plugin, path));
 }
 
 std::string Credentials::key(const std::string& name) const {

@@ -15,6 +15,11 @@
 
 namespace certbot::plugin::dns {
 
+// The content of the secrets file PATH (at most 64 KiB) that the option --<PLUGIN>-<OPTION>
+// named, with certbot's warning when other users can read it. Errors name the file.
+std::string read_secrets_file(const Host& host, const std::string& plugin, const std::string& path,
+                              const std::string& option = "credentials");
+
 class Credentials {
   public:
     // Reads PATH (the value of --<plugin>-credentials) for PLUGIN ("dns-cloudflare"). Throws with

@@ -78,7 +78,7 @@ dns_suite() {
   soft_done
   local f
   for f in "$ITEST_DIR/wild.out" "$CB_LOGS/letsencrypt.log"; do
-    grep -qF "$DNS_SECRET" "$f" && fail "the API secret appears in $f"
+    grep -qF "${DNS_LEAK_CHECK:-$DNS_SECRET}" "$f" && fail "the API secret appears in $f"
   done
   pass "$plugin: x.test + *.x.test; only our records deleted; secret in no output"
 
@@ -95,7 +95,7 @@ dns_suite() {
     fail "certonly with wrong credentials succeeded"
   fi
   assert_contains "$ITEST_DIR/badcreds.out" "$DNS_BAD_CREDS"
-  assert_not_contains "$ITEST_DIR/badcreds.out" "$DNS_SECRET"
+  assert_not_contains "$ITEST_DIR/badcreds.out" "${DNS_LEAK_CHECK:-$DNS_SECRET}"
   assert_no_file "$CB_CONFIG/live/badcreds"
   dns_use good
   pass "$plugin: wrong credentials: $(grep -Em1 "$DNS_BAD_CREDS" "$ITEST_DIR/badcreds.out")"
@@ -117,7 +117,7 @@ dns_suite() {
   assert_contains "$ITEST_DIR/midrun.out" "injected by the test"
   assert_eq "$(fake_txt x.test)" "someone-elses-record" "x.test TXT records after a failed run"
   assert_eq "$(fake_txt other.test)" "someone-elses-record" "other.test TXT records after a failed run"
-  if [[ "$DNS_PROVIDER" != route53 ]]; then
+  if [[ "$DNS_PROVIDER" != route53 && "$DNS_PROVIDER" != google ]]; then # those delete by POSTing a change
     assert_eq "$(fake_log | grep -c "^DELETE .* 20[04]$")" 5 "records deleted so far (2 + 2 + 1)"
   fi
   pass "$plugin: API error mid-run: the record created before it was deleted"

@@ -8,6 +8,10 @@ publishes every TXT record it holds into pebble-challtestsrv (its management API
   Cloudflare API v4      https://developers.cloudflare.com/api/ (zones, dns_records)
   DigitalOcean API v2    https://docs.digitalocean.com/reference/api/api-reference/ (domains)
   Linode API v4          https://www.linode.com/docs/api/domains/
+  Google Cloud DNS v1    https://cloud.google.com/dns/docs/reference/v1 (managedZones, rrsets,
+                         changes) and Google's OAuth 2.0 token endpoint for service accounts
+                         (RFC 7523 JWT bearer grant; the RS256 signature is checked with the
+                         public half of the service account's key, python3-cryptography)
   Amazon Route 53        https://docs.aws.amazon.com/Route53/latest/APIReference/ (2013-04-01;
                          SigV4 verified with botocore's signer, so run it with Debian's python3)
 
@@ -110,7 +114,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self.control(url.path)
             if not self.headers.get("User-Agent"):
                 return self.send_json(400, {"error": "no User-Agent"})
-            if ARGS.provider == "route53":
+            if ARGS.provider == "route53" or (ARGS.provider == "google" and url.path == "/token"):
                 n = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(n) if n else b""
             else:
@@ -137,6 +141,113 @@ class Handler(BaseHTTPRequestHandler):
 
     def bearer_ok(self):
         return self.headers.get("Authorization") == "Bearer " + ARGS.secret
+
+    # --- Google OAuth 2.0 + Cloud DNS v1 ----------------------------------------------------
+    def g_error(self, status, message, reason="invalid"):
+        self.send_json(status, {"error": {"code": status, "message": message,
+                                          "errors": [{"message": message, "domain": "global", "reason": reason}]}})
+
+    def g_token(self, raw):
+        form = dict(urllib.parse.parse_qsl(raw.decode()))
+        if (self.headers.get("Content-Type") or "") != "application/x-www-form-urlencoded":
+            return self.send_json(400, {"error": "invalid_request", "error_description": "form body expected"})
+        if form.get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer":
+            return self.send_json(400, {"error": "unsupported_grant_type", "error_description": "Invalid grant_type"})
+        import base64
+        import time
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import padding
+
+        def b64(x):
+            return base64.urlsafe_b64decode(x + "=" * (-len(x) % 4))
+        with open(ARGS.secret) as f:
+            account = json.load(f)
+        try:
+            h, c, sig = form.get("assertion", "").split(".")
+            header, claims = json.loads(b64(h)), json.loads(b64(c))
+            key = serialization.load_pem_private_key(account["private_key"].encode(), None).public_key()
+            key.verify(b64(sig), (h + "." + c).encode(), padding.PKCS1v15(), hashes.SHA256())
+        except Exception:
+            return self.send_json(400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."})
+        now = time.time()
+        if header.get("alg") != "RS256" or claims.get("iss") != account["client_email"] \
+                or claims.get("aud") != account["token_uri"] \
+                or "https://www.googleapis.com/auth/ndev.clouddns.readwrite" not in claims.get("scope", "").split() \
+                or not abs(claims.get("iat", 0) - now) < 300 or not 0 < claims.get("exp", 0) - claims["iat"] <= 3600:
+            return self.send_json(400, {"error": "invalid_grant", "error_description": "Invalid JWT claims."})
+        STATE.g_token = "ya29.%032x" % int(now * 1000)
+        self.send_json(200, {"access_token": STATE.g_token, "expires_in": 3599, "token_type": "Bearer"})
+
+    def g_rrset(self, zone, name):
+        recs = [r for r in STATE.records.values() if r["zone"] == zone and r["name"] == name and r["type"] == "TXT"]
+        if not recs:
+            return None
+        return {"kind": "dns#resourceRecordSet", "name": name + ".", "type": "TXT", "ttl": recs[0]["ttl"],
+                "rrdatas": ['"%s"' % r["content"] for r in recs]}
+
+    def google(self, path, query, body):
+        if path == "/token" and self.command == "POST":
+            return self.g_token(body)
+        if self.headers.get("Authorization") != "Bearer " + (getattr(STATE, "g_token", None) or "-"):
+            return self.g_error(401, "Request had invalid authentication credentials.", "authError")
+        with open(ARGS.secret) as f:
+            project = json.load(f)["project_id"]
+        m = re.fullmatch(r"/dns/v1/projects/([^/]+)/managedZones(?:/([0-9]+)/(rrsets|changes)(?:/([0-9]+))?)?", path)
+        if not m or m.group(1) != project:
+            return self.g_error(404, "The requested resource '%s' cannot be found." % path, "notFound")
+        if m.group(2) is None:
+            zones = [{"kind": "dns#managedZone", "name": z.replace(".", "-"), "dnsName": z + ".", "id": zid,
+                      "visibility": "public"} for z, zid in STATE.zones.items()
+                     if query.get("dnsName", z + ".") == z + "."]
+            return self.send_json(200, {"kind": "dns#managedZonesListResponse", "managedZones": zones})
+        zone = next((z for z, zid in STATE.zones.items() if zid == m.group(2)), None)
+        if zone is None:
+            return self.g_error(404, "The 'parameters.managedZone' resource named '%s' does not exist." % m.group(2), "notFound")
+        if m.group(3) == "rrsets" and self.command == "GET":
+            rr = self.g_rrset(zone, query.get("name", "").rstrip("."))
+            ok = query.get("type") == "TXT" and query.get("name", "").endswith(".")
+            return self.send_json(200, {"kind": "dns#resourceRecordSetsListResponse",
+                                        "rrsets": [rr] if rr and ok else []})
+        if m.group(3) == "changes" and self.command == "GET" and m.group(4):
+            return self.send_json(200, {"kind": "dns#change", "id": m.group(4), "status": "done"})
+        if m.group(3) != "changes" or self.command != "POST" or not isinstance(body, dict):
+            return self.g_error(400, "Invalid request", "invalid")
+        # A change: every deletion must match the current record set exactly (else 412), an
+        # addition must not collide with a record set that stays (else 409).
+        dels, adds = body.get("deletions", []), body.get("additions", [])
+        for rs in dels + adds:
+            if rs.get("type") != "TXT" or not rs.get("name", "").endswith(".") or not rs.get("rrdatas") \
+                    or not isinstance(rs.get("ttl"), int) or any(not (v[:1] == '"' == v[-1:]) for v in rs["rrdatas"]):
+                return self.g_error(400, "Invalid value for 'entity.change': TXT record sets need a name with a "
+                                    "trailing dot, a ttl and quoted rrdatas", "invalid")
+        gone = set()
+        for rs in dels:
+            cur = self.g_rrset(zone, rs["name"].rstrip("."))
+            if not cur or sorted(cur["rrdatas"]) != sorted(rs["rrdatas"]) or cur["ttl"] != rs["ttl"]:
+                return self.g_error(412, "Precondition not met for 'entity.change.deletions[%s]'" % rs["name"],
+                                    "conditionNotMet")
+            gone.add(rs["name"])
+        for rs in adds:
+            if rs["name"] not in gone and self.g_rrset(zone, rs["name"].rstrip(".")):
+                return self.g_error(409, "The resource 'entity.change.additions[%s]' named '%s (TXT)' already exists"
+                                    % (rs["name"], rs["name"]), "alreadyExists")
+        new_values = [v for rs in adds for v in rs["rrdatas"]
+                      if v not in ((self.g_rrset(zone, rs["name"].rstrip(".")) or {}).get("rrdatas") or [])]
+        if new_values and self.creation_fails():
+            return self.g_error(500, "Internal error (injected by the test)", "backendError")
+        for name in gone:
+            for k in [k for k, r in STATE.records.items() if r["zone"] == zone and r["name"] == name.rstrip(".") and r["type"] == "TXT"]:
+                del STATE.records[k]
+        for rs in adds:
+            for v in rs["rrdatas"]:
+                STATE.next_id += 1
+                STATE.records[str(STATE.next_id)] = dict(zone=zone, name=rs["name"].rstrip("."), type="TXT",
+                                                         content=v[1:-1], ttl=rs["ttl"])
+        for name in gone | {rs["name"] for rs in adds}:
+            STATE.publish(name.rstrip("."))
+        STATE.next_id += 1
+        self.send_json(200, {"kind": "dns#change", "id": str(STATE.next_id), "status": "pending",
+                             "additions": adds, "deletions": dels})
 
     # --- Amazon Route 53 API 2013-04-01 --------------------------------------------------------
     R53_NS = "{https://route53.amazonaws.com/doc/2013-04-01/}"
@@ -456,13 +567,13 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     global ARGS, STATE
     p = argparse.ArgumentParser()
-    p.add_argument("--provider", required=True, choices=["cloudflare", "digitalocean", "linode", "route53"])
+    p.add_argument("--provider", required=True, choices=["cloudflare", "digitalocean", "linode", "route53", "google"])
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--cert", required=True)
     p.add_argument("--key", required=True)
     p.add_argument("--challtestsrv", required=True)
     p.add_argument("--zone", action="append", required=True)
-    p.add_argument("--secret", required=True, help="the API token / key (route53: KEY_ID:SECRET)")
+    p.add_argument("--secret", required=True, help="the API token / key (route53: KEY_ID:SECRET; google: the service account JSON file)")
     p.add_argument("--email", default="", help="Cloudflare Global API Key account")
     ARGS = p.parse_args()
     STATE = State(ARGS)
