@@ -5,7 +5,6 @@
 #include "account.h"
 #include "acme.h"
 #include "cert_dates.h"
-#include "commands.h"
 #include "fsutil.h"
 #include "hooks.h"
 #include "identifiers.h"
@@ -14,6 +13,7 @@
 #include "json.h"
 #include "log.h"
 #include "user_agent.h"
+#include "version.h"
 
 namespace certbot {
 
