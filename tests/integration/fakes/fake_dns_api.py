@@ -12,6 +12,9 @@ publishes every TXT record it holds into pebble-challtestsrv (its management API
                          changes) and Google's OAuth 2.0 token endpoint for service accounts
                          (RFC 7523 JWT bearer grant; the RS256 signature is checked with the
                          public half of the service account's key, python3-cryptography)
+  OVHcloud API 1.0       https://api.ovh.com/console/#/domain (signed requests: X-Ovh-Signature
+                         "$1$" + SHA-1 of AS+CK+METHOD+URL+BODY+TIMESTAMP; the fake's clock runs
+                         1000 s ahead, so a client must use /auth/time)
   Amazon Route 53        https://docs.aws.amazon.com/Route53/latest/APIReference/ (2013-04-01;
                          SigV4 verified with botocore's signer, so run it with Debian's python3)
 
@@ -114,11 +117,18 @@ class Handler(BaseHTTPRequestHandler):
                 return self.control(url.path)
             if not self.headers.get("User-Agent"):
                 return self.send_json(400, {"error": "no User-Agent"})
+            n = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(n) if n else b""
+            self.raw_text = raw.decode("utf-8", "replace")
             if ARGS.provider == "route53" or (ARGS.provider == "google" and url.path == "/token"):
-                n = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(n) if n else b""
+                body = raw
             else:
-                body = self.body_json() if self.command in ("POST", "PUT") else None
+                body = None
+                if raw and (self.headers.get("Content-Type") or "").startswith("application/json"):
+                    try:
+                        body = json.loads(raw)
+                    except ValueError:
+                        return self.send_json(400, {"message": "malformed JSON"})
             getattr(self, ARGS.provider)(url.path, query, body)
 
     do_GET = do_POST = do_DELETE = do_PUT = handle_any
@@ -141,6 +151,72 @@ class Handler(BaseHTTPRequestHandler):
 
     def bearer_ok(self):
         return self.headers.get("Authorization") == "Bearer " + ARGS.secret
+
+    # --- OVHcloud API 1.0 ----------------------------------------------------------------------
+    OVH_SKEW = 1000
+
+    def ovh_error(self, status, code, message):
+        self.send_json(status, {"errorCode": code, "httpCode": "%d" % status, "message": message})
+
+    def ovh_record(self, rid):
+        r = STATE.records[rid]
+        sub = "" if r["name"] == r["zone"] else r["name"][:-len(r["zone"]) - 1]
+        return {"id": int(rid), "zone": r["zone"], "fieldType": r["type"], "subDomain": sub,
+                "target": r["content"], "ttl": r["ttl"]}
+
+    def ovh(self, path, query, body):
+        import hashlib
+        import time
+        now = int(time.time()) + self.OVH_SKEW
+        if path == "/1.0/auth/time" and self.command == "GET":
+            return self.send_json(200, now)
+        ak, as_, ck = ARGS.secret.split(":")
+        if self.headers.get("X-Ovh-Application") != ak:
+            return self.ovh_error(403, "INVALID_KEY", "This application key is invalid")
+        if self.headers.get("X-Ovh-Consumer") != ck:
+            return self.ovh_error(403, "INVALID_CREDENTIAL", "This credential does not exist")
+        ts = self.headers.get("X-Ovh-Timestamp") or "0"
+        if not ts.isdigit() or abs(int(ts) - now) > 60:
+            return self.ovh_error(400, "QUERY_TIME_OUT", "Query out of time")
+        url = "https://%s%s" % (self.headers.get("Host"), self.path)
+        expected = "$1$" + hashlib.sha1("+".join([as_, ck, self.command, url, self.raw_text, ts]).encode()).hexdigest()
+        if self.headers.get("X-Ovh-Signature") != expected:
+            return self.ovh_error(400, "INVALID_SIGNATURE", "Invalid signature")
+        path = path.rstrip("/")
+        if self.command == "GET" and path == "/1.0/domain/zone":
+            return self.send_json(200, list(STATE.zones))
+        m = re.fullmatch(r"/1.0/domain/zone/([^/]+)(?:/(status|refresh|record)(?:/([0-9]+))?)?", path)
+        if not m or m.group(1) not in STATE.zones:
+            return self.ovh_error(404, "NOT_FOUND", "This service does not exist")
+        zone, what, rid = m.groups()
+        if what == "status" and self.command == "GET":
+            return self.send_json(200, {"isDeployed": True, "warnings": [], "errors": []})
+        if what == "refresh" and self.command == "POST":
+            return self.send_json(200, None)
+        if what == "record" and rid is None and self.command == "POST":
+            if not isinstance(body, dict) or body.get("fieldType") != "TXT" or not isinstance(body.get("target"), str) \
+                    or not isinstance(body.get("subDomain"), str) or body["subDomain"].endswith(zone) \
+                    or not isinstance(body.get("ttl", 0), int):
+                return self.ovh_error(400, "INVALID_BODY", "fieldType TXT, subDomain (relative) and target are required")
+            if self.creation_fails():
+                return self.ovh_error(500, "INTERNAL", "Internal server error (injected by the test)")
+            name = zone if body["subDomain"] == "" else body["subDomain"] + "." + zone
+            new = STATE.add(zone, name, "TXT", body["target"], body.get("ttl", 0))
+            return self.send_json(200, self.ovh_record(new))
+        if what == "record" and rid is None and self.command == "GET":
+            ids = [int(k) for k, r in STATE.records.items() if r["zone"] == zone
+                   and ("fieldType" not in query or query["fieldType"] == r["type"])
+                   and ("subDomain" not in query or self.ovh_record(k)["subDomain"] == query["subDomain"])]
+            return self.send_json(200, ids)
+        if what == "record" and rid is not None:
+            if rid not in STATE.records or STATE.records[rid]["zone"] != zone:
+                return self.ovh_error(404, "NOT_FOUND", "This service does not exist")
+            if self.command == "GET":
+                return self.send_json(200, self.ovh_record(rid))
+            if self.command == "DELETE":
+                STATE.delete(rid)
+                return self.send_json(200, None)
+        self.ovh_error(405, "METHOD_NOT_ALLOWED", "Method not allowed")
 
     # --- Google OAuth 2.0 + Cloud DNS v1 ----------------------------------------------------
     def g_error(self, status, message, reason="invalid"):
@@ -567,13 +643,13 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     global ARGS, STATE
     p = argparse.ArgumentParser()
-    p.add_argument("--provider", required=True, choices=["cloudflare", "digitalocean", "linode", "route53", "google"])
+    p.add_argument("--provider", required=True, choices=["cloudflare", "digitalocean", "linode", "route53", "google", "ovh"])
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--cert", required=True)
     p.add_argument("--key", required=True)
     p.add_argument("--challtestsrv", required=True)
     p.add_argument("--zone", action="append", required=True)
-    p.add_argument("--secret", required=True, help="the API token / key (route53: KEY_ID:SECRET; google: the service account JSON file)")
+    p.add_argument("--secret", required=True, help="the API token / key (route53: KEY_ID:SECRET; google: the service account JSON file; ovh: AK:AS:CK)")
     p.add_argument("--email", default="", help="Cloudflare Global API Key account")
     ARGS = p.parse_args()
     STATE = State(ARGS)
