@@ -27,8 +27,10 @@ readonly PACKAGES=(
   python3-cryptography # the Google fake checks the JWT assertions' RS256 signatures
   # plugin integration tests
   nginx apache2 bind9 bind9-utils bind9-dnsutils
+  # plugin SDK example (plugin-api/examples/haproxy)
+  haproxy
 )
-readonly SERVICES=(nginx apache2 apache-htcacheclean named bind9)
+readonly SERVICES=(nginx apache2 apache-htcacheclean named bind9 haproxy)
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
 
