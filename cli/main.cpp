@@ -349,6 +349,12 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     };
     str("config", cfg.config_file);
     str("preferred-chain", cfg.preferred_chain);
+    str("preferred-profile", cfg.preferred_profile);
+    str("required-profile", cfg.required_profile);
+    if (!cfg.preferred_profile.empty() && !cfg.required_profile.empty()) {
+        log::error("--preferred-profile and --required-profile cannot be used together; give one");
+        return kExitUsage;
+    }
     str("user-agent-comment", cfg.user_agent_comment);
     str("cert-path", cfg.cert_path);
     str("key-path", cfg.key_path);
