@@ -145,4 +145,30 @@ Status save_ari_state(const std::string& config_dir, const AriCheck& c) {
     return save_renewal_conf(*l);
 }
 
+RenewalDecision should_renew_with_ari(const Lineage& l, const Config& cfg, std::time_t now) {
+    RenewalDecision d = should_renew(l, cfg, now);
+    if (d.due || !d.ari_may_advance) return d;
+    auto check = ari_check_for(l);
+    if (!check) return d;
+    std::vector<AriCheck> one{std::move(*check)};
+    check_ari_and_save(one, cfg, now, 1);
+    if (one[0].due) return {true, one[0].reason};
+    return d;
+}
+
+void check_ari_and_save(std::vector<AriCheck>& checks, const Config& cfg, int64_t now,
+                        size_t parallel) {
+    const HttpOptions opts = ari_http_options(!cfg.no_verify_ssl, user_agent(cfg));
+    run_ari_checks(
+        checks, [&]() { return make_http_client(opts); }, now, parallel);
+    for (const AriCheck& c : checks) {
+        if (!c.warning.empty())
+            log::warning("An error occurred requesting ACME Renewal Information (ARI) for " +
+                         c.name + ": " + c.warning + "; the certificate's lifetime decides");
+        if (c.fetched)
+            if (auto st = save_ari_state(cfg.config_dir, c); !st)
+                log::warning("could not save ARI state: " + st.error().message);
+    }
+}
+
 }  // namespace certbot

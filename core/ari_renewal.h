@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "ari.h"
+#include "config.h"
 #include "http.h"
+#include "renewal.h"
 #include "storage.h"
 
 namespace certbot {
@@ -52,5 +54,14 @@ Status save_ari_state(const std::string& config_dir, const AriCheck& check);
 // HTTP settings for ARI requests: shorter timeouts than issuance, so a CA that does not answer
 // cannot make a no-op renew slow.
 HttpOptions ari_http_options(bool verify_tls, const std::string& user_agent);
+
+// run_ari_checks with real HTTP (ari_http_options for cfg), then for each check its warning
+// logged and a fresh answer saved in its renewal conf (caller holds the store lock).
+void check_ari_and_save(std::vector<AriCheck>& checks, const Config& cfg, int64_t now,
+                        size_t parallel);
+
+// One lineage (certonly of an existing lineage): should_renew, then ARI when that left it
+// undecided; a fresh ARI answer is saved in the renewal conf (caller holds the store lock).
+RenewalDecision should_renew_with_ari(const Lineage& lineage, const Config& cfg, std::time_t now);
 
 }  // namespace certbot

@@ -20,7 +20,6 @@
 #include "renewal.h"
 #include "session.h"
 #include "storage.h"
-#include "user_agent.h"
 
 namespace certbot {
 
@@ -57,18 +56,9 @@ void add_ari_due(const Config& cli, const PluginRegistry& plugins, std::time_t n
                  std::vector<AriCheck>& checks, std::vector<std::string>& lines,
                  std::vector<Item>& items, std::vector<std::string>& skipped,
                  std::vector<std::string>& parse_failures) {
-    const HttpOptions opts = ari_http_options(!cli.no_verify_ssl, user_agent(cli));
-    run_ari_checks(
-        checks, [&]() { return make_http_client(opts); }, now,
-        static_cast<size_t>(std::max(8, cli.renewal_workers)));
+    check_ari_and_save(checks, cli, now, static_cast<size_t>(std::max(8, cli.renewal_workers)));
     for (size_t i = 0; i < checks.size(); ++i) {
         const AriCheck& c = checks[i];
-        if (!c.warning.empty())
-            log::warning("An error occurred requesting ACME Renewal Information (ARI) for " +
-                         c.name + ": " + c.warning + "; the certificate's lifetime decides");
-        if (c.fetched)
-            if (auto st = save_ari_state(cli.config_dir, c); !st)
-                log::warning("could not save ARI state: " + st.error().message);
         if (!c.due) {
             skipped.push_back(std::move(lines[i]));
             continue;
