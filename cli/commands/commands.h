@@ -5,10 +5,9 @@
 #include "config.h"
 #include "plugin_host.h"
 #include "renewal.h"
+#include "version.h"
 
 namespace certbot {
-
-const char* certbot_version();
 
 int cmd_certonly(const Config& cfg, const PluginRegistry& plugins);
 int cmd_renew(const Config& cfg, const PluginRegistry& plugins);

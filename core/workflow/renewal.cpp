@@ -6,7 +6,6 @@
 #include "acme.h"
 #include "ari.h"
 #include "cert_dates.h"
-#include "commands.h"
 #include "fsutil.h"
 #include "hooks.h"
 #include "identifiers.h"
@@ -15,6 +14,7 @@
 #include "json.h"
 #include "log.h"
 #include "user_agent.h"
+#include "version.h"
 
 namespace certbot {
 

@@ -6,9 +6,9 @@
 #include <sstream>
 #include <vector>
 
-#include "commands.h"
 #include "fsutil.h"
 #include "log.h"
+#include "version.h"
 
 namespace certbot {
 

@@ -6,10 +6,6 @@
 
 namespace certbot {
 
-const char* certbot_version() {
-    return CERTBOT_VERSION;
-}
-
 // `certbot plugins [--authenticators] [--installers] [--init] [--prepare]`: certbot's listing.
 // --init/--prepare create an instance with the command line's options (what the plugin's own
 // checks say, e.g. a missing nginx binary) and destroy it again; nothing is changed.

@@ -5,10 +5,10 @@
 
 #include <cstdio>
 
-#include "commands.h"
 #include "log.h"
 #include "storage.h"
 #include "user_agent.h"
+#include "version.h"
 
 namespace certbot {
 
