@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -350,6 +351,24 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     };
     str("config", cfg.config_file);
     str("preferred-chain", cfg.preferred_chain);
+    str("preferred-profile", cfg.preferred_profile);
+    str("required-profile", cfg.required_profile);
+    for (const char* k : {"preferred-profile", "required-profile"}) {
+        if (!vm.count(k)) continue;
+        const std::string& v = vm[k].as<std::string>();
+        bool ok = !v.empty() && v.size() <= 64;
+        for (char c : v)
+            ok = ok &&
+                 (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.');
+        if (!ok)
+            return bad(k, std::string("--") + k +
+                              " must be a profile name from the CA's directory (letters, digits, "
+                              "'-', '_', '.'), such as classic or shortlived");
+    }
+    if (!cfg.preferred_profile.empty() && !cfg.required_profile.empty()) {
+        log::error("--preferred-profile and --required-profile cannot be used together; give one");
+        return kExitUsage;
+    }
     str("user-agent-comment", cfg.user_agent_comment);
     str("cert-path", cfg.cert_path);
     str("key-path", cfg.key_path);

@@ -51,6 +51,10 @@ void build_options(Options& o, const PluginRegistry& reg) {
         "preferred-chain", po::value<std::string>(),
         "If the CA offers multiple certificate chains, prefer the chain whose topmost "
         "certificate was issued from this Subject Common Name.")(
+        "preferred-profile", po::value<std::string>(),
+        "Request the given certificate profile if the CA offers it; otherwise order without "
+        "one.")("required-profile", po::value<std::string>(),
+                "Request the given certificate profile and fail if the CA does not offer it.")(
         "user-agent-comment", po::value<std::string>(),
         "Add a comment to the default user agent string.")(
         "eab-hmac-alg", po::value<std::string>(),

@@ -85,6 +85,8 @@ struct Config {
     std::string user_agent;
     std::string user_agent_comment;
     std::string preferred_chain;
+    // Certificate profiles (draft-aaron-acme-profiles, certbot 4.0)
+    std::string preferred_profile, required_profile;
     std::string eab_hmac_alg = "HS256";
 
     // General
