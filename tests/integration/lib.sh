@@ -601,21 +601,37 @@ pebble_orders() {
 # REQUESTS_CA_BUNDLE, SSL_CERT_FILE and CURL_CA_BUNDLE. The binary is $FAKE_ACME_SERVER, or
 # found in the build tree.
 fake_acme_start() {
-  local mode=$1 bin=${FAKE_ACME_SERVER:-}
+  _fake_server_start fake_acme_server "${FAKE_ACME_SERVER:-}" "$1" --mode "$1"
+}
+
+# fake_ca_start [ARGS...]: start tests/fake_acme/fake_acme_ca (an issuing CA speaking ARI and
+# profiles; ARGS e.g. --profiles classic,shortlived or --no-ari) like fake_acme_start. Its
+# run-time switches: fake_ca_control 'ari=past&retry_after=60'.
+fake_ca_start() {
+  _fake_server_start fake_acme_ca "${FAKE_ACME_CA:-}" ca "$@"
+}
+fake_ca_control() {
+  curl -fsS --max-time 5 --cacert "$TEST_CA_CERT" "https://127.0.0.1:$FAKE_ACME_PORT/control?$1"
+}
+
+# _fake_server_start NAME BIN LABEL ARGS...: BIN (or NAME found in the build tree) on a free port.
+_fake_server_start() {
+  local name=$1 bin=$2 mode=$3
+  shift 3
   if [[ -z "$bin" ]]; then
     local c
-    for c in "$BUILD_DIR/tests/fake_acme/fake_acme_server" "$BUILD_DIR/fake_acme_server"; do
+    for c in "$BUILD_DIR/tests/fake_acme/$name" "$BUILD_DIR/$name"; do
       [[ -x "$c" ]] && { bin=$c; break; }
     done
   fi
-  [[ -n "$bin" && -x "$bin" ]] || fail "fake_acme_server not built (set FAKE_ACME_SERVER)"
+  [[ -n "$bin" && -x "$bin" ]] || fail "$name not built"
   local dir attempt pid deadline
   dir=$(mktemp -d "$ITEST_DIR/fake_acme.XXXXXX")
   tls_server_cert "$dir/tls"
   for attempt in 1 2 3; do
     FAKE_ACME_PORT=$(free_port)
-    _itest_spawn "fake_acme_server ($mode)" "$dir/server.$attempt.log" "$bin" \
-      --port "$FAKE_ACME_PORT" --cert "$dir/tls/cert.pem" --key "$dir/tls/key.pem" --mode "$mode"
+    _itest_spawn "$name ($mode)" "$dir/server.$attempt.log" "$bin" \
+      --port "$FAKE_ACME_PORT" --cert "$dir/tls/cert.pem" --key "$dir/tls/key.pem" "$@"
     pid=$_ITEST_LAST_PID
     deadline=$((SECONDS + 10))
     # /healthz answers in every mode (the directory may hang on purpose).
@@ -626,7 +642,7 @@ fake_acme_start() {
         pid=""
         break
       fi
-      ((SECONDS < deadline)) || fail "fake_acme_server did not start within 10 s"
+      ((SECONDS < deadline)) || fail "$name did not start within 10 s"
       sleep 0.1
     done
     if [[ -n "$pid" ]]; then
@@ -638,7 +654,7 @@ fake_acme_start() {
     fi
     printf 'fake_acme_start: attempt %s failed, retrying on another port\n' "$attempt" >&2
   done
-  fail "fake_acme_server ($mode) did not start after 3 attempts"
+  fail "$name ($mode) did not start after 3 attempts"
 }
 
 # --- soft assertions -------------------------------------------------------------
