@@ -59,7 +59,8 @@ std::deque<HttpResponse> parse_script(std::string_view text) {
     size_t pos = 0;
     while (pos <= text.size() && out.size() < 64) {
         size_t end = text.find("\n~~~\n", pos);
-        std::string_view chunk = text.substr(pos, end == std::string_view::npos ? text.npos : end - pos);
+        std::string_view chunk =
+            text.substr(pos, end == std::string_view::npos ? text.npos : end - pos);
         size_t nl = chunk.find('\n');
         std::istringstream head(std::string(chunk.substr(0, nl)));
         HttpResponse r;
@@ -78,7 +79,7 @@ std::deque<HttpResponse> parse_script(std::string_view text) {
 }
 
 const PrivateKey& account_key() {
-    static const PrivateKey key = std::move(*PrivateKey::generate(KeySpec{}));
+    static const PrivateKey key = PrivateKey::generate(KeySpec{}).value();
     return key;
 }
 
