@@ -58,6 +58,27 @@ class DnsAuthenticator : public Authenticator {
     std::vector<TxtRecord> added_;
 };
 
+// The challenge types of a DNS plugin: {"dns-01", NULL}.
+inline const char* const kDnsChallengeTypes[] = {"dns-01", nullptr};
+
+// certbot's --<plugin>-propagation-seconds option with the plugin's DEFAULT_SECONDS ("10").
+constexpr cb_option_desc propagation_option(const char* default_seconds) {
+    return {sizeof(cb_option_desc),
+            "propagation-seconds",
+            nullptr,
+            "PROPAGATION_SECONDS",
+            "The number of seconds to wait for DNS to propagate before asking the ACME server to "
+            "verify the DNS record.",
+            default_seconds,
+            CB_OPT_VALUE};
+}
+
+// certbot's --<plugin>-credentials option (a file), with HELP.
+constexpr cb_option_desc credentials_option(const char* help) {
+    return {
+        sizeof(cb_option_desc), "credentials", nullptr, "CREDENTIALS", help, nullptr, CB_OPT_VALUE};
+}
+
 // certbot's base_domain_name_guesses: "a.b.example.com" -> a.b.example.com, b.example.com,
 // example.com, com.
 std::vector<std::string> zone_guesses(const std::string& domain);
