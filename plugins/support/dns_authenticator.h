@@ -3,7 +3,7 @@
 // --<plugin>-propagation-seconds (each plugin's certbot default), keeps the list of records this
 // run added (also those whose creation was sent but not confirmed) and deletes exactly those in
 // cleanup, after a failed perform too, reporting the first failure and keeping what it could not
-// delete for the next call.
+// delete for the next cleanup call.
 #ifndef CERTBOT_PLUGINS_SUPPORT_DNS_AUTHENTICATOR_H
 #define CERTBOT_PLUGINS_SUPPORT_DNS_AUTHENTICATOR_H
 
@@ -50,7 +50,7 @@ class DnsAuthenticator : public Authenticator {
     int propagation_seconds() const { return propagation_; }
 
   private:
-    void remove_added(bool from_destructor);
+    void remove_added();
 
     Host host_;
     std::string plugin_;
