@@ -22,6 +22,7 @@
 #include <set>
 
 #include "account.h"
+#include "ari_renewal.h"
 #include "commands.h"
 #include "fsutil.h"
 #include "hooks.h"
@@ -115,7 +116,7 @@ Result<bool> key_type_change(Config& cfg, const Candidate& c) {
 Result<Plan> identical_request(Config& cfg, Candidate c) {
     auto changing = key_type_change(cfg, c);
     if (!changing) return changing.error();
-    if (*changing || should_renew(c.lineage, cfg, std::time(nullptr)).due)
+    if (*changing || should_renew_with_ari(c.lineage, cfg, std::time(nullptr)).due)
         return renew(std::move(c));
     if (cfg.keep_until_expiring || !cfg.interactive()) return Plan{Plan::Action::kKeep, c};
     auto picked = ask_numbers(
