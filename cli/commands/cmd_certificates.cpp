@@ -9,7 +9,7 @@
 #include <ctime>
 #include <set>
 
-#include "ari.h"
+#include "ari_renewal.h"
 #include "commands.h"
 #include "crypto.h"
 #include "fsutil.h"

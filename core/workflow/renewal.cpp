@@ -4,7 +4,7 @@
 
 #include "account.h"
 #include "acme.h"
-#include "ari.h"
+#include "ari_renewal.h"
 #include "cert_dates.h"
 #include "fsutil.h"
 #include "hooks.h"
