@@ -476,7 +476,8 @@ Result<IssueResult> issue_with_hooks(const Config& cfg, const PluginRegistry& pl
     hc.config_dir = cfg.config_dir;
     hc.pre_hooks = cfg.pre_hooks;
     hc.post_hooks = cfg.post_hooks;
-    hc.directory_hooks = false;  // certbot runs renewal-hooks/ directories only for renew
+    hc.directory_hooks = false;  // pre/ and post/ run only for renew (certbot)
+    hc.deploy_directory_hooks = !cfg.no_directory_hooks;  // deploy/ too since certbot 5.3
     hc.dry_run = cfg.dry_run;
     HookRunner hooks(hc);
     if (auto st = hooks.run_pre_hooks(); !st) log::error(st.error().message);
