@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "config.h"
 #include "config_files.h"
+#include "dump_cli.h"
 #include "help.h"
 #include "identifiers.h"
 #include "issuance.h"
@@ -436,6 +437,7 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     cfg.plugins_prepare = vm.count("prepare");
     cfg.plugins_authenticators = vm.count("authenticators");
     cfg.plugins_installers = vm.count("installers");
+    if (vm.count("check")) cfg.plugins_check = vm["check"].as<std::string>();
 
     // Authenticator selection: -a NAME or one of the --<plugin> shortcuts.
     std::vector<std::string> chosen;
@@ -498,6 +500,12 @@ int main(int argc, char** argv) {
     install_signal_handlers();
     auto registry = PluginRegistry::discover(plugin_search_path());
     Options opts;
+    if (argc == 2 && std::strcmp(argv[1], "--dump-cli") == 0) {  // build-time docs (dump_cli.h)
+        build_options(opts, registry);
+        std::vector<std::pair<std::string, std::string>> verbs;
+        for (const auto& v : kVerbs) verbs.emplace_back(v.name, v.help);
+        return dump_cli(opts, registry, verbs);
+    }
     Parsed parsed;
     int rc = parse(argc, argv, registry, opts, parsed);
     if (rc >= 0) return rc;

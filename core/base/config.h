@@ -115,6 +115,7 @@ struct Config {
     // plugins subcommand filters
     bool plugins_init = false, plugins_prepare = false;
     bool plugins_authenticators = false, plugins_installers = false;
+    std::string plugins_check;  // `plugins --check FILE`: validate FILE instead of listing
 
     // Long option names the user gave explicitly (for what renewal confs store).
     std::set<std::string> set_by_user;

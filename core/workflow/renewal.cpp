@@ -388,7 +388,10 @@ Status save_renewal_options(Lineage& l, const Config& cfg, const PluginRegistry&
     if (!auth) return Error("The " + cfg.authenticator + " plugin is not installed", kExitUsage);
     auto values = plugin_values(*auth, cfg);
     if (!values) return values.error();
-    return store_params(l, renewal_params(cfg, *auth, *values, cfg.account));
+    auto params = renewal_params(cfg, *auth, *values, cfg.account);
+    // The installer's options too, as issue_and_save stores them (reconfigure -i NAME --NAME-x).
+    for (auto& ip : installer_renewal_params(cfg, plugins)) params.push_back(std::move(ip));
+    return store_params(l, params);
 }
 
 Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plugins,
