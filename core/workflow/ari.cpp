@@ -109,7 +109,7 @@ std::string format_utc(int64_t t, const char* fmt) {
     std::time_t tt = static_cast<std::time_t>(t);
     std::tm tm{};
     gmtime_r(&tt, &tm);
-    char buf[32];
+    char buf[64];
     std::strftime(buf, sizeof buf, fmt, &tm);
     return buf;
 }

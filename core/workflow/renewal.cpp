@@ -198,12 +198,7 @@ void normalize_key_flags(Config& cfg) {
 }
 
 std::string date_of(int64_t t) {
-    std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return buf;
+    return format_utc(t, "%Y-%m-%d");
 }
 
 std::optional<CertInfo> current_cert(const Lineage& l) {
