@@ -9,7 +9,7 @@
 #include <ctime>
 #include <set>
 
-#include "ari.h"
+#include "ari_renewal.h"
 #include "commands.h"
 #include "crypto.h"
 #include "fsutil.h"
@@ -41,12 +41,7 @@ struct Broken {
 };
 
 std::string utc_text(int64_t t, const char* format) {
-    std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[40];
-    std::strftime(buf, sizeof buf, format, &tm);
-    return buf;
+    return format_utc(t, format);
 }
 
 // certbot: "VALID: 89 days", "VALID: 1 day", "VALID: 5 hour(s)", "INVALID: TEST_CERT, EXPIRED".

@@ -34,6 +34,9 @@ struct Item {
     RenewalDecision decision;
     enum class Outcome { kSkipped, kRenewed, kFailed } outcome = Outcome::kSkipped;
     std::string error;
+    // The names in the new certificate: without those --allow-subset-of-names dropped, which
+    // certbot 5.9 no longer passes to hooks as renewed.
+    std::vector<std::string> issued;
 };
 
 std::string join(const std::vector<std::string>& v, const char* sep) {
@@ -74,6 +77,7 @@ void add_ari_due(const Config& cli, const PluginRegistry& plugins, std::time_t n
                              std::move(*cfg),
                              RenewalDecision{true, c.reason},
                              Item::Outcome::kSkipped,
+                             {},
                              {}});
     }
 }
@@ -159,8 +163,8 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
             parse_failures.push_back(path + " (" + st.error().message + ")");
             continue;
         }
-        items.push_back(
-            Item{std::move(*l), std::move(*cfg), std::move(decision), Item::Outcome::kSkipped, {}});
+        items.push_back(Item{
+            std::move(*l), std::move(*cfg), std::move(decision), Item::Outcome::kSkipped, {}, {}});
     }
     add_ari_due(cli, plugins, now, ari_checks, ari_skipped, items, skipped, parse_failures);
     std::vector<Item*> due;
@@ -222,6 +226,7 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
                 continue;
             }
             it->outcome = Item::Outcome::kRenewed;
+            it->issued = r->domains;
             if (!cli.dry_run) {
                 if (auto st = hooks.run_deploy_hooks(it->cfg.deploy_hooks, r->live_dir, r->domains);
                     !st)
@@ -245,7 +250,7 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
                 break;  // interrupted before its turn (below)
             case Item::Outcome::kRenewed:
                 renewed.push_back("  " + path + " (success)");
-                for (const auto& d : it.cfg.domains) renewed_domains.push_back(d);
+                for (const auto& d : it.issued) renewed_domains.push_back(d);
                 break;
             case Item::Outcome::kFailed:
                 failed.push_back("  " + path + " (failure)");

@@ -137,6 +137,9 @@ class AcmeClient {
                                const PrivateKey* key);
     Error problem_error(const HttpResponse& r, const std::string& what) const;
     std::chrono::milliseconds poll_delay(const HttpResponse& r, int attempt) const;
+    // certbot 4.1: after a finalize refused with orderNotReady, polls the order until it is
+    // ready (or fails, or the deadline passes).
+    Status wait_until_ready(const Order& order, std::chrono::steady_clock::time_point deadline);
 
     HttpClient& http_;
     Clock& clock_;

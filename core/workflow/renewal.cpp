@@ -4,7 +4,7 @@
 
 #include "account.h"
 #include "acme.h"
-#include "ari.h"
+#include "ari_renewal.h"
 #include "cert_dates.h"
 #include "fsutil.h"
 #include "hooks.h"
@@ -198,12 +198,7 @@ void normalize_key_flags(Config& cfg) {
 }
 
 std::string date_of(int64_t t) {
-    std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return buf;
+    return format_utc(t, "%Y-%m-%d");
 }
 
 std::optional<CertInfo> current_cert(const Lineage& l) {
@@ -479,7 +474,8 @@ Result<IssueResult> issue_with_hooks(const Config& cfg, const PluginRegistry& pl
     hc.config_dir = cfg.config_dir;
     hc.pre_hooks = cfg.pre_hooks;
     hc.post_hooks = cfg.post_hooks;
-    hc.directory_hooks = false;  // certbot runs renewal-hooks/ directories only for renew
+    hc.directory_hooks = false;  // pre/ and post/ run only for renew (certbot)
+    hc.deploy_directory_hooks = !cfg.no_directory_hooks;  // deploy/ too since certbot 5.3
     hc.dry_run = cfg.dry_run;
     HookRunner hooks(hc);
     if (auto st = hooks.run_pre_hooks(); !st) log::error(st.error().message);

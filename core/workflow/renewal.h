@@ -68,8 +68,8 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
                                    Lineage* existing);
 
 // certonly's way round issue_and_save: --pre-hook first, --deploy-hook after a saved
-// certificate (not in a dry run), --post-hook last whatever happened. No renewal-hooks/
-// directories (certbot runs those only for renew).
+// certificate (not in a dry run), --post-hook last whatever happened. Of the renewal-hooks/
+// directories only deploy/ runs (certbot 5.3; --no-directory-hooks turns it off).
 Result<IssueResult> issue_with_hooks(const Config& cfg, const PluginRegistry& plugins,
                                      Lineage* existing);
 
