@@ -10,6 +10,10 @@ const char* certbot_version() {
     return CERTBOT_VERSION;
 }
 
+const char* certbot_surface_version() {
+    return "2.1.0";
+}
+
 // `certbot plugins [--authenticators] [--installers] [--init] [--prepare]`: certbot's listing.
 // --init/--prepare create an instance with the command line's options (what the plugin's own
 // checks say, e.g. a missing nginx binary) and destroy it again; nothing is changed.

@@ -8,7 +8,10 @@
 
 namespace certbot {
 
-const char* certbot_version();
+const char* certbot_version();  // ours (certbot-native), as in the User-Agent and the log
+// The version of Python certbot whose command line and store this client implements: what
+// `--version` leads with (scripts gate features on it) and the renewal confs' `version`.
+const char* certbot_surface_version();
 
 int cmd_certonly(const Config& cfg, const PluginRegistry& plugins);
 int cmd_renew(const Config& cfg, const PluginRegistry& plugins);
