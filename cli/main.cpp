@@ -11,6 +11,7 @@
 
 #include "acme.h"
 #include "commands.h"
+#include "dump_cli.h"
 #include "help.h"
 #include "log.h"
 #include "parse.h"
@@ -55,6 +56,10 @@ int main(int argc, char** argv) {
     install_signal_handlers();
     auto registry = PluginRegistry::discover(plugin_search_path());
     Options opts;
+    if (argc == 2 && std::strcmp(argv[1], "--dump-cli") == 0) {  // build-time docs (dump_cli.h)
+        build_options(opts, registry);
+        return dump_cli(opts, registry, verb_help());
+    }
     Parsed parsed;
     int rc = parse(argc, argv, registry, opts, parsed);
     if (rc >= 0) return rc;

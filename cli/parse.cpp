@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -61,6 +62,12 @@ const std::pair<const char*, const char*> kVerbAliases[] = {{"auth", "certonly"}
                                                             {"everything", "run"}};
 
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> verb_help() {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& v : kVerbs) out.emplace_back(v.name, v.help);
+    return out;
+}
 
 const Verb* find_verb(std::string name) {
     for (const auto& a : kVerbAliases)
@@ -401,6 +408,24 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     };
     str("config", cfg.config_file);
     str("preferred-chain", cfg.preferred_chain);
+    str("preferred-profile", cfg.preferred_profile);
+    str("required-profile", cfg.required_profile);
+    for (const char* k : {"preferred-profile", "required-profile"}) {
+        if (!vm.count(k)) continue;
+        const std::string& v = vm[k].as<std::string>();
+        bool ok = !v.empty() && v.size() <= 64;
+        for (char c : v)
+            ok = ok &&
+                 (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.');
+        if (!ok)
+            return bad(k, std::string("--") + k +
+                              " must be a profile name from the CA's directory (letters, digits, "
+                              "'-', '_', '.'), such as classic or shortlived");
+    }
+    if (!cfg.preferred_profile.empty() && !cfg.required_profile.empty()) {
+        log::error("--preferred-profile and --required-profile cannot be used together; give one");
+        return kExitUsage;
+    }
     str("user-agent-comment", cfg.user_agent_comment);
     str("cert-path", cfg.cert_path);
     str("key-path", cfg.key_path);
@@ -475,6 +500,7 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     cfg.plugins_prepare = vm.count("prepare");
     cfg.plugins_authenticators = vm.count("authenticators");
     cfg.plugins_installers = vm.count("installers");
+    if (vm.count("check")) cfg.plugins_check = vm["check"].as<std::string>();
 
     if (!cfg.csr_path.empty())
         if (auto st = load_csr(cfg); !st) return bad("csr", st.error().message);

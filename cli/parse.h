@@ -3,6 +3,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "config.h"
 #include "options.h"
@@ -15,6 +17,9 @@ struct Verb {
     int (*run)(const Config&, const PluginRegistry&);
     const char* help;
 };
+
+// The subcommands and their one-line help, in `certbot --help` order.
+std::vector<std::pair<std::string, std::string>> verb_help();
 
 // A subcommand by name (also certbot's old names: auth, everything); null if unknown.
 const Verb* find_verb(std::string name);
