@@ -113,7 +113,7 @@ out=$(openssl verify -CAfile "$ITEST_DIR/root1.pem" -untrusted "$live/chain.pem"
 assert_contains "$(cat "$CB_CONFIG/renewal/pref.example.conf")" "^preferred_chain = $cn1\$"
 pass "--preferred-chain '$cn1': the alternate chain, stored in the renewal conf"
 
-run_ours chain_renew renew --cert-name pref.example --force-renewal ||
+run_ours chain_renew renew --cert-name pref.example --force-renewal --no-random-sleep-on-renew ||
   fail "renew failed: $(cat "$ITEST_DIR/chain_renew.out")"
 assert_file "$CB_CONFIG/archive/pref.example/fullchain2.pem"
 assert_eq "$(top_issuer "$live/fullchain.pem")" "$cn1" "renewed chain's root"
