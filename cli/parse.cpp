@@ -106,8 +106,8 @@ std::string missing_plugin(const std::vector<std::string>& args, const PluginReg
 
 // The command line takes unique prefixes of long options (--force-renew, --agree), as
 // argparse does; cli.ini keys must be spelled out (kStyle).
-const auto kCommandLineStyle = static_cast<po::command_line_style::style_t>(
-    po::command_line_style::unix_style);
+const auto kCommandLineStyle =
+    static_cast<po::command_line_style::style_t>(po::command_line_style::unix_style);
 
 // Option values that never reach a log: EAB's HMAC key and plugin options holding secrets.
 bool secret_option(const std::string& key) {
@@ -181,8 +181,7 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     } catch (const po::ambiguous_option& e) {
         // argparse's wording: "ambiguous option: --re could match --reinstall, --renew-hook"
         std::string list;
-        for (const auto& alt : e.alternatives())
-            list += (list.empty() ? "--" : ", --") + alt;
+        for (const auto& alt : e.alternatives()) list += (list.empty() ? "--" : ", --") + alt;
         log::error("ambiguous option: " + e.get_option_name() + " could match " + list);
         return kExitUsage;
     } catch (const po::error& e) {
@@ -254,7 +253,7 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     // Walk the options in command-line order: -d values, and per-identifier plugin options
     // (webroot's -w applies to each -d that follows it).
     std::map<std::string, std::string> current_per_id;  // option -> latest value
-    std::set<std::string> per_id_after_domain;  // first given after a -d
+    std::set<std::string> per_id_after_domain;          // first given after a -d
     std::vector<std::string> raw_domains;
     for (const auto& o : parsed.options) {
         const std::string& k = o.string_key;
