@@ -23,6 +23,14 @@ top_issuer() {
     openssl x509 -noout -issuer -nameopt multiline | sed -n 's/^ *commonName *= *//p'
 }
 
+# exits WANT NAME ARGS...: run_ours NAME ARGS... must exit with status WANT.
+exits() {
+  local want=$1 name=$2 rc=0
+  shift 2
+  run_ours "$name" "$@" || rc=$?
+  assert_eq "$rc" "$want" "$name: exit status (output: $(cat "$ITEST_DIR/$name.out"))"
+}
+
 # --- certonly --csr -------------------------------------------------------------------
 work="$ITEST_DIR/csr"
 mkdir -p "$work/ours" "$work/python"
@@ -66,10 +74,8 @@ pass "Python certbot writes the same file names"
 
 # An explicit path is created new, never overwritten.
 echo keep >"$work/existing.pem"
-if (cd "$work/ours" && run_ours csr3 "${csr_args[@]}" --csr "$work/csr.pem" \
-  --cert-path "$work/existing.pem"); then
-  fail "certonly --csr --cert-path EXISTING succeeded"
-fi
+(cd "$work/ours" && exits 1 csr3 "${csr_args[@]}" --csr "$work/csr.pem" \
+  --cert-path "$work/existing.pem")
 assert_contains "$(cat "$ITEST_DIR/csr3.out")" "$work/existing.pem"
 assert_eq "$(cat "$work/existing.pem")" keep "existing --cert-path file"
 (cd "$work/ours" && run_ours csr4 "${csr_args[@]}" --csr "$work/csr.pem" \
@@ -80,13 +86,13 @@ pass "--cert-path/--chain-path/--fullchain-path: created where asked, never over
 
 # certbot's refusals, before any order.
 orders=$(pebble_orders)
-run_ours csr_mismatch "${csr_args[@]}" --csr "$work/csr.pem" -d other.example && fail "-d mismatch accepted"
+exits 2 csr_mismatch "${csr_args[@]}" --csr "$work/csr.pem" -d other.example
 assert_contains "$(cat "$ITEST_DIR/csr_mismatch.out")" "Inconsistent domain requests"
-run_ours csr_run run --standalone --csr "$work/csr.pem" && fail "run --csr accepted"
+exits 2 csr_run run --standalone --csr "$work/csr.pem"
 assert_contains "$(cat "$ITEST_DIR/csr_run.out")" "may only be specified when obtaining a new or replacement via the certonly command"
-run_ours csr_subset "${csr_args[@]}" --csr "$work/csr.pem" --allow-subset-of-names && fail "--allow-subset-of-names accepted"
+exits 2 csr_subset "${csr_args[@]}" --csr "$work/csr.pem" --allow-subset-of-names
 assert_contains "$(cat "$ITEST_DIR/csr_subset.out")" "--allow-subset-of-names cannot be used with --csr"
-run_ours csr_junk "${csr_args[@]}" --csr "$work/key.pem" && fail "a key as CSR accepted"
+exits 2 csr_junk "${csr_args[@]}" --csr "$work/key.pem"
 assert_contains "$(cat "$ITEST_DIR/csr_junk.out")" "Failed to parse CSR file: $work/key.pem"
 assert_eq "$(pebble_orders)" "$orders" "orders placed by refused --csr runs"
 pass "--csr refusals: -d mismatch, run, --allow-subset-of-names, not a CSR"
