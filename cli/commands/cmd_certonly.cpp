@@ -284,6 +284,35 @@ Result<Obtained> obtain_with_hooks(const Config& cli, const PluginRegistry& plug
     return got;
 }
 
+namespace {
+
+// certbot's _csr_get_and_save_cert and _csr_report_new_cert: no lineage, no hooks, files where
+// --cert-path/--chain-path/--fullchain-path say.
+int certonly_csr(const Config& cfg, const PluginRegistry& plugins) {
+    auto session = Session::open(cfg);
+    if (!session) return fail(session.error());
+    log::out(
+        std::string(cfg.dry_run ? "Simulating a certificate request" : "Requesting a certificate") +
+        " for " + summarize(cfg.domains));
+    auto result = issue_and_save(cfg, plugins, nullptr);
+    if (!result) return fail(result.error());
+    if (result->dry_run) {
+        log::out("The dry run was successful.");
+        return kExitOk;
+    }
+    log::out("\nSuccessfully received certificate.\nCertificate is saved at:            " +
+             result->cert_path + "\nIntermediate CA chain is saved at:  " + result->chain_path +
+             "\nFull certificate chain is saved at: " + result->fullchain_path +
+             "\nThis certificate expires on " + date_of(result->not_after) + ".");
+    log::out(
+        "NEXT STEPS:\n- Certificates created using --csr will not be renewed automatically by "
+        "Certbot. You will need to renew the certificate before it expires, by running the same "
+        "Certbot command again.");
+    return kExitOk;
+}
+
+}  // namespace
+
 int cmd_certonly(const Config& cli, const PluginRegistry& plugins) {
     Config cfg = cli;
     normalize_key_flags(cfg);
@@ -313,6 +342,7 @@ int cmd_certonly(const Config& cli, const PluginRegistry& plugins) {
         if (auto v = plugin_values(*auth, cfg); !v) return fail(v.error());
     }
     if (auto st = validate_hooks(cfg); !st) return fail(st.error());
+    if (!cfg.csr_der.empty()) return certonly_csr(cfg, plugins);
 
     // Directories, locks and the log file before anything is ordered, so a certificate is
     // never issued and then lost for want of a writable store.

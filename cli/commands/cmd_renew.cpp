@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <map>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -34,9 +35,7 @@ struct Item {
     RenewalDecision decision;
     enum class Outcome { kSkipped, kRenewed, kFailed } outcome = Outcome::kSkipped;
     std::string error;
-    // The names in the new certificate: without those --allow-subset-of-names dropped, which
-    // certbot 5.9 no longer passes to hooks as renewed.
-    std::vector<std::string> issued;
+    IssueResult result;  // when renewed
 };
 
 std::string join(const std::vector<std::string>& v, const char* sep) {
@@ -45,10 +44,12 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
     return out;
 }
 
-// Plugins that bind ports or talk to a person cannot run twice at once.
+// Lineages that cannot be renewed at the same time as each other: those that run the user's
+// scripts (manual auth/cleanup hooks) or may ask a person something (a terminal) go one after
+// another, as certbot runs everything; standalone lineages share their port.
 std::string exclusive_key(const Config& c) {
+    if (c.authenticator == "manual" || c.interactive()) return "user";
     if (c.authenticator == "standalone") return "standalone:" + std::to_string(c.http01_port);
-    if (c.authenticator == "manual" && c.interactive()) return "manual";
     return {};
 }
 
@@ -197,49 +198,62 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
             for (const auto& h : it->cfg.post_hooks) hooks.add_post_hook(h);
     }
 
-    // Renew with a bounded pool. Lineages whose plugin needs exclusive use of a port or of the
-    // terminal take a shared lock for the duration.
-    std::mutex queue_mu, exclusive_map_mu;
-    std::map<std::string, std::unique_ptr<std::mutex>> exclusive;
+    // Renew with a bounded pool of workers; what is ours runs in parallel (orders, polling, key
+    // generation, file writes). The pool takes units in conf order: a lineage alone, or every
+    // lineage of one exclusive_key, renewed one after another in conf order, so user scripts and
+    // prompts never overlap and always come in the same order. Deploy hooks run after the pool,
+    // one at a time, in conf order.
+    std::vector<std::vector<Item*>> units;
+    std::map<std::string, size_t> unit_of_key;
+    for (auto* it : due) {
+        const std::string key = exclusive_key(it->cfg);
+        if (key.empty()) {
+            units.push_back({it});
+            continue;
+        }
+        auto [pos, added] = unit_of_key.emplace(key, units.size());
+        if (added) units.emplace_back();
+        units[pos->second].push_back(it);
+    }
+    std::mutex queue_mu;
     size_t next = 0;
     auto worker = [&]() {
         while (!g_interrupted) {
-            Item* it;
+            const std::vector<Item*>* unit;
             {
                 std::lock_guard<std::mutex> l(queue_mu);
-                if (next >= due.size()) return;
-                it = due[next++];
+                if (next >= units.size()) return;
+                unit = &units[next++];
             }
-            std::unique_lock<std::mutex> ex;
-            if (auto key = exclusive_key(it->cfg); !key.empty()) {
-                std::lock_guard<std::mutex> l(exclusive_map_mu);
-                auto& m = exclusive[key];
-                if (!m) m = std::make_unique<std::mutex>();
-                ex = std::unique_lock<std::mutex>(*m);
-            }
-            log::info("Renewing " + it->lineage.name + " (" + it->decision.reason + ")");
-            auto r = issue_and_save(it->cfg, plugins, &it->lineage);
-            if (!r) {
-                it->outcome = Item::Outcome::kFailed;
-                it->error = r.error().message;
-                log::error("Failed to renew certificate " + it->lineage.name + ": " + it->error);
-                continue;
-            }
-            it->outcome = Item::Outcome::kRenewed;
-            it->issued = r->domains;
-            if (!cli.dry_run) {
-                if (auto st = hooks.run_deploy_hooks(it->cfg.deploy_hooks, r->live_dir, r->domains);
-                    !st)
-                    log::error(st.error().message);
+            for (Item* it : *unit) {
+                if (g_interrupted) break;
+                log::info("Renewing " + it->lineage.name + " (" + it->decision.reason + ")");
+                auto r = issue_and_save(it->cfg, plugins, &it->lineage);
+                if (!r) {
+                    it->outcome = Item::Outcome::kFailed;
+                    it->error = r.error().message;
+                    log::error("Failed to renew certificate " + it->lineage.name + ": " +
+                               it->error);
+                    continue;
+                }
+                it->outcome = Item::Outcome::kRenewed;
+                it->result = std::move(*r);
             }
         }
     };
     const size_t nworkers =
-        std::min<size_t>(static_cast<size_t>(std::max(1, cli.renewal_workers)), due.size());
+        std::min<size_t>(static_cast<size_t>(std::max(1, cli.renewal_workers)), units.size());
     std::vector<std::thread> pool;
     for (size_t i = 1; i < nworkers; ++i) pool.emplace_back(worker);
     if (nworkers > 0) worker();
     for (auto& t : pool) t.join();
+    if (!cli.dry_run)
+        for (auto* it : due)
+            if (it->outcome == Item::Outcome::kRenewed)
+                if (auto st = hooks.run_deploy_hooks(it->cfg.deploy_hooks, it->result.live_dir,
+                                                     it->result.domains);
+                    !st)
+                    log::error(st.error().message);
 
     std::vector<std::string> renewed_domains, failed_domains;
     std::vector<std::string> renewed, failed;
@@ -250,7 +264,7 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
                 break;  // interrupted before its turn (below)
             case Item::Outcome::kRenewed:
                 renewed.push_back("  " + path + " (success)");
-                for (const auto& d : it.issued) renewed_domains.push_back(d);
+                for (const auto& d : it.result.domains) renewed_domains.push_back(d);
                 break;
             case Item::Outcome::kFailed:
                 failed.push_back("  " + path + " (failure)");

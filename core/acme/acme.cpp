@@ -591,7 +591,8 @@ Result<Order> AcmeClient::finalize(const Order& order, const std::string& csr_de
     return o;
 }
 
-Result<std::string> AcmeClient::download_certificate(const std::string& url) {
+Result<std::string> AcmeClient::download_certificate(const std::string& url,
+                                                     std::vector<std::string>* alternates) {
     auto r = post(url, "");
     if (!r) return r.error();
     if (r->http.status != 200) return problem_error(r->http, "Downloading certificate " + url);
@@ -600,7 +601,35 @@ Result<std::string> AcmeClient::download_certificate(const std::string& url) {
     if (certs->empty()) return Error("certificate from " + url + " contains no certificate");
     std::string chain;
     for (const auto& c : *certs) chain += c;
+    if (!alternates) return chain;
+    for (const auto& link : link_targets(r->http.header("link"), "alternate")) {
+        if (alternates->size() == 8) break;
+        auto alt = download_certificate(link);
+        if (!alt) return alt.error().context("alternate chain of " + url);
+        alternates->push_back(std::move(*alt));
+    }
     return chain;
+}
+
+std::vector<std::string> link_targets(const std::string& header, const std::string& rel) {
+    // RFC 8288: `<uri>; rel="x", <uri2>; rel=y`. Only absolute https URLs are followed.
+    std::vector<std::string> out;
+    size_t pos = 0;
+    while ((pos = header.find('<', pos)) != std::string::npos) {
+        size_t end = header.find('>', pos);
+        if (end == std::string::npos) break;
+        std::string target = header.substr(pos + 1, end - pos - 1);
+        size_t next = header.find('<', end);
+        std::string params =
+            header.substr(end + 1, next == std::string::npos ? next : next - end - 1);
+        params.erase(std::remove(params.begin(), params.end(), '"'), params.end());
+        params.erase(std::remove(params.begin(), params.end(), ' '), params.end());
+        const bool match = (params + ";").find(";rel=" + rel + ";") != std::string::npos ||
+                           (params + ",").find(";rel=" + rel + ",") != std::string::npos;
+        if (match && target.rfind("https://", 0) == 0) out.push_back(target);
+        pos = end;
+    }
+    return out;
 }
 
 Status AcmeClient::revoke(const std::string& cert_der, int reason, const PrivateKey* cert_key) {

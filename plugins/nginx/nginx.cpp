@@ -237,6 +237,19 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
             host_.info("The nginx configuration was already rolled back after the failed reload.");
             return;
         }
+        // certbot's Reverter: fewer checkpoints than asked for rolls back all of them, with a
+        // warning; none is a warning only.
+        const int have = static_cast<int>(reverter_.checkpoints().size());
+        if (have == 0) {
+            host_.warning(
+                "Certbot hasn't modified your configuration, so rollback isn't available.");
+            return;
+        }
+        if (count > have) {
+            host_.warning("Unable to rollback " + std::to_string(count) + " checkpoints, only " +
+                          std::to_string(have) + " exist");
+            count = have;
+        }
         reverter_.rollback_checkpoints(count);
         pending_.clear();
     }
