@@ -240,7 +240,7 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
                                       const std::vector<std::string>& domains,
                                       const std::string& key_pem) {
     const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1, cfg.issuance_timeout));
+        acme.clock().now() + std::chrono::seconds(std::max(1, cfg.issuance_timeout));
     CB_TRY(check_wildcards(domains, auth.plugin(), cfg.preferred_challenges));
     auto order = acme.new_order(domains);
     if (!order) return order.error();
