@@ -9,6 +9,7 @@
 #include <ctime>
 #include <set>
 
+#include "ari.h"
 #include "commands.h"
 #include "crypto.h"
 #include "fsutil.h"
@@ -30,6 +31,8 @@ struct Listed {
     CertInfo cert;
     std::vector<std::string> reasons;  // certbot's INVALID reasons: TEST_CERT, EXPIRED
     int64_t left = 0;                  // seconds until not_after
+    std::string profile;               // preferred_profile / required_profile
+    AriState ari;                      // window only when it belongs to this certificate
 };
 
 struct Broken {
@@ -77,6 +80,31 @@ std::string param(const Lineage& l, const char* key) {
     return v && *v != "None" ? *v : "";
 }
 
+// ---- profiles and ARI (issue 17) ------------------------------------------------------------
+std::string profile_of(const Lineage& l) {
+    std::string p = param(l, "required_profile");
+    return p.empty() ? param(l, "preferred_profile") : p;
+}
+
+// The stored ARI state, with the window dropped unless it was given for this certificate.
+AriState ari_of(const Lineage& l, const std::string& cert_pem) {
+    AriState s = load_ari_state(l.conf);
+    auto id = ari_cert_id(cert_pem);
+    if (!id || *id != s.cert_id) s.window.reset();
+    return s;
+}
+
+std::string profile_and_ari_text(const Listed& c) {
+    std::string out;
+    if (!c.profile.empty()) out += "\n    Profile: " + c.profile;
+    if (c.ari.window)
+        out += "\n    ARI Renewal Window: " +
+               utc_text(c.ari.window->start, "%Y-%m-%d %H:%M:%S+00:00") + " to " +
+               utc_text(c.ari.window->end, "%Y-%m-%d %H:%M:%S+00:00");
+    return out;
+}
+// ---- end profiles and ARI --------------------------------------------------------------------
+
 std::string human(const Config& cfg, const std::vector<Listed>& certs, size_t parsed,
                   const std::vector<Broken>& broken) {
     std::string text = "\n" + std::string(kRule) + "\n";
@@ -96,7 +124,7 @@ std::string human(const Config& cfg, const std::vector<Listed>& certs, size_t pa
                     "\n    Serial Number: " + c.cert.serial_hex +
                     "\n    Key Type: " + c.cert.key_type + "\n    Domains: " + names +
                     "\n    Expiry Date: " + utc_text(c.cert.not_after, "%Y-%m-%d %H:%M:%S+00:00") +
-                    " (" + status_text(c) + ")" +
+                    " (" + status_text(c) + ")" + profile_and_ari_text(c) +
                     "\n    Certificate Path: " + c.lineage->fullchain_path +
                     "\n    Private Key Path: " + c.lineage->privkey_path + "\n";
             }
@@ -159,6 +187,20 @@ std::string json(const std::vector<Listed>& certs, const std::vector<Broken>& br
         put(w, "authenticator", param(l, "authenticator"));
         put(w, "installer", param(l, "installer"));
         put(w, "server", param(l, "server"));
+        put(w, "profile", c.profile);
+        w.Key("ari");
+        if (c.ari.window || c.ari.retry_after) {
+            w.StartObject();
+            put(w, "window_start",
+                c.ari.window ? utc_text(c.ari.window->start, "%Y-%m-%dT%H:%M:%SZ") : "");
+            put(w, "window_end",
+                c.ari.window ? utc_text(c.ari.window->end, "%Y-%m-%dT%H:%M:%SZ") : "");
+            put(w, "retry_after",
+                c.ari.retry_after ? utc_text(*c.ari.retry_after, "%Y-%m-%dT%H:%M:%SZ") : "");
+            w.EndObject();
+        } else {
+            w.Null();
+        }
         w.EndObject();
     }
     w.EndArray();
@@ -214,7 +256,7 @@ int cmd_certificates(const Config& cfg, const PluginRegistry&) {
         }
         ++parsed;
         if (!selected(cfg, l, *info)) continue;
-        Listed c{&l, std::move(*info), {}, 0};
+        Listed c{&l, std::move(*info), {}, 0, profile_of(l), ari_of(l, *pem)};
         c.left = c.cert.not_after - now;
         // certbot: a certificate from a staging server is a test certificate.
         if (param(l, "server").find("staging") != std::string::npos)

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "acme.h"
+#include "ari_renewal.h"
 #include "commands.h"
 #include "fsutil.h"
 #include "hooks.h"
@@ -38,6 +39,35 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
     std::string out;
     for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
     return out;
+}
+
+// Asks the CAs about the lineages the lifetime rule found not due (in parallel); those whose
+// ARI renewal time has passed join `items`, the others are reported as skipped. Fresh answers
+// (and their Retry-After) are saved in the renewal confs, as certbot 5.x does.
+void add_ari_due(const Config& cli, const PluginRegistry& plugins, std::time_t now,
+                 std::vector<AriCheck>& checks, std::vector<std::string>& lines,
+                 std::vector<Item>& items, std::vector<std::string>& skipped,
+                 std::vector<std::string>& parse_failures) {
+    check_ari_and_save(checks, cli, now, static_cast<size_t>(std::max(8, cli.renewal_workers)));
+    for (size_t i = 0; i < checks.size(); ++i) {
+        const AriCheck& c = checks[i];
+        if (!c.due) {
+            skipped.push_back(std::move(lines[i]));
+            continue;
+        }
+        auto l = load_lineage(cli.config_dir, c.name);
+        auto cfg = l ? renewal_config(*l, cli, plugins) : Result<Config>(l.error());
+        Status st = cfg ? set_lineage_domains(*cfg, *l) : Status(cfg.error());
+        if (!st) {
+            parse_failures.push_back(c.name + " (" + st.error().message + ")");
+            continue;
+        }
+        items.push_back(Item{std::move(*l),
+                             std::move(*cfg),
+                             RenewalDecision{true, c.reason},
+                             Item::Outcome::kSkipped,
+                             {}});
+    }
 }
 
 }  // namespace
@@ -85,6 +115,8 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
     const std::time_t now = std::time(nullptr);
     std::vector<Item> items;  // the due ones
     std::vector<std::string> skipped, parse_failures;
+    std::vector<AriCheck> ari_checks;      // not due by lifetime: ask ARI (ari_renewal.h)
+    std::vector<std::string> ari_skipped;  // their report lines, index for index
     for (const auto& path : conf_paths) {
         auto l = load_lineage_from_conf(cli.config_dir, path);
         if (!l) {
@@ -99,7 +131,14 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
         }
         auto decision = should_renew(*l, *cfg, now);
         if (!decision.due) {
-            skipped.push_back("  " + l->fullchain_path + " " + decision.reason + " (skipped)");
+            std::string line = "  " + l->fullchain_path + " " + decision.reason + " (skipped)";
+            auto check = decision.ari_may_advance ? ari_check_for(*l) : std::nullopt;
+            if (check) {
+                ari_checks.push_back(std::move(*check));
+                ari_skipped.push_back(std::move(line));
+            } else {
+                skipped.push_back(std::move(line));
+            }
             continue;
         }
         if (auto st = set_lineage_domains(*cfg, *l); !st) {
@@ -109,6 +148,7 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
         items.push_back(
             Item{std::move(*l), std::move(*cfg), std::move(decision), Item::Outcome::kSkipped, {}});
     }
+    add_ari_due(cli, plugins, now, ari_checks, ari_skipped, items, skipped, parse_failures);
     std::vector<Item*> due;
     for (auto& it : items) due.push_back(&it);
 

@@ -397,12 +397,24 @@ Result<Order> parse_order(const std::string& body, const std::string& url) {
 }
 }  // namespace
 
-Result<Order> AcmeClient::new_order(const std::vector<std::string>& dns_names) {
+// ---- ARI (RFC 9773) and profiles: newOrder members -----------------------------------------
+namespace {
+std::string order_options_json(const OrderOptions& o) {
+    std::string out;
+    if (!o.replaces.empty()) out += ",\"replaces\":" + json::quote(o.replaces);
+    if (!o.profile.empty()) out += ",\"profile\":" + json::quote(o.profile);
+    return out;
+}
+}  // namespace
+// ---- end ARI / profiles ----------------------------------------------------------------------
+
+Result<Order> AcmeClient::new_order(const std::vector<std::string>& dns_names,
+                                    const OrderOptions& options) {
     std::string payload = "{\"identifiers\":[";
     for (size_t i = 0; i < dns_names.size(); ++i)
         payload += std::string(i ? "," : "") +
                    "{\"type\":\"dns\",\"value\":" + json::quote(dns_names[i]) + "}";
-    payload += "]}";
+    payload += "]" + order_options_json(options) + "}";
     auto r = post(dir_.new_order, payload);
     if (!r) return r.error();
     if (r->http.status != 201 && r->http.status != 200)

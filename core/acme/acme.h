@@ -67,6 +67,12 @@ struct Order {
     std::optional<Problem> error;
 };
 
+// Optional newOrder members: RFC 9773 §5 "replaces" (the certID of the certificate this order
+// replaces) and draft-aaron-acme-profiles "profile" (a name from the directory's meta.profiles).
+struct OrderOptions {
+    std::string replaces, profile;
+};
+
 struct ExternalAccountBinding {
     std::string kid, hmac_key_b64url, alg = "HS256";
 };
@@ -98,7 +104,8 @@ class AcmeClient {
     // new_key from then on (the caller keeps it alive, as with set_account).
     Status key_change(const PrivateKey& new_key);
 
-    Result<Order> new_order(const std::vector<std::string>& dns_names);
+    Result<Order> new_order(const std::vector<std::string>& dns_names,
+                            const OrderOptions& options = {});
     Result<Authorization> get_authorization(const std::string& url);
     Status respond_challenge(const std::string& challenge_url);
     // Polls until the authorization is no longer pending (or the deadline passes).

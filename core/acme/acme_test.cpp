@@ -394,7 +394,7 @@ TEST_CASE("key_change: refused by the CA or not offered keeps the old key", "[ac
     CHECK(c.acme.key_authorization("t") == "t." + jwk_thumbprint(c.key));
 }
 
-TEST_CASE("contact update and deactivation payloads; a deactivation not confirmed fails",
+TEST_CASE("contact update and deactivation payloads, and a deactivation not confirmed fails",
           "[acme]") {
     SignedInClient c;
     auto [http, acme] = std::tie(c.http, c.acme);

@@ -85,6 +85,8 @@ struct Config {
     std::string user_agent;
     std::string user_agent_comment;
     std::string preferred_chain;
+    // Certificate profiles (draft-aaron-acme-profiles, certbot 4.0)
+    std::string preferred_profile, required_profile;
     std::string eab_hmac_alg = "HS256";
 
     // General
@@ -113,6 +115,7 @@ struct Config {
     // plugins subcommand filters
     bool plugins_init = false, plugins_prepare = false;
     bool plugins_authenticators = false, plugins_installers = false;
+    std::string plugins_check;  // `plugins --check FILE`: validate FILE instead of listing
 
     // Long option names the user gave explicitly (for what renewal confs store).
     std::set<std::string> set_by_user;

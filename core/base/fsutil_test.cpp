@@ -1,5 +1,6 @@
 #include "fsutil.h"
 #include "temp_dir_test.h"
+#include "unprivileged_test.h"
 
 #include <catch2/catch.hpp>
 
@@ -14,6 +15,8 @@
 #include <string>
 
 using namespace certbot;
+using certbot::test::allow_nobody;
+using certbot::test::in_unprivileged_child;
 using certbot::test::mode_of;
 using certbot::test::TempDir;
 
@@ -76,14 +79,20 @@ TEST_CASE("atomic_write failures name the path and leave the target alone", "[fs
     CHECK(list_dir(d / "adir").value() == std::vector<std::string>{"inner"});
     CHECK(list_dir(d.path).value() == std::vector<std::string>{"adir"});  // temp file removed
 
-    if (::geteuid() != 0) {  // root ignores directory permissions
-        REQUIRE(make_dirs(d / "ro", 0755));
-        REQUIRE(atomic_write(d / "ro/f", "old", 0644));
-        ::chmod((d / "ro").c_str(), 0555);
-        CHECK_FALSE(atomic_write(d / "ro/f", "new", 0644));
-        CHECK(read_file(d / "ro/f").value() == "old");
-        ::chmod((d / "ro").c_str(), 0755);
-    }
+    // A read-only directory: refused, the old file kept. Root ignores directory permissions, so
+    // the write is tried as an unprivileged user.
+    REQUIRE(make_dirs(d / "ro", 0755));
+    REQUIRE(atomic_write(d / "ro/f", "old", 0644));
+    allow_nobody(d.path);
+    REQUIRE(::chmod((d / "ro").c_str(), 0555) == 0);
+    const std::string refused = in_unprivileged_child([&] {
+        Status st = atomic_write(d / "ro/f", "new", 0644);
+        return st ? std::string("written") : "refused: " + st.error().message;
+    });
+    CHECK(refused.rfind("refused: ", 0) == 0);
+    CHECK(refused.find(d / "ro") != std::string::npos);
+    CHECK(read_file(d / "ro/f").value() == "old");
+    CHECK(list_dir(d / "ro").value() == std::vector<std::string>{"f"});  // no temp file left
 }
 
 TEST_CASE("atomic_write with a group keeps the group or drops group bits", "[fsutil]") {

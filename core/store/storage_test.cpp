@@ -12,8 +12,11 @@
 
 #include "fsutil.h"
 #include "temp_dir_test.h"
+#include "unprivileged_test.h"
 
 using namespace certbot;
+using certbot::test::allow_nobody;
+using certbot::test::in_unprivileged_child;
 using certbot::test::mode_of;
 using certbot::test::TempDir;
 
@@ -634,7 +637,7 @@ void interrupted(const TempDir& d, const std::string& name, int version) {
 
 }  // namespace
 
-TEST_CASE("a finished update leaves no marker; nothing to clean up", "[storage][recovery]") {
+TEST_CASE("a finished update leaves no marker and nothing to clean up", "[storage][recovery]") {
     TempDir d;
     Lineage l = make_lineage(d);
     REQUIRE(save_new_version(l, pem("cert", 2), pem("chain", 2), "", "").ok());
@@ -723,17 +726,22 @@ TEST_CASE("finish_unfinished_updates keeps a complete new lineage without a conf
 
 TEST_CASE("check_store_writable refuses a read-only archive before anything is ordered",
           "[storage]") {
-    if (geteuid() == 0) {
-        WARN("running as root, which can write anywhere: read-only check not exercised");
-        return;
-    }
+    // Root can write anywhere, so the check runs as an unprivileged user that owns the store.
     TempDir d;
     Lineage l = make_lineage(d);
-    CHECK(check_store_writable(d / "config", &l).ok());
+    allow_nobody(d.path);
+    const std::string writable = in_unprivileged_child([&] {
+        auto st = check_store_writable(d / "config", &l);
+        return st.ok() ? std::string("ok") : st.error().message;
+    });
+    CHECK(writable == "ok");
     REQUIRE(::chmod(l.archive_dir.c_str(), 0555) == 0);
-    auto st = check_store_writable(d / "config", &l);
-    CHECK_FALSE(st.ok());
-    if (!st.ok()) CHECK(st.error().message.find(l.archive_dir) != std::string::npos);
+    const std::string refused = in_unprivileged_child([&] {
+        auto st = check_store_writable(d / "config", &l);
+        return st.ok() ? std::string("ok") : st.error().message;
+    });
+    CHECK(refused != "ok");
+    CHECK(refused.find(l.archive_dir) != std::string::npos);
     REQUIRE(::chmod(l.archive_dir.c_str(), 0755) == 0);
 }
 

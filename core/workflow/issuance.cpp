@@ -221,7 +221,8 @@ void pause_for_debug(const ChallengeSet& set, const Config& cfg) {
 static Result<IssuedCert> obtain_subset(AcmeClient& acme, PluginInstance& auth, const Config& cfg,
                                         const std::vector<std::string>& domains,
                                         const std::string& key_pem,
-                                        const std::vector<std::string>& failed) {
+                                        const std::vector<std::string>& failed,
+                                        const OrderOptions& order_options) {
     std::vector<std::string> remaining, left_out;
     for (const auto& d : domains)
         (std::find(failed.begin(), failed.end(), d) == failed.end() ? remaining : left_out)
@@ -233,16 +234,58 @@ static Result<IssuedCert> obtain_subset(AcmeClient& acme, PluginInstance& auth, 
     for (const auto& d : left_out) list += (list.empty() ? "" : ", ") + d;
     log::out("Unable to obtain a certificate with every requested domain. Retrying without: " +
              list);
-    return obtain_certificate(acme, auth, cfg, remaining, key_pem);
+    return obtain_certificate(acme, auth, cfg, remaining, key_pem, order_options);
 }
+
+// ---- ARI "replaces" and profiles -------------------------------------------------------------
+Result<std::string> choose_profile(const Directory& dir, const Config& cfg) {
+    auto offered = [&](const std::string& p) {
+        return std::find(dir.profiles.begin(), dir.profiles.end(), p) != dir.profiles.end();
+    };
+    auto list = [&]() {
+        std::string out;
+        for (const auto& p : dir.profiles) out += (out.empty() ? "" : ", ") + p;
+        return out.empty() ? std::string("none") : out;
+    };
+    if (!cfg.required_profile.empty()) {
+        if (offered(cfg.required_profile)) return cfg.required_profile;
+        return Error("The CA at " + dir.url + " does not offer the certificate profile \"" +
+                         cfg.required_profile + "\" (--required-profile); it offers: " + list() +
+                         ". Choose one of those or use --preferred-profile",
+                     kExitUsage);
+    }
+    if (!cfg.preferred_profile.empty()) {
+        if (offered(cfg.preferred_profile)) return cfg.preferred_profile;
+        log::warning("The CA at " + dir.url + " does not offer the certificate profile \"" +
+                     cfg.preferred_profile + "\" (--preferred-profile; it offers: " + list() +
+                     "); ordering with the CA's default profile");
+    }
+    return std::string();
+}
+
+// newOrder with the extras; a CA that refuses the "replaces" member (alreadyReplaced, an
+// unknown certificate, ...) gets the same order once more without it, as certbot does.
+static Result<Order> new_order_with_options(AcmeClient& acme,
+                                            const std::vector<std::string>& domains,
+                                            const OrderOptions& options) {
+    auto order = acme.new_order(domains, options);
+    if (order || options.replaces.empty()) return order;
+    log::warning("The CA refused the order as a replacement of " + options.replaces + " (" +
+                 order.error().message + "); ordering again without \"replaces\"");
+    OrderOptions plain = options;
+    plain.replaces.clear();
+    return acme.new_order(domains, plain);
+}
+// ---- end ARI / profiles ----------------------------------------------------------------------
 
 Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, const Config& cfg,
                                       const std::vector<std::string>& domains,
-                                      const std::string& key_pem) {
+                                      const std::string& key_pem,
+                                      const OrderOptions& order_options) {
     const auto deadline =
         acme.clock().now() + std::chrono::seconds(std::max(1, cfg.issuance_timeout));
     CB_TRY(check_wildcards(domains, auth.plugin(), cfg.preferred_challenges));
-    auto order = acme.new_order(domains);
+    auto order = new_order_with_options(acme, domains, order_options);
     if (!order) return order.error();
 
     // Collect the authorizations still to be done and choose a challenge for each.
@@ -305,7 +348,7 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
     }
 
     if (!failed_names.empty())
-        return obtain_subset(acme, auth, cfg, domains, key_pem, failed_names);
+        return obtain_subset(acme, auth, cfg, domains, key_pem, failed_names, order_options);
 
     // Key and CSR (RFC 8555 §7.4).
     Result<PrivateKey> key =

@@ -65,10 +65,11 @@ Result<bool> key_type_change(Config& cfg, const LineageCandidate& c) {
 }
 
 // _handle_identical_cert_request
-Result<LineagePlan> identical_request(Config& cfg, LineageCandidate c, std::time_t now) {
+Result<LineagePlan> identical_request(Config& cfg, LineageCandidate c, std::time_t now,
+                                      const DueCheck& due) {
     auto changing = key_type_change(cfg, c);
     if (!changing) return changing.error();
-    if (*changing || should_renew(c.lineage, cfg, now).due) return renew(std::move(c));
+    if (*changing || due(c.lineage, cfg, now).due) return renew(std::move(c));
     if (cfg.keep_until_expiring || !cfg.interactive())
         return LineagePlan{LineagePlan::Action::kKeep, c};
     auto picked = ask_numbers(
@@ -121,7 +122,7 @@ std::optional<LineageCandidate> candidate(Lineage l) {
 
 // _find_lineage_for_domains: an identical lineage (the last one in name order, like certbot),
 // else the lineage with the most names that are all among the requested ones.
-Result<LineagePlan> plan_for_domains(Config& cfg, std::time_t now) {
+Result<LineagePlan> plan_for_domains(Config& cfg, std::time_t now, const DueCheck& due) {
     if (cfg.duplicate) return LineagePlan{};
     auto all = list_lineages(cfg.config_dir, nullptr);
     if (!all) return all.error();
@@ -138,15 +139,15 @@ Result<LineagePlan> plan_for_domains(Config& cfg, std::time_t now) {
             subset = std::move(c);
         }
     }
-    if (same) return identical_request(cfg, std::move(*same), now);
+    if (same) return identical_request(cfg, std::move(*same), now, due);
     if (subset) return subset_request(cfg, std::move(*subset));
     return LineagePlan{};
 }
 
 }  // namespace
 
-Result<LineagePlan> plan_request(Config& cfg, std::time_t now) {
-    if (cfg.cert_name.empty()) return plan_for_domains(cfg, now);
+Result<LineagePlan> plan_request(Config& cfg, std::time_t now, const DueCheck& due) {
+    if (cfg.cert_name.empty()) return plan_for_domains(cfg, now, due);
     CB_TRY(validate_lineage_name(cfg.cert_name));
     const std::string conf = cfg.config_dir + "/renewal/" + cfg.cert_name + ".conf";
     if (access(conf.c_str(), F_OK) != 0) {
@@ -162,10 +163,10 @@ Result<LineagePlan> plan_request(Config& cfg, std::time_t now) {
     if (!c) return Error("cannot read the certificate of " + cfg.cert_name + " (" + conf + ")");
     if (cfg.domains.empty()) {
         cfg.domains = c->cert.dns_names;
-        return identical_request(cfg, std::move(*c), now);
+        return identical_request(cfg, std::move(*c), now, due);
     }
     if (as_set(cfg.domains) == as_set(c->cert.dns_names))
-        return identical_request(cfg, std::move(*c), now);
+        return identical_request(cfg, std::move(*c), now, due);
     // _ask_user_to_confirm_new_names (certbot's default, without a terminal, is yes).
     auto changing = key_type_change(cfg, *c);
     if (!changing) return changing.error();

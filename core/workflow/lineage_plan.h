@@ -18,10 +18,13 @@
 #pragma once
 
 #include <ctime>
+#include <functional>
 #include <optional>
 
+#include "ari_renewal.h"
 #include "config.h"
 #include "crypto.h"
+#include "renewal.h"
 #include "result.h"
 #include "storage.h"
 
@@ -38,9 +41,14 @@ struct LineagePlan {
     std::optional<LineageCandidate> existing;
 };
 
-// Decides for cfg.domains / cfg.cert_name against the store in cfg.config_dir; `now` decides
-// whether an identical lineage is due. May fill cfg.domains (--cert-name alone) and set
-// cfg.key_type to the lineage's when the type is not to change.
-Result<LineagePlan> plan_request(Config& cfg, std::time_t now);
+// Whether an existing lineage is due: should_renew_with_ari (the certificate's lifetime, then
+// the CA's renewal information), or a stand-in in tests.
+using DueCheck = std::function<RenewalDecision(const Lineage&, const Config&, std::time_t)>;
+
+// Decides for cfg.domains / cfg.cert_name against the store in cfg.config_dir; due(..., now)
+// decides whether an identical lineage is renewed. May fill cfg.domains (--cert-name alone) and
+// set cfg.key_type to the lineage's when the type is not to change.
+Result<LineagePlan> plan_request(Config& cfg, std::time_t now,
+                                 const DueCheck& due = should_renew_with_ari);
 
 }  // namespace certbot

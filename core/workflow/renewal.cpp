@@ -4,6 +4,7 @@
 
 #include "account.h"
 #include "acme.h"
+#include "ari.h"
 #include "cert_dates.h"
 #include "fsutil.h"
 #include "hooks.h"
@@ -109,6 +110,11 @@ std::vector<RenewalParam> renewal_params(const Config& cfg, const LoadedPlugin& 
         r.push_back(RenewalParam::str("https_port", std::to_string(cfg.https_port)));
     if (!cfg.preferred_challenges.empty())
         r.push_back(RenewalParam::list_of("pref_challs", cfg.preferred_challenges));
+    // certbot 4.0's keys: STR_CONFIG_ITEMS preferred_profile / required_profile
+    if (!cfg.preferred_profile.empty())
+        r.push_back(RenewalParam::str("preferred_profile", cfg.preferred_profile));
+    if (!cfg.required_profile.empty())
+        r.push_back(RenewalParam::str("required_profile", cfg.required_profile));
     if (cfg.must_staple) r.push_back(RenewalParam::str("must_staple", "True"));
     if (cfg.reuse_key)
         r.push_back(RenewalParam::str("reuse_key", *cfg.reuse_key ? "True" : "False"));
@@ -222,7 +228,7 @@ RenewalDecision should_renew(const Lineage& l, const Config& cfg, std::time_t no
     if (auto rbe = l.conf.root().get("renew_before_expiry")) {
         if (auto interval = parse_interval(*rbe)) {
             if (left < *interval) return {true, when + " (renew_before_expiry " + *rbe + ")"};
-            return {false, when};
+            return {false, when, true};
         }
         log::warning(l.renewal_conf_path + ": renew_before_expiry \"" + *rbe +
                      "\" is not an interval like \"30 days\"; using the default");
@@ -230,7 +236,7 @@ RenewalDecision should_renew(const Lineage& l, const Config& cfg, std::time_t no
     const int64_t lifetime = info->not_after - info->not_before;
     const int64_t window = lifetime < 10 * 86400 ? lifetime / 2 : lifetime / 3;
     if (left < window) return {true, when};
-    return {false, when};
+    return {false, when, true};
 }
 
 Result<Config> config_for_lineage(const Lineage& l, const Config& cli,
@@ -298,6 +304,15 @@ Result<Config> renewal_config(const Lineage& l, const Config& cli, const PluginR
         cfg.https_port = std::atoi(str("https_port")->c_str());
         restored("https-port");
     }
+    // A profile given on the command line replaces the stored one (either kind).
+    if (!user("preferred-profile") && !user("required-profile")) {
+        auto profile = [&](const char* key) {
+            auto v = str(key);
+            return v && *v != "None" ? *v : std::string();
+        };
+        cfg.preferred_profile = profile("preferred_profile");
+        cfg.required_profile = profile("required_profile");
+    }
     if (!user("must-staple")) cfg.must_staple = parse_bool(str("must_staple")).value_or(false);
     if (!user("reuse-key") && !user("no-reuse-key"))
         if (auto b = parse_bool(str("reuse_key"))) cfg.reuse_key = *b;
@@ -346,6 +361,20 @@ Result<Config> renewal_config(const Lineage& l, const Config& cli, const PluginR
 
 namespace {
 
+// RFC 9773 §5: an order that renews a lineage names the certificate it replaces, when the CA
+// speaks ARI; a certificate we cannot identify is simply not named.
+std::string replaces_for(const AcmeClient& acme, const Lineage& l) {
+    if (acme.directory().renewal_info.empty()) return {};
+    auto pem = read_file(l.cert_path, 1 << 20);
+    if (!pem) return {};
+    auto id = ari_cert_id(*pem);
+    if (!id) {
+        log::debug("not sending \"replaces\": " + l.cert_path + ": " + id.error().message);
+        return {};
+    }
+    return *id;
+}
+
 Status store_params(Lineage& l, const std::vector<RenewalParam>& params) {
     update_renewal_conf(l.conf, certbot_version(), l.archive_dir, l.cert_path, l.privkey_path,
                         l.chain_path, l.fullchain_path, params);
@@ -359,7 +388,10 @@ Status save_renewal_options(Lineage& l, const Config& cfg, const PluginRegistry&
     if (!auth) return Error("The " + cfg.authenticator + " plugin is not installed", kExitUsage);
     auto values = plugin_values(*auth, cfg);
     if (!values) return values.error();
-    return store_params(l, renewal_params(cfg, *auth, *values, cfg.account));
+    auto params = renewal_params(cfg, *auth, *values, cfg.account);
+    // The installer's options too, as issue_and_save stores them (reconfigure -i NAME --NAME-x).
+    for (auto& ip : installer_renewal_params(cfg, plugins)) params.push_back(std::move(ip));
+    return store_params(l, params);
 }
 
 Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plugins,
@@ -400,7 +432,12 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
         if (!k) return k.error().context("--reuse-key");
         reuse_key_pem = *k;
     }
-    auto issued = obtain_certificate(acme, **instance, cfg, cfg.domains, reuse_key_pem);
+    OrderOptions order;
+    auto profile = choose_profile(acme.directory(), cfg);
+    if (!profile) return profile.error();
+    order.profile = *profile;
+    if (existing && !cfg.dry_run) order.replaces = replaces_for(acme, *existing);
+    auto issued = obtain_certificate(acme, **instance, cfg, cfg.domains, reuse_key_pem, order);
     if (!issued) return issued.error();
 
     IssueResult out;
@@ -417,6 +454,7 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
         auto version = save_new_version(*existing, issued->cert_pem, issued->chain_pem,
                                         issued->fullchain_pem, issued->key_pem);
         if (!version) return version.error();
+        store_ari_state(existing->conf, {});  // a new certificate: nothing known about it yet
         CB_TRY(store_params(*existing, params));
         out.name = existing->name;
     } else {

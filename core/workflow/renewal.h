@@ -19,6 +19,8 @@ namespace certbot {
 struct RenewalDecision {
     bool due = false;
     std::string reason;  // "forced", "expires in 12 days", ...
+    // Not due by the certificate's lifetime alone: ARI (ari_renewal.h) may still advance it.
+    bool ari_may_advance = false;
 };
 
 // certbot 4.1+: forced/dry-run; autorenew = False; renew_before_expiry; else less than 1/3 of

@@ -58,7 +58,7 @@ TEST_CASE("a dry run of another CA's lineage stays with that CA and account", "[
     CHECK(dry->account == "abc123");
 }
 
-TEST_CASE("normalize_key_flags: --new-key leaves the stored reuse_key; with --reuse-key: True",
+TEST_CASE("normalize_key_flags: --new-key leaves the stored reuse_key, with --reuse-key: True",
           "[renewal]") {
     Config c;
     c.new_key = true;

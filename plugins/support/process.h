@@ -1,12 +1,12 @@
-// Running nginx: find the binary, run it (execv, no shell) with a time limit and collect what it
-// prints. No dependency on the plugin ABI.
-#ifndef CERTBOT_PLUGINS_NGINX_NGINX_CTL_H
-#define CERTBOT_PLUGINS_NGINX_NGINX_CTL_H
+// Running a server's control programs (nginx, apache2ctl, a2enmod): find the binary, run it
+// (execv, no shell) with a time limit and collect what it prints. No dependency on the plugin ABI.
+#ifndef CERTBOT_PLUGINS_SUPPORT_PROCESS_H
+#define CERTBOT_PLUGINS_SUPPORT_PROCESS_H
 
 #include <string>
 #include <vector>
 
-namespace nginxconf {
+namespace plugin_support {
 
 struct RunResult {
     int status = -1;     // exit status, 128+signal when killed, -1 when it could not start
@@ -14,7 +14,7 @@ struct RunResult {
 };
 
 // An absolute path to the executable NAME (a path, or a name looked up in $PATH and the sbin
-// directories, where nginx lives on Debian even when root's PATH lacks them); "" when none.
+// directories, where servers live on Debian even when root's PATH lacks them); "" when none.
 std::string find_executable(const std::string& name);
 
 // Runs ARGV[0] (an absolute path) with ARGV. Returns once the process exits, even when a
@@ -24,6 +24,6 @@ RunResult run_program(const std::vector<std::string>& argv, int timeout_seconds 
 // The output on one line, for messages.
 std::string one_line(const std::string& text);
 
-}  // namespace nginxconf
+}  // namespace plugin_support
 
-#endif  // CERTBOT_PLUGINS_NGINX_NGINX_CTL_H
+#endif  // CERTBOT_PLUGINS_SUPPORT_PROCESS_H

@@ -6,19 +6,20 @@
 //   <work_dir>/backups/<unix time>/      finalised checkpoints, newest rolled back first
 //
 // Each checkpoint directory holds the original bytes of every file changed ("<basename>_<n>"),
-// FILEPATHS (the original paths, line n), NEW_FILES (files created, deleted on rollback) and
-// CHANGES_SINCE (notes). A file is copied once per checkpoint, before its first change, and the
-// copy is on disk (fsync) before the change is written, so a crash at any point leaves a
-// checkpoint that restores the files byte for byte.
+// FILEPATHS (the original paths, line n), NEW_FILES (files created, deleted on rollback),
+// COMMANDS (undo commands, one CSV row each, run newest first before the files are restored, as
+// certbot's reverter does: apache's `a2dismod -f ssl`) and CHANGES_SINCE (notes). A file is copied
+// once per checkpoint, before its first change, and the copy is on disk (fsync) before the change
+// is written, so a crash at any point leaves a checkpoint that restores the files byte for byte.
 //
 // No dependency on the plugin ABI.
-#ifndef CERTBOT_PLUGINS_NGINX_REVERTER_H
-#define CERTBOT_PLUGINS_NGINX_REVERTER_H
+#ifndef CERTBOT_PLUGINS_SUPPORT_REVERTER_H
+#define CERTBOT_PLUGINS_SUPPORT_REVERTER_H
 
 #include <string>
 #include <vector>
 
-namespace nginxconf {
+namespace plugin_support {
 
 // Writes CONTENT to PATH through a temporary file in the same directory, fsync and rename; the
 // file keeps the mode and owner of the file it replaces (MODE for a new file).
@@ -37,6 +38,11 @@ class Reverter {
                            bool temporary);
     // Records a file about to be created, so rolling back deletes it.
     void register_new_file(const std::string& path, bool temporary);
+    // Records ARGV (ARGV[0] a program looked up in PATH and the sbin directories) to run when the
+    // checkpoint is undone.
+    void register_undo_command(const std::vector<std::string>& argv, bool temporary);
+    // Undo commands that failed during the last restore, one line each ("" when none).
+    const std::vector<std::string>& undo_failures() const { return undo_failures_; }
     // IN_PROGRESS becomes backups/<time> with TITLE on top of its notes.
     void finalize_checkpoint(const std::string& title);
     bool has_temporary() const;
@@ -60,8 +66,14 @@ class Reverter {
     void restore(const std::string& dir);
 
     std::string work_;
+    std::vector<std::string> undo_failures_;
 };
 
-}  // namespace nginxconf
+// certbot's COMMANDS rows (Python's csv module, excel dialect): a field with a comma, quote or line
+// break is quoted, quotes doubled; rows end in CRLF.
+std::string csv_row(const std::vector<std::string>& fields);
+std::vector<std::vector<std::string>> parse_csv(const std::string& text);
 
-#endif  // CERTBOT_PLUGINS_NGINX_REVERTER_H
+}  // namespace plugin_support
+
+#endif  // CERTBOT_PLUGINS_SUPPORT_REVERTER_H

@@ -1,5 +1,7 @@
 #include "reverter.h"
 
+#include "process.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -16,7 +18,7 @@
 #include <sstream>
 #include <stdexcept>
 
-namespace nginxconf {
+namespace plugin_support {
 
 namespace {
 
@@ -191,6 +193,76 @@ void Reverter::register_new_file(const std::string& path, bool temporary) {
         append_line(dir + "/NEW_FILES", path);
 }
 
+void Reverter::register_undo_command(const std::vector<std::string>& argv, bool temporary) {
+    if (argv.empty()) return;
+    const std::string dir = temporary ? temp_dir() : in_progress_dir();
+    make_dirs(dir, 0700);
+    const std::string path = dir + "/COMMANDS";
+    std::string text = file_exists(path) ? read_file(path) : std::string();
+    atomic_write(path, text + csv_row(argv), 0600);
+}
+
+std::string csv_row(const std::vector<std::string>& fields) {
+    std::string out;
+    for (size_t i = 0; i < fields.size(); ++i) {
+        if (i) out += ',';
+        const std::string& f = fields[i];
+        if (f.find_first_of(",\"\r\n") == std::string::npos) {
+            out += f;
+            continue;
+        }
+        out += '"';
+        for (char c : f) {
+            if (c == '"') out += '"';
+            out += c;
+        }
+        out += '"';
+    }
+    return out + "\r\n";
+}
+
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> row;
+    std::string field;
+    bool quoted = false, any = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+                field += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                field += c;
+            }
+        } else if (c == '"') {
+            quoted = any = true;
+        } else if (c == ',') {
+            row.push_back(field);
+            field.clear();
+            any = true;
+        } else if (c == '\r' || c == '\n') {
+            if (any || !field.empty()) {
+                row.push_back(field);
+                rows.push_back(row);
+            }
+            row.clear();
+            field.clear();
+            any = false;
+        } else {
+            field += c;
+            any = true;
+        }
+    }
+    if (any || !field.empty()) {
+        row.push_back(field);
+        rows.push_back(row);
+    }
+    return rows;
+}
+
 void Reverter::finalize_checkpoint(const std::string& title) {
     if (!file_exists(in_progress_dir())) return;
     std::string notes = file_exists(in_progress_dir() + "/CHANGES_SINCE")
@@ -221,6 +293,24 @@ bool Reverter::has_in_progress() const {
 }
 
 void Reverter::restore(const std::string& dir) {
+    undo_failures_.clear();
+    if (file_exists(dir + "/COMMANDS")) {
+        auto commands = parse_csv(read_file(dir + "/COMMANDS"));
+        for (auto it = commands.rbegin(); it != commands.rend(); ++it) {
+            std::vector<std::string> argv = *it;
+            if (argv.empty() || argv[0].empty()) continue;
+            std::string program = find_executable(argv[0]);
+            RunResult r;
+            if (!program.empty()) {
+                argv[0] = program;
+                r = run_program(argv);
+            }
+            if (program.empty() || r.status != 0)
+                undo_failures_.push_back("Unable to run undo command: " + it->front() + " (" +
+                                         (program.empty() ? "not found" : one_line(r.output)) +
+                                         ")");
+        }
+    }
     auto paths = read_lines(dir + "/FILEPATHS");
     for (size_t i = 0; i < paths.size(); ++i) {
         std::string copy = dir + "/" + base_of(paths[i]) + "_" + std::to_string(i);
@@ -282,4 +372,4 @@ void Reverter::rollback_checkpoints(int n) {
     }
 }
 
-}  // namespace nginxconf
+}  // namespace plugin_support

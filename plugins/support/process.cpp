@@ -1,4 +1,4 @@
-#include "nginx_ctl.h"
+#include "process.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,7 +12,7 @@
 #include <cstdlib>
 #include <sstream>
 
-namespace nginxconf {
+namespace plugin_support {
 
 namespace {
 
@@ -69,7 +69,7 @@ RunResult run_program(const std::vector<std::string>& argv, int timeout_seconds)
         return r;
     }
     if (pid == 0) {
-        // nginx may daemonize from here: it gets no descriptor of ours but 0-2, no blocked or
+        // The server may daemonize from here: it gets no descriptor of ours but 0-2, no blocked or
         // ignored signal, and stays running after we exit.
         int devnull = ::open("/dev/null", O_RDONLY);
         if (devnull >= 0) ::dup2(devnull, 0);
@@ -121,4 +121,4 @@ std::string one_line(const std::string& text) {
     return out;
 }
 
-}  // namespace nginxconf
+}  // namespace plugin_support

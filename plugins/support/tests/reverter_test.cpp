@@ -1,6 +1,6 @@
 // Checkpoints: byte-for-byte restores, new files removed, order of rollback, crash recovery.
 #include "reverter.h"
-#include "test_util.h"
+#include "temp_root.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -13,8 +13,8 @@
 
 namespace {
 
-using namespace nginxconf;
-using Dir = nginx_test::TempRoot;
+using namespace plugin_support;
+using Dir = support_test::TempRoot;
 
 unsigned mode_of(const std::string& p) {
     struct stat st;
@@ -106,4 +106,29 @@ TEST_CASE("atomic_write writes through a symlink and leaves no temporary file", 
         ++entries;
     }
     CHECK(entries == 2);
+}
+
+TEST_CASE("undo commands run newest first before the files are restored", "[reverter]") {
+    Dir d;
+    const std::string log = d / "log";
+    Reverter rev(d / "work");
+    rev.register_undo_command({"/bin/sh", "-c", "echo first >> \"$0\"", log}, false);
+    rev.register_undo_command({"/bin/sh", "-c", "echo second, quoted \"x\" >> \"$0\"", log}, false);
+    CHECK(read_file(rev.in_progress_dir() + "/COMMANDS") ==
+          "/bin/sh,-c,\"echo first >> \"\"$0\"\"\"," + log +
+              "\r\n/bin/sh,-c,\"echo second, quoted \"\"x\"\" >> \"\"$0\"\"\"," + log + "\r\n");
+    rev.revert_in_progress();
+    CHECK(read_file(log) == "second, quoted x\nfirst\n");
+    CHECK(rev.undo_failures().empty());
+    rev.register_undo_command({"no-such-program-here"}, true);
+    rev.revert_temporary();
+    REQUIRE(rev.undo_failures().size() == 1);
+    CHECK_FALSE(file_exists(rev.temp_dir()));
+}
+
+TEST_CASE("parse_csv reads Python csv rows", "[reverter]") {
+    auto rows = parse_csv("a2dismod,-f,ssl\r\n\"a,b\",\"\"\"q\"\"\",\r\n");
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0] == std::vector<std::string>{"a2dismod", "-f", "ssl"});
+    CHECK(rows[1] == std::vector<std::string>{"a,b", "\"q\"", ""});
 }
