@@ -234,16 +234,10 @@ std::vector<Broken> name_broken(const std::string& config_dir, const std::vector
 
 int cmd_certificates(const Config& cfg, const PluginRegistry&) {
     auto session = Session::open(cfg);  // lock, log, and repair of interrupted updates
-    if (!session) {
-        log::error(session.error().message);
-        return session.error().exit_code;
-    }
+    if (!session) return fail(session.error());
     std::vector<Error> errors;
     auto lineages = list_lineages(cfg.config_dir, &errors);
-    if (!lineages) {
-        log::error(lineages.error().message);
-        return lineages.error().exit_code;
-    }
+    if (!lineages) return fail(lineages.error());
     std::vector<Broken> broken = name_broken(cfg.config_dir, *lineages, errors);
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
     std::vector<Listed> certs;

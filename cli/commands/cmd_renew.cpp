@@ -6,10 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
-#include <map>
-#include <mutex>
 #include <random>
-#include <thread>
 
 #include "acme.h"
 #include "ari_renewal.h"
@@ -18,6 +15,7 @@
 #include "hooks.h"
 #include "installer.h"
 #include "log.h"
+#include "renew_pool.h"
 #include "renewal.h"
 #include "session.h"
 #include "storage.h"
@@ -42,15 +40,6 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
     std::string out;
     for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
     return out;
-}
-
-// Lineages that cannot be renewed at the same time as each other: those that run the user's
-// scripts (manual auth/cleanup hooks) or may ask a person something (a terminal) go one after
-// another, as certbot runs everything; standalone lineages share their port.
-std::string exclusive_key(const Config& c) {
-    if (c.authenticator == "manual" || c.interactive()) return "user";
-    if (c.authenticator == "standalone") return "standalone:" + std::to_string(c.http01_port);
-    return {};
 }
 
 // Asks the CAs about the lineages the lifetime rule found not due (in parallel); those whose
@@ -104,10 +93,7 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
                 return log::error(st.error().message), kExitUsage;
     }
     auto session = Session::open(cli, Session::Recovery::kByCaller);
-    if (!session) {
-        log::error(session.error().message);
-        return session.error().exit_code;
-    }
+    if (!session) return fail(session.error());
     if (auto st = ensure_hook_dirs(cli.config_dir); !st) log::warning(st.error().message);
 
     // One lineage at a time: decide (a renewal conf and the certificate's validity period),
@@ -125,10 +111,7 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
         conf_paths.push_back(conf);
     } else {
         auto paths = renewal_conf_paths(cli.config_dir);
-        if (!paths) {
-            log::error(paths.error().message);
-            return paths.error().exit_code;
-        }
+        if (!paths) return fail(paths.error());
         conf_paths = std::move(*paths);
     }
     const std::time_t now = std::time(nullptr);
@@ -198,55 +181,27 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
             for (const auto& h : it->cfg.post_hooks) hooks.add_post_hook(h);
     }
 
-    // Renew with a bounded pool of workers; what is ours runs in parallel (orders, polling, key
-    // generation, file writes). The pool takes units in conf order: a lineage alone, or every
-    // lineage of one exclusive_key, renewed one after another in conf order, so user scripts and
-    // prompts never overlap and always come in the same order. Deploy hooks run after the pool,
-    // one at a time, in conf order.
-    std::vector<std::vector<Item*>> units;
-    std::map<std::string, size_t> unit_of_key;
-    for (auto* it : due) {
-        const std::string key = exclusive_key(it->cfg);
-        if (key.empty()) {
-            units.push_back({it});
-            continue;
+    // Renew with a bounded pool (renew_pool.h); what is ours runs in parallel (orders, polling,
+    // key generation, file writes). Lineages that run the user's scripts or may ask a person, and
+    // standalone lineages of one port, are renewed one after another in conf order, so user
+    // scripts and prompts never overlap and always come in the same order. Deploy hooks run after
+    // the pool, one at a time, in conf order.
+    auto renew_one = [&](size_t i) {
+        Item* it = due[i];
+        log::info("Renewing " + it->lineage.name + " (" + it->decision.reason + ")");
+        auto r = issue_and_save(it->cfg, plugins, &it->lineage);
+        if (!r) {
+            it->outcome = Item::Outcome::kFailed;
+            it->error = r.error().message;
+            log::error("Failed to renew certificate " + it->lineage.name + ": " + it->error);
+            return;
         }
-        auto [pos, added] = unit_of_key.emplace(key, units.size());
-        if (added) units.emplace_back();
-        units[pos->second].push_back(it);
-    }
-    std::mutex queue_mu;
-    size_t next = 0;
-    auto worker = [&]() {
-        while (!g_interrupted) {
-            const std::vector<Item*>* unit;
-            {
-                std::lock_guard<std::mutex> l(queue_mu);
-                if (next >= units.size()) return;
-                unit = &units[next++];
-            }
-            for (Item* it : *unit) {
-                if (g_interrupted) break;
-                log::info("Renewing " + it->lineage.name + " (" + it->decision.reason + ")");
-                auto r = issue_and_save(it->cfg, plugins, &it->lineage);
-                if (!r) {
-                    it->outcome = Item::Outcome::kFailed;
-                    it->error = r.error().message;
-                    log::error("Failed to renew certificate " + it->lineage.name + ": " +
-                               it->error);
-                    continue;
-                }
-                it->outcome = Item::Outcome::kRenewed;
-                it->result = std::move(*r);
-            }
-        }
+        it->outcome = Item::Outcome::kRenewed;
+        it->result = std::move(*r);
     };
-    const size_t nworkers =
-        std::min<size_t>(static_cast<size_t>(std::max(1, cli.renewal_workers)), units.size());
-    std::vector<std::thread> pool;
-    for (size_t i = 1; i < nworkers; ++i) pool.emplace_back(worker);
-    if (nworkers > 0) worker();
-    for (auto& t : pool) t.join();
+    run_renewals(
+        due.size(), cli.renewal_workers,
+        [&](size_t i) { return renewal_exclusive_key(due[i]->cfg); }, renew_one, g_interrupted);
     if (!cli.dry_run)
         for (auto* it : due)
             if (it->outcome == Item::Outcome::kRenewed)

@@ -83,6 +83,8 @@ class AcmeClient {
 
     Status load_directory();
     const Directory& directory() const { return dir_; }
+    // The clock this client polls with; callers take their deadlines from it too.
+    Clock& clock() const { return clock_; }
 
     // The account key signs every request; kid is the account URL once known.
     void set_account(const PrivateKey* key, std::string kid = {});

@@ -1,4 +1,5 @@
-// Certbot's on-disk store under a config dir (docs: /work/shared/reference/certbot-compat.md):
+// Certbot's on-disk store under a config dir (certbot 2.x certbot/_internal/storage.py and
+// https://eff-certbot.readthedocs.io/en/stable/using.html#where-are-my-certificates):
 // ACME accounts under accounts/<server host>/<server path>/<id>/, certificate lineages under
 // archive/<name>/ (versioned files), live/<name>/ (relative symlinks to the current version) and
 // renewal/<name>.conf. Files are byte-compatible with Python certbot 2.x: it loads what we write

@@ -284,7 +284,7 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
                                       const std::string& key_pem,
                                       const OrderOptions& order_options) {
     const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1, cfg.issuance_timeout));
+        acme.clock().now() + std::chrono::seconds(std::max(1, cfg.issuance_timeout));
     CB_TRY(check_wildcards(domains, auth.plugin(), cfg.preferred_challenges));
     auto order = new_order_with_options(acme, domains, order_options);
     if (!order) return order.error();
