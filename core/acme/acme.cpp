@@ -518,10 +518,52 @@ Result<Authorization> AcmeClient::poll_authorization(
     }
 }
 
+// ---- finalize answered with orderNotReady (certbot 4.1) ----------------------------------------
+namespace {
+bool order_not_ready(const HttpResponse& r) {
+    auto p = parse_problem(r.body);
+    return p && p->type == std::string(kProblemPrefix) + "orderNotReady";
+}
+}  // namespace
+
+Status AcmeClient::wait_until_ready(const Order& order,
+                                    std::chrono::steady_clock::time_point deadline) {
+    log::info("The CA says order " + order.url + " is not ready; waiting for it");
+    HttpResponse last;
+    for (int attempt = 0;; ++attempt) {
+        auto delay = poll_delay(last, attempt);
+        if (clock_.now() + delay > deadline)
+            return Error("order " + order.url +
+                         " did not become ready for finalization before the issuance timeout; "
+                         "try again or raise --issuance-timeout");
+        clock_.sleep_for(delay);
+        if (g_interrupted) return interrupted();
+        auto p = post(order.url, "");
+        if (!p) return p.error();
+        if (p->http.status != 200) return problem_error(p->http, "Polling order " + order.url);
+        auto o = parse_order(p->http.body, order.url);
+        if (!o) return o.error();
+        if (o->status == "ready") return Status::Ok();
+        if (o->status != "pending" && o->status != "processing")
+            return Error("order " + order.url + " is " + o->status +
+                         (o->error ? ": " + o->error->describe() : std::string()) +
+                         "; it cannot be finalized");
+        last = p->http;
+    }
+}
+// ---- end orderNotReady
+// ---------------------------------------------------------------------------
+
 Result<Order> AcmeClient::finalize(const Order& order, const std::string& csr_der,
                                    std::chrono::steady_clock::time_point deadline) {
-    auto r = post(order.finalize, "{\"csr\":" + json::quote(base64url_encode(csr_der)) + "}");
+    const std::string payload = "{\"csr\":" + json::quote(base64url_encode(csr_der)) + "}";
+    auto r = post(order.finalize, payload);
     if (!r) return r.error();
+    for (int again = 0; again < 3 && r->http.status == 403 && order_not_ready(r->http); ++again) {
+        CB_TRY(wait_until_ready(order, deadline));
+        r = post(order.finalize, payload);
+        if (!r) return r.error();
+    }
     if (r->http.status != 200) return problem_error(r->http, "Finalizing order " + order.url);
     auto o = parse_order(r->http.body, order.url);
     if (!o) return o.error();
@@ -549,7 +591,8 @@ Result<Order> AcmeClient::finalize(const Order& order, const std::string& csr_de
     return o;
 }
 
-Result<std::string> AcmeClient::download_certificate(const std::string& url) {
+Result<std::string> AcmeClient::download_certificate(const std::string& url,
+                                                     std::vector<std::string>* alternates) {
     auto r = post(url, "");
     if (!r) return r.error();
     if (r->http.status != 200) return problem_error(r->http, "Downloading certificate " + url);
@@ -558,7 +601,35 @@ Result<std::string> AcmeClient::download_certificate(const std::string& url) {
     if (certs->empty()) return Error("certificate from " + url + " contains no certificate");
     std::string chain;
     for (const auto& c : *certs) chain += c;
+    if (!alternates) return chain;
+    for (const auto& link : link_targets(r->http.header("link"), "alternate")) {
+        if (alternates->size() == 8) break;
+        auto alt = download_certificate(link);
+        if (!alt) return alt.error().context("alternate chain of " + url);
+        alternates->push_back(std::move(*alt));
+    }
     return chain;
+}
+
+std::vector<std::string> link_targets(const std::string& header, const std::string& rel) {
+    // RFC 8288: `<uri>; rel="x", <uri2>; rel=y`. Only absolute https URLs are followed.
+    std::vector<std::string> out;
+    size_t pos = 0;
+    while ((pos = header.find('<', pos)) != std::string::npos) {
+        size_t end = header.find('>', pos);
+        if (end == std::string::npos) break;
+        std::string target = header.substr(pos + 1, end - pos - 1);
+        size_t next = header.find('<', end);
+        std::string params =
+            header.substr(end + 1, next == std::string::npos ? next : next - end - 1);
+        params.erase(std::remove(params.begin(), params.end(), '"'), params.end());
+        params.erase(std::remove(params.begin(), params.end(), ' '), params.end());
+        const bool match = (params + ";").find(";rel=" + rel + ";") != std::string::npos ||
+                           (params + ",").find(";rel=" + rel + ",") != std::string::npos;
+        if (match && target.rfind("https://", 0) == 0) out.push_back(target);
+        pos = end;
+    }
+    return out;
 }
 
 Status AcmeClient::revoke(const std::string& cert_der, int reason, const PrivateKey* cert_key) {

@@ -83,6 +83,8 @@ class AcmeClient {
 
     Status load_directory();
     const Directory& directory() const { return dir_; }
+    // The clock this client polls with; callers take their deadlines from it too.
+    Clock& clock() const { return clock_; }
 
     // The account key signs every request; kid is the account URL once known.
     void set_account(const PrivateKey* key, std::string kid = {});
@@ -113,8 +115,10 @@ class AcmeClient {
     // Finalizes with the CSR, then polls until the order is valid or fails.
     Result<Order> finalize(const Order& order, const std::string& csr_der,
                            std::chrono::steady_clock::time_point deadline);
-    // PEM chain, leaf first; validated to contain only certificates.
-    Result<std::string> download_certificate(const std::string& url);
+    // PEM chain, leaf first; validated to contain only certificates. With `alternates`, also
+    // the chains the server links with rel="alternate" (RFC 8555 §7.4.2), at most 8.
+    Result<std::string> download_certificate(const std::string& url,
+                                             std::vector<std::string>* alternates = nullptr);
     // RFC 8555 §7.6. cert_key null: signed by the account (kid); else by the certificate's own
     // key, with its JWK in the protected header.
     Status revoke(const std::string& cert_der, int reason, const PrivateKey* cert_key);
@@ -137,6 +141,9 @@ class AcmeClient {
                                const PrivateKey* key);
     Error problem_error(const HttpResponse& r, const std::string& what) const;
     std::chrono::milliseconds poll_delay(const HttpResponse& r, int attempt) const;
+    // certbot 4.1: after a finalize refused with orderNotReady, polls the order until it is
+    // ready (or fails, or the deadline passes).
+    Status wait_until_ready(const Order& order, std::chrono::steady_clock::time_point deadline);
 
     HttpClient& http_;
     Clock& clock_;
@@ -167,5 +174,7 @@ std::optional<Problem> parse_problem(const std::string& body);
 bool valid_nonce(const std::string& nonce);
 // Retry-After as delay-seconds or HTTP-date; nullopt if absent/invalid. Capped at one day.
 std::optional<std::chrono::seconds> parse_retry_after(const std::string& value);
+// The https targets of a Link header (RFC 8288) with the given rel, in order.
+std::vector<std::string> link_targets(const std::string& header, const std::string& rel);
 
 }  // namespace certbot

@@ -7,23 +7,15 @@
 
 #include "acme.h"
 #include "base64.h"
+#include "fake_clock_test.h"
 #include "fake_http_test.h"
 #include "json.h"
 
 using namespace certbot;
+using certbot::test::FakeClock;
 using certbot::test::FakeHttp;
 
 namespace {
-
-struct FakeClock : Clock {
-    std::chrono::steady_clock::time_point t{};
-    std::vector<std::chrono::milliseconds> sleeps;
-    std::chrono::steady_clock::time_point now() override { return t; }
-    void sleep_for(std::chrono::milliseconds d) override {
-        sleeps.push_back(d);
-        t += d;
-    }
-};
 
 const char* kDir =
     R"({"newNonce":"https://ca.test/nonce","newAccount":"https://ca.test/acct",)"

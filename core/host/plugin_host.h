@@ -34,6 +34,10 @@ struct SkippedPlugin {
 // from the build tree, else the installed <libdir>/certbot/plugins.
 std::vector<std::string> plugin_search_path();
 
+// certbot's "The requested NAME plugin does not appear to be installed", plus the file that
+// would provide it (NAME.so, package certbot-native-plugin-NAME) and the directories searched.
+std::string plugin_not_installed(const std::string& name);
+
 class PluginRegistry {
   public:
     // Loads every *.so in the directories. The first plugin of a name wins.

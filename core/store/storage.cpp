@@ -692,7 +692,8 @@ Result<std::string> choose_lineage_name(const std::string& config_dir_in,
 void update_renewal_conf(ConfigObj& conf, const std::string& version,
                          const std::string& archive_dir, const std::string& cert,
                          const std::string& privkey, const std::string& chain,
-                         const std::string& fullchain, const std::vector<RenewalParam>& params) {
+                         const std::string& fullchain, const std::vector<RenewalParam>& params,
+                         const std::function<bool(const std::string& key)>& ours) {
     Section& root = conf.root();
     root.set("version", version);
     root.set("archive_dir", archive_dir);
@@ -711,7 +712,7 @@ void update_renewal_conf(ConfigObj& conf, const std::string& version,
     std::vector<std::string> all = rp.keys();
     for (const std::string& s : rp.sections()) all.push_back(s);
     for (const std::string& k : all) {
-        if (!wanted.count(k)) rp.remove(k);
+        if (!wanted.count(k) && ours(k)) rp.remove(k);
     }
     if (!root.has("renew_before_expiry")) {
         conf.initial_comment() = {"renew_before_expiry = 30 days"};
@@ -723,7 +724,8 @@ ConfigObj build_renewal_conf(const std::string& version, const std::string& arch
                              const std::string& chain, const std::string& fullchain,
                              const std::vector<RenewalParam>& params) {
     ConfigObj conf;
-    update_renewal_conf(conf, version, archive_dir, cert, privkey, chain, fullchain, params);
+    update_renewal_conf(conf, version, archive_dir, cert, privkey, chain, fullchain, params,
+                        [](const std::string&) { return false; });  // nothing to remove
     return conf;
 }
 

@@ -379,6 +379,7 @@ TEST_CASE("a conf written by Python certbot loads and is rewritten identically",
     CHECK(l->conf.serialize().value() == text);
 
     // certbot's write_renewal_config with the same values leaves the bytes alone...
+    auto all_ours = [](const std::string&) { return true; };
     const std::vector<RenewalParam> params = {
         RenewalParam::str("account", "0123456789abcdef0123456789abcdef"),
         RenewalParam::str("authenticator", "webroot"),
@@ -391,7 +392,7 @@ TEST_CASE("a conf written by Python certbot loads and is rewritten identically",
         RenewalParam::section("webroot_map", {{"example.com", "/var/www/html"}}),
     };
     update_renewal_conf(l->conf, "2.1.0", l->archive_dir, l->cert_path, l->privkey_path,
-                        l->chain_path, l->fullchain_path, params);
+                        l->chain_path, l->fullchain_path, params, all_ours);
     REQUIRE(save_renewal_conf(*l));
     CHECK(slurp(l->renewal_conf_path) == text);
     CHECK(mode_of(l->renewal_conf_path) == 0600);  // the file's mode is kept
@@ -401,7 +402,7 @@ TEST_CASE("a conf written by Python certbot loads and is rewritten identically",
     changed.erase(changed.begin() + 2);  // no installer any more
     changed.push_back(RenewalParam::str("reuse_key", "True"));
     update_renewal_conf(l->conf, "5.1.0", l->archive_dir, l->cert_path, l->privkey_path,
-                        l->chain_path, l->fullchain_path, changed);
+                        l->chain_path, l->fullchain_path, changed, all_ours);
     std::string out = l->conf.serialize().value();
     CHECK(out.find("version = 5.1.0\n") != std::string::npos);
     CHECK(out.find("installer") == std::string::npos);

@@ -190,7 +190,7 @@ HookRunner::HookRunner(HookConfig cfg)
 
 const std::vector<std::string>& HookRunner::dir_hooks(const std::string& kind) {
     static const std::vector<std::string> kNone;
-    if (!cfg_.directory_hooks) return kNone;
+    if (!cfg_.directory_hooks && !(cfg_.deploy_directory_hooks && kind == "deploy")) return kNone;
     auto it = dir_cache_.find(kind);
     if (it == dir_cache_.end())
         it = dir_cache_.emplace(kind, list_hook_dir(cfg_.config_dir, kind)).first;

@@ -39,6 +39,9 @@ struct HookConfig {
     // Certbot runs directory hooks only for the `renew` verb: set this to
     // (verb == "renew" && !--no-directory-hooks).
     bool directory_hooks = true;
+    // certbot 5.3: renewal-hooks/deploy also runs when certonly/run obtains a certificate (the
+    // pre and post directories stay renew-only). Set to !--no-directory-hooks there.
+    bool deploy_directory_hooks = false;
     bool dry_run = false;  // deploy hooks are skipped; pre and post hooks still run (as certbot)
 };
 

@@ -5,6 +5,7 @@
 
 #include "base64.h"
 #include "crypto.h"
+#include "fsutil.h"
 #include "identifiers.h"
 #include "log.h"
 
@@ -283,7 +284,7 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
                                       const std::string& key_pem,
                                       const OrderOptions& order_options) {
     const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1, cfg.issuance_timeout));
+        acme.clock().now() + std::chrono::seconds(std::max(1, cfg.issuance_timeout));
     CB_TRY(check_wildcards(domains, auth.plugin(), cfg.preferred_challenges));
     auto order = new_order_with_options(acme, domains, order_options);
     if (!order) return order.error();
@@ -350,33 +351,127 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
     if (!failed_names.empty())
         return obtain_subset(acme, auth, cfg, domains, key_pem, failed_names, order_options);
 
-    // Key and CSR (RFC 8555 §7.4).
-    Result<PrivateKey> key =
-        key_pem.empty() ? PrivateKey::generate(KeySpec{
-                              cfg.key_type == "rsa" ? KeySpec::Type::Rsa : KeySpec::Type::Ecdsa,
-                              cfg.rsa_key_size, cfg.elliptic_curve})
-                        : PrivateKey::from_pem(key_pem);
-    if (!key) return key.error();
-    auto csr = make_csr_der(*key, domains, cfg.must_staple);
-    if (!csr) return csr.error();
-    auto final_order = acme.finalize(*order, *csr, deadline);
+    // Key and CSR (RFC 8555 §7.4); with --csr the user's CSR and no key of ours.
+    IssuedCert out;
+    std::string csr = cfg.csr_der;
+    std::string public_key_pem;
+    if (csr.empty()) {
+        Result<PrivateKey> key =
+            key_pem.empty() ? PrivateKey::generate(KeySpec{
+                                  cfg.key_type == "rsa" ? KeySpec::Type::Rsa : KeySpec::Type::Ecdsa,
+                                  cfg.rsa_key_size, cfg.elliptic_curve})
+                            : PrivateKey::from_pem(key_pem);
+        if (!key) return key.error();
+        auto made = make_csr_der(*key, domains, cfg.must_staple);
+        if (!made) return made.error();
+        csr = std::move(*made);
+        auto pem = key->to_pem();
+        if (!pem) return pem.error();
+        out.key_pem = std::move(*pem);
+    }
+    auto csr_info = parse_csr_der(csr);
+    if (!csr_info) return csr_info.error();
+    auto final_order = acme.finalize(*order, csr, deadline);
     if (!final_order) return final_order.error();
-    auto chain = acme.download_certificate(final_order->certificate);
+    std::vector<std::string> alternates;
+    auto chain = acme.download_certificate(final_order->certificate,
+                                           cfg.preferred_chain.empty() ? nullptr : &alternates);
     if (!chain) return chain.error();
+    if (!cfg.preferred_chain.empty())
+        *chain = find_chain_with_issuer(*chain, alternates, cfg.preferred_chain, !cfg.dry_run);
     auto parts = split_pem_chain(*chain);
     if (!parts) return parts.error();
-    if (!cert_matches_key((*parts)[0], *key))
+    auto leaf = parse_cert_pem((*parts)[0]);
+    if (!leaf) return leaf.error().context("certificate from " + final_order->certificate);
+    if (leaf->public_key_pem != csr_info->public_key_pem)
         return Error("the certificate from " + final_order->certificate +
                      " does not match the key we sent; refusing it");
-    IssuedCert out;
     out.cert_pem = (*parts)[0];
     for (size_t i = 1; i < parts->size(); ++i) out.chain_pem += (*parts)[i];
     out.fullchain_pem = *chain;
-    auto pem = key->to_pem();
-    if (!pem) return pem.error();
-    out.key_pem = std::move(*pem);
     out.domains = domains;
     return out;
+}
+
+std::string find_chain_with_issuer(const std::string& fullchain,
+                                   const std::vector<std::string>& alternates,
+                                   const std::string& issuer_cn, bool warn_on_no_match) {
+    // certbot's crypto_util.find_chain_with_issuer: the first chain whose topmost certificate
+    // was issued by issuer_cn. An alternate must carry the same leaf as the default chain.
+    auto leaf_and_top_issuer = [](const std::string& chain) -> std::pair<std::string, std::string> {
+        auto parts = split_pem_chain(chain);
+        if (!parts || parts->empty()) return {};
+        auto top = parse_cert_pem(parts->back());
+        return {parts->front(), top ? top->issuer_cn : std::string()};
+    };
+    const auto main = leaf_and_top_issuer(fullchain);
+    if (main.second == issuer_cn) return fullchain;
+    for (const auto& alt : alternates) {
+        const auto a = leaf_and_top_issuer(alt);
+        if (a.first != main.first) {
+            log::warning(
+                "an alternate chain from the CA does not carry the issued certificate; "
+                "ignoring it");
+            continue;
+        }
+        if (a.second == issuer_cn) return alt;
+    }
+    if (warn_on_no_match)
+        log::warning("Certbot has been configured to prefer certificate chains with issuer '" +
+                     issuer_cn +
+                     "', but no chain from the CA matched this issuer. Using the default "
+                     "certificate chain instead.");
+    return fullchain;
+}
+
+Status load_csr(Config& cfg) {
+    if (cfg.verb != "certonly")
+        return Error(
+            "Currently, a CSR file may only be specified when obtaining a new or replacement via "
+            "the certonly command. Please try the certonly command instead.",
+            kExitUsage);
+    if (cfg.allow_subset_of_names)
+        return Error("--allow-subset-of-names cannot be used with --csr", kExitUsage);
+    auto data = read_file(cfg.csr_path, 64 * 1024);
+    if (!data) return Error(data.error().message + " (--csr)", kExitUsage);
+    std::string der = *data;
+    auto info = parse_csr_der(der);
+    if (!info) {  // not DER: PEM
+        auto from_pem = csr_pem_to_der(*data);
+        if (from_pem) {
+            der = std::move(*from_pem);
+            info = parse_csr_der(der);
+        }
+    }
+    if (!info) return Error("Failed to parse CSR file: " + cfg.csr_path, kExitUsage);
+    std::vector<std::string> names;
+    if (!info->common_name.empty()) names.push_back(info->common_name);
+    for (const auto& n : info->dns_names)
+        if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+    if (names.empty())
+        return Error("Unfortunately, your CSR " + cfg.csr_path +
+                         " needs to have a SubjectAltName for every domain",
+                     kExitUsage);
+    auto domains = parse_domains(names);
+    if (!domains) return Error(domains.error().message + " (in " + cfg.csr_path + ")", kExitUsage);
+    if (!cfg.domains.empty()) {
+        std::vector<std::string> a = *domains, b = cfg.domains;
+        std::sort(a.begin(), a.end());
+        std::sort(b.begin(), b.end());
+        if (a != b) {
+            auto join = [](const std::vector<std::string>& v) {
+                std::string out;
+                for (const auto& x : v) out += (out.empty() ? "" : ", ") + x;
+                return out;
+            };
+            return Error("Inconsistent domain requests:\nFrom the CSR: " + join(*domains) +
+                             "\nFrom command line/config: " + join(cfg.domains),
+                         kExitUsage);
+        }
+    }
+    cfg.domains = std::move(*domains);
+    cfg.csr_der = std::move(der);
+    return Status::Ok();
 }
 
 }  // namespace certbot
