@@ -519,10 +519,27 @@ Status AcmeClient::key_change(const PrivateKey& new_key) {
     if (!inner) return inner.error();
     // The outer JWS is an ordinary request by the account (kid, nonce, old key).
     auto r = post(dir_.key_change, *inner);
-    if (!r) return r.error();
-    if (r->http.status != 200) return problem_error(r->http, "Changing the key of account " + kid_);
+    if (!r) return r.error();  // transient when the answer was lost: the CA may have switched
+    if (r->http.status != 200) {
+        Error e = problem_error(r->http, "Changing the key of account " + kid_);
+        e.transient = r->http.status >= 500;  // the CA may have applied it before failing
+        return e;
+    }
     set_account(&new_key, kid_);
     return Status::Ok();
+}
+
+Result<bool> AcmeClient::account_uses_key(const PrivateKey& key) {
+    // RFC 8555 §7.3.1: onlyReturnExisting, signed with the key's JWK, answers with the account
+    // URL of that key or accountDoesNotExist.
+    auto r = post(dir_.new_account, R"({"onlyReturnExisting":true})", true, &key);
+    if (!r) return r.error();
+    if (r->http.status == 200 || r->http.status == 201) return r->location == kid_;
+    auto p = problem_of(r->http);
+    if (r->http.status == 400 && p &&
+        p->type == std::string(kProblemPrefix) + "accountDoesNotExist")
+        return false;
+    return problem_error(r->http, "Asking " + dir_.new_account + " which account a key belongs to");
 }
 
 Status check_external_account_binding(const ExternalAccountBinding& eab) {

@@ -96,7 +96,12 @@ class AcmeClient {
     Status deactivate_account();
     // RFC 8555 §7.3.5: hands the account (kid) to new_key. On success the client signs with
     // new_key from then on (the caller keeps it alive, as with set_account).
+    // A lost answer or a 5xx is a transient Error: the CA may have switched keys anyway (ask it
+    // with account_uses_key before discarding either key).
     Status key_change(const PrivateKey& new_key);
+    // Whether the CA holds `key` for this client's account (kid), by an onlyReturnExisting lookup
+    // signed with it (RFC 8555 §7.3.1). Error: the CA could not be asked.
+    Result<bool> account_uses_key(const PrivateKey& key);
 
     Result<Order> new_order(const std::vector<std::string>& dns_names);
     Result<Authorization> get_authorization(const std::string& url);
