@@ -233,7 +233,9 @@ std::vector<Broken> name_broken(const std::string& config_dir, const std::vector
 }  // namespace
 
 int cmd_certificates(const Config& cfg, const PluginRegistry&) {
-    auto session = Session::open(cfg);  // lock, log, and repair of interrupted updates
+    // Listing never writes: an interrupted update is shown as found and repaired only by a
+    // command that writes (under the lock).
+    auto session = Session::open(cfg, Session::Recovery::kNone);
     if (!session) return fail(session.error());
     std::vector<Error> errors;
     auto lineages = list_lineages(cfg.config_dir, &errors);
@@ -250,6 +252,10 @@ int cmd_certificates(const Config& cfg, const PluginRegistry&) {
             continue;
         }
         ++parsed;
+        if (!l.links_agree)
+            log::warning("lineage " + l.name +
+                         " was left half-updated by an interrupted run; the next command that "
+                         "writes (certonly, renew) finishes the update");
         if (!selected(cfg, l, *info)) continue;
         Listed c{&l, std::move(*info), {}, 0, profile_of(l), ari_of(l, *pem)};
         c.left = c.cert.not_after - now;

@@ -200,7 +200,12 @@ class HttplibClient : public HttpClient {
                     "SSL_CERT_FILE to its CA bundle)";
             // A broken connection is not reused.
             clients_.erase(url->origin());
-            return Error("request to " + url->origin() + url->path + " failed: " + why);
+            Error e("request to " + url->origin() + url->path + " failed: " + why);
+            // An untrusted certificate or a bad URL does not pass by itself; a lost connection
+            // may.
+            e.transient = err == httplib::Error::Read || err == httplib::Error::Connection ||
+                          err == httplib::Error::Write || err == httplib::Error::ConnectionTimeout;
+            return e;
         }
         out.status = res.status;
         for (const auto& h : res.headers) {

@@ -1,6 +1,7 @@
 #include "issuance.h"
 
 #include <algorithm>
+#include <ctime>
 #include <iostream>
 
 #include "base64.h"
@@ -174,7 +175,8 @@ Result<ChallengeSet::Owned> choose_challenge(AcmeClient& acme, PluginInstance& a
                  "). You may need to use an authenticator plugin that can do challenges over DNS.");
 }
 
-std::string hint_for(const std::string& authenticator, const std::string& type) {
+std::string hint_for(const std::string& authenticator, const std::string& type,
+                     const std::string& validation_name) {
     if (type == "http-01" && authenticator == "webroot")
         return " Hint: check that files written to the webroot's .well-known/acme-challenge/ are "
                "served by your web server over plain HTTP on port 80.";
@@ -182,8 +184,7 @@ std::string hint_for(const std::string& authenticator, const std::string& type) 
         return " Hint: the CA connects to port 80 of the name; check DNS points here and no "
                "firewall blocks it (--http-01-port only changes where we listen).";
     if (type == "dns-01")
-        return " Hint: check the TXT record _acme-challenge.<domain> is visible from the "
-               "Internet.";
+        return " Hint: check the TXT record " + validation_name + " is visible from the Internet.";
     return "";
 }
 
@@ -211,6 +212,25 @@ void pause_for_debug(const ChallengeSet& set, const Config& cfg) {
     }
     std::string line;
     std::getline(std::cin, line);
+}
+
+// The order (RFC 8555 §7.4) must be for exactly the names we asked for: a CA that adds or drops
+// one would have us validate or install something else.
+Status check_order_names(const Order& order, const std::vector<std::string>& domains) {
+    auto sorted = [](std::vector<std::string> v) {
+        for (auto& n : v)
+            std::transform(n.begin(), n.end(), n.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    if (sorted(order.identifiers) != sorted(domains))
+        return Error("protocol error: order " + order.url +
+                     " is not for the names requested; refusing it");
+    if (order.authorizations.empty() && order.status == "pending")
+        return Error("protocol error: order " + order.url +
+                     " is pending but lists no authorizations; refusing it");
+    return Status::Ok();
 }
 
 }  // namespace
@@ -286,8 +306,28 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
     const auto deadline =
         acme.clock().now() + std::chrono::seconds(std::max(1, cfg.issuance_timeout));
     CB_TRY(check_wildcards(domains, auth.plugin(), cfg.preferred_challenges));
+    acme.set_retry_deadline(deadline);
     auto order = new_order_with_options(acme, domains, order_options);
     if (!order) return order.error();
+    CB_TRY(check_order_names(*order, domains));
+    // certbot's --dry-run: an authorization the CA would reuse proves nothing about today's
+    // setup. Deactivate the valid ones and order again, so every challenge really runs.
+    if (cfg.dry_run) {
+        bool deactivated = false;
+        for (const auto& url : order->authorizations) {
+            auto authz = acme.get_authorization(url);
+            if (!authz) return authz.error();
+            if (authz->status != "valid") continue;
+            log::debug("dry run: deactivating the valid authorization for " + authz->identifier);
+            CB_TRY(acme.deactivate_authorization(url));
+            deactivated = true;
+        }
+        if (deactivated) {
+            order = new_order_with_options(acme, domains, order_options);
+            if (!order) return order.error();
+            CB_TRY(check_order_names(*order, domains));
+        }
+    }
 
     // Collect the authorizations still to be done and choose a challenge for each.
     ChallengeSet set;
@@ -329,7 +369,7 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
                 std::string why = done->error ? done->error->describe() : "no reason given";
                 failures.push_back("  Domain: " + o.identifier + "\n  Type:   " + o.type +
                                    "\n  Detail: " + why + "\n" +
-                                   hint_for(auth.plugin().name(), o.type));
+                                   hint_for(auth.plugin().name(), o.type, o.validation_name));
                 failed_names.push_back(o.wildcard ? "*." + o.identifier : o.identifier);
             }
         }
@@ -381,11 +421,10 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
         *chain = find_chain_with_issuer(*chain, alternates, cfg.preferred_chain, !cfg.dry_run);
     auto parts = split_pem_chain(*chain);
     if (!parts) return parts.error();
-    auto leaf = parse_cert_pem((*parts)[0]);
-    if (!leaf) return leaf.error().context("certificate from " + final_order->certificate);
-    if (leaf->public_key_pem != csr_info->public_key_pem)
+    if (auto st = verify_issued_chain(*parts, csr_info->public_key_pem, domains, std::time(nullptr));
+        !st)
         return Error("the certificate from " + final_order->certificate +
-                     " does not match the key we sent; refusing it");
+                     " is refused: " + st.error().message + "; nothing was saved");
     out.cert_pem = (*parts)[0];
     for (size_t i = 1; i < parts->size(); ++i) out.chain_pem += (*parts)[i];
     out.fullchain_pem = *chain;

@@ -142,6 +142,7 @@ Result<Session> Session::open(const Config& cfg, Recovery recovery) {
     log::debug(std::string("certbot ") + certbot_version() + " verb " + cfg.verb);
     log::debug("Arguments: " + cfg.command_line);
     // A run killed mid-switch left live/ links at different versions: finish the switch.
+    if (recovery == Recovery::kNone) return s;
     for (const auto& line : finish_unfinished_updates(cfg.config_dir)) log::warning(line);
     if (recovery == Recovery::kScanAll) recover_interrupted_updates(cfg.config_dir);
     return s;
