@@ -218,7 +218,7 @@ TEST_CASE("issuance: an invalid authorization fails with its reason", "[issuance
     CHECK(g_auth.performed.empty());
 }
 
-TEST_CASE("issuance: a failed challenge names the domain and the CA's detail; cleanup ran",
+TEST_CASE("issuance: a failed challenge names the domain and the CA's detail, cleanup ran",
           "[issuance]") {
     Fixture f;
     f.http.reply(201, order_json("pending"), {{"location", "https://ca.test/order/1"}});
