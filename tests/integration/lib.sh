@@ -246,6 +246,12 @@ assert_file_mode() {
   fi
 }
 
+# error_lines FILE: the number of non-empty lines in FILE besides certbot's notices around an
+# error ("Saving debug log to ...", "See the logfile ..."): an error is one line.
+error_lines() {
+  grep -v -e '^Saving debug log to ' -e '^See the logfile ' -- "$1" | grep -c . || true
+}
+
 # assert_file FILE: FILE exists and is a non-empty regular file.
 assert_file() {
   [[ -f "$1" && -s "$1" ]] || fail "$1 is missing or empty"
