@@ -246,6 +246,25 @@ assert_file_mode() {
   fi
 }
 
+# recorder_start: Pebble (every order validated afresh), certbot_dirs, and the recorder fixture
+# authenticator (tests/fixtures/recorder) on the plugin path, answering from a webroot served on
+# the http-01 port. Sets RECORDER_ROOT (pass it as --recorder-root) and RECORDER_LOG (its
+# perform log: "start|end IDENTIFIER MS" lines).
+recorder_start() {
+  [[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
+  local dir="$BUILD_DIR/tests/fixtures/recorder"
+  [[ -f "$dir/recorder.so" ]] || fail "$dir/recorder.so is not built"
+  export CERTBOT_PLUGIN_PATH="$BUILD_DIR/plugins:$dir"
+  # Pebble reuses valid authorizations at random otherwise, and then no perform runs.
+  export PEBBLE_AUTHZREUSE=0
+  pebble_start
+  certbot_dirs
+  itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+  RECORDER_ROOT=$ITEST_DIR/www
+  serve_webroot "$RECORDER_ROOT"
+  RECORDER_LOG=$CB_WORK/recorder/perform.log
+}
+
 # error_lines FILE: the number of non-empty lines in FILE besides certbot's notices around an
 # error ("Saving debug log to ...", "See the logfile ..."): an error is one line.
 error_lines() {
