@@ -21,9 +21,7 @@ readonly PACKAGES=(
   # tests: ACME test server, compatibility oracle, tools the scripts call
   pebble certbot curl openssl procps python3 iproute2 ca-certificates strace time util-linux jq
   python3-certbot-dns-rfc2136 python3-certbot-apache
-  # the oracles of the dns-cloudflare, dns-digitalocean and dns-linode tests (not
-  # python3-certbot-dns-google: installed, it makes Debian's certbot 2.1 fail at run time with
-  # "AttributeError: can't set attribute", which breaks every comparison with the oracle)
+  # the oracles of the dns-cloudflare, dns-digitalocean and dns-linode tests
   python3-certbot-dns-cloudflare python3-certbot-dns-digitalocean python3-certbot-dns-linode
   python3-botocore # the Route 53 fake checks SigV4 signatures with botocore's signer
   python3-cryptography # the Google fake checks the JWT assertions' RS256 signatures

@@ -487,9 +487,13 @@ EOF
     -defaultIPv4 127.0.0.1 -defaultIPv6 ""
   local challtest_pid=$_ITEST_LAST_PID
 
-  # PEBBLE_VA_NOSLEEP: no random 0-15 s delay before validation. Other PEBBLE_*
-  # variables (NONCEREJECT, AUTHZREUSE, CHAIN_LENGTH...) come from the caller.
-  PEBBLE_VA_NOSLEEP=1 _itest_spawn pebble "$dir/pebble.$1.log" \
+  # PEBBLE_VA_NOSLEEP: no random 0-15 s delay before validation. PEBBLE_WFE_NONCEREJECT:
+  # Pebble rejects 5% of nonces by default, and Debian's certbot 2.1 (the oracle) sometimes
+  # dies on a badNonce retry ("AttributeError: can't set attribute"), so tests ask for none
+  # unless they set it (nonce_reject.sh: 90%, for our client). Other PEBBLE_* variables
+  # (AUTHZREUSE, CHAIN_LENGTH...) come from the caller.
+  PEBBLE_WFE_NONCEREJECT=${PEBBLE_WFE_NONCEREJECT:-0} PEBBLE_VA_NOSLEEP=1 \
+    _itest_spawn pebble "$dir/pebble.$1.log" \
     pebble -config "$dir/pebble-config.json" -dnsserver "${PEBBLE_DNS_SERVER:-127.0.0.1:$DNS_PORT}"
   local pebble_pid=$_ITEST_LAST_PID
 
