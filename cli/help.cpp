@@ -122,8 +122,8 @@ const Topic kTopics[] = {
      "  certbot certonly [options] [-d DOMAIN] [-d DOMAIN] ...\n\nThis command obtains a "
      "TLS/SSL certificate without installing it anywhere.\n",
      "Options for modifying how a certificate is obtained",
-     "non-interactive force-interactive domains eab-kid eab-hmac-key cert-name dry-run "
-     "keep-until-expiring allow-subset-of-names quiet debug-challenges preferred-chain "
+     "non-interactive force-interactive domains ip-address eab-kid eab-hmac-key cert-name "
+     "dry-run keep-until-expiring allow-subset-of-names quiet debug-challenges preferred-chain "
      "preferred-challenges issuance-timeout csr cert-path"},
     {"renew", "  certbot renew [--cert-name CERTNAME] [options]\n",
      "The 'renew' subcommand will attempt to renew any certificates previously obtained if they "

@@ -25,6 +25,11 @@ void build_options(Options& o, const PluginRegistry& reg) {
         "Domain names to apply. For multiple domains you can use multiple -d flags or enter a "
         "comma separated list of domains as a parameter.")(
         "domain", po::value<std::vector<std::string>>(), "Alias of --domains.")(
+        "ip-address", po::value<std::vector<std::string>>(),
+        "IP addresses to include (certbot 5.3; RFC 8738). For multiple IP addresses you can use "
+        "multiple --ip-address flags. All IP addresses will be included as Subject Alternative "
+        "Names on the certificate, after any domain names. Validated with http-01 or "
+        "tls-alpn-01 only (standalone, webroot, manual).")(
         "cert-name", po::value<std::string>(),
         "Certificate name to apply. This name is used by Certbot for housekeeping and in file "
         "paths.")("dry-run",

@@ -217,7 +217,8 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
         parsed.options.erase(
             std::remove_if(parsed.options.begin(), parsed.options.end(),
                            [&](const po::option& o) {
-                               return (o.string_key == "domains" || o.string_key == "domain") &&
+                               return (o.string_key == "domains" || o.string_key == "domain" ||
+                                       o.string_key == "ip-address") &&
                                       origin.count(o.string_key);
                            }),
             parsed.options.end());
@@ -254,15 +255,16 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     // (webroot's -w applies to each -d that follows it).
     std::map<std::string, std::string> current_per_id;  // option -> latest value
     std::set<std::string> per_id_after_domain;          // first given after a -d
-    std::vector<std::string> raw_domains;
+    std::vector<std::string> raw_domains, raw_ips;
     for (const auto& o : parsed.options) {
         const std::string& k = o.string_key;
-        if (k == "domains" || k == "domain") {
+        // --ip-address (certbot 5.3) interleaves with -w like -d (certbot 5.4's webroot).
+        if (k == "domains" || k == "domain" || k == "ip-address") {
             for (const auto& v : o.value) {
-                auto ds = parse_domains({v});
+                auto ds = k == "ip-address" ? parse_ip_addresses({v}) : parse_domains({v});
                 if (!ds) return bad(k, ds.error().message);
                 for (const auto& d : *ds) {
-                    raw_domains.push_back(d);
+                    (k == "ip-address" ? raw_ips : raw_domains).push_back(d);
                     for (const auto& kv : current_per_id)
                         cfg.plugin_per_identifier[kv.first].emplace(d, kv.second);
                 }
@@ -282,7 +284,7 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
                     // certbot's _WebrootPathAction: with -d before the first of several -w,
                     // which name belongs to which path is a guess; refuse it.
                     if ((od.flags & CB_OPT_PER_IDENTIFIER) && !origin.count(k)) {
-                        if (!current_per_id.count(k) && !raw_domains.empty())
+                        if (!current_per_id.count(k) && (!raw_domains.empty() || !raw_ips.empty()))
                             per_id_after_domain.insert(k);
                         else if (per_id_after_domain.count(k))
                             return bad(k, "If you specify multiple " + p.name() +
@@ -299,7 +301,11 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     }
     auto domains = parse_domains(raw_domains);
     if (!domains) return bad("domains", domains.error().message);
+    auto ips = parse_ip_addresses(raw_ips);
+    if (!ips) return bad("ip-address", ips.error().message);
+    // certbot 5.3: the certificate's identifiers are the domains, then the IP addresses.
     cfg.domains = *domains;
+    cfg.domains.insert(cfg.domains.end(), ips->begin(), ips->end());
 
     out.version = vm.count("version") > 0;
     if (vm.count("help")) {

@@ -7,6 +7,7 @@
 
 #include "base64.h"
 #include "identifiers.h"
+#include "ip_address.h"
 #include "json.h"
 #include "log.h"
 
@@ -594,6 +595,29 @@ Status read_identifier(const Fields& parent, const rapidjson::Value& v, const ch
     return Status::Ok();
 }
 
+// An identifier the server sent, as the workflow spells it: a DNS name (wildcard allowed only
+// where allow_wildcard) or, for type "ip" (RFC 8738 §3), the canonical IP text. A "dns" value
+// that is an IP, an "ip" value that is not one, or another type is refused: the text alone
+// tells the two types apart everywhere else, so it must never be ambiguous.
+Result<std::string> server_identifier(const std::string& what, const std::string& type,
+                                      const std::string& value, bool allow_wildcard) {
+    auto refuse = [&](const std::string& why) {
+        return Error(what + " carries an invalid identifier \"" + log::printable(type, 20) +
+                     ":" + log::printable(value, 80) + "\" (" + why + "); refusing it");
+    };
+    if (type == "ip") {
+        auto ip = normalize_ip_identifier(value);
+        if (!ip) return refuse("not an IP address");
+        return *ip;
+    }
+    if (type != "dns") return refuse("an identifier type this client does not request");
+    auto d = normalize_domain(value);
+    if (!d) return refuse(is_ip_address(value) ? "an IP address as a dns identifier"
+                                               : "not a valid DNS name");
+    if (is_wildcard(*d) && !allow_wildcard) return refuse("a wildcard");
+    return *d;
+}
+
 std::optional<Problem> read_problem(const Fields& f) {
     const auto* e = f.member("error");
     return e ? std::optional<Problem>(problem_from(*e, 0)) : std::nullopt;
@@ -617,7 +641,9 @@ Result<Order> parse_order(const HttpResponse& r, const std::string& url) {
     for (const auto& id : (*ids)->GetArray()) {
         std::string type, value;
         CB_TRY(read_identifier(f, id, "identifiers", type, value));
-        o.identifiers.push_back(std::move(value));
+        auto ident = server_identifier(what, type, value, true);
+        if (!ident) return ident.error();
+        o.identifiers.push_back(std::move(*ident));
     }
     CB_TRY(f.urls("authorizations", true, 100, o.authorizations));
     CB_TRY(f.url("finalize", true, o.finalize));
@@ -641,12 +667,14 @@ std::string order_options_json(const OrderOptions& o) {
 }  // namespace
 // ---- end ARI / profiles ----------------------------------------------------------------------
 
-Result<Order> AcmeClient::new_order(const std::vector<std::string>& dns_names,
+Result<Order> AcmeClient::new_order(const std::vector<std::string>& identifiers,
                                     const OrderOptions& options) {
     std::string payload = "{\"identifiers\":[";
-    for (size_t i = 0; i < dns_names.size(); ++i)
-        payload += std::string(i ? "," : "") +
-                   "{\"type\":\"dns\",\"value\":" + json::quote(dns_names[i]) + "}";
+    // RFC 8738 §3: an IP address is an "ip" identifier, never "dns".
+    for (size_t i = 0; i < identifiers.size(); ++i)
+        payload += std::string(i ? "," : "") + "{\"type\":\"" +
+                   identifier_type(identifiers[i]) +
+                   "\",\"value\":" + json::quote(identifiers[i]) + "}";
     payload += "]" + order_options_json(options) + "}";
     auto r = post(dir_.new_order, payload);
     if (!r) return r.error();
@@ -677,18 +705,18 @@ Result<Authorization> parse_authorization(const HttpResponse& r, const std::stri
     if (!id) return id.error();
     std::string type, value;
     CB_TRY(read_identifier(f, **id, "identifier", type, value));
-    if (type != "dns")
-        return Error("authorization " + url + " is for a non-DNS identifier; not supported");
-    auto d = normalize_domain(value);
-    if (!d || is_wildcard(*d))
-        return Error("authorization " + url + " carries an invalid identifier \"" +
-                     log::printable(value, 80) + "\"");
-    a.identifier = *d;
+    // RFC 8555 §7.1.4: the authorization's identifier never has the "*." (wildcard says so).
+    auto ident = server_identifier(what, type, value, false);
+    if (!ident) return ident.error();
+    a.identifier = *ident;
     CB_TRY(f.word("status", true,
                   {"pending", "valid", "invalid", "deactivated", "expired", "revoked"}, a.status));
     std::string ignored;
     CB_TRY(f.string("expires", false, ignored));
     CB_TRY(f.boolean("wildcard", a.wildcard));
+    if (a.wildcard && is_ip_identifier(a.identifier))
+        return Error(what + " is a wildcard authorization for the IP address " + a.identifier +
+                     "; refusing it");
     auto challenges = f.array("challenges", true, 20);
     if (!challenges) return challenges.error();
     for (const auto& c : (*challenges)->GetArray()) {

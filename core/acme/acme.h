@@ -57,7 +57,7 @@ struct Challenge {
 };
 
 struct Authorization {
-    std::string url, status, identifier;  // identifier value (DNS name, no "*.")
+    std::string url, status, identifier;  // DNS name (no "*.") or canonical IP (RFC 8738)
     bool wildcard = false;
     std::vector<Challenge> challenges;
     std::optional<Problem> error;  // the first challenge error, if any
@@ -111,7 +111,8 @@ class AcmeClient {
     // signed with it (RFC 8555 §7.3.1). Error: the CA could not be asked.
     Result<bool> account_uses_key(const PrivateKey& key);
 
-    Result<Order> new_order(const std::vector<std::string>& dns_names,
+    // identifiers: DNS names and canonical IPs (identifiers.h); each sent with its type.
+    Result<Order> new_order(const std::vector<std::string>& identifiers,
                             const OrderOptions& options = {});
     Result<Authorization> get_authorization(const std::string& url);
     Status respond_challenge(const std::string& challenge_url);

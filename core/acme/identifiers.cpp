@@ -1,7 +1,8 @@
 #include "identifiers.h"
 
-#include <arpa/inet.h>
 #include <algorithm>
+
+#include "ip_address.h"
 
 namespace certbot {
 namespace {
@@ -82,9 +83,11 @@ Result<std::string> normalize_domain(const std::string& raw) {
     };
     if (d.empty()) return bad("it is empty");
     if (d.size() > 253) return bad("it is longer than 253 characters");
-    unsigned char buf[16];
-    if (inet_pton(AF_INET, d.c_str(), buf) == 1 || inet_pton(AF_INET6, d.c_str(), buf) == 1)
-        return bad("IP addresses are not supported");
+    if (is_ip_address(d))
+        return Error("Requested domain \"" + raw.substr(0, 80) +
+                         "\" is an IP address: request it with --ip-address " + d.substr(0, 80) +
+                         " instead of -d/--domains.",
+                     kExitUsage);
     std::string rest = d;
     if (is_wildcard(d)) rest = d.substr(2);
     if (rest.find('*') != std::string::npos)
@@ -110,7 +113,12 @@ Result<std::string> normalize_domain(const std::string& raw) {
     return d;
 }
 
-Result<std::vector<std::string>> parse_domains(const std::vector<std::string>& raw) {
+namespace {
+// certbot's _DomainsAction: "a.com,b.com" and repeated flags; an empty entry ("a.com,,b.com",
+// ",a.com") is an error, not skipped. Each part is normalised; duplicates keep the first place.
+Result<std::vector<std::string>> parse_list(
+    const std::vector<std::string>& raw,
+    Result<std::string> (*normalize)(const std::string&)) {
     std::vector<std::string> out;
     for (const auto& value : raw) {
         size_t start = 0;
@@ -120,14 +128,69 @@ Result<std::vector<std::string>> parse_domains(const std::vector<std::string>& r
                 value.substr(start, comma == std::string::npos ? comma : comma - start);
             part.erase(0, part.find_first_not_of(" \t"));
             part.erase(part.find_last_not_of(" \t") + 1);
-            // certbot: an empty entry ("a.com,,b.com", ",a.com") is an error, not skipped.
-            auto d = normalize_domain(part);
+            auto d = normalize(part);
             if (!d) return d.error();
             if (std::find(out.begin(), out.end(), *d) == out.end()) out.push_back(*d);
             if (comma == std::string::npos) break;
             start = comma + 1;
         }
     }
+    return out;
+}
+}  // namespace
+
+Result<std::vector<std::string>> parse_domains(const std::vector<std::string>& raw) {
+    return parse_list(raw, normalize_domain);
+}
+
+Result<std::string> normalize_ip_identifier(const std::string& raw) {
+    auto ip = parse_ip_address(raw);
+    if (!ip)
+        return Error("Requested IP address \"" + raw.substr(0, 80) +
+                         "\" is not a valid IPv4 or IPv6 address (like 192.0.2.1 or 2001:db8::1, "
+                         "without brackets, port or zone). Check the --ip-address value.",
+                     kExitUsage);
+    return format_ip_address(*ip);
+}
+
+Result<std::vector<std::string>> parse_ip_addresses(const std::vector<std::string>& raw) {
+    return parse_list(raw, normalize_ip_identifier);
+}
+
+namespace {
+Result<std::string> normalize_any(const std::string& raw) {
+    return is_ip_address(raw) ? normalize_ip_identifier(raw) : normalize_domain(raw);
+}
+}  // namespace
+
+Result<std::vector<std::string>> parse_identifiers(const std::vector<std::string>& raw) {
+    std::vector<std::string> out;
+    for (const auto& r : raw) {
+        auto n = normalize_any(r);
+        if (!n) return n.error();
+        if (std::find(out.begin(), out.end(), *n) == out.end()) out.push_back(*n);
+    }
+    return out;
+}
+
+bool is_ip_identifier(const std::string& identifier) {
+    return is_ip_address(identifier);
+}
+
+const char* identifier_type(const std::string& identifier) {
+    return is_ip_identifier(identifier) ? "ip" : "dns";
+}
+
+std::string url_host(const std::string& identifier) {
+    return identifier.find(':') == std::string::npos ? identifier : "[" + identifier + "]";
+}
+
+std::vector<std::string> dns_names_then_ips(const std::vector<std::string>& identifiers) {
+    std::vector<std::string> out;
+    for (const auto& i : identifiers)
+        if (!is_ip_identifier(i)) out.push_back(i);
+    for (const auto& i : identifiers)
+        if (is_ip_identifier(i)) out.push_back(i);
     return out;
 }
 

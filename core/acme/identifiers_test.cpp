@@ -62,3 +62,31 @@ TEST_CASE("URLs from the server are parsed strictly", "[http]") {
     }
     CHECK_FALSE(parse_url("https://ca.test/" + std::string(3000, 'a'), true));
 }
+
+TEST_CASE("--ip-address values are canonical, de-duplicated, never DNS names", "[identifiers]") {
+    auto ips = parse_ip_addresses({"192.0.2.1,2001:DB8::0:1", "::0001", "192.0.2.1"});
+    REQUIRE(ips);
+    CHECK(*ips == std::vector<std::string>{"192.0.2.1", "2001:db8::1", "::1"});
+    for (const char* bad : {"", "example.com", "[::1]", "1.2.3.4:443", "999.1.1.1", "a,1.2.3.4"}) {
+        CAPTURE(bad);
+        auto r = parse_ip_addresses({bad});
+        REQUIRE_FALSE(r);
+        CHECK(r.error().exit_code == kExitUsage);
+        CHECK(r.error().message.find("--ip-address") != std::string::npos);
+    }
+    CHECK(std::string(identifier_type("192.0.2.1")) == "ip");
+    CHECK(std::string(identifier_type("::1")) == "ip");
+    CHECK(std::string(identifier_type("example.com")) == "dns");
+    CHECK(dns_names_then_ips({"::1", "a.example", "192.0.2.1", "b.example"}) ==
+          std::vector<std::string>{"a.example", "b.example", "::1", "192.0.2.1"});
+}
+
+TEST_CASE("-d with an IP points at --ip-address", "[identifiers]") {
+    for (const char* ip : {"192.0.2.1", "2001:db8::1"}) {
+        CAPTURE(ip);
+        auto r = normalize_domain(ip);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().message.find("--ip-address " + std::string(ip)) != std::string::npos);
+        CHECK(r.error().message.find('\n') == std::string::npos);
+    }
+}

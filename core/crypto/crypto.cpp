@@ -25,6 +25,7 @@
 #include <ctime>
 
 #include "base64.h"
+#include "ip_address.h"
 
 namespace certbot {
 
@@ -516,7 +517,15 @@ std::vector<std::string> dns_names_of(const GENERAL_NAMES* gens) {
         const GENERAL_NAME* gen = sk_GENERAL_NAME_value(gens, i);
         int type = 0;
         const auto* str = static_cast<const ASN1_STRING*>(GENERAL_NAME_get0_value(gen, &type));
-        if (type != GEN_DNS || str == nullptr) continue;
+        if (str == nullptr) continue;
+        if (type == GEN_IPADD) {
+            // RFC 8738 §7 / RFC 5280 §4.2.1.6: 4 or 16 octets, shown in canonical text (RFC 5952).
+            auto ip = ip_from_bytes(ASN1_STRING_get0_data(str),
+                                    static_cast<size_t>(ASN1_STRING_length(str)));
+            if (ip) out.push_back(format_ip_address(*ip));
+            continue;
+        }
+        if (type != GEN_DNS) continue;
         out.emplace_back(reinterpret_cast<const char*>(ASN1_STRING_get0_data(str)),
                          static_cast<size_t>(ASN1_STRING_length(str)));
     }
@@ -554,6 +563,26 @@ Result<ExtPtr> san_extension(const std::vector<std::string>& names) {
     GensPtr gens(GENERAL_NAMES_new());
     if (!gens) return ossl_error("building subjectAltName");
     for (const auto& n : names) {
+        if (auto ip = parse_ip_address(n)) {
+            // An IP identifier is an iPAddress GeneralName (RFC 8738 §7), never a dNSName.
+            ASN1_OCTET_STRING* octets = ASN1_OCTET_STRING_new();
+            if (octets == nullptr ||
+                ASN1_OCTET_STRING_set(octets, ip->bytes, static_cast<int>(ip->size())) != 1) {
+                ASN1_OCTET_STRING_free(octets);
+                return ossl_error("building subjectAltName");
+            }
+            GENERAL_NAME* gen = GENERAL_NAME_new();
+            if (gen == nullptr) {
+                ASN1_OCTET_STRING_free(octets);
+                return ossl_error("building subjectAltName");
+            }
+            GENERAL_NAME_set0_value(gen, GEN_IPADD, octets);
+            if (sk_GENERAL_NAME_push(gens.get(), gen) <= 0) {
+                GENERAL_NAME_free(gen);
+                return ossl_error("building subjectAltName");
+            }
+            continue;
+        }
         ASN1_IA5STRING* ia5 = ASN1_IA5STRING_new();
         if (ia5 == nullptr || ASN1_STRING_set(ia5, n.data(), static_cast<int>(n.size())) != 1) {
             ASN1_IA5STRING_free(ia5);
@@ -1089,7 +1118,9 @@ Result<std::string> make_csr_der(const PrivateKey& key, const std::vector<std::s
     if (!req || X509_REQ_set_version(req.get(), X509_REQ_VERSION_1) != 1) {
         return ossl_error("making CSR");
     }
-    if (dns_names.front().size() <= kMaxCommonName) {
+    // No IP address in the commonName: certbot 5.3 (and the CA/B Forum's deprecation of CN)
+    // leave the address to the SAN; a DNS name first still becomes the CN as before.
+    if (dns_names.front().size() <= kMaxCommonName && !is_ip_address(dns_names.front())) {
         CB_TRY(
             add_common_name(X509_REQ_get_subject_name(req.get()), dns_names.front(), "making CSR"));
     }

@@ -8,6 +8,7 @@
 #include "crypto.h"
 #include "fsutil.h"
 #include "identifiers.h"
+#include "ip_address.h"
 #include "log.h"
 
 namespace certbot {
@@ -76,9 +77,42 @@ Status check_wildcards(const std::vector<std::string>& domains, const LoadedPlug
     return Status::Ok();
 }
 
+// RFC 8738 §6 / §7: an IP identifier is validated by http-01 or tls-alpn-01 only; no DNS record
+// can prove control of an address, so dns-01 is never used for one.
+bool ip_challenge(const std::string& type) {
+    return type == "http-01" || type == "tls-alpn-01";
+}
+
+Status check_ip_addresses(const std::vector<std::string>& identifiers,
+                          const LoadedPlugin& authenticator,
+                          const std::vector<std::string>& preferred) {
+    auto types = authenticator.challenge_types();
+    const bool can = std::any_of(types.begin(), types.end(), ip_challenge);
+    const bool allowed = preferred.empty() || std::any_of(preferred.begin(), preferred.end(),
+                                                          ip_challenge);
+    for (const auto& id : identifiers) {
+        if (!is_ip_identifier(id)) continue;
+        if (!can)
+            return Error("IP address " + id +
+                             " can only be validated with http-01 or tls-alpn-01 (RFC 8738), "
+                             "which the " +
+                             authenticator.name() +
+                             " plugin cannot do; use --standalone, --webroot or --manual",
+                         kExitUsage);
+        if (!allowed)
+            return Error("IP address " + id +
+                             " can only be validated with http-01 or tls-alpn-01, but "
+                             "--preferred-challenges excludes both; add http (e.g. "
+                             "--preferred-challenges http)",
+                         kExitUsage);
+    }
+    return Status::Ok();
+}
+
 }  // namespace
 
 Status preflight_names(const std::vector<std::string>& domains, const LoadedPlugin& authenticator) {
+    CB_TRY(check_ip_addresses(domains, authenticator, {}));
     return check_wildcards(domains, authenticator, {});
 }
 
@@ -89,6 +123,7 @@ struct ChallengeSet {
     struct Owned {
         std::string type, identifier, token, key_authz, validation, validation_name, url, authz_url;
         bool wildcard = false;
+        bool ip = false;  // an RFC 8738 "ip" identifier
     };
     std::vector<Owned> owned;
     std::vector<cb_challenge> view() const {
@@ -103,6 +138,7 @@ struct ChallengeSet {
             c.validation = o.validation.c_str();
             c.validation_name = o.validation_name.c_str();
             c.is_wildcard = o.wildcard ? 1 : 0;
+            c.identifier_type = o.ip ? "ip" : "dns";
             v.push_back(c);
         }
         return v;
@@ -138,7 +174,9 @@ Result<ChallengeSet::Owned> choose_challenge(AcmeClient& acme, PluginInstance& a
             if (std::find(can->begin(), can->end(), p) != can->end()) filtered.push_back(p);
         order = filtered;
     }
+    const bool ip = is_ip_identifier(authz.identifier);
     for (const auto& type : order) {
+        if (ip && !ip_challenge(type)) continue;  // RFC 8738: never dns-01 for an address
         for (const auto& ch : authz.challenges) {
             if (ch.type != type) continue;
             if (ch.token.size() > 256 || !is_base64url(ch.token))
@@ -148,6 +186,7 @@ Result<ChallengeSet::Owned> choose_challenge(AcmeClient& acme, PluginInstance& a
             o.type = type;
             o.identifier = authz.identifier;
             o.wildcard = authz.wildcard;
+            o.ip = ip;
             o.token = ch.token;
             o.key_authz = acme.key_authorization(ch.token);
             o.url = ch.url;
@@ -160,7 +199,11 @@ Result<ChallengeSet::Owned> choose_challenge(AcmeClient& acme, PluginInstance& a
                 o.validation_name = "_acme-challenge." + authz.identifier;
             } else if (type == "tls-alpn-01") {
                 o.validation = hex_encode(sha256(o.key_authz));
-                o.validation_name = authz.identifier;
+                // RFC 8738 §6: for an IP the CA sends the reverse-mapping name as SNI (an
+                // address is not allowed there, RFC 6066 §3); the certificate still carries
+                // the address itself as its one iPAddress SAN.
+                o.validation_name = ip ? ip_reverse_name(*parse_ip_address(authz.identifier))
+                                       : authz.identifier;
             } else {
                 continue;
             }
@@ -197,7 +240,8 @@ void pause_for_debug(const ChallengeSet& set, const Config& cfg) {
         msg += "\nThe CA will check:";
         for (const auto& o : set.owned) {
             if (o.type == "http-01")
-                msg += "\n  http://" + o.identifier + "/.well-known/acme-challenge/" + o.token +
+                msg += "\n  http://" + url_host(o.identifier) + "/.well-known/acme-challenge/" +
+                       o.token +
                        "\n    expected content: " + o.key_authz;
             else if (o.type == "dns-01")
                 msg += "\n  TXT " + o.validation_name + "\n    expected value: " + o.validation;
@@ -305,6 +349,7 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
                                       const OrderOptions& order_options) {
     const auto deadline =
         acme.clock().now() + std::chrono::seconds(std::max(1, cfg.issuance_timeout));
+    CB_TRY(check_ip_addresses(domains, auth.plugin(), cfg.preferred_challenges));
     CB_TRY(check_wildcards(domains, auth.plugin(), cfg.preferred_challenges));
     acme.set_retry_deadline(deadline);
     auto order = new_order_with_options(acme, domains, order_options);
@@ -492,7 +537,7 @@ Status load_csr(Config& cfg) {
         return Error("Unfortunately, your CSR " + cfg.csr_path +
                          " needs to have a SubjectAltName for every domain",
                      kExitUsage);
-    auto domains = parse_domains(names);
+    auto domains = parse_identifiers(names);  // certbot 5.3: iPAddress SANs too
     if (!domains) return Error(domains.error().message + " (in " + cfg.csr_path + ")", kExitUsage);
     if (!cfg.domains.empty()) {
         std::vector<std::string> a = *domains, b = cfg.domains;

@@ -3,7 +3,9 @@
 // With --manual-auth-hook, each challenge runs the hook (through host->run_hook, i.e.
 // `/bin/sh -c HOOK`) with the challenge in the environment only — certbot's variables
 // CERTBOT_DOMAIN, CERTBOT_VALIDATION, CERTBOT_TOKEN (http-01), CERTBOT_REMAINING_CHALLENGES and
-// CERTBOT_ALL_DOMAINS. No challenge data is ever pasted into a command line. cleanup runs
+// CERTBOT_ALL_DOMAINS, and certbot 5.3's CERTBOT_IDENTIFIER / CERTBOT_ALL_IDENTIFIERS (the same
+// values under names that also fit IP addresses: certbot PR #10544, "manual plugin: add IP
+// address support", keeps both sets). No challenge data is ever pasted into a command line. cleanup runs
 // --manual-cleanup-hook once for every challenge whose auth hook ran (also when that hook or the
 // validation failed), with CERTBOT_AUTH_OUTPUT = what the auth hook printed (trimmed).
 //
@@ -55,7 +57,9 @@ class Manual : public certbot::plugin::Authenticator {
                 "the manual plugin non-interactively (no terminal, or -n/--non-interactive).");
     }
 
-    std::vector<std::string> chall_pref(const std::string&) override {
+    std::vector<std::string> chall_pref(const std::string& identifier) override {
+        // RFC 8738: no DNS record proves control of an IP address.
+        if (certbot::plugin::is_ip_identifier(identifier)) return {"http-01"};
         return {"http-01", "dns-01"};
     }
 
@@ -107,6 +111,9 @@ class Manual : public certbot::plugin::Authenticator {
             throw std::runtime_error(
                 "The manual plugin can only answer http-01 and dns-01 challenges, not " + c.type +
                 " (for " + c.identifier + ").");
+        if (c.is_ip() && c.type != "http-01")
+            throw std::runtime_error("The IP address " + c.identifier +
+                                     " can only be validated with http-01 by the manual plugin.");
         if (c.is_wildcard && c.type != "dns-01")
             throw std::runtime_error("The wildcard name *." + c.identifier +
                                      " can only be validated with dns-01 (--preferred-challenges "
@@ -123,6 +130,8 @@ class Manual : public certbot::plugin::Authenticator {
             "CERTBOT_VALIDATION=" + c.validation,
             "CERTBOT_ALL_DOMAINS=" + all_domains,
             "CERTBOT_REMAINING_CHALLENGES=" + std::to_string(remaining),
+            "CERTBOT_IDENTIFIER=" + c.identifier,
+            "CERTBOT_ALL_IDENTIFIERS=" + all_domains,
         };
         if (c.type == "http-01") env.push_back("CERTBOT_TOKEN=" + c.token);
         host_.debug("Running --manual-auth-hook for " + c.identifier + " (" + c.type + ")");
@@ -152,7 +161,9 @@ class Manual : public certbot::plugin::Authenticator {
         if (c.type == "http-01") {
             msg = "Create a file containing just this data:\n\n" + c.validation +
                   "\n\nAnd make it available on your web server at this URL:\n\nhttp://" +
-                  c.identifier + "/.well-known/acme-challenge/" + c.token + "\n";
+                  (c.identifier.find(':') == std::string::npos ? c.identifier
+                                                              : "[" + c.identifier + "]") +
+                  "/.well-known/acme-challenge/" + c.token + "\n";
             if (subsequent_any_) msg += kSubsequent;
         } else {
             msg = "Please deploy a DNS TXT record under the name:\n\n" + c.validation_name +

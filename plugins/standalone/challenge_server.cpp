@@ -222,10 +222,42 @@ void ChallengeServer::add_http01(const std::string& token, const std::string& bo
     http_[token] = body;
 }
 
-void ChallengeServer::add_tls_alpn01(const std::string& identifier, AlpnCert cert) {
+namespace {
+// The address bytes of an IP text ("" if it is none), IPv4 as 4 bytes.
+std::string address_key(const std::string& text) {
+    unsigned char buf[16];
+    if (inet_pton(AF_INET, text.c_str(), buf) == 1) return std::string(buf, buf + 4);
+    if (inet_pton(AF_INET6, text.c_str(), buf) == 1) return std::string(buf, buf + 16);
+    return {};
+}
+// The local address a connection arrived on, as address_key spells it (an IPv4-mapped IPv6
+// address of a dual-stack listener as the IPv4 bytes).
+std::string local_address_key(int fd) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return {};
+    if (ss.ss_family == AF_INET) {
+        const auto* a = reinterpret_cast<const unsigned char*>(
+            &reinterpret_cast<const sockaddr_in*>(&ss)->sin_addr);
+        return std::string(a, a + 4);
+    }
+    if (ss.ss_family != AF_INET6) return {};
+    const auto& a6 = reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_addr;
+    const auto* b = reinterpret_cast<const unsigned char*>(&a6);
+    if (IN6_IS_ADDR_V4MAPPED(&a6)) return std::string(b + 12, b + 16);
+    return std::string(b, b + 16);
+}
+}  // namespace
+
+void ChallengeServer::add_tls_alpn01(const std::string& sni, AlpnCert cert,
+                                     const std::string& ip_address) {
     auto shared = std::make_shared<AlpnCert>(std::move(cert));
     std::lock_guard<std::mutex> lock(mu_);
-    certs_[lowercase(identifier)] = std::move(shared);
+    if (!ip_address.empty()) {
+        std::string key = address_key(ip_address);
+        if (!key.empty()) ip_certs_[key] = shared;
+    }
+    certs_[lowercase(sni)] = std::move(shared);
 }
 
 void ChallengeServer::start() {
@@ -546,7 +578,18 @@ int ChallengeServer::select_alpn(SSL*, const unsigned char** out, unsigned char*
 int ChallengeServer::select_cert(SSL* ssl, void* arg) {
     auto* self = static_cast<ChallengeServer*>(arg);
     const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-    if (!name) return 0;
+    if (!name) {
+        // No SNI: only an IP identifier's certificate, chosen by the address dialled.
+        std::shared_ptr<AlpnCert> cert;
+        {
+            std::lock_guard<std::mutex> lock(self->mu_);
+            auto it = self->ip_certs_.find(local_address_key(SSL_get_fd(ssl)));
+            if (it != self->ip_certs_.end()) cert = it->second;
+        }
+        if (!cert) return 0;
+        return SSL_use_certificate(ssl, cert->cert.get()) == 1 &&
+               SSL_use_PrivateKey(ssl, cert->key.get()) == 1;
+    }
     std::shared_ptr<AlpnCert> cert;
     {
         std::lock_guard<std::mutex> lock(self->mu_);

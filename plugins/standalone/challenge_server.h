@@ -51,7 +51,11 @@ class ChallengeServer {
 
     // Registers an answer. Safe while the server runs.
     void add_http01(const std::string& token, const std::string& body);
-    void add_tls_alpn01(const std::string& identifier, AlpnCert cert);
+    // SNI: the name the validator sends (for an IP identifier its reverse name, RFC 8738 §6).
+    // ip_address: for an IP identifier, the address; a handshake without SNI that arrived on
+    // that local address gets this certificate too (a validator that follows RFC 6066 and
+    // sends no SNI for an address).
+    void add_tls_alpn01(const std::string& sni, AlpnCert cert, const std::string& ip_address = {});
 
     // Starts serving on a thread named "cb-standalone" that blocks every signal (they stay with
     // the host's threads).
@@ -90,6 +94,7 @@ class ChallengeServer {
     mutable std::mutex mu_;  // guards everything below it that the server thread reads
     std::map<std::string, std::string> http_;                 // token -> body
     std::map<std::string, std::shared_ptr<AlpnCert>> certs_;  // lowercase name -> cert
+    std::map<std::string, std::shared_ptr<AlpnCert>> ip_certs_;  // address bytes -> cert
     std::vector<Listener> listeners_;
     std::vector<std::string> log_;
     size_t log_dropped_ = 0;

@@ -55,6 +55,9 @@ class Standalone : public certbot::plugin::Authenticator {
             throw std::runtime_error(
                 "The standalone plugin can only answer http-01 and tls-alpn-01 challenges, not " +
                 c.type + " (for " + c.identifier + ").");
+        if (c.is_ip() && !certbot::plugin::is_ip_identifier(c.identifier))
+            throw std::runtime_error("The identifier \"" + c.identifier +
+                                     "\" is marked as an IP address but is not one.");
         if (c.is_wildcard)
             throw std::runtime_error("The standalone plugin cannot validate the wildcard name *." +
                                      c.identifier + "; use a DNS plugin.");
@@ -92,9 +95,14 @@ class Standalone : public certbot::plugin::Authenticator {
             } else {
                 auto digest =
                     standalone::alpn_digest(c.identifier, c.key_authorization, c.validation);
-                server_.add_tls_alpn01(c.identifier,
-                                       standalone::make_alpn_cert(c.identifier, digest));
-                host_.debug("Serving tls-alpn-01 for " + c.identifier);
+                // RFC 8738 §6: an IP's validator asks for its reverse name (validation_name)
+                // and expects the address as the certificate's one iPAddress SAN.
+                const bool ip = c.is_ip() && !c.validation_name.empty();
+                server_.add_tls_alpn01(ip ? c.validation_name : c.identifier,
+                                       standalone::make_alpn_cert(c.identifier, digest),
+                                       ip ? c.identifier : std::string());
+                host_.debug("Serving tls-alpn-01 for " + c.identifier +
+                            (ip ? " (SNI " + c.validation_name + ")" : std::string()));
             }
         }
         server_.start();

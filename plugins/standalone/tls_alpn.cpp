@@ -8,6 +8,8 @@
 #include <openssl/sha.h>
 #include <openssl/x509v3.h>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -58,17 +60,25 @@ bool from_hex(const std::string& hex, Sha256& out) {
 
 void add_san(X509* cert, const std::string& identifier) {
     // Built by hand, not from a "DNS:..." config string, so nothing in the name can add a
-    // second entry.
+    // second entry. RFC 8738 §6: for an IP identifier the one entry is an iPAddress.
+    unsigned char ip[16];
+    int ip_len = 0;
+    if (inet_pton(AF_INET, identifier.c_str(), ip) == 1)
+        ip_len = 4;
+    else if (inet_pton(AF_INET6, identifier.c_str(), ip) == 1)
+        ip_len = 16;
     GeneralNames names(sk_GENERAL_NAME_new_null());
     GENERAL_NAME* name = GENERAL_NAME_new();
-    ASN1_IA5STRING* dns = ASN1_IA5STRING_new();
-    if (!names || !name || !dns ||
-        !ASN1_STRING_set(dns, identifier.data(), static_cast<int>(identifier.size()))) {
+    ASN1_STRING* value = ip_len ? ASN1_OCTET_STRING_new() : ASN1_IA5STRING_new();
+    const bool set = value && (ip_len ? ASN1_OCTET_STRING_set(value, ip, ip_len)
+                                      : ASN1_STRING_set(value, identifier.data(),
+                                                        static_cast<int>(identifier.size())));
+    if (!names || !name || !set) {
         GENERAL_NAME_free(name);
-        ASN1_IA5STRING_free(dns);
+        ASN1_STRING_free(value);
         openssl_fail("subjectAltName");
     }
-    GENERAL_NAME_set0_value(name, GEN_DNS, dns);
+    GENERAL_NAME_set0_value(name, ip_len ? GEN_IPADD : GEN_DNS, value);
     if (!sk_GENERAL_NAME_push(names.get(), name)) {
         GENERAL_NAME_free(name);
         openssl_fail("subjectAltName");
@@ -148,8 +158,12 @@ AlpnCert make_alpn_cert(const std::string& identifier, const Sha256& digest) {
 
     // certbot's acme library names the domain in the subject too; a common name is at most
     // 64 characters (RFC 5280 ub-common-name), so a longer name is only in the SAN.
+    // An IP address goes only into the SAN (RFC 8738 §6: a single iPAddress).
     X509_NAME* subject = X509_get_subject_name(cert);
-    if (identifier.size() <= 64 &&
+    unsigned char ip[16];
+    const bool is_ip = inet_pton(AF_INET, identifier.c_str(), ip) == 1 ||
+                       inet_pton(AF_INET6, identifier.c_str(), ip) == 1;
+    if (!is_ip && identifier.size() <= 64 &&
         !X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC,
                                     reinterpret_cast<const unsigned char*>(identifier.c_str()), -1,
                                     -1, 0))

@@ -33,7 +33,7 @@ extern "C" {
 
 /* ABI revision. A host loads a plugin only when abi_major matches; minor revisions only append. */
 #define CB_ABI_MAJOR 1u
-#define CB_ABI_MINOR 1u
+#define CB_ABI_MINOR 2u
 
 /* The one symbol a plugin exports. */
 #define CB_ENTRY_SYMBOL "certbot_plugin_entry"
@@ -97,7 +97,8 @@ typedef struct cb_option_desc {
 } cb_option_desc;
 
 /* One challenge to answer. All pointers borrowed for the duration of the call. The host has
- * already validated token (base64url alphabet only) and identifier (a DNS name). */
+ * already validated token (base64url alphabet only) and identifier (a DNS name, or from 1.2 an
+ * IP address in canonical text form: see identifier_type). */
 typedef struct cb_challenge {
     size_t struct_size;
     const char* type;              /* "http-01", "dns-01", "tls-alpn-01" */
@@ -110,8 +111,15 @@ typedef struct cb_challenge {
                                       tls-alpn-01: lowercase hex SHA-256(keyauth) */
     const char* validation_name;   /* http-01: "/.well-known/acme-challenge/<token>";
                                       dns-01: "_acme-challenge.<identifier>";
-                                      tls-alpn-01: the identifier */
+                                      tls-alpn-01: the SNI the CA sends: the identifier, or for
+                                      an IP its reverse name ("1.2.0.192.in-addr.arpa",
+                                      RFC 8738 §6) */
     int is_wildcard;
+    /* (1.2) "dns" or "ip" (RFC 8738): an "ip" identifier is an IPv4 address or an IPv6 address
+     * in RFC 5952 form, and comes only with http-01 or tls-alpn-01 (whose certificate then
+     * carries it as an iPAddress SAN). Absent (an older host): "dns". get_chall_pref receives
+     * the same identifier text, so a plugin tells the two apart there by parsing it. */
+    const char* identifier_type;
 } cb_challenge;
 
 /* Services the host hands to each plugin instance. Borrowed from create() until destroy().
@@ -154,7 +162,8 @@ typedef struct cb_host {
 /* Authenticator interface (certbot's IAuthenticator). */
 typedef struct cb_authenticator {
     size_t struct_size;
-    /* Challenge types this plugin can answer for IDENTIFIER, most preferred first, via sink.
+    /* Challenge types this plugin can answer for IDENTIFIER (a DNS name or, from 1.2, an IP
+     * address: certbot 5.3's get_chall_pref(identifier)), most preferred first, via sink.
      * CB_DECLINED when it cannot do anything for that identifier. */
     cb_status (*get_chall_pref)(void* self, const char* identifier, cb_string_sink sink,
                                 void* sink_ctx);

@@ -21,6 +21,8 @@
 
 #include <certbot/plugin.h>
 
+#include <arpa/inet.h>
+
 #include <exception>
 #include <new>
 #include <stdexcept>
@@ -39,6 +41,8 @@ struct Declined : std::exception {
 struct Challenge {
     std::string type, identifier, token, key_authorization, validation, validation_name;
     bool is_wildcard = false;
+    std::string identifier_type = "dns";  // "dns" or "ip" (ABI 1.2, RFC 8738)
+    bool is_ip() const { return identifier_type == "ip"; }
 
     static Challenge from(const cb_challenge& c) {
         auto s = [](const char* p) { return p ? std::string(p) : std::string(); };
@@ -50,6 +54,8 @@ struct Challenge {
         out.validation = s(c.validation);
         out.validation_name = s(c.validation_name);
         if (CB_HAS_FIELD(&c, cb_challenge, is_wildcard)) out.is_wildcard = c.is_wildcard != 0;
+        if (CB_HAS_FIELD(&c, cb_challenge, identifier_type) && c.identifier_type != nullptr)
+            out.identifier_type = c.identifier_type;
         return out;
     }
 };
@@ -65,6 +71,14 @@ inline bool is_base64url_token(const std::string& token, size_t max_length = 255
         if (!ok) return false;
     }
     return true;
+}
+
+// True when an identifier (chall_pref's argument, Challenge::identifier) is an IP address
+// (ABI 1.2): the host never passes a DNS name that parses as one.
+inline bool is_ip_identifier(const std::string& identifier) {
+    unsigned char buf[16];
+    return inet_pton(AF_INET, identifier.c_str(), buf) == 1 ||
+           inet_pton(AF_INET6, identifier.c_str(), buf) == 1;
 }
 
 inline void collect_sink(void* ctx, const char* value) {
