@@ -214,14 +214,14 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     // certbot (issue 4096): `renew` ignores domains from a config file, which would otherwise
     // apply to every lineage.
     if (cfg.verb == "renew")
-        parsed.options.erase(
-            std::remove_if(parsed.options.begin(), parsed.options.end(),
-                           [&](const po::option& o) {
-                               return (o.string_key == "domains" || o.string_key == "domain" ||
-                                       o.string_key == "ip-address") &&
-                                      origin.count(o.string_key);
-                           }),
-            parsed.options.end());
+        parsed.options.erase(std::remove_if(parsed.options.begin(), parsed.options.end(),
+                                            [&](const po::option& o) {
+                                                return (o.string_key == "domains" ||
+                                                        o.string_key == "domain" ||
+                                                        o.string_key == "ip-address") &&
+                                                       origin.count(o.string_key);
+                                            }),
+                             parsed.options.end());
     // A bad value from a config file: say where it was set.
     auto bad = [&](const std::string& key, const std::string& message) {
         auto it = origin.find(key);

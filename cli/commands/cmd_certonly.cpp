@@ -62,7 +62,8 @@ Result<Obtained> obtain_with_hooks(const Config& cli, const PluginRegistry& plug
     }
     Lineage* existing = plan->existing ? &plan->existing->lineage : nullptr;
     if (const LoadedPlugin* auth = plugins.find(cfg.authenticator); auth && existing)
-        CB_TRY(preflight_names(cfg.domains, *auth));  // names restored from the lineage
+        CB_TRY(preflight_names(cfg.domains, *auth,
+                               cfg.preferred_challenges));  // names restored from the lineage
 
     log::out(std::string(existing ? (cfg.dry_run ? "Simulating renewal of an existing certificate"
                                                  : "Renewing an existing certificate")
@@ -130,7 +131,8 @@ int cmd_certonly(const Config& cli, const PluginRegistry& plugins) {
     if (auth) {
         // Refuse impossible requests (wildcards without dns-01, bad plugin options) before
         // touching the store or the CA.
-        if (auto st = preflight_names(cfg.domains, *auth); !st) return fail(st.error());
+        if (auto st = preflight_names(cfg.domains, *auth, cfg.preferred_challenges); !st)
+            return fail(st.error());
         if (auto v = plugin_values(*auth, cfg); !v) return fail(v.error());
     }
     if (auto st = validate_hooks(cfg); !st) return fail(st.error());

@@ -182,7 +182,8 @@ int cmd_run(const Config& cli, const PluginRegistry& plugins) {
         }
     }
     if (auth)
-        if (auto st = preflight_names(cfg.domains, *auth); !st) return fail(st.error());
+        if (auto st = preflight_names(cfg.domains, *auth, cfg.preferred_challenges); !st)
+            return fail(st.error());
 
     auto got = obtain_with_hooks(cfg, plugins);
     if (!got) return fail(got.error());

@@ -602,8 +602,8 @@ Status read_identifier(const Fields& parent, const rapidjson::Value& v, const ch
 Result<std::string> server_identifier(const std::string& what, const std::string& type,
                                       const std::string& value, bool allow_wildcard) {
     auto refuse = [&](const std::string& why) {
-        return Error(what + " carries an invalid identifier \"" + log::printable(type, 20) +
-                     ":" + log::printable(value, 80) + "\" (" + why + "); refusing it");
+        return Error(what + " carries an invalid identifier \"" + log::printable(type, 20) + ":" +
+                     log::printable(value, 80) + "\" (" + why + "); refusing it");
     };
     if (type == "ip") {
         auto ip = normalize_ip_identifier(value);
@@ -612,8 +612,9 @@ Result<std::string> server_identifier(const std::string& what, const std::string
     }
     if (type != "dns") return refuse("an identifier type this client does not request");
     auto d = normalize_domain(value);
-    if (!d) return refuse(is_ip_address(value) ? "an IP address as a dns identifier"
-                                               : "not a valid DNS name");
+    if (!d)
+        return refuse(is_ip_address(value) ? "an IP address as a dns identifier"
+                                           : "not a valid DNS name");
     if (is_wildcard(*d) && !allow_wildcard) return refuse("a wildcard");
     return *d;
 }
@@ -672,8 +673,7 @@ Result<Order> AcmeClient::new_order(const std::vector<std::string>& identifiers,
     std::string payload = "{\"identifiers\":[";
     // RFC 8738 §3: an IP address is an "ip" identifier, never "dns".
     for (size_t i = 0; i < identifiers.size(); ++i)
-        payload += std::string(i ? "," : "") + "{\"type\":\"" +
-                   identifier_type(identifiers[i]) +
+        payload += std::string(i ? "," : "") + "{\"type\":\"" + identifier_type(identifiers[i]) +
                    "\",\"value\":" + json::quote(identifiers[i]) + "}";
     payload += "]" + order_options_json(options) + "}";
     auto r = post(dir_.new_order, payload);

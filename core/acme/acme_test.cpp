@@ -806,3 +806,68 @@ TEST_CASE("a CA clock far from ours is warned about once", "[acme]") {
     CHECK(first != std::string::npos);
     CHECK(text.find("1200 s behind", first + 1) == std::string::npos);
 }
+
+// --- RFC 8738: IP identifiers ------------------------------------------------------------------
+
+TEST_CASE("an IP address is ordered as an ip identifier, never dns", "[acme][ip]") {
+    ClockedClient c;
+    c.http.reply(
+        201,
+        R"({"status":"pending","identifiers":[{"type":"dns","value":"a.test"},)"
+        R"({"type":"ip","value":"192.0.2.1"},{"type":"ip","value":"2001:DB8::0:1"}],)"
+        R"("authorizations":["https://ca.test/authz/1"],"finalize":"https://ca.test/fin/1"})",
+        {{"location", "https://ca.test/order/1"}});
+    auto o = c.acme.new_order({"a.test", "192.0.2.1", "2001:db8::1"});
+    REQUIRE(o);
+    // The server's spelling is made canonical (RFC 5952) before it is compared with ours.
+    CHECK(o->identifiers == std::vector<std::string>{"a.test", "192.0.2.1", "2001:db8::1"});
+    auto payload = parsed(split_jws(c.http.seen.back().body).payload);
+    const auto& ids = payload["identifiers"];
+    REQUIRE(ids.Size() == 3);
+    CHECK(std::string(ids[0]["type"].GetString()) == "dns");
+    CHECK(std::string(ids[1]["type"].GetString()) == "ip");
+    CHECK(std::string(ids[1]["value"].GetString()) == "192.0.2.1");
+    CHECK(std::string(ids[2]["type"].GetString()) == "ip");
+    CHECK(std::string(ids[2]["value"].GetString()) == "2001:db8::1");
+}
+
+TEST_CASE("ip identifiers from the server are checked", "[acme][ip][hostile]") {
+    ClockedClient c;
+    c.http.reply(200, R"({"status":"pending","identifier":{"type":"ip","value":"::0001"},)"
+                      R"("challenges":[]})");
+    auto ok = c.acme.get_authorization("https://ca.test/authz/1");
+    REQUIRE(ok);
+    CHECK(ok->identifier == "::1");
+    struct Case {
+        const char* identifier;
+        const char* says;
+    } cases[] = {
+        {R"({"type":"dns","value":"192.0.2.1"})", "an IP address as a dns identifier"},
+        {R"({"type":"ip","value":"example.com"})", "not an IP address"},
+        {R"({"type":"ip","value":"192.0.2.1/24"})", "not an IP address"},
+        {R"({"type":"ip","value":"[::1]"})", "not an IP address"},
+        {R"({"type":"email","value":"a@b.test"})", "identifier type"},
+    };
+    for (const auto& k : cases) {
+        CAPTURE(k.identifier);
+        c.http.reply(200, std::string(R"({"status":"pending","identifier":)") + k.identifier +
+                              R"(,"challenges":[]})");
+        auto a = c.acme.get_authorization("https://ca.test/authz/1");
+        REQUIRE_FALSE(a);
+        CHECK(says(a.error(), k.says));
+    }
+    c.http.reply(200, R"({"status":"pending","wildcard":true,)"
+                      R"("identifier":{"type":"ip","value":"192.0.2.1"},"challenges":[]})");
+    auto w = c.acme.get_authorization("https://ca.test/authz/1");
+    REQUIRE_FALSE(w);
+    CHECK(says(w.error(), "wildcard"));
+    // An order that lists an address as a dns identifier is refused as well.
+    c.http.reply(
+        201,
+        R"({"status":"pending","identifiers":[{"type":"dns","value":"192.0.2.1"}],)"
+        R"("authorizations":["https://ca.test/authz/1"],"finalize":"https://ca.test/fin/1"})",
+        {{"location", "https://ca.test/order/1"}});
+    auto o = c.acme.new_order({"192.0.2.1"});
+    REQUIRE_FALSE(o);
+    CHECK(says(o.error(), "an IP address as a dns identifier"));
+}

@@ -116,9 +116,8 @@ Result<std::string> normalize_domain(const std::string& raw) {
 namespace {
 // certbot's _DomainsAction: "a.com,b.com" and repeated flags; an empty entry ("a.com,,b.com",
 // ",a.com") is an error, not skipped. Each part is normalised; duplicates keep the first place.
-Result<std::vector<std::string>> parse_list(
-    const std::vector<std::string>& raw,
-    Result<std::string> (*normalize)(const std::string&)) {
+Result<std::vector<std::string>> parse_list(const std::vector<std::string>& raw,
+                                            Result<std::string> (*normalize)(const std::string&)) {
     std::vector<std::string> out;
     for (const auto& value : raw) {
         size_t start = 0;

@@ -873,3 +873,23 @@ TEST_CASE("verify_issued_chain: names, key, validity and chain of a freshly issu
     refused({pki.leaf, pki.root}, pki.leaf_key, names, "does not link up");
     refused({}, pki.leaf_key, names, "no certificate");
 }
+
+TEST_CASE("IP identifiers become iPAddress SANs and read back canonical (RFC 8738 §7)",
+          "[crypto][ip]") {
+    auto key = PrivateKey::generate(KeySpec{});
+    REQUIRE(key);
+    auto der = make_csr_der(*key, {"a.example", "192.0.2.1", "2001:db8::1"}, false);
+    REQUIRE(der);
+    auto info = parse_csr_der(*der);
+    REQUIRE(info);
+    CHECK(info->dns_names == std::vector<std::string>{"a.example", "192.0.2.1", "2001:db8::1"});
+    CHECK(info->common_name == "a.example");
+    // An address first: no commonName, the address only in the SAN.
+    auto only_ip = parse_csr_der(*make_csr_der(*key, {"::1"}, false));
+    REQUIRE(only_ip);
+    CHECK(only_ip->common_name.empty());
+    CHECK(only_ip->dns_names == std::vector<std::string>{"::1"});
+    auto pem = csr_der_to_pem(*der);
+    REQUIRE(pem);
+    CHECK(pem->find("BEGIN CERTIFICATE REQUEST") != std::string::npos);
+}

@@ -88,8 +88,8 @@ Status check_ip_addresses(const std::vector<std::string>& identifiers,
                           const std::vector<std::string>& preferred) {
     auto types = authenticator.challenge_types();
     const bool can = std::any_of(types.begin(), types.end(), ip_challenge);
-    const bool allowed = preferred.empty() || std::any_of(preferred.begin(), preferred.end(),
-                                                          ip_challenge);
+    const bool allowed =
+        preferred.empty() || std::any_of(preferred.begin(), preferred.end(), ip_challenge);
     for (const auto& id : identifiers) {
         if (!is_ip_identifier(id)) continue;
         if (!can)
@@ -111,8 +111,9 @@ Status check_ip_addresses(const std::vector<std::string>& identifiers,
 
 }  // namespace
 
-Status preflight_names(const std::vector<std::string>& domains, const LoadedPlugin& authenticator) {
-    CB_TRY(check_ip_addresses(domains, authenticator, {}));
+Status preflight_names(const std::vector<std::string>& domains, const LoadedPlugin& authenticator,
+                       const std::vector<std::string>& preferred) {
+    CB_TRY(check_ip_addresses(domains, authenticator, preferred));
     return check_wildcards(domains, authenticator, {});
 }
 
@@ -202,8 +203,8 @@ Result<ChallengeSet::Owned> choose_challenge(AcmeClient& acme, PluginInstance& a
                 // RFC 8738 §6: for an IP the CA sends the reverse-mapping name as SNI (an
                 // address is not allowed there, RFC 6066 §3); the certificate still carries
                 // the address itself as its one iPAddress SAN.
-                o.validation_name = ip ? ip_reverse_name(*parse_ip_address(authz.identifier))
-                                       : authz.identifier;
+                o.validation_name =
+                    ip ? ip_reverse_name(*parse_ip_address(authz.identifier)) : authz.identifier;
             } else {
                 continue;
             }
@@ -241,8 +242,7 @@ void pause_for_debug(const ChallengeSet& set, const Config& cfg) {
         for (const auto& o : set.owned) {
             if (o.type == "http-01")
                 msg += "\n  http://" + url_host(o.identifier) + "/.well-known/acme-challenge/" +
-                       o.token +
-                       "\n    expected content: " + o.key_authz;
+                       o.token + "\n    expected content: " + o.key_authz;
             else if (o.type == "dns-01")
                 msg += "\n  TXT " + o.validation_name + "\n    expected value: " + o.validation;
             else

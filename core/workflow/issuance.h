@@ -17,8 +17,10 @@ struct IssuedCert {
     std::vector<std::string> domains;
 };
 
-// Checks before anything is ordered: wildcards need dns-01, and so on.
-Status preflight_names(const std::vector<std::string>& domains, const LoadedPlugin& authenticator);
+// Checks before anything is ordered: wildcards need dns-01, IP addresses http-01 or tls-alpn-01
+// (among `preferred`, the --preferred-challenges, when given), and so on.
+Status preflight_names(const std::vector<std::string>& domains, const LoadedPlugin& authenticator,
+                       const std::vector<std::string>& preferred = {});
 
 // key_pem: an existing private key to reuse (--reuse-key), or empty to generate one per
 // cfg.key_type/rsa_key_size/elliptic_curve. With cfg.csr_der (--csr) that CSR is finalized with

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "identifiers.h"
 #include "log.h"
 #include "prompt.h"
 #include "renewal.h"
@@ -162,7 +163,7 @@ Result<LineagePlan> plan_request(Config& cfg, std::time_t now, const DueCheck& d
     auto c = candidate(std::move(*l));
     if (!c) return Error("cannot read the certificate of " + cfg.cert_name + " (" + conf + ")");
     if (cfg.domains.empty()) {
-        cfg.domains = c->cert.dns_names;
+        cfg.domains = dns_names_then_ips(c->cert.dns_names);  // as set_lineage_domains
         return identical_request(cfg, std::move(*c), now, due);
     }
     if (as_set(cfg.domains) == as_set(c->cert.dns_names))

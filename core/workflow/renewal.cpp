@@ -279,7 +279,9 @@ Result<Config> config_for_lineage(const Lineage& l, const Config& cli,
 Status set_lineage_domains(Config& cfg, const Lineage& l) {
     auto info = current_cert(l);
     if (!info) return Error("cannot read the certificate " + l.cert_path + " of lineage " + l.name);
-    cfg.domains = info->dns_names;
+    // certbot 5.3 renews a lineage's san.split(): its DNS names, then its IP addresses, whatever
+    // order the CA wrote the SANs in.
+    cfg.domains = dns_names_then_ips(info->dns_names);
     return Status::Ok();
 }
 
@@ -472,7 +474,7 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
     if (!auth->is_authenticator())
         return Error("The " + auth->name() + " plugin is not an authenticator; choose one with -a",
                      kExitUsage);
-    CB_TRY(preflight_names(cfg.domains, *auth));
+    CB_TRY(preflight_names(cfg.domains, *auth, cfg.preferred_challenges));
     // certbot's _avoid_invalidating_lineage: a test certificate never replaces one from a real CA
     // unless --break-my-certs (a dry run saves nothing).
     auto is_staging = [](const std::string& url) {

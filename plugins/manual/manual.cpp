@@ -5,7 +5,8 @@
 // CERTBOT_DOMAIN, CERTBOT_VALIDATION, CERTBOT_TOKEN (http-01), CERTBOT_REMAINING_CHALLENGES and
 // CERTBOT_ALL_DOMAINS, and certbot 5.3's CERTBOT_IDENTIFIER / CERTBOT_ALL_IDENTIFIERS (the same
 // values under names that also fit IP addresses: certbot PR #10544, "manual plugin: add IP
-// address support", keeps both sets). No challenge data is ever pasted into a command line. cleanup runs
+// address support", keeps both sets). No challenge data is ever pasted into a command line. cleanup
+// runs
 // --manual-cleanup-hook once for every challenge whose auth hook ran (also when that hook or the
 // validation failed), with CERTBOT_AUTH_OUTPUT = what the auth hook printed (trimmed).
 //
@@ -162,7 +163,7 @@ class Manual : public certbot::plugin::Authenticator {
             msg = "Create a file containing just this data:\n\n" + c.validation +
                   "\n\nAnd make it available on your web server at this URL:\n\nhttp://" +
                   (c.identifier.find(':') == std::string::npos ? c.identifier
-                                                              : "[" + c.identifier + "]") +
+                                                               : "[" + c.identifier + "]") +
                   "/.well-known/acme-challenge/" + c.token + "\n";
             if (subsequent_any_) msg += kSubsequent;
         } else {

@@ -92,8 +92,8 @@ class ChallengeServer {
     static int select_cert(SSL* ssl, void* arg);
 
     mutable std::mutex mu_;  // guards everything below it that the server thread reads
-    std::map<std::string, std::string> http_;                 // token -> body
-    std::map<std::string, std::shared_ptr<AlpnCert>> certs_;  // lowercase name -> cert
+    std::map<std::string, std::string> http_;                    // token -> body
+    std::map<std::string, std::shared_ptr<AlpnCert>> certs_;     // lowercase name -> cert
     std::map<std::string, std::shared_ptr<AlpnCert>> ip_certs_;  // address bytes -> cert
     std::vector<Listener> listeners_;
     std::vector<std::string> log_;

@@ -39,9 +39,9 @@ Sha256 alpn_digest(const std::string& identifier, const std::string& key_authori
                    const std::string& validation);
 
 // A fresh P-256 key and a self-signed certificate for IDENTIFIER with the subjectAltName
-// dNSName IDENTIFIER (for an IP address: the iPAddress, RFC 8738 §6) and no other, and the critical acmeIdentifier extension
-// (1.3.6.1.5.5.7.1.31) holding the DER OCTET STRING of DIGEST (RFC 8737 §3). Throws
-// std::runtime_error on an OpenSSL failure.
+// dNSName IDENTIFIER (for an IP address: the iPAddress, RFC 8738 §6) and no other, and the critical
+// acmeIdentifier extension (1.3.6.1.5.5.7.1.31) holding the DER OCTET STRING of DIGEST (RFC 8737
+// §3). Throws std::runtime_error on an OpenSSL failure.
 AlpnCert make_alpn_cert(const std::string& identifier, const Sha256& digest);
 
 }  // namespace standalone

@@ -28,6 +28,12 @@
 //                      authorizations" would go straight to finalize.
 //   html-order         (hardening) the order comes as text/html with a JSON
 //                      body: a client must not read JSON from it.
+//   foreign-ip-authz   (RFC 8738) every authorization is for the address
+//                      192.0.2.66, which no order asked for: a client must
+//                      not answer a challenge for it.
+//   ip-as-dns-authz    (RFC 8738) an authorization for an ordered "ip"
+//                      identifier says "type": "dns": IPs are never dns
+//                      identifiers, so a client must refuse it.
 
 #include <httplib.h>
 #include <rapidjson/document.h>
@@ -58,7 +64,9 @@ enum class Mode {
     Slow,
     BadNonceForever,
     MalformedOrder,
-    HtmlOrder
+    HtmlOrder,
+    ForeignIpAuthz,
+    IpAsDnsAuthz
 };
 
 struct ModeName {
@@ -77,6 +85,8 @@ constexpr ModeName kModes[] = {
     {"bad-nonce-forever", Mode::BadNonceForever},
     {"malformed-order", Mode::MalformedOrder},
     {"html-order", Mode::HtmlOrder},
+    {"foreign-ip-authz", Mode::ForeignIpAuthz},
+    {"ip-as-dns-authz", Mode::IpAsDnsAuthz},
 };
 
 constexpr size_t kHugeBodyBytes = 64u << 20;  // 64 MiB
@@ -557,6 +567,10 @@ class FakeAcme {
             id = g_order_identifiers[static_cast<size_t>(i)];
             answered = g_authz_answered[static_cast<size_t>(i)];
         }
+        // RFC 8738 hostility: an authorization for an address nobody ordered (192.0.2.66 is
+        // TEST-NET-1, RFC 5737), or an ordered address relabelled as a "dns" identifier.
+        if (opt_.mode == Mode::ForeignIpAuthz) id = {"ip", "192.0.2.66"};
+        if (opt_.mode == Mode::IpAsDnsAuthz && id.type == "ip") id.type = "dns";
         rapidjson::StringBuffer sb;
         JsonWriter w(sb);
         w.StartObject();
