@@ -1,7 +1,9 @@
 // Fuzz target for the parts of a CA's answer we parse outside the ACME object readers: problem
 // documents (RFC 7807), Retry-After values, Replay-Nonce values and JSON bodies in general
-// (core/acme.h, core/json.h). Any bytes give a value or nothing, never a crash; a nonce we accept
-// is base64url (RFC 8555 §6.5.1); a Retry-After we accept is not negative. libFuzzer entry point;
+// (core/acme.h, core/json.h), and IP identifiers (RFC 8738, core/base/ip_address.h). Any bytes give
+// a value or nothing, never a crash; a nonce we accept is base64url (RFC 8555 §6.5.1); a
+// Retry-After we accept is not negative; an address we accept prints in a canonical form that
+// parses back to the same address and prints the same again. libFuzzer entry point;
 // replay_main.cpp replays the corpus in ctest.
 #include <cstddef>
 #include <cstdint>
@@ -9,6 +11,7 @@
 #include <string>
 
 #include "acme.h"
+#include "ip_address.h"
 #include "json.h"
 
 namespace {
@@ -30,6 +33,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         for (char c : body)
             check((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                   c == '-' || c == '_');
+    }
+    if (auto ip = parse_ip_address(body)) {
+        const std::string text = format_ip_address(*ip);
+        auto again = parse_ip_address(text);
+        check(again && again->v6 == ip->v6);
+        for (size_t i = 0; i < ip->size(); ++i) check(again->bytes[i] == ip->bytes[i]);
+        check(format_ip_address(*again) == text);
+        check(!ip_reverse_name(*ip).empty());
     }
     return 0;
 }

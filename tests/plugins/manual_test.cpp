@@ -48,6 +48,9 @@ TEST_CASE("manual: describes itself as certbot's manual plugin", "[manual]") {
     host.set("auth-hook", {"true"});
     Instance inst(manual(), host);
     CHECK(inst.chall_pref("example.com") == std::vector<std::string>{"http-01", "dns-01"});
+    // RFC 8738: no DNS record proves control of an address.
+    CHECK(inst.chall_pref("192.0.2.1") == std::vector<std::string>{"http-01"});
+    CHECK(inst.chall_pref("2001:db8::1") == std::vector<std::string>{"http-01"});
 }
 
 TEST_CASE("manual: without a hook and without a terminal it refuses to start", "[manual]") {

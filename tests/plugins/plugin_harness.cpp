@@ -155,6 +155,7 @@ cb_challenge TestChallenge::raw() const {
     c.validation = validation.c_str();
     c.validation_name = validation_name.c_str();
     c.is_wildcard = is_wildcard ? 1 : 0;
+    c.identifier_type = identifier_type.empty() ? nullptr : identifier_type.c_str();
     return c;
 }
 
@@ -202,6 +203,14 @@ TestChallenge tls_alpn01(const std::string& identifier, const std::string& token
         c.validation += kHex[b & 0xf];
     }
     c.validation_name = identifier;
+    return c;
+}
+
+TestChallenge tls_alpn01_ip(const std::string& ip, const std::string& reverse_name,
+                            const std::string& token) {
+    TestChallenge c = tls_alpn01(ip, token);
+    c.identifier_type = "ip";
+    c.validation_name = reverse_name;
     return c;
 }
 

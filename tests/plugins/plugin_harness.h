@@ -97,6 +97,7 @@ class PluginLibrary {
 struct TestChallenge {
     std::string type, identifier, token, key_authorization, validation, validation_name;
     bool is_wildcard = false;
+    std::string identifier_type;  // ABI 1.2: "dns", "ip"; empty: NULL, as an older host leaves it
 
     cb_challenge raw() const;
 };
@@ -109,6 +110,10 @@ TestChallenge dns01(const std::string& identifier, const std::string& token,
 // A tls-alpn-01 challenge as the host builds it (RFC 8737 §3): validation is the lowercase hex
 // SHA-256 of the key authorization.
 TestChallenge tls_alpn01(const std::string& identifier, const std::string& token);
+// The same for an IP identifier (RFC 8738 §6): identifier_type "ip" and, as validation_name,
+// REVERSE_NAME (the SNI the CA sends).
+TestChallenge tls_alpn01_ip(const std::string& ip, const std::string& reverse_name,
+                            const std::string& token);
 
 // One instance of a plugin, destroyed with this object.
 class Instance {

@@ -536,6 +536,47 @@ TEST_CASE("standalone: answers tls-alpn-01 with the acmeIdentifier certificate (
     CHECK(inst.cleanup({ch, other}) == CB_OK);
 }
 
+TEST_CASE("standalone: tls-alpn-01 for an IP address (RFC 8738 §6)", "[standalone][ip]") {
+    const int port = free_port();
+    FakeHost host;
+    listen_on_loopback(host, port, "https-port");
+    const auto ch = tls_alpn01_ip("127.0.0.1", "1.0.0.127.in-addr.arpa", "tokIP");
+    Instance inst(standalone(), host);
+    CHECK(inst.chall_pref("127.0.0.1") == std::vector<std::string>{"http-01", "tls-alpn-01"});
+    REQUIRE(inst.perform({ch}) == CB_OK);
+    INFO(host.all_logs());
+    // The validator asks for the reverse name, or sends no SNI at all (RFC 6066 has no place for
+    // an address); either way the certificate's one SAN is the address, as an iPAddress.
+    for (const char* sni : {"1.0.0.127.in-addr.arpa", ""}) {
+        CAPTURE(sni);
+        TlsView view = tls_connect(port, sni, "acme-tls/1");
+        REQUIRE(view.handshake);
+        REQUIRE(view.cert);
+        auto* names = static_cast<GENERAL_NAMES*>(
+            X509_get_ext_d2i(view.cert.get(), NID_subject_alt_name, nullptr, nullptr));
+        REQUIRE(names);
+        REQUIRE(sk_GENERAL_NAME_num(names) == 1);
+        const GENERAL_NAME* n = sk_GENERAL_NAME_value(names, 0);
+        CHECK(n->type == GEN_IPADD);
+        CHECK(std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(n->d.iPAddress)),
+                          static_cast<size_t>(ASN1_STRING_length(n->d.iPAddress))) ==
+              std::string("\x7f\x00\x00\x01", 4));
+        GENERAL_NAMES_free(names);
+        // No commonName: an address is not a host name.
+        CHECK(X509_NAME_entry_count(X509_get_subject_name(view.cert.get())) == 0);
+    }
+    // The address itself is never a valid SNI, and other names get nothing.
+    CHECK_FALSE(tls_connect(port, "127.0.0.1", "acme-tls/1").handshake);
+    CHECK_FALSE(tls_connect(port, "2.0.0.127.in-addr.arpa", "acme-tls/1").handshake);
+    REQUIRE(inst.cleanup({ch}) == CB_OK);
+
+    // A challenge marked "ip" whose identifier is no address is refused.
+    auto bad = tls_alpn01_ip("example.com", "x.in-addr.arpa", "tokBad");
+    Instance other(standalone(), host);
+    CHECK(other.perform({bad}) == CB_ERROR);
+    CHECK(other.cleanup({bad}) == CB_OK);
+}
+
 TEST_CASE("standalone: http-01 and tls-alpn-01 at once use both ports", "[standalone]") {
     const int http_port = free_port();
     int tls_port = free_port();
