@@ -163,13 +163,7 @@ Result<std::string> normalize_any(const std::string& raw) {
 }  // namespace
 
 Result<std::vector<std::string>> parse_identifiers(const std::vector<std::string>& raw) {
-    std::vector<std::string> out;
-    for (const auto& r : raw) {
-        auto n = normalize_any(r);
-        if (!n) return n.error();
-        if (std::find(out.begin(), out.end(), *n) == out.end()) out.push_back(*n);
-    }
-    return out;
+    return parse_list(raw, normalize_any);
 }
 
 bool is_ip_identifier(const std::string& identifier) {

@@ -21,7 +21,8 @@ Result<std::string> normalize_ip_identifier(const std::string& raw);
 // --ip-address values (repeated flags, comma-separated lists like -d), canonical, de-duplicated.
 Result<std::vector<std::string>> parse_ip_addresses(const std::vector<std::string>& raw);
 
-// Names read back from a certificate or CSR: each an IP (canonical) or a DNS name.
+// Names of either kind (a CSR's, --webroot-map's keys), comma lists split as by parse_domains:
+// each an IP (canonical) or a DNS name.
 Result<std::vector<std::string>> parse_identifiers(const std::vector<std::string>& raw);
 
 // Identifiers travel through the workflow as strings: a DNS name (normalize_domain) or an IP in

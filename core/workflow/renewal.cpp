@@ -55,7 +55,7 @@ Result<PluginOptionValues> plugin_values(const LoadedPlugin& p, const Config& cf
                 if (!m.value.IsString())
                     return Error("--" + prefix + od.name + ": values must be strings", kExitUsage);
                 std::string keys(m.name.GetString(), m.name.GetStringLength());
-                auto names = parse_domains({keys});
+                auto names = parse_identifiers({keys});  // certbot 5.4: addresses too
                 if (!names) return Error(names.error().message, kExitUsage);
                 for (const auto& n : *names)
                     v.per_identifier[per_id_option][n] = m.value.GetString();

@@ -78,7 +78,15 @@ run_ours webroot4 certonly --webroot -w "$ROOT" --ip-address 127.0.0.1 --cert-na
 assert_eq "$(san_text "$CB_CONFIG/live/webroot4/cert.pem")" "IPAddress:127.0.0.1" "webroot4 SAN"
 assert_eq "$(find "$ROOT/.well-known/acme-challenge" -type f | wc -l)" 0 "challenge files left"
 assert_contains "$CB_CONFIG/renewal/webroot4.conf" '^127\.0\.0\.1 = '
-pass "webroot for 127.0.0.1 (-w before --ip-address maps the path to the address)"
+# renew reads the stored map, keyed by the address, back.
+run_ours renewwebroot renew --cert-name webroot4 --force-renewal --no-random-sleep-on-renew ||
+  fail "renew of the webroot lineage for 127.0.0.1 failed"
+assert_file "$CB_CONFIG/archive/webroot4/cert2.pem"
+run_ours webrootmap certonly --webroot --webroot-map "{\"127.0.0.1\": \"$ROOT\"}" \
+  --ip-address 127.0.0.1 --cert-name webrootmap ||
+  fail "certonly --webroot-map with an address key failed"
+assert_file "$CB_CONFIG/live/webrootmap/cert.pem"
+pass "webroot for 127.0.0.1 (-w before --ip-address, --webroot-map keyed by the address, renew)"
 
 # --- manual with hooks: certbot 5.3's CERTBOT_IDENTIFIER / CERTBOT_ALL_IDENTIFIERS -------------
 cat >"$ITEST_DIR/auth.sh" <<HOOK
@@ -114,6 +122,22 @@ if python3 -c "import socket; s=socket.socket(socket.AF_INET6); s.bind(('::1', 0
     fail "tls-alpn-01 for ::1 failed"
   assert_contains "$CB_LOGS/letsencrypt.log" 'Serving tls-alpn-01 for ::1 \(SNI 1(\.0){31}\.ip6\.arpa\)'
   pass "standalone http-01 and tls-alpn-01 for ::1"
+  ROOT6="$ITEST_DIR/webroot6"
+  mkdir -p "$ROOT6"
+  bg_start "http.server [::1]" "$ITEST_DIR/http-server6.log" \
+    python3 -m http.server --bind ::1 --directory "$ROOT6" "$HTTP01_PORT"
+  SERVER6=$BG_PID
+  for _ in $(seq 50); do
+    python3 -c "import socket; socket.create_connection(('::1', $HTTP01_PORT), 1)" 2>/dev/null && break
+    sleep 0.2
+  done
+  run_ours webroot6 certonly --webroot -w "$ROOT6" --ip-address ::1 --cert-name webroot6 ||
+    fail "certonly --webroot --ip-address ::1 failed"
+  assert_contains "$CB_CONFIG/renewal/webroot6.conf" '^::1 = '
+  run_ours renewwebroot6 renew --cert-name webroot6 --force-renewal --no-random-sleep-on-renew ||
+    fail "renew of the webroot lineage for ::1 failed"
+  bg_stop "$SERVER6"
+  pass "webroot for ::1, and its renewal from the stored map"
 else
   skip_part "the loopback has no IPv6 (::1): the ::1 part is skipped"
 fi
