@@ -81,7 +81,7 @@ TEST_CASE("--ip-address values are canonical, de-duplicated, never DNS names", "
           std::vector<std::string>{"a.example", "b.example", "::1", "192.0.2.1"});
 }
 
-TEST_CASE("-d with an IP points at --ip-address", "[identifiers]") {
+TEST_CASE("an IP given to -d points at --ip-address", "[identifiers]") {
     for (const char* ip : {"192.0.2.1", "2001:db8::1"}) {
         CAPTURE(ip);
         auto r = normalize_domain(ip);
