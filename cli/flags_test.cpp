@@ -72,10 +72,10 @@ std::string effect(const Parsed& p) {
     list(c.post_hooks);
     list(c.deploy_hooks);
     o << c.no_directory_hooks << c.disable_hook_validation << c.no_random_sleep_on_renew
-      << c.no_autorenew << c.renewal_workers << ';' << c.no_verify_ssl << c.user_agent << ';'
-      << c.user_agent_comment << ';' << c.preferred_chain << ';' << c.eab_hmac_alg << ';'
-      << c.config_file << ';' << c.max_log_backups << c.debug << c.debug_challenges
-      << c.strict_permissions << c.break_my_certs << ';';
+      << c.no_autorenew << c.renewal_workers << c.hook_timeout << ';' << c.no_verify_ssl
+      << c.user_agent << ';' << c.user_agent_comment << ';' << c.preferred_chain << ';'
+      << c.eab_hmac_alg << ';' << c.config_file << ';' << c.max_log_backups << c.debug
+      << c.debug_challenges << c.strict_permissions << c.break_my_certs << ';';
     opt(c.redirect);
     o << c.hsts << c.uir << c.staple_ocsp << c.auto_hsts << ';' << c.cert_path << ';' << c.key_path
       << ';' << c.chain_path << ';' << c.fullchain_path << ';' << c.checkpoints << ';' << c.reason
@@ -310,4 +310,24 @@ TEST_CASE("every Config field the command line fills is read outside the parser"
         const std::regex read("(\\.|->)" + field + "\\b");
         CHECK(std::regex_search(code, read));
     }
+}
+
+TEST_CASE("--hook-timeout sets the hooks' time limit; a negative one is refused", "[cli][flags]") {
+    Fixture f;
+    setenv("HOME", f.dir.c_str(), 1);
+    const std::vector<std::string> base = {"renew", "-c", f.dir + "/empty.ini"};
+    const Outcome baseline = f.parse_args(base);
+    REQUIRE(baseline.rc == -1);
+    auto with = [&](const std::string& v) {
+        auto args = base;
+        args.insert(args.end(), {"--hook-timeout", v});
+        return f.parse_args(args);
+    };
+    const Outcome five = with("5"), none = with("0"), negative = with("-1");
+    CHECK(five.rc == -1);
+    CHECK(five.effect != baseline.effect);
+    CHECK(none.rc == -1);
+    CHECK(none.effect != five.effect);
+    CHECK(negative.rc == kExitUsage);
+    CHECK(negative.output.find("--hook-timeout") != std::string::npos);
 }

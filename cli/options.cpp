@@ -81,8 +81,12 @@ void build_options(Options& o, const PluginRegistry& reg) {
         "Skip the random delay before renewals that runs when not on a terminal.")(
         "renewal-workers", po::value<int>(),
         "How many lineages `renew` renews at once (default: 4; 1 renews one after another like "
-        "certbot).")("pre-hook", po::value<std::vector<std::string>>(),
-                     "Command to be run in a shell before obtaining any certificates.")(
+        "certbot).")("hook-timeout", po::value<int>(),
+                     "Seconds a hook (pre, post, deploy, manual auth/cleanup) may run before it "
+                     "and what it started are killed and it counts as failed; 0 for no limit "
+                     "(default: 600).")(
+        "pre-hook", po::value<std::vector<std::string>>(),
+        "Command to be run in a shell before obtaining any certificates.")(
         "post-hook", po::value<std::vector<std::string>>(),
         "Command to be run in a shell after attempting to obtain/renew certificates.")(
         "deploy-hook", po::value<std::vector<std::string>>(),

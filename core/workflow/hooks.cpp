@@ -276,13 +276,16 @@ void HookRunner::run_one(const char* hook_name, const std::string& command, bool
                      "\" could not be started: " + run.error().message);
         return;
     }
-    if (run->exit_status != 0) {
+    if (run->exit_status != 0 && !run->timed_out) {
         log::warning(label + " reported error code " + std::to_string(run->exit_status) +
                      " (command: " + command + ")");
     }
     const std::string out = indent_output(run->output);
     if (!out.empty()) log::info(label + " ran with output:\n" + out);
-    if (run->exit_status != 0) {
+    if (run->timed_out) {
+        failures.add(label + " command \"" + command + "\" did not finish within " +
+                     std::to_string(hook_time_limit()) + " s and was killed (--hook-timeout)");
+    } else if (run->exit_status != 0) {
         failures.add(label + " command \"" + command + "\" reported error code " +
                      std::to_string(run->exit_status));
     }

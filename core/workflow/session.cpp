@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "log.h"
+#include "process.h"
 #include "storage.h"
 #include "user_agent.h"
 #include "version.h"
@@ -104,6 +105,7 @@ void finish_interrupted_update(Lineage& lineage) {
 
 Result<Session> Session::open(const Config& cfg, Recovery recovery) {
     Session s(cfg);
+    set_hook_time_limit(cfg.hook_timeout);  // also for the plugins' hooks (--manual-auth-hook)
     struct Dir {
         const std::string& path;
         mode_t mode;
