@@ -163,7 +163,7 @@ TEST_CASE("hooks others could change are refused with a clear error", "[hooks][h
         }
         write_script(pre + "/theirs", "true");
         REQUIRE(::chown((pre + "/theirs").c_str(), 65534, 65534) == 0);
-        auto why = hook_trust_problem(pre + "/theirs", false);
+        auto why = others_can_change(pre + "/theirs", false);
         CHECK(why.find("owned by another user") != std::string::npos);
     }
 }
