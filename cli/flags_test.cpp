@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -23,6 +24,8 @@
 #include "fsutil.h"
 #include "log.h"
 #include "parse.h"
+#include "renewal.h"
+#include "storage.h"
 
 using namespace certbot;
 using namespace certbot::cli;
@@ -478,7 +481,8 @@ TEST_CASE("every row of the flag table has a consumer or a refusal, and it is tr
     }
     unsetenv("CERTBOT_SYSTEM_CLI_INI");
 }
-TEST_CASE("The hook time limit (--hook-timeout) is set, 0 means none, a negative one is refused", "[cli][flags]") {
+TEST_CASE("The hook time limit (--hook-timeout) is set, 0 means none, a negative one is refused",
+          "[cli][flags]") {
     Fixture f;
     setenv("HOME", f.dir.c_str(), 1);
     const std::vector<std::string> base = {"renew", "-c", f.dir + "/empty.ini"};
@@ -496,4 +500,80 @@ TEST_CASE("The hook time limit (--hook-timeout) is set, 0 means none, a negative
     CHECK(none.effect != five.effect);
     CHECK(negative.rc == kExitUsage);
     CHECK(negative.output.find("--hook-timeout") != std::string::npos);
+}
+
+TEST_CASE("every stored flag makes the round trip through a renewal conf", "[cli][flags]") {
+    Fixture f;
+    setenv("CERTBOT_SYSTEM_CLI_INI", "", 1);
+    unsetenv("XDG_CONFIG_HOME");
+    setenv("HOME", f.dir.c_str(), 1);
+    const std::vector<std::string> base = {"certonly",  "-c", f.dir + "/empty.ini", "-d",
+                                           "a.example", "-a", "standalone"};
+    const Outcome baseline = f.parse_args(base);
+    REQUIRE(baseline.rc == -1);
+    // What `renew` starts from: the command line without the flag.
+    Options opts;
+    Parsed cli;
+    {
+        std::vector<std::string> all = {"certbot", "renew", "-c", f.dir + "/empty.ini"};
+        std::vector<char*> argv;
+        for (auto& a : all) argv.push_back(a.data());
+        REQUIRE(parse(static_cast<int>(argv.size()), argv.data(), f.reg, opts, cli) == -1);
+    }
+    const std::string pem = "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n";
+    size_t checked = 0;
+    for (const auto& flag : flag_table()) {
+        if (flag.renewal_key.empty() || !flag.same_as.empty()) continue;  // aliases: their flag's
+        INFO("--" << flag.name << " stored as " << flag.renewal_key);
+        std::vector<std::string> args = base;
+        args.push_back("--" + flag.name);
+        if (flag.type != FlagType::kSwitch) args.push_back(sample("--" + flag.name, "VALUE", f));
+        // An RSA key size is stored (and matters) with RSA keys only.
+        if (flag.name == "rsa-key-size") args.insert(args.end(), {"--key-type", "rsa"});
+        const Outcome got = f.parse_args(args);
+        REQUIRE(got.rc == -1);
+        Parsed parsed;  // the Config itself, for saving
+        {
+            std::vector<std::string> all = {"certbot"};
+            all.insert(all.end(), args.begin(), args.end());
+            std::vector<char*> argv;
+            for (auto& a : all) argv.push_back(a.data());
+            Options o;
+            CaptureStderr quiet(f.dir + "/stderr");
+            REQUIRE(parse(static_cast<int>(argv.size()), argv.data(), f.reg, o, parsed) == -1);
+            (void)quiet.done();
+        }
+        const std::string config_dir = f.dir + "/store-" + flag.name;
+        auto lineage = create_lineage(config_dir, "a.example", pem, pem, "", "KEY", {}, "2.1.0");
+        REQUIRE(lineage.ok());
+        REQUIRE(save_renewal_options(*lineage, parsed.cfg, f.reg).ok());
+        auto loaded = load_lineage(config_dir, "a.example");
+        REQUIRE(loaded.ok());
+        const Section* params = loaded->conf.root().find_section("renewalparams");
+        REQUIRE(params);
+        // Written under the table's key (a value or a list).
+        CHECK((params->get(flag.renewal_key) || params->get_list(flag.renewal_key)));
+        if (flag.use != FlagUse::kConfig) continue;
+        // ... and read back into the fields the flag sets, as renew sees them.
+        auto restored = renewal_config(*loaded, cli.cfg, f.reg);
+        REQUIRE(restored.ok());
+        Parsed as_renewed;
+        as_renewed.cfg = *restored;
+        const Effect e = effect(as_renewed);
+        std::stringstream fields(flag.consumer);
+        std::string field;
+        while (fields >> field) {
+            INFO("Config::" << field);
+            if (field == "no_autorenew") {
+                // renew reads the stored autorenew itself, when deciding what is due.
+                CHECK(should_renew(*loaded, *restored, std::time(nullptr)).reason ==
+                      "autorenew is off");
+                continue;
+            }
+            CHECK(e.at(field) == got.effect.at(field));
+        }
+        ++checked;
+    }
+    CHECK(checked >= 18);
+    unsetenv("CERTBOT_SYSTEM_CLI_INI");
 }
