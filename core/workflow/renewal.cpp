@@ -524,6 +524,16 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
     if (!values) return values.error();
     // The caller holds the store's lock (Session); nothing is ordered that could not be saved.
     if (!cfg.dry_run) CB_TRY(check_store_writable(cfg.config_dir, existing));
+    // A new lineage's name is chosen (and checked: length, characters) before anything is
+    // ordered, so a certificate the CA issued always has a place; the lock keeps it free.
+    std::string new_name;
+    if (!existing && cfg.csr_der.empty()) {
+        auto chosen = choose_lineage_name(cfg.config_dir, cfg.cert_name.empty()
+                                                              ? default_lineage_name(cfg.domains)
+                                                              : cfg.cert_name);
+        if (!chosen) return chosen.error();
+        new_name = *chosen;
+    }
 
     HttpOptions http_opts;
     http_opts.verify_tls = !cfg.no_verify_ssl;
@@ -574,15 +584,11 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
         CB_TRY(store_params(*existing, params, plugins));
         out.name = existing->name;
     } else {
-        auto chosen = choose_lineage_name(cfg.config_dir, cfg.cert_name.empty()
-                                                              ? default_lineage_name(cfg.domains)
-                                                              : cfg.cert_name);
-        if (!chosen) return chosen.error();
-        auto created = create_lineage(cfg.config_dir, *chosen, issued->cert_pem, issued->chain_pem,
+        auto created = create_lineage(cfg.config_dir, new_name, issued->cert_pem, issued->chain_pem,
                                       issued->fullchain_pem, issued->key_pem, params,
                                       certbot_surface_version());
         if (!created) return created.error();
-        out.name = *chosen;
+        out.name = new_name;
     }
     out.live_dir = path_join(path_join(cfg.config_dir, "live"), out.name);
     return out;
