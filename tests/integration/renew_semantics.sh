@@ -5,8 +5,9 @@
 #    dir changed;
 #  - --cert-name of a missing lineage fails naming it;
 #  - --dry-run --force-renewal: "simulated" success, nothing saved;
-#  - a broken renewal conf: the good lineages still renew, exit status 4 (some renewed, some failed),
-#    the output names the broken file;
+#  - a broken renewal conf, and one with a value of the wrong type
+#    (http01_port = abc): the good lineages still renew, exit status 4,
+#    the output names the broken file (and the key);
 #  - renew_before_expiry in a conf makes just that lineage due;
 #  - hooks: --pre/--post/--deploy-hook and renewal-hooks/{pre,deploy,post}/
 #    (editor backups and non-executables skipped, --no-directory-hooks),
@@ -152,17 +153,23 @@ pass "--dry-run --force-renewal: simulated success, nothing saved, no deploy hoo
 
 # --- a broken conf does not stop the others -----------------------------------------------
 printf 'this is [not a renewal conf\n\x01\x02 = = =\n[[[\n' >"$CB_CONFIG/renewal/broken.conf"
+# b.example's conf with a port that is not a number: refused before anything is ordered.
+sed -e '/^http01_port/d' -e '/^\[renewalparams\]/a http01_port = abc' \
+  "$CB_CONFIG/renewal/b.example.conf" >"$CB_CONFIG/renewal/typed.conf"
 renew broken-conf --force-renewal
 assert_eq "$RC" 4 "exit status of renew with a broken conf and lineages renewed (some renewed, some failed)"
 assert_contains "$OUT" "broken\.conf"
+assert_contains "$OUT" "typed\.conf: http01_port = \"abc\" is not a port number"
+assert_contains "$OUT" "2 parse failure"
+assert_no_file "$CB_CONFIG/archive/typed"
 assert_contains "$OUT" "a\.example/fullchain\.pem \(success\)"
 assert_contains "$OUT" "b\.example/fullchain\.pem \(success\)"
 for n in a.example b.example "$weird"; do
   assert_version "$n" 2
   check_cert "$n"
 done
-rm -f "$CB_CONFIG/renewal/broken.conf"
-pass "broken conf: exit $RC, named, the good lineages renewed"
+rm -f "$CB_CONFIG/renewal/broken.conf" "$CB_CONFIG/renewal/typed.conf"
+pass "broken conf and a wrong-typed value: exit $RC, named, the good lineages renewed"
 
 # --- renew_before_expiry makes one lineage due ----------------------------------------------
 sed -i '1i renew_before_expiry = 1000000 days' "$CB_CONFIG/renewal/b.example.conf"
