@@ -7,6 +7,7 @@
 #include "dns_authenticator.h"
 #include "dns_credentials.h"
 #include "dns_https.h"
+#include "dns_paging.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -345,4 +346,63 @@ TEST_CASE("HTTPS client settings: CA bundle, proxy exceptions, endpoint", "[dns-
               dead.send("GET", "/zones?name=x", {{"Authorization", "Bearer s3"}});
           }).find("Could not reach the Test API (GET https://127.0.0.1:1/zones)") !=
           std::string::npos);
+}
+
+TEST_CASE("paged listings: every page until found, bounded, errors named", "[dns-support]") {
+    // Three pages of two items each, "next" on all but the last (pages as DigitalOcean sends them).
+    std::vector<int> fetched;
+    PagedListing l;
+    l.fetch = [&](int page) {
+        fetched.push_back(page);
+        HttpsResponse r;
+        r.status = 200;
+        r.body = "{\"items\":[{\"id\":" + std::to_string(page * 10) +
+                 "},{\"id\":" + std::to_string(page * 10 + 1) +
+                 "}],\"next\":" + (page < 3 ? "true" : "false") + "}";
+        return r;
+    };
+    l.items = "items";
+    l.where = "Test API (GET /items)";
+    l.fail = [](const HttpsResponse& r) {
+        throw std::runtime_error("listing failed: " + std::to_string(r.status));
+    };
+    l.has_next = [](const rapidjson::Document& d, int) { return d["next"].IsTrue(); };
+
+    std::vector<std::string> seen;
+    CHECK_FALSE(find_in_pages(l, [&](const rapidjson::Value& x) {
+        seen.push_back(json_string(x, "id"));
+        return false;
+    }));
+    CHECK(seen == std::vector<std::string>{"10", "11", "20", "21", "30", "31"});
+    CHECK(fetched == std::vector<int>{1, 2, 3});
+
+    fetched.clear();
+    CHECK(find_in_pages(l, [](const rapidjson::Value& x) { return json_string(x, "id") == "20"; }));
+    CHECK(fetched == std::vector<int>{1, 2});  // stops at the page where it found it
+
+    // A server that always says "next" is read max_pages times, no more.
+    fetched.clear();
+    l.has_next = [](const rapidjson::Document&, int) { return true; };
+    l.max_pages = 4;
+    CHECK_FALSE(find_in_pages(l, [](const rapidjson::Value&) { return false; }));
+    CHECK(fetched.size() == 4);
+
+    // No items member: the walk ends without error; garbage and HTTP errors are named.
+    l.fetch = [](int) { return HttpsResponse{200, "{\"other\":[]}", {}}; };
+    CHECK_FALSE(find_in_pages(l, [](const rapidjson::Value&) { return true; }));
+    l.fetch = [](int) { return HttpsResponse{200, "<html>", {}}; };
+    CHECK(error_of([&] {
+              find_in_pages(l, [](const rapidjson::Value&) { return true; });
+          }).find("The Test API (GET /items) sent a response that is not JSON") !=
+          std::string::npos);
+    l.fetch = [](int) { return HttpsResponse{500, "{}", {}}; };
+    CHECK(error_of([&] { find_in_pages(l, [](const rapidjson::Value&) { return true; }); }) ==
+          "listing failed: 500");
+    // The body itself is the array when items is nullptr (LuaDNS, Gehirn).
+    l.items = nullptr;
+    l.fetch = [](int) { return HttpsResponse{200, "[{\"id\":1},{\"id\":2}]", {}}; };
+    l.has_next = nullptr;
+    int n = 0;
+    CHECK_FALSE(find_in_pages(l, [&](const rapidjson::Value&) { return ++n > 5; }));
+    CHECK(n == 2);
 }
