@@ -124,12 +124,8 @@ class DigitalOcean : public dns::DnsAuthenticator {
     }
 
     // "HTTP 401: Unable to authenticate you" from {"id", "message"}.
-    std::string error_of(const dns::HttpsResponse& r) const {
-        rapidjson::Document d;
-        d.Parse(r.body.c_str(), r.body.size());
-        std::string msg = d.HasParseError() ? std::string() : dns::json_string(d, "message");
-        return "HTTP status " + std::to_string(r.status) +
-               (msg.empty() ? std::string() : ": " + dns::printable(msg));
+    static std::string error_of(const dns::HttpsResponse& r) {
+        return dns::status_message(r.status, r.body, "message");
     }
 
     // certbot-dns-digitalocean's _find_domain: the account's domains, then the first guess that

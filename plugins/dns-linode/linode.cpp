@@ -131,9 +131,8 @@ class Linode : public dns::DnsAuthenticator {
     // certbot's LexiconClient._find_domain_id with lexicon's linode4 _authenticate: for each
     // guess, GET /domains filtered on the name; the first that exists is the zone.
     std::string find_domain(const std::string& domain, std::string& zone) {
-        std::string tried;
-        for (const auto& g : dns::zone_guesses(domain)) {
-            tried += (tried.empty() ? "" : ", ") + g;
+        std::string id;
+        zone = dns::first_zone(domain, "Linode", [&](const std::string& g) {
             auto r = api_->send(
                 "GET", "/domains",
                 {auth_[0], {"X-Filter", "{\"domain\":" + dns::json_quote(lower(g)) + "}"}});
@@ -149,13 +148,12 @@ class Linode : public dns::DnsAuthenticator {
             if (const auto* list = dns::json_array(d, "data"))
                 for (const auto& x : list->GetArray())
                     if (lower(dns::json_string(x, "domain")) == lower(g)) {
-                        zone = g;
-                        return dns::json_string(x, "id");
+                        id = dns::json_string(x, "id");
+                        return true;
                     }
-        }
-        throw std::runtime_error("Unable to determine zone identifier for " + domain +
-                                 " using zone names: " + tried +
-                                 ". Is the domain in this Linode account?");
+            return false;
+        });
+        return id;
     }
 
     dns::Credentials creds_;

@@ -7,6 +7,7 @@
 #include "dns_authenticator.h"
 #include "dns_credentials.h"
 #include "dns_https.h"
+#include "dns_json.h"
 #include "dns_paging.h"
 
 #include <pthread.h>
@@ -161,6 +162,22 @@ TEST_CASE("zone guesses and relative names", "[dns-support]") {
     CHECK(relative_name("example.com", "example.com") == "@");
     CHECK_THROWS(relative_name("_acme-challenge.notexample.com", "example.com"));
     CHECK_THROWS(relative_name("example.com", "www.example.com"));
+
+    std::vector<std::string> asked;
+    auto only = [&](const std::string& zone) {
+        return [&asked, zone](const std::string& g) {
+            asked.push_back(g);
+            return g == zone;
+        };
+    };
+    CHECK(first_zone("a.b.example.com", "Test", only("example.com")) == "example.com");
+    CHECK(asked == std::vector<std::string>{"a.b.example.com", "b.example.com", "example.com"});
+    CHECK(error_of([&] { first_zone("a.example.org", "Test", only("example.com")); }) ==
+          "Unable to determine zone identifier for a.example.org using zone names: "
+          "a.example.org, example.org, org. Is the domain in this Test account?");
+    CHECK(status_message(401, "{\"message\":\"Authentication\\nfailed\"}", "message") ==
+          "HTTP status 401: Authentication failed");
+    CHECK(status_message(500, "<html>", "message") == "HTTP status 500");
 }
 
 TEST_CASE("propagation seconds: each plugin's default, checked", "[dns-support]") {
@@ -324,6 +341,9 @@ TEST_CASE("HTTPS client settings: CA bundle, proxy exceptions, endpoint", "[dns-
     CHECK_FALSE(no_proxy_covers("", "example.com"));
 
     CHECK(url_encode("_acme-challenge.a b/+") == "_acme-challenge.a%20b%2F%2B");
+    // RFC 7617 §2's example.
+    CHECK(basic_auth("Aladdin", "open sesame") == "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+    CHECK(basic_auth("", "") == "Basic Og==");
 
     HttpsClient ok("Test", "https://api.example.com/client/v4/", "", HttpsOptions{});
     CHECK(ok.origin() == "https://api.example.com:443");

@@ -15,6 +15,11 @@ publishes every TXT record it holds into pebble-challtestsrv (its management API
   OVHcloud API 1.0       https://api.ovh.com/console/#/domain (signed requests: X-Ovh-Signature
                          "$1$" + SHA-1 of AS+CK+METHOD+URL+BODY+TIMESTAMP; the fake's clock runs
                          1000 s ahead, so a client must use /auth/time)
+  DNSimple API v2        https://developer.dnsimple.com/v2/ (accounts, domains, zones, zones/records;
+                         Bearer token; {"data": ...} with "pagination" on listings)
+  Gehirn DNS API v1      https://support.gehirn.jp/apidocs/gis/dns/ (zones, versions/<v>/records:
+                         one record set per name and type, values in "records"; HTTP Basic
+                         authentication with the API token and secret)
   Amazon Route 53        https://docs.aws.amazon.com/Route53/latest/APIReference/ (2013-04-01;
                          SigV4 verified with botocore's signer, so run it with Debian's python3)
 
@@ -22,6 +27,8 @@ Test control (not part of any provider's API), under /_fake/:
   GET  /_fake/records          every record held: [{"id", "zone", "name", "type", "content"}]
   POST /_fake/config           {"fail_create_after": N}: record creations after the N-th answer
                                HTTP 500 with the provider's error body (an API error mid-run)
+                               {"garbage": "json" | "huge"}: the next API request is answered
+                               200 with a body that is not JSON, or with 5 MiB of it
   GET  /_fake/log              one line per API request: "METHOD PATH STATUS"
 """
 import argparse
@@ -47,6 +54,7 @@ class State:
         self.next_id = 5000
         self.created = 0
         self.fail_create_after = None
+        self.garbage = None
         self.changes = {}  # Route 53 change id -> GetChange calls so far
         self.log = []
         for z in args.zone:  # someone else's record, which cleanup must keep
@@ -99,6 +107,18 @@ class Handler(BaseHTTPRequestHandler):
         if not path.startswith("/_fake/"):
             STATE.log.append("%s %s %d" % (self.command, path, status))
 
+    def send_garbage(self, kind):
+        body = b"<html>502 Bad Gateway</html>\n" if kind == "json" else b"[" + b" " * (5 << 20) + b"]"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except OSError:
+            pass  # the client stopped reading at its limit, as it should
+        STATE.log.append("%s %s garbage-%s" % (self.command, urllib.parse.urlsplit(self.path).path, kind))
+
     def body_json(self):
         n = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(n) if n else b""
@@ -117,6 +137,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self.control(url.path)
             if not self.headers.get("User-Agent"):
                 return self.send_json(400, {"error": "no User-Agent"})
+            if STATE.garbage:
+                kind, STATE.garbage = STATE.garbage, None
+                return self.send_garbage(kind)
             n = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(n) if n else b""
             self.raw_text = raw.decode("utf-8", "replace")
@@ -141,6 +164,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_fake/config":
             cfg = self.body_json() or {}
             STATE.fail_create_after = cfg.get("fail_create_after")
+            STATE.garbage = cfg.get("garbage")
             STATE.created = 0
             return self.send_json(200, {})
         self.send_json(404, {})
@@ -639,17 +663,164 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, {})
         self.li_error(405, "Method not allowed")
 
+    # --- DNSimple API v2 ------------------------------------------------------------------
+    # The account the test token reaches: 1010, with a plan; 1011 has none (lexicon and the
+    # plugin skip it) and holds no zones.
+    def ds_error(self, status, message):
+        self.send_json(status, {"message": message})
+
+    def ds_page(self, items, query):
+        page, per_page = int(query.get("page", "1")), int(query.get("per_page", "30"))
+        if not 1 <= per_page <= 100:
+            return self.ds_error(400, "per_page must be between 1 and 100")
+        pages = max(1, (len(items) + per_page - 1) // per_page)
+        self.send_json(200, {"data": items[(page - 1) * per_page:page * per_page],
+                             "pagination": {"current_page": page, "per_page": per_page,
+                                            "total_entries": len(items), "total_pages": pages}})
+
+    def ds_record(self, rid):
+        r = STATE.records[rid]
+        rel = "" if r["name"] == r["zone"] else r["name"][:-len(r["zone"]) - 1]
+        return {"id": int(rid), "zone_id": r["zone"], "parent_id": None, "name": rel, "content": r["content"],
+                "ttl": r["ttl"], "priority": None, "type": r["type"], "regions": ["global"],
+                "system_record": False, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+
+    def ds_zone(self, z):
+        return {"id": int(STATE.zones[z]), "account_id": 1010, "name": z, "reverse": False,
+                "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+
+    def dnsimple(self, path, query, body):
+        if not self.bearer_ok():
+            return self.ds_error(401, "Authentication failed")
+        if self.command == "GET" and path == "/v2/accounts":
+            return self.send_json(200, {"data": [
+                {"id": 1010, "email": "ops@x.test", "plan_identifier": "teams-v1-monthly",
+                 "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"},
+                {"id": 1011, "email": "old@x.test", "plan_identifier": None,
+                 "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}]})
+        m = re.fullmatch(r"/v2/([0-9]+)/(domains|zones)(?:/([^/]+)(?:/(records)(?:/([0-9]+))?)?)?", path)
+        if not m or m.group(1) not in ("1010", "1011"):
+            return self.ds_error(404, "Not found")
+        account, kind, zone, records, rid = m.groups()
+        zones = STATE.zones if account == "1010" else {}
+        if kind == "domains" and zone is None and self.command == "GET":
+            # name_like filters by substring, as the API reference says (lexicon relies on it).
+            items = [dict(self.ds_zone(z), state="hosted") for z in zones if query.get("name_like", "") in z]
+            return self.ds_page(items, query)
+        if kind != "zones" or zone is None:
+            return self.ds_error(405, "Method not allowed")
+        if zone not in zones:
+            return self.ds_error(404, "Zone `%s` not found" % zone)
+        if records is None and self.command == "GET":
+            return self.send_json(200, {"data": self.ds_zone(zone)})
+        if records and rid is None and self.command == "POST":
+            if not isinstance(body, dict) or body.get("type") != "TXT" or not isinstance(body.get("content"), str) \
+                    or not isinstance(body.get("name"), str) or body["name"].endswith(zone) \
+                    or not isinstance(body.get("ttl", 3600), int):
+                return self.ds_error(400, "Validation failed: name (relative), type and content are required")
+            if self.creation_fails():
+                return self.ds_error(500, "Internal server error (injected by the test)")
+            name = zone if body["name"] == "" else body["name"] + "." + zone
+            new = STATE.add(zone, name, "TXT", body["content"], body.get("ttl", 3600))
+            return self.send_json(201, {"data": self.ds_record(new)})
+        if records and rid is None and self.command == "GET":
+            items = [self.ds_record(k) for k, r in STATE.records.items() if r["zone"] == zone
+                     and ("type" not in query or query["type"] == r["type"])]
+            items = [i for i in items if "name" not in query or i["name"] == query["name"]]
+            return self.ds_page(items, query)
+        if records and rid is not None and self.command == "DELETE":
+            if rid not in STATE.records or STATE.records[rid]["zone"] != zone:
+                return self.ds_error(404, "Record `%s` not found" % rid)
+            STATE.delete(rid)
+            return self.send_json(204, None)
+        self.ds_error(405, "Method not allowed")
+
+    # --- Gehirn DNS API v1 ----------------------------------------------------------------
+    # Record sets are built from STATE.records (one set per zone, name and type; the set's id
+    # is derived from them); a PUT replaces the set's values.
+    def basic_ok(self):
+        import base64
+        return self.headers.get("Authorization") == "Basic " + base64.b64encode(ARGS.secret.encode()).decode()
+
+    def gh_error(self, status, code, message):
+        self.send_json(status, {"code": code, "message": message})
+
+    @staticmethod
+    def gh_set_id(zone, name, rtype):
+        import hashlib
+        return hashlib.sha1(("%s|%s|%s" % (zone, name, rtype)).encode()).hexdigest()[:24]
+
+    def gh_sets(self, zone):
+        sets = {}
+        for r in STATE.records.values():
+            if r["zone"] != zone:
+                continue
+            sid = self.gh_set_id(zone, r["name"], r["type"])
+            s = sets.setdefault(sid, {"id": sid, "name": r["name"] + ".", "type": r["type"], "ttl": r["ttl"],
+                                      "enable_alias": False, "records": []})
+            s["records"].append({"data": r["content"]})
+        return sets
+
+    def gh_replace(self, zone, name, values, ttl):
+        for k in [k for k, r in STATE.records.items() if r["zone"] == zone and r["name"] == name and r["type"] == "TXT"]:
+            del STATE.records[k]
+        for v in values:
+            STATE.next_id += 1
+            STATE.records[str(STATE.next_id)] = dict(zone=zone, name=name, type="TXT", content=v, ttl=ttl)
+        STATE.publish(name)
+
+    def gehirn(self, path, query, body):
+        if not self.basic_ok():
+            return self.gh_error(401, "unauthorized", "Unauthorized")
+        zone_ids = {z: "%08x-0000-4000-8000-%012x" % (0x9e000000 + int(zid), int(zid)) for z, zid in STATE.zones.items()}
+        version = lambda z: "%08x-0000-4000-8000-%012x" % (0x7e000000 + int(STATE.zones[z]), 1)
+        if self.command == "GET" and path == "/dns/v1/zones":
+            return self.send_json(200, [{"id": zone_ids[z], "name": z, "current_version_id": version(z),
+                                         "current_version": {"id": version(z), "name": "1", "editable": True},
+                                         "created_at": "2026-01-01T00:00:00Z"} for z in STATE.zones])
+        m = re.fullmatch(r"/dns/v1/zones/([0-9a-f-]+)/versions/([0-9a-f-]+)/records(?:/([0-9a-f]+))?", path)
+        zone = next((z for z, zid in zone_ids.items() if m and zid == m.group(1)), None)
+        if not m or zone is None or m.group(2) != version(zone):
+            return self.gh_error(404, "not_found", "Not Found")
+        sets, sid = self.gh_sets(zone), m.group(3)
+        if self.command == "GET" and sid is None:
+            return self.send_json(200, list(sets.values()))
+        if self.command in ("POST", "PUT"):
+            if not isinstance(body, dict) or body.get("type") != "TXT" or not isinstance(body.get("name"), str) \
+                    or not body["name"].endswith(zone + ".") or not isinstance(body.get("ttl"), int) \
+                    or not isinstance(body.get("records"), list) or not body["records"] \
+                    or any(not isinstance(r, dict) or not isinstance(r.get("data"), str) for r in body["records"]):
+                return self.gh_error(400, "invalid_parameter", "type, name (absolute, with the final dot), ttl and records are required")
+            name = body["name"][:-1]
+            target = self.gh_set_id(zone, name, "TXT")
+            if self.command == "POST" and (sid is not None or target in sets):
+                return self.gh_error(409, "conflict", "The record set already exists")
+            if self.command == "PUT" and (sid not in sets or sid != target):
+                return self.gh_error(404, "not_found", "Not Found")
+            values = [r["data"] for r in body["records"]]
+            old = [r["data"] for r in sets[sid]["records"]] if sid in sets else []
+            if any(v not in old for v in values) and self.creation_fails():
+                return self.gh_error(500, "internal_error", "Internal server error (injected by the test)")
+            self.gh_replace(zone, name, values, body["ttl"])
+            return self.send_json(200, self.gh_sets(zone)[target])
+        if self.command == "DELETE" and sid is not None:
+            if sid not in sets:
+                return self.gh_error(404, "not_found", "Not Found")
+            self.gh_replace(zone, sets[sid]["name"][:-1], [], 0)
+            return self.send_json(200, sets[sid])
+        self.gh_error(405, "method_not_allowed", "Method Not Allowed")
+
 
 def main():
     global ARGS, STATE
     p = argparse.ArgumentParser()
-    p.add_argument("--provider", required=True, choices=["cloudflare", "digitalocean", "linode", "route53", "google", "ovh"])
+    p.add_argument("--provider", required=True, choices=["cloudflare", "digitalocean", "linode", "route53", "google", "ovh", "dnsimple", "gehirn"])
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--cert", required=True)
     p.add_argument("--key", required=True)
     p.add_argument("--challtestsrv", required=True)
     p.add_argument("--zone", action="append", required=True)
-    p.add_argument("--secret", required=True, help="the API token / key (route53: KEY_ID:SECRET; google: the service account JSON file; ovh: AK:AS:CK)")
+    p.add_argument("--secret", required=True, help="the API token / key (route53: KEY_ID:SECRET; google: the service account JSON file; ovh: AK:AS:CK; gehirn, sakuracloud, luadns: USER:PASSWORD of Basic authentication)")
     p.add_argument("--email", default="", help="Cloudflare Global API Key account")
     ARGS = p.parse_args()
     STATE = State(ARGS)
