@@ -20,6 +20,9 @@ publishes every TXT record it holds into pebble-challtestsrv (its management API
   Gehirn DNS API v1      https://support.gehirn.jp/apidocs/gis/dns/ (zones, versions/<v>/records:
                          one record set per name and type, values in "records"; HTTP Basic
                          authentication with the API token and secret)
+  Sakura Cloud API 1.1   https://developer.sakura.ad.jp/cloud/api/1.1/ (commonserviceitem: the DNS
+                         appliance, its ResourceRecordSets read and written whole; the query of
+                         a listing is JSON; HTTP Basic authentication with token and secret)
   Amazon Route 53        https://docs.aws.amazon.com/Route53/latest/APIReference/ (2013-04-01;
                          SigV4 verified with botocore's signer, so run it with Debian's python3)
 
@@ -810,11 +813,80 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, sets[sid])
         self.gh_error(405, "method_not_allowed", "Method Not Allowed")
 
+    # --- Sakura Cloud API 1.1 -------------------------------------------------------------
+    # Each zone is a DNS appliance (ID "1129000000NN"); its record list is STATE.records, the
+    # members a real appliance keeps that the plugin does not know (the NS of someone else's
+    # records, "Icon", "Tags"...) are sent too and must come back unchanged.
+    def sc_error(self, status, code, message):
+        self.send_json(status, {"is_fatal": True, "serial": "0123456789abcdef", "status": "%d %s" % (
+            status, {401: "Unauthorized", 404: "Not Found", 400: "Bad Request"}.get(status, "Error")),
+            "error_code": code, "error_msg": message})
+
+    def sc_item(self, zone):
+        sets = []
+        for r in STATE.records.values():
+            if r["zone"] == zone:
+                rel = "@" if r["name"] == zone else r["name"][:-len(zone) - 1]
+                sets.append({"Name": rel, "Type": r["type"], "RData": r["content"], "TTL": r["ttl"]})
+        sets.insert(0, {"Name": "www", "Type": "A", "RData": "192.0.2.1", "TTL": 3600})
+        return {"Index": 0, "ID": "1129000000%02d" % (int(STATE.zones[zone]) - 1000), "Name": zone,
+                "Description": "", "Settings": {"DNS": {"ResourceRecordSets": sets}}, "SettingsHash": "x",
+                "Status": {"Zone": zone, "NS": ["ns1.gslb1.sakura.ne.jp", "ns2.gslb1.sakura.ne.jp"]},
+                "ServiceClass": "cloud/dns", "Availability": "available", "Icon": None, "Tags": [],
+                "Provider": {"ID": 2000001, "Class": "dns", "Name": "gslb1.sakura.ne.jp", "ServiceClass": "cloud/dns"}}
+
+    def sakuracloud(self, path, query, body):
+        if not self.basic_ok():
+            return self.sc_error(401, "unauthorized", "Authentication failed")
+        ids = {"1129000000%02d" % (int(zid) - 1000): z for z, zid in STATE.zones.items()}
+        if self.command == "GET" and path == "/cloud/1.1/commonserviceitem":
+            raw = urllib.parse.unquote(urllib.parse.urlsplit(self.path).query)
+            try:
+                flt = json.loads(raw).get("Filter", {}) if raw else {}
+            except (ValueError, AttributeError):
+                return self.sc_error(400, "bad_request", "The query is not JSON")
+            items = [self.sc_item(z) for z in STATE.zones
+                     if flt.get("Provider.Class", "dns") == "dns" and flt.get("Name", z) == z]
+            return self.send_json(200, {"From": 0, "Count": len(items), "Total": len(items),
+                                        "CommonServiceItems": items, "is_ok": True})
+        m = re.fullmatch(r"/cloud/1.1/commonserviceitem/([0-9]+)", path)
+        if not m or m.group(1) not in ids:
+            return self.sc_error(404, "not_found", "Resource not found")
+        zone = ids[m.group(1)]
+        if self.command == "GET":
+            return self.send_json(200, {"CommonServiceItem": self.sc_item(zone), "is_ok": True})
+        if self.command == "PUT":
+            try:
+                sets = body["CommonServiceItem"]["Settings"]["DNS"]["ResourceRecordSets"]
+                assert isinstance(sets, list)
+                assert all(isinstance(x, dict) and isinstance(x.get("Name"), str) and isinstance(x.get("Type"), str)
+                           and isinstance(x.get("RData"), str) and isinstance(x.get("TTL", 0), int) for x in sets)
+            except (KeyError, TypeError, AssertionError):
+                return self.sc_error(400, "bad_request", "CommonServiceItem.Settings.DNS.ResourceRecordSets is required")
+            if {"Name": "www", "Type": "A", "RData": "192.0.2.1", "TTL": 3600} not in sets:
+                return self.sc_error(400, "bad_request", "test: a record the plugin did not own was dropped")
+            before = [(x["Name"], x["RData"]) for x in self.sc_item(zone)["Settings"]["DNS"]["ResourceRecordSets"]]
+            if any((x["Name"], x["RData"]) not in before for x in sets) and self.creation_fails():
+                return self.sc_error(500, "internal_error", "Internal server error (injected by the test)")
+            for k in [k for k, r in STATE.records.items() if r["zone"] == zone]:
+                name = STATE.records[k]["name"]
+                del STATE.records[k]
+                STATE.publish(name)
+            for x in sets:
+                if x["Type"] != "TXT":
+                    continue
+                name = zone if x["Name"] == "@" else x["Name"] + "." + zone
+                STATE.next_id += 1
+                STATE.records[str(STATE.next_id)] = dict(zone=zone, name=name, type="TXT", content=x["RData"], ttl=x.get("TTL", 3600))
+                STATE.publish(name)
+            return self.send_json(200, {"CommonServiceItem": self.sc_item(zone), "Success": True, "is_ok": True})
+        self.sc_error(405, "method_not_allowed", "Method not allowed")
+
 
 def main():
     global ARGS, STATE
     p = argparse.ArgumentParser()
-    p.add_argument("--provider", required=True, choices=["cloudflare", "digitalocean", "linode", "route53", "google", "ovh", "dnsimple", "gehirn"])
+    p.add_argument("--provider", required=True, choices=["cloudflare", "digitalocean", "linode", "route53", "google", "ovh", "dnsimple", "gehirn", "sakuracloud"])
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--cert", required=True)
     p.add_argument("--key", required=True)
