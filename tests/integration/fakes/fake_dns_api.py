@@ -23,6 +23,9 @@ publishes every TXT record it holds into pebble-challtestsrv (its management API
   Sakura Cloud API 1.1   https://developer.sakura.ad.jp/cloud/api/1.1/ (commonserviceitem: the DNS
                          appliance, its ResourceRecordSets read and written whole; the query of
                          a listing is JSON; HTTP Basic authentication with token and secret)
+  NS1 API v1             https://developer.ibm.com/apis/catalog/ns1--ibm-ns1-connect-api/ (zones,
+                         zones/<zone>/<domain>/<type>: PUT creates, POST updates the answers;
+                         X-NSONE-Key)
   Amazon Route 53        https://docs.aws.amazon.com/Route53/latest/APIReference/ (2013-04-01;
                          SigV4 verified with botocore's signer, so run it with Debian's python3)
 
@@ -882,11 +885,67 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, {"CommonServiceItem": self.sc_item(zone), "Success": True, "is_ok": True})
         self.sc_error(405, "method_not_allowed", "Method not allowed")
 
+    # --- NS1 API v1 -----------------------------------------------------------------------
+    def ns_record(self, zone, name):
+        recs = [r for r in STATE.records.values() if r["zone"] == zone and r["name"] == name and r["type"] == "TXT"]
+        if not recs:
+            return None
+        return {"id": self.gh_set_id(zone, name, "TXT"), "zone": zone, "domain": name, "type": "TXT",
+                "ttl": recs[0]["ttl"], "use_client_subnet": True, "meta": {}, "regions": {}, "filters": [],
+                "tier": 1, "answers": [{"answer": [r["content"]], "id": "%024x" % i} for i, r in enumerate(recs)]}
+
+    def nsone(self, path, query, body):
+        if self.headers.get("X-NSONE-Key") != ARGS.secret:
+            return self.send_json(401, {"message": "Unauthorized"})
+        m = re.fullmatch(r"/v1/zones/([^/]+)(?:/([^/]+)/(TXT))?", path)
+        if not m:
+            return self.send_json(404, {"message": "Not Found"})
+        zone, name, rtype = m.groups()
+        if zone not in STATE.zones:
+            return self.send_json(404, {"message": "zone not found"})
+        if name is None:
+            if self.command != "GET":
+                return self.send_json(405, {"message": "Method not allowed"})
+            return self.send_json(200, {"id": "%024x" % int(STATE.zones[zone]), "zone": zone, "ttl": 3600,
+                                        "records": [{"domain": r["name"], "type": r["type"], "ttl": r["ttl"],
+                                                     "short_answers": [r["content"]]}
+                                                    for r in STATE.records.values() if r["zone"] == zone]})
+        if not (name == zone or name.endswith("." + zone)):
+            return self.send_json(400, {"message": "record %s is not in zone %s" % (name, zone)})
+        current = self.ns_record(zone, name)
+        if self.command == "GET":
+            return self.send_json(200, current) if current else self.send_json(404, {"message": "record not found"})
+        if self.command == "DELETE":
+            if not current:
+                return self.send_json(404, {"message": "record not found"})
+            self.gh_replace(zone, name, [], 0)
+            return self.send_json(200, {})
+        if self.command in ("PUT", "POST"):
+            if self.command == "PUT" and current:
+                return self.send_json(400, {"message": "record already exists"})
+            if self.command == "POST" and not current:
+                return self.send_json(404, {"message": "record not found"})
+            answers = body.get("answers") if isinstance(body, dict) else None
+            if not isinstance(answers, list) or not answers or any(
+                    not isinstance(a, dict) or not isinstance(a.get("answer"), list) or len(a["answer"]) != 1
+                    or not isinstance(a["answer"][0], str) for a in answers):
+                return self.send_json(400, {"message": "answers: a list of {\"answer\": [TEXT]} is required"})
+            if self.command == "PUT" and (body.get("zone") != zone or body.get("domain") != name
+                                          or body.get("type") != "TXT" or not isinstance(body.get("ttl"), int)):
+                return self.send_json(400, {"message": "zone, domain, type and ttl must match the URL"})
+            values = [a["answer"][0] for a in answers]
+            old = [a["answer"][0] for a in current["answers"]] if current else []
+            if any(v not in old for v in values) and self.creation_fails():
+                return self.send_json(500, {"message": "Internal server error (injected by the test)"})
+            self.gh_replace(zone, name, values, body.get("ttl", current["ttl"] if current else 3600))
+            return self.send_json(200, self.ns_record(zone, name))
+        self.send_json(405, {"message": "Method not allowed"})
+
 
 def main():
     global ARGS, STATE
     p = argparse.ArgumentParser()
-    p.add_argument("--provider", required=True, choices=["cloudflare", "digitalocean", "linode", "route53", "google", "ovh", "dnsimple", "gehirn", "sakuracloud"])
+    p.add_argument("--provider", required=True, choices=["cloudflare", "digitalocean", "linode", "route53", "google", "ovh", "dnsimple", "gehirn", "sakuracloud", "nsone"])
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--cert", required=True)
     p.add_argument("--key", required=True)
