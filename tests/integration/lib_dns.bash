@@ -114,6 +114,8 @@ dns_suite() {
   pass "$plugin: zone not in the account: clear error"
 
   # --- 3. an API error mid-run: the record already created is deleted ---
+  local deletes_before
+  deletes_before=$(fake_log | grep -c "^DELETE .* 20[04]$" || true)
   fake_config '{"fail_create_after": 1}'
   if run_ours midrun certonly --"$plugin" "${CREDS[@]}" \
     --"$plugin"-propagation-seconds 0 -d x.test -d a.other.test --cert-name midrun; then
@@ -125,7 +127,10 @@ dns_suite() {
   assert_eq "$(fake_txt other.test)" "someone-elses-record" "other.test TXT records after a failed run"
   if [[ "$DNS_PROVIDER" != route53 && "$DNS_PROVIDER" != google && "${DNS_WHOLE_SETS:-0}" == 0 ]]; then
     # (Route 53 and Google delete by POSTing a change)
-    assert_eq "$(fake_log | grep -c "^DELETE .* 20[04]$")" 5 "records deleted so far (2 + 2 + 1)"
+    # (counted from before this run: Pebble sometimes reuses an authorization despite
+    # PEBBLE_AUTHZREUSE=0, so the renew above may have had nothing to delete)
+    assert_eq "$(($(fake_log | grep -c "^DELETE .* 20[04]$") - deletes_before))" 1 \
+      "records deleted by the failed run"
   fi
   pass "$plugin: API error mid-run: the record created before it was deleted"
 

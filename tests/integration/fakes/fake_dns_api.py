@@ -26,6 +26,9 @@ publishes every TXT record it holds into pebble-challtestsrv (its management API
   NS1 API v1             https://developer.ibm.com/apis/catalog/ns1--ibm-ns1-connect-api/ (zones,
                          zones/<zone>/<domain>/<type>: PUT creates, POST updates the answers;
                          X-NSONE-Key)
+  LuaDNS REST API v1     https://www.luadns.com/api.html (zones, zones/<id>/records; names absolute
+                         with the final dot; HTTP Basic authentication with email and token;
+                         requests without "Accept: application/json" are refused)
   Amazon Route 53        https://docs.aws.amazon.com/Route53/latest/APIReference/ (2013-04-01;
                          SigV4 verified with botocore's signer, so run it with Debian's python3)
 
@@ -941,11 +944,51 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, self.ns_record(zone, name))
         self.send_json(405, {"message": "Method not allowed"})
 
+    # --- LuaDNS REST API v1 ---------------------------------------------------------------
+    def lua_record(self, rid):
+        r = STATE.records[rid]
+        return {"id": int(rid), "name": r["name"] + ".", "type": r["type"], "content": r["content"],
+                "ttl": r["ttl"], "zone_id": int(STATE.zones[r["zone"]]), "generated": False,
+                "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+
+    def luadns(self, path, query, body):
+        if self.headers.get("Accept") != "application/json":
+            return self.send_json(406, {"status": "Not Acceptable", "message": "Accept: application/json is required"})
+        if not self.basic_ok():
+            return self.send_json(401, {"status": "Unauthorized", "message": "Invalid email or API key"})
+        if self.command == "GET" and path == "/v1/zones":
+            return self.send_json(200, [{"id": int(zid), "name": z, "synced": False, "queries_count": 0,
+                                         "records_count": 0, "aliases_count": 0, "redirects_count": 0,
+                                         "forwards_count": 0, "template_id": 0} for z, zid in STATE.zones.items()])
+        m = re.fullmatch(r"/v1/zones/([0-9]+)/records(?:/([0-9]+))?", path)
+        zone = next((z for z, zid in STATE.zones.items() if m and zid == m.group(1)), None)
+        if not m or zone is None:
+            return self.send_json(404, {"status": "Not Found", "message": "Zone not found"})
+        rid = m.group(2)
+        if self.command == "GET" and rid is None:
+            return self.send_json(200, [self.lua_record(k) for k, r in STATE.records.items() if r["zone"] == zone])
+        if self.command == "POST" and rid is None:
+            if not isinstance(body, dict) or body.get("type") != "TXT" or not isinstance(body.get("content"), str) \
+                    or not isinstance(body.get("name"), str) or not body["name"].endswith(zone + ".") \
+                    or not isinstance(body.get("ttl"), int):
+                return self.send_json(400, {"status": "Bad Request", "message": "name (absolute, with the final dot), type, content and ttl are required"})
+            if self.creation_fails():
+                return self.send_json(500, {"status": "Internal Server Error", "message": "Internal server error (injected by the test)"})
+            new = STATE.add(zone, body["name"][:-1], "TXT", body["content"], body["ttl"])
+            return self.send_json(200, self.lua_record(new))
+        if self.command == "DELETE" and rid is not None:
+            if rid not in STATE.records or STATE.records[rid]["zone"] != zone:
+                return self.send_json(404, {"status": "Not Found", "message": "Record not found"})
+            gone = self.lua_record(rid)
+            STATE.delete(rid)
+            return self.send_json(200, gone)
+        self.send_json(405, {"status": "Method Not Allowed", "message": "Method not allowed"})
+
 
 def main():
     global ARGS, STATE
     p = argparse.ArgumentParser()
-    p.add_argument("--provider", required=True, choices=["cloudflare", "digitalocean", "linode", "route53", "google", "ovh", "dnsimple", "gehirn", "sakuracloud", "nsone"])
+    p.add_argument("--provider", required=True, choices=["cloudflare", "digitalocean", "linode", "route53", "google", "ovh", "dnsimple", "gehirn", "sakuracloud", "nsone", "luadns"])
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--cert", required=True)
     p.add_argument("--key", required=True)
