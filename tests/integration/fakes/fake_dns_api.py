@@ -29,6 +29,10 @@ publishes every TXT record it holds into pebble-challtestsrv (its management API
   LuaDNS REST API v1     https://www.luadns.com/api.html (zones, zones/<id>/records; names absolute
                          with the final dot; HTTP Basic authentication with email and token;
                          requests without "Accept: application/json" are refused)
+  DNS Made Easy API v2.0 https://api-docs.dnsmadeeasy.com/ (dns/managed/name, dns/managed/<id>/
+                         records; x-dnsme-apiKey, x-dnsme-requestDate within 5 minutes of the
+                         fake's clock, x-dnsme-hmac = hex HMAC-SHA1(secret key, date); TXT values
+                         returned quoted)
   Amazon Route 53        https://docs.aws.amazon.com/Route53/latest/APIReference/ (2013-04-01;
                          SigV4 verified with botocore's signer, so run it with Debian's python3)
 
@@ -984,11 +988,71 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, gone)
         self.send_json(405, {"status": "Method Not Allowed", "message": "Method not allowed"})
 
+    # --- DNS Made Easy API v2.0 -----------------------------------------------------------
+    def dme_error(self, status, *messages):
+        self.send_json(status, {"error": list(messages)})
+
+    def dme_record(self, rid):
+        r = STATE.records[rid]
+        rel = "" if r["name"] == r["zone"] else r["name"][:-len(r["zone"]) - 1]
+        return {"id": int(rid), "name": rel, "type": r["type"], "value": '"%s"' % r["content"], "ttl": r["ttl"],
+                "gtdLocation": "DEFAULT", "source": 1, "sourceId": int(STATE.zones[r["zone"]]),
+                "dynamicDns": False, "failover": False, "monitor": False, "hardLink": False, "failed": False}
+
+    def dnsmadeeasy(self, path, query, body):
+        import email.utils
+        import hashlib
+        import hmac
+        import time
+        api_key, secret = ARGS.secret.split(":", 1)
+        date = self.headers.get("x-dnsme-requestDate") or ""
+        try:
+            skew = abs(email.utils.parsedate_to_datetime(date).timestamp() - time.time())
+        except (TypeError, ValueError):
+            skew = None
+        expected = hmac.new(secret.encode(), date.encode(), hashlib.sha1).hexdigest()
+        if self.headers.get("x-dnsme-apiKey") != api_key:
+            return self.dme_error(403, "API key not found")
+        if skew is None or skew > 300 or self.headers.get("x-dnsme-hmac") != expected:
+            return self.dme_error(403, "Invalid HMAC or request date")
+        if self.command == "GET" and path == "/V2.0/dns/managed/name":
+            z = query.get("domainname", "")
+            if z not in STATE.zones:
+                return self.send_json(404, None)
+            return self.send_json(200, {"id": int(STATE.zones[z]), "name": z, "gtdEnabled": False,
+                                        "created": 1767225600000, "updated": 1767225600000})
+        m = re.fullmatch(r"/V2.0/dns/managed/([0-9]+)/records/?(?:([0-9]+))?", path)
+        zone = next((z for z, zid in STATE.zones.items() if m and zid == m.group(1)), None)
+        if not m or zone is None:
+            return self.dme_error(404, "Domain not found")
+        rid = m.group(2)
+        if self.command == "GET" and rid is None:
+            items = [self.dme_record(k) for k, r in STATE.records.items() if r["zone"] == zone
+                     and ("type" not in query or query["type"] == r["type"])]
+            items = [i for i in items if "recordName" not in query or i["name"] == query["recordName"]]
+            return self.send_json(200, {"totalRecords": len(items), "totalPages": 1, "data": items, "page": 0})
+        if self.command == "POST" and rid is None:
+            if not isinstance(body, dict) or body.get("type") != "TXT" or not isinstance(body.get("value"), str) \
+                    or not isinstance(body.get("name"), str) or body["name"].endswith(zone) \
+                    or not isinstance(body.get("ttl"), int):
+                return self.dme_error(400, "Record name (relative), type, value and ttl are required")
+            if self.creation_fails():
+                return self.dme_error(500, "Internal server error (injected by the test)")
+            name = zone if body["name"] == "" else body["name"] + "." + zone
+            new = STATE.add(zone, name, "TXT", body["value"], body["ttl"])
+            return self.send_json(201, self.dme_record(new))
+        if self.command == "DELETE" and rid is not None:
+            if rid not in STATE.records or STATE.records[rid]["zone"] != zone:
+                return self.dme_error(404, "Record not found")
+            STATE.delete(rid)
+            return self.send_json(200, None)
+        self.dme_error(405, "Method not allowed")
+
 
 def main():
     global ARGS, STATE
     p = argparse.ArgumentParser()
-    p.add_argument("--provider", required=True, choices=["cloudflare", "digitalocean", "linode", "route53", "google", "ovh", "dnsimple", "gehirn", "sakuracloud", "nsone", "luadns"])
+    p.add_argument("--provider", required=True, choices=["cloudflare", "digitalocean", "linode", "route53", "google", "ovh", "dnsimple", "gehirn", "sakuracloud", "nsone", "luadns", "dnsmadeeasy"])
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--cert", required=True)
     p.add_argument("--key", required=True)
