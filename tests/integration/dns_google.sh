@@ -31,6 +31,7 @@ DNS_BAD_CREDS='Google refused the service account certbot@certbot-test-1\.iam\.g
 DNS_NO_ZONE='Unable to determine managed zone for www\.not-mine\.test using zone names: www\.not-mine\.test, not-mine\.test, test \(project certbot-test-1\)'
 DNS_PY_URL_VAR=""
 DNS_DEFAULT_WAIT=60
+DNS_GARBAGE_ERR="Google refused the service account .* an access token \\(HTTP status 200\\)"
 DNS_POSTS_FIRST_RUN=5 # a token, then one change per value; cleanup: one change per value
 dns_suite
 

@@ -25,6 +25,7 @@ DNS_BAD_CREDS='could not list the zones of the account: HTTP status 400: Invalid
 DNS_NO_ZONE='Unable to determine zone identifier for www\.not-mine\.test using zone names: www\.not-mine\.test, not-mine\.test, test\.'
 DNS_PY_URL_VAR=""
 DNS_DEFAULT_WAIT=120
+DNS_GARBAGE_ERR="did not answer with its time \\(HTTP status 200\\)"
 DNS_POSTS_FIRST_RUN=6 # per value: a record and a zone refresh, and a refresh after its deletion
 dns_suite
 

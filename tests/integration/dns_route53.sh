@@ -33,6 +33,7 @@ DNS_BAD_CREDS='An error occurred \(SignatureDoesNotMatch\) when calling the Rout
 DNS_NO_ZONE='Unable to find a Route53 hosted zone for _acme-challenge\.www\.not-mine\.test'
 DNS_PY_URL_VAR=""
 DNS_DEFAULT_WAIT=0
+DNS_GARBAGE_ERR="sent a response that is not a ListHostedZonesResponse document"
 dns_suite
 assert_contains "$ITEST_DIR/wild.out" "Added TXT record _acme-challenge.x.test in zone x.test"
 # The fake answers PENDING to the first GetChange of a change: perform asked again until INSYNC.
