@@ -132,6 +132,7 @@ Effect effect(const Parsed& p) {
     FIELD(no_random_sleep_on_renew);
     FIELD(no_autorenew);
     FIELD(renewal_workers);
+    FIELD(hook_timeout);
     FIELD(no_verify_ssl);
     FIELD(user_agent);
     FIELD(user_agent_comment);
@@ -258,6 +259,7 @@ std::string sample(const std::string& flag, const std::string& value_name, const
         {"--installer", "nginx"},
         {"--configurator", "nginx"},
         {"--renewal-workers", "2"},
+        {"--hook-timeout", "30"},
         {"--verbose-level", "2"},
         {"--eab-hmac-alg", "HS384"},
         {"--preferred-profile", "shortlived"},
@@ -554,4 +556,25 @@ TEST_CASE("every stored flag makes the round trip through a renewal conf", "[cli
     }
     CHECK(checked >= 18);
     unsetenv("CERTBOT_SYSTEM_CLI_INI");
+}
+
+TEST_CASE("The hook time limit (--hook-timeout) is set, 0 means none, a negative one is refused",
+          "[cli][flags]") {
+    Fixture f;
+    setenv("HOME", f.dir.c_str(), 1);
+    const std::vector<std::string> base = {"renew", "-c", f.dir + "/empty.ini"};
+    const Outcome baseline = f.parse_args(base);
+    REQUIRE(baseline.rc == -1);
+    auto with = [&](const std::string& v) {
+        auto args = base;
+        args.insert(args.end(), {"--hook-timeout", v});
+        return f.parse_args(args);
+    };
+    const Outcome five = with("5"), none = with("0"), negative = with("-1");
+    CHECK(five.rc == -1);
+    CHECK(five.effect != baseline.effect);
+    CHECK(none.rc == -1);
+    CHECK(none.effect != five.effect);
+    CHECK(negative.rc == kExitUsage);
+    CHECK(negative.output.find("--hook-timeout") != std::string::npos);
 }

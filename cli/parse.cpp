@@ -385,6 +385,11 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
         if (cfg.renewal_workers < 1 || cfg.renewal_workers > 64)
             return bad("renewal-workers", "--renewal-workers must be from 1 to 64");
     }
+    if (vm.count("hook-timeout")) {
+        cfg.hook_timeout = vm["hook-timeout"].as<int>();
+        if (cfg.hook_timeout < 0)
+            return bad("hook-timeout", "--hook-timeout must be 0 (no limit) or more seconds");
+    }
     auto strings = [&](const char* name, std::vector<std::string>& dst) {
         if (vm.count(name))
             for (const auto& v : vm[name].as<std::vector<std::string>>()) dst.push_back(v);

@@ -241,6 +241,12 @@ std::vector<FlagSpec> build_table() {
             .number()
             .def("4")
             .sets("renewal_workers"),
+        F("hook-timeout", kAutomation,
+          "Seconds a hook (pre, post, deploy, manual auth/cleanup) may run before it and what it "
+          "started are killed and it counts as failed; 0 for no limit (default: 600).")
+            .number()
+            .def("600")
+            .sets("hook_timeout"),
         F("pre-hook", kAutomation,
           "Command to be run in a shell before obtaining any certificates.")
             .texts()
