@@ -6,6 +6,7 @@
 #include "acme.h"
 #include "ari_renewal.h"
 #include "cert_dates.h"
+#include "flags.h"
 #include "fsutil.h"
 #include "hooks.h"
 #include "identifiers.h"
@@ -95,6 +96,15 @@ std::vector<RenewalParam> renewal_params(const Config& cfg, const LoadedPlugin& 
                                          const std::string& account_id) {
     std::vector<RenewalParam> r;
     r.push_back(RenewalParam::str("account", account_id));
+    // certbot's relevant_values() keeps every option set by the user, the directories among
+    // them (absolute, as its NamespaceConfig makes them). The flag table gives them no renewal key: a
+    // rewrite without the flag keeps the stored value, as certbot's restore-then-save does.
+    if (cfg.set_by_user.count("config-dir"))
+        r.push_back(RenewalParam::str("config_dir", normalize_path(cfg.config_dir)));
+    if (cfg.set_by_user.count("work-dir"))
+        r.push_back(RenewalParam::str("work_dir", normalize_path(cfg.work_dir)));
+    if (cfg.set_by_user.count("logs-dir"))
+        r.push_back(RenewalParam::str("logs_dir", normalize_path(cfg.logs_dir)));
     r.push_back(RenewalParam::str("authenticator", auth.name()));
     if (!cfg.installer.empty()) r.push_back(RenewalParam::str("installer", cfg.installer));
     r.push_back(RenewalParam::str("server", cfg.effective_server()));
@@ -163,21 +173,6 @@ std::vector<RenewalParam> renewal_params(const Config& cfg, const LoadedPlugin& 
     return r;
 }
 
-// The [renewalparams] keys renewal_params() writes (besides the installed plugins' options).
-const char* const kOurRenewalKeys[] = {
-    "account",          "authenticator",
-    "installer",        "server",
-    "key_type",         "rsa_key_size",
-    "elliptic_curve",   "http01_port",
-    "http01_address",   "https_port",
-    "pref_challs",      "must_staple",
-    "reuse_key",        "allow_subset_of_names",
-    "autorenew",        "pre_hook",
-    "post_hook",        "renew_hook",
-    "preferred_chain",  "preferred_profile",
-    "required_profile",
-};
-
 std::optional<bool> parse_bool(const std::optional<std::string>& v) {
     if (!v) return std::nullopt;
     if (*v == "True" || *v == "true" || *v == "1") return true;
@@ -239,8 +234,9 @@ std::optional<int64_t> parse_interval(const std::string& text) {
 }  // namespace
 
 bool renewal_key_is_ours(const std::string& key, const PluginRegistry& plugins) {
-    for (const char* k : kOurRenewalKeys)
-        if (key == k) return true;
+    // The keys renewal_params() writes are the flag table's (flags.h).
+    for (const auto& f : flag_table())
+        if (!f.renewal_key.empty() && key == f.renewal_key) return true;
     // certbot's dest_namespace: a plugin's options are stored as <name>_<option> with '-' as
     // '_', an identifier map as [[<name>_map]]. Options our plugin does not declare are kept.
     auto underscored = [](std::string s) {
