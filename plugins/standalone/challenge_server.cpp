@@ -149,6 +149,7 @@ int ChallengeServer::listen_tls(const std::string& address, int port, const Port
         SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
         SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
         SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+        SSL_CTX_set_client_hello_cb(ctx, &ChallengeServer::check_client_hello, this);
         SSL_CTX_set_alpn_select_cb(ctx, &ChallengeServer::select_alpn, this);
         SSL_CTX_set_cert_cb(ctx, &ChallengeServer::select_cert, this);
         tls_ctx_ = ctx;
@@ -524,6 +525,28 @@ bool ChallengeServer::finish_handshake(Conn& c) {
     ERR_clear_error();
     log("standalone: TLS handshake with " + c.peer + " failed: " + buf);
     return false;
+}
+
+// RFC 8737 §3: the validator offers exactly one protocol, acme-tls/1. Any other ClientHello (no
+// ALPN, or acme-tls/1 among others) ends the handshake before a certificate is chosen, so a
+// browser or a scanner with the right SNI never gets a validation certificate.
+int ChallengeServer::check_client_hello(SSL* ssl, int* alert, void* arg) {
+    // The extension's data: a 2-byte list length, then one 1-byte length and the name.
+    static const unsigned char kOnlyAcmeTls1[] = {
+        0x00, 1 + sizeof(kAcmeTls1), sizeof(kAcmeTls1), 'a', 'c', 'm', 'e', '-', 't', 'l', 's', '/',
+        '1'};
+    const unsigned char* ext = nullptr;
+    size_t len = 0;
+    if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_application_layer_protocol_negotiation, &ext,
+                                  &len) == 1 &&
+        len == sizeof(kOnlyAcmeTls1) && std::memcmp(ext, kOnlyAcmeTls1, len) == 0)
+        return SSL_CLIENT_HELLO_SUCCESS;
+    static_cast<ChallengeServer*>(arg)->log(
+        std::string("standalone: refused a TLS handshake that did not offer exactly the "
+                    "acme-tls/1 protocol (") +
+        (ext ? "other ALPN protocols" : "no ALPN") + ")");
+    *alert = SSL_AD_NO_APPLICATION_PROTOCOL;
+    return SSL_CLIENT_HELLO_ERROR;
 }
 
 // ALPN: only "acme-tls/1" (RFC 8737 §3); any other protocol list ends the handshake.

@@ -124,8 +124,13 @@ TlsView tls_connect(int port, const std::string& sni, const std::string& alpn) {
     SSL* ssl = SSL_new(ctx);
     SSL_set_fd(ssl, fd);
     if (!sni.empty()) SSL_set_tlsext_host_name(ssl, sni.c_str());
-    if (!alpn.empty()) {
-        std::string wire = std::string(1, static_cast<char>(alpn.size())) + alpn;
+    if (!alpn.empty()) {  // a comma-separated list of protocols
+        std::string wire, rest = alpn;
+        while (!rest.empty()) {
+            const std::string proto = rest.substr(0, rest.find(','));
+            rest = proto.size() < rest.size() ? rest.substr(proto.size() + 1) : "";
+            wire += std::string(1, static_cast<char>(proto.size())) + proto;
+        }
         REQUIRE(SSL_set_alpn_protos(ssl, reinterpret_cast<const unsigned char*>(wire.data()),
                                     static_cast<unsigned>(wire.size())) == 0);
     }
@@ -529,9 +534,15 @@ TEST_CASE("standalone: answers tls-alpn-01 with the acmeIdentifier certificate (
     CHECK_FALSE(tls_connect(port, "unknown.example.com", "acme-tls/1").handshake);
     CHECK_FALSE(tls_connect(port, "", "acme-tls/1").handshake);
     CHECK_FALSE(tls_connect(port, "alpn.example.com", "http/1.1").handshake);
+    // RFC 8737 §3: exactly acme-tls/1; the right SNI without it gets no certificate.
+    CHECK_FALSE(tls_connect(port, "alpn.example.com", "").handshake);
+    CHECK_FALSE(tls_connect(port, "alpn.example.com", "h2,acme-tls/1").handshake);
+    CHECK_FALSE(tls_connect(port, "alpn.example.com", "acme-tls/1,http/1.1").handshake);
+    CHECK(tls_connect(port, "alpn.example.com", "acme-tls/1").handshake);  // still answering
 
     REQUIRE(inst.cleanup({ch, other}) == CB_OK);
     CHECK(host.logged("presented the tls-alpn-01 certificate for alpn.example.com", CB_LOG_DEBUG));
+    CHECK(host.logged("did not offer exactly the acme-tls/1 protocol (no ALPN)", CB_LOG_DEBUG));
     CHECK(port_is_free(port));
     CHECK(inst.cleanup({ch, other}) == CB_OK);
 }
