@@ -16,10 +16,13 @@
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 using namespace plugin_test;
 
@@ -431,6 +434,37 @@ TEST_CASE("standalone: requests are bounded and one slow client does not block o
     CHECK(res->status == 200);
     close(idle);
     REQUIRE(inst.cleanup({ch}) == CB_OK);
+}
+
+TEST_CASE("standalone: idle connections piling up do not crowd out a validator",
+          "[standalone][hostile]") {
+    const int port = free_port();
+    FakeHost host;
+    listen_on_loopback(host, port);
+    const auto ch = http01("example.com", "tok");
+    Instance inst(standalone(), host);
+    REQUIRE(inst.perform({ch}) == CB_OK);
+
+    // 100 connections that say nothing (more than the server holds), then a real request.
+    std::vector<int> idle;
+    for (int i = 0; i < 100; ++i) {
+        int fd = connect_tcp(port);
+        REQUIRE(fd >= 0);
+        idle.push_back(fd);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // all accepted by now
+    const auto start = std::chrono::steady_clock::now();
+    auto c = client("127.0.0.1", port);
+    c->set_connection_timeout(3, 0);
+    c->set_read_timeout(3, 0);
+    auto res = c->Get((kPrefix + "tok").c_str());
+    const auto took = std::chrono::steady_clock::now() - start;
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(took < std::chrono::seconds(2));  // not after the idle ones' 10 s deadline
+    for (int fd : idle) close(fd);
+    REQUIRE(inst.cleanup({ch}) == CB_OK);
+    CHECK(host.logged("sent no request yet: too many idle connections from it", CB_LOG_DEBUG));
 }
 
 TEST_CASE("standalone: the server thread leaves signals to the host", "[standalone]") {
