@@ -230,6 +230,20 @@ EOF2
   fi
 }
 
+# dns_requires NAME CONTENT: certonly with a credentials file holding CONTENT (one without
+# dns_<provider>_NAME) is refused with certbot's message naming the file and the key.
+dns_requires() {
+  local key="dns_${DNS_PROVIDER}_$1" ini="$ITEST_DIR/$DNS_PROVIDER-no-$1.ini"
+  (umask 077 && printf '%s\n' "$2" >"$ini")
+  if run_ours "no-$1" certonly --"dns-$DNS_PROVIDER" --"dns-$DNS_PROVIDER"-credentials "$ini" \
+    -d x.test --cert-name "no-$1"; then
+    fail "certonly without $key succeeded"
+  fi
+  assert_contains "$ITEST_DIR/no-$1.out" \
+    "Missing property in credentials configuration file $ini: $key is required"
+  pass "dns-$DNS_PROVIDER: a missing $key is named"
+}
+
 # fake_txt ZONE: the TXT values the fake holds for _acme-challenge.ZONE, sorted, one a line.
 fake_txt() {
   curl -fsS --max-time 10 --cacert "$TEST_CA_CERT" "$FAKE_URL/_fake/records" |
