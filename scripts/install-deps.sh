@@ -20,7 +20,7 @@ readonly PACKAGES=(
   libaugeas-dev augeas-lenses
   # tests: ACME test server, compatibility oracle, tools the scripts call
   pebble certbot curl openssl procps python3 iproute2 ca-certificates strace time util-linux jq
-  python3-certbot-dns-rfc2136 python3-certbot-apache
+  python3-certbot-dns-rfc2136 python3-certbot-apache python3-certbot-nginx
   # the oracles of the dns-cloudflare, dns-digitalocean, dns-linode, dns-dnsimple, dns-gehirn and
   # dns-sakuracloud tests (Debian 12 has no python3-certbot-dns-{dnsmadeeasy,luadns,nsone});
   # certbot --version still works with all of them installed
