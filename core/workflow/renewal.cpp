@@ -13,6 +13,7 @@
 #include "installer.h"
 #include "issuance.h"
 #include "json.h"
+#include "kept_issuance.h"
 #include "log.h"
 #include "user_agent.h"
 #include "version.h"
@@ -543,51 +544,80 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
     if (!account) return account.error();
     acme.set_account(&account->key, account->url);
 
-    auto instance = PluginInstance::create(*auth, *values, cfg.interactive(), cfg.dry_run,
-                                           cfg.config_dir, cfg.work_dir, cfg.logs_dir);
-    if (!instance) return instance.error();
-    std::string reuse_key_pem;
-    if (existing && cfg.reuse_key.value_or(false) && !cfg.new_key) {
-        auto k = read_file(existing->privkey_path);
-        if (!k) return k.error().context("--reuse-key");
-        reuse_key_pem = *k;
+    // What an earlier run got from the CA but could not store is stored now, not ordered again.
+    const std::string keep_name = existing ? existing->name : new_name;  // none with --csr
+    std::optional<IssuedCert> kept;
+    if (!cfg.dry_run && !keep_name.empty())
+        kept = take_kept_issuance(cfg.work_dir, keep_name, cfg.effective_server(), cfg.domains,
+                                  static_cast<int64_t>(std::time(nullptr)));
+    IssuedCert issued;
+    if (kept) {
+        log::notice("Storing the certificate an earlier run obtained for " + keep_name +
+                    " but could not save (kept in " + kept_issuance_dir(cfg.work_dir, keep_name) +
+                    "); nothing is ordered");
+        issued = std::move(*kept);
+    } else {
+        auto instance = PluginInstance::create(*auth, *values, cfg.interactive(), cfg.dry_run,
+                                               cfg.config_dir, cfg.work_dir, cfg.logs_dir);
+        if (!instance) return instance.error();
+        std::string reuse_key_pem;
+        if (existing && cfg.reuse_key.value_or(false) && !cfg.new_key) {
+            auto k = read_file(existing->privkey_path);
+            if (!k) return k.error().context("--reuse-key");
+            reuse_key_pem = *k;
+        }
+        OrderOptions order;
+        auto profile = choose_profile(acme.directory(), cfg);
+        if (!profile) return profile.error();
+        order.profile = *profile;
+        if (existing && !cfg.dry_run) order.replaces = replaces_for(acme, *existing);
+        auto got = obtain_certificate(acme, **instance, cfg, cfg.domains, reuse_key_pem, order);
+        if (!got) return got.error();
+        issued = std::move(*got);
     }
-    OrderOptions order;
-    auto profile = choose_profile(acme.directory(), cfg);
-    if (!profile) return profile.error();
-    order.profile = *profile;
-    if (existing && !cfg.dry_run) order.replaces = replaces_for(acme, *existing);
-    auto issued = obtain_certificate(acme, **instance, cfg, cfg.domains, reuse_key_pem, order);
-    if (!issued) return issued.error();
 
     IssueResult out;
-    out.domains = issued->domains;  // fewer than asked for with --allow-subset-of-names
+    out.domains = issued.domains;  // fewer than asked for with --allow-subset-of-names
     out.dry_run = cfg.dry_run;
-    if (auto info = parse_cert_pem(issued->cert_pem)) out.not_after = info->not_after;
+    if (auto info = parse_cert_pem(issued.cert_pem)) out.not_after = info->not_after;
     if (cfg.dry_run) {
         out.name = existing ? existing->name : cfg.cert_name;
         return out;
     }
     if (!cfg.csr_der.empty()) {
-        CB_TRY(save_csr_certificate(cfg, *issued, out));
+        CB_TRY(save_csr_certificate(cfg, issued, out));
         return out;
     }
+    // Storing failed (a full disk): keep what the CA issued where the next run finds it.
+    auto keep_unsaved = [&](Error e) {
+        auto dir = keep_issuance(cfg.work_dir, keep_name, cfg.effective_server(), issued);
+        if (!dir) {
+            e.message += "; keeping the issued certificate in the work dir failed too (" +
+                         dir.error().message + ")";
+            return e;
+        }
+        e.message += "; the certificate the CA issued is kept in " + *dir +
+                     " and the next run stores it instead of ordering again (free some space "
+                     "and run the same command)";
+        return e;
+    };
     auto params = renewal_params(cfg, *auth, *values, account->id);
     for (auto& ip : installer_renewal_params(cfg, plugins)) params.push_back(std::move(ip));
     if (existing) {
-        auto version = save_new_version(*existing, issued->cert_pem, issued->chain_pem,
-                                        issued->fullchain_pem, issued->key_pem);
-        if (!version) return version.error();
+        auto version = save_new_version(*existing, issued.cert_pem, issued.chain_pem,
+                                        issued.fullchain_pem, issued.key_pem);
+        if (!version) return keep_unsaved(version.error());
         store_ari_state(existing->conf, {});  // a new certificate: nothing known about it yet
         CB_TRY(store_params(*existing, params, plugins));
         out.name = existing->name;
     } else {
-        auto created = create_lineage(cfg.config_dir, new_name, issued->cert_pem, issued->chain_pem,
-                                      issued->fullchain_pem, issued->key_pem, params,
-                                      certbot_surface_version());
-        if (!created) return created.error();
+        auto created =
+            create_lineage(cfg.config_dir, new_name, issued.cert_pem, issued.chain_pem,
+                           issued.fullchain_pem, issued.key_pem, params, certbot_surface_version());
+        if (!created) return keep_unsaved(created.error());
         out.name = new_name;
     }
+    forget_kept_issuance(cfg.work_dir, keep_name);
     out.live_dir = path_join(path_join(cfg.config_dir, "live"), out.name);
     return out;
 }
