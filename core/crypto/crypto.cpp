@@ -563,37 +563,19 @@ Result<ExtPtr> san_extension(const std::vector<std::string>& names) {
     GensPtr gens(GENERAL_NAMES_new());
     if (!gens) return ossl_error("building subjectAltName");
     for (const auto& n : names) {
-        if (auto ip = parse_ip_address(n)) {
-            // An IP identifier is an iPAddress GeneralName (RFC 8738 §7), never a dNSName.
-            ASN1_OCTET_STRING* octets = ASN1_OCTET_STRING_new();
-            if (octets == nullptr ||
-                ASN1_OCTET_STRING_set(octets, ip->bytes, static_cast<int>(ip->size())) != 1) {
-                ASN1_OCTET_STRING_free(octets);
-                return ossl_error("building subjectAltName");
-            }
-            GENERAL_NAME* gen = GENERAL_NAME_new();
-            if (gen == nullptr) {
-                ASN1_OCTET_STRING_free(octets);
-                return ossl_error("building subjectAltName");
-            }
-            GENERAL_NAME_set0_value(gen, GEN_IPADD, octets);
-            if (sk_GENERAL_NAME_push(gens.get(), gen) <= 0) {
-                GENERAL_NAME_free(gen);
-                return ossl_error("building subjectAltName");
-            }
-            continue;
-        }
-        ASN1_IA5STRING* ia5 = ASN1_IA5STRING_new();
-        if (ia5 == nullptr || ASN1_STRING_set(ia5, n.data(), static_cast<int>(n.size())) != 1) {
-            ASN1_IA5STRING_free(ia5);
-            return ossl_error("building subjectAltName");
-        }
-        GENERAL_NAME* gen = GENERAL_NAME_new();
+        // An IP identifier is an iPAddress GeneralName (RFC 8738 §7): its 4 or 16 octets, never a
+        // dNSName; anything else is a dNSName (IA5String).
+        const auto ip = parse_ip_address(n);
+        ASN1_STRING* value = ip ? ASN1_OCTET_STRING_new() : ASN1_IA5STRING_new();
+        const bool set = value != nullptr &&
+                         (ip ? ASN1_OCTET_STRING_set(value, ip->bytes, static_cast<int>(ip->size()))
+                             : ASN1_STRING_set(value, n.data(), static_cast<int>(n.size()))) == 1;
+        GENERAL_NAME* gen = set ? GENERAL_NAME_new() : nullptr;
         if (gen == nullptr) {
-            ASN1_IA5STRING_free(ia5);
+            ASN1_STRING_free(value);
             return ossl_error("building subjectAltName");
         }
-        GENERAL_NAME_set0_value(gen, GEN_DNS, ia5);
+        GENERAL_NAME_set0_value(gen, ip ? GEN_IPADD : GEN_DNS, value);
         if (sk_GENERAL_NAME_push(gens.get(), gen) <= 0) {
             GENERAL_NAME_free(gen);
             return ossl_error("building subjectAltName");

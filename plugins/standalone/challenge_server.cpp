@@ -631,26 +631,18 @@ int ChallengeServer::select_alpn(SSL*, const unsigned char** out, unsigned char*
 int ChallengeServer::select_cert(SSL* ssl, void* arg) {
     auto* self = static_cast<ChallengeServer*>(arg);
     const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
-    if (!name) {
-        // No SNI: only an IP identifier's certificate, chosen by the address dialled.
-        std::shared_ptr<AlpnCert> cert;
-        {
-            std::lock_guard<std::mutex> lock(self->mu_);
-            auto it = self->ip_certs_.find(local_address_key(SSL_get_fd(ssl)));
-            if (it != self->ip_certs_.end()) cert = it->second;
-        }
-        if (!cert) return 0;
-        return SSL_use_certificate(ssl, cert->cert.get()) == 1 &&
-               SSL_use_PrivateKey(ssl, cert->key.get()) == 1;
-    }
     std::shared_ptr<AlpnCert> cert;
     {
         std::lock_guard<std::mutex> lock(self->mu_);
-        auto it = self->certs_.find(lowercase(name));
-        if (it != self->certs_.end()) cert = it->second;
+        // No SNI: only an IP identifier's certificate, chosen by the address dialled.
+        const auto& certs = name ? self->certs_ : self->ip_certs_;
+        auto it = certs.find(name ? lowercase(name) : local_address_key(SSL_get_fd(ssl)));
+        if (it != certs.end()) cert = it->second;
     }
     if (!cert) {
-        self->log("standalone: no tls-alpn-01 certificate for the name " + printable(name));
+        self->log(name ? "standalone: no tls-alpn-01 certificate for the name " + printable(name)
+                       : std::string("standalone: no SNI and no tls-alpn-01 certificate for the "
+                                     "address dialled"));
         return 0;
     }
     return SSL_use_certificate(ssl, cert->cert.get()) == 1 &&
