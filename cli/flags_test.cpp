@@ -481,26 +481,6 @@ TEST_CASE("every row of the flag table has a consumer or a refusal, and it is tr
     }
     unsetenv("CERTBOT_SYSTEM_CLI_INI");
 }
-TEST_CASE("The hook time limit (--hook-timeout) is set, 0 means none, a negative one is refused",
-          "[cli][flags]") {
-    Fixture f;
-    setenv("HOME", f.dir.c_str(), 1);
-    const std::vector<std::string> base = {"renew", "-c", f.dir + "/empty.ini"};
-    const Outcome baseline = f.parse_args(base);
-    REQUIRE(baseline.rc == -1);
-    auto with = [&](const std::string& v) {
-        auto args = base;
-        args.insert(args.end(), {"--hook-timeout", v});
-        return f.parse_args(args);
-    };
-    const Outcome five = with("5"), none = with("0"), negative = with("-1");
-    CHECK(five.rc == -1);
-    CHECK(five.effect != baseline.effect);
-    CHECK(none.rc == -1);
-    CHECK(none.effect != five.effect);
-    CHECK(negative.rc == kExitUsage);
-    CHECK(negative.output.find("--hook-timeout") != std::string::npos);
-}
 
 TEST_CASE("every stored flag makes the round trip through a renewal conf", "[cli][flags]") {
     Fixture f;
@@ -576,4 +556,25 @@ TEST_CASE("every stored flag makes the round trip through a renewal conf", "[cli
     }
     CHECK(checked >= 18);
     unsetenv("CERTBOT_SYSTEM_CLI_INI");
+}
+
+TEST_CASE("The hook time limit (--hook-timeout) is set, 0 means none, a negative one is refused",
+          "[cli][flags]") {
+    Fixture f;
+    setenv("HOME", f.dir.c_str(), 1);
+    const std::vector<std::string> base = {"renew", "-c", f.dir + "/empty.ini"};
+    const Outcome baseline = f.parse_args(base);
+    REQUIRE(baseline.rc == -1);
+    auto with = [&](const std::string& v) {
+        auto args = base;
+        args.insert(args.end(), {"--hook-timeout", v});
+        return f.parse_args(args);
+    };
+    const Outcome five = with("5"), none = with("0"), negative = with("-1");
+    CHECK(five.rc == -1);
+    CHECK(five.effect != baseline.effect);
+    CHECK(none.rc == -1);
+    CHECK(none.effect != five.effect);
+    CHECK(negative.rc == kExitUsage);
+    CHECK(negative.output.find("--hook-timeout") != std::string::npos);
 }

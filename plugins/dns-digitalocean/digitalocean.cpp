@@ -30,17 +30,13 @@ namespace dns = certbot::plugin::dns;
 
 constexpr int kTtl = 30;
 
-class DigitalOcean : public dns::DnsAuthenticator {
+class DigitalOcean : public dns::DnsApiAuthenticator {
   public:
     explicit DigitalOcean(Host host)
-        : DnsAuthenticator(host, "dns-digitalocean", 10),
-          creds_(dns::Credentials::load(host, "dns-digitalocean", host.option("credentials"))) {
+        : DnsApiAuthenticator(host, "dns-digitalocean", 10, "DigitalOcean",
+                              "https://api.digitalocean.com/v2") {
         auth_ = {{"Authorization",
                   "Bearer " + creds_.require("token", "API token for DigitalOcean account")}};
-        dns::HttpsOptions o;
-        o.user_agent = "certbot-native-dns-digitalocean/0.1.0";
-        api_ = std::make_unique<dns::HttpsClient>("DigitalOcean", "https://api.digitalocean.com/v2",
-                                                  "CERTBOT_DNS_DIGITALOCEAN_API_URL", o);
     }
 
   protected:
@@ -158,10 +154,6 @@ class DigitalOcean : public dns::DnsAuthenticator {
                                  " using names: " + tried +
                                  ". Is the domain in this DigitalOcean account?");
     }
-
-    dns::Credentials creds_;
-    dns::Headers auth_;
-    std::unique_ptr<dns::HttpsClient> api_;
 };
 
 const cb_option_desc kOptions[] = {

@@ -31,21 +31,16 @@ namespace dns = certbot::plugin::dns;
 constexpr int kTtl = 60;
 const char* const kAccountUrl = "https://dnsimple.com/user";
 
-class DnSimple : public dns::DnsAuthenticator {
+class DnSimple : public dns::DnsApiAuthenticator {
   public:
     explicit DnSimple(Host host)
-        : DnsAuthenticator(host, "dns-dnsimple", 30),
-          creds_(dns::Credentials::load(host, "dns-dnsimple", host.option("credentials"))) {
+        : DnsApiAuthenticator(host, "dns-dnsimple", 30, "DNSimple", "https://api.dnsimple.com/v2") {
         auth_ = {
             {"Authorization",
              "Bearer " + creds_.require("token", std::string("User access token for DNSimple v2 "
                                                              "API. (See ") +
                                                      kAccountUrl + ".)")},
             {"Accept", "application/json"}};
-        dns::HttpsOptions o;
-        o.user_agent = "certbot-native-dns-dnsimple/0.1.0";
-        api_ = std::make_unique<dns::HttpsClient>("DNSimple", "https://api.dnsimple.com/v2",
-                                                  "CERTBOT_DNS_DNSIMPLE_API_URL", o);
     }
 
   protected:
@@ -166,9 +161,6 @@ class DnSimple : public dns::DnsAuthenticator {
         return account;
     }
 
-    dns::Credentials creds_;
-    dns::Headers auth_;
-    std::unique_ptr<dns::HttpsClient> api_;
     std::vector<std::string> accounts_;
 };
 

@@ -72,23 +72,17 @@ std::string unquoted(const std::string& value) {
                : value;
 }
 
-class DnsMadeEasy : public dns::DnsAuthenticator {
+class DnsMadeEasy : public dns::DnsApiAuthenticator {
   public:
     explicit DnsMadeEasy(Host host)
-        : DnsAuthenticator(host, "dns-dnsmadeeasy", 60),
-          creds_(dns::Credentials::load(host, "dns-dnsmadeeasy", host.option("credentials"))),
+        : DnsApiAuthenticator(host, "dns-dnsmadeeasy", 60, "DNS Made Easy",
+                              "https://api.dnsmadeeasy.com/V2.0"),
           api_key_(creds_.require(
               "api-key",
               std::string("API key for DNS Made Easy account, obtained from ") + kAccountUrl)),
           secret_key_(creds_.require(
               "secret-key",
-              std::string("Secret key for DNS Made Easy account, obtained from ") + kAccountUrl)) {
-        dns::HttpsOptions o;
-        o.user_agent = "certbot-native-dns-dnsmadeeasy/0.1.0";
-        api_ =
-            std::make_unique<dns::HttpsClient>("DNS Made Easy", "https://api.dnsmadeeasy.com/V2.0",
-                                               "CERTBOT_DNS_DNSMADEEASY_API_URL", o);
-    }
+              std::string("Secret key for DNS Made Easy account, obtained from ") + kAccountUrl)) {}
 
   protected:
     void add_txt(dns::TxtRecord& rec) override {
@@ -191,9 +185,7 @@ class DnsMadeEasy : public dns::DnsAuthenticator {
         return dns::url_encode(id);
     }
 
-    dns::Credentials creds_;
     std::string api_key_, secret_key_;
-    std::unique_ptr<dns::HttpsClient> api_;
 };
 
 const cb_option_desc kOptions[] = {

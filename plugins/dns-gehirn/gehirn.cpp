@@ -34,11 +34,11 @@ namespace dns = certbot::plugin::dns;
 constexpr int kTtl = 60;
 const char* const kDashboardUrl = "https://gis.gehirn.jp/";
 
-class Gehirn : public dns::DnsAuthenticator {
+class Gehirn : public dns::DnsApiAuthenticator {
   public:
     explicit Gehirn(Host host)
-        : DnsAuthenticator(host, "dns-gehirn", 30),
-          creds_(dns::Credentials::load(host, "dns-gehirn", host.option("credentials"))) {
+        : DnsApiAuthenticator(host, "dns-gehirn", 30, "Gehirn",
+                              "https://api.gis.gehirn.jp/dns/v1") {
         const std::string token = creds_.require(
             "api-token", std::string("API token for Gehirn Infrastructure Service API obtained "
                                      "from ") +
@@ -48,10 +48,6 @@ class Gehirn : public dns::DnsAuthenticator {
                                       "obtained from ") +
                               kDashboardUrl);
         auth_ = {{"Authorization", dns::basic_auth(token, secret)}, {"Accept", "application/json"}};
-        dns::HttpsOptions o;
-        o.user_agent = "certbot-native-dns-gehirn/0.1.0";
-        api_ = std::make_unique<dns::HttpsClient>("Gehirn", "https://api.gis.gehirn.jp/dns/v1",
-                                                  "CERTBOT_DNS_GEHIRN_API_URL", o);
     }
 
   protected:
@@ -168,9 +164,6 @@ class Gehirn : public dns::DnsAuthenticator {
         return id;
     }
 
-    dns::Credentials creds_;
-    dns::Headers auth_;
-    std::unique_ptr<dns::HttpsClient> api_;
     std::unique_ptr<rapidjson::Document> zones_;
 };
 

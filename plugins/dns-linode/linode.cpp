@@ -37,11 +37,10 @@ std::string lower(std::string s) {
     return s;
 }
 
-class Linode : public dns::DnsAuthenticator {
+class Linode : public dns::DnsApiAuthenticator {
   public:
     explicit Linode(Host host)
-        : DnsAuthenticator(host, "dns-linode", 120),
-          creds_(dns::Credentials::load(host, "dns-linode", host.option("credentials"))) {
+        : DnsApiAuthenticator(host, "dns-linode", 120, "Linode", "https://api.linode.com/v4") {
         const std::string key = creds_.require(
             "key", std::string("API key for Linode account, obtained from ") + kTokenUrl);
         const std::string version = creds_.get("version");
@@ -52,10 +51,6 @@ class Linode : public dns::DnsAuthenticator {
                 "). Linode's API v3 was shut down: create a personal access token at " + kTokenUrl +
                 ", put it in dns_linode_key and set dns_linode_version = 4 (or remove it).");
         auth_ = {{"Authorization", "Bearer " + key}};
-        dns::HttpsOptions o;
-        o.user_agent = "certbot-native-dns-linode/0.1.0";
-        api_ = std::make_unique<dns::HttpsClient>("Linode", "https://api.linode.com/v4",
-                                                  "CERTBOT_DNS_LINODE_API_URL", o);
     }
 
   protected:
@@ -155,10 +150,6 @@ class Linode : public dns::DnsAuthenticator {
         });
         return id;
     }
-
-    dns::Credentials creds_;
-    dns::Headers auth_;
-    std::unique_ptr<dns::HttpsClient> api_;
 };
 
 const cb_option_desc kOptions[] = {

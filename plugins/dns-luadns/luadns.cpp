@@ -31,20 +31,15 @@ namespace dns = certbot::plugin::dns;
 constexpr int kTtl = 60;
 const char* const kAccountUrl = "https://api.luadns.com/settings";
 
-class LuaDns : public dns::DnsAuthenticator {
+class LuaDns : public dns::DnsApiAuthenticator {
   public:
     explicit LuaDns(Host host)
-        : DnsAuthenticator(host, "dns-luadns", 30),
-          creds_(dns::Credentials::load(host, "dns-luadns", host.option("credentials"))) {
+        : DnsApiAuthenticator(host, "dns-luadns", 30, "LuaDNS", "https://api.luadns.com/v1") {
         const std::string email =
             creds_.require("email", "email address associated with LuaDNS account");
         const std::string token = creds_.require(
             "token", std::string("API token for LuaDNS account, obtained from ") + kAccountUrl);
         auth_ = {{"Authorization", dns::basic_auth(email, token)}, {"Accept", "application/json"}};
-        dns::HttpsOptions o;
-        o.user_agent = "certbot-native-dns-luadns/0.1.0";
-        api_ = std::make_unique<dns::HttpsClient>("LuaDNS", "https://api.luadns.com/v1",
-                                                  "CERTBOT_DNS_LUADNS_API_URL", o);
     }
 
   protected:
@@ -125,9 +120,6 @@ class LuaDns : public dns::DnsAuthenticator {
         return dns::url_encode(id);
     }
 
-    dns::Credentials creds_;
-    dns::Headers auth_;
-    std::unique_ptr<dns::HttpsClient> api_;
     std::vector<std::pair<std::string, std::string>> zones_;  // name, id
 };
 

@@ -30,19 +30,14 @@ namespace dns = certbot::plugin::dns;
 constexpr int kTtl = 60;
 const char* const kAccountUrl = "https://my.nsone.net/#/account/settings";
 
-class NsOne : public dns::DnsAuthenticator {
+class NsOne : public dns::DnsApiAuthenticator {
   public:
     explicit NsOne(Host host)
-        : DnsAuthenticator(host, "dns-nsone", 30),
-          creds_(dns::Credentials::load(host, "dns-nsone", host.option("credentials"))) {
+        : DnsApiAuthenticator(host, "dns-nsone", 30, "NS1", "https://api.nsone.net/v1") {
         auth_ = {{"X-NSONE-Key",
                   creds_.require("api-key",
                                  std::string("API key for NS1 API, obtained from ") + kAccountUrl)},
                  {"Accept", "application/json"}};
-        dns::HttpsOptions o;
-        o.user_agent = "certbot-native-dns-nsone/0.1.0";
-        api_ = std::make_unique<dns::HttpsClient>("NS1", "https://api.nsone.net/v1",
-                                                  "CERTBOT_DNS_NSONE_API_URL", o);
     }
 
   protected:
@@ -149,10 +144,6 @@ class NsOne : public dns::DnsAuthenticator {
             return dns::json_string(d, "zone") == g;
         });
     }
-
-    dns::Credentials creds_;
-    dns::Headers auth_;
-    std::unique_ptr<dns::HttpsClient> api_;
 };
 
 const cb_option_desc kOptions[] = {

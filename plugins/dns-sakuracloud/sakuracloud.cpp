@@ -31,22 +31,17 @@ namespace dns = certbot::plugin::dns;
 constexpr int kTtl = 60;
 const char* const kApiKeyUrl = "https://secure.sakura.ad.jp/cloud/#!/apikey/top/";
 
-class SakuraCloud : public dns::DnsAuthenticator {
+class SakuraCloud : public dns::DnsApiAuthenticator {
   public:
     explicit SakuraCloud(Host host)
-        : DnsAuthenticator(host, "dns-sakuracloud", 90),
-          creds_(dns::Credentials::load(host, "dns-sakuracloud", host.option("credentials"))) {
+        : DnsApiAuthenticator(host, "dns-sakuracloud", 90, "Sakura Cloud",
+                              "https://secure.sakura.ad.jp/cloud/zone/is1a/api/cloud/1.1") {
         const std::string token = creds_.require(
             "api-token", std::string("API token for Sakura Cloud API obtained from ") + kApiKeyUrl);
         const std::string secret = creds_.require(
             "api-secret",
             std::string("API secret for Sakura Cloud API obtained from ") + kApiKeyUrl);
         auth_ = {{"Authorization", dns::basic_auth(token, secret)}, {"Accept", "application/json"}};
-        dns::HttpsOptions o;
-        o.user_agent = "certbot-native-dns-sakuracloud/0.1.0";
-        api_ = std::make_unique<dns::HttpsClient>(
-            "Sakura Cloud", "https://secure.sakura.ad.jp/cloud/zone/is1a/api/cloud/1.1",
-            "CERTBOT_DNS_SAKURACLOUD_API_URL", o);
     }
 
   protected:
@@ -166,10 +161,6 @@ class SakuraCloud : public dns::DnsAuthenticator {
         });
         return id;
     }
-
-    dns::Credentials creds_;
-    dns::Headers auth_;
-    std::unique_ptr<dns::HttpsClient> api_;
 };
 
 const cb_option_desc kOptions[] = {

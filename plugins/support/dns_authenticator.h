@@ -9,7 +9,11 @@
 
 #include <certbot/plugin.hpp>
 
+#include "dns_credentials.h"
+#include "dns_https.h"
+
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -57,6 +61,20 @@ class DnsAuthenticator : public Authenticator {
     std::string plugin_;
     int propagation_;
     std::vector<TxtRecord> added_;
+};
+
+// The base of a plugin for a provider's HTTPS API with a certbot credentials file: it reads
+// --<plugin>-credentials and makes the client for BASE_URL (which CERTBOT_<PLUGIN>_API_URL, e.g.
+// CERTBOT_DNS_LUADNS_API_URL, replaces), with the User-Agent certbot-native-<plugin>/0.1.0.
+// The derived constructor fills auth_ (the headers that authenticate) from creds_.
+class DnsApiAuthenticator : public DnsAuthenticator {
+  protected:
+    DnsApiAuthenticator(Host host, const std::string& plugin, int default_propagation,
+                        const std::string& provider, const std::string& base_url);
+
+    Credentials creds_;
+    Headers auth_;
+    std::unique_ptr<HttpsClient> api_;
 };
 
 // The challenge types of a DNS plugin: {"dns-01", NULL}.

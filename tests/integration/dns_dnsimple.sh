@@ -22,11 +22,4 @@ DNS_PY_URL_VAR=LEXICON_DNSSIMPLE_API_ENDPOINT
 DNS_DEFAULT_WAIT=30
 dns_suite
 
-# The token is required, by name.
-emptyini="$ITEST_DIR/dnsimple-empty.ini"
-(umask 077 && printf '# nothing\n' >"$emptyini")
-# must fail: certonly without dns_dnsimple_token
-run_ours_expect 1 notoken certonly --dns-dnsimple --dns-dnsimple-credentials "$emptyini" \
-  -d x.test --cert-name notoken
-assert_contains "$ITEST_DIR/notoken.out" "Missing property in credentials configuration file $emptyini: dns_dnsimple_token is required"
-pass "dns-dnsimple: a missing token is named"
+dns_requires token '# nothing'

@@ -24,11 +24,4 @@ DNS_PY_URL_VAR=""
 DNS_DEFAULT_WAIT=60
 dns_suite
 
-# Both keys are required, by name.
-halfini="$ITEST_DIR/dme-half.ini"
-(umask 077 && printf 'dns_dnsmadeeasy_api_key = %s\n' "$apikey" >"$halfini")
-# must fail: certonly without dns_dnsmadeeasy_secret_key
-run_ours_expect 1 nosecret certonly --dns-dnsmadeeasy --dns-dnsmadeeasy-credentials "$halfini" \
-  -d x.test --cert-name nosecret
-assert_contains "$ITEST_DIR/nosecret.out" "Missing property in credentials configuration file $halfini: dns_dnsmadeeasy_secret_key is required"
-pass "dns-dnsmadeeasy: a missing secret key is named"
+dns_requires secret_key "dns_dnsmadeeasy_api_key = $apikey"

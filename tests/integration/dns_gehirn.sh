@@ -28,11 +28,4 @@ DNS_POSTS_FIRST_RUN=4 # and PUT out of it again in cleanup
 DNS_WHOLE_SETS=1
 dns_suite
 
-# Both keys are required, by name.
-halfini="$ITEST_DIR/gehirn-half.ini"
-(umask 077 && printf 'dns_gehirn_api_token = %s\n' "$token" >"$halfini")
-# must fail: certonly without dns_gehirn_api_secret
-run_ours_expect 1 nosecret certonly --dns-gehirn --dns-gehirn-credentials "$halfini" \
-  -d x.test --cert-name nosecret
-assert_contains "$ITEST_DIR/nosecret.out" "Missing property in credentials configuration file $halfini: dns_gehirn_api_secret is required"
-pass "dns-gehirn: a missing secret is named"
+dns_requires api_secret "dns_gehirn_api_token = $token"

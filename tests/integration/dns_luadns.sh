@@ -22,10 +22,4 @@ DNS_PY_URL_VAR=""
 DNS_DEFAULT_WAIT=30
 dns_suite
 
-# Both keys are required, by name.
-halfini="$ITEST_DIR/luadns-half.ini"
-(umask 077 && printf 'dns_luadns_token = %s\n' "$DNS_LEAK_CHECK" >"$halfini")
-# must fail: certonly without dns_luadns_email
-run_ours_expect 1 noemail certonly --dns-luadns --dns-luadns-credentials "$halfini" -d x.test --cert-name noemail
-assert_contains "$ITEST_DIR/noemail.out" "Missing property in credentials configuration file $halfini: dns_luadns_email is required"
-pass "dns-luadns: a missing email is named"
+dns_requires email "dns_luadns_token = $DNS_LEAK_CHECK"

@@ -25,10 +25,4 @@ DNS_POSTS_FIRST_RUN=4 # x.test's record exists (someone else's value): each valu
 # answers and POSTed out of them again in cleanup
 dns_suite
 
-# The key is required, by name.
-emptyini="$ITEST_DIR/nsone-empty.ini"
-(umask 077 && printf '# nothing\n' >"$emptyini")
-# must fail: certonly without dns_nsone_api_key
-run_ours_expect 1 nokey certonly --dns-nsone --dns-nsone-credentials "$emptyini" -d x.test --cert-name nokey
-assert_contains "$ITEST_DIR/nokey.out" "Missing property in credentials configuration file $emptyini: dns_nsone_api_key is required"
-pass "dns-nsone: a missing key is named"
+dns_requires api_key '# nothing'

@@ -29,11 +29,4 @@ DNS_POSTS_FIRST_RUN=4
 DNS_WHOLE_SETS=1
 dns_suite
 
-# Both keys are required, by name.
-halfini="$ITEST_DIR/sakuracloud-half.ini"
-(umask 077 && printf 'dns_sakuracloud_api_token = %s\n' "$token" >"$halfini")
-# must fail: certonly without dns_sakuracloud_api_secret
-run_ours_expect 1 nosecret certonly --dns-sakuracloud --dns-sakuracloud-credentials "$halfini" \
-  -d x.test --cert-name nosecret
-assert_contains "$ITEST_DIR/nosecret.out" "Missing property in credentials configuration file $halfini: dns_sakuracloud_api_secret is required"
-pass "dns-sakuracloud: a missing secret is named"
+dns_requires api_secret "dns_sakuracloud_api_token = $token"

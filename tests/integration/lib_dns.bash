@@ -96,9 +96,9 @@ dns_suite() {
 
   # --- 2. wrong credentials, a zone not in the account ---
   dns_use bad
-  # must fail: certonly with wrong credentials
+  # must fail: certonly with wrong credentials (a name never validated before: see section 3)
   run_ours_expect 1 badcreds certonly --"$plugin" "${CREDS[@]}" \
-    --"$plugin"-propagation-seconds 0 -d x.test --cert-name badcreds
+    --"$plugin"-propagation-seconds 0 -d bad.x.test --cert-name badcreds
   assert_contains "$ITEST_DIR/badcreds.out" "$DNS_BAD_CREDS"
   assert_not_contains "$ITEST_DIR/badcreds.out" "${DNS_LEAK_CHECK:-$DNS_SECRET}"
   assert_no_file "$CB_CONFIG/live/badcreds"
@@ -158,7 +158,7 @@ dns_suite() {
   if ((DNS_CRED_OPT == 1)); then
   chmod 644 "$ini"
   run_ours perms certonly --"$plugin" "${CREDS[@]}" \
-    --"$plugin"-propagation-seconds 0 -d x.test --cert-name perms ||
+    --"$plugin"-propagation-seconds 0 -d perms.x.test --cert-name perms ||
     fail "certonly with a world-readable credentials file failed"
   assert_contains "$ITEST_DIR/perms.out" "Unsafe permissions on credentials configuration file: $ini"
   chmod 600 "$ini"
@@ -228,6 +228,19 @@ EOF2
       grep -o '(default: [0-9]*)')" "(default: $DNS_DEFAULT_WAIT)" "Python certbot's default wait"
     pass "$plugin: same flags as Python certbot-$plugin's --help"
   fi
+}
+
+# dns_requires NAME CONTENT: certonly with a credentials file holding CONTENT (one without
+# dns_<provider>_NAME) is refused with certbot's message naming the file and the key.
+dns_requires() {
+  local key="dns_${DNS_PROVIDER}_$1" ini="$ITEST_DIR/$DNS_PROVIDER-no-$1.ini"
+  (umask 077 && printf '%s\n' "$2" >"$ini")
+  # must fail: certonly without the key
+  run_ours_expect 1 "no-$1" certonly --"dns-$DNS_PROVIDER" --"dns-$DNS_PROVIDER"-credentials "$ini" \
+    -d x.test --cert-name "no-$1"
+  assert_contains "$ITEST_DIR/no-$1.out" \
+    "Missing property in credentials configuration file $ini: $key is required"
+  pass "dns-$DNS_PROVIDER: a missing $key is named"
 }
 
 # fake_txt ZONE: the TXT values the fake holds for _acme-challenge.ZONE, sorted, one a line.
