@@ -153,6 +153,21 @@ void build_options(Options& o, const PluginRegistry& reg) {
         "missing)")("fullchain-path", po::value<std::string>(),
                     "Accompanying path to a full certificate chain (certificate plus chain).")(
         "chain-path", po::value<std::string>(), "Accompanying path to a certificate chain.");
+    // Fleet mode (docs/fleet.md): our flags, certbot has none; each is also a cli.ini key.
+    o.paths.add_options()("fleet-etcd", po::value<std::string>()->value_name("URL[,URL...]"),
+                          "Fleet mode: the client URLs of every etcd member (comma-separated); "
+                          "lineages and accounts are shared through them.")(
+        "fleet-prefix", po::value<std::string>(),
+        "Fleet mode: the etcd key prefix of this fleet. (default: /certbot/)")(
+        "fleet-etcd-cacert", po::value<std::string>()->value_name("FILE"),
+        "Fleet mode: the CA certificate that signed the etcd members' TLS certificates.")(
+        "fleet-etcd-cert", po::value<std::string>()->value_name("FILE"),
+        "Fleet mode: this node's TLS client certificate for etcd.")(
+        "fleet-etcd-key", po::value<std::string>()->value_name("FILE"),
+        "Fleet mode: the private key of --fleet-etcd-cert.")(
+        "fleet-key", po::value<std::string>()->value_name("FILE"),
+        "Fleet mode: the 0600 file of 32 random bytes (raw or base64) that encrypts private keys "
+        "in etcd; the same on every node.");
     o.certonly.add_options()("csr", po::value<std::string>(),
                              "Path to a Certificate Signing Request (CSR) in DER or PEM format.");
     o.revoke.add_options()("reason", po::value<std::string>(),

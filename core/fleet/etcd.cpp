@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include "base64.h"
 #include "json.h"
@@ -214,9 +216,15 @@ Etcd::Etcd(EtcdOptions options, std::unique_ptr<HttpClient> http)
 
 Result<std::string> Etcd::call(const std::string& path, const std::string& body) {
     // Start at the member that answered last; on a transport failure or 5xx try the next one.
+    // A cluster electing a leader (a member just stopped) answers 503 for a second or two: a
+    // second and third round over the members, a second apart, ride that out.
+    std::lock_guard<std::mutex> lock(mu_);
     Error last;
-    for (size_t tried = 0; tried < options_.endpoints.size(); ++tried) {
-        size_t index = (current_ + tried) % options_.endpoints.size();
+    const size_t n = options_.endpoints.size();
+    for (size_t tried = 0; tried < n * options_.rounds; ++tried) {
+        if (tried > 0 && tried % n == 0)
+            std::this_thread::sleep_for(std::chrono::milliseconds(options_.round_pause_ms));
+        size_t index = (current_ + tried) % n;
         std::string url = options_.endpoints[index];
         while (!url.empty() && url.back() == '/') url.pop_back();
         HttpRequest request;
@@ -432,6 +440,30 @@ Status Etcd::lease_revoke(int64_t id) {
     auto body = call("/v3/lease/revoke", "{\"ID\":\"" + std::to_string(id) + "\"}");
     if (!body) return body.error();
     return Status::Ok();
+}
+
+Result<std::vector<EtcdMember>> Etcd::members() {
+    auto body = call("/v3/cluster/member/list", "{}");
+    if (!body) return body.error();
+    const std::string what = "etcd's member list";
+    auto doc = json::parse(*body, what, 1 << 20);
+    if (!doc) return doc.error();
+    if (!doc->IsObject()) return Error(what + ": not a JSON object");
+    std::vector<EtcdMember> out;
+    auto members = doc->FindMember("members");
+    if (members == doc->MemberEnd()) return out;
+    if (!members->value.IsArray() || members->value.Size() > 64)
+        return Error(what + ": \"members\" is not a list of at most 64");
+    for (const auto& m : members->value.GetArray()) {
+        if (!m.IsObject()) return Error(what + ": a member is not an object");
+        EtcdMember member;
+        member.name = log::printable(json::get_string(m, "name").value_or(""), 100);
+        for (const auto& url : json::get_string_array(m, "clientURLs"))
+            if (member.client_urls.size() < 16)
+                member.client_urls.push_back(log::printable(url, 200));
+        out.push_back(std::move(member));
+    }
+    return out;
 }
 
 Result<std::unique_ptr<Etcd>> make_etcd(const EtcdOptions& options) {

@@ -3,6 +3,8 @@
 // https://etcd.io/docs/v3.4/dev-guide/api_grpc_gateway/). Keys and values travel base64-encoded
 // (the gateway's encoding of protobuf bytes) and 64-bit integers as JSON strings (proto3 JSON).
 //
+// Thread-safe: requests from several threads are made one after another.
+//
 // Every byte from etcd is untrusted: responses are bounded in size and time (HttpClient), parsed
 // with the strict JSON reader, and each field is checked (base64, integer syntax, key inside the
 // range asked for) before it is used. A request fails over to the next member URL when a member
@@ -11,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +30,8 @@ struct EtcdOptions {
     int timeout_s = 5;                   // one request on one member, in total
     size_t max_response = 16u << 20;     // bytes of one response
     size_t max_kvs = 100000;             // key-value pairs of one range response
+    size_t rounds = 3;                   // times every member is tried before giving up
+    int round_pause_ms = 1000;           // between rounds
 };
 
 struct EtcdKeyValue {
@@ -80,6 +85,11 @@ struct EtcdTxnResult {
     std::vector<std::vector<EtcdKeyValue>> gets;
 };
 
+struct EtcdMember {
+    std::string name;
+    std::vector<std::string> client_urls;
+};
+
 struct EtcdLease {
     int64_t id = 0;
     int64_t ttl = 0;  // seconds; 0 after keepalive: the lease had already expired
@@ -106,6 +116,8 @@ class Etcd {
     // Refreshes a lease; ttl 0 in the answer means it had expired (the caller lost what it held).
     Result<EtcdLease> lease_keepalive(int64_t id);
     Status lease_revoke(int64_t id);
+    // The cluster's members as the answering member knows them (/v3/cluster/member/list).
+    Result<std::vector<EtcdMember>> members();
 
     // The member URL that answered last (for messages and `fleet status`).
     const std::string& current_endpoint() const { return options_.endpoints[current_]; }
@@ -116,6 +128,7 @@ class Etcd {
 
     EtcdOptions options_;
     std::unique_ptr<HttpClient> http_;
+    std::mutex mu_;  // one request at a time: renew's workers share a client
     size_t current_ = 0;
 };
 

@@ -150,6 +150,12 @@ TEST_CASE("etcd: put, get, prefix ranges and deletes on a real member", "[etcd]"
     REQUIRE(outside.ok());
     CHECK(outside->has_value());
 
+    auto members = etcd->members();
+    REQUIRE(members.ok());
+    REQUIRE(members->size() == 1);
+    CHECK((*members)[0].name == "t");
+    CHECK((*members)[0].client_urls == std::vector<std::string>{server.url()});
+
     CHECK_FALSE(etcd->put("", "x").ok());
     CHECK_FALSE(etcd->put(std::string(5000, 'k'), "x").ok());
 }

@@ -501,4 +501,18 @@ Status Fleet::unlock(const std::string& name) {
     return Status::Ok();
 }
 
+Result<std::unique_ptr<Fleet>> open_fleet_and_sync(const Config& cfg,
+                                                   std::vector<std::string>* updated) {
+    if (!cfg.fleet.enabled()) return std::unique_ptr<Fleet>();
+    auto fleet = Fleet::open(cfg.fleet, cfg.config_dir);
+    if (!fleet) return fleet.error();
+    auto report = (*fleet)->materialise_all();
+    if (!report) return report.error().context("reading the fleet's lineages from etcd");
+    for (const auto& p : report->problems) log::warning("fleet: " + p.message);
+    for (const auto& name : report->updated)
+        log::info("fleet: " + name + " has a new version from the fleet; materialised");
+    if (updated) *updated = std::move(report->updated);
+    return std::move(*fleet);
+}
+
 }  // namespace certbot

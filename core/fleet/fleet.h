@@ -125,6 +125,13 @@ class Fleet {
     bool stopping_ = false;
 };
 
+// For a command: nullptr when fleet mode is off (no --fleet-etcd); else the fleet, opened, after
+// bringing this node's store up to date (materialise_all; each lineage or account that could not
+// be taken is a warning naming it). `updated` gets the lineages that received a new version.
+// Callers hold the config dir's lock (an open Session).
+Result<std::unique_ptr<Fleet>> open_fleet_and_sync(const Config& cfg,
+                                                   std::vector<std::string>* updated = nullptr);
+
 // sha256 of the fullchain file as hex (what a lineage record carries).
 std::string fullchain_digest(const std::string& pem);
 
