@@ -110,6 +110,7 @@ int fleet_status(const Config& cfg) {
 }  // namespace
 
 int cmd_fleet(const Config& cfg, const PluginRegistry&) {
+    if (auto st = check_fleet_options(cfg.fleet); !st) return fail(st.error());
     if (!cfg.fleet.enabled()) {
         log::error(
             "certbot fleet needs --fleet-etcd URL[,URL...] and --fleet-key FILE (on the "

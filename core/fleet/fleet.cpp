@@ -123,12 +123,15 @@ EtcdOptions etcd_options_for(const FleetOptions& options) {
     return e;
 }
 
-Status check_fleet_options(const FleetOptions& options,
-                           const std::function<bool(const char*)>& given) {
+Status check_fleet_options(const FleetOptions& options) {
     if (!options.enabled()) {
-        for (const char* flag : {"fleet-prefix", "fleet-etcd-cacert", "fleet-etcd-cert",
-                                 "fleet-etcd-key", "fleet-key"})
-            if (given(flag))
+        const FleetOptions defaults;
+        for (auto [flag, set] : {std::pair{"fleet-prefix", options.prefix != defaults.prefix},
+                                 std::pair{"fleet-etcd-cacert", !options.etcd_cacert.empty()},
+                                 std::pair{"fleet-etcd-cert", !options.etcd_cert.empty()},
+                                 std::pair{"fleet-etcd-key", !options.etcd_key.empty()},
+                                 std::pair{"fleet-key", !options.key_file.empty()}})
+            if (set)
                 return Error(std::string("--") + flag +
                                  " is a fleet-mode option: give --fleet-etcd URL[,URL...] (the "
                                  "etcd members) too, or drop it",
@@ -503,6 +506,7 @@ Status Fleet::unlock(const std::string& name) {
 
 Result<std::unique_ptr<Fleet>> open_fleet_and_sync(const Config& cfg,
                                                    std::vector<std::string>* updated) {
+    if (auto st = check_fleet_options(cfg.fleet); !st) return st.error();
     if (!cfg.fleet.enabled()) return std::unique_ptr<Fleet>();
     auto fleet = Fleet::open(cfg.fleet, cfg.config_dir);
     if (!fleet) return fleet.error();

@@ -37,12 +37,11 @@
 
 namespace certbot {
 
-// Checks the fleet flags before anything runs. `given(flag)` says whether the user set a flag
-// (without the dashes). Fleet flags without --fleet-etcd, --fleet-etcd without --fleet-key, a bad
-// URL or prefix, TLS files that cannot be read, a fleet key file that is not 32 private bytes:
-// each one line naming the flag, exit code kExitUsage.
-Status check_fleet_options(const FleetOptions& options,
-                           const std::function<bool(const char*)>& given);
+// Checks the fleet flags as a whole (the commands that use them call it before they act): fleet
+// flags without --fleet-etcd, --fleet-etcd without --fleet-key, a bad URL or prefix, TLS files
+// that cannot be read, a fleet key file that is not 32 private bytes: each one line naming the
+// flag, exit code kExitUsage.
+Status check_fleet_options(const FleetOptions& options);
 
 EtcdOptions etcd_options_for(const FleetOptions& options);
 

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "fsutil.h"
 #include "log.h"
 #include "process.h"
 
@@ -144,6 +145,22 @@ Result<LoadedPlugin> load_plugin(const std::string& path) {
 PluginRegistry PluginRegistry::discover(const std::vector<std::string>& dirs) {
     PluginRegistry reg;
     for (const auto& dir : dirs) {
+        // Code we load as root must be as safe from other users as we are (OpenSSH's
+        // StrictModes): an absolute directory and files nobody else can change or add to.
+        auto untrusted = [&](const std::string& path, const std::string& why) {
+            log::warning("Refusing to load " + path + ": " + why);
+            reg.skipped_.push_back({path, why});
+        };
+        if (dir.empty() || dir[0] != '/') {
+            untrusted(dir,
+                      "a relative plugin path depends on the current directory; use an "
+                      "absolute path in CERTBOT_PLUGIN_PATH");
+            continue;
+        }
+        if (auto why = others_can_change(dir, false); !why.empty()) {
+            untrusted(dir, why);
+            continue;
+        }
         DIR* d = opendir(dir.c_str());
         if (!d) continue;
         std::vector<std::string> files;
@@ -155,6 +172,10 @@ PluginRegistry PluginRegistry::discover(const std::vector<std::string>& dirs) {
         std::sort(files.begin(), files.end());
         for (const auto& f : files) {
             std::string path = dir + "/" + f;
+            if (auto why = others_can_change(path, false); !why.empty()) {
+                untrusted(path, why);
+                continue;
+            }
             auto p = load_plugin(path);
             if (!p) {
                 reg.skipped_.push_back({path, p.error().message});

@@ -40,7 +40,9 @@ std::string plugin_not_installed(const std::string& name);
 
 class PluginRegistry {
   public:
-    // Loads every *.so in the directories. The first plugin of a name wins.
+    // Loads every *.so in the directories. The first plugin of a name wins. A relative
+    // directory, and a directory or file others could change (fsutil.h others_can_change, no
+    // sticky exception), is skipped with a warning naming it.
     static PluginRegistry discover(const std::vector<std::string>& dirs);
     const LoadedPlugin* find(const std::string& name) const;
     const std::vector<LoadedPlugin>& plugins() const { return plugins_; }

@@ -78,6 +78,18 @@ std::vector<std::string> zone_guesses(const std::string& domain) {
     return out;
 }
 
+std::string first_zone(const std::string& domain, const std::string& provider,
+                       const std::function<bool(const std::string& guess)>& is_zone) {
+    std::string tried;
+    for (const auto& g : zone_guesses(domain)) {
+        if (is_zone(g)) return g;
+        tried += (tried.empty() ? "" : ", ") + g;
+    }
+    throw std::runtime_error("Unable to determine zone identifier for " + domain +
+                             " using zone names: " + tried + ". Is the domain in this " + provider +
+                             " account?");
+}
+
 std::string relative_name(const std::string& name, const std::string& zone) {
     if (name == zone) return "@";
     const std::string suffix = "." + zone;

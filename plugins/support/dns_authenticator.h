@@ -9,6 +9,7 @@
 
 #include <certbot/plugin.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,12 @@ constexpr cb_option_desc credentials_option(const char* help) {
 // certbot's base_domain_name_guesses: "a.b.example.com" -> a.b.example.com, b.example.com,
 // example.com, com.
 std::vector<std::string> zone_guesses(const std::string& domain);
+// certbot's LexiconClient._find_domain_id: the first of zone_guesses(DOMAIN) for which IS_ZONE
+// is true (IS_ZONE throws on errors that are not "no such zone"); otherwise throws "Unable to
+// determine zone identifier for DOMAIN using zone names: a.b, b. Is the domain in this PROVIDER
+// account?".
+std::string first_zone(const std::string& domain, const std::string& provider,
+                       const std::function<bool(const std::string& guess)>& is_zone);
 // NAME relative to ZONE: ("_acme-challenge.a.example.com", "example.com") -> "_acme-challenge.a";
 // "@" for the zone apex. Throws when NAME is not in ZONE.
 std::string relative_name(const std::string& name, const std::string& zone);

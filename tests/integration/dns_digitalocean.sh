@@ -24,9 +24,8 @@ dns_suite
 # The token is required, by name.
 emptyini="$ITEST_DIR/do-empty.ini"
 (umask 077 && printf '# nothing\n' >"$emptyini")
-if run_ours notoken certonly --dns-digitalocean --dns-digitalocean-credentials "$emptyini" \
-  -d x.test --cert-name notoken; then
-  fail "certonly without dns_digitalocean_token succeeded"
-fi
+# must fail: certonly without dns_digitalocean_token
+run_ours_expect 1 notoken certonly --dns-digitalocean --dns-digitalocean-credentials "$emptyini" \
+  -d x.test --cert-name notoken
 assert_contains "$ITEST_DIR/notoken.out" "Missing property in credentials configuration file $emptyini: dns_digitalocean_token is required"
 pass "dns-digitalocean: a missing token is named"

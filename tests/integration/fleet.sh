@@ -9,6 +9,8 @@
 #      ends with that certificate;
 #   3. `fleet status` names the members, the nodes and the lineage's version;
 #   4. one etcd member stopped: quorum holds, a renewal goes through and reaches the others;
+#   4b. the node renewing a lineage is killed (SIGKILL) while it holds the lock: the others skip
+#      the lineage until its lease expires, then one of them renews it;
 #   5. a node with a wrong fleet key: a clear error, nothing of the lineage written there;
 #   6. quorum lost: renew fails clearly (naming the members), the local files stay as they were;
 #   7. bad fleet flags are refused before anything runs.
@@ -144,6 +146,56 @@ run_node c sync3 certificates || fail "certificates on c with one member down fa
 cmp -s "$(conf_of b)/live/fleet.example/cert.pem" "$(conf_of c)/live/fleet.example/cert.pem" ||
   fail "node c did not get node b's renewal with one member down"
 pass "one etcd member stopped: renewal on b reached c"
+
+# --- 4b. the renewing node is killed mid-order: another node takes over once its lease expires ---
+lock_b64=$(printf /itest/lock/fleet.example | base64 -w0)
+lock_held() {
+  curl -sf --max-time 2 -X POST "http://127.0.0.1:${CLIENT[1]}/v3/kv/range" \
+    -d "{\"key\":\"$lock_b64\"}" | grep -q '"kvs"'
+}
+# Node a takes b's version first: a renew run that materialises a version does not renew it.
+run_node a sync5 certificates || fail "certificates on a failed"
+before=$(pebble_orders)
+run_node a killed renew --force-renewal --no-random-sleep-on-renew &
+killed_job=$!
+caught=0
+for ((i = 0; i < 200; i++)); do
+  if lock_held; then
+    # run_ours runs `timeout certbot ...` in this background subshell: kill certbot itself.
+    timeout_pid=$(pgrep -P "$killed_job" | head -n1)
+    certbot_pid=$(pgrep -P "$timeout_pid" | head -n1)
+    if [[ -n "$certbot_pid" ]]; then
+      kill -KILL "$certbot_pid"
+      caught=1
+    fi
+    break
+  fi
+  sleep 0.05
+done
+wait "$killed_job" || true
+if [[ $caught -eq 1 ]]; then
+  run_node b during renew --force-renewal --no-random-sleep-on-renew ||
+    fail "renew on b while a's lock stands failed: $(cat "$ITEST_DIR/b-during.out")"
+  # Killed before it published: b must leave the lineage to the lock holder; after it published
+  # (the lock is released only after that): b takes the published version.
+  assert_contains "$ITEST_DIR/b-during.out" "being renewed by|renewed by another node"
+  if grep -q "being renewed by" "$ITEST_DIR/b-during.out"; then when="before"; else when="after"; fi
+  deadline=$((SECONDS + 90))
+  while lock_held; do
+    ((SECONDS < deadline)) || fail "the killed node's lock did not expire within 90 s"
+    sleep 1
+  done
+  run_node b takeover renew --force-renewal --no-random-sleep-on-renew ||
+    fail "renew on b after a was killed failed: $(cat "$ITEST_DIR/b-takeover.out")"
+  run_node c sync4 certificates || fail "certificates on c failed"
+  cmp -s "$(conf_of b)/live/fleet.example/cert.pem" "$(conf_of c)/live/fleet.example/cert.pem" ||
+    fail "node c did not get the certificate of the node that took over"
+  orders=$(($(pebble_orders) - before))
+  ((orders <= 2)) || fail "$orders orders after a node was killed mid-order (at most 2 expected)"
+  pass "renewing node killed holding the lock ($when publishing): b skipped it until the lease expired, then renewed ($orders orders)"
+else
+  skip_part "node a finished its renewal before the test could kill it; the takeover was not tested"
+fi
 
 # --- 5. a wrong fleet key -------------------------------------------------------------------
 NODE_KEY=$ITEST_DIR/wrong.key run_node w wrong certificates || true
