@@ -159,6 +159,14 @@ Effect effect(const Parsed& p) {
     FIELD(reason);
     FIELD(delete_after_revoke);
     FIELD(json_output);
+    // Fleet mode (core/base/config.h FleetOptions), one key per member.
+    e["fleet.etcd"] = c.fleet.etcd;
+    e["fleet.prefix"] = c.fleet.prefix;
+    e["fleet.etcd_cacert"] = c.fleet.etcd_cacert;
+    e["fleet.etcd_cert"] = c.fleet.etcd_cert;
+    e["fleet.etcd_key"] = c.fleet.etcd_key;
+    e["fleet.key_file"] = c.fleet.key_file;
+    e["fleet.action"] = c.fleet.action;
     FIELD(plugins_init);
     FIELD(plugins_prepare);
     FIELD(plugins_authenticators);

@@ -113,7 +113,8 @@ const Topic kTopics[] = {
      "dry-run test-cert debug no-verify-ssl http-01-port http-01-address https-port "
      "break-my-certs"},
     {"paths", nullptr, "Flags for changing execution paths & servers",
-     "cert-path key-path fullchain-path chain-path config-dir work-dir logs-dir server"},
+     "cert-path key-path fullchain-path chain-path config-dir work-dir logs-dir server "
+     "fleet-etcd fleet-prefix fleet-etcd-cacert fleet-etcd-cert fleet-etcd-key fleet-key"},
     {"run", nullptr, "Options for obtaining & installing certificates",
      "non-interactive force-interactive domains eab-kid eab-hmac-key cert-name "
      "keep-until-expiring quiet test-cert debug-challenges preferred-chain issuance-timeout "

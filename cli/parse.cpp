@@ -56,6 +56,7 @@ const Verb kVerbs[] = {
     {"plugins", &cmd_plugins, "Display information about installed plugins"},
     {"update_symlinks", &cmd_update_symlinks,
      "Recreate symlinks in your /etc/letsencrypt/live/ directory"},
+    {"fleet", &cmd_fleet, "Fleet mode over etcd: `certbot fleet status` (docs/fleet.md)"},
 };
 
 // Old names certbot still accepts.
@@ -194,6 +195,17 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
         return kExitUsage;
     }
     cfg.command_line = masked_command_line(cfg.verb, parsed);
+    // `certbot fleet ACTION` (docs/fleet.md): the one positional argument we take.
+    if (cfg.verb == "fleet") {
+        auto it =
+            std::find_if(parsed.options.begin(), parsed.options.end(), [](const po::option& o) {
+                return o.string_key == "unrecognized-arguments" && o.value.size() == 1;
+            });
+        if (it != parsed.options.end()) {
+            cfg.fleet.action = it->value[0];
+            parsed.options.erase(it);
+        }
+    }
     for (const auto& o : parsed.options) {
         if (o.string_key != "unrecognized-arguments") continue;
         std::string list;
@@ -512,6 +524,14 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     if (vm.count("delete-after-revoke")) cfg.delete_after_revoke = true;
     if (vm.count("no-delete-after-revoke")) cfg.delete_after_revoke = false;
     cfg.json_output = vm.count("json");
+    str("fleet-etcd", cfg.fleet.etcd);
+    str("fleet-prefix", cfg.fleet.prefix);
+    str("fleet-etcd-cacert", cfg.fleet.etcd_cacert);
+    str("fleet-etcd-cert", cfg.fleet.etcd_cert);
+    str("fleet-etcd-key", cfg.fleet.etcd_key);
+    str("fleet-key", cfg.fleet.key_file);
+    // Checked (check_fleet_options) by the commands that use them: with the fleet in cli.ini,
+    // the local-only commands (delete, revoke...) still run.
     cfg.plugins_init = vm.count("init");
     cfg.plugins_prepare = vm.count("prepare");
     cfg.plugins_authenticators = vm.count("authenticators");

@@ -32,8 +32,10 @@ readonly PACKAGES=(
   nginx apache2 bind9 bind9-utils bind9-dnsutils
   # plugin SDK example (plugin-api/examples/haproxy)
   haproxy
+  # fleet mode (docs/fleet.md): the tests start their own etcd members on loopback
+  etcd-server etcd-client
 )
-readonly SERVICES=(nginx apache2 apache-htcacheclean named bind9 haproxy)
+readonly SERVICES=(nginx apache2 apache-htcacheclean named bind9 haproxy etcd)
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
 

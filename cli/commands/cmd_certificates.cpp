@@ -12,6 +12,7 @@
 #include "ari_renewal.h"
 #include "commands.h"
 #include "crypto.h"
+#include "fleet.h"
 #include "fsutil.h"
 #include "log.h"
 #include "session.h"
@@ -237,6 +238,12 @@ int cmd_certificates(const Config& cfg, const PluginRegistry&) {
     // command that writes (under the lock).
     auto session = Session::open(cfg, Session::Recovery::kNone);
     if (!session) return fail(session.error());
+    // Fleet mode (docs/fleet.md): what the fleet holds is materialised first; without etcd the
+    // local copies are listed.
+    if (auto fleet = open_fleet_and_sync(cfg); !fleet) {
+        if (fleet.error().exit_code == kExitUsage) return fail(fleet.error());
+        log::warning("fleet: " + fleet.error().message + "; listing this node's copies");
+    }
     std::vector<Error> errors;
     auto lineages = list_lineages(cfg.config_dir, &errors);
     if (!lineages) return fail(lineages.error());

@@ -8,6 +8,7 @@
 
 #include "account.h"
 #include "commands.h"
+#include "fleet.h"
 #include "fsutil.h"
 #include "hooks.h"
 #include "identifiers.h"
@@ -142,9 +143,17 @@ int cmd_certonly(const Config& cli, const PluginRegistry& plugins) {
     // never issued and then lost for want of a writable store.
     auto session = Session::open(cfg);
     if (!session) return fail(session.error());
+    // Fleet mode (docs/fleet.md): see the fleet's lineages first, publish what was issued.
+    auto fleet = open_fleet_and_sync(cfg);
+    if (!fleet) return fail(fleet.error());
 
     auto got = obtain_with_hooks(cfg, plugins);
     if (!got) return fail(got.error());
+    if (*fleet && got->issued && !got->result.dry_run) {
+        auto lineage = load_lineage(cfg.config_dir, got->result.name);
+        Status published = lineage ? (*fleet)->publish(*lineage) : Status(lineage.error());
+        if (!published) log::error("fleet: " + published.error().message);
+    }
     if (!got->issued) {
         log::info("Keeping the existing certificate " + got->result.name);
         log::out("Certificate not yet due for renewal; no action taken.");

@@ -70,8 +70,12 @@ int cmd_delete(const Config& cfg, const PluginRegistry&) {
     if (!session) return fail(session.error());
     auto names = chosen_names(cfg, "delete", true);
     if (!names) return fail(names.error());
+    auto half_made = [&](const std::string& n) {  // no conf, but live/ or archive/ is there
+        return access((cfg.config_dir + "/live/" + n).c_str(), F_OK) == 0 ||
+               access((cfg.config_dir + "/archive/" + n).c_str(), F_OK) == 0;
+    };
     for (const auto& n : *names)
-        if (access(renewal_conf(cfg, n).c_str(), F_OK) != 0)
+        if (access(renewal_conf(cfg, n).c_str(), F_OK) != 0 && !half_made(n))
             return fail(Error("No certificate found with name " + n + " (expected " +
                                   renewal_conf(cfg, n) + "); see `certbot certificates`",
                               kExitUsage));

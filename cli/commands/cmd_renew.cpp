@@ -11,6 +11,7 @@
 #include "acme.h"
 #include "ari_renewal.h"
 #include "commands.h"
+#include "fleet.h"
 #include "fsutil.h"
 #include "hooks.h"
 #include "installer.h"
@@ -29,7 +30,8 @@ struct Item {
     Lineage lineage;
     Config cfg;
     RenewalDecision decision;
-    enum class Outcome { kSkipped, kRenewed, kFailed } outcome = Outcome::kSkipped;
+    // kElsewhere: fleet mode, another node renews (or renewed) it.
+    enum class Outcome { kSkipped, kRenewed, kFailed, kElsewhere } outcome = Outcome::kSkipped;
     std::string error;
     IssueResult result;  // when renewed
 };
@@ -87,6 +89,12 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
     auto session = Session::open(cli, Session::Recovery::kByCaller);
     if (!session) return fail(session.error());
     if (auto st = ensure_hook_dirs(cli.config_dir); !st) log::warning(st.error().message);
+    // Fleet mode (docs/fleet.md): take the fleet's new versions first; each lineage is renewed
+    // by the one node that holds its lock, and published for the others.
+    std::vector<std::string> from_fleet;
+    auto fleet_or = open_fleet_and_sync(cli, &from_fleet);
+    if (!fleet_or) return fail(fleet_or.error());
+    Fleet* fleet = fleet_or->get();
 
     // One lineage at a time: decide (a renewal conf and the certificate's validity period),
     // keep just a report line for those not due, and everything needed only for the due ones.
@@ -180,16 +188,44 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
     // the pool, one at a time, in conf order.
     auto renew_one = [&](size_t i) {
         Item* it = due[i];
+        const bool shared = fleet && !cli.dry_run;
+        // A version that came from the fleet in this run was just renewed by another node, also
+        // under --force-renewal: nodes started together order once.
+        if (shared && std::find(from_fleet.begin(), from_fleet.end(), it->lineage.name) !=
+                          from_fleet.end()) {
+            it->outcome = Item::Outcome::kElsewhere;
+            it->error = "renewed by another node of the fleet; its version is now here";
+            return;
+        }
+        if (shared) {
+            auto lock = fleet->lock(it->lineage.name);
+            if (!lock || !lock->held) {
+                it->outcome = lock ? Item::Outcome::kElsewhere : Item::Outcome::kFailed;
+                it->error = !lock ? lock.error().message
+                            : lock->renewed_elsewhere
+                                ? "renewed by another node of the fleet; its version is now here"
+                                : "being renewed by " + lock->holder;
+                log::info("fleet: skipping " + it->lineage.name + ": " + it->error);
+                return;
+            }
+        }
         log::info("Renewing " + it->lineage.name + " (" + it->decision.reason + ")");
         auto r = issue_and_save(it->cfg, plugins, &it->lineage);
         if (!r) {
             it->outcome = Item::Outcome::kFailed;
             it->error = r.error().message;
             log::error("Failed to renew certificate " + it->lineage.name + ": " + it->error);
+            if (shared) (void)fleet->unlock(it->lineage.name);
             return;
         }
         it->outcome = Item::Outcome::kRenewed;
         it->result = std::move(*r);
+        if (shared) {
+            auto saved = load_lineage(cli.config_dir, it->lineage.name);
+            Status published = saved ? fleet->publish(*saved) : Status(saved.error());
+            if (!published) log::error("fleet: " + published.error().message);
+            (void)fleet->unlock(it->lineage.name);
+        }
     };
     run_renewals(
         due.size(), cli.renewal_workers,
@@ -201,6 +237,23 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
                                                      it->result.domains);
                     !st)
                     log::error(st.error().message);
+
+    // Versions another node renewed reach this node's servers as if renewed here: its deploy
+    // hooks run and its installers restart (docs/fleet.md).
+    std::vector<Config> from_fleet_cfgs;
+    for (const auto& name : from_fleet) {
+        auto l = load_lineage(cli.config_dir, name);
+        auto cfg = l ? renewal_config(*l, cli, plugins) : Result<Config>(l.error());
+        if (cfg && set_lineage_domains(*cfg, *l).ok()) {
+            if (!cli.dry_run)
+                if (auto st = hooks.run_deploy_hooks(
+                        cfg->deploy_hooks, path_join(path_join(cli.config_dir, "live"), name),
+                        cfg->domains);
+                    !st)
+                    log::error(st.error().message);
+            from_fleet_cfgs.push_back(std::move(*cfg));
+        }
+    }
 
     std::vector<std::string> renewed_domains, failed_domains;
     RenewResults results;
@@ -215,6 +268,9 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
         switch (it.outcome) {
             case Item::Outcome::kSkipped:
                 break;  // interrupted before its turn (below)
+            case Item::Outcome::kElsewhere:
+                results.skipped.push_back("  " + path + " " + it.error + " (skipped)");
+                break;
             case Item::Outcome::kRenewed:
                 renewed.push_back("  " + path + " (success)");
                 for (const auto& d : it.result.domains) renewed_domains.push_back(d);
@@ -229,7 +285,7 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
         for (auto* it : due)
             if (it->outcome == Item::Outcome::kSkipped)
                 failed.push_back("  " + it->lineage.fullchain_path + " (interrupted)");
-    std::vector<Config> reload;
+    std::vector<Config> reload = std::move(from_fleet_cfgs);
     for (const auto& it : items)
         if (it.outcome == Item::Outcome::kRenewed) reload.push_back(it.cfg);
     const Status reloaded = restart_installers(reload, plugins);

@@ -46,4 +46,7 @@ int cmd_show_account(const Config& cfg, const PluginRegistry& plugins);
 int cmd_unregister(const Config& cfg, const PluginRegistry& plugins);
 int cmd_revoke(const Config& cfg, const PluginRegistry& plugins);
 
+// Fleet mode (cmd_fleet.cpp, docs/fleet.md): `certbot fleet status`.
+int cmd_fleet(const Config& cfg, const PluginRegistry& plugins);
+
 }  // namespace certbot

@@ -254,7 +254,10 @@ class HttplibClient : public HttpClient {
         auto key = url.origin();
         auto it = clients_.find(key);
         if (it != clients_.end()) return *it->second;
-        auto c = std::make_unique<httplib::Client>(key);
+        auto c = opts_.client_cert_file.empty()
+                     ? std::make_unique<httplib::Client>(key)
+                     : std::make_unique<httplib::Client>(key, opts_.client_cert_file,
+                                                         opts_.client_key_file);
         c->set_connection_timeout(opts_.connect_timeout_s, 0);
         c->set_read_timeout(opts_.read_timeout_s, 0);
         c->set_write_timeout(opts_.read_timeout_s, 0);

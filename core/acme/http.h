@@ -38,6 +38,8 @@ class HttpClient {
 struct HttpOptions {
     bool verify_tls = true;
     std::string ca_file;  // empty: SSL_CERT_FILE, REQUESTS_CA_BUNDLE, else system store
+    // TLS client authentication (PEM files, both or neither): etcd members that require it.
+    std::string client_cert_file, client_key_file;
     std::string user_agent = "CertbotNative";
     size_t max_body = 2 << 20;  // bytes; larger responses are an error
     int connect_timeout_s = 10;

@@ -16,6 +16,16 @@ namespace certbot {
 constexpr const char* kDefaultServer = "https://acme-v02.api.letsencrypt.org/directory";
 constexpr const char* kStagingServer = "https://acme-staging-v02.api.letsencrypt.org/directory";
 
+// Fleet mode (docs/fleet.md; our flags, certbot has none): many nodes share lineages through etcd.
+struct FleetOptions {
+    std::string etcd;  // --fleet-etcd URL[,URL...]: every member; empty: fleet mode off
+    std::string prefix = "/certbot/";              // --fleet-prefix
+    std::string etcd_cacert, etcd_cert, etcd_key;  // TLS to etcd, client authentication
+    std::string key_file;                          // --fleet-key: 32 bytes sealing private keys
+    std::string action;                            // `certbot fleet ACTION`: status
+    bool enabled() const { return !etcd.empty(); }
+};
+
 struct Config {
     std::string verb = "run";
 
@@ -114,6 +124,8 @@ struct Config {
 
     // certificates --json (our flag): the listing as JSON
     bool json_output = false;
+
+    FleetOptions fleet;
 
     // plugins subcommand filters
     bool plugins_init = false, plugins_prepare = false;

@@ -414,6 +414,38 @@ std::vector<FlagSpec> build_table() {
             .text()
             .sets("chain_path"),
 
+        // fleet mode (docs/fleet.md): our flags, certbot has none. Checked as a whole
+        // (check_fleet_options) by the commands that use them.
+        F("fleet-etcd", kPaths,
+          "Fleet mode: the client URLs of every etcd member (comma-separated); lineages and "
+          "accounts are shared through them.")
+            .text()
+            .value_name("URL[,URL...]")
+            .sets("fleet.etcd"),
+        F("fleet-prefix", kPaths, "Fleet mode: the etcd key prefix of this fleet.")
+            .text()
+            .def("/certbot/")
+            .sets("fleet.prefix"),
+        F("fleet-etcd-cacert", kPaths,
+          "Fleet mode: the CA certificate that signed the etcd members' TLS certificates.")
+            .text()
+            .value_name("FILE")
+            .sets("fleet.etcd_cacert"),
+        F("fleet-etcd-cert", kPaths, "Fleet mode: this node's TLS client certificate for etcd.")
+            .text()
+            .value_name("FILE")
+            .sets("fleet.etcd_cert"),
+        F("fleet-etcd-key", kPaths, "Fleet mode: the private key of --fleet-etcd-cert.")
+            .text()
+            .value_name("FILE")
+            .sets("fleet.etcd_key"),
+        F("fleet-key", kPaths,
+          "Fleet mode: the 0600 file of 32 random bytes (raw or base64) that encrypts private "
+          "keys in etcd; the same on every node.")
+            .text()
+            .value_name("FILE")
+            .sets("fleet.key_file"),
+
         // register
         F("register-unsafely-without-email", kRegistration,
           "Specifying this flag enables registering an account with no email address.")

@@ -1145,8 +1145,15 @@ Status delete_lineage(const std::string& config_dir_in, const std::string& name)
     const std::string default_archive = path_join(path_join(config_dir, "archive"), name);
     const std::string default_live = path_join(path_join(config_dir, "live"), name);
     if (!path_exists(conf_path)) {
-        return Error("No certificate found with name " + name + " (expected " + conf_path + ")",
-                     kExitUsage);
+        // A lineage a crash (or another tool) left without its renewal conf: what is there goes,
+        // so the name can be used again instead of new certificates going to NAME-0001.
+        if (!path_lexists(default_live) && !path_lexists(default_archive))
+            return Error("No certificate found with name " + name + " (expected " + conf_path + ")",
+                         kExitUsage);
+        CB_TRY(remove_tree(default_live));
+        CB_TRY(remove_tree(default_archive));
+        CB_TRY(fsync_dir(dir_name(default_live)));
+        return fsync_dir(dir_name(default_archive));
     }
     auto text = read_file(conf_path, kMaxConfBytes);
     Result<ConfigObj> conf =

@@ -175,7 +175,8 @@ Result<std::vector<Lineage>> list_lineages(const std::string& config_dir,
 Result<Lineage> load_lineage(const std::string& config_dir, const std::string& name);
 Result<Lineage> load_lineage_from_conf(const std::string& config_dir, const std::string& conf_path);
 // certbot's delete: renewal conf first, then the four live links (and live/<name>/ with its
-// README when it is left empty), then the archive directory.
+// README when it is left empty), then the archive directory. A lineage without a renewal conf
+// (half-made: a crash, another tool) loses live/<name>/ and archive/<name>/.
 Status delete_lineage(const std::string& config_dir, const std::string& name);
 // certbot update_symlinks for one renewal conf: points each of the four live links at the file
 // of the same name (same version) in the conf's archive_dir, for a store whose archive was

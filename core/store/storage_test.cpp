@@ -436,6 +436,30 @@ TEST_CASE("delete_lineage removes conf, live and archive like certbot", "[storag
     CHECK(exists(c + "/archive/b.example/cert1.pem"));
 }
 
+TEST_CASE("delete_lineage removes a half-made lineage without a renewal conf",
+          "[storage][hostile]") {
+    TempDir d;
+    const std::string c = d / "config";
+    make_lineage(d, "a.example");
+    make_lineage(d, "b.example");
+    // What a crash between the live links and the renewal conf leaves: no conf, one link.
+    REQUIRE(::unlink((c + "/renewal/a.example.conf").c_str()) == 0);
+    REQUIRE(::unlink((c + "/live/a.example/chain.pem").c_str()) == 0);
+    REQUIRE(delete_lineage(c, "a.example"));
+    CHECK_FALSE(exists(c + "/live/a.example"));
+    CHECK_FALSE(exists(c + "/archive/a.example"));
+    CHECK(load_lineage(c, "b.example").ok());
+    // The name is free again (no a.example-0001).
+    auto name = choose_lineage_name(c, "a.example");
+    REQUIRE(name.ok());
+    CHECK(*name == "a.example");
+    // Nothing at all: still "no certificate".
+    auto none = delete_lineage(c, "a.example");
+    REQUIRE_FALSE(none.ok());
+    CHECK(none.error().message.find("No certificate found with name a.example") !=
+          std::string::npos);
+}
+
 TEST_CASE("repair_live_links finishes an interrupted switch", "[storage]") {
     TempDir d;
     Lineage l = make_lineage(d);

@@ -86,12 +86,9 @@ class DnSimple : public dns::DnsApiAuthenticator {
                 return total != p->value.MemberEnd() && total->value.IsInt64() &&
                        total->value.GetInt64() > page;
             };
-            dns::find_in_pages(l, [&](const rapidjson::Value& x) {
-                if (dns::json_string(x, "type") != "TXT" ||
-                    dns::json_string(x, "content") != rec.value)
-                    return false;
-                id = dns::json_string(x, "id");
-                return true;
+            id = dns::find_id_in_pages(l, [&](const rapidjson::Value& x) {
+                return dns::json_string(x, "type") == "TXT" &&
+                       dns::json_string(x, "content") == rec.value;
             });
             if (id.empty()) return;  // never created
         }

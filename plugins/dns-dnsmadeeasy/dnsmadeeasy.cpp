@@ -119,13 +119,10 @@ class DnsMadeEasy : public dns::DnsApiAuthenticator {
                                          " of DNS Made Easy domain " + at.zone + ": " +
                                          error_of(r) + ".");
             };
-            dns::find_in_pages(l, [&](const rapidjson::Value& x) {
-                if (dns::json_string(x, "type") != "TXT" ||
-                    dns::json_string(x, "name") != relative(at) ||
-                    unquoted(dns::json_string(x, "value")) != rec.value)
-                    return false;
-                id = dns::json_string(x, "id");
-                return true;
+            id = dns::find_id_in_pages(l, [&](const rapidjson::Value& x) {
+                return dns::json_string(x, "type") == "TXT" &&
+                       dns::json_string(x, "name") == relative(at) &&
+                       unquoted(dns::json_string(x, "value")) == rec.value;
             });
             if (id.empty()) return;  // never created
         }

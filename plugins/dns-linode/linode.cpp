@@ -90,13 +90,10 @@ class Linode : public dns::DnsApiAuthenticator {
                 return pages != d.MemberEnd() && pages->value.IsInt() &&
                        pages->value.GetInt() > page;
             };
-            dns::find_in_pages(l, [&](const rapidjson::Value& x) {
-                if (dns::json_string(x, "type") != "TXT" ||
-                    lower(dns::json_string(x, "name")) != rel ||
-                    dns::json_string(x, "target") != rec.value)
-                    return false;
-                id = dns::json_string(x, "id");
-                return true;
+            id = dns::find_id_in_pages(l, [&](const rapidjson::Value& x) {
+                return dns::json_string(x, "type") == "TXT" &&
+                       lower(dns::json_string(x, "name")) == rel &&
+                       dns::json_string(x, "target") == rec.value;
             });
             if (id.empty()) return;  // never created
         }

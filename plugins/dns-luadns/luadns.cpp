@@ -70,13 +70,10 @@ class LuaDns : public dns::DnsApiAuthenticator {
                 throw std::runtime_error("Error listing the records of LuaDNS zone " + zone + ": " +
                                          error_of(r) + ".");
             };
-            dns::find_in_pages(l, [&](const rapidjson::Value& x) {
-                if (dns::json_string(x, "type") != "TXT" ||
-                    dns::json_string(x, "name") != rec.name + "." ||
-                    dns::json_string(x, "content") != rec.value)
-                    return false;
-                id = dns::json_string(x, "id");
-                return true;
+            id = dns::find_id_in_pages(l, [&](const rapidjson::Value& x) {
+                return dns::json_string(x, "type") == "TXT" &&
+                       dns::json_string(x, "name") == rec.name + "." &&
+                       dns::json_string(x, "content") == rec.value;
             });
             if (id.empty()) return;  // never created
         }

@@ -51,6 +51,19 @@ inline bool find_in_pages(const PagedListing& l,
     return false;
 }
 
+// The "id" member (a string or a number, as text) of the first item of L that MATCH accepts; ""
+// when none does.
+inline std::string find_id_in_pages(const PagedListing& l,
+                                    const std::function<bool(const rapidjson::Value&)>& match) {
+    std::string id;
+    find_in_pages(l, [&](const rapidjson::Value& x) {
+        if (!match(x)) return false;
+        id = json_string(x, "id");
+        return true;
+    });
+    return id;
+}
+
 }  // namespace certbot::plugin::dns
 
 #endif  // CERTBOT_PLUGINS_SUPPORT_DNS_PAGING_H

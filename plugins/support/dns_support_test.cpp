@@ -396,6 +396,9 @@ TEST_CASE("paged listings: every page until found, bounded, errors named", "[dns
     CHECK(seen == std::vector<std::string>{"10", "11", "20", "21", "30", "31"});
     CHECK(fetched == std::vector<int>{1, 2, 3});
 
+    CHECK(find_id_in_pages(l, [](const rapidjson::Value& x) { return x["id"].GetInt() > 20; }) ==
+          "21");
+    CHECK(find_id_in_pages(l, [](const rapidjson::Value&) { return false; }).empty());
     fetched.clear();
     CHECK(find_in_pages(l, [](const rapidjson::Value& x) { return json_string(x, "id") == "20"; }));
     CHECK(fetched == std::vector<int>{1, 2});  // stops at the page where it found it

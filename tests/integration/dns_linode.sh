@@ -15,7 +15,7 @@ DNS_API_PATH=/v4
 DNS_SECRET=$(openssl rand -hex 32)
 dns_good_ini() { printf '# Linode API credentials used by Certbot\ndns_linode_key = %s\ndns_linode_version = 4\n' "$DNS_SECRET"; }
 dns_bad_ini() { printf 'dns_linode_key = %s\n' "$(openssl rand -hex 32)"; }
-DNS_BAD_CREDS='Unexpected error determining zone identifier for x\.test: HTTP status 401 \(Invalid Token\)\. Check dns_linode_key in'
+DNS_BAD_CREDS='Unexpected error determining zone identifier for bad\.x\.test: HTTP status 401 \(Invalid Token\)\. Check dns_linode_key in'
 DNS_NO_ZONE='Unable to determine zone identifier for www\.not-mine\.test using zone names: www\.not-mine\.test, not-mine\.test, test\.'
 DNS_PY_URL_VAR=""
 DNS_DEFAULT_WAIT=120

@@ -16,7 +16,7 @@ DNS_LEAK_CHECK=$(openssl rand -hex 16)
 DNS_SECRET="ops@x.test:$DNS_LEAK_CHECK"
 dns_good_ini() { printf '# LuaDNS API credentials used by Certbot\ndns_luadns_email = ops@x.test\ndns_luadns_token = %s\n' "$DNS_LEAK_CHECK"; }
 dns_bad_ini() { printf 'dns_luadns_email = ops@x.test\ndns_luadns_token = %s\n' "$(openssl rand -hex 16)"; }
-DNS_BAD_CREDS='Error determining zone identifier for x\.test: HTTP status 401: Invalid email or API key\. \(Are your email and API token values correct\? Check dns_luadns_email and dns_luadns_token in'
+DNS_BAD_CREDS='Error determining zone identifier for bad\.x\.test: HTTP status 401: Invalid email or API key\. \(Are your email and API token values correct\? Check dns_luadns_email and dns_luadns_token in'
 DNS_NO_ZONE='Unable to determine zone identifier for www\.not-mine\.test using zone names: www\.not-mine\.test, not-mine\.test, test\. Is the domain in this LuaDNS account\?'
 DNS_PY_URL_VAR=""
 DNS_DEFAULT_WAIT=30

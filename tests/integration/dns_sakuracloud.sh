@@ -20,7 +20,7 @@ DNS_LEAK_CHECK=$(openssl rand -hex 24)
 DNS_SECRET="$token:$DNS_LEAK_CHECK"
 dns_good_ini() { printf '# Sakura Cloud API credentials used by Certbot\ndns_sakuracloud_api_token = %s\ndns_sakuracloud_api_secret = %s\n' "$token" "$DNS_LEAK_CHECK"; }
 dns_bad_ini() { printf 'dns_sakuracloud_api_token = %s\ndns_sakuracloud_api_secret = %s\n' "$token" "$(openssl rand -hex 24)"; }
-DNS_BAD_CREDS='Error determining zone identifier for x\.test: HTTP status 401: Authentication failed\. Check dns_sakuracloud_api_token and dns_sakuracloud_api_secret in'
+DNS_BAD_CREDS='Error determining zone identifier for bad\.x\.test: HTTP status 401: Authentication failed\. Check dns_sakuracloud_api_token and dns_sakuracloud_api_secret in'
 DNS_NO_ZONE='Unable to determine zone identifier for www\.not-mine\.test using zone names: www\.not-mine\.test, not-mine\.test, test\. Is the domain in this Sakura Cloud account\?'
 DNS_PY_URL_VAR=""
 DNS_DEFAULT_WAIT=90

@@ -2,14 +2,12 @@
 # The DNS toolkit as a third party uses it: `cmake --install` of the dev component into a scratch
 # prefix, then a DNS plugin (the source of plugins/dns-luadns, copied out of the tree) built
 # against that prefix only with find_package(CertbotPluginDns CONFIG). `certbot plugins --check`
-# validates the result, and the whole dns-luadns suite (lib_dns.bash: a wildcard certificate
+# validates the result, and dns_luadns.sh (lib_dns.bash's suite: a wildcard certificate
 # validated by Pebble, renew, wrong credentials, a zone not in the account, API errors, garbage
 # answers) runs with that plugin as the only one certbot loads.
 set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-# shellcheck source=tests/integration/lib_dns.bash
-source "$ITEST_LIB_DIR/lib_dns.bash"
 
 [[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
 
@@ -29,7 +27,7 @@ pass "SDK: the DNS toolkit's headers, static library and CMake package are insta
 # --- 2. a provider plugin, out of tree, from the installed SDK only ------------------------------
 src="$ITEST_DIR/dns-thirdparty"
 mkdir -p "$src"
-cp "$ITEST_LIB_DIR/../../plugins/dns-luadns/luadns.cpp" "$src/"
+cp "$REPO_ROOT/plugins/dns-luadns/luadns.cpp" "$src/"
 cat >"$src/CMakeLists.txt" <<'EOF2'
 cmake_minimum_required(VERSION 3.18)
 project(dns_thirdparty CXX)
@@ -53,18 +51,12 @@ out=$("$CERTBOT" plugins --check "$so" 2>&1) || fail "plugins --check $so failed
 [[ "$out" == *'OK: plugin "dns-luadns"'*"--dns-luadns-credentials"* ]] || fail "plugins --check said: $out"
 pass "SDK: a DNS plugin builds out of tree on the installed toolkit and passes plugins --check"
 
-# --- 3. that plugin, alone, through the whole DNS suite -------------------------------------------
+# --- 3. that plugin, alone, through the whole dns-luadns test ---------------------------------------
 export CERTBOT_PLUGIN_PATH="$src/build"
 "$CERTBOT" plugins >"$ITEST_DIR/plugins.out" 2>&1 || fail "certbot plugins failed"
 assert_contains "$ITEST_DIR/plugins.out" "File: $so"
-DNS_PROVIDER=luadns
-DNS_API_PATH=/v1
-DNS_LEAK_CHECK=$(openssl rand -hex 16)
-DNS_SECRET="ops@x.test:$DNS_LEAK_CHECK"
-dns_good_ini() { printf 'dns_luadns_email = ops@x.test\ndns_luadns_token = %s\n' "$DNS_LEAK_CHECK"; }
-dns_bad_ini() { printf 'dns_luadns_email = ops@x.test\ndns_luadns_token = %s\n' "$(openssl rand -hex 16)"; }
-DNS_BAD_CREDS='HTTP status 401: Invalid email or API key'
-DNS_NO_ZONE='Unable to determine zone identifier for www\.not-mine\.test'
-DNS_PY_URL_VAR=""
-DNS_DEFAULT_WAIT=30
-dns_suite
+itest_log "dns_luadns.sh with the third-party build" "$ITEST_DIR/dns_luadns.out"
+bash "$ITEST_LIB_DIR/dns_luadns.sh" >"$ITEST_DIR/dns_luadns.out" 2>&1 ||
+  fail "dns_luadns.sh failed with the plugin built from the SDK"
+grep -E "^PASS" "$ITEST_DIR/dns_luadns.out" | sed 's/^PASS: /  /'
+pass "SDK: the out-of-tree dns-luadns passes the whole dns_luadns suite"

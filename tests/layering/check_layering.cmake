@@ -9,14 +9,15 @@ if(NOT SOURCE_DIR)
 endif()
 
 # Folder -> the folders its files may include from (besides itself).
-set(layers base crypto acme store host workflow)
+set(layers base crypto acme store host fleet workflow)
 set(allowed_base "")
 set(allowed_crypto base)
 set(allowed_acme crypto base)
 set(allowed_store base)
 set(allowed_host base)
-set(allowed_workflow host store acme crypto base)
-set(allowed_commands workflow host store acme crypto base)
+set(allowed_fleet store acme crypto base)
+set(allowed_workflow fleet host store acme crypto base)
+set(allowed_commands workflow fleet host store acme crypto base)
 
 # Which folder each project header lives in.
 set(dirs)

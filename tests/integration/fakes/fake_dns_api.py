@@ -182,6 +182,14 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, {})
         self.send_json(404, {})
 
+    @staticmethod
+    def zone_and_record(pattern, path):
+        """(zone, record id or None) when PATH matches PATTERN (group 1: a zone's id, group 2: a
+        record's), else (None, None)."""
+        m = re.fullmatch(pattern, path)
+        zone = next((z for z, zid in STATE.zones.items() if m and zid == m.group(1)), None)
+        return zone, (m.group(2) if zone else None)
+
     def creation_fails(self):
         STATE.created += 1
         return STATE.fail_create_after is not None and STATE.created > STATE.fail_create_after
@@ -537,11 +545,9 @@ class Handler(BaseHTTPRequestHandler):
             per_page = int(query.get("per_page", "20"))
             return self.cf_ok(zones[:per_page], {"page": 1, "per_page": per_page, "count": len(zones[:per_page]),
                                                  "total_count": len(zones)})
-        m = re.fullmatch(r"/client/v4/zones/([0-9a-f]{32})/dns_records(?:/([0-9a-f]{32}))?", path)
-        zone = next((z for z, zid in STATE.zones.items() if m and zid == m.group(1)), None)
-        if not m or zone is None:
+        zone, rid = self.zone_and_record(r"/client/v4/zones/([0-9a-f]{32})/dns_records(?:/([0-9a-f]{32}))?", path)
+        if zone is None:
             return self.cf_error(404, 7003, "Could not route to %s, perhaps your object identifier is invalid?" % path)
-        rid = m.group(2)
         if self.command == "POST" and rid is None:
             if not isinstance(body, dict) or body.get("type") != "TXT" or not isinstance(body.get("content"), str) \
                     or not isinstance(body.get("ttl"), int) or not (body["ttl"] == 1 or 60 <= body["ttl"] <= 86400):
@@ -651,11 +657,9 @@ class Handler(BaseHTTPRequestHandler):
             items = [{"id": int(zid), "domain": z, "type": "master", "status": "active"}
                      for z, zid in STATE.zones.items() if flt.get("domain", z) == z]
             return self.li_page(items, query)
-        m = re.fullmatch(r"/v4/domains/([0-9]+)/records(?:/([0-9]+))?", path)
-        zone = next((z for z, zid in STATE.zones.items() if m and zid == m.group(1)), None)
-        if not m or zone is None:
+        zone, rid = self.zone_and_record(r"/v4/domains/([0-9]+)/records(?:/([0-9]+))?", path)
+        if zone is None:
             return self.li_error(404, "Not found")
-        rid = m.group(2)
         if self.command == "POST" and rid is None:
             if not isinstance(body, dict) or body.get("type") != "TXT" or not isinstance(body.get("target"), str) \
                     or not isinstance(body.get("name"), str) or body["name"].endswith(zone):
@@ -964,11 +968,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, [{"id": int(zid), "name": z, "synced": False, "queries_count": 0,
                                          "records_count": 0, "aliases_count": 0, "redirects_count": 0,
                                          "forwards_count": 0, "template_id": 0} for z, zid in STATE.zones.items()])
-        m = re.fullmatch(r"/v1/zones/([0-9]+)/records(?:/([0-9]+))?", path)
-        zone = next((z for z, zid in STATE.zones.items() if m and zid == m.group(1)), None)
-        if not m or zone is None:
+        zone, rid = self.zone_and_record(r"/v1/zones/([0-9]+)/records(?:/([0-9]+))?", path)
+        if zone is None:
             return self.send_json(404, {"status": "Not Found", "message": "Zone not found"})
-        rid = m.group(2)
         if self.command == "GET" and rid is None:
             return self.send_json(200, [self.lua_record(k) for k, r in STATE.records.items() if r["zone"] == zone])
         if self.command == "POST" and rid is None:
@@ -1021,11 +1023,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send_json(404, None)
             return self.send_json(200, {"id": int(STATE.zones[z]), "name": z, "gtdEnabled": False,
                                         "created": 1767225600000, "updated": 1767225600000})
-        m = re.fullmatch(r"/V2.0/dns/managed/([0-9]+)/records/?(?:([0-9]+))?", path)
-        zone = next((z for z, zid in STATE.zones.items() if m and zid == m.group(1)), None)
-        if not m or zone is None:
+        zone, rid = self.zone_and_record(r"/V2.0/dns/managed/([0-9]+)/records/?(?:([0-9]+))?", path)
+        if zone is None:
             return self.dme_error(404, "Domain not found")
-        rid = m.group(2)
         if self.command == "GET" and rid is None:
             items = [self.dme_record(k) for k, r in STATE.records.items() if r["zone"] == zone
                      and ("type" not in query or query["type"] == r["type"])]

@@ -1,0 +1,132 @@
+// certbot fleet ACTION (docs/fleet.md): fleet mode's own subcommand. `status` prints the etcd
+// members, the nodes seen, and for each shared lineage its version, publisher, lock holder and
+// which nodes have materialised it. `agent` (the long-running node process) is not built yet and
+// says so.
+#include <algorithm>
+#include <ctime>
+#include <map>
+
+#include "commands.h"
+#include "fleet.h"
+#include "json.h"
+#include "log.h"
+
+namespace certbot {
+
+namespace {
+
+std::string age(int64_t then, std::time_t now) {
+    const int64_t s = std::max<int64_t>(0, now - then);
+    if (s < 120) return std::to_string(s) + " s ago";
+    if (s < 7200) return std::to_string(s / 60) + " min ago";
+    if (s < 172800) return std::to_string(s / 3600) + " h ago";
+    return std::to_string(s / 86400) + " days ago";
+}
+
+struct NodeSeen {
+    int64_t time = 0;
+    std::map<std::string, int64_t> versions;
+};
+
+int fleet_status(const Config& cfg) {
+    auto fleet = Fleet::open(cfg.fleet, cfg.config_dir);
+    if (!fleet) return fail(fleet.error());
+    Etcd& etcd = (*fleet)->etcd();
+    const std::string& prefix = (*fleet)->prefix();
+    const std::time_t now = std::time(nullptr);
+    std::string out = "Fleet " + prefix + " (this node: " + (*fleet)->node() + ")\n";
+
+    auto members = etcd.members();
+    if (!members) return fail(members.error());
+    out += "etcd members (" + std::to_string(members->size()) + "):\n";
+    for (const auto& m : *members) {
+        std::string urls;
+        for (const auto& u : m.client_urls) urls += (urls.empty() ? "" : ", ") + u;
+        out += "  " + (m.name.empty() ? std::string("(unnamed)") : m.name) + "  " + urls + "\n";
+    }
+    for (const auto& endpoint : etcd_options_for(cfg.fleet).endpoints) {
+        EtcdOptions one = etcd_options_for(cfg.fleet);
+        one.endpoints = {endpoint};
+        one.timeout_s = 2;
+        auto probe = make_etcd(one);
+        bool up = probe && (*probe)->get(prefix + "node/").ok();
+        out += "  --fleet-etcd " + endpoint + ": " + (up ? "answers" : "does not answer") + "\n";
+    }
+
+    std::map<std::string, NodeSeen> nodes;
+    auto node_kvs = etcd.get_prefix(prefix + "node/");
+    if (!node_kvs) return fail(node_kvs.error());
+    for (const auto& kv : node_kvs->kvs) {
+        const std::string name = log::printable(kv.key.substr(prefix.size() + 5), 200);
+        auto doc = json::parse(kv.value, "the fleet's record of node " + name, 4 << 20);
+        if (!doc || !doc->IsObject()) continue;
+        NodeSeen seen;
+        if (auto t = doc->FindMember("time"); t != doc->MemberEnd() && t->value.IsInt64())
+            seen.time = t->value.GetInt64();
+        if (auto l = doc->FindMember("lineages"); l != doc->MemberEnd() && l->value.IsObject())
+            for (const auto& m : l->value.GetObject())
+                if (m.value.IsInt64())
+                    seen.versions[std::string(m.name.GetString(), m.name.GetStringLength())] =
+                        m.value.GetInt64();
+        nodes[name] = std::move(seen);
+    }
+    out += "nodes (" + std::to_string(nodes.size()) + "):\n";
+    for (const auto& [name, seen] : nodes)
+        out += "  " + name + "  last sync " + age(seen.time, now) + "\n";
+
+    std::map<std::string, std::string> locks;
+    auto lock_kvs = etcd.get_prefix(prefix + "lock/");
+    if (!lock_kvs) return fail(lock_kvs.error());
+    for (const auto& kv : lock_kvs->kvs)
+        locks[kv.key.substr(prefix.size() + 5)] = log::printable(kv.value, 200);
+
+    std::vector<Error> problems;
+    auto lineages = (*fleet)->lineages(&problems);
+    if (!lineages) return fail(lineages.error());
+    out += "lineages (" + std::to_string(lineages->size()) + "):\n";
+    for (const auto& l : *lineages) {
+        out += "  " + l.name + "  version " + std::to_string(l.version) + " from " + l.node + ", " +
+               age(l.time, now);
+        auto lock = locks.find(l.name);
+        out += lock == locks.end() ? ", not locked" : ", being renewed by " + lock->second;
+        std::vector<std::string> behind;
+        for (const auto& [name, seen] : nodes) {
+            auto v = seen.versions.find(l.name);
+            if (v == seen.versions.end() || v->second != l.version) behind.push_back(name);
+        }
+        if (behind.empty()) {
+            out += ", on every node\n";
+        } else {
+            out += "\n    not yet materialised on:";
+            for (const auto& n : behind) out += " " + n;
+            out += "\n";
+        }
+    }
+    for (const auto& p : problems) out += "  invalid record: " + p.message + "\n";
+    log::out(out.substr(0, out.size() - 1));
+    return problems.empty() ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+int cmd_fleet(const Config& cfg, const PluginRegistry&) {
+    if (auto st = check_fleet_options(cfg.fleet); !st) return fail(st.error());
+    if (!cfg.fleet.enabled()) {
+        log::error(
+            "certbot fleet needs --fleet-etcd URL[,URL...] and --fleet-key FILE (on the "
+            "command line or in cli.ini); see docs/fleet.md");
+        return kExitUsage;
+    }
+    if (cfg.fleet.action == "status") return fleet_status(cfg);
+    if (cfg.fleet.action == "agent") {
+        log::error(
+            "certbot fleet agent is not supported yet (serving http-01 answers across the "
+            "fleet is not built); run `certbot renew` on every node instead");
+        return kExitUsage;
+    }
+    log::error("certbot fleet: give an action: status (\"" + log::printable(cfg.fleet.action, 40) +
+               "\" is not one)");
+    return kExitUsage;
+}
+
+}  // namespace certbot
