@@ -25,6 +25,7 @@
 #include "log.h"
 #include "options.h"
 #include "plugin_host.h"
+#include "plugin_runner.h"
 #include "session.h"
 
 namespace po = boost::program_options;
@@ -448,6 +449,18 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     return -1;
 }
 
+// --work-dir from the command line (else the default), before parsing: where the plugin
+// descriptor cache lives. Parsing needs the plugins' options, so it cannot come first.
+std::string work_dir_argument(int argc, char** argv) {
+    std::string dir = Config().work_dir;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--work-dir" && i + 1 < argc) dir = argv[++i];
+        if (a.rfind("--work-dir=", 0) == 0) dir = a.substr(11);
+    }
+    return dir;
+}
+
 extern "C" void on_signal(int sig) {
     if (g_interrupted.exchange(true)) {
         std::signal(sig, SIG_DFL);
@@ -469,6 +482,8 @@ void install_signal_handlers() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // A plugin runner process (plugin code runs only there): before anything else.
+    if (int rc = plugin_runner_main(argc, argv); rc >= 0) return rc;
     // Fast paths that need no plugins.
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--version") == 0) {
@@ -477,7 +492,8 @@ int main(int argc, char** argv) {
         }
     }
     install_signal_handlers();
-    auto registry = PluginRegistry::discover(plugin_search_path());
+    auto registry = PluginRegistry::discover(plugin_search_path(),
+                                             plugin_cache_path(work_dir_argument(argc, argv)));
     Options opts;
     Parsed parsed;
     int rc = parse(argc, argv, registry, opts, parsed);

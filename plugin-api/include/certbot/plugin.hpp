@@ -303,7 +303,9 @@ constexpr cb_plugin entry(const char* name, const char* description, const char*
                      &Tr::create,
                      &Tr::destroy,
                      detail::auth_table<T>(),
-                     detail::inst_table<T>()};
+                     detail::inst_table<T>(),
+                     0u,
+                     nullptr};
 }
 
 // The same for a plugin without options of its own.
@@ -313,6 +315,15 @@ constexpr cb_plugin entry(const char* name, const char* description, const char*
     cb_plugin p = entry<T, 1>(name, description, version, challenge_types, detail::kNoOptions);
     p.options = nullptr;
     p.option_count = 0;
+    return p;
+}
+
+// (1.2) The entry P with exclusivity declared (CB_EXCLUSIVE_* bits; PORT_OPTION names the
+// option holding the port the plugin binds, for CB_EXCLUSIVE_PORT):
+//   CERTBOT_PLUGIN(exclusive(entry<Mine>(...), CB_EXCLUSIVE_PORT, "http-01-port"));
+constexpr cb_plugin exclusive(cb_plugin p, uint32_t flags, const char* port_option = nullptr) {
+    p.exclusive = flags;
+    p.exclusive_port_option = port_option;
     return p;
 }
 
