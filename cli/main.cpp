@@ -328,6 +328,11 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
         if (cfg.renewal_workers < 1 || cfg.renewal_workers > 64)
             return bad("renewal-workers", "--renewal-workers must be from 1 to 64");
     }
+    if (vm.count("plugin-timeout")) {
+        cfg.plugin_timeout = vm["plugin-timeout"].as<int>();
+        if (cfg.plugin_timeout < 1 || cfg.plugin_timeout > 86400)
+            return bad("plugin-timeout", "--plugin-timeout must be from 1 to 86400 seconds");
+    }
     auto strings = [&](const char* name, std::vector<std::string>& dst) {
         if (vm.count(name))
             for (const auto& v : vm[name].as<std::vector<std::string>>()) dst.push_back(v);
@@ -501,6 +506,7 @@ int main(int argc, char** argv) {
     if (parsed.help) return print_help(parsed.help_topic, opts, registry);
     Config& cfg = parsed.cfg;
     log::set_console_level(cfg.quiet ? log::kError : cfg.verbosity > 0 ? log::kDebug : log::kInfo);
+    set_plugin_timeout(std::chrono::seconds(cfg.plugin_timeout));
     const Verb* verb = find_verb(cfg.verb);
     try {
         return verb->run(cfg, registry);

@@ -77,8 +77,12 @@ void build_options(Options& o, const PluginRegistry& reg) {
         "Skip the random delay before renewals that runs when not on a terminal.")(
         "renewal-workers", po::value<int>(),
         "How many lineages `renew` renews at once (default: 4; 1 renews one after another like "
-        "certbot).")("pre-hook", po::value<std::vector<std::string>>(),
-                     "Command to be run in a shell before obtaining any certificates.")(
+        "certbot).")("plugin-timeout", po::value<int>(),
+                     "Time limit in seconds of each call into a plugin, DNS propagation waits "
+                     "included (default: 600). A plugin that does not answer in time is "
+                     "stopped and only its certificate fails.")(
+        "pre-hook", po::value<std::vector<std::string>>(),
+        "Command to be run in a shell before obtaining any certificates.")(
         "post-hook", po::value<std::vector<std::string>>(),
         "Command to be run in a shell after attempting to obtain/renew certificates.")(
         "deploy-hook", po::value<std::vector<std::string>>(),

@@ -41,10 +41,28 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
     return out;
 }
 
-// Plugins that bind ports or talk to a person cannot run twice at once.
-std::string exclusive_key(const Config& c) {
-    if (c.authenticator == "standalone") return "standalone:" + std::to_string(c.http01_port);
-    if (c.authenticator == "manual" && c.interactive()) return "manual";
+// What a lineage's authenticator must not share with another running at the same time, as
+// the plugin declared it (cb_plugin.exclusive, ABI 1.2): the port it binds, the plugin itself,
+// or the terminal while a person answers; empty when nothing.
+std::string exclusive_key(const Config& c, const PluginRegistry& plugins) {
+    const LoadedPlugin* p = plugins.find(c.authenticator);
+    if (!p) return {};
+    const cb_plugin& e = *p->entry;
+    if ((e.exclusive & CB_EXCLUSIVE_PORT) && e.exclusive_port_option) {
+        auto values = plugin_values(*p, c);
+        if (values) {
+            const std::string option = e.exclusive_port_option;
+            if (auto v = values->values.find(option);
+                v != values->values.end() && !v->second.empty())
+                return "port:" + v->second.back();
+            if (auto g = values->globals.find(option); g != values->globals.end())
+                return "port:" + g->second;
+        }
+        return "plugin:" + p->name();
+    }
+    if ((e.exclusive & CB_EXCLUSIVE_INSTANCE) ||
+        ((e.exclusive & CB_EXCLUSIVE_INTERACTIVE) && c.interactive()))
+        return "plugin:" + p->name();
     return {};
 }
 
@@ -167,7 +185,7 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
                 it = due[next++];
             }
             std::unique_lock<std::mutex> ex;
-            if (auto key = exclusive_key(it->cfg); !key.empty()) {
+            if (auto key = exclusive_key(it->cfg, plugins); !key.empty()) {
                 std::lock_guard<std::mutex> l(exclusive_map_mu);
                 auto& m = exclusive[key];
                 if (!m) m = std::make_unique<std::mutex>();

@@ -491,14 +491,14 @@ Result<std::unique_ptr<PluginInstance>> PluginInstance::create(
     return inst;
 }
 
-Status PluginInstance::start() {
+Status PluginInstance::start(bool cleanup) {
     auto r = Runner::spawn();
     if (!r) return Error("The " + plugin_.name() + " plugin could not start: " + r.error().message);
     runner_ = std::move(*r);
     if (!wire::send(runner_->fd, init_))
         return Error("The " + plugin_.name() + " plugin could not start: its process " +
                      runner_->stop(false));
-    auto reply = await("create", false);
+    auto reply = await("create", cleanup);
     if (!reply)
         return Error("The " + plugin_.name() + " plugin could not start: " + reply.error().message);
     if ((*reply)[1] != std::to_string(CB_OK)) {
@@ -576,7 +576,7 @@ Result<wire::Message> PluginInstance::call(const wire::Message& message, const s
     if (!runner_) {
         if (g_interrupted && !cleanup)
             return Error("The " + plugin_.name() + " plugin: " + what + ": interrupted");
-        CB_TRY(start());
+        CB_TRY(start(cleanup));
     }
     if (!wire::send(runner_->fd, message)) {
         const std::string how = runner_->stop(false);

@@ -122,8 +122,9 @@ class PluginInstance {
 
   private:
     explicit PluginInstance(const LoadedPlugin& plugin);
-    // Starts the runner process and creates the instance in it.
-    Status start();
+    // Starts the runner process and creates the instance in it (CLEANUP: for a cleanup call,
+    // so also after SIGINT/SIGTERM).
+    Status start(bool cleanup = false);
     // One call: the reply ["result", status, message, values...] or the reason there is none.
     // CLEANUP calls run on after SIGINT/SIGTERM, for a short grace period.
     Result<std::vector<std::string>> call(const std::vector<std::string>& message,
