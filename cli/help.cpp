@@ -172,7 +172,7 @@ const Topic kTopics[] = {
     {"show_account", "  certbot show_account [options]\n",
      "Options useful for the \"show_account\" subcommand:", "server account"},
     {"plugins", "  certbot plugins [options]\n", "Options for the \"plugins\" subcommand",
-     "init prepare authenticators installers configurator authenticator installer"},
+     "init prepare authenticators installers check configurator authenticator installer"},
     {"update_symlinks", "  certbot update_symlinks [options]\n",
      "Recreates certificate and key symlinks in /etc/letsencrypt/live, if you changed them by "
      "hand or edited a renewal configuration file",

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -19,6 +20,7 @@
 #include "commands.h"
 #include "config.h"
 #include "config_files.h"
+#include "dump_cli.h"
 #include "help.h"
 #include "identifiers.h"
 #include "issuance.h"
@@ -355,6 +357,24 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     };
     str("config", cfg.config_file);
     str("preferred-chain", cfg.preferred_chain);
+    str("preferred-profile", cfg.preferred_profile);
+    str("required-profile", cfg.required_profile);
+    for (const char* k : {"preferred-profile", "required-profile"}) {
+        if (!vm.count(k)) continue;
+        const std::string& v = vm[k].as<std::string>();
+        bool ok = !v.empty() && v.size() <= 64;
+        for (char c : v)
+            ok = ok &&
+                 (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.');
+        if (!ok)
+            return bad(k, std::string("--") + k +
+                              " must be a profile name from the CA's directory (letters, digits, "
+                              "'-', '_', '.'), such as classic or shortlived");
+    }
+    if (!cfg.preferred_profile.empty() && !cfg.required_profile.empty()) {
+        log::error("--preferred-profile and --required-profile cannot be used together; give one");
+        return kExitUsage;
+    }
     str("user-agent-comment", cfg.user_agent_comment);
     str("cert-path", cfg.cert_path);
     str("key-path", cfg.key_path);
@@ -423,6 +443,7 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     cfg.plugins_prepare = vm.count("prepare");
     cfg.plugins_authenticators = vm.count("authenticators");
     cfg.plugins_installers = vm.count("installers");
+    if (vm.count("check")) cfg.plugins_check = vm["check"].as<std::string>();
 
     // Authenticator selection: -a NAME or one of the --<plugin> shortcuts.
     std::vector<std::string> chosen;
@@ -500,6 +521,12 @@ int main(int argc, char** argv) {
     auto registry = PluginRegistry::discover(plugin_search_path(),
                                              plugin_cache_path(work_dir_argument(argc, argv)));
     Options opts;
+    if (argc == 2 && std::strcmp(argv[1], "--dump-cli") == 0) {  // build-time docs (dump_cli.h)
+        build_options(opts, registry);
+        std::vector<std::pair<std::string, std::string>> verbs;
+        for (const auto& v : kVerbs) verbs.emplace_back(v.name, v.help);
+        return dump_cli(opts, registry, verbs);
+    }
     Parsed parsed;
     int rc = parse(argc, argv, registry, opts, parsed);
     if (rc >= 0) return rc;
@@ -507,6 +534,7 @@ int main(int argc, char** argv) {
     Config& cfg = parsed.cfg;
     log::set_console_level(cfg.quiet ? log::kError : cfg.verbosity > 0 ? log::kDebug : log::kInfo);
     set_plugin_timeout(std::chrono::seconds(cfg.plugin_timeout));
+    set_plugin_stop_flag(&g_interrupted);
     const Verb* verb = find_verb(cfg.verb);
     try {
         return verb->run(cfg, registry);

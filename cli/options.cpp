@@ -51,6 +51,10 @@ void build_options(Options& o, const PluginRegistry& reg) {
         "preferred-chain", po::value<std::string>(),
         "If the CA offers multiple certificate chains, prefer the chain whose topmost "
         "certificate was issued from this Subject Common Name.")(
+        "preferred-profile", po::value<std::string>(),
+        "Request the given certificate profile if the CA offers it; otherwise order without "
+        "one.")("required-profile", po::value<std::string>(),
+                "Request the given certificate profile and fail if the CA does not offer it.")(
         "user-agent-comment", po::value<std::string>(),
         "Add a comment to the default user agent string.")(
         "eab-hmac-alg", po::value<std::string>(),
@@ -195,7 +199,11 @@ void build_options(Options& o, const PluginRegistry& reg) {
         "init", "Initialize plugins (with `plugins`).")(
         "prepare", "Initialize and prepare plugins.")("authenticators",
                                                       "Limit to authenticator plugins only.")(
-        "installers", "Limit to installer plugins only.");
+        "installers", "Limit to installer plugins only.")(
+        "check", po::value<std::string>()->value_name("FILE"),
+        "With `plugins`: check that the file CHECK is a plugin this certbot would load (ABI, "
+        "entry, "
+        "options), without installing it. Exit status 0 when it is.");
     // certbot's plugin selectors are always flags; one whose plugin is not installed gives a
     // clear "plugin not found" later instead of "unrecognised option".
     for (const char* name : kKnownPlugins)

@@ -17,13 +17,20 @@ readonly PACKAGES=(
   libssl-dev libcpp-httplib-dev rapidjson-dev
   libboost-dev libboost-program-options-dev libboost-filesystem-dev
   catch2
+  libaugeas-dev augeas-lenses
   # tests: ACME test server, compatibility oracle, tools the scripts call
   pebble certbot curl openssl procps python3 iproute2 ca-certificates strace time util-linux jq
-  python3-certbot-dns-rfc2136
+  python3-certbot-dns-rfc2136 python3-certbot-apache
+  # the oracles of the dns-cloudflare, dns-digitalocean and dns-linode tests
+  python3-certbot-dns-cloudflare python3-certbot-dns-digitalocean python3-certbot-dns-linode
+  python3-botocore # the Route 53 fake checks SigV4 signatures with botocore's signer
+  python3-cryptography # the Google fake checks the JWT assertions' RS256 signatures
   # plugin integration tests
   nginx apache2 bind9 bind9-utils bind9-dnsutils
+  # plugin SDK example (plugin-api/examples/haproxy)
+  haproxy
 )
-readonly SERVICES=(nginx apache2 apache-htcacheclean named bind9)
+readonly SERVICES=(nginx apache2 apache-htcacheclean named bind9 haproxy)
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
 

@@ -1,10 +1,13 @@
 # certbot_add_plugin(<target> SOURCES ... [OUTPUT_DIR dir] [LIBS ...])
 # Builds a certbot plugin: a MODULE library named <target>.so that exports only
 # certbot_plugin_entry (version script) and has no undefined symbols (-z defs).
-# Usable out of tree: include this file and add plugin-api/include to the include path.
+# Out of tree, find_package(CertbotPlugin CONFIG) includes this file and provides CertbotPlugin::api
+# (the headers), which the plugin then links.
 function(certbot_add_plugin target)
   cmake_parse_arguments(P "" "OUTPUT_DIR" "SOURCES;LIBS" ${ARGN})
   add_library(${target} MODULE ${P_SOURCES})
+  # Every plugin built in one project (certbot's man page lists the in-tree ones).
+  set_property(GLOBAL APPEND PROPERTY CERTBOT_PLUGIN_TARGETS ${target})
   set_target_properties(${target} PROPERTIES PREFIX "" CXX_VISIBILITY_PRESET hidden
                         C_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
   if(P_OUTPUT_DIR)
@@ -12,6 +15,8 @@ function(certbot_add_plugin target)
   endif()
   if(TARGET certbot_plugin_api)
     target_link_libraries(${target} PRIVATE certbot_plugin_api)
+  elseif(TARGET CertbotPlugin::api)
+    target_link_libraries(${target} PRIVATE CertbotPlugin::api)
   endif()
   target_link_libraries(${target} PRIVATE ${P_LIBS})
   # CMAKE_CURRENT_FUNCTION_LIST_DIR: this file's directory, wherever the function is called.

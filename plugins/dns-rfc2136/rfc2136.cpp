@@ -12,6 +12,8 @@
 // the server answers authoritatively with the SOA. Everything goes over TCP with a bounded wait.
 #include <certbot/plugin.hpp>
 
+#include "dns_authenticator.h"
+#include "dns_credentials.h"
 #include "dns_message.h"
 
 #include <arpa/inet.h>
@@ -20,18 +22,14 @@
 #include <openssl/rand.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <ctime>
-#include <fstream>
-#include <map>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace {
@@ -42,14 +40,6 @@ using rfc2136::Bytes;
 
 constexpr int kTimeoutSeconds = 10;  // per exchange with the server (connect + answer)
 constexpr uint32_t kTtl = 120;       // certbot-dns-rfc2136's TTL for the TXT record
-constexpr size_t kMaxCredentialsBytes = 64 * 1024;
-
-std::string trim(const std::string& s) {
-    const char* ws = " \t\r\n";
-    size_t b = s.find_first_not_of(ws);
-    if (b == std::string::npos) return std::string();
-    return s.substr(b, s.find_last_not_of(ws) - b + 1);
-}
 
 struct Credentials {
     std::string path;
@@ -62,58 +52,12 @@ struct Credentials {
     }
 };
 
-// certbot's credentials INI: "key = value" lines, '#' or ';' comments, optional quotes. Error
-// messages name the file and the key, never a value (one of them is the secret).
+// certbot's credentials INI (plugins/support/dns_credentials.h). Error messages name the file
+// and the key, never a value (one of them is the secret).
 Credentials read_credentials(const std::string& path, const Host& host) {
-    if (path.empty())
-        throw std::runtime_error(
-            "The dns-rfc2136 plugin needs a credentials file: pass "
-            "--dns-rfc2136-credentials /path/to/rfc2136.ini (see `certbot --help dns-rfc2136`).");
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0)
-        throw std::runtime_error("Cannot read the dns-rfc2136 credentials file " + path + ": " +
-                                 std::strerror(errno) + ".");
-    if (!S_ISREG(st.st_mode))
-        throw std::runtime_error("The dns-rfc2136 credentials file " + path +
-                                 " is not a regular file.");
-    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-        char mode[8];
-        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-        host.warning("Unsafe permissions on credentials configuration file: " + path + " (mode " +
-                     mode + "): the TSIG secret in it is readable by other users. Run: chmod 600 " +
-                     path);
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("Cannot read the dns-rfc2136 credentials file " + path + ".");
-    std::map<std::string, std::string> values;
-    std::string line;
-    size_t total = 0, lineno = 0;
-    while (std::getline(in, line)) {
-        ++lineno;
-        total += line.size() + 1;
-        if (total > kMaxCredentialsBytes)
-            throw std::runtime_error("The dns-rfc2136 credentials file " + path +
-                                     " is too large to be a credentials file.");
-        std::string t = trim(line);
-        if (t.empty() || t[0] == '#' || t[0] == ';') continue;
-        size_t eq = t.find('=');
-        if (eq == std::string::npos)
-            throw std::runtime_error("Line " + std::to_string(lineno) + " of " + path +
-                                     " is not \"key = value\".");
-        std::string k = trim(t.substr(0, eq)), v = trim(t.substr(eq + 1));
-        if (v.size() >= 2 && (v[0] == '"' || v[0] == '\'') && v.back() == v[0])
-            v = v.substr(1, v.size() - 2);
-        values[k] = v;
-    }
+    const auto ini = certbot::plugin::dns::Credentials::load(host, "dns-rfc2136", path);
     auto get = [&](const std::string& k, bool required) {
-        auto it = values.find("dns_rfc2136_" + k);
-        if (it == values.end() || it->second.empty()) {
-            if (required)
-                throw std::runtime_error("Missing property in credentials configuration file " +
-                                         path + ": dns_rfc2136_" + k + " is required.");
-            return std::string();
-        }
-        return it->second;
+        return required ? ini.require(k) : ini.get(k);
     };
     Credentials c;
     c.path = path;
@@ -308,7 +252,7 @@ class Rfc2136 : public certbot::plugin::Authenticator {
     // The options and the credentials file are checked here, before anything is ordered.
     explicit Rfc2136(Host host)
         : host_(host),
-          wait_(propagation_seconds(host)),
+          wait_(certbot::plugin::dns::propagation_seconds_option(host, "dns-rfc2136", 60)),
           creds_(read_credentials(host.option("credentials"), host)) {}
     ~Rfc2136() override {
         try {
@@ -339,27 +283,12 @@ class Rfc2136 : public certbot::plugin::Authenticator {
                 throw;
             }
         }
-        if (wait_ > 0) {
-            host_.info("Waiting " + std::to_string(wait_) +
-                       " seconds for DNS changes to propagate");
-            std::this_thread::sleep_for(std::chrono::seconds(wait_));
-        }
+        certbot::plugin::dns::wait_for_propagation(host_, wait_);
     }
 
     void cleanup(const std::vector<Challenge>&) override { remove_added(true); }
 
   private:
-    static int propagation_seconds(const Host& host) {
-        std::string v = host.option("propagation-seconds", "60");
-        bool digits = !v.empty() && v.size() <= 5;
-        for (char ch : v) digits = digits && ch >= '0' && ch <= '9';
-        if (!digits || std::stoi(v) > 86400)
-            throw std::runtime_error(
-                "--dns-rfc2136-propagation-seconds must be a number of seconds (0-86400), not \"" +
-                v + "\".");
-        return std::stoi(v);
-    }
-
     // certbot's base_domain_name_guesses: the name itself, then each parent with 2+ labels...
     // down to the TLD, asking for an authoritative SOA.
     std::string find_zone(const std::string& record) {

@@ -18,9 +18,10 @@
 #include <certbot/plugin.hpp>
 
 #include "nginx_config.h"
-#include "nginx_ctl.h"
 #include "nginx_edit.h"
+#include "process.h"
 #include "reverter.h"
+#include "server_lock.h"
 
 #include <fcntl.h>
 #include <openssl/pem.h>
@@ -48,57 +49,9 @@ using certbot::plugin::Challenge;
 using certbot::plugin::Declined;
 using certbot::plugin::Host;
 namespace nc = nginxconf;
+namespace ps = plugin_support;
 
 constexpr const char* kChallengeConf = "le_http_01_cert_challenge.conf";
-
-// Live instances per server root in this process: fcntl locks are per process, so a second
-// instance (authenticator and installer) shares the lock and must not "recover" the first one's
-// challenge files.
-std::map<std::string, int>& live_instances() {
-    static std::map<std::string, int> m;
-    return m;
-}
-
-class ServerRootLock {
-  public:
-    explicit ServerRootLock(const std::string& root) : root_(root) {
-        const std::string path = root + "/.certbot.lock";
-        fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd_ < 0)
-            throw std::runtime_error("Cannot open the lock file " + path + ": " +
-                                     std::strerror(errno));
-        struct flock fl {};
-        fl.l_type = F_WRLCK;
-        fl.l_whence = SEEK_SET;
-        if (::fcntl(fd_, F_SETLK, &fl) != 0) {
-            ::close(fd_);
-            throw std::runtime_error("Another instance of Certbot is already running: " + path +
-                                     " is locked.");
-        }
-        ++live_instances()[root_];
-    }
-    ~ServerRootLock() {
-        if (--live_instances()[root_] == 0) {
-            live_instances().erase(root_);
-            ::close(fd_);  // closing the last descriptor releases the process's lock
-        } else {
-            // Keep the descriptor: closing any descriptor of the file drops the process's lock
-            // that the other instance still relies on.
-            leaked().push_back(fd_);
-        }
-    }
-    ServerRootLock(const ServerRootLock&) = delete;
-    ServerRootLock& operator=(const ServerRootLock&) = delete;
-    bool only_instance() const { return live_instances()[root_] == 1; }
-
-  private:
-    static std::vector<int>& leaked() {
-        static std::vector<int> v;
-        return v;
-    }
-    std::string root_;
-    int fd_ = -1;
-};
 
 // Whether the certificate in PEM file PATH names an OCSP responder (Authority Information
 // Access); without one nginx cannot staple and logs errors.
@@ -131,7 +84,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
     explicit Nginx(Host host)
         : host_(host),
           root_(absolute(host.option("server-root", "/etc/nginx"))),
-          ctl_(nc::find_executable(host.option("ctl", "nginx"))),
+          ctl_(ps::find_executable(host.option("ctl", "nginx"))),
           sleep_(read_sleep()),
           work_dir_(absolute(host.work_dir())),
           config_dir_(absolute(host.config_dir())),
@@ -144,11 +97,11 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
         if (work_dir_.empty()) throw std::runtime_error("The host gave no work directory.");
         while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
         conf_ = root_ + "/nginx.conf";
-        if (!nc::file_exists(conf_))
+        if (!ps::file_exists(conf_))
             throw std::runtime_error("Could not find nginx's configuration " + conf_ +
                                      "; give the directory that holds nginx.conf with "
                                      "--nginx-server-root.");
-        lock_ = std::make_unique<ServerRootLock>(root_);
+        lock_ = std::make_unique<ps::ServerRootLock>(root_);
         if (lock_->only_instance() && reverter_.has_temporary()) {
             host_.warning("Undoing the nginx challenge changes an interrupted run left behind (" +
                           reverter_.temp_dir() + ").");
@@ -300,10 +253,10 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
     }
 
     void config_test() override {
-        auto r = nc::run_program({ctl_, "-c", conf_, "-t"});
+        auto r = ps::run_program({ctl_, "-c", conf_, "-t"});
         if (r.status != 0)
             throw std::runtime_error("nginx's configuration test failed: " +
-                                     nc::one_line(r.output));
+                                     ps::one_line(r.output));
     }
 
     void restart() override {
@@ -372,12 +325,12 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
     // never overwritten (the user may have edited them).
     void install_snippets() const {
         if (config_dir_.empty() || host_.dry_run()) return;
-        nc::make_dirs(config_dir_, 0755);
+        ps::make_dirs(config_dir_, 0755);
         const std::pair<const char*, const char*> files[] = {
             {nc::kOptionsFile, nc::kOptionsSslNginx}, {nc::kDhparamsFile, nc::kSslDhparams}};
         for (const auto& [name, text] : files) {
             std::string path = config_dir_ + "/" + name;
-            if (!nc::file_exists(path)) nc::atomic_write(path, text, 0644);
+            if (!ps::file_exists(path)) ps::atomic_write(path, text, 0644);
         }
     }
 
@@ -387,7 +340,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
         auto it = chains_.find(domain);
         if (it != chains_.end() && !it->second.empty()) return it->second;
         std::string guess = sibling(cert, "chain.pem");
-        return nc::file_exists(guess) ? guess : std::string();
+        return ps::file_exists(guess) ? guess : std::string();
     }
 
     // Checkpoints, writes and tests CHANGED; a configuration nginx rejects is restored at once.
@@ -400,22 +353,22 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
             if (!allowed)
                 throw std::runtime_error("Refusing to write " + path +
                                          ": it is outside the nginx server root " + root_ + ".");
-            if (nc::file_exists(path))
+            if (ps::file_exists(path))
                 existing.push_back(path);
             else
                 reverter_.register_new_file(path, temporary);
         }
         reverter_.add_to_checkpoint(existing, notes_, temporary);
-        for (const auto& [path, text] : changed) nc::atomic_write(path, text, 0644);
+        for (const auto& [path, text] : changed) ps::atomic_write(path, text, 0644);
         config_.reset();
-        auto r = nc::run_program({ctl_, "-c", conf_, "-t"});
+        auto r = ps::run_program({ctl_, "-c", conf_, "-t"});
         if (r.status == 0) return;
         if (temporary)
             reverter_.revert_temporary();
         else
             reverter_.revert_in_progress();
         throw std::runtime_error("nginx rejected the changed configuration (" +
-                                 nc::one_line(r.output) +
+                                 ps::one_line(r.output) +
                                  "); the change was rolled back and nothing was changed.");
     }
 
@@ -433,14 +386,14 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
     }
 
     void reload() {
-        auto r = nc::run_program({ctl_, "-c", conf_, "-s", "reload"});
+        auto r = ps::run_program({ctl_, "-c", conf_, "-s", "reload"});
         if (r.status != 0) {
-            host_.debug("nginx -s reload failed (" + nc::one_line(r.output) +
+            host_.debug("nginx -s reload failed (" + ps::one_line(r.output) +
                         "); starting nginx instead.");
-            auto s = nc::run_program({ctl_, "-c", conf_});
+            auto s = ps::run_program({ctl_, "-c", conf_});
             if (s.status != 0)
-                throw std::runtime_error("nginx did not reload (" + nc::one_line(r.output) +
-                                         ") and did not start (" + nc::one_line(s.output) + ").");
+                throw std::runtime_error("nginx did not reload (" + ps::one_line(r.output) +
+                                         ") and did not start (" + ps::one_line(s.output) + ").");
         }
         if (sleep_ > 0) std::this_thread::sleep_for(std::chrono::duration<double>(sleep_));
     }
@@ -452,8 +405,8 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
     std::string work_dir_;
     std::string config_dir_;
     std::string conf_;
-    nc::Reverter reverter_;
-    std::unique_ptr<ServerRootLock> lock_;
+    ps::Reverter reverter_;
+    std::unique_ptr<ps::ServerRootLock> lock_;
     std::optional<nc::Config> config_;
     std::map<std::string, std::string> chains_;
     std::string notes_;

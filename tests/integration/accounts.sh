@@ -105,7 +105,7 @@ assert_no_file "$acct_parent/$id1"
 # Put the deactivated account's files back: the CA must refuse it.
 mkdir -p "$acct_parent" && cp -a "$ITEST_DIR/saved-account" "$acct_parent/$id1"
 rc=0; ours show_deact show_account -n || rc=$?
-[[ "$rc" -ne 0 ]] || fail "show_account with a deactivated account succeeded"
+assert_eq "$rc" 1 "show_account with a deactivated account: exit status"
 assert_contains "$ITEST_DIR/show_deact.out" 'unauthorized|deactivated'
 rm -rf "${acct_parent:?}/$id1"
 

@@ -58,6 +58,6 @@ cp -a "$ITEST_DIR/old-account" "$stale/c/accounts/127.0.0.1:$PEBBLE_PORT/dir/$id
 rc=0
 timeout 60 "$CERTBOT" show_account -n --config-dir "$stale/c" --work-dir "$stale/w" \
   --logs-dir "$stale/l" --server "$PEBBLE_DIR_URL" >"$ITEST_DIR/stale.out" 2>&1 || rc=$?
-[[ "$rc" -ne 0 ]] || fail "the old account key still opens the account: $(cat "$ITEST_DIR/stale.out")"
+assert_eq "$rc" 1 "the old account key still opens the account: $(cat "$ITEST_DIR/stale.out")"
 assert_contains "$ITEST_DIR/stale.out" 'accountDoesNotExist'
 pass "update_account --new-key: same account URL, new key and id; Python certbot shows it and issues with it"

@@ -72,7 +72,7 @@ assert_eq "$RC" 0 "menu renew: $OUT"
 assert_eq "$(version a.example)" 3 "Renew & replace on the terminal"
 cb_term_step menu-cancel "c
 " "${WEB[@]}" -d a.example -d b.example
-[[ "$RC" -ne 0 ]] || fail "cancelled menu must fail"
+assert_eq "$RC" 1 "cancelled menu: exit status"
 assert_contains "$OUT" "Operation canceled"
 assert_eq "$(version a.example)" 3
 pass "identical names on a terminal: keep, renew, cancel"
@@ -80,14 +80,14 @@ pass "identical names on a terminal: keep, renew, cancel"
 # --- more names: expand or duplicate ---------------------------------------------------------
 n=$(orders)
 cb_step superset "${WEB[@]}" -d a.example -d b.example -d c.example
-[[ "$RC" -ne 0 ]] || fail "superset without --expand must fail with -n: $OUT"
+assert_eq "$RC" 2 "superset without --expand must fail with -n: $OUT"
 assert_contains "$OUT" "--expand"
 assert_contains "$OUT" "--duplicate"
 assert_contains "$OUT" "It contains these names: a.example, b.example"
 assert_eq "$(orders)" "$n" "nothing ordered for an unanswered question"
 cb_term_step superset-no "n
 " "${WEB[@]}" -d a.example -d b.example -d c.example
-[[ "$RC" -ne 0 ]] || fail "answering no must fail"
+assert_eq "$RC" 1 "answering no: exit status"
 assert_contains "$OUT" "you must use the --duplicate option"
 assert_eq "$(orders)" "$n" "nothing ordered after no"
 cb_step expand "${WEB[@]}" -d a.example -d b.example -d c.example --expand
@@ -109,7 +109,7 @@ assert_cert_sans "$CB_CONFIG/live/a.example-0001/cert.pem" a.example d.example
 assert_eq "$(version a.example-0001)" 2
 cb_term_step rename-no "n
 " "${WEB[@]}" --cert-name a.example-0001 -d d.example
-[[ "$RC" -ne 0 ]] || fail "declined name change must fail"
+assert_eq "$RC" 2 "declined name change: exit status"
 assert_contains "$OUT" "removing previously included domain"
 assert_contains "$OUT" "mismatched certificate name and domains"
 assert_eq "$(version a.example-0001)" 2
@@ -121,10 +121,10 @@ assert_eq "$RC" 0 "--cert-name without -d: $OUT"
 assert_eq "$(version mysite)" 2
 assert_cert_sans "$CB_CONFIG/live/mysite/cert.pem" e.example
 cb_step unknown-name "${WEB[@]}" --cert-name nosuch
-[[ "$RC" -ne 0 ]] || fail "unknown --cert-name without -d must fail"
+assert_eq "$RC" 2 "unknown --cert-name without -d: exit status"
 assert_contains "$OUT" "No certificate with name nosuch found"
 cb_step bad-name "${WEB[@]}" --cert-name ../evil -d e.example
-[[ "$RC" -ne 0 ]] || fail "--cert-name ../evil must fail"
+assert_eq "$RC" 2 "--cert-name ../evil: exit status"
 assert_no_file "$CB_CONFIG/evil"
 pass "--cert-name: change names, new name, renew by name, unknown and bad names"
 
@@ -150,7 +150,7 @@ assert_eq "$(param mysite reuse_key)" "False"
 assert_file_mode "$CB_CONFIG/live/mysite/privkey.pem" 600
 # Key type: the default (ecdsa) never changes an existing lineage; --key-type alone is refused.
 cb_step rsa-ambiguous "${WEB[@]}" -d e.example --key-type rsa --force-renewal
-[[ "$RC" -ne 0 ]] || fail "--key-type rsa without --cert-name must fail: $OUT"
+assert_eq "$RC" 2 "--key-type rsa without --cert-name: exit status: $OUT"
 assert_contains "$OUT" "Please provide both --cert-name and --key-type"
 cb_step rsa "${WEB[@]}" --cert-name mysite --key-type rsa --force-renewal
 assert_eq "$RC" 0 "--cert-name --key-type rsa: $OUT"
@@ -164,7 +164,7 @@ pass "--reuse-key / --new-key / --no-reuse-key; key type changes only with --cer
 # --- --allow-subset-of-names --------------------------------------------------------------------
 n=$(orders)
 cb_step subset-off certonly --webroot -w "$www" -d f.example -w "$unserved" -d bad.example
-[[ "$RC" -ne 0 ]] || fail "a failing name without --allow-subset-of-names must fail"
+assert_eq "$RC" 1 "a failing name without --allow-subset-of-names: exit status"
 assert_no_file "$CB_CONFIG/renewal/f.example.conf"
 cb_step subset certonly --webroot -w "$www" -d f.example -w "$unserved" -d bad.example \
   --allow-subset-of-names
@@ -174,7 +174,7 @@ assert_cert_sans "$CB_CONFIG/live/f.example/cert.pem" f.example
 assert_eq "$(param f.example allow_subset_of_names)" "True"
 cb_step subset-all certonly --webroot -w "$unserved" -d bad.example -d bad2.example \
   --allow-subset-of-names
-[[ "$RC" -ne 0 ]] || fail "every name failing must fail"
+assert_eq "$RC" 1 "every name failing: exit status"
 assert_contains "$OUT" "All challenges have failed"
 assert_no_file "$CB_CONFIG/renewal/bad.example.conf"
 n=$(orders)

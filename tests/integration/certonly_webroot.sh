@@ -110,7 +110,7 @@ pass "webroot: -w R1 -d x.example -w R2 -d y.example maps each name to its own r
 missing="$ITEST_DIR/no-such-webroot"
 rc=0
 run_ours missing certonly --webroot -w "$missing" -d z.example || rc=$?
-[[ "$rc" -ne 0 ]] || fail "certonly with a missing webroot succeeded"
+assert_eq "$rc" 1 "certonly with a missing webroot: exit status"
 assert_contains "$ITEST_DIR/missing.out" "$missing"
 assert_contains "$ITEST_DIR/missing.out" "Create it or fix --webroot-path/-w"  # preflight, before any order
 assert_no_file "$missing"
@@ -122,7 +122,7 @@ pass "webroot: missing $missing -> exit $rc, path named"
 orders_before=$(pebble_orders)
 rc=0
 run_ours wildcard certonly --webroot -w "$root2" -d '*.w.example' || rc=$?
-[[ "$rc" -ne 0 ]] || fail "certonly --webroot -d '*.w.example' succeeded"
+assert_eq "$rc" 2 "certonly --webroot -d '*.w.example': exit status"
 assert_contains "$ITEST_DIR/wildcard.out" 'dns-01'
 assert_eq "$(pebble_orders)" "$orders_before" "Pebble orders created by the wildcard attempt"
 assert_no_file "$CB_CONFIG/renewal/w.example-0001.conf"

@@ -76,7 +76,7 @@ certbot_dirs # a fresh config dir: no account yet
 run no_tos certonly -n --standalone -d a.example --http-01-port "$HTTP01_PORT" \
   --register-unsafely-without-email --server "$PEBBLE_DIR_URL" \
   --config-dir "$CB_CONFIG" --work-dir "$CB_WORK" --logs-dir "$CB_LOGS"
-[[ "$RC" -ne 0 ]] || fail "certonly -n without --agree-tos succeeded: $OUT"
+assert_eq "$RC" 2 "certonly -n without --agree-tos: exit status: $OUT"
 [[ "$RC" -lt 124 ]] || fail "certonly -n without --agree-tos ended with status $RC"
 assert_contains "$OUT" '--agree-tos'
 assert_not_contains "$OUT" '[Tt]raceback|terminate called|Aborted'

@@ -126,7 +126,7 @@ if [[ ${#as_nobody[@]} -gt 0 ]]; then
   assert_contains "$out" "$root_dir/config/sub.*--config-dir.*sudo"
   pass "nobody, a dir it cannot create: $out"
 else
-  printf 'SKIP: cannot switch to user nobody (not root, or no setpriv/runuser)\n'
+  skip_part "cannot switch to user nobody (not root, or no setpriv/runuser): the unwritable-directory checks"
 fi
 
 # --- --debug-challenges ------------------------------------------------------------------------

@@ -49,6 +49,32 @@ export ITEST_DIR
 # (empty: none), and both clients read $XDG_CONFIG_HOME/letsencrypt/cli.ini.
 export CERTBOT_SYSTEM_CLI_INI="" XDG_CONFIG_HOME="$ITEST_DIR/xdg-config"
 
+# The oracle runs hermetically too: Python certbot always reads /etc/letsencrypt/cli.ini (Debian
+# ships one), so $PYCERTBOT becomes a wrapper that runs it in a private mount namespace with an
+# empty, read-only /etc/letsencrypt. Where that cannot be done (not root) and the machine has a
+# cli.ini, the comparison would not be hermetic: a failure under CERTBOT_TEST_STRICT=1.
+if [[ "$PYCERTBOT" == /usr/bin/certbot && -d /etc/letsencrypt ]]; then
+  if [[ "$(id -u)" == 0 ]] && command -v unshare >/dev/null &&
+    unshare --mount --propagation private true 2>/dev/null; then
+    mkdir -p "$ITEST_DIR/bin"
+    cat >"$ITEST_DIR/bin/pycertbot" <<'WRAP'
+#!/bin/sh
+# Debian's certbot without the machine's /etc/letsencrypt (tests/integration/lib.sh).
+exec unshare --mount --propagation private sh -c \
+  'mount -t tmpfs -o ro,mode=0755 certbot-test-empty /etc/letsencrypt && exec /usr/bin/certbot "$@"' \
+  pycertbot "$@"
+WRAP
+    chmod 0755 "$ITEST_DIR/bin/pycertbot"
+    PYCERTBOT=$ITEST_DIR/bin/pycertbot
+  elif [[ -e /etc/letsencrypt/cli.ini ]]; then
+    if [[ "${CERTBOT_TEST_STRICT:-0}" == 1 ]]; then
+      printf 'FAIL: cannot hide /etc/letsencrypt/cli.ini from Python certbot (needs root and unshare)\n' >&2
+      exit 1
+    fi
+    printf 'WARNING: Python certbot reads this machine'"'"'s /etc/letsencrypt/cli.ini in this test\n' >&2
+  fi
+fi
+
 _ITEST_PIDS=()      # background processes to stop on exit
 _ITEST_NAMES=()     # their names, for messages
 _ITEST_LOGS=()      # their log files, shown when the test fails
@@ -107,6 +133,10 @@ _itest_cleanup() {
   else
     rm -rf -- "$ITEST_DIR"
   fi
+  if [[ "$status" -eq 0 && -n "$_ITEST_SKIPPED_PART" ]]; then
+    printf 'SKIPPED: a part of this test did not run (see SKIP above)\n'
+    exit 77
+  fi
   return "$status"
 }
 trap _itest_cleanup EXIT
@@ -164,6 +194,29 @@ bg_stop() {
 fail() {
   printf 'FAIL: %s\n' "$*" >&2
   exit 1
+}
+
+# skip MSG: this test (or the rest of it) cannot run on this machine. For a developer it ends
+# the test with exit 77, which ctest shows as "Skipped" (never as a pass); under
+# CERTBOT_TEST_STRICT=1 (scripts/test.sh, hence CI, which installs everything the tests need) it
+# is a failure.
+skip() {
+  if [[ "${CERTBOT_TEST_STRICT:-0}" == 1 ]]; then
+    fail "cannot run here, and CERTBOT_TEST_STRICT=1 requires it: $*"
+  fi
+  printf 'SKIP: %s\n' "$*"
+  exit 77
+}
+
+# skip_part MSG: as skip, but the rest of the test still runs; a test that passes having skipped a
+# part ends with exit 77 (ctest: "Skipped"), so the skipped part is never counted as passed.
+_ITEST_SKIPPED_PART=""
+skip_part() {
+  if [[ "${CERTBOT_TEST_STRICT:-0}" == 1 ]]; then
+    fail "cannot run here, and CERTBOT_TEST_STRICT=1 requires it: $*"
+  fi
+  printf 'SKIP: %s\n' "$*"
+  _ITEST_SKIPPED_PART=1
 }
 
 # pass MSG: print "PASS: MSG" (informational; the exit code is what counts).
@@ -548,21 +601,37 @@ pebble_orders() {
 # REQUESTS_CA_BUNDLE, SSL_CERT_FILE and CURL_CA_BUNDLE. The binary is $FAKE_ACME_SERVER, or
 # found in the build tree.
 fake_acme_start() {
-  local mode=$1 bin=${FAKE_ACME_SERVER:-}
+  _fake_server_start fake_acme_server "${FAKE_ACME_SERVER:-}" "$1" --mode "$1"
+}
+
+# fake_ca_start [ARGS...]: start tests/fake_acme/fake_acme_ca (an issuing CA speaking ARI and
+# profiles; ARGS e.g. --profiles classic,shortlived or --no-ari) like fake_acme_start. Its
+# run-time switches: fake_ca_control 'ari=past&retry_after=60'.
+fake_ca_start() {
+  _fake_server_start fake_acme_ca "${FAKE_ACME_CA:-}" ca "$@"
+}
+fake_ca_control() {
+  curl -fsS --max-time 5 --cacert "$TEST_CA_CERT" "https://127.0.0.1:$FAKE_ACME_PORT/control?$1"
+}
+
+# _fake_server_start NAME BIN LABEL ARGS...: BIN (or NAME found in the build tree) on a free port.
+_fake_server_start() {
+  local name=$1 bin=$2 mode=$3
+  shift 3
   if [[ -z "$bin" ]]; then
     local c
-    for c in "$BUILD_DIR/tests/fake_acme/fake_acme_server" "$BUILD_DIR/fake_acme_server"; do
+    for c in "$BUILD_DIR/tests/fake_acme/$name" "$BUILD_DIR/$name"; do
       [[ -x "$c" ]] && { bin=$c; break; }
     done
   fi
-  [[ -n "$bin" && -x "$bin" ]] || fail "fake_acme_server not built (set FAKE_ACME_SERVER)"
+  [[ -n "$bin" && -x "$bin" ]] || fail "$name not built"
   local dir attempt pid deadline
   dir=$(mktemp -d "$ITEST_DIR/fake_acme.XXXXXX")
   tls_server_cert "$dir/tls"
   for attempt in 1 2 3; do
     FAKE_ACME_PORT=$(free_port)
-    _itest_spawn "fake_acme_server ($mode)" "$dir/server.$attempt.log" "$bin" \
-      --port "$FAKE_ACME_PORT" --cert "$dir/tls/cert.pem" --key "$dir/tls/key.pem" --mode "$mode"
+    _itest_spawn "$name ($mode)" "$dir/server.$attempt.log" "$bin" \
+      --port "$FAKE_ACME_PORT" --cert "$dir/tls/cert.pem" --key "$dir/tls/key.pem" "$@"
     pid=$_ITEST_LAST_PID
     deadline=$((SECONDS + 10))
     # /healthz answers in every mode (the directory may hang on purpose).
@@ -573,7 +642,7 @@ fake_acme_start() {
         pid=""
         break
       fi
-      ((SECONDS < deadline)) || fail "fake_acme_server did not start within 10 s"
+      ((SECONDS < deadline)) || fail "$name did not start within 10 s"
       sleep 0.1
     done
     if [[ -n "$pid" ]]; then
@@ -585,7 +654,7 @@ fake_acme_start() {
     fi
     printf 'fake_acme_start: attempt %s failed, retrying on another port\n' "$attempt" >&2
   done
-  fail "fake_acme_server ($mode) did not start after 3 attempts"
+  fail "$name ($mode) did not start after 3 attempts"
 }
 
 # --- soft assertions -------------------------------------------------------------

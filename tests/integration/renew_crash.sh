@@ -186,6 +186,7 @@ for i in $(seq 1 15); do
   recover "kill -9 at ${delay_ms} ms (random kill $i, version was $before)"
 done
 echo "[$SECONDS s] random kills: $killed killed in flight, $completed had already finished; now at version $LAST_VERSION"
+((killed > 0)) || fail "random kills: none of 15 landed while renew ran (max delay $max_ms ms): nothing was tested"
 
 # --- (2) a kill before each rename ------------------------------------------------------------
 # Only renames: every change of archive/, live/ and renewal/ is a rename (of a
@@ -214,11 +215,15 @@ for c in ${calls//,/ }; do
     drop_old_logs
     # (strace dies of the tracee's SIGKILL too; in a subshell that waits for
     # it, bash's "Killed" notice goes to /dev/null.)
+    # strace ends the way its tracee did: 137 proves the SIGKILL landed on this call.
+    krc=0
     (
-      strace -f -qq -o "$ITEST_DIR/trace.k" -e trace="$c" -e signal=none \
+      exec strace -f -qq -o "$ITEST_DIR/trace.k" -e trace="$c" -e signal=none \
         -e inject="$c:signal=SIGKILL:when=$k" \
-        "$CERTBOT" "${renew_args[@]}" >"$ITEST_DIR/inject.out" 2>&1 || true
-    ) 2>/dev/null
+        "$CERTBOT" "${renew_args[@]}" >"$ITEST_DIR/inject.out" 2>&1
+    ) 2>/dev/null || krc=$?
+    [[ "$krc" == 137 ]] ||
+      VIOLATIONS+=("SIGKILL on entering $c #$k did not land: exit $krc ($(head -c 300 "$ITEST_DIR/inject.out"))")
     # Which call was hit (the last line before the kill), for the report.
     hit=$(grep -E "^[0-9]+ +$c\(" "$ITEST_DIR/trace.k" | sed -n "${k}p" |
       sed -E "s#$CB_CONFIG/##g; s#$ITEST_DIR/##g; s/^[0-9]+ +//" | cut -c1-160)

@@ -302,38 +302,6 @@ std::vector<std::string> list_dir(const std::string& path) {
     return out;
 }
 
-std::string in_unprivileged_child(const std::function<std::string()>& fn) {
-    int p[2];
-    REQUIRE(pipe(p) == 0);
-    pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        close(p[0]);
-        if (geteuid() == 0 &&
-            (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0))
-            _exit(3);
-        std::string out;
-        try {
-            out = fn();
-        } catch (...) {
-            _exit(5);
-        }
-        ssize_t n = write(p[1], out.data(), out.size());
-        _exit(n == static_cast<ssize_t>(out.size()) ? 0 : 4);
-    }
-    close(p[1]);
-    std::string out;
-    char buf[512];
-    ssize_t n;
-    while ((n = read(p[0], buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
-    close(p[0]);
-    int status = 0;
-    REQUIRE(waitpid(pid, &status, 0) == pid);
-    REQUIRE(WIFEXITED(status));
-    REQUIRE(WEXITSTATUS(status) == 0);
-    return out;
-}
-
 int free_port() {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     REQUIRE(fd >= 0);

@@ -11,7 +11,11 @@
 #include <utility>
 #include <vector>
 
+#include "unprivileged_test.h"
+
 namespace plugin_test {
+
+using certbot::test::in_unprivileged_child;
 
 // Options, errors and log lines for one plugin instance.
 class FakeHost {
@@ -148,11 +152,6 @@ std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& content);
 unsigned mode_of(const std::string& path);                   // permission bits
 std::vector<std::string> list_dir(const std::string& path);  // names, sorted
-
-// Runs FN in a child process that has no write access to what the test made read-only and
-// cannot bind privileged ports: as root the child becomes nobody. Returns what FN returned. FN
-// must not use Catch2 macros.
-std::string in_unprivileged_child(const std::function<std::string()>& fn);
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int free_port();

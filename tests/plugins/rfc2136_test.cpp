@@ -110,7 +110,7 @@ TEST_CASE("dns-rfc2136: a credentials file others can read is warned about", "[r
     CHECK(host.all_logs().find(kSecret) == std::string::npos);
 }
 
-TEST_CASE("dns-rfc2136: only dns-01; a bad propagation time is refused", "[rfc2136]") {
+TEST_CASE("dns-rfc2136: only dns-01, and a bad propagation time is refused", "[rfc2136]") {
     TempDir dir;
     const std::string f = credentials_file(dir, ini("::1", "hmac-sha256"));
     FakeHost host;

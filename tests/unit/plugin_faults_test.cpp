@@ -11,7 +11,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "acme.h"
 #include "plugin_host.h"
 #include "temp_dir_test.h"
 
@@ -99,10 +98,11 @@ TEST_CASE("an interrupt stops a blocked plugin call at once; cleanup still runs"
           "[plugins][faults]") {
     test::TempDir work;
     auto inst = instance("misbehave_hang.so", work.path);
-    g_interrupted = false;
+    static std::atomic<bool> interrupted{false};
+    set_plugin_stop_flag(&interrupted);
     std::thread stopper([] {
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
-        g_interrupted = true;
+        interrupted = true;
     });
     const auto t0 = std::chrono::steady_clock::now();
     auto st = inst->perform({challenge("i.example")});
@@ -111,7 +111,7 @@ TEST_CASE("an interrupt stops a blocked plugin call at once; cleanup still runs"
     CHECK(st.error().message.find("interrupted") != std::string::npos);
     CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(3));
     CHECK(inst->cleanup({challenge("i.example")}));
-    g_interrupted = false;
+    set_plugin_stop_flag(nullptr);
     CHECK(slurp(work.path + "/misbehave-cleanup.log") == "cleanup hang i.example\n");
 }
 

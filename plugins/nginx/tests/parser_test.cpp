@@ -18,6 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 namespace {
 
 using namespace nginxconf;
+using plugin_support::read_file;
 
 std::vector<std::string> files_in(const std::string& dir) {
     std::vector<std::string> out;

@@ -1,5 +1,6 @@
 // nginx.so through the C ABI, against the real nginx binary: an nginx started on free loopback
 // ports with its own prefix, driven by a fake host exactly as certbot drives the plugin.
+#include "strict_test.h"
 #include "plugin_harness.h"
 
 #include <certbot/plugin.h>
@@ -478,7 +479,7 @@ TEST_CASE("nginx plugin: Debian's default configuration, a new name gets its own
           "[nginx]") {
     NginxUnderTest n;
     if (!n.use_debian_config()) {
-        WARN("no /etc/nginx/nginx.conf: skipped");
+        CERTBOT_SKIP("no /etc/nginx/nginx.conf (Debian: nginx)");
         return;
     }
     n.start();

@@ -147,7 +147,7 @@ TEST_CASE("best_match prefers the better match, then SSL, then order", "[select]
           1);
 }
 
-TEST_CASE("includes with globs are followed in order; stream servers are not http servers",
+TEST_CASE("includes with globs are followed in order and stream servers are not http servers",
           "[select]") {
     TempRoot root;
     root.write("nginx.conf",

@@ -29,7 +29,7 @@ struct TempRoot {
     // Writes REL (creating directories) below the root.
     void write(const std::string& rel, const std::string& text) const {
         std::filesystem::create_directories(std::filesystem::path(path + "/" + rel).parent_path());
-        nginxconf::atomic_write(path + "/" + rel, text);
+        plugin_support::atomic_write(path + "/" + rel, text);
     }
     // The real path of REL, as the configuration names files.
     std::string file(const std::string& rel) const {

@@ -1,0 +1,289 @@
+// certbot certificates: list the lineages in the store with their names, serials, key types,
+// domains, expiry and paths, in certbot's format; with --json, the same as a versioned JSON
+// document (schema: docs/user-guide.md, "Machine-readable output"). Broken renewal confs are
+// listed, not fatal.
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <cstdio>
+#include <ctime>
+#include <set>
+
+#include "ari.h"
+#include "commands.h"
+#include "crypto.h"
+#include "fsutil.h"
+#include "log.h"
+#include "session.h"
+#include "storage.h"
+
+namespace certbot {
+
+namespace {
+
+constexpr int kJsonSchemaVersion = 1;
+
+const char* kRule =
+    "- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -";
+
+struct Listed {
+    const Lineage* lineage;
+    CertInfo cert;
+    std::vector<std::string> reasons;  // certbot's INVALID reasons: TEST_CERT, EXPIRED
+    int64_t left = 0;                  // seconds until not_after
+    std::string profile;               // preferred_profile / required_profile
+    AriState ari;                      // window only when it belongs to this certificate
+};
+
+struct Broken {
+    std::string conf_path;  // may be empty when unknown
+    std::string message;
+};
+
+std::string utc_text(int64_t t, const char* format) {
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[40];
+    std::strftime(buf, sizeof buf, format, &tm);
+    return buf;
+}
+
+// certbot: "VALID: 89 days", "VALID: 1 day", "VALID: 5 hour(s)", "INVALID: TEST_CERT, EXPIRED".
+std::string status_text(const Listed& c) {
+    if (!c.reasons.empty()) {
+        std::string s = "INVALID: ";
+        for (size_t i = 0; i < c.reasons.size(); ++i) s += (i ? ", " : "") + c.reasons[i];
+        return s;
+    }
+    const int64_t days = c.left / 86400;
+    if (days == 1) return "VALID: 1 day";
+    if (days < 1) return "VALID: " + std::to_string(c.left % 86400 / 3600) + " hour(s)";
+    return "VALID: " + std::to_string(days) + " days";
+}
+
+// certbot's certificates filters: --cert-name, and every -d among the certificate's names.
+bool selected(const Config& cfg, const Lineage& l, const CertInfo& info) {
+    if (!cfg.cert_name.empty() && l.name != cfg.cert_name) return false;
+    for (const auto& d : cfg.domains) {
+        bool found = false;
+        for (const auto& n : info.dns_names) found = found || n == d;
+        if (!found) return false;
+    }
+    return true;
+}
+
+std::string param(const Lineage& l, const char* key) {
+    const Section* p = l.conf.root().find_section("renewalparams");
+    if (!p) return "";
+    auto v = p->get(key);
+    return v && *v != "None" ? *v : "";
+}
+
+// ---- profiles and ARI (issue 17) ------------------------------------------------------------
+std::string profile_of(const Lineage& l) {
+    std::string p = param(l, "required_profile");
+    return p.empty() ? param(l, "preferred_profile") : p;
+}
+
+// The stored ARI state, with the window dropped unless it was given for this certificate.
+AriState ari_of(const Lineage& l, const std::string& cert_pem) {
+    AriState s = load_ari_state(l.conf);
+    auto id = ari_cert_id(cert_pem);
+    if (!id || *id != s.cert_id) s.window.reset();
+    return s;
+}
+
+std::string profile_and_ari_text(const Listed& c) {
+    std::string out;
+    if (!c.profile.empty()) out += "\n    Profile: " + c.profile;
+    if (c.ari.window)
+        out += "\n    ARI Renewal Window: " +
+               utc_text(c.ari.window->start, "%Y-%m-%d %H:%M:%S+00:00") + " to " +
+               utc_text(c.ari.window->end, "%Y-%m-%d %H:%M:%S+00:00");
+    return out;
+}
+// ---- end profiles and ARI --------------------------------------------------------------------
+
+std::string human(const Config& cfg, const std::vector<Listed>& certs, size_t parsed,
+                  const std::vector<Broken>& broken) {
+    std::string text = "\n" + std::string(kRule) + "\n";
+    if (parsed == 0 && broken.empty()) {
+        text += "No certificates found.\n";
+    } else {
+        if (parsed > 0) {
+            const bool filtered = !cfg.cert_name.empty() || !cfg.domains.empty();
+            text +=
+                std::string("Found the following ") + (filtered ? "matching " : "") + "certs:\n";
+            if (certs.empty()) text += "\n";  // certbot: the empty match list
+            for (const auto& c : certs) {
+                std::string names;
+                for (const auto& n : c.cert.dns_names) names += (names.empty() ? "" : " ") + n;
+                text +=
+                    "  Certificate Name: " + c.lineage->name +
+                    "\n    Serial Number: " + c.cert.serial_hex +
+                    "\n    Key Type: " + c.cert.key_type + "\n    Domains: " + names +
+                    "\n    Expiry Date: " + utc_text(c.cert.not_after, "%Y-%m-%d %H:%M:%S+00:00") +
+                    " (" + status_text(c) + ")" + profile_and_ari_text(c) +
+                    "\n    Certificate Path: " + c.lineage->fullchain_path +
+                    "\n    Private Key Path: " + c.lineage->privkey_path + "\n";
+            }
+        }
+        if (!broken.empty()) {
+            text += "\nThe following renewal configurations were invalid:\n";
+            for (const auto& b : broken)
+                text += "  " + (b.conf_path.empty() ? b.message : b.conf_path) + "\n";
+        }
+    }
+    return text + kRule;
+}
+
+using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
+
+void put(Writer& w, const char* key, const std::string& value) {
+    w.Key(key);
+    if (value.empty())
+        w.Null();
+    else
+        w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+std::string json(const std::vector<Listed>& certs, const std::vector<Broken>& broken, int64_t now) {
+    rapidjson::StringBuffer buf;
+    Writer w(buf);
+    w.StartObject();
+    w.Key("version");
+    w.Int(kJsonSchemaVersion);
+    put(w, "generated_at", utc_text(now, "%Y-%m-%dT%H:%M:%SZ"));
+    w.Key("certificates");
+    w.StartArray();
+    for (const auto& c : certs) {
+        const Lineage& l = *c.lineage;
+        w.StartObject();
+        put(w, "name", l.name);
+        w.Key("identifiers");
+        w.StartArray();
+        for (const auto& n : c.cert.dns_names) w.String(n.c_str());
+        w.EndArray();
+        put(w, "serial", c.cert.serial_hex);
+        put(w, "key_type", c.cert.key_type);
+        put(w, "not_before", utc_text(c.cert.not_before, "%Y-%m-%dT%H:%M:%SZ"));
+        put(w, "not_after", utc_text(c.cert.not_after, "%Y-%m-%dT%H:%M:%SZ"));
+        w.Key("days_left");
+        w.Int64(c.left >= 0 ? c.left / 86400 : -((-c.left + 86399) / 86400));
+        put(w, "status", c.reasons.empty() ? "VALID" : "INVALID");
+        w.Key("reasons");
+        w.StartArray();
+        for (const auto& r : c.reasons) w.String(r.c_str());
+        w.EndArray();
+        w.Key("paths");
+        w.StartObject();
+        put(w, "cert", l.cert_path);
+        put(w, "chain", l.chain_path);
+        put(w, "fullchain", l.fullchain_path);
+        put(w, "privkey", l.privkey_path);
+        put(w, "renewal_conf", l.renewal_conf_path);
+        w.EndObject();
+        put(w, "authenticator", param(l, "authenticator"));
+        put(w, "installer", param(l, "installer"));
+        put(w, "server", param(l, "server"));
+        put(w, "profile", c.profile);
+        w.Key("ari");
+        if (c.ari.window || c.ari.retry_after) {
+            w.StartObject();
+            put(w, "window_start",
+                c.ari.window ? utc_text(c.ari.window->start, "%Y-%m-%dT%H:%M:%SZ") : "");
+            put(w, "window_end",
+                c.ari.window ? utc_text(c.ari.window->end, "%Y-%m-%dT%H:%M:%SZ") : "");
+            put(w, "retry_after",
+                c.ari.retry_after ? utc_text(*c.ari.retry_after, "%Y-%m-%dT%H:%M:%SZ") : "");
+            w.EndObject();
+        } else {
+            w.Null();
+        }
+        w.EndObject();
+    }
+    w.EndArray();
+    w.Key("invalid");
+    w.StartArray();
+    for (const auto& b : broken) {
+        w.StartObject();
+        put(w, "renewal_conf", b.conf_path);
+        put(w, "error", b.message);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    return std::string(buf.GetString(), buf.GetSize()) + "\n";
+}
+
+// list_lineages reports broken confs as messages, in file order; pair them with their paths
+// (the confs in renewal/ that did not load, in the same order).
+std::vector<Broken> name_broken(const std::string& config_dir, const std::vector<Lineage>& ok,
+                                const std::vector<Error>& errors) {
+    std::vector<std::string> paths;
+    std::set<std::string> loaded;
+    for (const auto& l : ok) loaded.insert(base_name(l.renewal_conf_path));
+    if (auto names = list_dir(config_dir + "/renewal"))
+        for (const auto& n : *names)
+            if (n.size() > 5 && n[0] != '.' && n.compare(n.size() - 5, 5, ".conf") == 0 &&
+                !loaded.count(n))
+                paths.push_back(config_dir + "/renewal/" + n);
+    std::vector<Broken> out;
+    for (size_t i = 0; i < errors.size(); ++i)
+        out.push_back({paths.size() == errors.size() ? paths[i] : "", errors[i].message});
+    return out;
+}
+
+}  // namespace
+
+int cmd_certificates(const Config& cfg, const PluginRegistry&) {
+    auto session = Session::open(cfg);  // lock, log, and repair of interrupted updates
+    if (!session) {
+        log::error(session.error().message);
+        return session.error().exit_code;
+    }
+    std::vector<Error> errors;
+    auto lineages = list_lineages(cfg.config_dir, &errors);
+    if (!lineages) {
+        log::error(lineages.error().message);
+        return lineages.error().exit_code;
+    }
+    std::vector<Broken> broken = name_broken(cfg.config_dir, *lineages, errors);
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    std::vector<Listed> certs;
+    size_t parsed = 0;
+    for (const auto& l : *lineages) {
+        auto pem = read_file(l.cert_path, 1 << 20);
+        Result<CertInfo> info = pem ? parse_cert_pem(*pem) : Result<CertInfo>(pem.error());
+        if (!info) {
+            broken.push_back({l.renewal_conf_path, info.error().message});
+            continue;
+        }
+        ++parsed;
+        if (!selected(cfg, l, *info)) continue;
+        Listed c{&l, std::move(*info), {}, 0, profile_of(l), ari_of(l, *pem)};
+        c.left = c.cert.not_after - now;
+        // certbot: a certificate from a staging server is a test certificate.
+        if (param(l, "server").find("staging") != std::string::npos)
+            c.reasons.push_back("TEST_CERT");
+        if (c.left <= 0) c.reasons.push_back("EXPIRED");
+        certs.push_back(std::move(c));
+    }
+    for (const auto& b : broken)
+        log::warning("Renewal configuration file " +
+                     (b.conf_path.empty() ? "" : b.conf_path + " ") +
+                     "produced an unexpected error: " + b.message + ". Skipping.");
+    if (cfg.json_output) {
+        // Asked-for data: printed also under -q.
+        const std::string doc = json(certs, broken, now);
+        std::fwrite(doc.data(), 1, doc.size(), stdout);
+        std::fflush(stdout);
+        log::debug("certificates: " + std::to_string(certs.size()) + " listed as JSON");
+    } else {
+        log::out(human(cfg, certs, parsed, broken));
+    }
+    return kExitOk;  // like certbot: broken confs are reported, not fatal, for a listing
+}
+
+}  // namespace certbot

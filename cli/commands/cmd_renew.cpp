@@ -1,0 +1,316 @@
+// certbot renew: examine every renewal conf, renew the lineages that are due with their stored
+// options (command-line flags override and are saved back), run the hooks with certbot's
+// semantics, and print a summary. Due lineages are renewed by a bounded pool of workers; one
+// broken conf or failing lineage never stops the others.
+#include <unistd.h>
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "acme.h"
+#include "ari_renewal.h"
+#include "commands.h"
+#include "fsutil.h"
+#include "hooks.h"
+#include "installer.h"
+#include "log.h"
+#include "renewal.h"
+#include "session.h"
+#include "storage.h"
+
+namespace certbot {
+
+namespace {
+
+const char* kRule =
+    "- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -";
+
+struct Item {
+    Lineage lineage;
+    Config cfg;
+    RenewalDecision decision;
+    enum class Outcome { kSkipped, kRenewed, kFailed } outcome = Outcome::kSkipped;
+    std::string error;
+};
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+    return out;
+}
+
+// What a lineage's authenticator must not share with another running at the same time, as
+// the plugin declared it (cb_plugin.exclusive, ABI 1.2): the port it binds, the plugin itself,
+// or the terminal while a person answers; empty when nothing.
+std::string exclusive_key(const Config& c, const PluginRegistry& plugins) {
+    const LoadedPlugin* p = plugins.find(c.authenticator);
+    if (!p) return {};
+    const cb_plugin& e = *p->entry;
+    if ((e.exclusive & CB_EXCLUSIVE_PORT) && e.exclusive_port_option) {
+        auto values = plugin_values(*p, c);
+        if (values) {
+            const std::string option = e.exclusive_port_option;
+            if (auto v = values->values.find(option);
+                v != values->values.end() && !v->second.empty())
+                return "port:" + v->second.back();
+            if (auto g = values->globals.find(option); g != values->globals.end())
+                return "port:" + g->second;
+        }
+        return "plugin:" + p->name();
+    }
+    if ((e.exclusive & CB_EXCLUSIVE_INSTANCE) ||
+        ((e.exclusive & CB_EXCLUSIVE_INTERACTIVE) && c.interactive()))
+        return "plugin:" + p->name();
+    return {};
+}
+
+// Asks the CAs about the lineages the lifetime rule found not due (in parallel); those whose
+// ARI renewal time has passed join `items`, the others are reported as skipped. Fresh answers
+// (and their Retry-After) are saved in the renewal confs, as certbot 5.x does.
+void add_ari_due(const Config& cli, const PluginRegistry& plugins, std::time_t now,
+                 std::vector<AriCheck>& checks, std::vector<std::string>& lines,
+                 std::vector<Item>& items, std::vector<std::string>& skipped,
+                 std::vector<std::string>& parse_failures) {
+    check_ari_and_save(checks, cli, now, static_cast<size_t>(std::max(8, cli.renewal_workers)));
+    for (size_t i = 0; i < checks.size(); ++i) {
+        const AriCheck& c = checks[i];
+        if (!c.due) {
+            skipped.push_back(std::move(lines[i]));
+            continue;
+        }
+        auto l = load_lineage(cli.config_dir, c.name);
+        auto cfg = l ? renewal_config(*l, cli, plugins) : Result<Config>(l.error());
+        Status st = cfg ? set_lineage_domains(*cfg, *l) : Status(cfg.error());
+        if (!st) {
+            parse_failures.push_back(c.name + " (" + st.error().message + ")");
+            continue;
+        }
+        items.push_back(Item{std::move(*l),
+                             std::move(*cfg),
+                             RenewalDecision{true, c.reason},
+                             Item::Outcome::kSkipped,
+                             {}});
+    }
+}
+
+}  // namespace
+
+int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
+    if (!cli.domains.empty()) {
+        log::error(
+            "The renew command renews every certificate that is due, or one named with "
+            "--cert-name; to renew particular domains use certonly -d instead");
+        return kExitUsage;
+    }
+    if (!cli.disable_hook_validation) {
+        for (const auto& h : cli.pre_hooks)
+            if (auto st = validate_hook(h, "--pre-hook"); !st)
+                return log::error(st.error().message), kExitUsage;
+        for (const auto& h : cli.post_hooks)
+            if (auto st = validate_hook(h, "--post-hook"); !st)
+                return log::error(st.error().message), kExitUsage;
+        for (const auto& h : cli.deploy_hooks)
+            if (auto st = validate_hook(h, "--deploy-hook"); !st)
+                return log::error(st.error().message), kExitUsage;
+    }
+    auto session = Session::open(cli, Session::Recovery::kByCaller);
+    if (!session) {
+        log::error(session.error().message);
+        return session.error().exit_code;
+    }
+    if (auto st = ensure_hook_dirs(cli.config_dir); !st) log::warning(st.error().message);
+
+    // One lineage at a time: decide (a renewal conf and the certificate's validity period),
+    // keep just a report line for those not due, and everything needed only for the due ones.
+    std::vector<std::string> conf_paths;
+    if (!cli.cert_name.empty()) {
+        const std::string conf =
+            normalize_path(cli.config_dir) + "/renewal/" + cli.cert_name + ".conf";
+        if (auto st = validate_lineage_name(cli.cert_name);
+            !st || access(conf.c_str(), F_OK) != 0) {
+            log::error("No certificate found with name " + cli.cert_name + " (expected " + conf +
+                       "); see `certbot certificates`");
+            return kExitFailure;
+        }
+        conf_paths.push_back(conf);
+    } else {
+        auto paths = renewal_conf_paths(cli.config_dir);
+        if (!paths) {
+            log::error(paths.error().message);
+            return paths.error().exit_code;
+        }
+        conf_paths = std::move(*paths);
+    }
+    const std::time_t now = std::time(nullptr);
+    std::vector<Item> items;  // the due ones
+    std::vector<std::string> skipped, parse_failures;
+    std::vector<AriCheck> ari_checks;      // not due by lifetime: ask ARI (ari_renewal.h)
+    std::vector<std::string> ari_skipped;  // their report lines, index for index
+    for (const auto& path : conf_paths) {
+        auto l = load_lineage_from_conf(cli.config_dir, path);
+        if (!l) {
+            parse_failures.push_back(l.error().message);
+            continue;
+        }
+        finish_interrupted_update(*l);
+        auto cfg = renewal_config(*l, cli, plugins);
+        if (!cfg) {
+            parse_failures.push_back(path + " (" + cfg.error().message + ")");
+            continue;
+        }
+        auto decision = should_renew(*l, *cfg, now);
+        if (!decision.due) {
+            std::string line = "  " + l->fullchain_path + " " + decision.reason + " (skipped)";
+            auto check = decision.ari_may_advance ? ari_check_for(*l) : std::nullopt;
+            if (check) {
+                ari_checks.push_back(std::move(*check));
+                ari_skipped.push_back(std::move(line));
+            } else {
+                skipped.push_back(std::move(line));
+            }
+            continue;
+        }
+        if (auto st = set_lineage_domains(*cfg, *l); !st) {
+            parse_failures.push_back(path + " (" + st.error().message + ")");
+            continue;
+        }
+        items.push_back(
+            Item{std::move(*l), std::move(*cfg), std::move(decision), Item::Outcome::kSkipped, {}});
+    }
+    add_ari_due(cli, plugins, now, ari_checks, ari_skipped, items, skipped, parse_failures);
+    std::vector<Item*> due;
+    for (auto& it : items) due.push_back(&it);
+
+    HookConfig hc;
+    hc.config_dir = cli.config_dir;
+    hc.pre_hooks = cli.pre_hooks;
+    hc.post_hooks = cli.post_hooks;
+    hc.directory_hooks = !cli.no_directory_hooks;
+    hc.dry_run = cli.dry_run;
+    HookRunner hooks(hc);
+
+    if (!due.empty()) {
+        // Without a terminal, spread a fleet's renewals over time like certbot (1-480 s).
+        if (!isatty(STDIN_FILENO) && !cli.no_random_sleep_on_renew && !cli.dry_run) {
+            std::mt19937 rng(std::random_device{}());
+            int delay = std::uniform_int_distribution<int>(1, 480)(rng);
+            log::info("Non-interactive renewal: random delay of " + std::to_string(delay) +
+                      " seconds (--no-random-sleep-on-renew skips it)");
+            system_clock().sleep_for(std::chrono::seconds(delay));
+        }
+        std::vector<std::string> lineage_pre;
+        for (auto* it : due)
+            for (const auto& h : it->cfg.pre_hooks)
+                if (std::find(lineage_pre.begin(), lineage_pre.end(), h) == lineage_pre.end())
+                    lineage_pre.push_back(h);
+        if (auto st = hooks.run_pre_hooks(lineage_pre); !st) log::error(st.error().message);
+        for (auto* it : due)
+            for (const auto& h : it->cfg.post_hooks) hooks.add_post_hook(h);
+    }
+
+    // Renew with a bounded pool. Lineages whose plugin needs exclusive use of a port or of the
+    // terminal take a shared lock for the duration.
+    std::mutex queue_mu, exclusive_map_mu;
+    std::map<std::string, std::unique_ptr<std::mutex>> exclusive;
+    size_t next = 0;
+    auto worker = [&]() {
+        while (!g_interrupted) {
+            Item* it;
+            {
+                std::lock_guard<std::mutex> l(queue_mu);
+                if (next >= due.size()) return;
+                it = due[next++];
+            }
+            std::unique_lock<std::mutex> ex;
+            if (auto key = exclusive_key(it->cfg, plugins); !key.empty()) {
+                std::lock_guard<std::mutex> l(exclusive_map_mu);
+                auto& m = exclusive[key];
+                if (!m) m = std::make_unique<std::mutex>();
+                ex = std::unique_lock<std::mutex>(*m);
+            }
+            log::info("Renewing " + it->lineage.name + " (" + it->decision.reason + ")");
+            auto r = issue_and_save(it->cfg, plugins, &it->lineage);
+            if (!r) {
+                it->outcome = Item::Outcome::kFailed;
+                it->error = r.error().message;
+                log::error("Failed to renew certificate " + it->lineage.name + ": " + it->error);
+                continue;
+            }
+            it->outcome = Item::Outcome::kRenewed;
+            if (!cli.dry_run) {
+                if (auto st = hooks.run_deploy_hooks(it->cfg.deploy_hooks, r->live_dir, r->domains);
+                    !st)
+                    log::error(st.error().message);
+            }
+        }
+    };
+    const size_t nworkers =
+        std::min<size_t>(static_cast<size_t>(std::max(1, cli.renewal_workers)), due.size());
+    std::vector<std::thread> pool;
+    for (size_t i = 1; i < nworkers; ++i) pool.emplace_back(worker);
+    if (nworkers > 0) worker();
+    for (auto& t : pool) t.join();
+
+    std::vector<std::string> renewed_domains, failed_domains;
+    std::vector<std::string> renewed, failed;
+    for (const auto& it : items) {
+        const std::string path = it.lineage.fullchain_path;
+        switch (it.outcome) {
+            case Item::Outcome::kSkipped:
+                break;  // interrupted before its turn (below)
+            case Item::Outcome::kRenewed:
+                renewed.push_back("  " + path + " (success)");
+                for (const auto& d : it.cfg.domains) renewed_domains.push_back(d);
+                break;
+            case Item::Outcome::kFailed:
+                failed.push_back("  " + path + " (failure)");
+                for (const auto& d : it.cfg.domains) failed_domains.push_back(d);
+                break;
+        }
+    }
+    if (g_interrupted)
+        for (auto* it : due)
+            if (it->outcome == Item::Outcome::kSkipped)
+                failed.push_back("  " + it->lineage.fullchain_path + " (interrupted)");
+    std::vector<Config> reload;
+    for (const auto& it : items)
+        if (it.outcome == Item::Outcome::kRenewed) reload.push_back(it.cfg);
+    const Status reloaded = restart_installers(reload, plugins);
+    if (!reloaded) log::error(reloaded.error().message);
+    if (auto st = hooks.run_post_hooks(renewed_domains, failed_domains); !st)
+        log::error(st.error().message);
+
+    const std::string sim = cli.dry_run ? "simulated " : "";
+    std::string out = kRule;
+    if (!skipped.empty())
+        out += "\nThe following certificates are not due for renewal yet:\n" + join(skipped, "\n");
+    if (due.empty() && failed.empty()) out += "\nNo renewals were attempted.";
+    if (!renewed.empty() && failed.empty())
+        out += "\nCongratulations, all " + sim + "renewals succeeded:\n" + join(renewed, "\n");
+    else if (!renewed.empty())
+        out += "\nThe following " + sim + "renewals succeeded:\n" + join(renewed, "\n");
+    if (!failed.empty()) {
+        out += renewed.empty()
+                   ? "\nAll " + sim +
+                         "renewals failed. The following certificates could not be renewed:\n"
+                   : "\nThe following " + sim + "renewals failed:\n";
+        out += join(failed, "\n");
+    }
+    if (!parse_failures.empty())
+        out += "\nAdditionally, the following renewal configurations were invalid:\n  " +
+               join(parse_failures, "\n  ");
+    out += "\n";
+    out += kRule;
+    if (!cli.quiet || !failed.empty() || !parse_failures.empty()) log::out(out);
+    if (!failed.empty() || !parse_failures.empty()) {
+        log::error(std::to_string(failed.size()) + " renew failure(s), " +
+                   std::to_string(parse_failures.size()) + " parse failure(s)");
+        return renewed.empty() ? kExitFailure : kExitPartial;
+    }
+    return reloaded ? kExitOk : kExitFailure;
+}
+
+}  // namespace certbot

@@ -1,0 +1,45 @@
+// The subcommands. Each returns the process exit status (result.h ExitCode) and prints its
+// own one-line errors.
+#pragma once
+
+#include "config.h"
+#include "plugin_host.h"
+#include "renewal.h"
+#include "version.h"
+
+namespace certbot {
+
+int cmd_certonly(const Config& cfg, const PluginRegistry& plugins);
+int cmd_renew(const Config& cfg, const PluginRegistry& plugins);
+int cmd_certificates(const Config& cfg, const PluginRegistry& plugins);
+int cmd_plugins(const Config& cfg, const PluginRegistry& plugins);
+
+// certonly's obtain step, shared with run: finds the lineage the request belongs to (by
+// --cert-name or the same names) and, unless it is not yet due, orders a certificate with the
+// pre/deploy/post hooks around it. Needs an open Session. issued = false: the existing
+// certificate was kept (result names it).
+struct Obtained {
+    IssueResult result;
+    bool issued = false;
+};
+Result<Obtained> obtain_with_hooks(const Config& cfg, const PluginRegistry& plugins);
+
+// Obtain and install (cmd_install.cpp).
+int cmd_run(const Config& cfg, const PluginRegistry& plugins);
+int cmd_install(const Config& cfg, const PluginRegistry& plugins);
+int cmd_enhance(const Config& cfg, const PluginRegistry& plugins);
+int cmd_rollback(const Config& cfg, const PluginRegistry& plugins);
+
+// Lineage management (cmd_lineage.cpp).
+int cmd_delete(const Config& cfg, const PluginRegistry& plugins);
+int cmd_reconfigure(const Config& cfg, const PluginRegistry& plugins);
+int cmd_update_symlinks(const Config& cfg, const PluginRegistry& plugins);
+
+// Accounts (cmd_account.cpp) and revocation (cmd_revoke.cpp).
+int cmd_register(const Config& cfg, const PluginRegistry& plugins);
+int cmd_update_account(const Config& cfg, const PluginRegistry& plugins);
+int cmd_show_account(const Config& cfg, const PluginRegistry& plugins);
+int cmd_unregister(const Config& cfg, const PluginRegistry& plugins);
+int cmd_revoke(const Config& cfg, const PluginRegistry& plugins);
+
+}  // namespace certbot

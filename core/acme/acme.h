@@ -1,0 +1,171 @@
+// ACME v2 client (RFC 8555): directory, nonces, JWS-signed requests, accounts, orders,
+// authorizations, challenges, finalization and certificate download. Transport is the HttpClient
+// interface; time is the Clock interface, so tests need neither sockets nor sleeping.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto.h"
+#include "http.h"
+#include "result.h"
+
+namespace certbot {
+
+class Clock {
+  public:
+    virtual ~Clock() = default;
+    virtual std::chrono::steady_clock::time_point now() = 0;
+    virtual void sleep_for(std::chrono::milliseconds d) = 0;
+};
+Clock& system_clock();
+
+// Set from a signal handler; long waits give up when it becomes true.
+extern std::atomic<bool> g_interrupted;
+
+struct Directory {
+    std::string url;
+    std::string new_nonce, new_account, new_order, revoke_cert, key_change, renewal_info;
+    std::string terms_of_service, website;
+    bool external_account_required = false;
+    std::vector<std::string> profiles;
+};
+
+struct Problem {
+    std::string type, detail, identifier;  // identifier: from subproblems
+    int status = 0;
+    std::vector<Problem> subproblems;
+    std::string describe() const;  // "type :: detail" with subproblems, one line
+};
+
+struct AcmeAccount {
+    std::string url;     // the kid
+    std::string status;  // valid, deactivated, revoked
+    std::vector<std::string> contact;
+    std::string body_json;  // the account object as the server sent it
+};
+
+struct Challenge {
+    std::string type, url, status, token;
+    std::optional<Problem> error;
+};
+
+struct Authorization {
+    std::string url, status, identifier;  // identifier value (DNS name, no "*.")
+    bool wildcard = false;
+    std::vector<Challenge> challenges;
+    std::optional<Problem> error;  // the first challenge error, if any
+};
+
+struct Order {
+    std::string url, status, finalize, certificate;
+    std::vector<std::string> identifiers, authorizations;
+    std::optional<Problem> error;
+};
+
+// Optional newOrder members: RFC 9773 §5 "replaces" (the certID of the certificate this order
+// replaces) and draft-aaron-acme-profiles "profile" (a name from the directory's meta.profiles).
+struct OrderOptions {
+    std::string replaces, profile;
+};
+
+struct ExternalAccountBinding {
+    std::string kid, hmac_key_b64url, alg = "HS256";
+};
+
+class AcmeClient {
+  public:
+    AcmeClient(HttpClient& http, std::string directory_url, Clock& clock = system_clock());
+
+    Status load_directory();
+    const Directory& directory() const { return dir_; }
+
+    // The account key signs every request; kid is the account URL once known.
+    void set_account(const PrivateKey* key, std::string kid = {});
+    const std::string& kid() const { return kid_; }
+
+    // RFC 8555 §7.3. only_existing: §7.3.1 onlyReturnExisting lookup.
+    Result<AcmeAccount> new_account(const std::vector<std::string>& contact, bool agree_tos,
+                                    bool only_existing,
+                                    const std::optional<ExternalAccountBinding>& eab = {});
+    // POST to the account URL (RFC 8555 §7.3.2); "{}" fetches the account object.
+    Result<AcmeAccount> update_account(const std::string& payload_json);
+    // Replaces the account's contact list ("mailto:" added to each address; empty: none).
+    Result<AcmeAccount> update_contact(const std::vector<std::string>& emails);
+    // RFC 8555 §7.3.6: {"status":"deactivated"}. The account can never be used again.
+    Status deactivate_account();
+    // RFC 8555 §7.3.5: hands the account (kid) to new_key. On success the client signs with
+    // new_key from then on (the caller keeps it alive, as with set_account).
+    Status key_change(const PrivateKey& new_key);
+
+    Result<Order> new_order(const std::vector<std::string>& dns_names,
+                            const OrderOptions& options = {});
+    Result<Authorization> get_authorization(const std::string& url);
+    Status respond_challenge(const std::string& challenge_url);
+    // Polls until the authorization is no longer pending (or the deadline passes).
+    Result<Authorization> poll_authorization(const std::string& url,
+                                             std::chrono::steady_clock::time_point deadline);
+    Result<Order> get_order(const std::string& url);
+    // Finalizes with the CSR, then polls until the order is valid or fails.
+    Result<Order> finalize(const Order& order, const std::string& csr_der,
+                           std::chrono::steady_clock::time_point deadline);
+    // PEM chain, leaf first; validated to contain only certificates.
+    Result<std::string> download_certificate(const std::string& url);
+    // RFC 8555 §7.6. cert_key null: signed by the account (kid); else by the certificate's own
+    // key, with its JWK in the protected header.
+    Status revoke(const std::string& cert_der, int reason, const PrivateKey* cert_key);
+
+    // key authorization for a token: token "." thumbprint (RFC 8555 §8.1)
+    std::string key_authorization(const std::string& token) const;
+
+    struct Response {
+        HttpResponse http;
+        std::string location;
+    };
+    // Signed POST (RFC 8555 §6.2) with badNonce retries (§6.5) and Retry-After on 429/503.
+    // payload "" is POST-as-GET. jwk: sign with the JWK instead of the kid.
+    Result<Response> post(const std::string& url, const std::string& payload, bool use_jwk = false,
+                          const PrivateKey* key = nullptr);
+
+  private:
+    Result<std::string> fetch_nonce();
+    Result<Response> post_once(const std::string& url, const std::string& payload, bool use_jwk,
+                               const PrivateKey* key);
+    Error problem_error(const HttpResponse& r, const std::string& what) const;
+    std::chrono::milliseconds poll_delay(const HttpResponse& r, int attempt) const;
+
+    HttpClient& http_;
+    Clock& clock_;
+    Directory dir_;
+    const PrivateKey* key_ = nullptr;
+    std::string kid_;
+    std::string thumbprint_;
+    std::vector<std::string> nonces_;
+};
+
+// --eab-hmac-alg is HS256/384/512 and --eab-hmac-key decodes as base64url (usage errors that
+// never quote the key).
+Status check_external_account_binding(const ExternalAccountBinding& eab);
+// RFC 8555 §7.3.4: the externalAccountBinding member of a newAccount payload: a flattened JWS
+// over the account's public JWK, MACed (eab.alg: HS256/384/512) with the CA-issued key.
+Result<std::string> external_account_binding_jws(const ExternalAccountBinding& eab,
+                                                 const PrivateKey& account_key,
+                                                 const std::string& new_account_url);
+// RFC 8555 §7.3.5: the inner JWS of a keyChange request: protected {alg, jwk (new key), url},
+// no nonce, no kid; payload {"account": account_url, "oldKey": old public JWK}; signed by new_key.
+Result<std::string> key_change_inner_jws(const PrivateKey& new_key, const PrivateKey& old_key,
+                                         const std::string& key_change_url,
+                                         const std::string& account_url);
+
+// Parses application/problem+json. Bounded and total: never throws.
+std::optional<Problem> parse_problem(const std::string& body);
+// The nonce grammar of RFC 8555 §6.5.1: base64url, at most 256 characters.
+bool valid_nonce(const std::string& nonce);
+// Retry-After as delay-seconds or HTTP-date; nullopt if absent/invalid. Capped at one day.
+std::optional<std::chrono::seconds> parse_retry_after(const std::string& value);
+
+}  // namespace certbot

@@ -1,0 +1,67 @@
+// The ARI part of the renewal decision (RFC 9773 §4.2), for lineages the lifetime rule
+// (renewal.h should_renew) has found not due. Lineages the lifetime rule already decided are
+// never asked about, so a no-op `renew` makes one directory request per CA and renewalInfo
+// requests only for lineages whose stored Retry-After has passed, all in parallel and bounded
+// in time. Any failure leaves the lineage to the lifetime rule.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ari.h"
+#include "config.h"
+#include "http.h"
+#include "renewal.h"
+#include "storage.h"
+
+namespace certbot {
+
+struct AriCheck {
+    // In: the lineage's own CA (its renewal conf's server, never the command line's, like
+    // certbot 4.2), its current certificate and the ARI state of its conf.
+    std::string name;
+    std::string server;
+    std::string cert_path;
+    AriState stored;
+    // Out
+    std::string cert_id;
+    std::optional<RenewalWindow> window;  // the window in force (fetched or stored)
+    bool fetched = false;                 // a fresh answer: `state` is to be saved
+    AriState state;                       // what to store when fetched
+    bool due = false;
+    std::string reason;   // "ARI suggests renewal from 2026-01-02 03:04 UTC"
+    std::string warning;  // why ARI could not be used ("" if it could, or was not offered)
+};
+
+// Builds the check for a lineage the lifetime rule left undecided; nullopt if it has no server
+// (certbot warns and skips ARI then too; the warning is logged here).
+std::optional<AriCheck> ari_check_for(const Lineage& lineage);
+
+// Decides each check. make_http is called once per worker thread. Directories are fetched once
+// per distinct server. At most `parallel` requests are in flight.
+using HttpFactory = std::function<std::unique_ptr<HttpClient>()>;
+void run_ari_checks(std::vector<AriCheck>& checks, const HttpFactory& make_http, int64_t now,
+                    size_t parallel);
+
+// Saves a fresh answer's state into the lineage's renewal conf (caller holds the store lock).
+Status save_ari_state(const std::string& config_dir, const AriCheck& check);
+
+// HTTP settings for ARI requests: shorter timeouts than issuance, so a CA that does not answer
+// cannot make a no-op renew slow.
+HttpOptions ari_http_options(bool verify_tls, const std::string& user_agent);
+
+// run_ari_checks with real HTTP (ari_http_options for cfg), then for each check its warning
+// logged and a fresh answer saved in its renewal conf (caller holds the store lock).
+void check_ari_and_save(std::vector<AriCheck>& checks, const Config& cfg, int64_t now,
+                        size_t parallel);
+
+// One lineage (certonly of an existing lineage): should_renew, then ARI when that left it
+// undecided; a fresh ARI answer is saved in the renewal conf (caller holds the store lock).
+RenewalDecision should_renew_with_ari(const Lineage& lineage, const Config& cfg, std::time_t now);
+
+}  // namespace certbot

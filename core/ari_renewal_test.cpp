@@ -1,0 +1,178 @@
+#include "ari_renewal.h"
+
+#include <catch2/catch.hpp>
+
+#include <ctime>
+#include <string>
+
+#include "fake_http_test.h"
+#include "temp_dir_test.h"
+#include "test_cert_test.h"
+
+using namespace certbot;
+
+namespace {
+
+const std::string kKeyId("\x01\x02\x03\x04", 4);
+
+struct Store : test::TempDir {
+    Lineage lineage(const std::string& name, int64_t not_before, int64_t not_after,
+                    const std::string& server = "https://ca.example/dir") const {
+        const std::string pem = test::cert_with(kKeyId, "0A", true, not_before, not_after);
+        auto l = create_lineage(
+            path, name, pem, pem, "", "KEY",
+            {RenewalParam::str("account", "abc123"), RenewalParam::str("authenticator", "webroot"),
+             RenewalParam::str("server", server), RenewalParam::str("key_type", "ecdsa")},
+            "2.1.0");
+        REQUIRE(l.ok());
+        return *l;
+    }
+};
+
+// Hands every worker thread the same scripted FakeHttp (tests run with one worker).
+HttpFactory shared(test::FakeHttp& fake) {
+    struct Proxy : HttpClient {
+        test::FakeHttp& f;
+        explicit Proxy(test::FakeHttp& x) : f(x) {}
+        Result<HttpResponse> send(const HttpRequest& r) override { return f.send(r); }
+    };
+    return [&fake]() { return std::unique_ptr<HttpClient>(new Proxy(fake)); };
+}
+
+const char* kDirWithAri =
+    R"({"newNonce":"https://ca.example/nonce","newAccount":"https://ca.example/acct",)"
+    R"("newOrder":"https://ca.example/order","renewalInfo":"https://ca.example/ri"})";
+const char* kDirWithoutAri =
+    R"({"newNonce":"https://ca.example/nonce","newAccount":"https://ca.example/acct",)"
+    R"("newOrder":"https://ca.example/order"})";
+
+std::string window_json(int64_t start, int64_t end) {
+    return R"({"suggestedWindow":{"start":")" + rfc3339_utc(start) + R"(","end":")" +
+           rfc3339_utc(end) + R"("}})";
+}
+
+}  // namespace
+
+TEST_CASE("the lifetime rule: a third of the lifetime, half under 10 days", "[ari][renewal]") {
+    Store s;
+    Config cfg;
+    const int64_t now = std::time(nullptr);
+    const int64_t day = 86400;
+    struct Case {
+        int64_t lifetime, left;
+        bool due;
+    };
+    for (const Case& c : {Case{90 * day, 31 * day, false}, Case{90 * day, 29 * day, true},
+                          Case{6 * day, 4 * day, false}, Case{6 * day, 2 * day, true},
+                          Case{160 * 3600, 81 * 3600, false}, Case{160 * 3600, 79 * 3600, true}}) {
+        INFO("lifetime " << c.lifetime << " s, " << c.left << " s left");
+        Lineage l = s.lineage("l" + std::to_string(c.lifetime) + "-" + std::to_string(c.left),
+                              now + c.left - c.lifetime, now + c.left);
+        RenewalDecision d = should_renew(l, cfg, now);
+        CHECK(d.due == c.due);
+        CHECK(d.ari_may_advance == !c.due);  // only what the lifetime rule leaves open
+    }
+}
+
+TEST_CASE("ARI: a CA without renewalInfo costs one directory request and no certID", "[ari]") {
+    Store s;
+    const int64_t now = std::time(nullptr);
+    Lineage a = s.lineage("a.example", now - 10 * 86400, now + 80 * 86400);
+    Lineage b = s.lineage("b.example", now - 10 * 86400, now + 80 * 86400);
+    std::vector<AriCheck> checks{*ari_check_for(a), *ari_check_for(b)};
+    test::FakeHttp http;
+    http.reply(200, kDirWithoutAri);
+    run_ari_checks(checks, shared(http), now, 1);
+    CHECK(http.seen.size() == 1);
+    for (const auto& c : checks) {
+        CHECK_FALSE(c.due);
+        CHECK(c.warning.empty());
+        CHECK(c.cert_id.empty());
+    }
+}
+
+TEST_CASE("ARI: a window that has passed makes the lineage due; its answer is kept", "[ari]") {
+    Store s;
+    const int64_t now = std::time(nullptr);
+    Lineage l = s.lineage("a.example", now - 10 * 86400, now + 80 * 86400);
+    std::vector<AriCheck> checks{*ari_check_for(l)};
+    test::FakeHttp http;
+    http.reply(200, kDirWithAri);
+    http.reply(200, window_json(now - 7200, now - 3600), {{"retry-after", "600"}});
+    run_ari_checks(checks, shared(http), now, 1);
+    REQUIRE(http.seen.size() == 2);
+    CHECK(http.seen[1].method == "GET");
+    CHECK(http.seen[1].url == "https://ca.example/ri/" + checks[0].cert_id);
+    CHECK(checks[0].due);
+    CHECK(checks[0].fetched);
+    CHECK(checks[0].state.retry_after == now + 600);
+    CHECK(checks[0].reason.find("ARI suggested renewal") == 0);
+
+    // Saved in the conf; a later run inside the Retry-After asks nothing and still knows.
+    REQUIRE(save_ari_state(s.path, checks[0]).ok());
+    auto again = load_lineage(s.path, "a.example");
+    REQUIRE(again.ok());
+    std::vector<AriCheck> later{*ari_check_for(*again)};
+    test::FakeHttp silent;
+    run_ari_checks(later, shared(silent), now + 60, 1);
+    CHECK(silent.seen.empty());
+    CHECK(later[0].due);
+    CHECK_FALSE(later[0].fetched);
+}
+
+TEST_CASE("ARI: a future window, or a failure, leaves the lineage to the lifetime rule", "[ari]") {
+    Store s;
+    const int64_t now = std::time(nullptr);
+    Lineage l = s.lineage("a.example", now - 10 * 86400, now + 80 * 86400);
+    SECTION("future") {
+        std::vector<AriCheck> checks{*ari_check_for(l)};
+        test::FakeHttp http;
+        http.reply(200, kDirWithAri);
+        http.reply(200, window_json(now + 86400, now + 2 * 86400));
+        run_ari_checks(checks, shared(http), now, 1);
+        CHECK_FALSE(checks[0].due);
+        CHECK(checks[0].fetched);
+        CHECK(checks[0].state.retry_after == now + kDefaultAriRetrySeconds);
+    }
+    SECTION("inverted window") {
+        std::vector<AriCheck> checks{*ari_check_for(l)};
+        test::FakeHttp http;
+        http.reply(200, kDirWithAri);
+        http.reply(200, window_json(now - 3600, now - 7200));
+        run_ari_checks(checks, shared(http), now, 1);
+        CHECK_FALSE(checks[0].due);
+        CHECK_FALSE(checks[0].fetched);
+        CHECK(checks[0].warning.find("before it starts") != std::string::npos);
+    }
+    SECTION("the CA is down") {
+        std::vector<AriCheck> checks{*ari_check_for(l)};
+        test::FakeHttp http;  // no scripted reply: every request fails
+        run_ari_checks(checks, shared(http), now, 1);
+        CHECK_FALSE(checks[0].due);
+        CHECK_FALSE(checks[0].fetched);
+    }
+    SECTION("a stored window for another certificate is not used") {
+        AriState old;
+        old.retry_after = now + 3600;
+        old.cert_id = "other.cert";
+        old.window = RenewalWindow{now - 7200, now - 3600, {}};
+        store_ari_state(l.conf, old);
+        std::vector<AriCheck> checks{*ari_check_for(l)};
+        test::FakeHttp http;
+        run_ari_checks(checks, shared(http), now, 1);
+        CHECK(http.seen.empty());
+        CHECK_FALSE(checks[0].due);
+    }
+}
+
+TEST_CASE("ARI asks the lineage's own CA, and skips a conf without a server", "[ari]") {
+    Store s;
+    const int64_t now = std::time(nullptr);
+    Lineage l = s.lineage("a.example", now - 10 * 86400, now + 80 * 86400,
+                          "https://own-ca.example/directory");
+    auto check = ari_check_for(l);
+    REQUIRE(check);
+    CHECK(check->server == "https://own-ca.example/directory");
+    l.renewal_params().remove("server");
+    CHECK_FALSE(ari_check_for(l));
+}

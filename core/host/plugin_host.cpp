@@ -1,0 +1,716 @@
+#include "plugin_host.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/auxv.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <iostream>
+#include <optional>
+
+#include "fsutil.h"
+#include "log.h"
+#include "plugin_runner.h"
+#include "plugin_wire.h"
+#include "process.h"
+#include "version.h"
+
+extern char** environ;
+
+namespace certbot {
+
+std::vector<std::string> LoadedPlugin::challenge_types() const {
+    std::vector<std::string> out;
+    for (const char* const* p = entry->challenge_types; p && *p; ++p) out.emplace_back(*p);
+    return out;
+}
+
+namespace {
+
+std::string self_exe_dir() {
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0) return {};
+    std::string p(buf, static_cast<size_t>(n));
+    return p.substr(0, p.rfind('/'));
+}
+
+std::string real(const std::string& p) {
+    char buf[PATH_MAX];
+    return realpath(p.c_str(), buf) ? std::string(buf) : p;
+}
+
+}  // namespace
+
+bool plugin_name_valid(const char* name) {
+    if (!name || !*name || std::strlen(name) > 64) return false;
+    for (const char* c = name; *c; ++c)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-')) return false;
+    return name[0] != '-';
+}
+
+std::vector<std::string> plugin_search_path() {
+    const char* env = getauxval(AT_SECURE) ? nullptr : std::getenv("CERTBOT_PLUGIN_PATH");
+    std::vector<std::string> dirs;
+    if (env && *env) {
+        std::string s(env);
+        size_t start = 0;
+        while (start <= s.size()) {
+            size_t colon = s.find(':', start);
+            std::string d = s.substr(start, colon == std::string::npos ? colon : colon - start);
+            if (!d.empty()) dirs.push_back(d);
+            if (colon == std::string::npos) break;
+            start = colon + 1;
+        }
+        return dirs;
+    }
+    // Running from the build tree: the binary sits in <build>/cli next to <build>/plugins and
+    // <build>/CMakeCache.txt. No build path is compiled in (reproducible builds).
+    const std::string exe_dir = real(self_exe_dir());
+    const std::string parent = exe_dir.substr(0, exe_dir.rfind('/'));
+    struct stat st {};
+    if (exe_dir.size() > 4 && exe_dir.compare(exe_dir.size() - 4, 4, "/cli") == 0 &&
+        ::stat((parent + "/CMakeCache.txt").c_str(), &st) == 0 &&
+        ::stat((parent + "/plugins").c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+        return {parent + "/plugins"};
+    // Installed: <prefix>/bin/certbot finds <prefix>/<libdir>/certbot/plugins, wherever the
+    // prefix was (cmake --install --prefix, a relocated package); else the configured path.
+    const std::string relative = real(exe_dir + "/" + CERTBOT_PLUGIN_RELDIR);
+    if (::stat(relative.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return {relative};
+    return {CERTBOT_PLUGIN_INSTALL_DIR};
+}
+
+// ---- runner processes ----
+
+namespace {
+
+std::atomic<int> g_timeout_seconds{600};
+const std::atomic<bool>* g_stop_flag = nullptr;
+
+bool stop_requested() {
+    return g_stop_flag && g_stop_flag->load();
+}
+
+// How long `discover` waits for one file to load in the runner (its constructors run then).
+constexpr std::chrono::seconds kProbeTimeout{10};
+// How long cleanup calls may still run after SIGINT/SIGTERM.
+constexpr std::chrono::seconds kInterruptGrace{10};
+
+std::string signal_text(int sig) {
+    const char* abbrev = sigabbrev_np(sig);
+    const char* desc = sigdescr_np(sig);
+    return std::string(abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig)) +
+           (desc ? std::string(" (") + desc + ")" : "");
+}
+
+}  // namespace
+
+void set_plugin_stop_flag(const std::atomic<bool>* flag) {
+    g_stop_flag = flag;
+}
+
+void set_plugin_timeout(std::chrono::seconds limit) {
+    g_timeout_seconds = static_cast<int>(limit.count());
+}
+
+std::chrono::seconds plugin_timeout() {
+    return std::chrono::seconds(g_timeout_seconds.load());
+}
+
+// A runner process: certbot's own binary started with kPluginRunnerFlag, in its own process
+// group (so a timeout also ends what the plugin started), talking over a socket on its fd 3.
+struct PluginInstance::Runner {
+    pid_t pid = -1;
+    int fd = -1;
+    std::string buf;
+
+    ~Runner() { stop(true); }
+
+    static Result<std::unique_ptr<Runner>> spawn() {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+            return Error(std::string("cannot start a plugin process: ") + std::strerror(errno));
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, sv[1], 3);  // dup2 clears FD_CLOEXEC on 3
+        if (sv[1] == 3) posix_spawn_file_actions_addclose(&fa, sv[0]);
+        posix_spawnattr_t attr;
+        posix_spawnattr_init(&attr);
+        sigset_t none;
+        sigemptyset(&none);
+        posix_spawnattr_setsigmask(&attr, &none);
+        posix_spawnattr_setpgroup(&attr, 0);
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
+        const std::string ppid = std::to_string(getpid());
+        char* argv[] = {const_cast<char*>("certbot"), const_cast<char*>(kPluginRunnerFlag),
+                        const_cast<char*>(ppid.c_str()), nullptr};
+        pid_t pid = -1;
+        int rc = posix_spawn(&pid, "/proc/self/exe", &fa, &attr, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&attr);
+        close(sv[1]);
+        if (rc != 0) {
+            close(sv[0]);
+            return Error(std::string("cannot start a plugin process: ") + std::strerror(rc));
+        }
+        auto r = std::make_unique<Runner>();
+        r->pid = pid;
+        r->fd = sv[0];
+        return r;
+    }
+
+    // Ends the process (KILL: at once, with everything in its group; else it may finish on
+    // its own for 2 s) and says how it ended: "exited with status 3", "was killed by SIGSEGV".
+    std::string stop(bool kill) {
+        if (fd >= 0) close(fd), fd = -1;
+        if (pid < 0) return {};
+        int status = 0;
+        pid_t r = 0;
+        if (!kill) {
+            for (int i = 0; i < 200 && (r = waitpid(pid, &status, WNOHANG)) == 0; ++i)
+                usleep(10000);
+        }
+        if (r == 0 || kill) {
+            ::kill(-pid, SIGKILL);
+            ::kill(pid, SIGKILL);
+            while ((r = waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
+            }
+        }
+        pid = -1;
+        if (r < 0) return "ended";
+        if (WIFSIGNALED(status)) return "was killed by " + signal_text(WTERMSIG(status));
+        return "exited with status " + std::to_string(WEXITSTATUS(status));
+    }
+};
+
+// ---- descriptors ----
+
+struct PluginDescriptor {
+    cb_plugin entry{};
+    std::deque<std::string> strings;  // stable storage for every char* in entry
+    std::vector<const char*> types;
+    std::vector<cb_option_desc> options;
+
+    const char* keep(const std::string& s) { return strings.emplace_back(s).c_str(); }
+    const char* keep_nullable(const std::string& s) {
+        const char* v = wire::nullable_get(s);
+        return v ? keep(v) : nullptr;
+    }
+
+    // From a runner's ["desc", "ok", ...] message; an error names what is wrong.
+    static Result<std::shared_ptr<PluginDescriptor>> parse(const wire::Message& m) {
+        auto d = std::make_shared<PluginDescriptor>();
+        wire::Cursor c(m, 2);
+        cb_plugin& e = d->entry;
+        e.struct_size = sizeof e;
+        e.abi_major = CB_ABI_MAJOR;
+        e.name = d->keep(c.str());
+        e.description = d->keep(log::printable(c.str(), 400));
+        e.version = d->keep(log::printable(c.str(), 64));
+        e.kinds = static_cast<uint32_t>(c.num(0xffffffffu));
+        e.abi_minor = static_cast<uint32_t>(c.num(0xffffffffu));
+        for (uint64_t n = c.num(16); c.ok() && n > 0; --n) d->types.push_back(d->keep(c.str()));
+        d->types.push_back(nullptr);
+        for (uint64_t n = c.num(256); c.ok() && n > 0; --n) {
+            cb_option_desc o{};
+            o.struct_size = sizeof o;
+            o.name = d->keep(c.str());
+            o.short_alias = d->keep_nullable(c.str());
+            o.metavar = d->keep_nullable(c.str());
+            o.help = d->keep_nullable(c.str());
+            o.default_value = d->keep_nullable(c.str());
+            o.flags = static_cast<uint32_t>(c.num(0xffffffffu));
+            if (c.ok() && !plugin_name_valid(o.name))
+                return Error("declares a malformed option #" + std::to_string(d->options.size()));
+            d->options.push_back(o);
+        }
+        e.exclusive = static_cast<uint32_t>(c.num(0xffffffffu));
+        e.exclusive_port_option = d->keep_nullable(c.str());
+        if (!c.ok() || !c.done() || !plugin_name_valid(e.name))
+            return Error("sent a malformed description");
+        e.challenge_types = d->types.data();
+        e.options = d->options.empty() ? nullptr : d->options.data();
+        e.option_count = d->options.size();
+        return d;
+    }
+};
+
+namespace {
+
+// Identity of a plugin file for the cache: a replaced or rebuilt file is described again.
+struct FileId {
+    dev_t dev = 0;
+    ino_t ino = 0;
+    off_t size = 0;
+    int64_t mtime_ns = 0;
+    std::string key() const {
+        return std::to_string(dev) + ":" + std::to_string(ino) + ":" + std::to_string(size) + ":" +
+               std::to_string(mtime_ns);
+    }
+};
+
+std::optional<FileId> file_id(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+    return FileId{st.st_dev, st.st_ino, st.st_size,
+                  static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+}
+
+std::string cache_header() {
+    return std::string("certbot-plugin-cache 1 ") + certbot_version() + " " +
+           std::to_string(CB_ABI_MAJOR) + "." + std::to_string(CB_ABI_MINOR);
+}
+
+// path -> (file identity, the runner's "desc" message). A cache that is not ours, is
+// writable by others or was written by another version is ignored.
+using Cache = std::map<std::string, std::pair<std::string, wire::Message>>;
+
+Cache read_cache(const std::string& file) {
+    Cache c;
+    struct stat st {};
+    if (file.empty() || ::stat(file.c_str(), &st) != 0 || st.st_uid != geteuid() ||
+        (st.st_mode & 022))
+        return c;
+    auto data = read_file(file, wire::kMaxMessage);
+    if (!data) return c;
+    std::string buf = std::move(*data);
+    bool bad = false;
+    auto head = wire::take_frame(buf, bad);
+    if (!head || head->size() != 1 || (*head)[0] != cache_header()) return c;
+    while (auto m = wire::take_frame(buf, bad)) {
+        if (m->size() < 4) break;
+        wire::Message desc(m->begin() + 2, m->end());
+        c[(*m)[0]] = {(*m)[1], std::move(desc)};
+    }
+    return c;
+}
+
+void write_cache(const std::string& file, const Cache& c) {
+    std::string data = wire::encode({cache_header()});
+    for (const auto& [path, entry] : c) {
+        wire::Message m{path, entry.first};
+        m.insert(m.end(), entry.second.begin(), entry.second.end());
+        data += wire::encode(m);
+    }
+    if (auto st = atomic_write(file, data, 0644); !st)
+        log::debug("Plugin descriptor cache not written: " + st.error().message);
+}
+
+// Describes FILES in runner processes: one for all of them, and a new one after a file whose
+// loading crashed or hung (that file gets a "skip" answer naming what happened).
+std::vector<wire::Message> probe(const std::vector<std::string>& files) {
+    std::vector<wire::Message> out;
+    while (out.size() < files.size()) {
+        auto runner = PluginInstance::Runner::spawn();
+        if (!runner) {
+            for (size_t i = out.size(); i < files.size(); ++i)
+                out.push_back({"desc", "skip", runner.error().message});
+            break;
+        }
+        wire::Message ask{"describe"};
+        ask.insert(ask.end(), files.begin() + static_cast<long>(out.size()), files.end());
+        wire::send((*runner)->fd, ask);
+        while (out.size() < files.size()) {
+            wire::Message m;
+            auto st = wire::receive((*runner)->fd, (*runner)->buf, m,
+                                    std::chrono::steady_clock::now() + kProbeTimeout, nullptr);
+            if (st == wire::ReadStatus::kOk && m.size() >= 3 && m[0] == "desc") {
+                out.push_back(std::move(m));
+                continue;
+            }
+            std::string why;
+            if (st == wire::ReadStatus::kTimedOut)
+                why = "did not finish loading within " + std::to_string(kProbeTimeout.count()) +
+                      " s (a constructor hangs?); stopped it";
+            const std::string how = (*runner)->stop(st != wire::ReadStatus::kClosed);
+            if (why.empty()) why = "crashed while loading: the plugin process " + how;
+            out.push_back({"desc", "skip", why});
+            break;
+        }
+    }
+    return out;
+}
+
+Result<LoadedPlugin> loaded_from(const std::string& path, const wire::Message& desc) {
+    if (desc.size() >= 3 && desc[1] == "skip") return Error(desc[2]);
+    auto d = PluginDescriptor::parse(desc);
+    if (!d) return d.error();
+    LoadedPlugin p;
+    p.path = path;
+    p.entry = &(*d)->entry;
+    p.descriptor = *d;
+    return p;
+}
+
+}  // namespace
+
+std::string plugin_cache_path(const std::string& work_dir) {
+    return path_join(work_dir, "plugin-descriptors.cache");
+}
+
+Result<LoadedPlugin> load_plugin(const std::string& path) {
+    return loaded_from(path, probe({path}).at(0));
+}
+
+PluginRegistry PluginRegistry::discover(const std::vector<std::string>& dirs,
+                                        const std::string& cache_file) {
+    std::vector<std::string> paths;
+    for (const auto& dir : dirs) {
+        DIR* d = opendir(dir.c_str());
+        if (!d) continue;
+        std::vector<std::string> files;
+        while (dirent* e = readdir(d)) {
+            std::string n = e->d_name;
+            if (n.size() > 3 && n.compare(n.size() - 3, 3, ".so") == 0) files.push_back(n);
+        }
+        closedir(d);
+        std::sort(files.begin(), files.end());
+        for (const auto& f : files) paths.push_back(dir + "/" + f);
+    }
+    // The cache answers for files whose identity it knows; the rest are probed together.
+    Cache cache = read_cache(cache_file);
+    Cache fresh;
+    std::vector<std::string> unknown;
+    std::vector<std::string> ids(paths.size());
+    for (size_t i = 0; i < paths.size(); ++i) {
+        auto id = file_id(paths[i]);
+        ids[i] = id ? id->key() : "";
+        auto hit = cache.find(paths[i]);
+        if (hit != cache.end() && hit->second.first == ids[i])
+            fresh[paths[i]] = hit->second;
+        else
+            unknown.push_back(paths[i]);
+    }
+    auto probed = probe(unknown);
+    for (size_t i = 0; i < unknown.size(); ++i) {
+        const size_t at =
+            static_cast<size_t>(std::find(paths.begin(), paths.end(), unknown[i]) - paths.begin());
+        fresh[unknown[i]] = {ids[at], probed[i]};
+    }
+    if (!cache_file.empty() && (!unknown.empty() || fresh.size() != cache.size()) &&
+        access(dir_name(cache_file).c_str(), W_OK) == 0)
+        write_cache(cache_file, fresh);
+
+    PluginRegistry reg;
+    for (const auto& path : paths) {
+        auto p = loaded_from(path, fresh[path].second);
+        if (!p) {
+            reg.skipped_.push_back({path, p.error().message});
+            log::debug("Skipping plugin " + path + ": " + p.error().message);
+            continue;
+        }
+        if (reg.find(p->name())) {
+            reg.skipped_.push_back({path, "duplicate plugin name \"" + p->name() +
+                                              "\" (the first one found is used)"});
+            continue;
+        }
+        reg.plugins_.push_back(std::move(*p));
+    }
+    return reg;
+}
+
+const LoadedPlugin* PluginRegistry::find(const std::string& name) const {
+    for (const auto& p : plugins_)
+        if (p.name() == name) return &p;
+    return nullptr;
+}
+
+// ---- host side of an instance ----
+
+namespace {
+
+// Host services the runner forwards: prompts and user hooks stay in this process (it owns the
+// terminal and runs hooks one at a time).
+bool pause_for_user(const std::string& message) {
+    std::cout << message << "\nPress Enter to Continue" << std::flush;
+    std::string line;
+    return static_cast<bool>(std::getline(std::cin, line));
+}
+
+wire::Message run_hook_for_plugin(const wire::Message& m) {
+    HookOptions opts;
+    for (size_t i = 3; i < m.size(); ++i) {
+        auto eq = m[i].find('=');
+        if (eq == std::string::npos || eq == 0) continue;
+        opts.env.emplace_back(m[i].substr(0, eq), m[i].substr(eq + 1));
+    }
+    opts.capture_stdout = m[2] == "1";
+    auto r = run_hook(m[1], opts);
+    if (!r) return {"hook", "error", "0", ""};
+    return {"hook", "ok", std::to_string(r->exit_status), r->output};
+}
+
+wire::Message challenge_message(const char* call, const std::vector<cb_challenge>& cs) {
+    wire::Message m{call, std::to_string(cs.size())};
+    auto s = [](const char* p) { return std::string(p ? p : ""); };
+    for (const auto& c : cs) {
+        for (const char* f :
+             {c.type, c.identifier, c.token, c.key_authorization, c.validation, c.validation_name})
+            m.push_back(s(f));
+        m.push_back(c.is_wildcard ? "1" : "0");
+    }
+    return m;
+}
+
+}  // namespace
+
+PluginInstance::PluginInstance(const LoadedPlugin& plugin) : plugin_(plugin) {}
+
+PluginInstance::~PluginInstance() {
+    if (!runner_) return;
+    if (wire::send(runner_->fd, {"destroy"})) (void)await("destroy", true);
+    if (runner_) runner_->stop(false);
+}
+
+Result<std::unique_ptr<PluginInstance>> PluginInstance::create(
+    const LoadedPlugin& plugin, PluginOptionValues options, bool interactive, bool dry_run,
+    const std::string& config_dir, const std::string& work_dir, const std::string& logs_dir) {
+    std::unique_ptr<PluginInstance> inst(new PluginInstance(plugin));
+    inst->interactive_ = interactive;
+    wire::Message& m = inst->init_;
+    m = {"init",     plugin.path, plugin.name(), interactive ? "1" : "0", dry_run ? "1" : "0",
+         config_dir, work_dir,    logs_dir,      certbot_version()};
+    m.push_back(std::to_string(options.values.size()));
+    for (const auto& [name, values] : options.values) {
+        m.push_back(name);
+        m.push_back(std::to_string(values.size()));
+        m.insert(m.end(), values.begin(), values.end());
+    }
+    m.push_back(std::to_string(options.per_identifier.size()));
+    for (const auto& [name, map] : options.per_identifier) {
+        m.push_back(name);
+        m.push_back(std::to_string(map.size()));
+        for (const auto& [id, value] : map) m.insert(m.end(), {id, value});
+    }
+    m.push_back(std::to_string(options.globals.size()));
+    for (const auto& [k, v] : options.globals) m.insert(m.end(), {k, v});
+    CB_TRY(inst->start());
+    return inst;
+}
+
+Status PluginInstance::start(bool cleanup) {
+    auto r = Runner::spawn();
+    if (!r) return Error("The " + plugin_.name() + " plugin could not start: " + r.error().message);
+    runner_ = std::move(*r);
+    if (!wire::send(runner_->fd, init_))
+        return Error("The " + plugin_.name() + " plugin could not start: its process " +
+                     runner_->stop(false));
+    auto reply = await("create", cleanup);
+    if (!reply)
+        return Error("The " + plugin_.name() + " plugin could not start: " + reply.error().message);
+    if ((*reply)[1] != std::to_string(CB_OK)) {
+        runner_->stop(false);
+        runner_.reset();
+        const std::string why = (*reply)[2].empty() ? "no reason given" : (*reply)[2];
+        return Error("The " + plugin_.name() + " plugin could not start: " + why);
+    }
+    return Status::Ok();
+}
+
+Result<wire::Message> PluginInstance::await(const std::string& call, bool cleanup) {
+    using clock = std::chrono::steady_clock;
+    auto deadline = clock::now() + plugin_timeout();
+    std::optional<clock::time_point> grace_end;
+    // SIGINT/SIGTERM end a call at once; cleanup calls get a short grace period.
+    auto stop = [&]() {
+        if (!stop_requested()) return false;
+        if (!cleanup) return true;
+        if (!grace_end) grace_end = clock::now() + kInterruptGrace;
+        return clock::now() >= *grace_end;
+    };
+    const std::string who = plugin_.name() + " plugin (" + plugin_.path + ")";
+    while (true) {
+        wire::Message m;
+        auto st = wire::receive(runner_->fd, runner_->buf, m, deadline, stop);
+        if (st == wire::ReadStatus::kOk && !m.empty()) {
+            if (m[0] == "result" && m.size() >= 3) return m;
+            const auto served_from = clock::now();
+            if (m[0] == "log" && m.size() == 3) {
+                int level = std::atoi(m[1].c_str());
+                log::write(std::clamp(level, 10, 40), log::printable(m[2], 4000));
+                continue;
+            }
+            bool sent = false;
+            if (m[0] == "pause" && m.size() == 2)
+                sent = wire::send(runner_->fd,
+                                  {"pause", interactive_ && pause_for_user(m[1]) ? "ok" : "error"});
+            else if (m[0] == "hook" && m.size() >= 3)
+                sent = wire::send(runner_->fd, run_hook_for_plugin(m));
+            else
+                st = wire::ReadStatus::kBad;
+            // Time spent on a person or a user hook is not the plugin's.
+            deadline += clock::now() - served_from;
+            if (sent) continue;
+            if (st == wire::ReadStatus::kOk) st = wire::ReadStatus::kClosed;
+        }
+        std::string why;
+        switch (st) {
+            case wire::ReadStatus::kTimedOut:
+                why = "did not answer within " + std::to_string(plugin_timeout().count()) +
+                      " s (--plugin-timeout); stopped it";
+                runner_->stop(true);
+                break;
+            case wire::ReadStatus::kStopped:
+                why = "was interrupted (SIGINT/SIGTERM); stopped it";
+                runner_->stop(true);
+                break;
+            case wire::ReadStatus::kBad:
+                why = "sent a malformed message; stopped it";
+                runner_->stop(true);
+                break;
+            default:
+                why = "crashed: its process " + runner_->stop(false);
+                break;
+        }
+        runner_.reset();
+        log::debug(who + ": " + call + " " + why);
+        return Error(who + " " + why + " in " + call);
+    }
+}
+
+Result<wire::Message> PluginInstance::call(const wire::Message& message, const std::string& what,
+                                           bool cleanup) {
+    if (!runner_) {
+        if (stop_requested() && !cleanup)
+            return Error("The " + plugin_.name() + " plugin: " + what + ": interrupted");
+        CB_TRY(start(cleanup));
+    }
+    if (!wire::send(runner_->fd, message)) {
+        const std::string how = runner_->stop(false);
+        runner_.reset();
+        return Error(plugin_.name() + " plugin (" + plugin_.path + ") crashed: its process " + how +
+                     " before " + message[0]);
+    }
+    return await(message[0], cleanup);
+}
+
+Status PluginInstance::check(const wire::Message& reply, const std::string& what) {
+    const int st = std::atoi(reply[1].c_str());
+    if (st == CB_OK) return Status::Ok();
+    std::string msg = reply[2];
+    if (st == CB_DECLINED && msg.empty()) msg = "declined";
+    if (msg.empty()) msg = "failed without giving a reason";
+    return Error(msg.find(plugin_.name()) == std::string::npos
+                     ? plugin_.name() + " plugin: " + what + ": " + msg
+                     : msg);
+}
+
+Status PluginInstance::require_installer() const {
+    if (plugin_.is_installer()) return Status::Ok();
+    return Error("The " + plugin_.name() +
+                     " plugin is not an installer; choose one with "
+                     "-i/--installer",
+                 kExitUsage);
+}
+
+namespace {
+std::vector<std::string> values_of(const wire::Message& reply) {
+    return std::vector<std::string>(reply.begin() + 3, reply.end());
+}
+bool declined(const wire::Message& reply) {
+    return reply[1] == std::to_string(CB_DECLINED);
+}
+}  // namespace
+
+Result<std::vector<std::string>> PluginInstance::chall_pref(const std::string& identifier) {
+    const std::string what = "choosing challenges for " + identifier;
+    auto r = call({"chall_pref", identifier}, what);
+    if (!r) return r.error();
+    if (declined(*r)) return std::vector<std::string>{};
+    if (auto s = check(*r, what); !s) return s.error();
+    return values_of(*r);
+}
+
+Status PluginInstance::perform(const std::vector<cb_challenge>& c) {
+    auto r = call(challenge_message("perform", c), "preparing challenges");
+    if (!r) return r.error();
+    return check(*r, "preparing challenges");
+}
+
+Status PluginInstance::cleanup(const std::vector<cb_challenge>& c) {
+    auto r = call(challenge_message("cleanup", c), "cleaning up challenges", true);
+    if (!r) return r.error();
+    return check(*r, "cleaning up challenges");
+}
+
+Result<std::vector<std::string>> PluginInstance::get_all_names() {
+    CB_TRY(require_installer());
+    auto r = call({"get_all_names"}, "listing names");
+    if (!r) return r.error();
+    if (auto s = check(*r, "listing names"); !s) return s.error();
+    return values_of(*r);
+}
+
+Result<std::vector<std::string>> PluginInstance::supported_enhancements() {
+    CB_TRY(require_installer());
+    auto r = call({"supported_enhancements"}, "listing enhancements");
+    if (!r) return r.error();
+    if (declined(*r)) return std::vector<std::string>{};
+    if (auto s = check(*r, "listing enhancements"); !s) return s.error();
+    return values_of(*r);
+}
+
+Status PluginInstance::deploy_cert(const std::string& domain, const std::string& cert,
+                                   const std::string& key, const std::string& chain,
+                                   const std::string& fullchain, const std::string& lineage) {
+    CB_TRY(require_installer());
+    const std::string what = "deploying the certificate for " + domain;
+    auto r = call({"deploy_cert", domain, cert, key,
+                   wire::nullable(chain.empty() ? nullptr : chain.c_str()), fullchain, lineage},
+                  what);
+    if (!r) return r.error();
+    return check(*r, what);
+}
+
+Result<bool> PluginInstance::enhance(const std::string& domain, const std::string& enhancement,
+                                     const std::string& options) {
+    CB_TRY(require_installer());
+    auto r = call({"enhance", domain, enhancement,
+                   wire::nullable(options.empty() ? nullptr : options.c_str())},
+                  enhancement + " for " + domain);
+    if (!r) return r.error();
+    if (declined(*r)) {
+        log::warning(plugin_.name() + " plugin: " + enhancement + " not applied to " + domain +
+                     ((*r)[2].empty() ? "" : ": " + (*r)[2]));
+        return false;
+    }
+    if (auto s = check(*r, enhancement + " for " + domain); !s) return s.error();
+    return true;
+}
+
+Status PluginInstance::call_checked(const wire::Message& message, const std::string& what,
+                                    bool cleanup) {
+    CB_TRY(require_installer());
+    auto r = call(message, what, cleanup);
+    if (!r) return r.error();
+    return check(*r, what);
+}
+
+Status PluginInstance::save(const std::string& title, bool temporary) {
+    return call_checked({"save", title, temporary ? "1" : "0"}, "saving");
+}
+Status PluginInstance::rollback_checkpoints(int count) {
+    return call_checked({"rollback_checkpoints", std::to_string(count)}, "rolling back", true);
+}
+Status PluginInstance::recovery_routine() {
+    return call_checked({"recovery_routine"}, "recovering", true);
+}
+Status PluginInstance::config_test() {
+    return call_checked({"config_test"}, "testing the configuration");
+}
+Status PluginInstance::restart() {
+    return call_checked({"restart"}, "restarting the server");
+}
+
+}  // namespace certbot

@@ -1,0 +1,498 @@
+#include "renewal.h"
+
+#include <algorithm>
+
+#include "account.h"
+#include "acme.h"
+#include "ari.h"
+#include "cert_dates.h"
+#include "fsutil.h"
+#include "hooks.h"
+#include "identifiers.h"
+#include "installer.h"
+#include "issuance.h"
+#include "json.h"
+#include "log.h"
+#include "user_agent.h"
+#include "version.h"
+
+namespace certbot {
+
+// Builds what a plugin reads through host->get_option from the parsed flags.
+Result<PluginOptionValues> plugin_values(const LoadedPlugin& p, const Config& cfg) {
+    PluginOptionValues v;
+    const std::string prefix = p.name() + "-";
+    std::string per_id_option;
+    for (size_t i = 0; i < p.entry->option_count; ++i) {
+        const auto& od = p.entry->options[i];
+        const std::string long_name = prefix + od.name;
+        auto it = cfg.plugin_options.find(long_name);
+        if (it != cfg.plugin_options.end())
+            v.values[od.name] = it->second;
+        else if (od.default_value)
+            v.values[od.name] = {od.default_value};
+        if (od.flags & CB_OPT_PER_IDENTIFIER) {
+            per_id_option = od.name;
+            auto pi = cfg.plugin_per_identifier.find(long_name);
+            if (pi != cfg.plugin_per_identifier.end())
+                v.per_identifier[od.name] = pi->second;
+            else
+                v.per_identifier[od.name];
+        }
+    }
+    // A JSON map option ({"a.com,b.com": "/var/www"}) feeds the per-identifier option.
+    for (size_t i = 0; i < p.entry->option_count; ++i) {
+        const auto& od = p.entry->options[i];
+        if (!(od.flags & CB_OPT_IDENTIFIER_MAP) || per_id_option.empty()) continue;
+        auto it = cfg.plugin_options.find(prefix + od.name);
+        if (it == cfg.plugin_options.end()) continue;
+        for (const auto& text : it->second) {
+            auto doc = json::parse(text, "--" + prefix + od.name, 1 << 20);
+            if (!doc) return Error(doc.error().message, kExitUsage);
+            if (!doc->IsObject())
+                return Error("--" + prefix + od.name + " must be a JSON object", kExitUsage);
+            for (const auto& m : doc->GetObject()) {
+                if (!m.value.IsString())
+                    return Error("--" + prefix + od.name + ": values must be strings", kExitUsage);
+                std::string keys(m.name.GetString(), m.name.GetStringLength());
+                auto names = parse_domains({keys});
+                if (!names) return Error(names.error().message, kExitUsage);
+                for (const auto& n : *names)
+                    v.per_identifier[per_id_option][n] = m.value.GetString();
+            }
+        }
+    }
+    // Identifiers that came before any per-identifier value take the last one given
+    // (certbot: "each domain will have the webroot path that preceded it", else the last).
+    if (!per_id_option.empty()) {
+        auto& map = v.per_identifier[per_id_option];
+        const auto& all = v.values[per_id_option];
+        if (!all.empty())
+            for (const auto& d : cfg.domains) map.emplace(d, all.back());
+    }
+    // Hook options (CB_OPT_HOOK) are checked like --pre-hook: a typo must fail before the order.
+    if (!cfg.disable_hook_validation)
+        for (size_t i = 0; i < p.entry->option_count; ++i) {
+            const auto& od = p.entry->options[i];
+            if (!(od.flags & CB_OPT_HOOK)) continue;
+            auto it = v.values.find(od.name);
+            if (it == v.values.end()) continue;
+            for (const auto& command : it->second)
+                CB_TRY(validate_hook(command, "--" + prefix + od.name));
+        }
+    v.globals["http-01-port"] = std::to_string(cfg.http01_port);
+    v.globals["https-port"] = std::to_string(cfg.https_port);
+    if (!cfg.http01_address.empty()) v.globals["http-01-address"] = cfg.http01_address;
+    return v;
+}
+
+namespace {
+
+// The [renewalparams] certbot writes: what the user set, plus server/key_type/account.
+std::vector<RenewalParam> renewal_params(const Config& cfg, const LoadedPlugin& auth,
+                                         const PluginOptionValues& values,
+                                         const std::string& account_id) {
+    std::vector<RenewalParam> r;
+    r.push_back(RenewalParam::str("account", account_id));
+    r.push_back(RenewalParam::str("authenticator", auth.name()));
+    if (!cfg.installer.empty()) r.push_back(RenewalParam::str("installer", cfg.installer));
+    r.push_back(RenewalParam::str("server", cfg.effective_server()));
+    r.push_back(RenewalParam::str("key_type", cfg.key_type));
+    if (cfg.key_type == "rsa" && cfg.set_by_user.count("rsa-key-size"))
+        r.push_back(RenewalParam::str("rsa_key_size", std::to_string(cfg.rsa_key_size)));
+    if (cfg.key_type == "ecdsa" && cfg.set_by_user.count("elliptic-curve"))
+        r.push_back(RenewalParam::str("elliptic_curve", cfg.elliptic_curve));
+    if (cfg.set_by_user.count("http-01-port"))
+        r.push_back(RenewalParam::str("http01_port", std::to_string(cfg.http01_port)));
+    if (cfg.set_by_user.count("http-01-address"))
+        r.push_back(RenewalParam::str("http01_address", cfg.http01_address));
+    if (cfg.set_by_user.count("https-port"))
+        r.push_back(RenewalParam::str("https_port", std::to_string(cfg.https_port)));
+    if (!cfg.preferred_challenges.empty())
+        r.push_back(RenewalParam::list_of("pref_challs", cfg.preferred_challenges));
+    // certbot 4.0's keys: STR_CONFIG_ITEMS preferred_profile / required_profile
+    if (!cfg.preferred_profile.empty())
+        r.push_back(RenewalParam::str("preferred_profile", cfg.preferred_profile));
+    if (!cfg.required_profile.empty())
+        r.push_back(RenewalParam::str("required_profile", cfg.required_profile));
+    if (cfg.must_staple) r.push_back(RenewalParam::str("must_staple", "True"));
+    if (cfg.reuse_key)
+        r.push_back(RenewalParam::str("reuse_key", *cfg.reuse_key ? "True" : "False"));
+    if (cfg.allow_subset_of_names) r.push_back(RenewalParam::str("allow_subset_of_names", "True"));
+    if (cfg.no_autorenew) r.push_back(RenewalParam::str("autorenew", "False"));
+    // certbot stores one command per hook kind; several --deploy-hook flags are joined.
+    auto join = [](const std::vector<std::string>& v) {
+        std::string out;
+        for (const auto& c : v) out += (out.empty() ? "" : " && ") + c;
+        return out;
+    };
+    if (!cfg.pre_hooks.empty()) r.push_back(RenewalParam::str("pre_hook", join(cfg.pre_hooks)));
+    if (!cfg.post_hooks.empty()) r.push_back(RenewalParam::str("post_hook", join(cfg.post_hooks)));
+    if (!cfg.deploy_hooks.empty())
+        r.push_back(RenewalParam::str("renew_hook", join(cfg.deploy_hooks)));
+    const std::string prefix = auth.name() + "-";
+    for (size_t i = 0; i < auth.entry->option_count; ++i) {
+        const auto& od = auth.entry->options[i];
+        if (od.flags & CB_OPT_IDENTIFIER_MAP) continue;  // stored as [[<plugin>_map]] below
+        std::string key = auth.name() + "_" + od.name;
+        std::replace(key.begin(), key.end(), '-', '_');
+        auto it = values.values.find(od.name);
+        bool user_set = cfg.plugin_options.count(prefix + od.name) > 0;
+        if (od.flags & CB_OPT_PER_IDENTIFIER) {
+            auto pi = values.per_identifier.find(od.name);
+            if (pi == values.per_identifier.end() || pi->second.empty()) continue;
+            std::vector<std::string> list;
+            if (it != values.values.end()) list = it->second;
+            r.push_back(RenewalParam::list_of(key, list));
+            std::vector<std::pair<std::string, std::string>> ordered;
+            for (const auto& d : cfg.domains)
+                if (auto m = pi->second.find(d); m != pi->second.end())
+                    ordered.emplace_back(d, m->second);
+            r.push_back(RenewalParam::section(auth.name() + "_map", ordered));
+            continue;
+        }
+        if (!user_set || it == values.values.end() || it->second.empty()) continue;
+        if (od.flags & CB_OPT_REPEATABLE)
+            r.push_back(RenewalParam::list_of(key, it->second));
+        else
+            r.push_back(RenewalParam::str(key, it->second.back()));
+    }
+    return r;
+}
+
+std::optional<bool> parse_bool(const std::optional<std::string>& v) {
+    if (!v) return std::nullopt;
+    if (*v == "True" || *v == "true" || *v == "1") return true;
+    if (*v == "False" || *v == "false" || *v == "0") return false;
+    return std::nullopt;
+}
+
+// "30 days", "2 weeks", "12 hours", a bare number = days.
+std::optional<int64_t> parse_interval(const std::string& text) {
+    std::string s = text;
+    s.erase(0, s.find_first_not_of(" \t"));
+    size_t i = 0;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    if (i == 0 || i > 9) return std::nullopt;
+    int64_t n = std::stoll(s.substr(0, i));
+    std::string unit = s.substr(i);
+    unit.erase(0, unit.find_first_not_of(" \t"));
+    unit.erase(unit.find_last_not_of(" \t") + 1);
+    if (unit.empty() || unit.rfind("day", 0) == 0) return n * 86400;
+    if (unit.rfind("week", 0) == 0) return n * 7 * 86400;
+    if (unit.rfind("hour", 0) == 0) return n * 3600;
+    if (unit.rfind("minute", 0) == 0) return n * 60;
+    if (unit.rfind("second", 0) == 0) return n;
+    if (unit.rfind("month", 0) == 0) return n * 30 * 86400;
+    return std::nullopt;
+}
+
+}  // namespace
+
+void normalize_key_flags(Config& cfg) {
+    if (!cfg.new_key || cfg.set_by_user.count("no-reuse-key")) return;
+    if (cfg.set_by_user.count("reuse-key"))
+        cfg.reuse_key = true;
+    else
+        cfg.reuse_key.reset();
+}
+
+std::string date_of(int64_t t) {
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+    return buf;
+}
+
+std::optional<CertInfo> current_cert(const Lineage& l) {
+    auto pem = read_file(l.cert_path, 1 << 20);
+    if (!pem) return std::nullopt;
+    auto info = parse_cert_pem(*pem);
+    if (!info) return std::nullopt;
+    return *info;
+}
+
+RenewalDecision should_renew(const Lineage& l, const Config& cfg, std::time_t now) {
+    if (cfg.force_renewal) return {true, "forced"};
+    if (cfg.dry_run) return {true, "dry run"};
+    const Section* params = l.conf.root().find_section("renewalparams");
+    if (params && parse_bool(params->get("autorenew")) == false) return {false, "autorenew is off"};
+    // Only the validity period: a DER walk, not a full parse (renew reads every lineage).
+    auto pem = read_file(l.cert_path, 1 << 20);
+    auto info = pem ? cert_validity_pem(*pem) : std::nullopt;
+    if (!info) return {true, "the current certificate cannot be read"};
+    const int64_t left = info->not_after - static_cast<int64_t>(now);
+    const std::string when = "expires on " + date_of(info->not_after);
+    if (auto rbe = l.conf.root().get("renew_before_expiry")) {
+        if (auto interval = parse_interval(*rbe)) {
+            if (left < *interval) return {true, when + " (renew_before_expiry " + *rbe + ")"};
+            return {false, when, true};
+        }
+        log::warning(l.renewal_conf_path + ": renew_before_expiry \"" + *rbe +
+                     "\" is not an interval like \"30 days\"; using the default");
+    }
+    const int64_t lifetime = info->not_after - info->not_before;
+    const int64_t window = lifetime < 10 * 86400 ? lifetime / 2 : lifetime / 3;
+    if (left < window) return {true, when};
+    return {false, when, true};
+}
+
+Result<Config> config_for_lineage(const Lineage& l, const Config& cli,
+                                  const PluginRegistry& plugins) {
+    auto cfg = renewal_config(l, cli, plugins);
+    if (!cfg) return cfg.error();
+    CB_TRY(set_lineage_domains(*cfg, l));
+    return cfg;
+}
+
+Status set_lineage_domains(Config& cfg, const Lineage& l) {
+    auto info = current_cert(l);
+    if (!info) return Error("cannot read the certificate " + l.cert_path + " of lineage " + l.name);
+    cfg.domains = info->dns_names;
+    return Status::Ok();
+}
+
+Result<Config> renewal_config(const Lineage& l, const Config& cli, const PluginRegistry& plugins) {
+    Config cfg = cli;
+    normalize_key_flags(cfg);
+    cfg.cert_name = l.name;
+    const Section* p = l.conf.root().find_section("renewalparams");
+    if (!p) return Error(l.renewal_conf_path + " has no [renewalparams] section; fix or delete it");
+    auto user = [&](const char* flag) { return cli.set_by_user.count(flag) > 0; };
+    auto str = [&](const char* key) { return p->get(key); };
+    if (!user("authenticator") && cli.authenticator.empty())
+        cfg.authenticator = str("authenticator").value_or("");
+    if (cfg.authenticator.empty())
+        return Error(l.renewal_conf_path + " names no authenticator; fix it or pass -a");
+    if (!user("installer")) {
+        cfg.installer = str("installer").value_or("");
+        if (cfg.installer == "None") cfg.installer.clear();
+    }
+    if (!user("server") && str("server")) {
+        cfg.server = *str("server");
+        // certbot's set_test_server_options: a dry run of a Let's Encrypt production lineage goes
+        // to the staging server (effective_server()); any other CA is used as stored.
+        cfg.server_set = *str("server") != kDefaultServer;
+    }
+    // The stored account belongs to the stored server; a dry run redirected to staging uses
+    // (or registers) a staging account instead.
+    const bool to_staging = cfg.dry_run && !cfg.server_set && cfg.server == kDefaultServer;
+    if (!user("account") && !to_staging) cfg.account = str("account").value_or(cli.account);
+    if (!user("key-type"))
+        cfg.key_type = str("key_type").value_or("rsa");  // absent: pre-1.25 = rsa
+    // A value restored from the conf counts as set, so it is written back unchanged.
+    auto restored = [&](const char* flag) { cfg.set_by_user.insert(flag); };
+    if (!user("rsa-key-size") && str("rsa_key_size")) {
+        cfg.rsa_key_size = std::atoi(str("rsa_key_size")->c_str());
+        restored("rsa-key-size");
+    }
+    if (!user("elliptic-curve") && str("elliptic_curve")) {
+        cfg.elliptic_curve = *str("elliptic_curve");
+        restored("elliptic-curve");
+    }
+    if (!user("http-01-port") && str("http01_port")) {
+        cfg.http01_port = std::atoi(str("http01_port")->c_str());
+        restored("http-01-port");
+    }
+    if (!user("http-01-address") && str("http01_address")) {
+        cfg.http01_address = *str("http01_address");
+        restored("http-01-address");
+    }
+    if (!user("https-port") && str("https_port")) {
+        cfg.https_port = std::atoi(str("https_port")->c_str());
+        restored("https-port");
+    }
+    // A profile given on the command line replaces the stored one (either kind).
+    if (!user("preferred-profile") && !user("required-profile")) {
+        auto profile = [&](const char* key) {
+            auto v = str(key);
+            return v && *v != "None" ? *v : std::string();
+        };
+        cfg.preferred_profile = profile("preferred_profile");
+        cfg.required_profile = profile("required_profile");
+    }
+    if (!user("must-staple")) cfg.must_staple = parse_bool(str("must_staple")).value_or(false);
+    if (!user("reuse-key") && !user("no-reuse-key"))
+        if (auto b = parse_bool(str("reuse_key"))) cfg.reuse_key = *b;
+    if (!user("allow-subset-of-names"))
+        cfg.allow_subset_of_names = parse_bool(str("allow_subset_of_names")).value_or(false);
+    if (!user("preferred-challenges")) {
+        if (auto list = p->get_list("pref_challs")) {
+            auto types = normalize_challenge_types(*list);
+            if (!types) return types.error().context(l.renewal_conf_path);
+            cfg.preferred_challenges = *types;
+        }
+    }
+    auto hook = [&](const char* key, const char* flag, std::vector<std::string>& dst) {
+        if (user(flag)) return;
+        auto v = str(key);
+        if (v && !v->empty() && *v != "None") dst = {*v};
+    };
+    hook("pre_hook", "pre-hook", cfg.pre_hooks);
+    hook("post_hook", "post-hook", cfg.post_hooks);
+    hook("renew_hook", "deploy-hook", cfg.deploy_hooks);
+
+    // The authenticator's own options: <plugin>_<option> and [[<plugin>_map]].
+    const LoadedPlugin* auth = plugins.find(cfg.authenticator);
+    if (auth) {
+        const std::string name = auth->name();
+        for (size_t i = 0; i < auth->entry->option_count; ++i) {
+            const auto& od = auth->entry->options[i];
+            const std::string flag = name + "-" + od.name;
+            if (user(flag.c_str())) continue;
+            std::string key = name + "_" + od.name;
+            std::replace(key.begin(), key.end(), '-', '_');
+            if (od.flags & CB_OPT_PER_IDENTIFIER) {
+                cfg.plugin_per_identifier.erase(flag);
+                if (auto list = p->get_list(key)) cfg.plugin_options[flag] = *list;
+                if (const Section* map = p->find_section(name + "_map"))
+                    for (const auto& d : map->keys())
+                        if (auto v = map->get(d)) cfg.plugin_per_identifier[flag][d] = *v;
+            } else if (auto list = p->get_list(key)) {
+                cfg.plugin_options[flag] = *list;
+            }
+        }
+    }
+    restore_installer_options(cfg, *p, plugins);
+    return cfg;
+}
+
+namespace {
+
+// RFC 9773 §5: an order that renews a lineage names the certificate it replaces, when the CA
+// speaks ARI; a certificate we cannot identify is simply not named.
+std::string replaces_for(const AcmeClient& acme, const Lineage& l) {
+    if (acme.directory().renewal_info.empty()) return {};
+    auto pem = read_file(l.cert_path, 1 << 20);
+    if (!pem) return {};
+    auto id = ari_cert_id(*pem);
+    if (!id) {
+        log::debug("not sending \"replaces\": " + l.cert_path + ": " + id.error().message);
+        return {};
+    }
+    return *id;
+}
+
+Status store_params(Lineage& l, const std::vector<RenewalParam>& params) {
+    update_renewal_conf(l.conf, certbot_version(), l.archive_dir, l.cert_path, l.privkey_path,
+                        l.chain_path, l.fullchain_path, params);
+    return save_renewal_conf(l);
+}
+
+}  // namespace
+
+Status save_renewal_options(Lineage& l, const Config& cfg, const PluginRegistry& plugins) {
+    const LoadedPlugin* auth = plugins.find(cfg.authenticator);
+    if (!auth) return Error("The " + cfg.authenticator + " plugin is not installed", kExitUsage);
+    auto values = plugin_values(*auth, cfg);
+    if (!values) return values.error();
+    auto params = renewal_params(cfg, *auth, *values, cfg.account);
+    // The installer's options too, as issue_and_save stores them (reconfigure -i NAME --NAME-x).
+    for (auto& ip : installer_renewal_params(cfg, plugins)) params.push_back(std::move(ip));
+    return store_params(l, params);
+}
+
+Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plugins,
+                                   Lineage* existing) {
+    const LoadedPlugin* auth = plugins.find(cfg.authenticator);
+    if (!auth) {
+        std::string dirs;
+        for (const auto& d : plugin_search_path()) dirs += (dirs.empty() ? "" : ":") + d;
+        return Error("The requested " + cfg.authenticator + " plugin was not found in " + dirs +
+                         "; install it or set CERTBOT_PLUGIN_PATH (see `certbot plugins`)",
+                     kExitUsage);
+    }
+    if (!auth->is_authenticator())
+        return Error("The " + auth->name() + " plugin is not an authenticator; choose one with -a",
+                     kExitUsage);
+    CB_TRY(preflight_names(cfg.domains, *auth));
+    auto values = plugin_values(*auth, cfg);
+    if (!values) return values.error();
+    // The caller holds the store's lock (Session); nothing is ordered that could not be saved.
+    if (!cfg.dry_run) CB_TRY(check_store_writable(cfg.config_dir, existing));
+
+    HttpOptions http_opts;
+    http_opts.verify_tls = !cfg.no_verify_ssl;
+    http_opts.user_agent = user_agent(cfg);
+    auto http = make_http_client(http_opts);
+    AcmeClient acme(*http, cfg.effective_server());
+    CB_TRY(acme.load_directory());
+    auto account = load_or_register_account(acme, cfg);
+    if (!account) return account.error();
+    acme.set_account(&account->key, account->url);
+
+    auto instance = PluginInstance::create(*auth, *values, cfg.interactive(), cfg.dry_run,
+                                           cfg.config_dir, cfg.work_dir, cfg.logs_dir);
+    if (!instance) return instance.error();
+    std::string reuse_key_pem;
+    if (existing && cfg.reuse_key.value_or(false) && !cfg.new_key) {
+        auto k = read_file(existing->privkey_path);
+        if (!k) return k.error().context("--reuse-key");
+        reuse_key_pem = *k;
+    }
+    OrderOptions order;
+    auto profile = choose_profile(acme.directory(), cfg);
+    if (!profile) return profile.error();
+    order.profile = *profile;
+    if (existing && !cfg.dry_run) order.replaces = replaces_for(acme, *existing);
+    auto issued = obtain_certificate(acme, **instance, cfg, cfg.domains, reuse_key_pem, order);
+    if (!issued) return issued.error();
+
+    IssueResult out;
+    out.domains = issued->domains;  // fewer than asked for with --allow-subset-of-names
+    out.dry_run = cfg.dry_run;
+    if (auto info = parse_cert_pem(issued->cert_pem)) out.not_after = info->not_after;
+    if (cfg.dry_run) {
+        out.name = existing ? existing->name : cfg.cert_name;
+        return out;
+    }
+    auto params = renewal_params(cfg, *auth, *values, account->id);
+    for (auto& ip : installer_renewal_params(cfg, plugins)) params.push_back(std::move(ip));
+    if (existing) {
+        auto version = save_new_version(*existing, issued->cert_pem, issued->chain_pem,
+                                        issued->fullchain_pem, issued->key_pem);
+        if (!version) return version.error();
+        store_ari_state(existing->conf, {});  // a new certificate: nothing known about it yet
+        CB_TRY(store_params(*existing, params));
+        out.name = existing->name;
+    } else {
+        auto chosen = choose_lineage_name(cfg.config_dir, cfg.cert_name.empty()
+                                                              ? default_lineage_name(cfg.domains)
+                                                              : cfg.cert_name);
+        if (!chosen) return chosen.error();
+        auto created =
+            create_lineage(cfg.config_dir, *chosen, issued->cert_pem, issued->chain_pem,
+                           issued->fullchain_pem, issued->key_pem, params, certbot_version());
+        if (!created) return created.error();
+        out.name = *chosen;
+    }
+    out.live_dir = path_join(path_join(cfg.config_dir, "live"), out.name);
+    return out;
+}
+
+Result<IssueResult> issue_with_hooks(const Config& cfg, const PluginRegistry& plugins,
+                                     Lineage* existing) {
+    if (auto st = ensure_hook_dirs(cfg.config_dir); !st) log::warning(st.error().message);
+    HookConfig hc;
+    hc.config_dir = cfg.config_dir;
+    hc.pre_hooks = cfg.pre_hooks;
+    hc.post_hooks = cfg.post_hooks;
+    hc.directory_hooks = false;  // certbot runs renewal-hooks/ directories only for renew
+    hc.dry_run = cfg.dry_run;
+    HookRunner hooks(hc);
+    if (auto st = hooks.run_pre_hooks(); !st) log::error(st.error().message);
+    auto result = issue_and_save(cfg, plugins, existing);
+    if (result && !cfg.dry_run)
+        if (auto st = hooks.run_deploy_hooks(cfg.deploy_hooks, result->live_dir, result->domains);
+            !st)
+            log::error(st.error().message);
+    if (auto st = hooks.run_post_hooks(result ? result->domains : std::vector<std::string>{},
+                                       result ? std::vector<std::string>{} : cfg.domains);
+        !st)
+        log::error(st.error().message);
+    return result;
+}
+
+}  // namespace certbot

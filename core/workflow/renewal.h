@@ -1,0 +1,76 @@
+// Obtaining and saving certificates for lineages, shared by certonly and renew: the renewal
+// decision, rebuilding a Config from a renewal conf (with command-line overrides), the
+// [renewalparams] to store, and the issue-then-save step.
+#pragma once
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "crypto.h"
+#include "plugin_host.h"
+#include "result.h"
+#include "storage.h"
+
+namespace certbot {
+
+struct RenewalDecision {
+    bool due = false;
+    std::string reason;  // "forced", "expires in 12 days", ...
+    // Not due by the certificate's lifetime alone: ARI (ari_renewal.h) may still advance it.
+    bool ari_may_advance = false;
+};
+
+// certbot 4.1+: forced/dry-run; autorenew = False; renew_before_expiry; else less than 1/3 of
+// the lifetime left (1/2 when the lifetime is under 10 days). `now` is the clock input.
+RenewalDecision should_renew(const Lineage& lineage, const Config& cfg, std::time_t now);
+
+std::optional<CertInfo> current_cert(const Lineage& lineage);
+
+// certbot's --new-key replaces the key this time only and leaves the reuse_key choice as it was
+// (with --reuse-key: replace now, reuse from then on); the CLI folds --new-key into
+// reuse_key = false, this undoes that.
+void normalize_key_flags(Config& cfg);
+
+// "2026-11-30" (UTC) for a Unix time, as certbot prints expiry dates.
+std::string date_of(int64_t unix_time);
+
+// The configuration to renew `lineage` with: its stored [renewalparams], overridden by what the
+// user set on the command line (cli.set_by_user), like certbot, and the names of its current
+// certificate: renewal_config + set_lineage_domains.
+Result<Config> config_for_lineage(const Lineage& lineage, const Config& cli,
+                                  const PluginRegistry& plugins);
+// config_for_lineage without reading the certificate (domains stay as on the command line).
+Result<Config> renewal_config(const Lineage& lineage, const Config& cli,
+                              const PluginRegistry& plugins);
+// cfg.domains = the names of the lineage's current certificate.
+Status set_lineage_domains(Config& cfg, const Lineage& lineage);
+
+// What a plugin reads through host->get_option, from the parsed or restored flags.
+Result<PluginOptionValues> plugin_values(const LoadedPlugin& plugin, const Config& cfg);
+
+// Writes cfg's options (account: cfg.account) to the lineage's [renewalparams], as certbot's
+// save_new_config_values does for reconfigure; the certificate files are not touched.
+Status save_renewal_options(Lineage& lineage, const Config& cfg, const PluginRegistry& plugins);
+
+struct IssueResult {
+    std::string name, live_dir;
+    std::vector<std::string> domains;  // the names in the certificate
+    int64_t not_after = 0;
+    bool dry_run = false;
+};
+
+// Orders a certificate for cfg.domains with cfg.authenticator and saves it: as a new version of
+// `existing` (and its renewal conf updated), or as a new lineage. Dry runs save nothing.
+Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plugins,
+                                   Lineage* existing);
+
+// certonly's way round issue_and_save: --pre-hook first, --deploy-hook after a saved
+// certificate (not in a dry run), --post-hook last whatever happened. No renewal-hooks/
+// directories (certbot runs those only for renew).
+Result<IssueResult> issue_with_hooks(const Config& cfg, const PluginRegistry& plugins,
+                                     Lineage* existing);
+
+}  // namespace certbot

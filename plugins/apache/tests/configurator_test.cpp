@@ -1,0 +1,138 @@
+// The parser and configurator on a small Debian-like tree, without a running Apache: apache2ctl
+// is a function answering DUMP_RUN_CFG/DUMP_MODULES/DUMP_INCLUDES for the tree.
+#include "apache_configurator.h"
+#include "temp_root.h"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+using namespace apacheconf;
+
+TEST_CASE("addresses parse and compare as certbot's", "[apache]") {
+    Addr a = Addr::parse("[::1]:80");
+    CHECK(a.host == "[::1]");
+    CHECK(a.port == "80");
+    CHECK(a.ipv6);
+    CHECK(Addr::parse("[0:0:0:0:0:0:0:1]:80") == a);
+    CHECK(Addr::parse("*:80").str() == "*:80");
+    CHECK(Addr::parse("10.0.0.1").is_wildcard());
+    CHECK(Addr::parse("10.0.0.1:*") == Addr::parse("10.0.0.1"));
+    CHECK(Addr::parse("*:80").with_port("443").str() == "*:443");
+    CHECK(Addr::parse("_default_:443").conflicts(Addr::parse("*:443")));
+    CHECK_FALSE(Addr::parse("*:443").conflicts(Addr::parse("*:80")));
+}
+
+TEST_CASE("names match exactly and by wildcard", "[apache]") {
+    CHECK(domain_in_names({"*.example.com"}, "www.EXAMPLE.com"));
+    CHECK_FALSE(domain_in_names({"*.example.com"}, "example.com"));
+    CHECK_FALSE(domain_in_names({"[abc].example.com"}, "a.example.com"));
+    CHECK(fnmatch("/etc/apache2/sites-enabled/a.conf", "/etc/apache2/sites-enabled/*.conf"));
+    CHECK_FALSE(fnmatch("a.conf", "*.load"));
+}
+
+namespace {
+
+struct Tree {
+    support_test::TempRoot dir;
+    std::string root;
+    Tree() : root(dir.path + "/apache2") {
+        dir.write("apache2/apache2.conf",
+                  "Define SITE_NAME defined.example\n"
+                  "IncludeOptional mods-enabled/*.load\n"
+                  "Include ports.conf\n"
+                  "IncludeOptional sites-enabled/*.conf\n");
+        dir.write("apache2/ports.conf",
+                  "Listen 80\n<IfModule ssl_module>\n\tListen 443\n"
+                  "</IfModule>\n");
+        dir.write("apache2/mods-available/ssl.load", "# ssl\n");
+        dir.write("apache2/sites-available/a.conf",
+                  "<VirtualHost *:80>\n\tServerName a.example\n\tServerAlias *.wild.example\n"
+                  "\tDocumentRoot /var/www/a\n</VirtualHost>\n");
+        dir.write("apache2/sites-available/b.conf",
+                  "<VirtualHost *:80>\n\tServerName ${SITE_NAME}\n</VirtualHost>\n");
+        dir.write("apache2/sites-available/off.conf",
+                  "<VirtualHost *:80>\n\tServerName off.example\n</VirtualHost>\n");
+        std::filesystem::create_directories(root + "/sites-enabled");
+        std::filesystem::create_directories(root + "/mods-enabled");
+        std::filesystem::create_symlink("../sites-available/a.conf",
+                                        root + "/sites-enabled/a.conf");
+        std::filesystem::create_symlink("../sites-available/b.conf",
+                                        root + "/sites-enabled/b.conf");
+    }
+    Options options() const {
+        Options o;
+        o.server_root = root;
+        o.config_dir = dir.path + "/le";
+        o.work_dir = dir.path + "/work";
+        return o;
+    }
+    Environment env(bool ssl) const {
+        Environment e;
+        e.ctl = [ssl](const std::vector<std::string>& args) {
+            const std::string& what = args.back();
+            if (what == "DUMP_RUN_CFG")
+                return CtlResult{0, "Define: DUMP_RUN_CFG\nDefine: SITE_NAME=defined.example\n"};
+            if (what == "DUMP_MODULES")
+                return CtlResult{
+                    0, std::string("Loaded Modules:\n core_module (static)\n") +
+                           (ssl ? " ssl_module (shared)\n socache_shmcb_module (shared)\n" : "")};
+            return CtlResult{0, ""};
+        };
+        e.run = [](const std::vector<std::string>& argv) {
+            return CtlResult{1, argv[0] + " is not run in unit tests"};
+        };
+        return e;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("virtual hosts, names and enabled state come from the tree", "[apache]") {
+    Tree t;
+    Configurator c(t.options(), t.env(false));
+    auto names = c.all_names();
+    CHECK(names == std::vector<std::string>{"*.wild.example", "a.example", "defined.example"});
+    int enabled = 0;
+    for (const auto& vh : c.vhosts()) {
+        CHECK(vh.filep.find("/sites-enabled/") != std::string::npos);
+        if (vh.enabled) ++enabled;
+        CHECK_FALSE(vh.ssl);
+    }
+    CHECK(c.vhosts().size() == 2);
+    CHECK(enabled == 2);
+}
+
+TEST_CASE("deploy makes the -le-ssl.conf copy with the certificate directives", "[apache]") {
+    Tree t;
+    Configurator c(t.options(), t.env(true));
+    c.deploy_cert("a.example", "/le/live/a/cert.pem", "/le/live/a/privkey.pem",
+                  "/le/live/a/chain.pem", "/le/live/a/fullchain.pem");
+    c.save("Deployed", false);
+    std::string ssl = plugin_support::read_file(t.root + "/sites-available/a-le-ssl.conf");
+    CHECK(ssl.find("<IfModule mod_ssl.c>\n<VirtualHost *:443>") == 0);
+    CHECK(ssl.find("SSLCertificateFile /le/live/a/fullchain.pem") != std::string::npos);
+    CHECK(ssl.find("SSLCertificateKeyFile /le/live/a/privkey.pem") != std::string::npos);
+    CHECK(ssl.find("Include " + t.dir.path + "/le/options-ssl-apache.conf") != std::string::npos);
+    CHECK(plugin_support::file_exists(t.root + "/sites-enabled/a-le-ssl.conf"));
+    // Rolled back: the copy and the link are gone, a.conf is byte for byte what it was.
+    c.reverter().rollback_checkpoints(1);
+    CHECK_FALSE(plugin_support::file_exists(t.root + "/sites-available/a-le-ssl.conf"));
+    CHECK_FALSE(plugin_support::file_exists(t.root + "/sites-enabled/a-le-ssl.conf"));
+}
+
+TEST_CASE("a name no virtual host serves is refused, naming it", "[apache]") {
+    Tree t;
+    Configurator c(t.options(), t.env(true));
+    CHECK_THROWS_WITH(c.deploy_cert("nowhere.example", "c", "k", "ch", "fc"),
+                      Catch::Contains("Certbot could not find a VirtualHost for nowhere.example"));
+}
+
+TEST_CASE("a file the Httpd lens rejects is named with its line", "[apache]") {
+    Tree t;
+    t.dir.write("apache2/sites-available/bad.conf", "<VirtualHost *:80>\nServerName x\n");
+    std::filesystem::create_symlink("../sites-available/bad.conf",
+                                    t.root + "/sites-enabled/bad.conf");
+    CHECK_THROWS_WITH(Configurator(t.options(), t.env(false)), Catch::Contains("bad.conf"));
+}

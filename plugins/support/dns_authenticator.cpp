@@ -1,0 +1,159 @@
+#include "dns_authenticator.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+#include <stdexcept>
+
+namespace certbot::plugin::dns {
+
+DnsAuthenticator::DnsAuthenticator(Host host, std::string plugin, int default_propagation)
+    : host_(host),
+      plugin_(std::move(plugin)),
+      propagation_(propagation_seconds_option(host, plugin_, default_propagation)) {}
+
+DnsAuthenticator::~DnsAuthenticator() {
+    // The host always calls cleanup; this is the last chance when it could not delete something.
+    try {
+        remove_added(true);
+    } catch (...) {
+    }
+}
+
+void DnsAuthenticator::perform(const std::vector<Challenge>& challenges) {
+    for (const auto& c : challenges)
+        if (c.type != "dns-01")
+            throw std::runtime_error("The " + plugin_ +
+                                     " plugin can only answer dns-01 challenges, not " + c.type +
+                                     " (for " + c.identifier + ").");
+    for (const auto& c : challenges) {
+        TxtRecord rec;
+        rec.domain = c.identifier;
+        rec.name = c.validation_name;
+        rec.value = c.validation;
+        added_.push_back(rec);
+        try {
+            add_txt(added_.back());
+        } catch (...) {
+            if (!added_.back().sent) added_.pop_back();
+            throw;
+        }
+        const TxtRecord& r = added_.back();
+        host_.info("Added TXT record " + r.name + (r.zone.empty() ? "" : " in zone " + r.zone));
+    }
+    after_add();
+    wait_for_propagation(host_, propagation_);
+}
+
+void DnsAuthenticator::cleanup(const std::vector<Challenge>&) {
+    remove_added(false);
+}
+
+void DnsAuthenticator::remove_added(bool from_destructor) {
+    std::string first_error;
+    std::vector<TxtRecord> left;
+    for (const auto& r : added_) {
+        try {
+            del_txt(r);
+            if (!from_destructor) host_.debug("Deleted TXT record " + r.name);
+        } catch (const std::exception& e) {
+            if (first_error.empty())
+                first_error = std::string(e.what()) + " Remove the TXT record " + r.name +
+                              (r.zone.empty() ? "" : " from zone " + r.zone) + " by hand.";
+            left.push_back(r);
+        }
+    }
+    added_ = std::move(left);
+    if (!first_error.empty()) throw std::runtime_error(first_error);
+}
+
+std::vector<std::string> zone_guesses(const std::string& domain) {
+    std::vector<std::string> out;
+    std::string d = domain;
+    while (!d.empty() && d.back() == '.') d.pop_back();
+    for (size_t start = 0; start < d.size();) {
+        out.push_back(d.substr(start));
+        size_t dot = d.find('.', start);
+        if (dot == std::string::npos) break;
+        start = dot + 1;
+    }
+    return out;
+}
+
+std::string relative_name(const std::string& name, const std::string& zone) {
+    if (name == zone) return "@";
+    const std::string suffix = "." + zone;
+    if (name.size() <= suffix.size() ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+        throw std::runtime_error(name + " is not in the zone " + zone + ".");
+    return name.substr(0, name.size() - suffix.size());
+}
+
+int propagation_seconds_option(const Host& host, const std::string& plugin, int default_seconds) {
+    std::string v = host.option("propagation-seconds", std::to_string(default_seconds));
+    bool digits = !v.empty() && v.size() <= 5;
+    for (char ch : v) digits = digits && ch >= '0' && ch <= '9';
+    if (!digits || std::stoi(v) > 86400)
+        throw std::runtime_error("--" + plugin +
+                                 "-propagation-seconds must be a number of seconds (0-86400), "
+                                 "not \"" +
+                                 v + "\".");
+    return std::stoi(v);
+}
+
+bool sleep_unless_interrupted(int milliseconds) {
+    // nanosleep, not std::this_thread::sleep_for (which resumes after a signal): the host's
+    // handlers are installed without SA_RESTART, so a Ctrl-C ends the sleep here.
+    timespec t{milliseconds / 1000, static_cast<long>(milliseconds % 1000) * 1000000L};
+    return !(::nanosleep(&t, nullptr) != 0 && errno == EINTR);
+}
+
+void wait_for_propagation(const Host& host, int seconds) {
+    if (seconds <= 0) return;
+    host.info("Waiting " + std::to_string(seconds) + " seconds for DNS changes to propagate");
+    const bool tty = ::isatty(STDERR_FILENO) == 1;
+    for (int left = seconds; left > 0; --left) {
+        if (tty) std::fprintf(stderr, "\r%d s left (Ctrl-C cancels and cleans up) ", left);
+        if (!sleep_unless_interrupted(1000)) {
+            if (tty) std::fprintf(stderr, "\r\033[K");
+            throw std::runtime_error("Interrupted while waiting for DNS changes to propagate.");
+        }
+    }
+    if (tty) std::fprintf(stderr, "\r\033[K");
+}
+
+std::string json_quote(const std::string& s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+        switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                if (c < 0x20) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                    out += buf;
+                } else {
+                    out += static_cast<char>(c);
+                }
+        }
+    }
+    return out + "\"";
+}
+
+}  // namespace certbot::plugin::dns

@@ -1,0 +1,80 @@
+// The base of certbot's DNS plugins here (certbot.plugins.dns_common.DNSAuthenticator): a
+// provider implements add_txt and del_txt; this class answers dns-01 only, validates
+// --<plugin>-propagation-seconds (each plugin's certbot default), keeps the list of records this
+// run added (also those whose creation was sent but not confirmed) and deletes exactly those in
+// cleanup, after a failed perform too, reporting the first failure and keeping what it could not
+// delete for the next call.
+#ifndef CERTBOT_PLUGINS_SUPPORT_DNS_AUTHENTICATOR_H
+#define CERTBOT_PLUGINS_SUPPORT_DNS_AUTHENTICATOR_H
+
+#include <certbot/plugin.hpp>
+
+#include <string>
+#include <vector>
+
+namespace certbot::plugin::dns {
+
+// One TXT record this run asked a provider to create.
+struct TxtRecord {
+    std::string domain;  // the identifier ("example.com" also for *.example.com)
+    std::string name;    // "_acme-challenge.example.com"
+    std::string value;   // the validation
+    std::string zone;    // the provider's zone name, once known
+    std::string zone_id;
+    std::string id;     // the provider's record id, once known ("" : find by name and value)
+    bool sent = false;  // the creating request left: from here on it may exist
+};
+
+class DnsAuthenticator : public Authenticator {
+  public:
+    // PLUGIN is the plugin's name ("dns-cloudflare"); DEFAULT_PROPAGATION its certbot default.
+    DnsAuthenticator(Host host, std::string plugin, int default_propagation);
+    ~DnsAuthenticator() override;
+
+    std::vector<std::string> chall_pref(const std::string&) override { return {"dns-01"}; }
+    void perform(const std::vector<Challenge>& challenges) override;
+    void cleanup(const std::vector<Challenge>& challenges) override;
+
+  protected:
+    // Creates REC (domain, name, value set): fills zone/zone_id, sets sent = true right before the
+    // creating request, and id when the provider returns one. Throws on failure.
+    virtual void add_txt(TxtRecord& rec) = 0;
+    // Deletes the record REC describes (by id, else by name and value; absent is success).
+    virtual void del_txt(const TxtRecord& rec) = 0;
+    // Called once after every record was added, before the propagation wait (Route 53 waits for
+    // its changes to be INSYNC here).
+    virtual void after_add() {}
+
+    const Host& host() const { return host_; }
+    const std::string& plugin() const { return plugin_; }
+    int propagation_seconds() const { return propagation_; }
+
+  private:
+    void remove_added(bool from_destructor);
+
+    Host host_;
+    std::string plugin_;
+    int propagation_;
+    std::vector<TxtRecord> added_;
+};
+
+// certbot's base_domain_name_guesses: "a.b.example.com" -> a.b.example.com, b.example.com,
+// example.com, com.
+std::vector<std::string> zone_guesses(const std::string& domain);
+// NAME relative to ZONE: ("_acme-challenge.a.example.com", "example.com") -> "_acme-challenge.a";
+// "@" for the zone apex. Throws when NAME is not in ZONE.
+std::string relative_name(const std::string& name, const std::string& zone);
+// The value of --<plugin>-propagation-seconds (default DEFAULT_SECONDS), checked: 0-86400.
+int propagation_seconds_option(const Host& host, const std::string& plugin, int default_seconds);
+// certbot's "Waiting N seconds for DNS changes to propagate", with a countdown on a terminal.
+// Returns early and throws when a signal (Ctrl-C, SIGTERM) interrupts the wait, so the host can
+// clean up at once.
+void wait_for_propagation(const Host& host, int seconds);
+// Sleeps MILLISECONDS; false when a signal (Ctrl-C, SIGTERM) cut the sleep short.
+bool sleep_unless_interrupted(int milliseconds);
+// S as a JSON string literal, quotes included.
+std::string json_quote(const std::string& s);
+
+}  // namespace certbot::plugin::dns
+
+#endif  // CERTBOT_PLUGINS_SUPPORT_DNS_AUTHENTICATOR_H

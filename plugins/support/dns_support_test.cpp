@@ -1,0 +1,338 @@
+// The DNS toolkit without a provider: credentials files, zone guesses, the propagation option and
+// wait, the record bookkeeping of DnsAuthenticator, and the HTTPS client's settings. The exchange
+// with (fake) provider APIs is in the integration tests tests/integration/dns_*.sh.
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
+
+#include "dns_authenticator.h"
+#include "dns_credentials.h"
+#include "dns_https.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace certbot::plugin;
+using namespace certbot::plugin::dns;
+
+namespace {
+
+// A cb_host whose options come from a map and which records log lines.
+struct TestHost {
+    std::map<std::string, std::string> options;
+    std::vector<std::pair<int, std::string>> logs;
+    cb_host table{};
+
+    TestHost() {
+        table.struct_size = sizeof table;
+        table.abi_major = CB_ABI_MAJOR;
+        table.abi_minor = CB_ABI_MINOR;
+        table.ctx = this;
+        table.log = [](void* ctx, int level, const char* m) {
+            static_cast<TestHost*>(ctx)->logs.emplace_back(level, m);
+        };
+        table.set_error = [](void*, const char*) {};
+        table.get_option = [](void* ctx, const char* name, const char*, cb_string_sink sink,
+                              void* sink_ctx) -> size_t {
+            auto& o = static_cast<TestHost*>(ctx)->options;
+            auto it = o.find(name);
+            if (it == o.end()) return 0;
+            sink(sink_ctx, it->second.c_str());
+            return 1;
+        };
+        table.is_interactive = [](void*) { return 0; };
+    }
+    Host host() const { return Host(&table); }
+    std::string all_logs() const {
+        std::string out;
+        for (const auto& l : logs) out += l.second + "\n";
+        return out;
+    }
+};
+
+struct TempFile {
+    std::string path;
+    explicit TempFile(const std::string& content, mode_t mode = 0600) {
+        char tmpl[] = "/tmp/dns-support-test.XXXXXX";
+        int fd = ::mkstemp(tmpl);
+        REQUIRE(fd >= 0);
+        ::close(fd);
+        path = tmpl;
+        std::ofstream(path) << content;
+        ::chmod(path.c_str(), mode);
+    }
+    ~TempFile() { ::unlink(path.c_str()); }
+};
+
+std::string error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("credentials: certbot's INI format and dns_<provider>_<key> names", "[dns-support]") {
+    auto c = Credentials::parse("dns-cloudflare", "/etc/cf.ini",
+                                "# Cloudflare API token used by Certbot\n"
+                                "dns_cloudflare_api_token = 0123456789abcdef\n"
+                                "; another comment\n"
+                                "  dns_cloudflare_email=\"user@example.com\"  \n"
+                                "dns_cloudflare_api_key = 'k#ey' # quoted, then a comment\n"
+                                "dns_cloudflare_other = v # inline comment\n"
+                                "dns_digitalocean_token = not-mine\n"
+                                "[section]\n"
+                                "dns_cloudflare_later = in a section\n");
+    CHECK(c.key("api-token") == "dns_cloudflare_api_token");
+    CHECK(c.get("api-token") == "0123456789abcdef");
+    CHECK(c.get("api_token") == "0123456789abcdef");
+    CHECK(c.get("email") == "user@example.com");
+    CHECK(c.get("api-key") == "k#ey");
+    CHECK(c.get("other") == "v");
+    CHECK(c.get("token").empty());
+    CHECK_FALSE(c.has("later"));
+    CHECK(c.require("api-token") == "0123456789abcdef");
+    std::string err = error_of([&] { c.require("token", "API token"); });
+    CHECK(err ==
+          "Missing property in credentials configuration file /etc/cf.ini: dns_cloudflare_token "
+          "is required (should be API token).");
+
+    CHECK(error_of([] {
+              Credentials::parse("dns-x", "f.ini", "dns_x_a = 1\nno equals sign\n");
+          }).find("Line 2 of f.ini") != std::string::npos);
+    err = error_of([] { Credentials::parse("dns-x", "f.ini", "dns_x_a = \"secret\" trailing\n"); });
+    CHECK(err.find("after the closing quote of dns_x_a") != std::string::npos);
+    CHECK(err.find("secret") == std::string::npos);
+}
+
+TEST_CASE("credentials: missing file, directory, and the permission warning", "[dns-support]") {
+    TestHost t;
+    CHECK(error_of([&] {
+              Credentials::load(t.host(), "dns-linode", "");
+          }).find("--dns-linode-credentials") != std::string::npos);
+    CHECK(error_of([&] {
+              Credentials::load(t.host(), "dns-linode", "/nonexistent/x.ini");
+          }).find("Cannot read the dns-linode credentials file /nonexistent/x.ini") !=
+          std::string::npos);
+    CHECK(error_of([&] {
+              Credentials::load(t.host(), "dns-linode", "/tmp");
+          }).find("is not a regular file") != std::string::npos);
+
+    TempFile safe("dns_linode_key = s3cr3t-value\n");
+    auto c = Credentials::load(t.host(), "dns-linode", safe.path);
+    CHECK(c.get("key") == "s3cr3t-value");
+    CHECK(t.logs.empty());
+
+    TempFile open("dns_linode_key = s3cr3t-value\n", 0644);
+    Credentials::load(t.host(), "dns-linode", open.path);
+    REQUIRE(t.logs.size() == 1);
+    CHECK(t.logs[0].first == CB_LOG_WARNING);
+    CHECK(t.logs[0].second.find("Unsafe permissions on credentials configuration file: " +
+                                open.path) == 0);
+    CHECK(t.all_logs().find("s3cr3t") == std::string::npos);
+
+    TempFile big(std::string(70 * 1024, '#'));
+    CHECK(error_of([&] {
+              Credentials::load(t.host(), "dns-linode", big.path);
+          }).find("too large") != std::string::npos);
+}
+
+TEST_CASE("zone guesses and relative names", "[dns-support]") {
+    CHECK(zone_guesses("foo.bar.example.com") ==
+          std::vector<std::string>{"foo.bar.example.com", "bar.example.com", "example.com", "com"});
+    CHECK(zone_guesses("example.com.") == std::vector<std::string>{"example.com", "com"});
+    CHECK(zone_guesses("").empty());
+    CHECK(relative_name("_acme-challenge.a.example.com", "example.com") == "_acme-challenge.a");
+    CHECK(relative_name("example.com", "example.com") == "@");
+    CHECK_THROWS(relative_name("_acme-challenge.notexample.com", "example.com"));
+    CHECK_THROWS(relative_name("example.com", "www.example.com"));
+}
+
+TEST_CASE("propagation seconds: each plugin's default, checked", "[dns-support]") {
+    TestHost t;
+    CHECK(propagation_seconds_option(t.host(), "dns-x", 10) == 10);
+    t.options["propagation-seconds"] = "0";
+    CHECK(propagation_seconds_option(t.host(), "dns-x", 10) == 0);
+    for (const char* bad : {"-1", "ten", "", "86401", "9999999999"}) {
+        t.options["propagation-seconds"] = bad;
+        CHECK(error_of([&] {
+                  propagation_seconds_option(t.host(), "dns-x", 10);
+              }).find("--dns-x-propagation-seconds must be a number of seconds") !=
+              std::string::npos);
+    }
+}
+
+extern "C" void on_alarm(int) {}
+
+TEST_CASE("the propagation wait ends early on a signal", "[dns-support]") {
+    TestHost t;
+    struct sigaction sa {
+    }, old{};
+    sa.sa_handler = &on_alarm;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  // as the host's handlers: no SA_RESTART
+    sigaction(SIGUSR1, &sa, &old);
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    pthread_sigmask(SIG_UNBLOCK, &usr1, nullptr);
+    const auto start = std::chrono::steady_clock::now();
+    const pthread_t waiting = pthread_self();
+    std::thread ctrl_c([waiting] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(700));
+        pthread_kill(waiting, SIGUSR1);
+    });
+    std::string err = error_of([&] { wait_for_propagation(t.host(), 30); });
+    const auto took = std::chrono::steady_clock::now() - start;
+    ctrl_c.join();
+    sigaction(SIGUSR1, &old, nullptr);
+    CHECK(err.find("Interrupted while waiting") != std::string::npos);
+    CHECK(took < std::chrono::seconds(5));
+    CHECK(t.all_logs().find("Waiting 30 seconds for DNS changes to propagate") !=
+          std::string::npos);
+}
+
+namespace {
+
+// A provider that records calls and fails on demand.
+class FakeProvider : public DnsAuthenticator {
+  public:
+    explicit FakeProvider(Host h) : DnsAuthenticator(h, "dns-fake", 0) {}
+    std::vector<std::string> live;  // "name value"
+    std::string fail_add_before_send, fail_add_after_send, fail_delete;
+
+  protected:
+    void add_txt(TxtRecord& r) override {
+        r.zone = "example.com";
+        if (r.domain == fail_add_before_send) throw std::runtime_error("zone not found");
+        r.sent = true;
+        live.push_back(r.name + " " + r.value);
+        if (r.domain == fail_add_after_send) throw std::runtime_error("answer lost");
+        r.id = std::to_string(live.size());
+    }
+    void del_txt(const TxtRecord& r) override {
+        if (r.domain == fail_delete) throw std::runtime_error("API down.");
+        for (auto it = live.begin(); it != live.end(); ++it)
+            if (*it == r.name + " " + r.value) {
+                live.erase(it);
+                return;
+            }
+    }
+};
+
+Challenge dns01(const std::string& domain, const std::string& value) {
+    Challenge c;
+    c.type = "dns-01";
+    c.identifier = domain;
+    c.validation = value;
+    c.validation_name = "_acme-challenge." + domain;
+    return c;
+}
+
+}  // namespace
+
+TEST_CASE("DnsAuthenticator deletes exactly what this run added", "[dns-support]") {
+    TestHost t;
+    {
+        FakeProvider p(t.host());
+        p.live.push_back("_acme-challenge.example.com someone-else");
+        p.perform({dns01("example.com", "v1"), dns01("example.com", "v2")});
+        CHECK(p.live.size() == 3);
+        p.cleanup({});
+        CHECK(p.live == std::vector<std::string>{"_acme-challenge.example.com someone-else"});
+    }
+    {
+        // Failure before the request left: nothing to delete; after: deleted by name and value.
+        FakeProvider p(t.host());
+        p.fail_add_after_send = "b.example.com";
+        CHECK_THROWS(p.perform({dns01("a.example.com", "v1"), dns01("b.example.com", "v2"),
+                                dns01("c.example.com", "v3")}));
+        CHECK(p.live.size() == 2);
+        p.cleanup({});
+        CHECK(p.live.empty());
+        p.fail_add_after_send.clear();
+        p.fail_add_before_send = "a.example.com";
+        CHECK_THROWS_WITH(p.perform({dns01("a.example.com", "v1")}), "zone not found");
+        p.cleanup({});
+        CHECK(p.live.empty());
+    }
+    {
+        // A delete that fails is reported with what to do, and retried by the next cleanup.
+        FakeProvider p(t.host());
+        p.perform({dns01("a.example.com", "v1"), dns01("b.example.com", "v2")});
+        p.fail_delete = "a.example.com";
+        std::string err = error_of([&] { p.cleanup({}); });
+        CHECK(err ==
+              "API down. Remove the TXT record _acme-challenge.a.example.com from zone "
+              "example.com by hand.");
+        CHECK(p.live == std::vector<std::string>{"_acme-challenge.a.example.com v1"});
+        p.fail_delete.clear();
+        p.cleanup({});
+        CHECK(p.live.empty());
+    }
+    {
+        FakeProvider p(t.host());
+        Challenge http;
+        http.type = "http-01";
+        http.identifier = "example.com";
+        CHECK(error_of([&] {
+                  p.perform({http});
+              }).find("dns-fake plugin can only answer dns-01 challenges, not http-01") !=
+              std::string::npos);
+        CHECK(p.chall_pref("example.com") == std::vector<std::string>{"dns-01"});
+    }
+}
+
+TEST_CASE("HTTPS client settings: CA bundle, proxy exceptions, endpoint", "[dns-support]") {
+    ::setenv("REQUESTS_CA_BUNDLE", "/a.pem", 1);
+    ::setenv("SSL_CERT_FILE", "/b.pem", 1);
+    CHECK(ca_bundle_from_environment() == "/a.pem");
+    ::unsetenv("REQUESTS_CA_BUNDLE");
+    CHECK(ca_bundle_from_environment() == "/b.pem");
+    ::unsetenv("SSL_CERT_FILE");
+    CHECK(ca_bundle_from_environment().empty());
+
+    CHECK(no_proxy_covers("*", "api.example.com"));
+    CHECK(no_proxy_covers("localhost, .example.com", "api.example.com"));
+    CHECK(no_proxy_covers("example.com", "API.example.com"));
+    CHECK(no_proxy_covers("127.0.0.1", "127.0.0.1"));
+    CHECK_FALSE(no_proxy_covers("example.com", "notexample.com"));
+    CHECK_FALSE(no_proxy_covers("", "example.com"));
+
+    CHECK(url_encode("_acme-challenge.a b/+") == "_acme-challenge.a%20b%2F%2B");
+
+    HttpsClient ok("Test", "https://api.example.com/client/v4/", "", HttpsOptions{});
+    CHECK(ok.origin() == "https://api.example.com:443");
+    CHECK(ok.base_path() == "/client/v4");
+    ::setenv("CERTBOT_DNS_TEST_API_URL", "https://[::1]:8443/v2", 1);
+    HttpsClient over("Test", "https://api.example.com", "CERTBOT_DNS_TEST_API_URL", HttpsOptions{});
+    CHECK(over.origin() == "https://[::1]:8443");
+    CHECK(over.base_path() == "/v2");
+    ::setenv("CERTBOT_DNS_TEST_API_URL", "http://127.0.0.1:8080", 1);
+    CHECK(error_of([] {
+              HttpsClient c("Test", "https://api.example.com", "CERTBOT_DNS_TEST_API_URL",
+                            HttpsOptions{});
+          }).find("is not an https:// URL (check CERTBOT_DNS_TEST_API_URL)") != std::string::npos);
+    ::unsetenv("CERTBOT_DNS_TEST_API_URL");
+    // Nothing listens on port 1: a clear, bounded error naming the provider.
+    HttpsOptions quick;
+    quick.connect_timeout_s = 2;
+    HttpsClient dead("Test", "https://127.0.0.1:1", "", quick);
+    CHECK(error_of([&] {
+              dead.send("GET", "/zones?name=x", {{"Authorization", "Bearer s3"}});
+          }).find("Could not reach the Test API (GET https://127.0.0.1:1/zones)") !=
+          std::string::npos);
+}

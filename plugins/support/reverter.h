@@ -1,0 +1,79 @@
+// Checkpoints of configuration files, in certbot's reverter layout so either implementation can
+// roll back the other's changes:
+//
+//   <work_dir>/temp_checkpoint/          changes for a challenge (undone by cleanup)
+//   <work_dir>/backups/IN_PROGRESS/      permanent changes not yet finalised by save(title)
+//   <work_dir>/backups/<unix time>/      finalised checkpoints, newest rolled back first
+//
+// Each checkpoint directory holds the original bytes of every file changed ("<basename>_<n>"),
+// FILEPATHS (the original paths, line n), NEW_FILES (files created, deleted on rollback),
+// COMMANDS (undo commands, one CSV row each, run newest first before the files are restored, as
+// certbot's reverter does: apache's `a2dismod -f ssl`) and CHANGES_SINCE (notes). A file is copied
+// once per checkpoint, before its first change, and the copy is on disk (fsync) before the change
+// is written, so a crash at any point leaves a checkpoint that restores the files byte for byte.
+//
+// No dependency on the plugin ABI.
+#ifndef CERTBOT_PLUGINS_SUPPORT_REVERTER_H
+#define CERTBOT_PLUGINS_SUPPORT_REVERTER_H
+
+#include <string>
+#include <vector>
+
+namespace plugin_support {
+
+// Writes CONTENT to PATH through a temporary file in the same directory, fsync and rename; the
+// file keeps the mode and owner of the file it replaces (MODE for a new file).
+void atomic_write(const std::string& path, const std::string& content, unsigned mode = 0644);
+std::string read_file(const std::string& path);
+// mkdir -p with MODE for the directories it creates.
+void make_dirs(const std::string& path, unsigned mode);
+bool file_exists(const std::string& path);
+
+class Reverter {
+  public:
+    explicit Reverter(std::string work_dir);
+
+    // Copies FILES (those not already in the checkpoint) before they are changed.
+    void add_to_checkpoint(const std::vector<std::string>& files, const std::string& note,
+                           bool temporary);
+    // Records a file about to be created, so rolling back deletes it.
+    void register_new_file(const std::string& path, bool temporary);
+    // Records ARGV (ARGV[0] a program looked up in PATH and the sbin directories) to run when the
+    // checkpoint is undone.
+    void register_undo_command(const std::vector<std::string>& argv, bool temporary);
+    // Undo commands that failed during the last restore, one line each ("" when none).
+    const std::vector<std::string>& undo_failures() const { return undo_failures_; }
+    // IN_PROGRESS becomes backups/<time> with TITLE on top of its notes.
+    void finalize_checkpoint(const std::string& title);
+    bool has_temporary() const;
+    bool has_in_progress() const;
+    // Restores the temporary checkpoint and deletes it.
+    void revert_temporary();
+    // Restores IN_PROGRESS (permanent changes not yet finalised) and deletes it.
+    void revert_in_progress();
+    // Undoes everything not finalised: the temporary checkpoint and IN_PROGRESS.
+    void recovery_routine();
+    // Restores the N newest finalised checkpoints, newest first. Throws when there are fewer.
+    void rollback_checkpoints(int n);
+    // Finalised checkpoints, oldest first.
+    std::vector<std::string> checkpoints() const;
+
+    std::string temp_dir() const { return work_ + "/temp_checkpoint"; }
+    std::string backup_dir() const { return work_ + "/backups"; }
+    std::string in_progress_dir() const { return backup_dir() + "/IN_PROGRESS"; }
+
+  private:
+    void restore(const std::string& dir);
+
+    std::string work_;
+    std::vector<std::string> undo_failures_;
+};
+
+// certbot's COMMANDS rows (Python's csv module, excel dialect): a field with a comma, quote or line
+// break is quoted, quotes doubled; rows end in CRLF.
+std::string csv_row(const std::vector<std::string>& fields);
+std::vector<std::vector<std::string>> parse_csv(const std::string& text);
+
+}  // namespace plugin_support
+
+#endif  // CERTBOT_PLUGINS_SUPPORT_REVERTER_H

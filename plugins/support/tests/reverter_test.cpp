@@ -1,0 +1,134 @@
+// Checkpoints: byte-for-byte restores, new files removed, order of rollback, crash recovery.
+#include "reverter.h"
+#include "temp_root.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace plugin_support;
+using Dir = support_test::TempRoot;
+
+unsigned mode_of(const std::string& p) {
+    struct stat st;
+    REQUIRE(::stat(p.c_str(), &st) == 0);
+    return st.st_mode & 07777;
+}
+
+}  // namespace
+
+TEST_CASE("temporary checkpoint restores bytes and mode and removes new files", "[reverter]") {
+    Dir d;
+    const std::string a = d / "a.conf", made = d / "new.conf";
+    static const char kBytes[] = "server {\r\n\tlisten 80;\n}\n\0tail";
+    const std::string original(kBytes, sizeof kBytes - 1);
+    atomic_write(a, original, 0640);
+    Reverter rev(d / "work");
+    rev.add_to_checkpoint({a}, "", true);
+    rev.register_new_file(made, true);
+    atomic_write(a, "changed");
+    rev.add_to_checkpoint({a}, "", true);  // a second change keeps the first copy
+    atomic_write(a, "changed again");
+    atomic_write(made, "x");
+    CHECK(rev.has_temporary());
+    rev.revert_temporary();
+    CHECK(read_file(a) == original);
+    CHECK(mode_of(a) == 0640);
+    CHECK_FALSE(file_exists(made));
+    CHECK_FALSE(rev.has_temporary());
+    rev.revert_temporary();  // idempotent
+    CHECK(read_file(a) == original);
+}
+
+TEST_CASE("finalised checkpoints roll back newest first", "[reverter]") {
+    Dir d;
+    const std::string a = d / "a.conf";
+    atomic_write(a, "v1");
+    Reverter rev(d / "work");
+    for (const char* v : {"v2", "v3"}) {
+        rev.add_to_checkpoint({a}, std::string("to ") + v, false);
+        atomic_write(a, v);
+        rev.finalize_checkpoint(std::string("Deployed ") + v);
+    }
+    auto cps = rev.checkpoints();
+    REQUIRE(cps.size() == 2);
+    CHECK(read_file(cps[1] + "/CHANGES_SINCE") == "-- Deployed v3 --\nto v3\n");
+    CHECK(read_file(cps[1] + "/FILEPATHS") == a + "\n");
+    rev.rollback_checkpoints(1);
+    CHECK(read_file(a) == "v2");
+    CHECK_THROWS_WITH(rev.rollback_checkpoints(2), Catch::Contains("only 1"));
+    rev.rollback_checkpoints(1);
+    CHECK(read_file(a) == "v1");
+    CHECK(rev.checkpoints().empty());
+}
+
+TEST_CASE("recovery undoes an interrupted change (IN_PROGRESS and temporary)", "[reverter]") {
+    Dir d;
+    const std::string a = d / "a.conf", b = d / "b.conf";
+    atomic_write(a, "a1");
+    atomic_write(b, "b1");
+    {
+        // A run that died after writing: nothing finalised.
+        Reverter rev(d / "work");
+        rev.add_to_checkpoint({a}, "", false);
+        atomic_write(a, "a2");
+        rev.add_to_checkpoint({b}, "", true);
+        atomic_write(b, "b2");
+    }
+    Reverter next(d / "work");
+    CHECK(next.has_in_progress());
+    next.recovery_routine();
+    CHECK(read_file(a) == "a1");
+    CHECK(read_file(b) == "b1");
+    CHECK_FALSE(next.has_in_progress());
+    CHECK_FALSE(next.has_temporary());
+}
+
+TEST_CASE("atomic_write writes through a symlink and leaves no temporary file", "[reverter]") {
+    Dir d;
+    atomic_write(d / "target", "old");
+    REQUIRE(::symlink((d / "target").c_str(), (d / "link").c_str()) == 0);
+    atomic_write(d / "link", "new");
+    CHECK(read_file(d / "target") == "new");
+    struct stat st;
+    REQUIRE(::lstat((d / "link").c_str(), &st) == 0);
+    CHECK(S_ISLNK(st.st_mode));
+    int entries = 0;
+    for (const auto& e : std::filesystem::directory_iterator(d.path)) {
+        (void)e;
+        ++entries;
+    }
+    CHECK(entries == 2);
+}
+
+TEST_CASE("undo commands run newest first before the files are restored", "[reverter]") {
+    Dir d;
+    const std::string log = d / "log";
+    Reverter rev(d / "work");
+    rev.register_undo_command({"/bin/sh", "-c", "echo first >> \"$0\"", log}, false);
+    rev.register_undo_command({"/bin/sh", "-c", "echo second, quoted \"x\" >> \"$0\"", log}, false);
+    CHECK(read_file(rev.in_progress_dir() + "/COMMANDS") ==
+          "/bin/sh,-c,\"echo first >> \"\"$0\"\"\"," + log +
+              "\r\n/bin/sh,-c,\"echo second, quoted \"\"x\"\" >> \"\"$0\"\"\"," + log + "\r\n");
+    rev.revert_in_progress();
+    CHECK(read_file(log) == "second, quoted x\nfirst\n");
+    CHECK(rev.undo_failures().empty());
+    rev.register_undo_command({"no-such-program-here"}, true);
+    rev.revert_temporary();
+    REQUIRE(rev.undo_failures().size() == 1);
+    CHECK_FALSE(file_exists(rev.temp_dir()));
+}
+
+TEST_CASE("parse_csv reads Python csv rows", "[reverter]") {
+    auto rows = parse_csv("a2dismod,-f,ssl\r\n\"a,b\",\"\"\"q\"\"\",\r\n");
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[0] == std::vector<std::string>{"a2dismod", "-f", "ssl"});
+    CHECK(rows[1] == std::vector<std::string>{"a,b", "\"q\"", ""});
+}

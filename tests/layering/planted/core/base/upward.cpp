@@ -1,0 +1,2 @@
+// A planted layering violation: base must not include the ACME layer.
+#include "acme.h"
