@@ -557,25 +557,25 @@ Result<wire::Message> PluginInstance::await(const std::string& call, bool cleanu
         std::string why;
         switch (st) {
             case wire::ReadStatus::kTimedOut:
-                why = "did not answer within " + std::to_string(plugin_timeout().count()) +
+                why = ": " + call + " did not answer within " +
+                      std::to_string(plugin_timeout().count()) +
                       " s (--plugin-timeout); stopped it";
                 runner_->stop(true);
                 break;
             case wire::ReadStatus::kStopped:
-                why = "was interrupted (SIGINT/SIGTERM); stopped it";
+                why = ": " + call + " interrupted (SIGINT/SIGTERM); stopped it";
                 runner_->stop(true);
                 break;
             case wire::ReadStatus::kBad:
-                why = "sent a malformed message; stopped it";
+                why = ": " + call + ": the plugin process sent a malformed message; stopped it";
                 runner_->stop(true);
                 break;
             default:
-                why = "crashed: its process " + runner_->stop(false);
+                why = " crashed in " + call + ": its process " + runner_->stop(false);
                 break;
         }
         runner_.reset();
-        log::debug(who + ": " + call + " " + why);
-        return Error(who + " " + why + " in " + call);
+        return Error(who + why);
     }
 }
 
