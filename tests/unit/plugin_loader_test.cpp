@@ -101,3 +101,27 @@ TEST_CASE("an exception thrown in a C++ plugin becomes an error, never crosses",
     REQUIRE_FALSE(c);
     CHECK(c.error().message.find("declined") != std::string::npos);
 }
+
+TEST_CASE("plugins built against the 1.0 header and a future header load and run", "[plugins]") {
+    auto prev = load_plugin(kDir + "/previous_plugin.so");
+    REQUIRE(prev);
+    CHECK(prev->name() == "previous");
+    CHECK(prev->entry->exclusive == 0u);
+    REQUIRE(prev->entry->option_count == 1);
+    CHECK(std::string(prev->entry->options[0].name) == "path");
+    auto future = load_plugin(kDir + "/future_plugin.so");
+    REQUIRE(future);
+    CHECK(future->name() == "future");
+    // Its options are larger than this host's cb_option_desc: both must read right.
+    REQUIRE(future->entry->option_count == 2);
+    CHECK(std::string(future->entry->options[0].name) == "first");
+    CHECK(std::string(future->entry->options[0].default_value) == "one");
+    CHECK(std::string(future->entry->options[1].name) == "second");
+    CHECK(future->entry->options[1].flags == CB_OPT_FLAG);
+    for (const auto* p : {&*prev, &*future}) {
+        auto inst = PluginInstance::create(*p, {}, false, false, "/tmp", "/tmp", "/tmp");
+        REQUIRE(inst);
+        CHECK((*inst)->perform({challenge("ok.example")}));
+        CHECK((*inst)->cleanup({challenge("ok.example")}));
+    }
+}
