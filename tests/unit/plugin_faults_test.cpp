@@ -11,25 +11,15 @@
 #include <fstream>
 #include <sstream>
 
+#include "plugin_challenge_test.h"
 #include "plugin_host.h"
 #include "temp_dir_test.h"
 
 using namespace certbot;
 
 namespace {
+using test::http01_challenge;
 const std::string kDir = std::string(CERTBOT_TEST_FIXTURE_DIR) + "/misbehaving";
-
-cb_challenge challenge(const char* identifier) {
-    cb_challenge c{};
-    c.struct_size = sizeof c;
-    c.type = "http-01";
-    c.identifier = identifier;
-    c.token = "tok";
-    c.key_authorization = "tok.thumb";
-    c.validation = "tok.thumb";
-    c.validation_name = "/.well-known/acme-challenge/tok";
-    return c;
-}
 
 std::unique_ptr<PluginInstance> instance(const std::string& file, const std::string& work) {
     auto p = load_plugin(kDir + "/" + file);
@@ -65,13 +55,13 @@ TEST_CASE("a crash, exit or abort in perform fails that call, naming plugin, cal
                           Case{"misbehave_abort.so", "crash-abort", "SIGABRT"}}) {
         test::TempDir work;
         auto inst = instance(c.file, work.path);
-        auto st = inst->perform({challenge("a.example")});
+        auto st = inst->perform({http01_challenge("a.example")});
         REQUIRE_FALSE(st);
         CHECK(st.error().message.find(c.name) != std::string::npos);
         CHECK(st.error().message.find("perform") != std::string::npos);
         CHECK(st.error().message.find(c.cause) != std::string::npos);
         // The host is still here; cleanup runs in a fresh runner process.
-        CHECK(inst->cleanup({challenge("a.example")}));
+        CHECK(inst->cleanup({http01_challenge("a.example")}));
         CHECK(slurp(work.path + "/misbehave-cleanup.log") ==
               std::string("cleanup ") + c.name + " a.example\n");
     }
@@ -83,14 +73,14 @@ TEST_CASE("a plugin call that hangs is stopped at the time limit", "[plugins][fa
     test::TempDir work;
     auto inst = instance("misbehave_hang.so", work.path);
     const auto t0 = std::chrono::steady_clock::now();
-    auto st = inst->perform({challenge("h.example")});
+    auto st = inst->perform({http01_challenge("h.example")});
     const auto took = std::chrono::steady_clock::now() - t0;
     REQUIRE_FALSE(st);
     CHECK(st.error().message.find("hang plugin") != std::string::npos);
     CHECK(st.error().message.find("did not answer within 1 s") != std::string::npos);
     CHECK(st.error().message.find("perform") != std::string::npos);
     CHECK(took < std::chrono::seconds(5));
-    CHECK(inst->cleanup({challenge("h.example")}));
+    CHECK(inst->cleanup({http01_challenge("h.example")}));
     CHECK(slurp(work.path + "/misbehave-cleanup.log") == "cleanup hang h.example\n");
 }
 
@@ -105,12 +95,12 @@ TEST_CASE("an interrupt stops a blocked plugin call at once; cleanup still runs"
         interrupted = true;
     });
     const auto t0 = std::chrono::steady_clock::now();
-    auto st = inst->perform({challenge("i.example")});
+    auto st = inst->perform({http01_challenge("i.example")});
     stopper.join();
     REQUIRE_FALSE(st);
     CHECK(st.error().message.find("interrupted") != std::string::npos);
     CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(3));
-    CHECK(inst->cleanup({challenge("i.example")}));
+    CHECK(inst->cleanup({http01_challenge("i.example")}));
     set_plugin_stop_flag(nullptr);
     CHECK(slurp(work.path + "/misbehave-cleanup.log") == "cleanup hang i.example\n");
 }

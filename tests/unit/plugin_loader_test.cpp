@@ -1,11 +1,13 @@
 // The plugin loader against good and deliberately broken plugin files.
 #include <catch2/catch.hpp>
 
+#include "plugin_challenge_test.h"
 #include "plugin_host.h"
 
 using namespace certbot;
 
 namespace {
+using test::http01_challenge;
 const std::string kDir = std::string(CERTBOT_TEST_FIXTURE_DIR) + "/plugins";
 
 std::string reason_for(const PluginRegistry& reg, const std::string& file) {
@@ -14,17 +16,6 @@ std::string reason_for(const PluginRegistry& reg, const std::string& file) {
     return "(not skipped)";
 }
 
-cb_challenge challenge(const char* identifier) {
-    cb_challenge c{};
-    c.struct_size = sizeof c;
-    c.type = "http-01";
-    c.identifier = identifier;
-    c.token = "tok";
-    c.key_authorization = "tok.thumb";
-    c.validation = "tok.thumb";
-    c.validation_name = "/.well-known/acme-challenge/tok";
-    return c;
-}
 }  // namespace
 
 TEST_CASE("the loader skips every broken file with a reason and keeps the good ones", "[plugins]") {
@@ -34,7 +25,8 @@ TEST_CASE("the loader skips every broken file with a reason and keeps the good o
     REQUIRE(reg.find("create-fails") != nullptr);
     CHECK(reg.find("wrong-abi") == nullptr);
     CHECK(reason_for(reg, "not_an_elf.so") == "not an ELF shared object");
-    CHECK(reason_for(reg, "no_entry.so").find("no certbot_plugin_entry symbol") != std::string::npos);
+    CHECK(reason_for(reg, "no_entry.so").find("no certbot_plugin_entry symbol") !=
+          std::string::npos);
     auto abi = reason_for(reg, "wrong_abi.so");
     CHECK(abi.find("ABI 99.") != std::string::npos);
     CHECK(abi.find("speaks ABI 1.") != std::string::npos);
@@ -69,11 +61,11 @@ TEST_CASE("a C plugin is driven through the host table", "[plugins]") {
     auto declined = (*inst)->chall_pref("decline.example.com");
     REQUIRE(declined);
     CHECK(declined->empty());
-    CHECK((*inst)->perform({challenge("ok.example")}));
-    auto failed = (*inst)->perform({challenge("fail.example")});
+    CHECK((*inst)->perform({http01_challenge("ok.example")}));
+    auto failed = (*inst)->perform({http01_challenge("fail.example")});
     REQUIRE_FALSE(failed);
     CHECK(failed.error().message.find("cannot answer for fail.example") != std::string::npos);
-    CHECK((*inst)->cleanup({challenge("ok.example")}));
+    CHECK((*inst)->cleanup({http01_challenge("ok.example")}));
     auto not_inst = (*inst)->get_all_names();
     REQUIRE_FALSE(not_inst);
     CHECK(not_inst.error().message.find("not an installer") != std::string::npos);
@@ -93,11 +85,11 @@ TEST_CASE("an exception thrown in a C++ plugin becomes an error, never crosses",
     REQUIRE(p);
     auto inst = PluginInstance::create(*p, {}, false, false, "/tmp", "/tmp", "/tmp");
     REQUIRE(inst);
-    auto st = (*inst)->perform({challenge("boom.example")});
+    auto st = (*inst)->perform({http01_challenge("boom.example")});
     REQUIRE_FALSE(st);
     CHECK(st.error().message.find("perform exploded for boom.example") != std::string::npos);
     // Declined from cleanup is not a failure message of its own.
-    auto c = (*inst)->cleanup({challenge("boom.example")});
+    auto c = (*inst)->cleanup({http01_challenge("boom.example")});
     REQUIRE_FALSE(c);
     CHECK(c.error().message.find("declined") != std::string::npos);
 }
@@ -121,7 +113,7 @@ TEST_CASE("plugins built against the 1.0 header and a future header load and run
     for (const auto* p : {&*prev, &*future}) {
         auto inst = PluginInstance::create(*p, {}, false, false, "/tmp", "/tmp", "/tmp");
         REQUIRE(inst);
-        CHECK((*inst)->perform({challenge("ok.example")}));
-        CHECK((*inst)->cleanup({challenge("ok.example")}));
+        CHECK((*inst)->perform({http01_challenge("ok.example")}));
+        CHECK((*inst)->cleanup({http01_challenge("ok.example")}));
     }
 }
