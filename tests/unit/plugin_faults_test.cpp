@@ -84,7 +84,7 @@ TEST_CASE("a plugin call that hangs is stopped at the time limit", "[plugins][fa
     CHECK(slurp(work.path + "/misbehave-cleanup.log") == "cleanup hang h.example\n");
 }
 
-TEST_CASE("an interrupt stops a blocked plugin call at once; cleanup still runs",
+TEST_CASE("an interrupt stops a blocked plugin call at once and cleanup still runs",
           "[plugins][faults]") {
     test::TempDir work;
     auto inst = instance("misbehave_hang.so", work.path);
@@ -105,7 +105,7 @@ TEST_CASE("an interrupt stops a blocked plugin call at once; cleanup still runs"
     CHECK(slurp(work.path + "/misbehave-cleanup.log") == "cleanup hang i.example\n");
 }
 
-TEST_CASE("a plugin whose constructor crashes is skipped; the others in its directory load",
+TEST_CASE("a plugin whose constructor crashes is skipped and the others in its directory load",
           "[plugins][faults]") {
     test::TempDir cache;
     const std::string cache_file = cache.path + "/plugins.cache";
