@@ -26,7 +26,7 @@ CC=clang CXX=clang++ cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug -DCERTB
 
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
-  targets=(cli_ini configobj pem acme_fields dns_message nginx)
+  targets=(cli_ini configobj pem acme_fields acme_client dns_message nginx)
 fi
 for t in "${targets[@]}"; do
   if [[ "$t" == nginx ]]; then

@@ -7,11 +7,6 @@ namespace certbot {
 
 namespace {
 
-int fail(const Error& e) {
-    log::error(e.message);
-    return e.exit_code;
-}
-
 std::string join(const std::vector<std::string>& emails, const char* separator) {
     std::string out;
     for (const auto& e : emails) out += (out.empty() ? "" : separator) + e;

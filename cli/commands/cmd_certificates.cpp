@@ -9,7 +9,7 @@
 #include <ctime>
 #include <set>
 
-#include "ari.h"
+#include "ari_renewal.h"
 #include "commands.h"
 #include "crypto.h"
 #include "fsutil.h"
@@ -41,12 +41,7 @@ struct Broken {
 };
 
 std::string utc_text(int64_t t, const char* format) {
-    std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[40];
-    std::strftime(buf, sizeof buf, format, &tm);
-    return buf;
+    return format_utc(t, format);
 }
 
 // certbot: "VALID: 89 days", "VALID: 1 day", "VALID: 5 hour(s)", "INVALID: TEST_CERT, EXPIRED".
@@ -238,17 +233,13 @@ std::vector<Broken> name_broken(const std::string& config_dir, const std::vector
 }  // namespace
 
 int cmd_certificates(const Config& cfg, const PluginRegistry&) {
-    auto session = Session::open(cfg);  // lock, log, and repair of interrupted updates
-    if (!session) {
-        log::error(session.error().message);
-        return session.error().exit_code;
-    }
+    // Listing never writes: an interrupted update is shown as found and repaired only by a
+    // command that writes (under the lock).
+    auto session = Session::open(cfg, Session::Recovery::kNone);
+    if (!session) return fail(session.error());
     std::vector<Error> errors;
     auto lineages = list_lineages(cfg.config_dir, &errors);
-    if (!lineages) {
-        log::error(lineages.error().message);
-        return lineages.error().exit_code;
-    }
+    if (!lineages) return fail(lineages.error());
     std::vector<Broken> broken = name_broken(cfg.config_dir, *lineages, errors);
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
     std::vector<Listed> certs;
@@ -261,6 +252,10 @@ int cmd_certificates(const Config& cfg, const PluginRegistry&) {
             continue;
         }
         ++parsed;
+        if (!l.links_agree)
+            log::warning("lineage " + l.name +
+                         " was left half-updated by an interrupted run; the next command that "
+                         "writes (certonly, renew) finishes the update");
         if (!selected(cfg, l, *info)) continue;
         Listed c{&l, std::move(*info), {}, 0, profile_of(l), ari_of(l, *pem)};
         c.left = c.cert.not_after - now;

@@ -17,11 +17,6 @@ namespace certbot {
 
 namespace {
 
-int fail(const Error& e) {
-    log::error(e.message);
-    return e.exit_code;
-}
-
 std::string join(const std::vector<std::string>& v, const char* sep) {
     std::string out;
     for (const auto& s : v) out += (out.empty() ? "" : sep) + s;

@@ -15,11 +15,6 @@ namespace certbot {
 
 namespace {
 
-int fail(const Error& e) {
-    log::error(e.message);
-    return e.exit_code;
-}
-
 // Lineage names in renewal/ (certbot's renewal_conf_files), sorted.
 Result<std::vector<std::string>> lineage_names(const std::string& config_dir) {
     auto paths = renewal_conf_paths(config_dir);

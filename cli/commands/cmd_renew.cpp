@@ -6,9 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
-#include <mutex>
 #include <random>
-#include <thread>
 
 #include "acme.h"
 #include "ari_renewal.h"
@@ -17,6 +15,7 @@
 #include "hooks.h"
 #include "installer.h"
 #include "log.h"
+#include "renew_pool.h"
 #include "renewal.h"
 #include "session.h"
 #include "storage.h"
@@ -34,6 +33,7 @@ struct Item {
     RenewalDecision decision;
     enum class Outcome { kSkipped, kRenewed, kFailed } outcome = Outcome::kSkipped;
     std::string error;
+    IssueResult result;  // when renewed
 };
 
 std::string join(const std::vector<std::string>& v, const char* sep) {
@@ -45,7 +45,7 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
 // What a lineage's authenticator must not share with another running at the same time, as
 // the plugin declared it (cb_plugin.exclusive, ABI 1.2): the port it binds, the plugin itself,
 // or the terminal while a person answers; empty when nothing.
-std::string exclusive_key(const Config& c, const PluginRegistry& plugins) {
+std::string declared_exclusive_key(const Config& c, const PluginRegistry& plugins) {
     const LoadedPlugin* p = plugins.find(c.authenticator);
     if (!p) return {};
     const cb_plugin& e = *p->entry;
@@ -92,6 +92,7 @@ void add_ari_due(const Config& cli, const PluginRegistry& plugins, std::time_t n
                              std::move(*cfg),
                              RenewalDecision{true, c.reason},
                              Item::Outcome::kSkipped,
+                             {},
                              {}});
     }
 }
@@ -117,10 +118,7 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
                 return log::error(st.error().message), kExitUsage;
     }
     auto session = Session::open(cli, Session::Recovery::kByCaller);
-    if (!session) {
-        log::error(session.error().message);
-        return session.error().exit_code;
-    }
+    if (!session) return fail(session.error());
     if (auto st = ensure_hook_dirs(cli.config_dir); !st) log::warning(st.error().message);
 
     // One lineage at a time: decide (a renewal conf and the certificate's validity period),
@@ -138,10 +136,7 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
         conf_paths.push_back(conf);
     } else {
         auto paths = renewal_conf_paths(cli.config_dir);
-        if (!paths) {
-            log::error(paths.error().message);
-            return paths.error().exit_code;
-        }
+        if (!paths) return fail(paths.error());
         conf_paths = std::move(*paths);
     }
     const std::time_t now = std::time(nullptr);
@@ -177,8 +172,8 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
             parse_failures.push_back(path + " (" + st.error().message + ")");
             continue;
         }
-        items.push_back(
-            Item{std::move(*l), std::move(*cfg), std::move(decision), Item::Outcome::kSkipped, {}});
+        items.push_back(Item{
+            std::move(*l), std::move(*cfg), std::move(decision), Item::Outcome::kSkipped, {}, {}});
     }
     add_ari_due(cli, plugins, now, ari_checks, ari_skipped, items, skipped, parse_failures);
     std::vector<Item*> due;
@@ -211,48 +206,40 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
             for (const auto& h : it->cfg.post_hooks) hooks.add_post_hook(h);
     }
 
-    // Renew with a bounded pool. Lineages whose plugin needs exclusive use of a port or of the
-    // terminal take a shared lock for the duration.
-    std::mutex queue_mu, exclusive_map_mu;
-    std::map<std::string, std::unique_ptr<std::mutex>> exclusive;
-    size_t next = 0;
-    auto worker = [&]() {
-        while (!g_interrupted) {
-            Item* it;
-            {
-                std::lock_guard<std::mutex> l(queue_mu);
-                if (next >= due.size()) return;
-                it = due[next++];
-            }
-            std::unique_lock<std::mutex> ex;
-            if (auto key = exclusive_key(it->cfg, plugins); !key.empty()) {
-                std::lock_guard<std::mutex> l(exclusive_map_mu);
-                auto& m = exclusive[key];
-                if (!m) m = std::make_unique<std::mutex>();
-                ex = std::unique_lock<std::mutex>(*m);
-            }
-            log::info("Renewing " + it->lineage.name + " (" + it->decision.reason + ")");
-            auto r = issue_and_save(it->cfg, plugins, &it->lineage);
-            if (!r) {
-                it->outcome = Item::Outcome::kFailed;
-                it->error = r.error().message;
-                log::error("Failed to renew certificate " + it->lineage.name + ": " + it->error);
-                continue;
-            }
-            it->outcome = Item::Outcome::kRenewed;
-            if (!cli.dry_run) {
-                if (auto st = hooks.run_deploy_hooks(it->cfg.deploy_hooks, r->live_dir, r->domains);
+    // Renew with a bounded pool (renew_pool.h); what is ours runs in parallel (orders, polling,
+    // key generation, file writes). Lineages that run the user's scripts or may ask a person, and
+    // standalone lineages of one port, are renewed one after another in conf order, so user
+    // scripts and prompts never overlap and always come in the same order. Deploy hooks run after
+    // the pool, one at a time, in conf order.
+    auto renew_one = [&](size_t i) {
+        Item* it = due[i];
+        log::info("Renewing " + it->lineage.name + " (" + it->decision.reason + ")");
+        auto r = issue_and_save(it->cfg, plugins, &it->lineage);
+        if (!r) {
+            it->outcome = Item::Outcome::kFailed;
+            it->error = r.error().message;
+            log::error("Failed to renew certificate " + it->lineage.name + ": " + it->error);
+            return;
+        }
+        it->outcome = Item::Outcome::kRenewed;
+        it->result = std::move(*r);
+    };
+    run_renewals(
+        due.size(), cli.renewal_workers,
+        [&](size_t i) {
+            // The host's rule (the user's scripts, a person, standalone's port), then what the
+            // plugin itself declared (ABI 1.2).
+            std::string key = renewal_exclusive_key(due[i]->cfg);
+            return key.empty() ? declared_exclusive_key(due[i]->cfg, plugins) : key;
+        },
+        renew_one, g_interrupted);
+    if (!cli.dry_run)
+        for (auto* it : due)
+            if (it->outcome == Item::Outcome::kRenewed)
+                if (auto st = hooks.run_deploy_hooks(it->cfg.deploy_hooks, it->result.live_dir,
+                                                     it->result.domains);
                     !st)
                     log::error(st.error().message);
-            }
-        }
-    };
-    const size_t nworkers =
-        std::min<size_t>(static_cast<size_t>(std::max(1, cli.renewal_workers)), due.size());
-    std::vector<std::thread> pool;
-    for (size_t i = 1; i < nworkers; ++i) pool.emplace_back(worker);
-    if (nworkers > 0) worker();
-    for (auto& t : pool) t.join();
 
     std::vector<std::string> renewed_domains, failed_domains;
     std::vector<std::string> renewed, failed;
@@ -263,7 +250,7 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
                 break;  // interrupted before its turn (below)
             case Item::Outcome::kRenewed:
                 renewed.push_back("  " + path + " (success)");
-                for (const auto& d : it.cfg.domains) renewed_domains.push_back(d);
+                for (const auto& d : it.result.domains) renewed_domains.push_back(d);
                 break;
             case Item::Outcome::kFailed:
                 failed.push_back("  " + path + " (failure)");

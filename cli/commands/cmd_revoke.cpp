@@ -9,11 +9,6 @@ namespace certbot {
 
 namespace {
 
-int fail(const Error& e) {
-    log::error(e.message);
-    return e.exit_code;
-}
-
 // RFC 5280 §5.3.1 CRLReason codes for certbot's --reason names.
 int reason_code(const std::string& reason) {
     static const std::pair<const char*, int> kCodes[] = {{"unspecified", 0},

@@ -1,5 +1,5 @@
-// The subcommands. Each returns the process exit status (result.h ExitCode) and prints its
-// own one-line errors.
+// The subcommands. Each returns the process exit status (result.h ExitCode); an error reaches
+// the user through fail().
 #pragma once
 
 #include "config.h"
@@ -8,6 +8,10 @@
 #include "version.h"
 
 namespace certbot {
+
+// The one place where a command turns an error into output and an exit status: the error's
+// one line on stderr (and in the log), and its exit code.
+int fail(const Error& e);
 
 int cmd_certonly(const Config& cfg, const PluginRegistry& plugins);
 int cmd_renew(const Config& cfg, const PluginRegistry& plugins);

@@ -1,6 +1,7 @@
 #include "acme.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <ctime>
 #include <thread>
 
@@ -29,27 +30,144 @@ class SystemClock : public Clock {
     }
 };
 
-constexpr int kMaxBadNonceRetries = 20;  // PEBBLE_WFE_NONCEREJECT=60 still succeeds
+// RFC 8555 §6.5: a fresh nonce comes with every badNonce, so retrying costs one round trip.
+// 100 retries carry a request through a CA rejecting 90% of nonces (PEBBLE_WFE_NONCEREJECT=90)
+// with a failure chance of 0.9^101 (3e-5) per request.
+constexpr int kMaxBadNonceRetries = 100;
+// Idempotent requests that hit a 503, a serverInternal error or a broken connection.
+constexpr int kMaxTransientRetries = 4;
+constexpr auto kMaxTransientDelay = std::chrono::seconds(60);
 constexpr const char* kProblemPrefix = "urn:ietf:params:acme:error:";
 
 Error interrupted() {
     return Error("interrupted by a signal; cleaning up");
 }
 
-Result<std::string> required_url(const rapidjson::Value& obj, const char* key,
-                                 const std::string& what) {
-    auto v = json::get_string(obj, key);
-    if (!v) return Error(what + " has no \"" + key + "\" URL; is this an ACME v2 server?");
-    auto u = parse_url(*v, true);
-    if (!u) return u.error().context(what + " \"" + key + "\"");
-    return *v;
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
 }
 
-std::optional<std::string> optional_url(const rapidjson::Value& obj, const char* key) {
-    auto v = json::get_string(obj, key);
-    if (!v || !parse_url(*v, true)) return std::nullopt;
-    return v;
+// The media type of a Content-Type header: lower case, without parameters or spaces.
+std::string media_type(const std::string& content_type) {
+    std::string t = lower(content_type.substr(0, content_type.find(';')));
+    t.erase(0, t.find_first_not_of(" \t"));
+    t.erase(t.find_last_not_of(" \t") + 1);
+    return t;
 }
+
+// RFC 8555 §6.7 and §7: ACME objects come as application/json, errors as
+// application/problem+json. Anything else (a proxy's HTML page, a certificate) is not read as
+// JSON, however it looks.
+bool is_json_response(const HttpResponse& r) {
+    const std::string t = media_type(r.header("content-type"));
+    return t == "application/json" || t == "application/problem+json";
+}
+
+// A short, printable excerpt of a body that was not what we expected, for the error line.
+std::string excerpt(const std::string& body) {
+    return "\"" + log::printable(body.substr(0, 80), 80) + (body.size() > 80 ? "...\"" : "\"");
+}
+
+Result<rapidjson::Document> json_body(const HttpResponse& r, const std::string& what,
+                                      size_t max_bytes = 4 << 20) {
+    if (!is_json_response(r))
+        return Error("protocol error: " + what + " came as \"" +
+                     log::printable(r.header("content-type"), 60) + "\" (HTTP " +
+                     std::to_string(r.status) + "), not application/json: " + excerpt(r.body));
+    auto doc = json::parse(r.body, what, max_bytes);
+    if (!doc) return doc.error().context("protocol error");
+    if (!doc->IsObject()) return Error("protocol error: " + what + " is not a JSON object");
+    return doc;
+}
+
+// Type-checked reading of one ACME object (RFC 8555 §7.1): a required member that is missing, or
+// any member of the wrong type, is a protocol error naming the object's URL and the member. A
+// malformed answer can never read as "empty" and skip a step.
+class Fields {
+  public:
+    Fields(const rapidjson::Value& obj, std::string what) : obj_(obj), what_(std::move(what)) {}
+
+    Error bad(const std::string& field, const std::string& why) const {
+        return Error("protocol error: " + what_ + ": field \"" + field + "\" " + why);
+    }
+    const rapidjson::Value* member(const char* key) const {
+        auto it = obj_.FindMember(key);
+        return it == obj_.MemberEnd() ? nullptr : &it->value;
+    }
+    Status string(const char* key, bool required, std::string& out) const {
+        const auto* v = member(key);
+        if (!v) return required ? Status(bad(key, "is missing")) : Status::Ok();
+        if (!v->IsString()) return bad(key, "is not a string");
+        out.assign(v->GetString(), v->GetStringLength());
+        return Status::Ok();
+    }
+    // One of the values RFC 8555 defines for the member.
+    Status word(const char* key, bool required, std::initializer_list<const char*> allowed,
+                std::string& out) const {
+        CB_TRY(string(key, required, out));
+        if (!member(key)) return Status::Ok();
+        for (const char* a : allowed)
+            if (out == a) return Status::Ok();
+        return bad(key, "has the unknown value \"" + log::printable(out, 40) + "\"");
+    }
+    Status url(const char* key, bool required, std::string& out) const {
+        CB_TRY(string(key, required, out));
+        if (!member(key)) return Status::Ok();
+        if (auto u = parse_url(out, true); !u)
+            return bad(key, "is not usable: " + u.error().message);
+        return Status::Ok();
+    }
+    Status boolean(const char* key, bool& out) const {
+        const auto* v = member(key);
+        if (!v) return Status::Ok();
+        if (!v->IsBool()) return bad(key, "is not true or false");
+        out = v->GetBool();
+        return Status::Ok();
+    }
+    // A member that must be an object (nullptr when optional and absent).
+    Result<const rapidjson::Value*> object(const char* key, bool required) const {
+        const auto* v = member(key);
+        if (!v)
+            return required ? Result<const rapidjson::Value*>(bad(key, "is missing"))
+                            : Result<const rapidjson::Value*>(nullptr);
+        if (!v->IsObject()) return bad(key, "is not a JSON object");
+        return v;
+    }
+    Result<const rapidjson::Value*> array(const char* key, bool required, size_t max) const {
+        const auto* v = member(key);
+        if (!v)
+            return required ? Result<const rapidjson::Value*>(bad(key, "is missing"))
+                            : Result<const rapidjson::Value*>(nullptr);
+        if (!v->IsArray()) return bad(key, "is not an array");
+        if (v->Size() > max) return bad(key, "has more than " + std::to_string(max) + " entries");
+        return v;
+    }
+    Status strings(const char* key, bool required, size_t max,
+                   std::vector<std::string>& out) const {
+        auto a = array(key, required, max);
+        if (!a) return a.error();
+        if (!*a) return Status::Ok();
+        for (const auto& e : (*a)->GetArray()) {
+            if (!e.IsString()) return bad(key, "is not an array of strings");
+            out.emplace_back(e.GetString(), e.GetStringLength());
+        }
+        return Status::Ok();
+    }
+    Status urls(const char* key, bool required, size_t max, std::vector<std::string>& out) const {
+        CB_TRY(strings(key, required, max, out));
+        for (const auto& u : out)
+            if (auto p = parse_url(u, true); !p)
+                return bad(key, "holds an unusable URL: " + p.error().message);
+        return Status::Ok();
+    }
+    const std::string& what() const { return what_; }
+
+  private:
+    const rapidjson::Value& obj_;
+    std::string what_;
+};
 
 Problem problem_from(const rapidjson::Value& v, int depth) {
     Problem p;
@@ -81,17 +199,24 @@ std::string contact_json(const std::vector<std::string>& emails) {
 
 // The account object (RFC 8555 §7.1.2) as far as this client uses it. Contacts are shown to
 // the user: only printable ones of sane length are kept.
-Result<AcmeAccount> account_from(const std::string& body, const std::string& url) {
+Result<AcmeAccount> account_from(const HttpResponse& r, const std::string& url) {
     AcmeAccount acct;
     acct.url = url;
-    acct.body_json = body;
-    auto doc = json::parse(body, "the account object at " + url, 1 << 20);
+    acct.body_json = r.body;
+    const std::string what = "the account object at " + url;
+    auto doc = json_body(r, what, 1 << 20);
     if (!doc) return doc.error();
-    if (!doc->IsObject()) return Error("the account object at " + url + " is not a JSON object");
-    acct.status = json::get_string(*doc, "status").value_or("valid");
-    for (auto& c : json::get_string_array(*doc, "contact"))
+    Fields f(*doc, what);
+    CB_TRY(f.word("status", true, {"valid", "deactivated", "revoked"}, acct.status));
+    std::vector<std::string> contact;
+    CB_TRY(f.strings("contact", false, 1000, contact));
+    for (auto& c : contact)
         if (acct.contact.size() < 20 && c.size() <= 300 && log::printable(c, 300) == c)
             acct.contact.push_back(std::move(c));
+    bool tos = false;
+    CB_TRY(f.boolean("termsOfServiceAgreed", tos));
+    std::string orders;
+    CB_TRY(f.string("orders", false, orders));
     return acct;
 }
 
@@ -115,6 +240,14 @@ std::optional<Problem> parse_problem(const std::string& body) {
     if (!doc || !doc->IsObject()) return std::nullopt;
     return problem_from(*doc, 0);
 }
+
+namespace {
+// The problem document of an error response, if it came as JSON (RFC 8555 §6.7).
+std::optional<Problem> problem_of(const HttpResponse& r) {
+    if (!is_json_response(r)) return std::nullopt;
+    return parse_problem(r.body);
+}
+}  // namespace
 
 bool valid_nonce(const std::string& nonce) {
     return nonce.size() <= 256 && is_base64url(nonce);
@@ -141,36 +274,36 @@ AcmeClient::AcmeClient(HttpClient& http, std::string directory_url, Clock& clock
 Status AcmeClient::load_directory() {
     auto url = parse_url(dir_.url, true);
     if (!url) return url.error().context("--server");
-    auto r = http_.send({"GET", dir_.url, "", ""});
+    auto r = send_idempotent({"GET", dir_.url, "", ""});
     if (!r) return r.error();
     if (r->status != 200)
         return Error("the ACME directory " + dir_.url + " answered HTTP " +
                      std::to_string(r->status) + "; check --server");
-    auto doc = json::parse(r->body, "the ACME directory at " + dir_.url);
-    if (!doc) return doc.error();
-    if (!doc->IsObject())
-        return Error("the ACME directory at " + dir_.url + " is not a JSON object");
     const std::string what = "the ACME directory at " + dir_.url;
-    auto nn = required_url(*doc, "newNonce", what);
-    if (!nn) return nn.error();
-    auto na = required_url(*doc, "newAccount", what);
-    if (!na) return na.error();
-    auto no = required_url(*doc, "newOrder", what);
-    if (!no) return no.error();
-    dir_.new_nonce = *nn;
-    dir_.new_account = *na;
-    dir_.new_order = *no;
-    dir_.revoke_cert = optional_url(*doc, "revokeCert").value_or("");
-    dir_.key_change = optional_url(*doc, "keyChange").value_or("");
-    dir_.renewal_info = optional_url(*doc, "renewalInfo").value_or("");
-    if (doc->HasMember("meta") && (*doc)["meta"].IsObject()) {
-        const auto& meta = (*doc)["meta"];
-        dir_.terms_of_service = json::get_string(meta, "termsOfService").value_or("");
-        dir_.website = json::get_string(meta, "website").value_or("");
-        dir_.external_account_required = json::get_bool(meta, "externalAccountRequired");
-        if (meta.HasMember("profiles") && meta["profiles"].IsObject())
-            for (const auto& m : meta["profiles"].GetObject())
-                dir_.profiles.emplace_back(m.name.GetString(), m.name.GetStringLength());
+    auto doc = json_body(*r, what);
+    if (!doc) return doc.error();
+    // RFC 8555 §7.1.1.
+    Fields f(*doc, what);
+    CB_TRY(f.url("newNonce", true, dir_.new_nonce));
+    CB_TRY(f.url("newAccount", true, dir_.new_account));
+    CB_TRY(f.url("newOrder", true, dir_.new_order));
+    CB_TRY(f.url("revokeCert", false, dir_.revoke_cert));
+    CB_TRY(f.url("keyChange", false, dir_.key_change));
+    CB_TRY(f.url("renewalInfo", false, dir_.renewal_info));
+    auto meta_obj = f.object("meta", false);
+    if (!meta_obj) return meta_obj.error();
+    if (const rapidjson::Value* meta = *meta_obj) {
+        Fields m(*meta, what + " (meta)");
+        CB_TRY(m.string("termsOfService", false, dir_.terms_of_service));
+        CB_TRY(m.string("website", false, dir_.website));
+        CB_TRY(m.boolean("externalAccountRequired", dir_.external_account_required));
+        std::vector<std::string> caa;
+        CB_TRY(m.strings("caaIdentities", false, 100, caa));
+        auto profiles = m.object("profiles", false);
+        if (!profiles) return profiles.error();
+        if (*profiles)
+            for (const auto& p : (*profiles)->GetObject())
+                dir_.profiles.emplace_back(p.name.GetString(), p.name.GetStringLength());
     }
     return Status::Ok();
 }
@@ -191,7 +324,7 @@ Result<std::string> AcmeClient::fetch_nonce() {
         nonces_.pop_back();
         return n;
     }
-    auto r = http_.send({"HEAD", dir_.new_nonce, "", ""});
+    auto r = send_idempotent({"HEAD", dir_.new_nonce, "", ""});
     if (!r) return r.error();
     auto n = r->header("replay-nonce");
     if (!valid_nonce(n))
@@ -219,6 +352,7 @@ Result<AcmeClient::Response> AcmeClient::post_once(const std::string& url,
     if (!body) return body.error();
     auto r = http_.send({"POST", url, *body, "application/jose+json"});
     if (!r) return r.error();
+    check_clock(*r);
     auto n = r->header("replay-nonce");
     if (valid_nonce(n) && nonces_.size() < 16) nonces_.push_back(n);
     Response out{std::move(*r), {}};
@@ -227,9 +361,12 @@ Result<AcmeClient::Response> AcmeClient::post_once(const std::string& url,
 }
 
 Error AcmeClient::problem_error(const HttpResponse& r, const std::string& what) const {
-    auto p = parse_problem(r.body);
+    auto p = problem_of(r);
     std::string msg = what + " failed (HTTP " + std::to_string(r.status) + ")";
-    if (p) msg += ": " + p->describe();
+    if (p)
+        msg += ": " + p->describe();
+    else if (!r.body.empty())
+        msg += ", not with an ACME problem document: " + excerpt(r.body);
     if (r.status == 429 || (p && p->type == std::string(kProblemPrefix) + "rateLimited")) {
         auto ra = parse_retry_after(r.header("retry-after"));
         msg += ra ? "; the CA asks to retry after " + std::to_string(ra->count()) + " s"
@@ -240,22 +377,85 @@ Error AcmeClient::problem_error(const HttpResponse& r, const std::string& what) 
     return Error(msg);
 }
 
+std::optional<std::chrono::milliseconds> AcmeClient::transient_delay(const HttpResponse* r,
+                                                                     int attempt) {
+    if (attempt >= kMaxTransientRetries) return std::nullopt;
+    if (r) {
+        auto p = problem_of(*r);
+        const bool server_internal =
+            r->status >= 500 && p && p->type == std::string(kProblemPrefix) + "serverInternal";
+        if (r->status != 503 && !server_internal) return std::nullopt;
+        if (auto ra = parse_retry_after(r->header("retry-after"))) {
+            if (*ra > kMaxTransientDelay) return std::nullopt;  // not worth waiting for here
+            return std::chrono::duration_cast<std::chrono::milliseconds>(*ra);
+        }
+    }
+    // Exponential backoff from 1 s with full jitter in [base/2, base], so clients that failed
+    // together do not come back together.
+    const long base = 1000L << attempt;
+    std::uniform_int_distribution<long> jitter(base / 2, base);
+    return std::chrono::milliseconds(jitter(rng_));
+}
+
+Result<HttpResponse> AcmeClient::send_idempotent(const HttpRequest& request) {
+    for (int attempt = 0;; ++attempt) {
+        auto r = http_.send(request);
+        if (r) check_clock(*r);
+        auto delay = r ? transient_delay(&*r, attempt)
+                       : (r.error().transient ? transient_delay(nullptr, attempt) : std::nullopt);
+        if (!delay || clock_.now() + *delay > retry_deadline_) return r;
+        log::debug(request.method + " " + request.url + " failed for now; retrying in " +
+                   std::to_string(delay->count()) + " ms");
+        clock_.sleep_for(*delay);
+        if (g_interrupted) return interrupted();
+    }
+}
+
 Result<AcmeClient::Response> AcmeClient::post(const std::string& url, const std::string& payload,
                                               bool use_jwk, const PrivateKey* key) {
-    for (int attempt = 0;; ++attempt) {
+    // POST-as-GET (RFC 8555 §6.3) and the empty-object challenge trigger (§7.5.1) may be sent
+    // again without effect; anything else may have taken effect before the failure.
+    const bool idempotent = payload.empty() || payload == "{}";
+    int bad_nonces = 0;
+    for (int attempt = 0;;) {
         auto r = post_once(url, payload, use_jwk, key);
-        if (!r) return r.error();
-        if (r->http.status == 400) {
-            auto p = parse_problem(r->http.body);
+        if (r && r->http.status == 400) {
+            auto p = problem_of(r->http);
             // RFC 8555 §6.5: retry a badNonce with the fresh nonce it carried.
             if (p && p->type == std::string(kProblemPrefix) + "badNonce") {
-                if (attempt < kMaxBadNonceRetries) continue;
+                if (bad_nonces++ < kMaxBadNonceRetries) continue;
                 return Error("the ACME server at " + url + " rejected " +
-                             std::to_string(attempt + 1) + " nonces in a row; try again later");
+                             std::to_string(bad_nonces) + " nonces in a row; try again later");
             }
         }
-        return r;
+        if (!idempotent) return r;
+        std::optional<std::chrono::milliseconds> delay;
+        if (r)
+            delay = transient_delay(&r->http, attempt);
+        else if (r.error().transient)
+            delay = transient_delay(nullptr, attempt);
+        if (!delay || clock_.now() + *delay > retry_deadline_) return r;
+        log::debug("POST " + url + " failed for now; retrying in " +
+                   std::to_string(delay->count()) + " ms");
+        clock_.sleep_for(*delay);
+        if (g_interrupted) return interrupted();
+        ++attempt;
     }
+}
+
+void AcmeClient::check_clock(const HttpResponse& r) {
+    if (clock_checked_) return;
+    const std::string date = r.header("date");
+    if (date.empty()) return;
+    clock_checked_ = true;
+    std::tm tm{};
+    const char* end = strptime(date.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    if (!end || *end) return;
+    const long skew = static_cast<long>(timegm(&tm) - wall_clock_());
+    if (std::labs(skew) > kMaxClockSkewSeconds)
+        log::warning("this machine's clock is " + std::to_string(std::labs(skew)) + " s " +
+                     (skew > 0 ? "behind" : "ahead of") + " the ACME server's (" + dir_.url +
+                     "); certificates may look not yet valid or expired: check the time (NTP)");
 }
 
 Result<AcmeAccount> AcmeClient::new_account(const std::vector<std::string>& contact, bool agree_tos,
@@ -283,7 +483,7 @@ Result<AcmeAccount> AcmeClient::new_account(const std::vector<std::string>& cont
                                           dir_.new_account);
     if (!parse_url(r->location, true))
         return Error("the ACME server did not return a valid account URL (Location header)");
-    auto acct = account_from(r->http.body, r->location);
+    auto acct = account_from(r->http, r->location);
     if (!acct) return acct.error();
     kid_ = acct->url;
     return acct;
@@ -294,7 +494,7 @@ Result<AcmeAccount> AcmeClient::update_account(const std::string& payload_json) 
     auto r = post(kid_, payload_json);
     if (!r) return r.error();
     if (r->http.status != 200) return problem_error(r->http, "Updating account " + kid_);
-    return account_from(r->http.body, kid_);
+    return account_from(r->http, kid_);
 }
 
 Result<AcmeAccount> AcmeClient::update_contact(const std::vector<std::string>& emails) {
@@ -319,10 +519,27 @@ Status AcmeClient::key_change(const PrivateKey& new_key) {
     if (!inner) return inner.error();
     // The outer JWS is an ordinary request by the account (kid, nonce, old key).
     auto r = post(dir_.key_change, *inner);
-    if (!r) return r.error();
-    if (r->http.status != 200) return problem_error(r->http, "Changing the key of account " + kid_);
+    if (!r) return r.error();  // transient when the answer was lost: the CA may have switched
+    if (r->http.status != 200) {
+        Error e = problem_error(r->http, "Changing the key of account " + kid_);
+        e.transient = r->http.status >= 500;  // the CA may have applied it before failing
+        return e;
+    }
     set_account(&new_key, kid_);
     return Status::Ok();
+}
+
+Result<bool> AcmeClient::account_uses_key(const PrivateKey& key) {
+    // RFC 8555 §7.3.1: onlyReturnExisting, signed with the key's JWK, answers with the account
+    // URL of that key or accountDoesNotExist.
+    auto r = post(dir_.new_account, R"({"onlyReturnExisting":true})", true, &key);
+    if (!r) return r.error();
+    if (r->http.status == 200 || r->http.status == 201) return r->location == kid_;
+    auto p = problem_of(r->http);
+    if (r->http.status == 400 && p &&
+        p->type == std::string(kProblemPrefix) + "accountDoesNotExist")
+        return false;
+    return problem_error(r->http, "Asking " + dir_.new_account + " which account a key belongs to");
 }
 
 Status check_external_account_binding(const ExternalAccountBinding& eab) {
@@ -366,35 +583,51 @@ Result<std::string> key_change_inner_jws(const PrivateKey& new_key, const Privat
 }
 
 namespace {
-Result<Order> parse_order(const std::string& body, const std::string& url) {
-    auto doc = json::parse(body, "order " + url);
+
+// RFC 8555 §7.1.4: {"type": "dns", "value": name}; the type is checked by the caller.
+Status read_identifier(const Fields& parent, const rapidjson::Value& v, const char* field,
+                       std::string& type, std::string& value) {
+    if (!v.IsObject()) return parent.bad(field, "is not an identifier object");
+    Fields id(v, parent.what() + " (" + field + ")");
+    CB_TRY(id.string("type", true, type));
+    CB_TRY(id.string("value", true, value));
+    return Status::Ok();
+}
+
+std::optional<Problem> read_problem(const Fields& f) {
+    const auto* e = f.member("error");
+    return e ? std::optional<Problem>(problem_from(*e, 0)) : std::nullopt;
+}
+
+// RFC 8555 §7.1.3.
+Result<Order> parse_order(const HttpResponse& r, const std::string& url) {
+    const std::string what = "order " + url;
+    auto doc = json_body(r, what);
     if (!doc) return doc.error();
-    if (!doc->IsObject()) return Error("order " + url + " is not a JSON object");
+    Fields f(*doc, what);
     Order o;
     o.url = url;
-    o.status = json::get_string(*doc, "status").value_or("");
-    o.finalize = json::get_string(*doc, "finalize").value_or("");
-    o.certificate = json::get_string(*doc, "certificate").value_or("");
-    if (doc->HasMember("identifiers") && (*doc)["identifiers"].IsArray())
-        for (const auto& id : (*doc)["identifiers"].GetArray())
-            o.identifiers.push_back(json::get_string(id, "value").value_or(""));
-    o.authorizations = json::get_string_array(*doc, "authorizations");
-    if (doc->HasMember("error")) o.error = problem_from((*doc)["error"], 0);
-    static const char* kStatuses[] = {"pending", "ready", "processing", "valid", "invalid"};
-    if (std::find(std::begin(kStatuses), std::end(kStatuses), o.status) == std::end(kStatuses))
-        return Error("order " + url + " has an unknown status \"" + log::printable(o.status, 40) +
-                     "\"");
-    if (o.authorizations.size() > 100)
-        return Error("order " + url + " lists more than 100 authorizations; refusing it");
-    for (const auto& a : o.authorizations)
-        if (auto u = parse_url(a, true); !u) return u.error().context("order authorization");
-    if (!o.finalize.empty())
-        if (auto u = parse_url(o.finalize, true); !u) return u.error().context("order finalize");
-    if (!o.certificate.empty())
-        if (auto u = parse_url(o.certificate, true); !u)
-            return u.error().context("order certificate");
+    CB_TRY(
+        f.word("status", true, {"pending", "ready", "processing", "valid", "invalid"}, o.status));
+    std::string ignored;
+    for (const char* time : {"expires", "notBefore", "notAfter"})
+        CB_TRY(f.string(time, false, ignored));
+    auto ids = f.array("identifiers", true, 100);
+    if (!ids) return ids.error();
+    for (const auto& id : (*ids)->GetArray()) {
+        std::string type, value;
+        CB_TRY(read_identifier(f, id, "identifiers", type, value));
+        o.identifiers.push_back(std::move(value));
+    }
+    CB_TRY(f.urls("authorizations", true, 100, o.authorizations));
+    CB_TRY(f.url("finalize", true, o.finalize));
+    CB_TRY(f.url("certificate", false, o.certificate));
+    auto err = f.object("error", false);
+    if (!err) return err.error();
+    o.error = read_problem(f);
     return o;
 }
+
 }  // namespace
 
 // ---- ARI (RFC 9773) and profiles: newOrder members -----------------------------------------
@@ -421,55 +654,61 @@ Result<Order> AcmeClient::new_order(const std::vector<std::string>& dns_names,
         return problem_error(r->http, "Creating an order at " + dir_.new_order);
     if (!parse_url(r->location, true))
         return Error("the ACME server did not return a valid order URL (Location header)");
-    auto o = parse_order(r->http.body, r->location);
-    if (!o) return o.error();
-    if (o->finalize.empty()) return Error("order " + r->location + " has no finalize URL");
-    return o;
+    return parse_order(r->http, r->location);
 }
 
 Result<Order> AcmeClient::get_order(const std::string& url) {
     auto r = post(url, "");
     if (!r) return r.error();
     if (r->http.status != 200) return problem_error(r->http, "Fetching order " + url);
-    return parse_order(r->http.body, url);
+    return parse_order(r->http, url);
 }
 
 namespace {
-Result<Authorization> parse_authorization(const std::string& body, const std::string& url) {
-    auto doc = json::parse(body, "authorization " + url);
+// RFC 8555 §7.1.4 (authorization) and §7.1.5, §8 (challenges).
+Result<Authorization> parse_authorization(const HttpResponse& r, const std::string& url) {
+    const std::string what = "authorization " + url;
+    auto doc = json_body(r, what);
     if (!doc) return doc.error();
-    if (!doc->IsObject()) return Error("authorization " + url + " is not a JSON object");
+    Fields f(*doc, what);
     Authorization a;
     a.url = url;
-    a.status = json::get_string(*doc, "status").value_or("");
-    a.wildcard = json::get_bool(*doc, "wildcard");
-    if (doc->HasMember("identifier")) {
-        const auto& id = (*doc)["identifier"];
-        if (json::get_string(id, "type").value_or("") != "dns")
-            return Error("authorization " + url + " is for a non-DNS identifier; not supported");
-        auto d = normalize_domain(json::get_string(id, "value").value_or(""));
-        if (!d || is_wildcard(*d))
-            return Error("authorization " + url + " carries an invalid identifier \"" +
-                         log::printable(json::get_string(id, "value").value_or(""), 80) + "\"");
-        a.identifier = *d;
-    } else {
-        return Error("authorization " + url + " has no identifier");
-    }
-    if (doc->HasMember("challenges") && (*doc)["challenges"].IsArray()) {
-        for (const auto& c : (*doc)["challenges"].GetArray()) {
-            if (a.challenges.size() >= 20) break;
-            Challenge ch;
-            ch.type = log::printable(json::get_string(c, "type").value_or(""), 40);
-            ch.url = json::get_string(c, "url").value_or("");
-            ch.status = json::get_string(c, "status").value_or("");
-            ch.token = json::get_string(c, "token").value_or("");
-            if (c.IsObject() && c.HasMember("error")) {
-                ch.error = problem_from(c["error"], 0);
-                if (!a.error) a.error = ch.error;
-            }
-            if (!parse_url(ch.url, true)) continue;  // unusable; not fatal unless chosen
-            a.challenges.push_back(std::move(ch));
-        }
+    auto id = f.object("identifier", true);
+    if (!id) return id.error();
+    std::string type, value;
+    CB_TRY(read_identifier(f, **id, "identifier", type, value));
+    if (type != "dns")
+        return Error("authorization " + url + " is for a non-DNS identifier; not supported");
+    auto d = normalize_domain(value);
+    if (!d || is_wildcard(*d))
+        return Error("authorization " + url + " carries an invalid identifier \"" +
+                     log::printable(value, 80) + "\"");
+    a.identifier = *d;
+    CB_TRY(f.word("status", true,
+                  {"pending", "valid", "invalid", "deactivated", "expired", "revoked"}, a.status));
+    std::string ignored;
+    CB_TRY(f.string("expires", false, ignored));
+    CB_TRY(f.boolean("wildcard", a.wildcard));
+    auto challenges = f.array("challenges", true, 20);
+    if (!challenges) return challenges.error();
+    for (const auto& c : (*challenges)->GetArray()) {
+        if (!c.IsObject()) return f.bad("challenges", "holds something that is not an object");
+        Fields cf(c, what + " (a challenge)");
+        Challenge ch;
+        CB_TRY(cf.string("type", true, ch.type));
+        ch.type = log::printable(ch.type, 40);
+        CB_TRY(cf.string("url", true, ch.url));
+        CB_TRY(cf.word("status", true, {"pending", "processing", "valid", "invalid"}, ch.status));
+        const bool has_token =
+            ch.type == "http-01" || ch.type == "dns-01" || ch.type == "tls-alpn-01";
+        CB_TRY(cf.string("token", has_token, ch.token));
+        CB_TRY(cf.string("validated", false, ignored));
+        auto err = cf.object("error", false);
+        if (!err) return err.error();
+        ch.error = read_problem(cf);
+        if (ch.error && !a.error) a.error = ch.error;
+        if (!parse_url(ch.url, true)) continue;  // unusable; not fatal unless chosen
+        a.challenges.push_back(std::move(ch));
     }
     return a;
 }
@@ -480,7 +719,7 @@ Result<Authorization> AcmeClient::get_authorization(const std::string& url) {
     auto r = post(url, "");
     if (!r) return r.error();
     if (r->http.status != 200) return problem_error(r->http, "Fetching authorization " + url);
-    return parse_authorization(r->http.body, url);
+    return parse_authorization(r->http, url);
 }
 
 Status AcmeClient::respond_challenge(const std::string& challenge_url) {
@@ -506,7 +745,7 @@ Result<Authorization> AcmeClient::poll_authorization(
         auto r = post(url, "");
         if (!r) return r.error();
         if (r->http.status != 200) return problem_error(r->http, "Polling authorization " + url);
-        auto a = parse_authorization(r->http.body, url);
+        auto a = parse_authorization(r->http, url);
         if (!a) return a.error();
         if (a->status != "pending" && a->status != "processing") return a;
         auto delay = poll_delay(r->http, attempt);
@@ -518,38 +757,160 @@ Result<Authorization> AcmeClient::poll_authorization(
     }
 }
 
-Result<Order> AcmeClient::finalize(const Order& order, const std::string& csr_der,
-                                   std::chrono::steady_clock::time_point deadline) {
-    auto r = post(order.finalize, "{\"csr\":" + json::quote(base64url_encode(csr_der)) + "}");
-    if (!r) return r.error();
-    if (r->http.status != 200) return problem_error(r->http, "Finalizing order " + order.url);
-    auto o = parse_order(r->http.body, order.url);
-    if (!o) return o.error();
-    HttpResponse last = r->http;
-    for (int attempt = 0; o->status == "processing" || o->status == "ready"; ++attempt) {
+// ---- finalize answered with orderNotReady (certbot 4.1) ----------------------------------------
+namespace {
+bool order_not_ready(const HttpResponse& r) {
+    auto p = parse_problem(r.body);
+    return p && p->type == std::string(kProblemPrefix) + "orderNotReady";
+}
+}  // namespace
+
+Status AcmeClient::wait_until_ready(const Order& order,
+                                    std::chrono::steady_clock::time_point deadline) {
+    log::info("The CA says order " + order.url + " is not ready; waiting for it");
+    HttpResponse last;
+    for (int attempt = 0;; ++attempt) {
         auto delay = poll_delay(last, attempt);
         if (clock_.now() + delay > deadline)
-            return Error("order " + order.url + " is still " + o->status +
-                         " after the issuance timeout; try again or raise --issuance-timeout");
+            return Error("order " + order.url +
+                         " did not become ready for finalization before the issuance timeout; "
+                         "try again or raise --issuance-timeout");
         clock_.sleep_for(delay);
         if (g_interrupted) return interrupted();
         auto p = post(order.url, "");
         if (!p) return p.error();
         if (p->http.status != 200) return problem_error(p->http, "Polling order " + order.url);
-        o = parse_order(p->http.body, order.url);
+        auto o = parse_order(p->http, order.url);
         if (!o) return o.error();
+        if (o->status == "ready") return Status::Ok();
+        if (o->status != "pending" && o->status != "processing")
+            return Error("order " + order.url + " is " + o->status +
+                         (o->error ? ": " + o->error->describe() : std::string()) +
+                         "; it cannot be finalized");
         last = p->http;
     }
-    if (o->status != "valid") {
-        std::string why = o->error ? o->error->describe() : "no reason given";
-        return Error("order " + order.url + " ended " + o->status + ": " + why);
+}
+// ---- end orderNotReady
+// ---------------------------------------------------------------------------
+
+namespace {
+// RFC 8555 §7.1.6: pending -> ready -> processing -> valid, and any of the first three ->
+// invalid. A status that goes back (processing -> ready) or jumps (pending -> valid) is a server
+// we cannot follow.
+bool order_may_become(const std::string& from, const std::string& to) {
+    if (from == to || to == "invalid") return from != "valid";
+    if (from == "pending") return to == "ready";
+    if (from == "ready") return to == "processing" || to == "valid";
+    if (from == "processing") return to == "valid";
+    return false;
+}
+
+Error order_ended(const Order& o) {
+    return Error("order " + o.url + " ended " + o.status + ": " +
+                 (o.error ? o.error->describe() : std::string("no reason given")));
+}
+}  // namespace
+
+Result<Order> AcmeClient::poll_order(const Order& from, const std::string& while_status,
+                                     std::chrono::steady_clock::time_point deadline) {
+    Order o = from;
+    HttpResponse last;
+    for (int attempt = 0; o.status == while_status; ++attempt) {
+        auto delay = poll_delay(last, attempt);
+        if (clock_.now() + delay > deadline)
+            return Error("order " + o.url + " is still " + o.status +
+                         " after the issuance timeout; try again or raise --issuance-timeout");
+        clock_.sleep_for(delay);
+        if (g_interrupted) return interrupted();
+        auto p = post(o.url, "");
+        if (!p) return p.error();
+        if (p->http.status != 200) return problem_error(p->http, "Polling order " + o.url);
+        auto next = parse_order(p->http, o.url);
+        if (!next) return next.error();
+        if (!order_may_become(o.status, next->status))
+            return Error("protocol error: order " + o.url + " went from " + o.status + " to " +
+                         next->status + ", which RFC 8555 §7.1.6 does not allow");
+        o = std::move(*next);
+        last = p->http;
     }
-    if (o->certificate.empty())
-        return Error("order " + order.url + " is valid but has no certificate URL");
     return o;
 }
 
-Result<std::string> AcmeClient::download_certificate(const std::string& url) {
+Result<Order> AcmeClient::finalize(const Order& order, const std::string& csr_der,
+                                   std::chrono::steady_clock::time_point deadline) {
+    // RFC 8555 §7.4: only a ready order (every authorization valid) is finalized. Ask the CA
+    // rather than trusting our own bookkeeping; pending may take the CA a moment to leave.
+    auto now_order = get_order(order.url);
+    if (!now_order) return now_order.error();
+    auto ready = poll_order(*now_order, "pending", deadline);
+    if (!ready) return ready.error();
+    if (ready->status == "invalid") return order_ended(*ready);
+    if (ready->status != "ready")
+        return Error("order " + order.url + " is " + ready->status +
+                     ", not ready (RFC 8555 §7.1.6); refusing to finalize it");
+    const std::string payload = "{\"csr\":" + json::quote(base64url_encode(csr_der)) + "}";
+    Order o;
+    int not_ready_retries = 0;
+    for (int attempt = 0;; ++attempt) {
+        auto r = post(ready->finalize, payload);
+        // The CA may still answer orderNotReady (certbot 4.1): wait until it is ready, again.
+        if (r && r->http.status == 403 && order_not_ready(r->http) && not_ready_retries++ < 3) {
+            CB_TRY(wait_until_ready(order, deadline));
+            continue;
+        }
+        if (r && r->http.status == 200) {
+            auto parsed = parse_order(r->http, order.url);
+            if (!parsed) return parsed.error();
+            o = std::move(*parsed);
+            break;
+        }
+        // Finalize is not idempotent: after a lost answer or a server error the CA may have
+        // taken the CSR and be issuing. Ask the order where it stands, never assume.
+        const bool unclear = r ? r->http.status >= 500 : r.error().transient;
+        Error failure = r ? problem_error(r->http, "Finalizing order " + order.url) : r.error();
+        if (!unclear) return failure;
+        log::debug("finalizing " + order.url + " had an unclear outcome (" + failure.message +
+                   "); asking the CA");
+        auto after = get_order(order.url);
+        if (!after)
+            return failure.context("the outcome is unknown and the order could not be fetched (" +
+                                   after.error().message + ")");
+        if (after->status != "ready") {
+            o = std::move(*after);
+            break;
+        }
+        // Still ready: the request never took effect. Send it again, a bounded number of times.
+        auto delay = transient_delay(r ? &r->http : nullptr, attempt);
+        if (!delay || clock_.now() + *delay > deadline) return failure;
+        clock_.sleep_for(*delay);
+        if (g_interrupted) return interrupted();
+    }
+    if (!order_may_become("ready", o.status))
+        return Error("protocol error: order " + order.url + " went from ready to " + o.status +
+                     " on finalize, which RFC 8555 §7.1.6 does not allow");
+    auto done = poll_order(o, "processing", deadline);
+    if (!done) return done.error();
+    if (done->status != "valid") return order_ended(*done);
+    if (done->certificate.empty())
+        return Error("protocol error: order " + order.url + " is valid but has no certificate URL");
+    return done;
+}
+
+Status AcmeClient::deactivate_authorization(const std::string& url) {
+    // RFC 8555 §7.5.2.
+    auto r = post(url, R"({"status":"deactivated"})");
+    if (!r) return r.error();
+    if (r->http.status != 200) return problem_error(r->http, "Deactivating authorization " + url);
+    auto a = parse_authorization(r->http, url);
+    if (!a) return a.error();
+    if (a->status != "deactivated")
+        return Error("the ACME server answered the deactivation of authorization " + url +
+                     " with status \"" + a->status + "\"");
+    return Status::Ok();
+}
+
+Result<std::string> AcmeClient::download_certificate(const std::string& url,
+                                                     std::vector<std::string>* alternates) {
     auto r = post(url, "");
     if (!r) return r.error();
     if (r->http.status != 200) return problem_error(r->http, "Downloading certificate " + url);
@@ -558,7 +919,35 @@ Result<std::string> AcmeClient::download_certificate(const std::string& url) {
     if (certs->empty()) return Error("certificate from " + url + " contains no certificate");
     std::string chain;
     for (const auto& c : *certs) chain += c;
+    if (!alternates) return chain;
+    for (const auto& link : link_targets(r->http.header("link"), "alternate")) {
+        if (alternates->size() == 8) break;
+        auto alt = download_certificate(link);
+        if (!alt) return alt.error().context("alternate chain of " + url);
+        alternates->push_back(std::move(*alt));
+    }
     return chain;
+}
+
+std::vector<std::string> link_targets(const std::string& header, const std::string& rel) {
+    // RFC 8288: `<uri>; rel="x", <uri2>; rel=y`. Only absolute https URLs are followed.
+    std::vector<std::string> out;
+    size_t pos = 0;
+    while ((pos = header.find('<', pos)) != std::string::npos) {
+        size_t end = header.find('>', pos);
+        if (end == std::string::npos) break;
+        std::string target = header.substr(pos + 1, end - pos - 1);
+        size_t next = header.find('<', end);
+        std::string params =
+            header.substr(end + 1, next == std::string::npos ? next : next - end - 1);
+        params.erase(std::remove(params.begin(), params.end(), '"'), params.end());
+        params.erase(std::remove(params.begin(), params.end(), ' '), params.end());
+        const bool match = (params + ";").find(";rel=" + rel + ";") != std::string::npos ||
+                           (params + ",").find(";rel=" + rel + ",") != std::string::npos;
+        if (match && target.rfind("https://", 0) == 0) out.push_back(target);
+        pos = end;
+    }
+    return out;
 }
 
 Status AcmeClient::revoke(const std::string& cert_der, int reason, const PrivateKey* cert_key) {

@@ -5,8 +5,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <functional>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -83,6 +85,8 @@ class AcmeClient {
 
     Status load_directory();
     const Directory& directory() const { return dir_; }
+    // The clock this client polls with; callers take their deadlines from it too.
+    Clock& clock() const { return clock_; }
 
     // The account key signs every request; kid is the account URL once known.
     void set_account(const PrivateKey* key, std::string kid = {});
@@ -100,7 +104,12 @@ class AcmeClient {
     Status deactivate_account();
     // RFC 8555 §7.3.5: hands the account (kid) to new_key. On success the client signs with
     // new_key from then on (the caller keeps it alive, as with set_account).
+    // A lost answer or a 5xx is a transient Error: the CA may have switched keys anyway (ask it
+    // with account_uses_key before discarding either key).
     Status key_change(const PrivateKey& new_key);
+    // Whether the CA holds `key` for this client's account (kid), by an onlyReturnExisting lookup
+    // signed with it (RFC 8555 §7.3.1). Error: the CA could not be asked.
+    Result<bool> account_uses_key(const PrivateKey& key);
 
     Result<Order> new_order(const std::vector<std::string>& dns_names,
                             const OrderOptions& options = {});
@@ -109,12 +118,19 @@ class AcmeClient {
     // Polls until the authorization is no longer pending (or the deadline passes).
     Result<Authorization> poll_authorization(const std::string& url,
                                              std::chrono::steady_clock::time_point deadline);
+    // RFC 8555 §7.5.2: {"status":"deactivated"}; the CA will not reuse the authorization.
+    Status deactivate_authorization(const std::string& url);
     Result<Order> get_order(const std::string& url);
-    // Finalizes with the CSR, then polls until the order is valid or fails.
+    // Waits for the order to be ready (RFC 8555 §7.1.6; refused if it is not), finalizes it with
+    // the CSR, then polls until the order is valid or fails. A finalize whose outcome is unclear
+    // (connection lost, 5xx) is followed by fetching the order, never by giving up on a
+    // certificate the CA may be issuing.
     Result<Order> finalize(const Order& order, const std::string& csr_der,
                            std::chrono::steady_clock::time_point deadline);
-    // PEM chain, leaf first; validated to contain only certificates.
-    Result<std::string> download_certificate(const std::string& url);
+    // PEM chain, leaf first; validated to contain only certificates. With `alternates`, also
+    // the chains the server links with rel="alternate" (RFC 8555 §7.4.2), at most 8.
+    Result<std::string> download_certificate(const std::string& url,
+                                             std::vector<std::string>* alternates = nullptr);
     // RFC 8555 §7.6. cert_key null: signed by the account (kid); else by the certificate's own
     // key, with its JWK in the protected header.
     Status revoke(const std::string& cert_der, int reason, const PrivateKey* cert_key);
@@ -126,17 +142,34 @@ class AcmeClient {
         HttpResponse http;
         std::string location;
     };
-    // Signed POST (RFC 8555 §6.2) with badNonce retries (§6.5) and Retry-After on 429/503.
-    // payload "" is POST-as-GET. jwk: sign with the JWK instead of the kid.
+    // Signed POST (RFC 8555 §6.2) with badNonce retries (§6.5). POST-as-GET (payload "") and
+    // "{}" are idempotent: a 503, serverInternal or lost connection is retried a bounded number
+    // of times with jittered backoff, honouring Retry-After. jwk: sign with the JWK instead of
+    // the kid.
     Result<Response> post(const std::string& url, const std::string& payload, bool use_jwk = false,
                           const PrivateKey* key = nullptr);
 
+    // Retries of transient failures stop before this point (the issuance deadline).
+    void set_retry_deadline(std::chrono::steady_clock::time_point t) { retry_deadline_ = t; }
+    // Wall-clock seconds, for comparing with the CA's Date header (tests replace it).
+    void set_wall_clock(std::function<std::time_t()> f) { wall_clock_ = std::move(f); }
+
   private:
     Result<std::string> fetch_nonce();
+    Result<HttpResponse> send_idempotent(const HttpRequest& request);
+    std::optional<std::chrono::milliseconds> transient_delay(const HttpResponse* r, int attempt);
+    // Polls the order while its status is while_status, checking each transition.
+    Result<Order> poll_order(const Order& from, const std::string& while_status,
+                             std::chrono::steady_clock::time_point deadline);
+    // Warns once if the CA's Date header is more than kMaxClockSkewSeconds from our clock.
+    void check_clock(const HttpResponse& r);
     Result<Response> post_once(const std::string& url, const std::string& payload, bool use_jwk,
                                const PrivateKey* key);
     Error problem_error(const HttpResponse& r, const std::string& what) const;
     std::chrono::milliseconds poll_delay(const HttpResponse& r, int attempt) const;
+    // certbot 4.1: after a finalize refused with orderNotReady, polls the order until it is
+    // ready (or fails, or the deadline passes).
+    Status wait_until_ready(const Order& order, std::chrono::steady_clock::time_point deadline);
 
     HttpClient& http_;
     Clock& clock_;
@@ -145,7 +178,14 @@ class AcmeClient {
     std::string kid_;
     std::string thumbprint_;
     std::vector<std::string> nonces_;
+    std::chrono::steady_clock::time_point retry_deadline_ =
+        std::chrono::steady_clock::time_point::max();
+    std::minstd_rand rng_{std::random_device{}()};
+    std::function<std::time_t()> wall_clock_ = [] { return std::time(nullptr); };
+    bool clock_checked_ = false;
 };
+
+constexpr long kMaxClockSkewSeconds = 300;
 
 // --eab-hmac-alg is HS256/384/512 and --eab-hmac-key decodes as base64url (usage errors that
 // never quote the key).
@@ -167,5 +207,7 @@ std::optional<Problem> parse_problem(const std::string& body);
 bool valid_nonce(const std::string& nonce);
 // Retry-After as delay-seconds or HTTP-date; nullopt if absent/invalid. Capped at one day.
 std::optional<std::chrono::seconds> parse_retry_after(const std::string& value);
+// The https targets of a Link header (RFC 8288) with the given rel, in order.
+std::vector<std::string> link_targets(const std::string& header, const std::string& rel);
 
 }  // namespace certbot

@@ -3,27 +3,24 @@
 #include <rapidjson/writer.h>
 #include <catch2/catch.hpp>
 
+#include <ctime>
 #include <deque>
+#include <fstream>
+#include <iterator>
 
 #include "acme.h"
 #include "base64.h"
+#include "fake_clock_test.h"
 #include "fake_http_test.h"
 #include "json.h"
+#include "log.h"
+#include "temp_dir_test.h"
 
 using namespace certbot;
+using certbot::test::FakeClock;
 using certbot::test::FakeHttp;
 
 namespace {
-
-struct FakeClock : Clock {
-    std::chrono::steady_clock::time_point t{};
-    std::vector<std::chrono::milliseconds> sleeps;
-    std::chrono::steady_clock::time_point now() override { return t; }
-    void sleep_for(std::chrono::milliseconds d) override {
-        sleeps.push_back(d);
-        t += d;
-    }
-};
 
 const char* kDir =
     R"({"newNonce":"https://ca.test/nonce","newAccount":"https://ca.test/acct",)"
@@ -111,11 +108,11 @@ TEST_CASE("badNonce is retried with the fresh nonce, but not forever", "[acme]")
         CHECK(heads == 1);
     }
     SECTION("a server that rejects every nonce is given up on") {
-        for (int i = 0; i < 40; ++i) http.reply(400, problem("badNonce", "never"));
+        for (int i = 0; i < 140; ++i) http.reply(400, problem("badNonce", "never"));
         auto o = acme.new_order({"a.test"});
         REQUIRE_FALSE(o);
         CHECK(o.error().message.find("rejected") != std::string::npos);
-        CHECK(http.posts() <= 21);
+        CHECK(http.posts() <= 101);
     }
 }
 
@@ -171,7 +168,8 @@ TEST_CASE("polling gives up at the deadline", "[acme]") {
     REQUIRE(key);
     acme.set_account(&*key, "https://ca.test/acct/1");
     for (int i = 0; i < 100; ++i)
-        http.reply(200, R"({"status":"pending","identifier":{"type":"dns","value":"a.test"}})");
+        http.reply(200, R"({"status":"pending","identifier":{"type":"dns","value":"a.test"},)"
+                        R"("challenges":[]})");
     auto a =
         acme.poll_authorization("https://ca.test/authz/1", clock.now() + std::chrono::seconds(5));
     REQUIRE_FALSE(a);
@@ -419,4 +417,392 @@ TEST_CASE("contact update and deactivation payloads, and a deactivation not conf
     CHECK(split_jws(http.seen.back().body).payload == R"({"status":"deactivated"})");
     http.reply(200, R"({"status":"valid"})");
     CHECK_FALSE(acme.deactivate_account());
+}
+
+// --- a hostile or broken CA (issue: "trust nothing from the CA that we can check") ----------
+
+namespace {
+
+const char* kOrderUrl = "https://ca.test/order/1";
+
+std::string order_json(const std::string& status, const std::string& extra = "") {
+    return R"({"status":")" + status +
+           R"(","identifiers":[{"type":"dns","value":"a.test"}],)"
+           R"("authorizations":["https://ca.test/authz/1"],"finalize":"https://ca.test/fin/1")" +
+           extra + "}";
+}
+
+Order ready_order() {
+    Order o;
+    o.url = kOrderUrl;
+    o.status = "ready";
+    o.finalize = "https://ca.test/fin/1";
+    o.identifiers = {"a.test"};
+    o.authorizations = {"https://ca.test/authz/1"};
+    return o;
+}
+
+struct ClockedClient {
+    FakeHttp http;
+    FakeClock clock;
+    AcmeClient acme{http, "https://ca.test/dir", clock};
+    PrivateKey key = make_key();
+    ClockedClient() {
+        http.reply(200, kDir);
+        REQUIRE(acme.load_directory());
+        acme.set_account(&key, kAcctUrl);
+    }
+    std::chrono::steady_clock::time_point deadline(int s = 90) {
+        return clock.now() + std::chrono::seconds(s);
+    }
+    size_t posts_to(const std::string& url) const {
+        size_t n = 0;
+        for (const auto& r : http.seen) n += r.method == "POST" && r.url == url;
+        return n;
+    }
+};
+
+bool says(const Error& e, const std::string& what) {
+    return e.message.find(what) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("an order with a field of the wrong type is a protocol error naming URL and field",
+          "[acme][hostile]") {
+    ClockedClient c;
+    struct Case {
+        const char* body;
+        const char* field;
+    } cases[] = {
+        // The case that once finalized a pending order: authorizations read as an empty list.
+        {R"({"status":"pending","identifiers":[{"type":"dns","value":"a.test"}],)"
+         R"("authorizations":"https://ca.test/authz/1","finalize":"https://ca.test/fin/1"})",
+         "authorizations"},
+        {R"({"status":"pending","identifiers":[{"type":"dns","value":"a.test"}],)"
+         R"("authorizations":[42],"finalize":"https://ca.test/fin/1"})",
+         "authorizations"},
+        {R"({"status":"pending","identifiers":[{"type":"dns","value":"a.test"}],)"
+         R"("finalize":"https://ca.test/fin/1"})",
+         "authorizations"},
+        {R"({"identifiers":[{"type":"dns","value":"a.test"}],)"
+         R"("authorizations":[],"finalize":"https://ca.test/fin/1"})",
+         "status"},
+        {R"({"status":["pending"],"identifiers":[],"authorizations":[],)"
+         R"("finalize":"https://ca.test/fin/1"})",
+         "status"},
+        {R"({"status":"pending","identifiers":{"type":"dns"},"authorizations":[],)"
+         R"("finalize":"https://ca.test/fin/1"})",
+         "identifiers"},
+        {R"({"status":"pending","identifiers":[{"type":"dns","value":7}],"authorizations":[],)"
+         R"("finalize":"https://ca.test/fin/1"})",
+         "value"},
+        {R"({"status":"pending","identifiers":[],"authorizations":[]})", "finalize"},
+        {R"({"status":"valid","identifiers":[],"authorizations":[],)"
+         R"("finalize":"https://ca.test/fin/1","certificate":{"url":"x"}})",
+         "certificate"},
+        {R"({"status":"invalid","identifiers":[],"authorizations":[],)"
+         R"("finalize":"https://ca.test/fin/1","error":"bad"})",
+         "error"},
+        {R"({"status":"pending","identifiers":[],"authorizations":[],)"
+         R"("finalize":"https://ca.test/fin/1","expires":20990101})",
+         "expires"},
+    };
+    for (const auto& k : cases) {
+        CAPTURE(k.body);
+        c.http.reply(201, k.body, {{"location", kOrderUrl}});
+        auto o = c.acme.new_order({"a.test"});
+        REQUIRE_FALSE(o);
+        CHECK(says(o.error(), "protocol error"));
+        CHECK(says(o.error(), kOrderUrl));
+        CHECK(says(o.error(), std::string("\"") + k.field + "\""));
+    }
+}
+
+TEST_CASE("an authorization or challenge with a field of the wrong type is refused",
+          "[acme][hostile]") {
+    ClockedClient c;
+    const std::string id = R"("identifier":{"type":"dns","value":"a.test"})";
+    struct Case {
+        std::string body;
+        const char* field;
+    } cases[] = {
+        {"{" + id + R"(,"challenges":[]})", "status"},
+        {"{" + id + R"(,"status":"pending"})", "challenges"},
+        {"{" + id + R"(,"status":"pending","challenges":{}})", "challenges"},
+        {"{" + id + R"(,"status":"bogus","challenges":[]})", "status"},
+        {"{" + id + R"(,"status":"pending","wildcard":"yes","challenges":[]})", "wildcard"},
+        {R"({"identifier":"a.test","status":"pending","challenges":[]})", "identifier"},
+        {"{" + id +
+             R"(,"status":"pending","challenges":[{"type":"http-01","url":"https://ca.test/c",)"
+             R"("status":"pending"}]})",
+         "token"},
+        {"{" + id +
+             R"(,"status":"pending","challenges":[{"type":"http-01","url":"https://ca.test/c",)"
+             R"("status":"pending","token":["abc"]}]})",
+         "token"},
+        {"{" + id +
+             R"(,"status":"pending","challenges":[{"type":"http-01","url":5,)"
+             R"("status":"pending","token":"abc"}]})",
+         "url"},
+        {"{" + id + R"(,"status":"pending","challenges":["http-01"]})", "challenges"},
+    };
+    for (const auto& k : cases) {
+        CAPTURE(k.body);
+        c.http.reply(200, k.body);
+        auto a = c.acme.get_authorization("https://ca.test/authz/9");
+        REQUIRE_FALSE(a);
+        CHECK(says(a.error(), "protocol error"));
+        CHECK(says(a.error(), "https://ca.test/authz/9"));
+        CHECK(says(a.error(), std::string("\"") + k.field + "\""));
+    }
+    // An unknown challenge type needs no token.
+    c.http.reply(200, "{" + id +
+                          R"(,"status":"pending","challenges":[{"type":"new-01",)"
+                          R"("url":"https://ca.test/c","status":"pending"}]})");
+    auto ok = c.acme.get_authorization("https://ca.test/authz/9");
+    REQUIRE(ok);
+    CHECK(ok->challenges.size() == 1);
+}
+
+TEST_CASE("directory and account objects are type-checked too", "[acme][hostile]") {
+    FakeHttp http;
+    FakeClock clock;
+    AcmeClient acme(http, "https://ca.test/dir", clock);
+    http.reply(200, R"({"newNonce":"https://ca.test/n","newAccount":"https://ca.test/a",)"
+                    R"("newOrder":"https://ca.test/o","meta":{"externalAccountRequired":"no"}})");
+    auto st = acme.load_directory();
+    REQUIRE_FALSE(st);
+    CHECK(says(st.error(), "\"externalAccountRequired\""));
+    http.reply(200, R"({"newNonce":"https://ca.test/n","newAccount":"https://ca.test/a",)"
+                    R"("newOrder":"https://ca.test/o","keyChange":["https://ca.test/k"]})");
+    st = acme.load_directory();
+    REQUIRE_FALSE(st);
+    CHECK(says(st.error(), "\"keyChange\""));
+
+    ClockedClient c;
+    c.http.reply(200, R"({"status":"valid","contact":"mailto:a@b.test"})");
+    auto acct = c.acme.update_contact({"a@b.test"});
+    REQUIRE_FALSE(acct);
+    CHECK(says(acct.error(), "\"contact\""));
+    CHECK(says(acct.error(), kAcctUrl));
+}
+
+TEST_CASE("JSON is read only from a JSON content type, strictly", "[acme][hostile]") {
+    ClockedClient c;
+    SECTION("an HTML page with status 200") {
+        c.http.reply(201, order_json("pending"),
+                     {{"location", kOrderUrl}, {"content-type", "text/html"}});
+        auto o = c.acme.new_order({"a.test"});
+        REQUIRE_FALSE(o);
+        CHECK(says(o.error(), "text/html"));
+        CHECK(says(o.error(), "HTTP 201"));
+        CHECK(says(o.error(), "{\"status\":\"pending\""));  // a short excerpt of the body
+    }
+    SECTION("an error page that is not a problem document") {
+        c.http.reply(502, "<html>\x1b[31mBad gateway</html>", {{"content-type", "text/html"}});
+        auto o = c.acme.new_order({"a.test"});
+        REQUIRE_FALSE(o);
+        CHECK(says(o.error(), "HTTP 502"));
+        CHECK(says(o.error(), "Bad gateway"));
+        CHECK_FALSE(says(o.error(), "\x1b"));  // sanitised
+    }
+    SECTION("a problem document is still read with its parameters") {
+        c.http.reply(403, problem("unauthorized", "no"),
+                     {{"content-type", "Application/Problem+JSON; charset=utf-8"}});
+        auto o = c.acme.new_order({"a.test"});
+        REQUIRE_FALSE(o);
+        CHECK(says(o.error(), "unauthorized :: no"));
+    }
+    SECTION("duplicate keys") {
+        c.http.reply(201, order_json("pending", R"(,"status":"valid")"), {{"location", kOrderUrl}});
+        auto o = c.acme.new_order({"a.test"});
+        REQUIRE_FALSE(o);
+        CHECK(says(o.error(), "appears twice"));
+    }
+    SECTION("trailing garbage") {
+        c.http.reply(201, order_json("pending") + "{}", {{"location", kOrderUrl}});
+        REQUIRE_FALSE(c.acme.new_order({"a.test"}));
+    }
+    SECTION("invalid UTF-8") {
+        c.http.reply(201, order_json("pending", ",\"x\":\"\xff\""), {{"location", kOrderUrl}});
+        REQUIRE_FALSE(c.acme.new_order({"a.test"}));
+    }
+}
+
+TEST_CASE("an order is finalized only when ready (RFC 8555 §7.1.6)", "[acme][hostile]") {
+    ClockedClient c;
+    SECTION("pending until the deadline: never finalized") {
+        for (int i = 0; i < 200; ++i) c.http.reply(200, order_json("pending"));
+        auto o = c.acme.finalize(ready_order(), "csr", c.deadline(5));
+        REQUIRE_FALSE(o);
+        CHECK(says(o.error(), "still pending"));
+        CHECK(c.posts_to("https://ca.test/fin/1") == 0);
+    }
+    SECTION("pending, then ready: finalized once") {
+        c.http.reply(200, order_json("pending"));
+        c.http.reply(200, order_json("ready"));
+        c.http.reply(200, order_json("processing"));
+        c.http.reply(200, order_json("valid", R"(,"certificate":"https://ca.test/cert/1")"));
+        auto o = c.acme.finalize(ready_order(), "csr", c.deadline());
+        REQUIRE(o);
+        CHECK(o->certificate == "https://ca.test/cert/1");
+        CHECK(c.posts_to("https://ca.test/fin/1") == 1);
+    }
+    SECTION("already processing or valid: refused") {
+        for (const char* status : {"processing", "valid"}) {
+            c.http.reply(200, order_json(status, R"(,"certificate":"https://ca.test/cert/1")"));
+            auto o = c.acme.finalize(ready_order(), "csr", c.deadline());
+            REQUIRE_FALSE(o);
+            CHECK(says(o.error(), "not ready"));
+        }
+        CHECK(c.posts_to("https://ca.test/fin/1") == 0);
+    }
+    SECTION("a status that goes backwards is refused") {
+        c.http.reply(200, order_json("ready"));
+        c.http.reply(200, order_json("processing"));
+        c.http.reply(200, order_json("pending"));
+        auto o = c.acme.finalize(ready_order(), "csr", c.deadline());
+        REQUIRE_FALSE(o);
+        CHECK(says(o.error(), "from processing to pending"));
+    }
+}
+
+TEST_CASE("a finalize whose answer is lost re-polls the order, never losing the certificate",
+          "[acme][hostile]") {
+    ClockedClient c;
+    // Requests so far: the directory (0). Then: the ready check (1), the finalize (2), ...
+    SECTION("the CA took it: the order is fetched, not finalized again") {
+        c.http.reply(200, order_json("ready"));
+        c.http.fail_requests = {2};
+        c.http.reply(200, order_json("processing"));
+        c.http.reply(200, order_json("valid", R"(,"certificate":"https://ca.test/cert/1")"));
+        auto o = c.acme.finalize(ready_order(), "csr", c.deadline());
+        REQUIRE(o);
+        CHECK(o->certificate == "https://ca.test/cert/1");
+        CHECK(c.posts_to("https://ca.test/fin/1") == 1);
+    }
+    SECTION("the request never arrived: the order is still ready, finalize is sent again") {
+        c.http.reply(200, order_json("ready"));
+        c.http.fail_requests = {2};
+        c.http.reply(200, order_json("ready"));
+        c.http.reply(200, order_json("valid", R"(,"certificate":"https://ca.test/cert/1")"));
+        auto o = c.acme.finalize(ready_order(), "csr", c.deadline());
+        REQUIRE(o);
+        CHECK(c.posts_to("https://ca.test/fin/1") == 2);
+    }
+    SECTION("a 503 on finalize is followed by asking the order too") {
+        c.http.reply(200, order_json("ready"));
+        c.http.reply(503, problem("serverInternal", "busy"));
+        c.http.reply(200, order_json("processing"));
+        c.http.reply(200, order_json("valid", R"(,"certificate":"https://ca.test/cert/1")"));
+        REQUIRE(c.acme.finalize(ready_order(), "csr", c.deadline()));
+        CHECK(c.posts_to("https://ca.test/fin/1") == 1);
+    }
+    SECTION("a refusal is final") {
+        c.http.reply(200, order_json("ready"));
+        c.http.reply(403, problem("badCSR", "no"));
+        auto o = c.acme.finalize(ready_order(), "csr", c.deadline());
+        REQUIRE_FALSE(o);
+        CHECK(says(o.error(), "badCSR"));
+        CHECK(c.posts_to("https://ca.test/fin/1") == 1);
+    }
+}
+
+TEST_CASE("a lost certificate download is retried (POST-as-GET is idempotent)", "[acme][hostile]") {
+    ClockedClient c;
+    c.http.fail_requests = {1};
+    auto made = make_self_signed({"a.test"}, 30);
+    REQUIRE(made);
+    c.http.reply(200, made->first);
+    auto chain = c.acme.download_certificate("https://ca.test/cert/1");
+    REQUIRE(chain);
+    CHECK(c.posts_to("https://ca.test/cert/1") == 2);
+    REQUIRE(c.clock.sleeps.size() == 1);
+    CHECK(c.clock.sleeps[0] >= std::chrono::milliseconds(500));
+    CHECK(c.clock.sleeps[0] <= std::chrono::milliseconds(1000));
+}
+
+TEST_CASE("transient server errors: bounded, jittered retries honouring Retry-After",
+          "[acme][hostile]") {
+    ClockedClient c;
+    const std::string authz =
+        R"({"status":"valid","identifier":{"type":"dns","value":"a.test"},"challenges":[]})";
+    SECTION("503 with Retry-After, serverInternal, then success") {
+        c.http.reply(503, problem("rateLimited", "later"), {{"retry-after", "7"}});
+        c.http.reply(500, problem("serverInternal", "oops"));
+        c.http.reply(200, authz);
+        REQUIRE(c.acme.get_authorization("https://ca.test/authz/1"));
+        REQUIRE(c.clock.sleeps.size() == 2);
+        CHECK(c.clock.sleeps[0] == std::chrono::seconds(7));
+        CHECK(c.clock.sleeps[1] >= std::chrono::milliseconds(1000));  // second attempt: 1-2 s
+        CHECK(c.clock.sleeps[1] <= std::chrono::milliseconds(2000));
+    }
+    SECTION("a persistent failure ends after a bounded number of tries, with one line") {
+        for (int i = 0; i < 20; ++i) c.http.reply(503, problem("serverInternal", "down"));
+        auto a = c.acme.get_authorization("https://ca.test/authz/1");
+        REQUIRE_FALSE(a);
+        CHECK(says(a.error(), "HTTP 503"));
+        CHECK(a.error().message.find('\n') == std::string::npos);
+        CHECK(c.posts_to("https://ca.test/authz/1") == 5);
+    }
+    SECTION("retries stop at the retry deadline") {
+        c.acme.set_retry_deadline(c.clock.now() + std::chrono::seconds(2));
+        for (int i = 0; i < 20; ++i) c.http.reply(503, problem("serverInternal", "down"));
+        REQUIRE_FALSE(c.acme.get_authorization("https://ca.test/authz/1"));
+        std::chrono::milliseconds slept{0};
+        for (auto d : c.clock.sleeps) slept += d;
+        CHECK(slept <= std::chrono::seconds(2));
+        CHECK(c.posts_to("https://ca.test/authz/1") < 5);  // fewer than without a deadline
+    }
+    SECTION("a non-idempotent request is not retried") {
+        c.http.reply(503, problem("serverInternal", "down"));
+        REQUIRE_FALSE(c.acme.new_order({"a.test"}));
+        CHECK(c.posts_to("https://ca.test/order") == 1);
+        CHECK(c.clock.sleeps.empty());
+    }
+    SECTION("a 4xx is final") {
+        c.http.reply(404, problem("malformed", "gone"));
+        REQUIRE_FALSE(c.acme.get_authorization("https://ca.test/authz/1"));
+        CHECK(c.posts_to("https://ca.test/authz/1") == 1);
+    }
+}
+
+TEST_CASE("badNonce retries succeed against a CA rejecting 90% of nonces", "[acme][hostile]") {
+    ClockedClient c;
+    for (int i = 0; i < 60; ++i) c.http.reply(400, problem("badNonce", "no"));
+    c.http.reply(201, order_json("pending"), {{"location", kOrderUrl}});
+    REQUIRE(c.acme.new_order({"a.test"}));
+    CHECK(c.clock.sleeps.empty());
+}
+
+TEST_CASE("authorization deactivation (RFC 8555 §7.5.2)", "[acme]") {
+    ClockedClient c;
+    c.http.reply(200, R"({"status":"deactivated","identifier":{"type":"dns","value":"a.test"},)"
+                      R"("challenges":[]})");
+    REQUIRE(c.acme.deactivate_authorization("https://ca.test/authz/1"));
+    CHECK(split_jws(c.http.seen.back().body).payload == R"({"status":"deactivated"})");
+    c.http.reply(200, R"({"status":"valid","identifier":{"type":"dns","value":"a.test"},)"
+                      R"("challenges":[]})");
+    CHECK_FALSE(c.acme.deactivate_authorization("https://ca.test/authz/1"));
+}
+
+TEST_CASE("a CA clock far from ours is warned about once", "[acme]") {
+    certbot::test::TempDir dir;
+    REQUIRE(log::open_file(dir / "log"));
+    ClockedClient c;
+    c.acme.set_wall_clock([] { return std::time_t{1445412480}; });  // 2015-10-21 07:28:00 UTC
+    for (int i = 0; i < 2; ++i)
+        c.http.reply(200,
+                     R"({"status":"valid","identifier":{"type":"dns","value":"a.test"},)"
+                     R"("challenges":[]})",
+                     {{"date", "Wed, 21 Oct 2015 07:48:00 GMT"}});
+    REQUIRE(c.acme.get_authorization("https://ca.test/authz/1"));
+    REQUIRE(c.acme.get_authorization("https://ca.test/authz/1"));
+    log::close_file();
+    std::ifstream in(dir / "log");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto first = text.find("1200 s behind");
+    CHECK(first != std::string::npos);
+    CHECK(text.find("1200 s behind", first + 1) == std::string::npos);
 }

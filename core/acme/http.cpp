@@ -67,15 +67,17 @@ Result<Url> parse_url(const std::string& text, bool require_https) {
     return u;
 }
 
-namespace {
-
 std::string env_ca_file() {
-    for (const char* name : {"SSL_CERT_FILE", "REQUESTS_CA_BUNDLE"}) {
+    // Python certbot's order: requests takes REQUESTS_CA_BUNDLE, then CURL_CA_BUNDLE; OpenSSL's
+    // SSL_CERT_FILE comes last.
+    for (const char* name : {"REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"}) {
         const char* v = std::getenv(name);
         if (v && *v) return v;
     }
     return {};
 }
+
+namespace {
 
 // Enforces a request's total deadline in every phase, also while httplib waits for the status
 // line and headers, where only its per-read timeout applies: a server that trickles one byte
@@ -198,14 +200,23 @@ class HttplibClient : public HttpClient {
                     "SSL_CERT_FILE to its CA bundle)";
             // A broken connection is not reused.
             clients_.erase(url->origin());
-            return Error("request to " + url->origin() + url->path + " failed: " + why);
+            Error e("request to " + url->origin() + url->path + " failed: " + why);
+            // An untrusted certificate or a bad URL does not pass by itself; a lost connection
+            // may.
+            e.transient = err == httplib::Error::Read || err == httplib::Error::Connection ||
+                          err == httplib::Error::Write || err == httplib::Error::ConnectionTimeout;
+            return e;
         }
         out.status = res.status;
         for (const auto& h : res.headers) {
             std::string name = h.first;
             std::transform(name.begin(), name.end(), name.begin(), ::tolower);
             if (h.second.size() > 8192) continue;
-            out.headers[name] = h.second;
+            // A repeated list-based field (several Link headers: RFC 8555 §7.4.2's alternate
+            // chains) is one comma-separated value (RFC 9110 §5.3).
+            std::string& v = out.headers[name];
+            if (v.size() + h.second.size() > 16384) continue;
+            v += (v.empty() ? "" : ", ") + h.second;
         }
         return out;
     }

@@ -41,7 +41,7 @@ struct HttpOptions {
     std::string user_agent = "CertbotNative";
     size_t max_body = 2 << 20;  // bytes; larger responses are an error
     int connect_timeout_s = 10;
-    int read_timeout_s = 30;  // per read
+    int read_timeout_s = 30;   // per read
     int total_timeout_s = 60;  // whole response
 };
 
@@ -52,6 +52,9 @@ struct Url {
     int port = 0;
     std::string origin() const;  // scheme://host:port
 };
+// The CA bundle named by the environment ("" for the system CAs): REQUESTS_CA_BUNDLE, else
+// CURL_CA_BUNDLE, else SSL_CERT_FILE, as Python certbot (requests) reads them.
+std::string env_ca_file();
 // Parses an absolute http(s) URL. Rejects userinfo, control characters, spaces and more than
 // 2048 characters; with require_https, anything but https.
 Result<Url> parse_url(const std::string& text, bool require_https);

@@ -9,7 +9,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <optional>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 using namespace certbot;
 
@@ -86,4 +91,30 @@ TEST_CASE("parse_url refuses what must never reach a request") {
     CHECK(ok->host == "::1");
     CHECK(ok->port == 14000);
     CHECK(ok->path == "/dir?x=1");
+}
+
+TEST_CASE("the CA bundle from the environment: REQUESTS_CA_BUNDLE first, as Python certbot",
+          "[http]") {
+    const char* const names[] = {"REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"};
+    std::vector<std::pair<std::string, std::optional<std::string>>> saved;
+    for (const char* n : names) {
+        const char* v = std::getenv(n);
+        saved.emplace_back(n, v ? std::optional<std::string>(v) : std::nullopt);
+        unsetenv(n);
+    }
+    CHECK(env_ca_file().empty());
+    setenv("SSL_CERT_FILE", "/ssl.pem", 1);
+    CHECK(env_ca_file() == "/ssl.pem");
+    setenv("CURL_CA_BUNDLE", "/curl.pem", 1);
+    CHECK(env_ca_file() == "/curl.pem");
+    setenv("REQUESTS_CA_BUNDLE", "/requests.pem", 1);
+    CHECK(env_ca_file() == "/requests.pem");
+    setenv("REQUESTS_CA_BUNDLE", "", 1);  // empty counts as unset
+    CHECK(env_ca_file() == "/curl.pem");
+    for (const auto& [n, v] : saved) {
+        if (v)
+            setenv(n.c_str(), v->c_str(), 1);
+        else
+            unsetenv(n.c_str());
+    }
 }

@@ -21,6 +21,23 @@ TEST_CASE("domains are normalised and validated like certbot's -d", "[identifier
     CHECK_FALSE(normalize_domain(std::string(250, 'a') + ".com"));
 }
 
+TEST_CASE("A-labels must be valid punycode (RFC 5891 §4.4)", "[identifiers][hostile]") {
+    for (const char* ok : {"xn--bcher-kva.example", "www.xn--mnchen-3ya.de", "xn--80akhbyknj4f.com",
+                           "*.xn--ls8h.example"}) {
+        CAPTURE(ok);
+        CHECK(normalize_domain(ok).ok());
+    }
+    for (const char* bad :
+         {"xn--.example", "xn--a-.example", "xn--zzzzzzzzz.example", "xn--99999999999.example",
+          "xn--abc.example", "ab--cd.example", "xn--a--.example"}) {
+        CAPTURE(bad);
+        auto d = normalize_domain(bad);
+        REQUIRE_FALSE(d.ok());
+        CHECK(d.error().exit_code == kExitUsage);
+        CHECK(d.error().message.find("punycode") != std::string::npos);
+    }
+}
+
 TEST_CASE("comma lists and repeats are split and de-duplicated in order", "[identifiers]") {
     auto d = parse_domains({"b.com, a.com", "b.com", "c.com"});
     REQUIRE(d);

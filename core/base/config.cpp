@@ -10,10 +10,29 @@ bool Config::interactive() const {
     return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 }
 
+namespace {
+bool is_letsencrypt(const std::string& url) {
+    return url == kDefaultServer || url == kStagingServer;
+}
+}  // namespace
+
 std::string Config::effective_server() const {
-    // certbot: --staging/--test-cert and --dry-run use the staging server unless --server is set.
-    if ((staging || dry_run) && !server_set) return kStagingServer;
+    // certbot's set_test_server: --staging/--test-cert and --dry-run turn Let's Encrypt's
+    // production URL (however it was set: default, --server, cli.ini, a renewal conf) into its
+    // staging URL; a test never reaches a production CA. A dry run against another CA uses it.
+    if ((staging || dry_run) && is_letsencrypt(server)) return kStagingServer;
     return server;
+}
+
+Status check_test_server(const Config& cfg) {
+    if (cfg.staging && !is_letsencrypt(cfg.server))
+        return Error("--server value conflicts with --staging", kExitUsage);
+    if (cfg.dry_run && cfg.verb != "certonly" && cfg.verb != "renew")
+        return Error(
+            "--dry-run currently only works with the 'certonly' or 'renew' subcommands ('" +
+                cfg.verb + "')",
+            kExitUsage);
+    return Status::Ok();
 }
 
 }  // namespace certbot

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "result.h"
+
 namespace certbot {
 
 constexpr const char* kDefaultServer = "https://acme-v02.api.letsencrypt.org/directory";
@@ -20,6 +22,7 @@ struct Config {
     std::vector<std::string> domains;  // normalised, in order
     std::string cert_name;
     std::string csr_path;
+    std::string csr_der;  // --csr: the CSR read by load_csr (its names are `domains`)
 
     // Where
     std::string server = kDefaultServer;
@@ -97,8 +100,6 @@ struct Config {
     bool debug_challenges = false;
     bool strict_permissions = false;
     bool break_my_certs = false;
-    bool disable_renew_updates = false;
-    std::optional<bool> eff_email;
 
     // Installation and enhancements (run/install/enhance)
     std::optional<bool> redirect;  // --redirect / --no-redirect
@@ -118,11 +119,18 @@ struct Config {
     bool plugins_authenticators = false, plugins_installers = false;
     std::string plugins_check;  // `plugins --check FILE`: validate FILE instead of listing
 
+    // The command line as given, secrets (--eab-hmac-key, ...) masked: the log's "Arguments:".
+    std::string command_line;
+
     // Long option names the user gave explicitly (for what renewal confs store).
     std::set<std::string> set_by_user;
 
     bool interactive() const;  // a TTY on stdin and stdout, and not -n (or --force-interactive)
     std::string effective_server() const;  // staging / dry-run aware
 };
+
+// certbot's set_test_server checks, after the command line and cli.ini are read: --staging with a
+// --server other than Let's Encrypt's is refused, and --dry-run only works with certonly and renew.
+Status check_test_server(const Config& cfg);
 
 }  // namespace certbot

@@ -153,8 +153,12 @@ Status fsync_dir(const std::string& dir) {
     return Status::Ok();
 }
 
-Status atomic_write(const std::string& path, std::string_view data, mode_t mode,
-                    std::optional<gid_t> group) {
+namespace {
+
+// atomic_write and atomic_create: with `replace` the temp file is renamed over `path`, else
+// linked to it (link(2) fails with EEXIST: *existed is set and nothing changes).
+Status write_durably(const std::string& path, std::string_view data, mode_t mode,
+                     std::optional<gid_t> group, bool replace, bool* existed) {
     const std::string dir = dir_name(path);
     std::string tmp;
     int fd = -1;
@@ -195,11 +199,34 @@ Status atomic_write(const std::string& path, std::string_view data, mode_t mode,
         return fail("cannot write " + path + ": " + errno_text(errno) +
                     "; check free disk space and the filesystem");
     }
+    if (!replace) {
+        if (::link(tmp.c_str(), path.c_str()) != 0) {
+            const int err = errno;
+            if (err == EEXIST && existed) *existed = true;
+            return fail("cannot create " + path + ": " + errno_text(err) +
+                        (err == EEXIST ? "; choose another path or remove it"
+                                       : "; check that " + dir + " is writable"));
+        }
+        ::unlink(tmp.c_str());
+        return fsync_dir(dir);
+    }
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
         return fail("cannot replace " + path + ": " + errno_text(errno) +
                     "; check that it is not a directory and that " + dir + " is writable");
     }
     return fsync_dir(dir);
+}
+
+}  // namespace
+
+Status atomic_write(const std::string& path, std::string_view data, mode_t mode,
+                    std::optional<gid_t> group) {
+    return write_durably(path, data, mode, group, true, nullptr);
+}
+
+Status atomic_create(const std::string& path, std::string_view data, mode_t mode, bool* existed) {
+    if (existed) *existed = false;
+    return write_durably(path, data, mode, std::nullopt, false, existed);
 }
 
 Result<std::string> read_file(const std::string& path, size_t max_bytes) {

@@ -27,6 +27,12 @@ namespace certbot {
 Status atomic_write(const std::string& path, std::string_view data, mode_t mode,
                     std::optional<gid_t> group = std::nullopt);
 
+// Like atomic_write, but never replaces: the complete file appears at `path` (link(2) of the
+// synced temp file) only if nothing was there; else an error, with *existed set (certbot's
+// safe_open with O_EXCL, without a half-written file ever being visible).
+Status atomic_create(const std::string& path, std::string_view data, mode_t mode,
+                     bool* existed = nullptr);
+
 // Reads a whole file; refuses files larger than `max_bytes`.
 Result<std::string> read_file(const std::string& path, size_t max_bytes = 16u * 1024u * 1024u);
 

@@ -3,12 +3,14 @@
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <string>
 
 namespace certbot::log {
 namespace {
 std::mutex g_mu;
 int g_console = kInfo;
 FILE* g_file = nullptr;
+std::string g_file_path;
 
 const char* level_name(int level) {
     if (level >= kError) return "ERROR";
@@ -44,8 +46,10 @@ bool open_file(const std::string& path) {
     std::lock_guard<std::mutex> l(g_mu);
     if (g_file) std::fclose(g_file);
     g_file = nullptr;
+    g_file_path.clear();
     if (path.empty()) return true;
     g_file = std::fopen(path.c_str(), "ae");
+    if (g_file) g_file_path = path;
     return g_file != nullptr;
 }
 
@@ -62,6 +66,20 @@ void write(int level, const std::string& message) {
     std::fputs(message.c_str(), stream);
     std::fputc('\n', stream);
     std::fflush(stream);
+}
+
+void notice(const std::string& message) {
+    std::lock_guard<std::mutex> l(g_mu);
+    to_file(kInfo, message);
+    if (g_console > kInfo) return;
+    std::fputs(message.c_str(), stderr);
+    std::fputc('\n', stderr);
+    std::fflush(stderr);
+}
+
+std::string file_path() {
+    std::lock_guard<std::mutex> l(g_mu);
+    return g_file_path;
 }
 
 void out(const std::string& message) {

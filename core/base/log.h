@@ -17,10 +17,26 @@ bool open_file(const std::string& path);
 void close_file();
 
 void write(int level, const std::string& message);
-inline void debug(const std::string& m) { write(kDebug, m); }
-inline void info(const std::string& m) { write(kInfo, m); }
-inline void warning(const std::string& m) { write(kWarning, m); }
-inline void error(const std::string& m) { write(kError, m); }
+inline void debug(const std::string& m) {
+    write(kDebug, m);
+}
+inline void info(const std::string& m) {
+    write(kInfo, m);
+}
+inline void warning(const std::string& m) {
+    write(kWarning, m);
+}
+inline void error(const std::string& m) {
+    write(kError, m);
+}
+
+// A status line for the person at the terminal, on stderr (stdout stays the command's output,
+// e.g. `certificates --json`), shown unless -q; also to the log file. certbot's "Saving debug log
+// to ...".
+void notice(const std::string& message);
+
+// The log file open now ("" if none).
+std::string file_path();
 
 // Prints to stdout regardless of the log level unless quiet (-q): command output such as the
 // `certificates` listing. Also mirrored to the log file.

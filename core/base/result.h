@@ -25,12 +25,19 @@ enum ExitCode : int {
 struct Error {
     std::string message;
     int exit_code = kExitFailure;
+    // A failure that may pass by itself (a connection that broke or could not be made): an
+    // idempotent step may be retried. Everything else is final.
+    bool transient = false;
 
     Error() = default;
     explicit Error(std::string msg, int code = kExitFailure)
         : message(std::move(msg)), exit_code(code) {}
     // Prefix context: err.context("renewing example.com") -> "renewing example.com: <msg>".
-    Error context(const std::string& what) const { return Error(what + ": " + message, exit_code); }
+    Error context(const std::string& what) const {
+        Error e(what + ": " + message, exit_code);
+        e.transient = transient;
+        return e;
+    }
 };
 
 template <class T>

@@ -18,6 +18,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <cctype>
 #include <climits>
 #include <cstring>
@@ -1273,6 +1274,49 @@ bool cert_matches_key(std::string_view cert_pem, const PrivateKey& key) {
     bool match = pub != nullptr && EVP_PKEY_eq(pub, key.get()) == 1;
     ERR_clear_error();
     return match;
+}
+
+Status verify_issued_chain(const std::vector<std::string>& chain, std::string_view public_key_pem,
+                           const std::vector<std::string>& names, int64_t now) {
+    if (chain.empty()) return Error("it holds no certificate");
+    auto leaf = parse_cert_pem(chain[0]);
+    if (!leaf) return leaf.error();
+    if (leaf->public_key_pem != public_key_pem)
+        return Error("its public key is not the key of our certificate request");
+    auto folded = [](std::vector<std::string> v) {
+        for (auto& n : v)
+            std::transform(n.begin(), n.end(), n.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        std::sort(v.begin(), v.end());
+        v.erase(std::unique(v.begin(), v.end()), v.end());
+        return v;
+    };
+    const auto got = folded(leaf->dns_names), want = folded(names);
+    if (got != want) {
+        auto list = [](const std::vector<std::string>& v) {
+            std::string out;
+            for (const auto& n : v) out += (out.empty() ? "" : ", ") + n;
+            return out.empty() ? std::string("no name") : out;
+        };
+        return Error("it names " + list(got) + " but the order was for " + list(want));
+    }
+    if (leaf->not_after <= now) return Error("it expired before it was issued");
+    if (leaf->not_before > now + kIssuedClockSlack)
+        return Error("it is not valid until " + std::to_string(leaf->not_before) +
+                     " (unix time); if this machine's clock is behind, set it right");
+    for (size_t i = 0; i + 1 < chain.size(); ++i) {
+        auto subject = read_first_cert(chain[i]);
+        auto issuer = read_first_cert(chain[i + 1]);
+        if (!subject || !issuer) return Error("a certificate of its chain does not parse");
+        const bool issued = X509_check_issued(issuer->get(), subject->get()) == X509_V_OK;
+        EVP_PKEY* pub = X509_get0_pubkey(issuer->get());
+        const bool signed_by = issued && pub && X509_verify(subject->get(), pub) == 1;
+        ERR_clear_error();
+        if (!signed_by)
+            return Error("its chain does not link up: certificate " + std::to_string(i + 2) +
+                         " did not issue certificate " + std::to_string(i + 1));
+    }
+    return Status::Ok();
 }
 
 Status verify_chain(std::string_view leaf_pem, std::string_view intermediates_pem,

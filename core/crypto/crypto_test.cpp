@@ -829,3 +829,47 @@ TEST_CASE("issue_cert adds must-staple and validates its inputs", "[crypto]") {
     CHECK_FALSE(issue_cert(params, key, key, "not a certificate").ok());
     CHECK_FALSE(make_self_signed({"x.example"}, 0).ok());
 }
+
+TEST_CASE("verify_issued_chain: names, key, validity and chain of a freshly issued certificate",
+          "[crypto][hostile]") {
+    TestPki pki;
+    const int64_t now = std::time(nullptr);
+    const std::vector<std::string> names = {"www.example.com", "EXAMPLE.com"};
+    CHECK(verify_issued_chain({pki.leaf, pki.inter}, pki.leaf_key, names, now).ok());
+    CHECK(verify_issued_chain({pki.leaf, pki.inter, pki.root}, pki.leaf_key, names, now).ok());
+    CHECK(verify_issued_chain({pki.leaf}, pki.leaf_key, names, now).ok());
+
+    auto refused = [&](const std::vector<std::string>& chain, const PrivateKey& key,
+                       const std::vector<std::string>& want, const char* why) {
+        auto st = verify_issued_chain(chain, key, want, now);
+        CAPTURE(why);
+        REQUIRE_FALSE(st.ok());
+        CHECK(mentions(st.error(), why));
+    };
+    // Another name, an extra name, a missing name.
+    refused({pki.leaf, pki.inter}, pki.leaf_key, {"example.com", "other.example.com"}, "names");
+    refused({pki.leaf, pki.inter}, pki.leaf_key, {"example.com"}, "www.example.com");
+    refused({pki.leaf, pki.inter}, pki.leaf_key,
+            {"example.com", "www.example.com", "mail.example.com"}, "mail.example.com");
+    // Not the CSR's key.
+    refused({pki.leaf, pki.inter}, pki.inter_key, names, "key");
+    // Expired, and not yet valid.
+    CertParams old;
+    old.dns_names = {"example.com", "www.example.com"};
+    old.not_before = now - 10 * 86400;
+    old.not_after = now - 86400;
+    auto expired = issue_cert(old, pki.leaf_key, pki.inter_key, pki.inter);
+    REQUIRE(expired.ok());
+    refused({*expired, pki.inter}, pki.leaf_key, names, "expired");
+    CertParams future = old;
+    future.not_before = now + 86400;
+    future.not_after = now + 90 * 86400;
+    auto later = issue_cert(future, pki.leaf_key, pki.inter_key, pki.inter);
+    REQUIRE(later.ok());
+    refused({*later, pki.inter}, pki.leaf_key, names, "not valid until");
+    // A chain that does not link up: another CA's intermediate, or the order swapped.
+    TestPki other;
+    refused({pki.leaf, other.inter}, pki.leaf_key, names, "does not link up");
+    refused({pki.leaf, pki.root}, pki.leaf_key, names, "does not link up");
+    refused({}, pki.leaf_key, names, "no certificate");
+}

@@ -91,6 +91,14 @@ std::vector<std::string> plugin_search_path() {
     return {CERTBOT_PLUGIN_INSTALL_DIR};
 }
 
+std::string plugin_not_installed(const std::string& name) {
+    std::string dirs;
+    for (const auto& d : plugin_search_path()) dirs += (dirs.empty() ? "" : ":") + d;
+    return "The requested " + name + " plugin does not appear to be installed: no " + name +
+           ".so in " + dirs + " (the package certbot-native-plugin-" + name +
+           " provides it; CERTBOT_PLUGIN_PATH sets where to look; see `certbot plugins`)";
+}
+
 // ---- runner processes ----
 
 namespace {

@@ -58,6 +58,10 @@ void set_plugin_timeout(std::chrono::seconds limit);
 void set_plugin_stop_flag(const std::atomic<bool>* flag);
 std::chrono::seconds plugin_timeout();
 
+// certbot's "The requested NAME plugin does not appear to be installed", plus the file that
+// would provide it (NAME.so, package certbot-native-plugin-NAME) and the directories searched.
+std::string plugin_not_installed(const std::string& name);
+
 class PluginRegistry {
   public:
     // Describes every *.so in the directories (the first plugin of a name wins) without

@@ -692,7 +692,8 @@ Result<std::string> choose_lineage_name(const std::string& config_dir_in,
 void update_renewal_conf(ConfigObj& conf, const std::string& version,
                          const std::string& archive_dir, const std::string& cert,
                          const std::string& privkey, const std::string& chain,
-                         const std::string& fullchain, const std::vector<RenewalParam>& params) {
+                         const std::string& fullchain, const std::vector<RenewalParam>& params,
+                         const std::function<bool(const std::string& key)>& ours) {
     Section& root = conf.root();
     root.set("version", version);
     root.set("archive_dir", archive_dir);
@@ -711,7 +712,7 @@ void update_renewal_conf(ConfigObj& conf, const std::string& version,
     std::vector<std::string> all = rp.keys();
     for (const std::string& s : rp.sections()) all.push_back(s);
     for (const std::string& k : all) {
-        if (!wanted.count(k)) rp.remove(k);
+        if (!wanted.count(k) && ours(k)) rp.remove(k);
     }
     if (!root.has("renew_before_expiry")) {
         conf.initial_comment() = {"renew_before_expiry = 30 days"};
@@ -723,7 +724,8 @@ ConfigObj build_renewal_conf(const std::string& version, const std::string& arch
                              const std::string& chain, const std::string& fullchain,
                              const std::vector<RenewalParam>& params) {
     ConfigObj conf;
-    update_renewal_conf(conf, version, archive_dir, cert, privkey, chain, fullchain, params);
+    update_renewal_conf(conf, version, archive_dir, cert, privkey, chain, fullchain, params,
+                        [](const std::string&) { return false; });  // nothing to remove
     return conf;
 }
 
@@ -846,6 +848,18 @@ Result<Lineage> lineage_from_conf(const std::string& config_dir, const std::stri
     return l;
 }
 
+// Both name the same existing directory (symlinks resolved).
+bool same_dir(const std::string& a, const std::string& b) {
+    struct stat sa, sb;
+    return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+bool is_within(const std::string& path, const std::string& dir) {
+    const std::string d = normalize_path(dir);
+    return path.size() > d.size() && path.compare(0, d.size(), d) == 0 && path[d.size()] == '/';
+}
+
 // RenewableCert._check_symlinks; also notes whether the links agree on a version.
 Status check_symlinks(Lineage& l) {
     int version = -1;
@@ -861,6 +875,14 @@ Status check_symlinks(Lineage& l) {
             return Error("target " + *target + " of symlink " + link + " does not exist (lineage " +
                          l.name + ")");
         }
+        // A link into another lineage or out of the store is not an interrupted update: it is
+        // reported as what it is and never "repaired" by pointing at whatever is there.
+        if (!same_dir(dir_name(*target), l.archive_dir))
+            return Error("symlink " + link + " points at " + *target + ", outside the archive " +
+                         l.archive_dir + " of lineage " + l.name +
+                         (is_within(*target, l.config_dir) ? " (into another part of the store)"
+                                                           : " (outside the config dir)") +
+                         "; not touching it: restore live/" + l.name + " by hand");
         const int v = version_of(kind, base_name(*target));
         if (v < 0 || (version >= 0 && v != version)) l.links_agree = false;
         version = v;
@@ -1291,6 +1313,12 @@ std::vector<std::string> finish_unfinished_updates(const std::string& config_dir
     const std::string config_dir = normalize_path(config_dir_in);
     const std::string dir = updating_dir(config_dir);
     std::vector<std::string> report;
+    // A renewal conf rewritten outside a marked update (renew saving its parameters) and killed
+    // before the rename leaves ".<name>.conf.tmp.*": we hold the lock, so no run is writing one.
+    if (int n = remove_temp_files(path_join(config_dir, "renewal"), "."); n > 0)
+        report.push_back("removed " + std::to_string(n) +
+                         " unfinished renewal conf file(s) an interrupted run left in " +
+                         path_join(config_dir, "renewal"));
     auto names = list_dir(dir);
     if (!names) return report;  // usually: no directory, nothing was interrupted
     for (const auto& name : *names) {

@@ -1,4 +1,5 @@
-// Certbot's on-disk store under a config dir (docs: /work/shared/reference/certbot-compat.md):
+// Certbot's on-disk store under a config dir (certbot 2.x certbot/_internal/storage.py and
+// https://eff-certbot.readthedocs.io/en/stable/using.html#where-are-my-certificates):
 // ACME accounts under accounts/<server host>/<server path>/<id>/, certificate lineages under
 // archive/<name>/ (versioned files), live/<name>/ (relative symlinks to the current version) and
 // renewal/<name>.conf. Files are byte-compatible with Python certbot 2.x: it loads what we write
@@ -13,6 +14,7 @@
 #pragma once
 
 #include <ctime>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -124,12 +126,14 @@ ConfigObj build_renewal_conf(const std::string& version, const std::string& arch
                              const std::string& chain, const std::string& fullchain,
                              const std::vector<RenewalParam>& params);
 // certbot's write_renewal_config on an existing conf: sets version, archive_dir and the four
-// paths, creates [renewalparams] if missing, updates it with `params` and removes keys that are
-// not in `params`; comments and other sections survive.
+// paths, creates [renewalparams] if missing, updates it with `params` and removes the keys that
+// `ours` claims and `params` does not set (an option turned off). Every other key (a Python
+// plugin's options, keys from a newer certbot), comments and other sections survive unchanged.
 void update_renewal_conf(ConfigObj& conf, const std::string& version,
                          const std::string& archive_dir, const std::string& cert,
                          const std::string& privkey, const std::string& chain,
-                         const std::string& fullchain, const std::vector<RenewalParam>& params);
+                         const std::string& fullchain, const std::vector<RenewalParam>& params,
+                         const std::function<bool(const std::string& key)>& ours);
 
 // Creates archive/<name>/{cert,chain,fullchain,privkey}1.pem (privkey 0600 from the first byte,
 // others 0644), live/<name>/*.pem -> ../../archive/<name>/*1.pem, the READMEs and, last,

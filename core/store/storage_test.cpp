@@ -379,6 +379,7 @@ TEST_CASE("a conf written by Python certbot loads and is rewritten identically",
     CHECK(l->conf.serialize().value() == text);
 
     // certbot's write_renewal_config with the same values leaves the bytes alone...
+    auto all_ours = [](const std::string&) { return true; };
     const std::vector<RenewalParam> params = {
         RenewalParam::str("account", "0123456789abcdef0123456789abcdef"),
         RenewalParam::str("authenticator", "webroot"),
@@ -391,7 +392,7 @@ TEST_CASE("a conf written by Python certbot loads and is rewritten identically",
         RenewalParam::section("webroot_map", {{"example.com", "/var/www/html"}}),
     };
     update_renewal_conf(l->conf, "2.1.0", l->archive_dir, l->cert_path, l->privkey_path,
-                        l->chain_path, l->fullchain_path, params);
+                        l->chain_path, l->fullchain_path, params, all_ours);
     REQUIRE(save_renewal_conf(*l));
     CHECK(slurp(l->renewal_conf_path) == text);
     CHECK(mode_of(l->renewal_conf_path) == 0600);  // the file's mode is kept
@@ -401,7 +402,7 @@ TEST_CASE("a conf written by Python certbot loads and is rewritten identically",
     changed.erase(changed.begin() + 2);  // no installer any more
     changed.push_back(RenewalParam::str("reuse_key", "True"));
     update_renewal_conf(l->conf, "5.1.0", l->archive_dir, l->cert_path, l->privkey_path,
-                        l->chain_path, l->fullchain_path, changed);
+                        l->chain_path, l->fullchain_path, changed, all_ours);
     std::string out = l->conf.serialize().value();
     CHECK(out.find("version = 5.1.0\n") != std::string::npos);
     CHECK(out.find("installer") == std::string::npos);
@@ -662,19 +663,60 @@ TEST_CASE("finish_unfinished_updates removes temp files and an incomplete versio
     put(d / "config/renewal/.b.example.conf.tmp.zz", "not ours to touch");
 
     auto report = finish_unfinished_updates(d / "config");
-    REQUIRE(report.size() == 1);
-    CHECK(report[0].find("a.example") != std::string::npos);
+    REQUIRE(report.size() == 2);
+    CHECK(report[0].find("renewal conf") != std::string::npos);
+    CHECK(report[1].find("a.example") != std::string::npos);
     CHECK_FALSE(exists(archive + "/privkey2.pem"));
     CHECK_FALSE(exists(archive + "/.cert2.pem.tmp.abc123"));
     CHECK_FALSE(exists(live + "/.cert.pem.tmp.x1"));
     CHECK_FALSE(exists(d / "config/renewal/.a.example.conf.tmp.zz"));
-    CHECK(exists(d / "config/renewal/.b.example.conf.tmp.zz"));
+    // Under the lock no run is writing a conf: another lineage's leftover is dead too.
+    CHECK_FALSE(exists(d / "config/renewal/.b.example.conf.tmp.zz"));
     CHECK_FALSE(exists(d / "config/renewal/.updating/a.example"));
     // Version 1 is complete and untouched; the links still point at it.
     for (const char* kind : kLineageKinds)
         CHECK(exists(archive + "/" + std::string(kind) + "1.pem"));
     CHECK(read_link_text(live + "/cert.pem") == "../../archive/a.example/cert1.pem");
     CHECK(load_lineage(d / "config", "a.example").ok());
+}
+
+TEST_CASE("a renewal conf temp file left without a marker is removed at start",
+          "[storage][recovery][hostile]") {
+    // renew rewrites the conf outside a marked update; a kill at its rename left this behind
+    // and no later run removed it.
+    TempDir d;
+    Lineage l = make_lineage(d);
+    put(d / "config/renewal/.a.example.conf.tmp.k1ll3d", "partial");
+    put(d / "config/renewal/notes.txt", "the user's");
+    auto report = finish_unfinished_updates(d / "config");
+    REQUIRE(report.size() == 1);
+    CHECK_FALSE(exists(d / "config/renewal/.a.example.conf.tmp.k1ll3d"));
+    CHECK(exists(d / "config/renewal/notes.txt"));
+    CHECK(exists(l.renewal_conf_path));
+}
+
+TEST_CASE("a live link into another lineage or out of the store is reported, never repaired",
+          "[storage][hostile]") {
+    TempDir d;
+    Lineage a = make_lineage(d, "a.example");
+    Lineage b = make_lineage(d, "b.example");
+    SECTION("into another lineage") {
+        REQUIRE(atomic_symlink("../../archive/b.example/cert1.pem", a.cert_path));
+        auto l = load_lineage(d / "config", "a.example");
+        REQUIRE_FALSE(l.ok());
+        CHECK(l.error().message.find("outside the archive") != std::string::npos);
+        CHECK(l.error().message.find("another part of the store") != std::string::npos);
+    }
+    SECTION("out of the config dir") {
+        put(d / "elsewhere.pem", "x");
+        REQUIRE(atomic_symlink(d / "elsewhere.pem", a.cert_path));
+        auto l = load_lineage(d / "config", "a.example");
+        REQUIRE_FALSE(l.ok());
+        CHECK(l.error().message.find("outside the config dir") != std::string::npos);
+    }
+    const std::string before = read_link_text(a.cert_path);
+    (void)finish_unfinished_updates(d / "config");
+    CHECK(read_link_text(a.cert_path) == before);  // not "repaired"
 }
 
 TEST_CASE("finish_unfinished_updates finishes a complete version the links never reached",

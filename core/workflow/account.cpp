@@ -240,10 +240,32 @@ Status roll_over_account_key(AcmeClient& acme, const Config& cfg, ActiveAccount&
     next.private_key_json = *jwk;
     CB_TRY(save_account(cfg.config_dir, next));
     if (auto st = acme.key_change(*key); !st) {
-        if (auto rm = delete_account(cfg.config_dir, server, next.id); !rm)
-            log::warning(rm.error().message);
         acme.set_account(&active.key, active.url);
-        return st;
+        // An unclear outcome (lost answer, 5xx): the CA may hold the new key already. Ask it
+        // before deleting anything; keep both keys while that is unknown.
+        bool switched = false;
+        if (st.error().transient) {
+            auto holds_new = acme.account_uses_key(*key);
+            if (!holds_new)
+                return Error(st.error().message +
+                             "; whether the CA switched to the new key is "
+                             "unknown (" +
+                             holds_new.error().message +
+                             "), so both keys are kept: "
+                             "accounts/.../" +
+                             active.id + " (old) and " + next.id +
+                             " (new); run update_account --new-key again when the CA answers");
+            switched = *holds_new;
+            if (switched)
+                log::warning(
+                    "the answer to the key change was lost, but the CA holds the new "
+                    "key: continuing with it");
+        }
+        if (!switched) {
+            if (auto rm = delete_account(cfg.config_dir, server, next.id); !rm)
+                log::warning(rm.error().message);
+            return st;
+        }
     }
     const std::string old_id = active.id;
     active.key = std::move(*key);

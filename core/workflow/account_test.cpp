@@ -130,3 +130,38 @@ TEST_CASE("rollover refused by the CA: the old account stays as it was", "[accou
     CHECK(store.conf() == conf_before);
     CHECK(ca.acme.key_authorization("t") == "t." + thumbprint);
 }
+
+TEST_CASE(
+    "rollover whose answer is lost after the CA switched: the account is kept, on the new key",
+    "[account][hostile]") {
+    Store store;
+    Ca ca(store);
+    Config cfg;
+    cfg.config_dir = store.dir;
+    ActiveAccount active{std::move(store.key), store.id, kAccountUrl};
+    ca.acme.set_account(&active.key, kAccountUrl);
+    // Requests: the directory (0), the keyChange (1): its answer is lost, but the CA applied it.
+    ca.http.fail_requests = {1};
+    SECTION("the CA holds the new key: carry on with it") {
+        ca.http.reply(200, R"({"status":"valid"})", {{"location", kAccountUrl}});
+        REQUIRE(roll_over_account_key(ca.acme, cfg, active));
+        CHECK(active.id != store.id);
+        CHECK(store.ids() == std::vector<std::string>{active.id});
+        CHECK(store.conf().find("account = " + active.id + "\n") != std::string::npos);
+        CHECK(ca.acme.key_authorization("t") == "t." + jwk_thumbprint(active.key));
+    }
+    SECTION("the CA does not know the new key: it is discarded, the old one kept") {
+        ca.http.reply(400, R"({"type":"urn:ietf:params:acme:error:accountDoesNotExist"})");
+        REQUIRE_FALSE(roll_over_account_key(ca.acme, cfg, active));
+        CHECK(active.id == store.id);
+        CHECK(store.ids() == std::vector<std::string>{store.id});
+    }
+    SECTION("the CA cannot be asked: both keys are kept") {
+        ca.http.fail_requests = {1, 2};
+        auto st = roll_over_account_key(ca.acme, cfg, active);
+        REQUIRE_FALSE(st);
+        CHECK(st.error().message.find("both keys are kept") != std::string::npos);
+        CHECK(store.ids().size() == 2);
+        CHECK(active.id == store.id);
+    }
+}

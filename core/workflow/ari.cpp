@@ -18,7 +18,6 @@ namespace certbot {
 
 namespace {
 
-constexpr const char* kAriSection = "acme_renewal_info";
 constexpr size_t kMaxRenewalInfoBody = 64 * 1024;
 // A window beyond this is nonsense (certificates live at most 398 days).
 constexpr int64_t kMaxWindowSeconds = 400LL * 86400;
@@ -106,23 +105,17 @@ std::optional<int64_t> parse_rfc3339(std::string_view s) {
     return static_cast<int64_t>(timegm(&tm)) - offset;
 }
 
-namespace {
 std::string format_utc(int64_t t, const char* fmt) {
     std::time_t tt = static_cast<std::time_t>(t);
     std::tm tm{};
     gmtime_r(&tt, &tm);
-    char buf[32];
+    char buf[64];
     std::strftime(buf, sizeof buf, fmt, &tm);
     return buf;
 }
-}  // namespace
 
 std::string rfc3339_utc(int64_t t) {
     return format_utc(t, "%Y-%m-%dT%H:%M:%SZ");
-}
-
-std::string python_isoformat_utc(int64_t t) {
-    return format_utc(t, "%Y-%m-%dT%H:%M:%S");
 }
 
 Result<RenewalWindow> parse_renewal_info(const std::string& body, const std::string& what) {
@@ -185,47 +178,6 @@ int64_t ari_renewal_time(const RenewalWindow& w, const std::string& cert_id) {
     rng.discard(static_cast<unsigned long long>(w.start % 1000));
     std::uniform_int_distribution<int64_t> dist(w.start, w.end - 1);
     return dist(rng);
-}
-
-AriState load_ari_state(const ConfigObj& conf) {
-    AriState s;
-    const Section* sec = conf.root().find_section(kAriSection);
-    if (!sec) return s;
-    if (auto v = sec->get("ari_retry_after")) {
-        // Python's naive isoformat (UTC), possibly with microseconds; an offset is accepted too.
-        std::string text = *v;
-        if (text.size() >= 19 && text.find_first_of("Zz+", 19) == std::string::npos &&
-            text.find('-', 19) == std::string::npos)
-            text += "Z";
-        s.retry_after = parse_rfc3339(text);
-    }
-    s.cert_id = sec->get("ari_cert_id").value_or("");
-    auto start = sec->get("ari_window_start");
-    auto end = sec->get("ari_window_end");
-    if (start && end) {
-        auto a = parse_rfc3339(*start);
-        auto b = parse_rfc3339(*end);
-        if (a && b && *b > *a) s.window = RenewalWindow{*a, *b, {}};
-    }
-    return s;
-}
-
-void store_ari_state(ConfigObj& conf, const AriState& state) {
-    if (!state.retry_after && !state.window && !conf.root().has_section(kAriSection)) return;
-    Section& sec = conf.root().section(kAriSection);
-    if (state.retry_after)
-        sec.set("ari_retry_after", python_isoformat_utc(*state.retry_after));
-    else
-        sec.remove("ari_retry_after");
-    if (state.window && !state.cert_id.empty()) {
-        sec.set("ari_cert_id", state.cert_id);
-        sec.set("ari_window_start", rfc3339_utc(state.window->start));
-        sec.set("ari_window_end", rfc3339_utc(state.window->end));
-    } else {
-        sec.remove("ari_cert_id");
-        sec.remove("ari_window_start");
-        sec.remove("ari_window_end");
-    }
 }
 
 }  // namespace certbot

@@ -1,6 +1,6 @@
 // ACME Renewal Information (RFC 9773): the certificate identifier, the renewalInfo request and
-// its answer, the renewal time picked from the suggested window, and the ARI state kept in a
-// lineage's renewal conf (certbot 5.x's [acme_renewal_info] section).
+// its answer, and the renewal time picked from the suggested window. The ARI state kept in a
+// lineage's renewal conf is in workflow/ari_renewal.h.
 //
 // ARI only ever makes a renewal earlier than the lifetime rule (renewal.h should_renew) would:
 // every failure (no renewalInfo in the directory, 404, timeout, a malformed answer) leaves the
@@ -14,7 +14,6 @@
 #include <string_view>
 #include <vector>
 
-#include "configobj.h"
 #include "http.h"
 #include "result.h"
 
@@ -34,6 +33,8 @@ struct RenewalWindow {
 std::optional<int64_t> parse_rfc3339(std::string_view text);
 // "2025-01-02T04:00:00Z"
 std::string rfc3339_utc(int64_t unix_time);
+// strftime of a unix time in UTC.
+std::string format_utc(int64_t unix_time, const char* format);
 
 // A renewalInfo response body (RFC 9773 §4.2): suggestedWindow.start and .end, end strictly
 // after start (a window whose end is not after its start is rejected, as certbot 5.10 does),
@@ -57,22 +58,5 @@ Result<AriAnswer> fetch_renewal_info(HttpClient& http, const std::string& renewa
 // [start, end). The draw is seeded from the certificate and the window, so repeated runs of a
 // twice-daily timer do not each roll the dice again (which would skew renewals to the start).
 int64_t ari_renewal_time(const RenewalWindow& window, const std::string& cert_id);
-
-// ---- ARI state in the renewal conf --------------------------------------------------------
-// certbot 5.x writes
-//   [acme_renewal_info]
-//   ari_retry_after = 2025-10-07T12:26:09        (UTC, no offset: Python's naive isoformat)
-// We add the last window seen, for the certificate it was seen for (certbot ignores keys it
-// does not know and keeps them when it rewrites the conf):
-//   ari_cert_id = <certID>, ari_window_start = <RFC 3339>, ari_window_end = <RFC 3339>
-struct AriState {
-    std::optional<int64_t> retry_after;
-    std::string cert_id;
-    std::optional<RenewalWindow> window;
-};
-AriState load_ari_state(const ConfigObj& conf);
-void store_ari_state(ConfigObj& conf, const AriState& state);
-// "2025-10-07T12:26:09", as certbot writes ari_retry_after.
-std::string python_isoformat_utc(int64_t unix_time);
 
 }  // namespace certbot

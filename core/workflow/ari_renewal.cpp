@@ -15,12 +15,7 @@ namespace certbot {
 namespace {
 
 std::string when(int64_t t) {
-    std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-    return buf;
+    return format_utc(t, "%Y-%m-%d %H:%M UTC");
 }
 
 // Runs fn(i) for i in [0, n) on up to `parallel` threads, each with its own HttpClient.
@@ -48,7 +43,54 @@ void decide(AriCheck& c, int64_t now) {
         c.reason += " (" + c.window->explanation_url + ")";
 }
 
+constexpr const char* kAriSection = "acme_renewal_info";
+
 }  // namespace
+
+std::string python_isoformat_utc(int64_t t) {
+    return format_utc(t, "%Y-%m-%dT%H:%M:%S");
+}
+
+AriState load_ari_state(const ConfigObj& conf) {
+    AriState s;
+    const Section* sec = conf.root().find_section(kAriSection);
+    if (!sec) return s;
+    if (auto v = sec->get("ari_retry_after")) {
+        // Python's naive isoformat (UTC), possibly with microseconds; an offset is accepted too.
+        std::string text = *v;
+        if (text.size() >= 19 && text.find_first_of("Zz+", 19) == std::string::npos &&
+            text.find('-', 19) == std::string::npos)
+            text += "Z";
+        s.retry_after = parse_rfc3339(text);
+    }
+    s.cert_id = sec->get("ari_cert_id").value_or("");
+    auto start = sec->get("ari_window_start");
+    auto end = sec->get("ari_window_end");
+    if (start && end) {
+        auto a = parse_rfc3339(*start);
+        auto b = parse_rfc3339(*end);
+        if (a && b && *b > *a) s.window = RenewalWindow{*a, *b, {}};
+    }
+    return s;
+}
+
+void store_ari_state(ConfigObj& conf, const AriState& state) {
+    if (!state.retry_after && !state.window && !conf.root().has_section(kAriSection)) return;
+    Section& sec = conf.root().section(kAriSection);
+    if (state.retry_after)
+        sec.set("ari_retry_after", python_isoformat_utc(*state.retry_after));
+    else
+        sec.remove("ari_retry_after");
+    if (state.window && !state.cert_id.empty()) {
+        sec.set("ari_cert_id", state.cert_id);
+        sec.set("ari_window_start", rfc3339_utc(state.window->start));
+        sec.set("ari_window_end", rfc3339_utc(state.window->end));
+    } else {
+        sec.remove("ari_cert_id");
+        sec.remove("ari_window_start");
+        sec.remove("ari_window_end");
+    }
+}
 
 HttpOptions ari_http_options(bool verify_tls, const std::string& user_agent) {
     HttpOptions o;

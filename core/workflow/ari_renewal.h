@@ -15,11 +15,29 @@
 
 #include "ari.h"
 #include "config.h"
+#include "configobj.h"
 #include "http.h"
 #include "renewal.h"
 #include "storage.h"
 
 namespace certbot {
+
+// ---- ARI state in the renewal conf --------------------------------------------------------
+// certbot 5.x writes
+//   [acme_renewal_info]
+//   ari_retry_after = 2025-10-07T12:26:09        (UTC, no offset: Python's naive isoformat)
+// We add the last window seen, for the certificate it was seen for (certbot ignores keys it
+// does not know and keeps them when it rewrites the conf):
+//   ari_cert_id = <certID>, ari_window_start = <RFC 3339>, ari_window_end = <RFC 3339>
+struct AriState {
+    std::optional<int64_t> retry_after;
+    std::string cert_id;
+    std::optional<RenewalWindow> window;
+};
+AriState load_ari_state(const ConfigObj& conf);
+void store_ari_state(ConfigObj& conf, const AriState& state);
+// "2025-10-07T12:26:09", as certbot writes ari_retry_after.
+std::string python_isoformat_utc(int64_t unix_time);
 
 struct AriCheck {
     // In: the lineage's own CA (its renewal conf's server, never the command line's, like

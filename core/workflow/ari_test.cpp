@@ -48,7 +48,6 @@ TEST_CASE("RFC 3339 times", "[ari]") {
     CHECK_FALSE(parse_rfc3339("2025-01-02T04:00:00Zjunk"));
     CHECK_FALSE(parse_rfc3339(""));
     CHECK(rfc3339_utc(1735790400) == "2025-01-02T04:00:00Z");
-    CHECK(python_isoformat_utc(1735790400) == "2025-01-02T04:00:00");
 }
 
 TEST_CASE("RFC 9773 §4.2's example renewalInfo response parses", "[ari]") {
@@ -133,46 +132,4 @@ TEST_CASE("the ARI renewal time is inside the window and stable for a certificat
         seen.insert(t);
     }
     CHECK(seen.size() > 40);  // spread, not one point
-}
-
-TEST_CASE("ARI state round-trips through the renewal conf in certbot 5.x's format", "[ari]") {
-    // What certbot 5.x writes, plus a key of ours it keeps.
-    auto conf = ConfigObj::parse(
-        "version = 5.1.0\n[renewalparams]\nauthenticator = standalone\n"
-        "[acme_renewal_info]\nari_retry_after = 2025-10-07T12:26:09\n",
-        "t.conf");
-    REQUIRE(conf.ok());
-    AriState s = load_ari_state(*conf);
-    REQUIRE(s.retry_after);
-    CHECK(*s.retry_after == *parse_rfc3339("2025-10-07T12:26:09Z"));
-    CHECK_FALSE(s.window);
-
-    s.cert_id = "a.b";
-    s.window = RenewalWindow{1735790400, 1735790400 + 3600, {}};
-    store_ari_state(*conf, s);
-    auto text = conf->serialize();
-    REQUIRE(text.ok());
-    CHECK(text->find("[acme_renewal_info]\nari_retry_after = 2025-10-07T12:26:09\n") !=
-          std::string::npos);
-    auto again = ConfigObj::parse(*text, "t.conf");
-    REQUIRE(again.ok());
-    AriState back = load_ari_state(*again);
-    CHECK(back.retry_after == s.retry_after);
-    CHECK(back.cert_id == "a.b");
-    REQUIRE(back.window);
-    CHECK(back.window->end == 1735790400 + 3600);
-
-    // Python's isoformat with microseconds also reads.
-    auto micro = ConfigObj::parse("[acme_renewal_info]\nari_retry_after = 2025-10-07T12:26:09.5\n",
-                                  "m.conf");
-    REQUIRE(micro.ok());
-    CHECK(load_ari_state(*micro).retry_after == s.retry_after);
-
-    // Clearing leaves no stale window, and a conf without the section stays without it.
-    store_ari_state(*again, {});
-    CHECK_FALSE(load_ari_state(*again).window);
-    auto plain = ConfigObj::parse("[renewalparams]\nauthenticator = standalone\n", "p.conf");
-    REQUIRE(plain.ok());
-    store_ari_state(*plain, {});
-    CHECK_FALSE(plain->root().has_section("acme_renewal_info"));
 }

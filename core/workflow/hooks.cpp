@@ -111,7 +111,45 @@ std::string indent_output(const std::string& text) {
     return out;
 }
 
+bool ends_with(const std::string& s, const char* suffix) {
+    const size_t n = std::strlen(suffix);
+    return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
 }  // namespace
+
+bool is_hook_backup_name(const std::string& name) {
+    // Editors leave "~"; dpkg and ucf leave the other version of a conffile beside it (run-parts
+    // skips the same names).
+    for (const char* suffix : {"~", ".dpkg-old", ".dpkg-dist", ".dpkg-new", ".dpkg-tmp"})
+        if (ends_with(name, suffix)) return true;
+    return name.find(".ucf-") != std::string::npos;
+}
+
+std::string hook_trust_problem(const std::string& path, bool is_dir) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return std::string();  // missing: reported elsewhere
+    if (st.st_uid != 0 && st.st_uid != ::geteuid())
+        return path + " is owned by another user (uid " + std::to_string(st.st_uid) +
+               "), who could change what runs";
+    const bool others_write = (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
+    // A sticky directory (/tmp) lets others add files but not replace ours.
+    if (others_write && !(is_dir && (st.st_mode & S_ISVTX)))
+        return path + " is writable by group or others, who could change what runs; chmod go-w " +
+               path;
+    return std::string();
+}
+
+Status check_hook_trust(const std::string& hook_path) {
+    if (hook_path.find('/') == std::string::npos) return Status::Ok();  // found in $PATH
+    std::string why = hook_trust_problem(hook_path, false);
+    if (why.empty()) {
+        const size_t slash = hook_path.rfind('/');
+        why = hook_trust_problem(slash == 0 ? "/" : hook_path.substr(0, slash), true);
+    }
+    if (why.empty()) return Status::Ok();
+    return Error("Refusing to run the hook " + hook_path + ": " + why);
+}
 
 Status ensure_hook_dirs(const std::string& config_dir) {
     for (const char* kind : {"pre", "deploy", "post"}) {
@@ -120,24 +158,37 @@ Status ensure_hook_dirs(const std::string& config_dir) {
     return Status::Ok();
 }
 
-std::vector<std::string> list_hook_dir(const std::string& config_dir, const std::string& kind) {
+std::vector<std::string> list_hook_dir(const std::string& config_dir, const std::string& kind,
+                                       std::vector<std::string>* refused) {
     const std::string dir = path_join(path_join(config_dir, kHooksDir), kind);
     std::vector<std::string> hooks;
     struct stat dst;
     if (::stat(dir.c_str(), &dst) != 0 && errno == ENOENT) return hooks;
+    auto refuse = [&](const std::string& message) {
+        log::error(message);
+        if (refused) refused->push_back(message);
+    };
+    if (auto why = hook_trust_problem(dir, true); !why.empty()) {
+        refuse("Refusing every " + kind + " hook in " + dir + ": " + why);
+        return hooks;
+    }
     auto names = list_dir(dir);
     if (!names) {
         log::warning(names.error().message + "; its hooks are not run");
         return hooks;
     }
     for (const auto& name : *names) {
-        if (name.back() == '~') continue;  // editor backup
+        if (is_hook_backup_name(name)) continue;
         const std::string path = path_join(dir, name);
         struct stat st;
         if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
         if (::access(path.c_str(), X_OK) != 0) {
             log::warning("Skipping " + kind + " hook " + path +
                          ": it is not executable; make it executable (chmod +x) to run it");
+            continue;
+        }
+        if (auto st = check_hook_trust(path); !st) {
+            refuse(st.error().message);
             continue;
         }
         hooks.push_back(path);
@@ -190,16 +241,28 @@ HookRunner::HookRunner(HookConfig cfg)
 
 const std::vector<std::string>& HookRunner::dir_hooks(const std::string& kind) {
     static const std::vector<std::string> kNone;
-    if (!cfg_.directory_hooks) return kNone;
+    if (!cfg_.directory_hooks && !(cfg_.deploy_directory_hooks && kind == "deploy")) return kNone;
     auto it = dir_cache_.find(kind);
     if (it == dir_cache_.end())
-        it = dir_cache_.emplace(kind, list_hook_dir(cfg_.config_dir, kind)).first;
+        it = dir_cache_.emplace(kind, list_hook_dir(cfg_.config_dir, kind, &refused_[kind])).first;
     return it->second;
 }
 
 // certbot's _run_hook + misc.execute_command_status + display_ops.report_executed_command.
 void HookRunner::run_one(const char* hook_name, const std::string& command, bool is_path, Env env,
                          Failures& failures) {
+    // The program a command hook starts, when named by path, must be ours as much as a
+    // directory hook (directory hooks were checked when listed).
+    if (!is_path) {
+        size_t b = command.find_first_not_of(" \t");
+        size_t e = command.find_first_of(" \t", b);
+        const std::string program = b == std::string::npos ? "" : command.substr(b, e - b);
+        if (auto st = check_hook_trust(program); !st) {
+            log::error(st.error().message);
+            failures.add(st.error().message);
+            return;
+        }
+    }
     log::info(std::string("Running ") + hook_name + " command: " + command);
     env.emplace_back("PATH", path_env_);
     HookOptions opts;
@@ -244,6 +307,7 @@ Status HookRunner::run_pre_hooks(const std::vector<std::string>& lineage_pre_hoo
         executed_pre_.insert(command);  // also when it failed, like certbot
     };
     for (const auto& hook : dir_hooks("pre")) run_if_necessary(hook, true);
+    for (const auto& why : refused_["pre"]) failures.add(why);
     for (const auto& cmd : cfg_.pre_hooks) run_if_necessary(cmd, false);
     for (const auto& cmd : lineage_pre_hooks) run_if_necessary(cmd, false);
     return failures.status();
@@ -271,6 +335,7 @@ Status HookRunner::run_deploy_hooks(const std::vector<std::string>& commands,
         run_one("deploy-hook", command, is_path, env, failures);
     };
     for (const auto& hook : dir_hooks("deploy")) run(hook, true);
+    for (const auto& why : refused_["deploy"]) failures.add(why);
     for (const auto& cmd : commands) run(cmd, false);
     return failures.status();
 }
@@ -310,6 +375,7 @@ Status HookRunner::run_post_hooks(const std::vector<std::string>& renewed_domain
     for (const auto& cmd : saved_post_) add(cmd, false);
 
     Failures failures;
+    for (const auto& why : refused_["post"]) failures.add(why);
     for (const auto& o : order) run_one("post-hook", o.first, o.second, env, failures);
     return failures.status();
 }

@@ -39,6 +39,9 @@ struct HookConfig {
     // Certbot runs directory hooks only for the `renew` verb: set this to
     // (verb == "renew" && !--no-directory-hooks).
     bool directory_hooks = true;
+    // certbot 5.3: renewal-hooks/deploy also runs when certonly/run obtains a certificate (the
+    // pre and post directories stay renew-only). Set to !--no-directory-hooks there.
+    bool deploy_directory_hooks = false;
     bool dry_run = false;  // deploy hooks are skipped; pre and post hooks still run (as certbot)
 };
 
@@ -47,9 +50,24 @@ struct HookConfig {
 Status ensure_hook_dirs(const std::string& config_dir);
 
 // Full paths of the hooks in <config_dir>/renewal-hooks/<kind> (kind: "pre", "deploy", "post"),
-// sorted by name: regular files (symlinks followed) that are executable, without backups ending
-// in '~'. A non-executable file is skipped with a warning; a missing directory gives no hooks.
-std::vector<std::string> list_hook_dir(const std::string& config_dir, const std::string& kind);
+// sorted by name: regular files (symlinks followed) that are executable, without backups
+// (is_hook_backup_name). A non-executable file is skipped with a warning; a missing directory
+// gives no hooks. A hook or a hook directory that others could change (hook_trust_problem) is
+// refused: an error is logged and the message appended to *refused.
+std::vector<std::string> list_hook_dir(const std::string& config_dir, const std::string& kind,
+                                       std::vector<std::string>* refused = nullptr);
+
+// Backup files editors and Debian's dpkg/ucf leave in hook directories ("~", ".dpkg-old",
+// ".dpkg-dist", ".dpkg-new", ".dpkg-tmp", ".ucf-*"): never run as hooks.
+bool is_hook_backup_name(const std::string& name);
+
+// OpenSSH's StrictModes for what we run as root: why PATH (a hook, or with is_dir the directory
+// holding one) could be changed by someone else: owned by a user other than root and us, or
+// writable by group/others (a sticky directory such as /tmp is fine). "" if trusted or missing.
+std::string hook_trust_problem(const std::string& path, bool is_dir);
+// A hook named by path (a directory hook, or the first word of a command): it and its directory
+// must be trusted. A bare name found in $PATH is not checked.
+Status check_hook_trust(const std::string& hook_path);
 
 // Certbot's validate_hook: the first word of COMMAND must be an executable — a path (containing
 // '/') to an executable file, or a name found in $PATH (also trying /usr/sbin, /usr/local/bin and
@@ -114,6 +132,7 @@ class HookRunner {
     std::set<std::string> executed_pre_;
     std::vector<std::string> saved_post_;
     std::map<std::string, std::vector<std::string>> dir_cache_;  // kind -> listed once per run
+    std::map<std::string, std::vector<std::string>> refused_;    // kind -> untrusted hooks
 };
 
 }  // namespace certbot

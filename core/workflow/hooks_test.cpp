@@ -97,6 +97,75 @@ TEST_CASE("list_hook_dir: executables in name order, no backups or non-executabl
     CHECK(list_hook_dir(d / "missing", "pre").empty());
 }
 
+TEST_CASE("list_hook_dir skips the backups Debian's dpkg and ucf leave", "[hooks][hostile]") {
+    TempDir d;
+    REQUIRE(ensure_hook_dirs(d.path));
+    const std::string deploy = d / "renewal-hooks/deploy";
+    write_script(deploy + "/reload", "true");
+    for (const char* backup : {"reload.dpkg-old", "reload.dpkg-dist", "reload.dpkg-new",
+                               "reload.dpkg-tmp", "reload.ucf-old", "reload.ucf-dist", "reload~"})
+        write_script(deploy + "/" + backup, "true");
+    CHECK(list_hook_dir(d.path, "deploy") == std::vector<std::string>{deploy + "/reload"});
+    CHECK_FALSE(is_hook_backup_name("reload.dpkg"));
+    CHECK(is_hook_backup_name("x.ucf-new"));
+}
+
+TEST_CASE("hooks others could change are refused with a clear error", "[hooks][hostile]") {
+    TempDir d;
+    auto cfg = config_in(d);
+    const std::string pre = d / "renewal-hooks/pre", log = d / "log";
+    write_script(pre + "/ok", append_cmd("ok", log));
+    SECTION("a group-writable hook file") {
+        write_script(pre + "/bad", append_cmd("bad", log), 0775);
+        std::vector<std::string> refused;
+        CHECK(list_hook_dir(d.path, "pre", &refused) == std::vector<std::string>{pre + "/ok"});
+        REQUIRE(refused.size() == 1);
+        CHECK(refused[0].find(pre + "/bad") != std::string::npos);
+        CHECK(refused[0].find("writable by group or others") != std::string::npos);
+        HookRunner runner(cfg);
+        auto st = runner.run_pre_hooks();
+        REQUIRE_FALSE(st);  // the refusal counts as a failed hook; the trusted one still ran
+        CHECK(st.error().message.find("Refusing") != std::string::npos);
+        CHECK(slurp(log) == "ok\n");
+    }
+    SECTION("a hook directory writable by others") {
+        REQUIRE(::chmod(pre.c_str(), 0777) == 0);
+        std::vector<std::string> refused;
+        CHECK(list_hook_dir(d.path, "pre", &refused).empty());
+        REQUIRE(refused.size() == 1);
+        CHECK(refused[0].find("every pre hook in " + pre) != std::string::npos);
+    }
+    SECTION("a sticky directory is fine for the directory, not for the file") {
+        const std::string sticky = d / "sticky";
+        REQUIRE(::mkdir(sticky.c_str(), 0755) == 0);
+        REQUIRE(::chmod(sticky.c_str(), 01777) == 0);
+        write_script(sticky + "/hook", "true");
+        CHECK(check_hook_trust(sticky + "/hook"));
+        REQUIRE(::chmod((sticky + "/hook").c_str(), 0757) == 0);
+        CHECK_FALSE(check_hook_trust(sticky + "/hook"));
+    }
+    SECTION("a --pre-hook naming a world-writable program") {
+        const std::string prog = d / "prog";
+        write_script(prog, append_cmd("prog", log), 0777);
+        cfg.pre_hooks = {prog + " --flag"};
+        HookRunner runner(cfg);
+        auto st = runner.run_pre_hooks();
+        REQUIRE_FALSE(st);
+        CHECK(st.error().message.find(prog) != std::string::npos);
+        CHECK(slurp(log) == "ok\n");  // the directory hook ran, the program did not
+    }
+    SECTION("owned by another user") {
+        if (::geteuid() != 0) {
+            WARN("not root: cannot chown to another user, owner check not exercised");
+            return;
+        }
+        write_script(pre + "/theirs", "true");
+        REQUIRE(::chown((pre + "/theirs").c_str(), 65534, 65534) == 0);
+        auto why = hook_trust_problem(pre + "/theirs", false);
+        CHECK(why.find("owned by another user") != std::string::npos);
+    }
+}
+
 TEST_CASE("pre hooks run once per command", "[hooks]") {
     TempDir d;
     HookConfig cfg = config_in(d);

@@ -44,12 +44,6 @@ class PluginInstaller : public Installer {
     std::unique_ptr<PluginInstance> p_;
 };
 
-std::string plugin_dirs() {
-    std::string dirs;
-    for (const auto& d : plugin_search_path()) dirs += (dirs.empty() ? "" : ":") + d;
-    return dirs;
-}
-
 // Undoes an unfinished transaction; returns `cause` extended with what the undo achieved.
 Error roll_back(Installer& inst, const Error& cause, int checkpoints, bool restarted) {
     log::info("Rolling back the " + inst.name() + " configuration changes of this run");
@@ -140,11 +134,7 @@ Result<std::unique_ptr<Installer>> open_installer(const Config& cfg,
             "--installers`)",
             kExitUsage);
     const LoadedPlugin* p = plugins.find(cfg.installer);
-    if (!p)
-        return Error("The requested " + cfg.installer + " plugin was not found in " +
-                         plugin_dirs() +
-                         "; install it or set CERTBOT_PLUGIN_PATH (see `certbot plugins`)",
-                     kExitUsage);
+    if (!p) return Error(plugin_not_installed(cfg.installer), kExitUsage);
     if (!p->is_installer())
         return Error("The " + p->name() +
                          " plugin is not an installer; choose one with -i/--installer (see "
@@ -179,6 +169,8 @@ std::vector<Enhancement> requested_enhancements(const Config& cfg, bool redirect
         out.push_back({"--redirect", "redirect", "", cfg.redirect.has_value()});
     if (cfg.staple_ocsp) out.push_back({"--staple-ocsp", "staple-ocsp", chain_path, true});
     if (cfg.uir) out.push_back({"--uir", "ensure-http-header", "Upgrade-Insecure-Requests", true});
+    // certbot's apache-only enhancement: an installer that lacks it refuses it (supported_only).
+    if (cfg.auto_hsts) out.push_back({"--auto-hsts", "auto-hsts", "", true});
     return out;
 }
 

@@ -1,10 +1,12 @@
 #include "issuance.h"
 
 #include <algorithm>
+#include <ctime>
 #include <iostream>
 
 #include "base64.h"
 #include "crypto.h"
+#include "fsutil.h"
 #include "identifiers.h"
 #include "log.h"
 
@@ -173,7 +175,8 @@ Result<ChallengeSet::Owned> choose_challenge(AcmeClient& acme, PluginInstance& a
                  "). You may need to use an authenticator plugin that can do challenges over DNS.");
 }
 
-std::string hint_for(const std::string& authenticator, const std::string& type) {
+std::string hint_for(const std::string& authenticator, const std::string& type,
+                     const std::string& validation_name) {
     if (type == "http-01" && authenticator == "webroot")
         return " Hint: check that files written to the webroot's .well-known/acme-challenge/ are "
                "served by your web server over plain HTTP on port 80.";
@@ -181,8 +184,7 @@ std::string hint_for(const std::string& authenticator, const std::string& type) 
         return " Hint: the CA connects to port 80 of the name; check DNS points here and no "
                "firewall blocks it (--http-01-port only changes where we listen).";
     if (type == "dns-01")
-        return " Hint: check the TXT record _acme-challenge.<domain> is visible from the "
-               "Internet.";
+        return " Hint: check the TXT record " + validation_name + " is visible from the Internet.";
     return "";
 }
 
@@ -210,6 +212,25 @@ void pause_for_debug(const ChallengeSet& set, const Config& cfg) {
     }
     std::string line;
     std::getline(std::cin, line);
+}
+
+// The order (RFC 8555 §7.4) must be for exactly the names we asked for: a CA that adds or drops
+// one would have us validate or install something else.
+Status check_order_names(const Order& order, const std::vector<std::string>& domains) {
+    auto sorted = [](std::vector<std::string> v) {
+        for (auto& n : v)
+            std::transform(n.begin(), n.end(), n.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    if (sorted(order.identifiers) != sorted(domains))
+        return Error("protocol error: order " + order.url +
+                     " is not for the names requested; refusing it");
+    if (order.authorizations.empty() && order.status == "pending")
+        return Error("protocol error: order " + order.url +
+                     " is pending but lists no authorizations; refusing it");
+    return Status::Ok();
 }
 
 }  // namespace
@@ -283,10 +304,30 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
                                       const std::string& key_pem,
                                       const OrderOptions& order_options) {
     const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::seconds(std::max(1, cfg.issuance_timeout));
+        acme.clock().now() + std::chrono::seconds(std::max(1, cfg.issuance_timeout));
     CB_TRY(check_wildcards(domains, auth.plugin(), cfg.preferred_challenges));
+    acme.set_retry_deadline(deadline);
     auto order = new_order_with_options(acme, domains, order_options);
     if (!order) return order.error();
+    CB_TRY(check_order_names(*order, domains));
+    // certbot's --dry-run: an authorization the CA would reuse proves nothing about today's
+    // setup. Deactivate the valid ones and order again, so every challenge really runs.
+    if (cfg.dry_run) {
+        bool deactivated = false;
+        for (const auto& url : order->authorizations) {
+            auto authz = acme.get_authorization(url);
+            if (!authz) return authz.error();
+            if (authz->status != "valid") continue;
+            log::debug("dry run: deactivating the valid authorization for " + authz->identifier);
+            CB_TRY(acme.deactivate_authorization(url));
+            deactivated = true;
+        }
+        if (deactivated) {
+            order = new_order_with_options(acme, domains, order_options);
+            if (!order) return order.error();
+            CB_TRY(check_order_names(*order, domains));
+        }
+    }
 
     // Collect the authorizations still to be done and choose a challenge for each.
     ChallengeSet set;
@@ -328,7 +369,7 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
                 std::string why = done->error ? done->error->describe() : "no reason given";
                 failures.push_back("  Domain: " + o.identifier + "\n  Type:   " + o.type +
                                    "\n  Detail: " + why + "\n" +
-                                   hint_for(auth.plugin().name(), o.type));
+                                   hint_for(auth.plugin().name(), o.type, o.validation_name));
                 failed_names.push_back(o.wildcard ? "*." + o.identifier : o.identifier);
             }
         }
@@ -350,33 +391,126 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
     if (!failed_names.empty())
         return obtain_subset(acme, auth, cfg, domains, key_pem, failed_names, order_options);
 
-    // Key and CSR (RFC 8555 §7.4).
-    Result<PrivateKey> key =
-        key_pem.empty() ? PrivateKey::generate(KeySpec{
-                              cfg.key_type == "rsa" ? KeySpec::Type::Rsa : KeySpec::Type::Ecdsa,
-                              cfg.rsa_key_size, cfg.elliptic_curve})
-                        : PrivateKey::from_pem(key_pem);
-    if (!key) return key.error();
-    auto csr = make_csr_der(*key, domains, cfg.must_staple);
-    if (!csr) return csr.error();
-    auto final_order = acme.finalize(*order, *csr, deadline);
+    // Key and CSR (RFC 8555 §7.4); with --csr the user's CSR and no key of ours.
+    IssuedCert out;
+    std::string csr = cfg.csr_der;
+    std::string public_key_pem;
+    if (csr.empty()) {
+        Result<PrivateKey> key =
+            key_pem.empty() ? PrivateKey::generate(KeySpec{
+                                  cfg.key_type == "rsa" ? KeySpec::Type::Rsa : KeySpec::Type::Ecdsa,
+                                  cfg.rsa_key_size, cfg.elliptic_curve})
+                            : PrivateKey::from_pem(key_pem);
+        if (!key) return key.error();
+        auto made = make_csr_der(*key, domains, cfg.must_staple);
+        if (!made) return made.error();
+        csr = std::move(*made);
+        auto pem = key->to_pem();
+        if (!pem) return pem.error();
+        out.key_pem = std::move(*pem);
+    }
+    auto csr_info = parse_csr_der(csr);
+    if (!csr_info) return csr_info.error();
+    auto final_order = acme.finalize(*order, csr, deadline);
     if (!final_order) return final_order.error();
-    auto chain = acme.download_certificate(final_order->certificate);
+    std::vector<std::string> alternates;
+    auto chain = acme.download_certificate(final_order->certificate,
+                                           cfg.preferred_chain.empty() ? nullptr : &alternates);
     if (!chain) return chain.error();
+    if (!cfg.preferred_chain.empty())
+        *chain = find_chain_with_issuer(*chain, alternates, cfg.preferred_chain, !cfg.dry_run);
     auto parts = split_pem_chain(*chain);
     if (!parts) return parts.error();
-    if (!cert_matches_key((*parts)[0], *key))
+    if (auto st = verify_issued_chain(*parts, csr_info->public_key_pem, domains, std::time(nullptr));
+        !st)
         return Error("the certificate from " + final_order->certificate +
-                     " does not match the key we sent; refusing it");
-    IssuedCert out;
+                     " is refused: " + st.error().message + "; nothing was saved");
     out.cert_pem = (*parts)[0];
     for (size_t i = 1; i < parts->size(); ++i) out.chain_pem += (*parts)[i];
     out.fullchain_pem = *chain;
-    auto pem = key->to_pem();
-    if (!pem) return pem.error();
-    out.key_pem = std::move(*pem);
     out.domains = domains;
     return out;
+}
+
+std::string find_chain_with_issuer(const std::string& fullchain,
+                                   const std::vector<std::string>& alternates,
+                                   const std::string& issuer_cn, bool warn_on_no_match) {
+    // certbot's crypto_util.find_chain_with_issuer: the first chain whose topmost certificate
+    // was issued by issuer_cn. An alternate must carry the same leaf as the default chain.
+    auto leaf_and_top_issuer = [](const std::string& chain) -> std::pair<std::string, std::string> {
+        auto parts = split_pem_chain(chain);
+        if (!parts || parts->empty()) return {};
+        auto top = parse_cert_pem(parts->back());
+        return {parts->front(), top ? top->issuer_cn : std::string()};
+    };
+    const auto main = leaf_and_top_issuer(fullchain);
+    if (main.second == issuer_cn) return fullchain;
+    for (const auto& alt : alternates) {
+        const auto a = leaf_and_top_issuer(alt);
+        if (a.first != main.first) {
+            log::warning(
+                "an alternate chain from the CA does not carry the issued certificate; "
+                "ignoring it");
+            continue;
+        }
+        if (a.second == issuer_cn) return alt;
+    }
+    if (warn_on_no_match)
+        log::warning("Certbot has been configured to prefer certificate chains with issuer '" +
+                     issuer_cn +
+                     "', but no chain from the CA matched this issuer. Using the default "
+                     "certificate chain instead.");
+    return fullchain;
+}
+
+Status load_csr(Config& cfg) {
+    if (cfg.verb != "certonly")
+        return Error(
+            "Currently, a CSR file may only be specified when obtaining a new or replacement via "
+            "the certonly command. Please try the certonly command instead.",
+            kExitUsage);
+    if (cfg.allow_subset_of_names)
+        return Error("--allow-subset-of-names cannot be used with --csr", kExitUsage);
+    auto data = read_file(cfg.csr_path, 64 * 1024);
+    if (!data) return Error(data.error().message + " (--csr)", kExitUsage);
+    std::string der = *data;
+    auto info = parse_csr_der(der);
+    if (!info) {  // not DER: PEM
+        auto from_pem = csr_pem_to_der(*data);
+        if (from_pem) {
+            der = std::move(*from_pem);
+            info = parse_csr_der(der);
+        }
+    }
+    if (!info) return Error("Failed to parse CSR file: " + cfg.csr_path, kExitUsage);
+    std::vector<std::string> names;
+    if (!info->common_name.empty()) names.push_back(info->common_name);
+    for (const auto& n : info->dns_names)
+        if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+    if (names.empty())
+        return Error("Unfortunately, your CSR " + cfg.csr_path +
+                         " needs to have a SubjectAltName for every domain",
+                     kExitUsage);
+    auto domains = parse_domains(names);
+    if (!domains) return Error(domains.error().message + " (in " + cfg.csr_path + ")", kExitUsage);
+    if (!cfg.domains.empty()) {
+        std::vector<std::string> a = *domains, b = cfg.domains;
+        std::sort(a.begin(), a.end());
+        std::sort(b.begin(), b.end());
+        if (a != b) {
+            auto join = [](const std::vector<std::string>& v) {
+                std::string out;
+                for (const auto& x : v) out += (out.empty() ? "" : ", ") + x;
+                return out;
+            };
+            return Error("Inconsistent domain requests:\nFrom the CSR: " + join(*domains) +
+                             "\nFrom command line/config: " + join(cfg.domains),
+                         kExitUsage);
+        }
+    }
+    cfg.domains = std::move(*domains);
+    cfg.csr_der = std::move(der);
+    return Status::Ok();
 }
 
 }  // namespace certbot

@@ -4,7 +4,7 @@
 
 #include "account.h"
 #include "acme.h"
-#include "ari.h"
+#include "ari_renewal.h"
 #include "cert_dates.h"
 #include "fsutil.h"
 #include "hooks.h"
@@ -120,6 +120,8 @@ std::vector<RenewalParam> renewal_params(const Config& cfg, const LoadedPlugin& 
         r.push_back(RenewalParam::str("reuse_key", *cfg.reuse_key ? "True" : "False"));
     if (cfg.allow_subset_of_names) r.push_back(RenewalParam::str("allow_subset_of_names", "True"));
     if (cfg.no_autorenew) r.push_back(RenewalParam::str("autorenew", "False"));
+    if (!cfg.preferred_chain.empty())
+        r.push_back(RenewalParam::str("preferred_chain", cfg.preferred_chain));
     // certbot stores one command per hook kind; several --deploy-hook flags are joined.
     auto join = [](const std::vector<std::string>& v) {
         std::string out;
@@ -160,6 +162,14 @@ std::vector<RenewalParam> renewal_params(const Config& cfg, const LoadedPlugin& 
     return r;
 }
 
+// The [renewalparams] keys renewal_params() writes (besides the installed plugins' options).
+const char* const kOurRenewalKeys[] = {
+    "account", "authenticator", "installer", "server", "key_type", "rsa_key_size",
+    "elliptic_curve", "http01_port", "http01_address", "https_port", "pref_challs", "must_staple",
+    "reuse_key", "allow_subset_of_names", "autorenew", "pre_hook", "post_hook", "renew_hook",
+    "preferred_chain", "preferred_profile", "required_profile",
+};
+
 std::optional<bool> parse_bool(const std::optional<std::string>& v) {
     if (!v) return std::nullopt;
     if (*v == "True" || *v == "true" || *v == "1") return true;
@@ -189,6 +199,23 @@ std::optional<int64_t> parse_interval(const std::string& text) {
 
 }  // namespace
 
+bool renewal_key_is_ours(const std::string& key, const PluginRegistry& plugins) {
+    for (const char* k : kOurRenewalKeys)
+        if (key == k) return true;
+    // certbot's dest_namespace: a plugin's options are stored as <name>_<option> with '-' as
+    // '_', an identifier map as [[<name>_map]]. Options our plugin does not declare are kept.
+    auto underscored = [](std::string s) {
+        std::replace(s.begin(), s.end(), '-', '_');
+        return s;
+    };
+    for (const auto& p : plugins.plugins()) {
+        if (key == p.name() + "_map") return true;
+        for (size_t i = 0; i < p.entry->option_count; ++i)
+            if (key == underscored(p.name() + "_" + p.entry->options[i].name)) return true;
+    }
+    return false;
+}
+
 void normalize_key_flags(Config& cfg) {
     if (!cfg.new_key || cfg.set_by_user.count("no-reuse-key")) return;
     if (cfg.set_by_user.count("reuse-key"))
@@ -198,12 +225,7 @@ void normalize_key_flags(Config& cfg) {
 }
 
 std::string date_of(int64_t t) {
-    std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[16];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return buf;
+    return format_utc(t, "%Y-%m-%d");
 }
 
 std::optional<CertInfo> current_cert(const Lineage& l) {
@@ -272,13 +294,13 @@ Result<Config> renewal_config(const Lineage& l, const Config& cli, const PluginR
     }
     if (!user("server") && str("server")) {
         cfg.server = *str("server");
-        // certbot's set_test_server_options: a dry run of a Let's Encrypt production lineage goes
-        // to the staging server (effective_server()); any other CA is used as stored.
-        cfg.server_set = *str("server") != kDefaultServer;
+        cfg.server_set = true;
     }
-    // The stored account belongs to the stored server; a dry run redirected to staging uses
-    // (or registers) a staging account instead.
-    const bool to_staging = cfg.dry_run && !cfg.server_set && cfg.server == kDefaultServer;
+    // certbot's set_test_server: a dry run of a Let's Encrypt production lineage goes to the
+    // staging server (effective_server()); any other CA is used as stored. The stored account
+    // belongs to the stored server; a run redirected to staging uses (or registers) a staging
+    // account instead.
+    const bool to_staging = cfg.effective_server() != cfg.server;
     if (!user("account") && !to_staging) cfg.account = str("account").value_or(cli.account);
     if (!user("key-type"))
         cfg.key_type = str("key_type").value_or("rsa");  // absent: pre-1.25 = rsa
@@ -325,6 +347,8 @@ Result<Config> renewal_config(const Lineage& l, const Config& cli, const PluginR
             cfg.preferred_challenges = *types;
         }
     }
+    if (!user("preferred-chain") && str("preferred_chain"))
+        cfg.preferred_chain = *str("preferred_chain");
     auto hook = [&](const char* key, const char* flag, std::vector<std::string>& dst) {
         if (user(flag)) return;
         auto v = str(key);
@@ -361,6 +385,44 @@ Result<Config> renewal_config(const Lineage& l, const Config& cli, const PluginR
 
 namespace {
 
+// certbot's client.save_certificate: a path the user gave is created new (O_EXCL); a default is
+// made unique as NNNN_<name> (util.unique_file). Files are 0644 in a 0755 directory.
+Result<std::string> create_pem(const std::string& path, bool given, const std::string& pem) {
+    const std::string abs = normalize_path(path);
+    CB_TRY(make_dirs(dir_name(abs), 0755));
+    if (given) {
+        CB_TRY(atomic_create(abs, pem, 0644));
+        return abs;
+    }
+    for (int n = 0; n < 10000; ++n) {
+        char prefix[8];
+        std::snprintf(prefix, sizeof prefix, "%04d_", n);
+        const std::string candidate = path_join(dir_name(abs), prefix + base_name(abs));
+        bool existed = false;
+        auto st = atomic_create(candidate, pem, 0644, &existed);
+        if (st) return candidate;
+        if (!existed) return st.error();
+    }
+    return Error("no free file name like " + abs + "; pass a path");
+}
+
+Status save_csr_certificate(const Config& cfg, const IssuedCert& issued, IssueResult& out) {
+    auto given = [&](const char* flag) { return cfg.set_by_user.count(flag) > 0; };
+    auto cert = create_pem(given("cert-path") ? cfg.cert_path : "cert.pem", given("cert-path"),
+                           issued.cert_pem);
+    if (!cert) return cert.error();
+    auto chain = create_pem(given("chain-path") ? cfg.chain_path : "chain.pem", given("chain-path"),
+                            issued.chain_pem);
+    if (!chain) return chain.error();
+    auto full = create_pem(given("fullchain-path") ? cfg.fullchain_path : "chain.pem",
+                           given("fullchain-path"), issued.fullchain_pem);
+    if (!full) return full.error();
+    out.cert_path = *cert;
+    out.chain_path = *chain;
+    out.fullchain_path = *full;
+    return Status::Ok();
+}
+
 // RFC 9773 §5: an order that renews a lineage names the certificate it replaces, when the CA
 // speaks ARI; a certificate we cannot identify is simply not named.
 std::string replaces_for(const AcmeClient& acme, const Lineage& l) {
@@ -375,9 +437,11 @@ std::string replaces_for(const AcmeClient& acme, const Lineage& l) {
     return *id;
 }
 
-Status store_params(Lineage& l, const std::vector<RenewalParam>& params) {
-    update_renewal_conf(l.conf, certbot_version(), l.archive_dir, l.cert_path, l.privkey_path,
-                        l.chain_path, l.fullchain_path, params);
+Status store_params(Lineage& l, const std::vector<RenewalParam>& params,
+                    const PluginRegistry& plugins) {
+    update_renewal_conf(l.conf, certbot_surface_version(), l.archive_dir, l.cert_path,
+                        l.privkey_path, l.chain_path, l.fullchain_path, params,
+                        [&](const std::string& key) { return renewal_key_is_ours(key, plugins); });
     return save_renewal_conf(l);
 }
 
@@ -391,23 +455,32 @@ Status save_renewal_options(Lineage& l, const Config& cfg, const PluginRegistry&
     auto params = renewal_params(cfg, *auth, *values, cfg.account);
     // The installer's options too, as issue_and_save stores them (reconfigure -i NAME --NAME-x).
     for (auto& ip : installer_renewal_params(cfg, plugins)) params.push_back(std::move(ip));
-    return store_params(l, params);
+    return store_params(l, params, plugins);
 }
 
 Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plugins,
                                    Lineage* existing) {
     const LoadedPlugin* auth = plugins.find(cfg.authenticator);
-    if (!auth) {
-        std::string dirs;
-        for (const auto& d : plugin_search_path()) dirs += (dirs.empty() ? "" : ":") + d;
-        return Error("The requested " + cfg.authenticator + " plugin was not found in " + dirs +
-                         "; install it or set CERTBOT_PLUGIN_PATH (see `certbot plugins`)",
-                     kExitUsage);
-    }
+    if (!auth) return Error(plugin_not_installed(cfg.authenticator), kExitUsage);
     if (!auth->is_authenticator())
         return Error("The " + auth->name() + " plugin is not an authenticator; choose one with -a",
                      kExitUsage);
     CB_TRY(preflight_names(cfg.domains, *auth));
+    // certbot's _avoid_invalidating_lineage: a test certificate never replaces one from a real CA
+    // unless --break-my-certs (a dry run saves nothing).
+    auto is_staging = [](const std::string& url) {
+        return url.find("staging") != std::string::npos;
+    };
+    if (existing && !cfg.dry_run && !cfg.break_my_certs && is_staging(cfg.effective_server()) &&
+        !is_staging(existing->renewal_params().get("server").value_or(kDefaultServer))) {
+        std::string names;
+        for (const auto& d : cfg.domains) names += (names.empty() ? "" : ", ") + d;
+        return Error(
+            "You've asked to renew/replace a seemingly valid certificate with a test "
+            "certificate (domains: " +
+                names + "). We will not do that unless you use the --break-my-certs flag!",
+            kExitUsage);
+    }
     auto values = plugin_values(*auth, cfg);
     if (!values) return values.error();
     // The caller holds the store's lock (Session); nothing is ordered that could not be saved.
@@ -448,6 +521,10 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
         out.name = existing ? existing->name : cfg.cert_name;
         return out;
     }
+    if (!cfg.csr_der.empty()) {
+        CB_TRY(save_csr_certificate(cfg, *issued, out));
+        return out;
+    }
     auto params = renewal_params(cfg, *auth, *values, account->id);
     for (auto& ip : installer_renewal_params(cfg, plugins)) params.push_back(std::move(ip));
     if (existing) {
@@ -455,16 +532,16 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
                                         issued->fullchain_pem, issued->key_pem);
         if (!version) return version.error();
         store_ari_state(existing->conf, {});  // a new certificate: nothing known about it yet
-        CB_TRY(store_params(*existing, params));
+        CB_TRY(store_params(*existing, params, plugins));
         out.name = existing->name;
     } else {
         auto chosen = choose_lineage_name(cfg.config_dir, cfg.cert_name.empty()
                                                               ? default_lineage_name(cfg.domains)
                                                               : cfg.cert_name);
         if (!chosen) return chosen.error();
-        auto created =
-            create_lineage(cfg.config_dir, *chosen, issued->cert_pem, issued->chain_pem,
-                           issued->fullchain_pem, issued->key_pem, params, certbot_version());
+        auto created = create_lineage(cfg.config_dir, *chosen, issued->cert_pem, issued->chain_pem,
+                                      issued->fullchain_pem, issued->key_pem, params,
+                                      certbot_surface_version());
         if (!created) return created.error();
         out.name = *chosen;
     }
@@ -479,7 +556,8 @@ Result<IssueResult> issue_with_hooks(const Config& cfg, const PluginRegistry& pl
     hc.config_dir = cfg.config_dir;
     hc.pre_hooks = cfg.pre_hooks;
     hc.post_hooks = cfg.post_hooks;
-    hc.directory_hooks = false;  // certbot runs renewal-hooks/ directories only for renew
+    hc.directory_hooks = false;  // pre/ and post/ run only for renew (certbot)
+    hc.deploy_directory_hooks = !cfg.no_directory_hooks;  // deploy/ too since certbot 5.3
     hc.dry_run = cfg.dry_run;
     HookRunner hooks(hc);
     if (auto st = hooks.run_pre_hooks(); !st) log::error(st.error().message);

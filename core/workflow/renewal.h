@@ -29,6 +29,11 @@ RenewalDecision should_renew(const Lineage& lineage, const Config& cfg, std::tim
 
 std::optional<CertInfo> current_cert(const Lineage& lineage);
 
+// Whether renewal_params() manages this [renewalparams] key (certbot's own keys we write, and the
+// declared options of installed plugins): such a key is removed when the option is off. Any other
+// key (a Python plugin's, a newer certbot's) is kept as it was.
+bool renewal_key_is_ours(const std::string& key, const PluginRegistry& plugins);
+
 // certbot's --new-key replaces the key this time only and leaves the reuse_key choice as it was
 // (with --reuse-key: replace now, reuse from then on); the CLI folds --new-key into
 // reuse_key = false, this undoes that.
@@ -60,16 +65,21 @@ struct IssueResult {
     std::vector<std::string> domains;  // the names in the certificate
     int64_t not_after = 0;
     bool dry_run = false;
+    // certonly --csr: where the certificate went (no lineage, name and live_dir are empty).
+    std::string cert_path, chain_path, fullchain_path;
 };
 
 // Orders a certificate for cfg.domains with cfg.authenticator and saves it: as a new version of
-// `existing` (and its renewal conf updated), or as a new lineage. Dry runs save nothing.
+// `existing` (and its renewal conf updated), or as a new lineage. Dry runs save nothing. With
+// cfg.csr_der (certonly --csr) the certificate is saved as certbot does, to --cert-path,
+// --chain-path and --fullchain-path (new files; by default ./0000_cert.pem, ./0000_chain.pem,
+// ./0001_chain.pem, the first free numbers), and the store is not touched.
 Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plugins,
                                    Lineage* existing);
 
 // certonly's way round issue_and_save: --pre-hook first, --deploy-hook after a saved
-// certificate (not in a dry run), --post-hook last whatever happened. No renewal-hooks/
-// directories (certbot runs those only for renew).
+// certificate (not in a dry run), --post-hook last whatever happened. Of the renewal-hooks/
+// directories only deploy/ runs (certbot 5.3; --no-directory-hooks turns it off).
 Result<IssueResult> issue_with_hooks(const Config& cfg, const PluginRegistry& plugins,
                                      Lineage* existing);
 

@@ -78,3 +78,95 @@ TEST_CASE("normalize_key_flags: --new-key leaves the stored reuse_key, with --re
     normalize_key_flags(no);
     CHECK(no.reuse_key == std::optional<bool>(false));
 }
+
+// Every [renewalparams] key certbot 2.x to 5.x writes (its renewal.CONFIG_ITEMS, the options of
+// its own plugins, the deprecated ones it still carries) plus keys of plugins we do not have.
+TEST_CASE("renewal confs keep every key we do not manage, byte for byte", "[renewal]") {
+    Store s;
+    Lineage l = s.lineage(kDefaultServer);
+    const std::string unknown =
+        "config_dir = /etc/letsencrypt\n"
+        "work_dir = /var/lib/letsencrypt\n"
+        "logs_dir = /var/log/letsencrypt\n"
+        "user_agent = certbot-test\n"
+        "issuance_timeout = 120\n"
+        "manual_public_ip_logging_ok = True\n"
+        "manual_auth_hook = /usr/local/bin/auth\n"
+        "manual_cleanup_hook = /usr/local/bin/cleanup\n"
+        "nginx_server_root = /etc/nginx\n"
+        "nginx_ctl = nginx\n"
+        "apache_server_root = /etc/apache2\n"
+        "apache_vhost_root = /etc/apache2/sites-available\n"
+        "apache_ctl = apache2ctl\n"
+        "dns_cloudflare_credentials = /root/.secrets/cloudflare.ini\n"
+        "dns_cloudflare_propagation_seconds = 30\n"
+        "dns_rfc2136_credentials = /etc/letsencrypt/rfc2136.ini\n"
+        "dns_route53_propagation_seconds = 10\n"
+        "some_future_key = a, b\n";
+    const std::string ours =
+        "account = abc123\n"
+        "authenticator = webroot\n"
+        "server = https://acme-v02.api.letsencrypt.org/directory\n"
+        "key_type = rsa\n"
+        "rsa_key_size = 4096\n"
+        "pref_challs = http-01,\n"
+        "must_staple = True\n"
+        "reuse_key = True\n"
+        "allow_subset_of_names = True\n"
+        "autorenew = True\n"
+        "pre_hook = echo pre\n"
+        "post_hook = echo post\n"
+        "renew_hook = echo deploy\n"
+        "http01_port = 8080\n"
+        "http01_address = 127.0.0.1\n"
+        "preferred_chain = ISRG Root X1\n"
+        "preferred_profile = shortlived\n"
+        "webroot_path = /var/www/html,\n"
+        "[[webroot_map]]\n"
+        "a.example = /var/www/html\n";
+    std::string text = std::string("# renew_before_expiry = 30 days\nversion = 5.1.0\n") +
+                       "archive_dir = " + l.archive_dir + "\ncert = " + l.cert_path +
+                       "\nprivkey = " + l.privkey_path + "\nchain = " + l.chain_path +
+                       "\nfullchain = " + l.fullchain_path +
+                       "\n\n# Options used in the renewal process\n[renewalparams]\n" + unknown +
+                       ours + "\n[acme_renewal_info]\nari_retry_after = 2026-05-21T12:34:56\n";
+    REQUIRE(atomic_write(l.renewal_conf_path, text, 0600));
+    auto loaded = load_lineage(s.path, "a.example");
+    REQUIRE(loaded.ok());
+
+    PluginRegistry none;
+    for (const char* k : {"account", "server", "pref_challs", "reuse_key", "renew_hook",
+                          "preferred_chain", "autorenew"}) {
+        INFO(k);
+        CHECK(renewal_key_is_ours(k, none));
+    }
+    for (const char* k : {"config_dir", "issuance_timeout", "dns_cloudflare_credentials",
+                          "webroot_path", "manual_auth_hook", "some_future_key"}) {
+        INFO(k);
+        CHECK_FALSE(renewal_key_is_ours(k, none));  // no plugin loaded: webroot_* is not ours
+    }
+
+    // A renewal that turns options off (no hooks, no must-staple...) removes only our keys.
+    const std::vector<RenewalParam> params = {
+        RenewalParam::str("account", "abc123"), RenewalParam::str("authenticator", "webroot"),
+        RenewalParam::str("server", kDefaultServer), RenewalParam::str("key_type", "ecdsa")};
+    update_renewal_conf(loaded->conf, "2.1.0", loaded->archive_dir, loaded->cert_path,
+                        loaded->privkey_path, loaded->chain_path, loaded->fullchain_path, params,
+                        [&](const std::string& key) { return renewal_key_is_ours(key, none); });
+    REQUIRE(save_renewal_conf(*loaded));
+    auto written = read_file(loaded->renewal_conf_path);
+    REQUIRE(written.ok());
+    INFO(*written);
+    CHECK(written->find("[renewalparams]\n" + unknown +
+                        "account = abc123\nauthenticator = webroot\n"
+                        "server = https://acme-v02.api.letsencrypt.org/directory\n"
+                        "key_type = ecdsa\nwebroot_path = /var/www/html,\n[[webroot_map]]\n"
+                        "a.example = /var/www/html\n") != std::string::npos);
+    for (const char* gone :
+         {"must_staple", "pre_hook", "preferred_chain", "preferred_profile", "rsa_key_size"}) {
+        INFO(gone);
+        CHECK(written->find(gone) == std::string::npos);
+    }
+    CHECK(written->find("[acme_renewal_info]\nari_retry_after = 2026-05-21T12:34:56\n") !=
+          std::string::npos);
+}

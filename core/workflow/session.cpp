@@ -137,8 +137,12 @@ Result<Session> Session::open(const Config& cfg, Recovery recovery) {
     rotate_log(logfile, cfg.max_log_backups);  // --max-log-backups; 0: append
     if (!log::open_file(logfile))
         log::warning("cannot write the log file " + logfile + "; continuing without it");
+    else
+        log::notice("Saving debug log to " + logfile);
     log::debug(std::string("certbot ") + certbot_version() + " verb " + cfg.verb);
+    log::debug("Arguments: " + cfg.command_line);
     // A run killed mid-switch left live/ links at different versions: finish the switch.
+    if (recovery == Recovery::kNone) return s;
     for (const auto& line : finish_unfinished_updates(cfg.config_dir)) log::warning(line);
     if (recovery == Recovery::kScanAll) recover_interrupted_updates(cfg.config_dir);
     return s;

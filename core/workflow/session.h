@@ -18,7 +18,8 @@ class Session {
     // kScanAll: finish every lineage's interrupted update now (recover_interrupted_updates).
     // kByCaller: the command loads each lineage anyway and calls finish_interrupted_update
     // itself (renew: one pass over the store instead of two).
-    enum class Recovery { kScanAll, kByCaller };
+    // kNone: a reading command (certificates): nothing on disk is changed, not even repaired.
+    enum class Recovery { kScanAll, kByCaller, kNone };
     static Result<Session> open(const Config& cfg, Recovery recovery = Recovery::kScanAll);
     HttpOptions http_options() const;
 

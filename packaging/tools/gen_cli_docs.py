@@ -11,6 +11,7 @@ builds are reproducible.
 """
 import argparse
 import os
+import re
 import subprocess
 import sys
 import time
@@ -56,6 +57,9 @@ def read_dump(certbot):
 
 def roff(text):
     text = text.replace("\\", "\\e").replace("-", "\\-")
+    # Long words (URLs) get break points after '/', '#' and '_' so lines can be filled.
+    text = " ".join(re.sub(r"([/#_])", "\\1\\\\:", w) if len(w) > 40 else w
+                    for w in text.split(" "))
     return "\\&" + text if text[:1] in (".", "'") else text
 
 
@@ -74,7 +78,7 @@ def manpage(d, plugin_dir):
         date = time.strftime("%Y-%m-%d", time.gmtime(int(os.environ["SOURCE_DATE_EPOCH"])))
     m = ['.\\" Generated from `certbot --dump-cli` by packaging/tools/gen_cli_docs.py; do not edit.',
          '.TH CERTBOT 8 "%s" "certbot-native %s" "System Administration"' % (date, d["version"]),
-         ".SH NAME", "certbot \\- obtain, renew and install ACME (Let's Encrypt) certificates",
+         ".ad l", ".SH NAME", "certbot \\- obtain, renew and install ACME (Let's Encrypt) certificates",
          ".SH SYNOPSIS", ".B certbot", "[\\fISUBCOMMAND\\fR] [\\fIoptions\\fR] "
          "[\\fB\\-d\\fR \\fIDOMAIN\\fR] ...",
          ".SH DESCRIPTION",

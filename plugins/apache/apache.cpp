@@ -22,6 +22,7 @@
 #include <certbot/plugin.hpp>
 
 #include "apache_configurator.h"
+#include "plugin_checks.h"
 #include "process.h"
 #include "reverter.h"
 #include "server_lock.h"
@@ -118,13 +119,7 @@ class Apache : public certbot::plugin::Authenticator, public certbot::plugin::In
     void perform(const std::vector<Challenge>& challenges) override {
         std::vector<ac::ChallengeFile> files;
         for (const auto& c : challenges) {
-            if (c.type != "http-01")
-                throw std::runtime_error("The apache plugin answers http-01 challenges, not " +
-                                         c.type + " (for " + c.identifier + ").");
-            if (c.is_wildcard)
-                throw std::runtime_error("The apache plugin cannot validate *." + c.identifier +
-                                         ": http-01 cannot prove wildcard names; use a DNS "
-                                         "plugin.");
+            ps::check_http01("apache", c.type, c.identifier, c.is_wildcard);
             if (!certbot::plugin::is_base64url_token(c.token))
                 throw std::runtime_error("Refusing the challenge token for " + c.identifier +
                                          ": it is not base64url.");
@@ -224,13 +219,7 @@ class Apache : public certbot::plugin::Authenticator, public certbot::plugin::In
   private:
     std::string read_port(const char* name, const std::string& fallback) const {
         std::string v = host_.option(name);
-        if (v.empty()) return fallback;
-        char* end = nullptr;
-        long p = std::strtol(v.c_str(), &end, 10);
-        if (*end != '\0' || p < 1 || p > 65535)
-            throw std::runtime_error(std::string("--") + name + " must be a TCP port (1-65535), " +
-                                     "not \"" + v + "\".");
-        return std::to_string(p);
+        return v.empty() ? fallback : std::to_string(ps::parse_port(name, v));
     }
 
     void check_version() {

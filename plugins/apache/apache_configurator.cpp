@@ -145,11 +145,6 @@ std::string real_path(const std::string& p) {
     return ec ? p : r.string();
 }
 
-std::string basename_of(const std::string& p) {
-    size_t slash = p.rfind('/');
-    return slash == std::string::npos ? p : p.substr(slash + 1);
-}
-
 std::vector<std::string> split_ws(const std::string& s) {
     std::istringstream in(s);
     std::vector<std::string> out;
@@ -386,7 +381,7 @@ std::vector<VirtualHost> Configurator::get_virtual_hosts() {
         auto paths = parser_->aug().match("/files" + dir + "//*[label()=~regexp('" +
                                           case_i("VirtualHost") + "')]");
         for (const auto& path : paths) {
-            if (lower(basename_of(path)).find("virtualhost") == std::string::npos) continue;
+            if (lower(ps::base_of(path)).find("virtualhost") == std::string::npos) continue;
             auto vh = create_vhost(path);
             if (!vh) continue;
             std::string internal = path.substr(6 + vh->filep.size());
@@ -553,7 +548,7 @@ int Configurator::choose_vhost(const std::string& domain, bool create_if_no_ssl)
 std::string Configurator::ssl_vhost_path(const std::string& nonssl) const {
     std::string fp;
     if (opts_.user_vhost_root && ps::file_exists(opts_.vhost_root))
-        fp = real_path(opts_.vhost_root) + "/" + basename_of(nonssl);
+        fp = real_path(opts_.vhost_root) + "/" + ps::base_of(nonssl);
     else
         fp = real_path(nonssl);
     const std::string conf = ".conf";
@@ -773,7 +768,7 @@ void Configurator::ensure_listen(const std::string& port, bool https) {
 void Configurator::enable_site(VirtualHost& vh) {
     if (vh.enabled) return;
     const std::string enabled_dir = opts_.server_root + "/sites-enabled";
-    const std::string link = enabled_dir + "/" + basename_of(vh.filep);
+    const std::string link = enabled_dir + "/" + ps::base_of(vh.filep);
     if (!is_dir(enabled_dir)) {
         if (!parser_->parsed_in_original(vh.filep)) {
             log(20, "Enabling site " + vh.filep + " by adding Include to root configuration");

@@ -23,17 +23,6 @@ std::string lower(std::string s) {
     return s;
 }
 
-std::string dirname_of(const std::string& p) {
-    size_t slash = p.rfind('/');
-    if (slash == std::string::npos) return "";
-    return slash == 0 ? "/" : p.substr(0, slash);
-}
-
-std::string basename_of(const std::string& p) {
-    size_t slash = p.rfind('/');
-    return slash == std::string::npos ? p : p.substr(slash + 1);
-}
-
 bool is_dir(const std::string& p) {
     struct stat st;
     return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -128,6 +117,15 @@ bool fnmatch_at(const std::string& n, size_t i, const std::string& p, size_t j) 
 }
 
 }  // namespace
+
+void Parser::set_args(const std::string& directive_path, const std::vector<std::string>& args) {
+    if (args.size() == 1) {
+        aug_.set(directive_path + "/arg", args[0]);
+        return;
+    }
+    for (size_t i = 0; i < args.size(); ++i)
+        aug_.set(directive_path + "/arg[" + std::to_string(i + 1) + "]", args[i]);
+}
 
 bool fnmatch(const std::string& name, const std::string& pattern) {
     return fnmatch_at(name, 0, pattern, 0);
@@ -402,7 +400,7 @@ void Parser::parse_modules() {
         std::string file = get_arg(matches[i + 1]);
         if (name.empty() || file.empty()) continue;
         modules_[name] = file;
-        std::string base = basename_of(file);
+        std::string base = plugin_support::base_of(file);
         if (base.size() >= 2) modules_[base.substr(0, base.size() - 2) + "c"] = file;
     }
 }
@@ -514,10 +512,10 @@ std::string Parser::get_include_path(const std::string& arg_in) {
 
 void Parser::parse_file(const std::string& filepath) {
     bool use_new = true, remove_old = false;
-    auto it = parser_paths_.find(dirname_of(filepath));
+    auto it = parser_paths_.find(plugin_support::dir_of(filepath));
     if (it != parser_paths_.end()) {
         use_new = std::find(it->second.begin(), it->second.end(), "*") == it->second.end();
-        remove_old = basename_of(filepath) == "*";
+        remove_old = plugin_support::base_of(filepath) == "*";
     }
     if (autosave && !unsaved_files().empty()) autosave();
     if (!use_new) return;
@@ -536,13 +534,13 @@ void Parser::add_httpd_transform(const std::string& incl) {
         aug_.set("/augeas/load/Httpd/lens", "Httpd.lns");
         aug_.set("/augeas/load/Httpd/incl", incl);
     }
-    std::string dir = dirname_of(incl);
+    std::string dir = plugin_support::dir_of(incl);
     if (!parser_paths_.count(dir)) dir_order_.push_back(dir);
-    parser_paths_[dir].push_back(basename_of(incl));
+    parser_paths_[dir].push_back(plugin_support::base_of(incl));
 }
 
 void Parser::remove_httpd_transform(const std::string& filepath) {
-    std::string dir = dirname_of(filepath);
+    std::string dir = plugin_support::dir_of(filepath);
     for (const auto& name : parser_paths_[dir]) {
         auto inc = aug_.match("/augeas/load/Httpd/incl [. ='" + dir + "/" + name + "']");
         if (!inc.empty()) aug_.remove(inc[0]);
@@ -591,18 +589,13 @@ bool Parser::parsed_in_original(const std::string& file) const {
 void Parser::add_include(const std::string& main_config, const std::string& inc_path) {
     if (!find_dir(case_i("Include"), inc_path).empty()) return;
     add_dir(aug_path(main_config), "Include", {inc_path});
-    existing_paths_[dirname_of(inc_path)].push_back(basename_of(inc_path));
+    existing_paths_[plugin_support::dir_of(inc_path)].push_back(plugin_support::base_of(inc_path));
 }
 
 void Parser::add_dir(const std::string& path, const std::string& directive,
                      const std::vector<std::string>& args) {
     aug_.set(path + "/directive[last() + 1]", directive);
-    if (args.size() == 1) {
-        aug_.set(path + "/directive[last()]/arg", args[0]);
-        return;
-    }
-    for (size_t i = 0; i < args.size(); ++i)
-        aug_.set(path + "/directive[last()]/arg[" + std::to_string(i + 1) + "]", args[i]);
+    set_args(path + "/directive[last()]", args);
 }
 
 void Parser::add_dir_beginning(const std::string& path, const std::string& directive,
@@ -613,12 +606,7 @@ void Parser::add_dir_beginning(const std::string& path, const std::string& direc
     else
         aug_.set(first, "directive");
     aug_.set(first, directive);
-    if (args.size() == 1) {
-        aug_.set(first + "/arg", args[0]);
-        return;
-    }
-    for (size_t i = 0; i < args.size(); ++i)
-        aug_.set(first + "/arg[" + std::to_string(i + 1) + "]", args[i]);
+    set_args(first, args);
 }
 
 void Parser::add_dir_to_ifmodssl(const std::string& path, const std::string& directive,
@@ -635,12 +623,7 @@ void Parser::add_dir_to_ifmodssl(const std::string& path, const std::string& dir
     aug_.insert(ifmod + "arg", "directive", false);
     std::string d = ifmod + "directive[1]";
     aug_.set(d, directive);
-    if (args.size() == 1) {
-        aug_.set(d + "/arg", args[0]);
-        return;
-    }
-    for (size_t i = 0; i < args.size(); ++i)
-        aug_.set(d + "/arg[" + std::to_string(i + 1) + "]", args[i]);
+    set_args(d, args);
 }
 
 void Parser::add_comment(const std::string& path, const std::string& comment) {

@@ -151,6 +151,8 @@ class Parser {
     void update_includes();
     void update_modules();
     std::vector<std::string> ctl_lines(const std::string& define);
+    // ARGS as the arguments of the directive at DIRECTIVE_PATH ("arg", or "arg[1]".."arg[n]").
+    void set_args(const std::string& directive_path, const std::vector<std::string>& args);
 
     Augeas aug_;
     std::string root_;

@@ -155,15 +155,9 @@ class DigitalOcean : public dns::DnsAuthenticator {
     std::unique_ptr<dns::HttpsClient> api_;
 };
 
-const char* const kChallengeTypes[] = {"dns-01", nullptr};
-
 const cb_option_desc kOptions[] = {
-    {sizeof(cb_option_desc), "propagation-seconds", nullptr, "PROPAGATION_SECONDS",
-     "The number of seconds to wait for DNS to propagate before asking the ACME server to verify "
-     "the DNS record.",
-     "10", CB_OPT_VALUE},
-    {sizeof(cb_option_desc), "credentials", nullptr, "CREDENTIALS",
-     "DigitalOcean credentials INI file.", nullptr, CB_OPT_VALUE},
+    dns::propagation_option("10"),
+    dns::credentials_option("DigitalOcean credentials INI file."),
 };
 
 }  // namespace
@@ -171,4 +165,4 @@ const cb_option_desc kOptions[] = {
 CERTBOT_PLUGIN(certbot::plugin::entry<DigitalOcean>(
     "dns-digitalocean",
     "Obtain certificates using a DNS TXT record (if you are using DigitalOcean for DNS).", "0.1.0",
-    kChallengeTypes, kOptions));
+    dns::kDnsChallengeTypes, kOptions));

@@ -323,20 +323,15 @@ class Google : public dns::DnsAuthenticator {
     std::unique_ptr<dns::HttpsClient> api_, auth_;
 };
 
-const char* const kChallengeTypes[] = {"dns-01", nullptr};
-
 const cb_option_desc kOptions[] = {
-    {sizeof(cb_option_desc), "propagation-seconds", nullptr, "PROPAGATION_SECONDS",
-     "The number of seconds to wait for DNS to propagate before asking the ACME server to verify "
-     "the DNS record.",
-     "60", CB_OPT_VALUE},
-    {sizeof(cb_option_desc), "credentials", nullptr, "CREDENTIALS",
-     "Path to Google Cloud DNS service account JSON file. (See "
-     "https://developers.google.com/identity/protocols/OAuth2ServiceAccount#creatinganaccount for "
-     "information about creating a service account and "
-     "https://cloud.google.com/dns/access-control#permissions_and_roles for information about the "
-     "required permissions.)",
-     nullptr, CB_OPT_VALUE},
+    dns::propagation_option("60"),
+    dns::credentials_option("Path to Google Cloud DNS service account JSON file. (See "
+                            "https://developers.google.com/identity/protocols/"
+                            "OAuth2ServiceAccount#creatinganaccount for "
+                            "information about creating a service account and "
+                            "https://cloud.google.com/dns/access-control#permissions_and_roles for "
+                            "information about the "
+                            "required permissions.)"),
 };
 
 }  // namespace
@@ -344,4 +339,4 @@ const cb_option_desc kOptions[] = {
 CERTBOT_PLUGIN(certbot::plugin::entry<Google>(
     "dns-google",
     "Obtain certificates using a DNS TXT record (if you are using Google Cloud DNS for DNS).",
-    "0.1.0", kChallengeTypes, kOptions));
+    "0.1.0", dns::kDnsChallengeTypes, kOptions));

@@ -161,19 +161,13 @@ class Linode : public dns::DnsAuthenticator {
     std::unique_ptr<dns::HttpsClient> api_;
 };
 
-const char* const kChallengeTypes[] = {"dns-01", nullptr};
-
 const cb_option_desc kOptions[] = {
-    {sizeof(cb_option_desc), "propagation-seconds", nullptr, "PROPAGATION_SECONDS",
-     "The number of seconds to wait for DNS to propagate before asking the ACME server to verify "
-     "the DNS record.",
-     "120", CB_OPT_VALUE},
-    {sizeof(cb_option_desc), "credentials", nullptr, "CREDENTIALS", "Linode credentials INI file.",
-     nullptr, CB_OPT_VALUE},
+    dns::propagation_option("120"),
+    dns::credentials_option("Linode credentials INI file."),
 };
 
 }  // namespace
 
 CERTBOT_PLUGIN(certbot::plugin::entry<Linode>(
     "dns-linode", "Obtain certificates using a DNS TXT record (if you are using Linode for DNS).",
-    "0.1.0", kChallengeTypes, kOptions));
+    "0.1.0", dns::kDnsChallengeTypes, kOptions));

@@ -230,19 +230,13 @@ class Ovh : public dns::DnsAuthenticator {
     long delta_ = 0;
 };
 
-const char* const kChallengeTypes[] = {"dns-01", nullptr};
-
 const cb_option_desc kOptions[] = {
-    {sizeof(cb_option_desc), "propagation-seconds", nullptr, "PROPAGATION_SECONDS",
-     "The number of seconds to wait for DNS to propagate before asking the ACME server to verify "
-     "the DNS record.",
-     "120", CB_OPT_VALUE},
-    {sizeof(cb_option_desc), "credentials", nullptr, "CREDENTIALS", "OVH credentials INI file.",
-     nullptr, CB_OPT_VALUE},
+    dns::propagation_option("120"),
+    dns::credentials_option("OVH credentials INI file."),
 };
 
 }  // namespace
 
 CERTBOT_PLUGIN(certbot::plugin::entry<Ovh>(
     "dns-ovh", "Obtain certificates using a DNS TXT record (if you are using OVH for DNS).",
-    "0.1.0", kChallengeTypes, kOptions));
+    "0.1.0", dns::kDnsChallengeTypes, kOptions));

@@ -324,8 +324,6 @@ class Route53 : public dns::DnsAuthenticator {
     std::vector<std::string> changes_;                        // to wait for
 };
 
-const char* const kChallengeTypes[] = {"dns-01", nullptr};
-
 const cb_option_desc kOptions[] = {
     {sizeof(cb_option_desc), "propagation-seconds", nullptr, "PROPAGATION_SECONDS",
      "Extra seconds to wait after Route 53 reports the changes INSYNC (it is asked until it "
@@ -338,4 +336,4 @@ const cb_option_desc kOptions[] = {
 CERTBOT_PLUGIN(certbot::plugin::entry<Route53>(
     "dns-route53",
     "Obtain certificates using a DNS TXT record (if you are using AWS Route53 for DNS).", "0.1.0",
-    kChallengeTypes, kOptions));
+    dns::kDnsChallengeTypes, kOptions));

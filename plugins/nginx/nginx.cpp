@@ -19,6 +19,7 @@
 
 #include "nginx_config.h"
 #include "nginx_edit.h"
+#include "plugin_checks.h"
 #include "process.h"
 #include "reverter.h"
 #include "server_lock.h"
@@ -115,13 +116,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
     void perform(const std::vector<Challenge>& challenges) override {
         std::vector<nc::ChallengeAnswer> answers;
         for (const auto& c : challenges) {
-            if (c.type != "http-01")
-                throw std::runtime_error("The nginx plugin answers http-01 challenges, not " +
-                                         c.type + " (for " + c.identifier + ").");
-            if (c.is_wildcard)
-                throw std::runtime_error("The nginx plugin cannot validate *." + c.identifier +
-                                         ": http-01 cannot prove wildcard names; use a DNS "
-                                         "plugin.");
+            ps::check_http01("nginx", c.type, c.identifier, c.is_wildcard);
             answers.push_back(
                 {c.identifier, c.token, c.validation.empty() ? c.key_authorization : c.validation});
         }
@@ -242,6 +237,19 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
             host_.info("The nginx configuration was already rolled back after the failed reload.");
             return;
         }
+        // certbot's Reverter: fewer checkpoints than asked for rolls back all of them, with a
+        // warning; none is a warning only.
+        const int have = static_cast<int>(reverter_.checkpoints().size());
+        if (have == 0) {
+            host_.warning(
+                "Certbot hasn't modified your configuration, so rollback isn't available.");
+            return;
+        }
+        if (count > have) {
+            host_.warning("Unable to rollback " + std::to_string(count) + " checkpoints, only " +
+                          std::to_string(have) + " exist");
+            count = have;
+        }
         reverter_.rollback_checkpoints(count);
         pending_.clear();
     }
@@ -294,13 +302,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
 
     int read_port(const char* name, int fallback) const {
         std::string v = host_.option(name);
-        if (v.empty()) return fallback;
-        char* end = nullptr;
-        long p = std::strtol(v.c_str(), &end, 10);
-        if (*end != '\0' || p < 1 || p > 65535)
-            throw std::runtime_error(std::string("--") + name + " must be a TCP port (1-65535), " +
-                                     "not \"" + v + "\".");
-        return static_cast<int>(p);
+        return v.empty() ? fallback : ps::parse_port(name, v);
     }
 
     nc::EditSettings settings() const {

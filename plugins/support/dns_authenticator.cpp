@@ -14,13 +14,9 @@ DnsAuthenticator::DnsAuthenticator(Host host, std::string plugin, int default_pr
       plugin_(std::move(plugin)),
       propagation_(propagation_seconds_option(host, plugin_, default_propagation)) {}
 
-DnsAuthenticator::~DnsAuthenticator() {
-    // The host always calls cleanup; this is the last chance when it could not delete something.
-    try {
-        remove_added(true);
-    } catch (...) {
-    }
-}
+// No retry here: the provider's del_txt belongs to the derived class, already destroyed. cleanup
+// reported what it could not delete, with the zone to clean by hand.
+DnsAuthenticator::~DnsAuthenticator() = default;
 
 void DnsAuthenticator::perform(const std::vector<Challenge>& challenges) {
     for (const auto& c : challenges)
@@ -48,16 +44,16 @@ void DnsAuthenticator::perform(const std::vector<Challenge>& challenges) {
 }
 
 void DnsAuthenticator::cleanup(const std::vector<Challenge>&) {
-    remove_added(false);
+    remove_added();
 }
 
-void DnsAuthenticator::remove_added(bool from_destructor) {
+void DnsAuthenticator::remove_added() {
     std::string first_error;
     std::vector<TxtRecord> left;
     for (const auto& r : added_) {
         try {
             del_txt(r);
-            if (!from_destructor) host_.debug("Deleted TXT record " + r.name);
+            host_.debug("Deleted TXT record " + r.name);
         } catch (const std::exception& e) {
             if (first_error.empty())
                 first_error = std::string(e.what()) + " Remove the TXT record " + r.name +

@@ -3,7 +3,7 @@
 // --<plugin>-propagation-seconds (each plugin's certbot default), keeps the list of records this
 // run added (also those whose creation was sent but not confirmed) and deletes exactly those in
 // cleanup, after a failed perform too, reporting the first failure and keeping what it could not
-// delete for the next call.
+// delete for the next cleanup call.
 #ifndef CERTBOT_PLUGINS_SUPPORT_DNS_AUTHENTICATOR_H
 #define CERTBOT_PLUGINS_SUPPORT_DNS_AUTHENTICATOR_H
 
@@ -50,13 +50,34 @@ class DnsAuthenticator : public Authenticator {
     int propagation_seconds() const { return propagation_; }
 
   private:
-    void remove_added(bool from_destructor);
+    void remove_added();
 
     Host host_;
     std::string plugin_;
     int propagation_;
     std::vector<TxtRecord> added_;
 };
+
+// The challenge types of a DNS plugin: {"dns-01", NULL}.
+inline const char* const kDnsChallengeTypes[] = {"dns-01", nullptr};
+
+// certbot's --<plugin>-propagation-seconds option with the plugin's DEFAULT_SECONDS ("10").
+constexpr cb_option_desc propagation_option(const char* default_seconds) {
+    return {sizeof(cb_option_desc),
+            "propagation-seconds",
+            nullptr,
+            "PROPAGATION_SECONDS",
+            "The number of seconds to wait for DNS to propagate before asking the ACME server to "
+            "verify the DNS record.",
+            default_seconds,
+            CB_OPT_VALUE};
+}
+
+// certbot's --<plugin>-credentials option (a file), with HELP.
+constexpr cb_option_desc credentials_option(const char* help) {
+    return {
+        sizeof(cb_option_desc), "credentials", nullptr, "CREDENTIALS", help, nullptr, CB_OPT_VALUE};
+}
 
 // certbot's base_domain_name_guesses: "a.b.example.com" -> a.b.example.com, b.example.com,
 // example.com, com.

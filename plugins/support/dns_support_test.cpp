@@ -18,6 +18,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -282,6 +283,15 @@ TEST_CASE("DnsAuthenticator deletes exactly what this run added", "[dns-support]
         p.fail_delete.clear();
         p.cleanup({});
         CHECK(p.live.empty());
+    }
+    {
+        // Destroyed with a record cleanup could not delete: reported by cleanup, no crash (the
+        // base class does not call the provider from its destructor).
+        auto p = std::make_unique<FakeProvider>(t.host());
+        p->perform({dns01("a.example.com", "v1")});
+        p->fail_delete = "a.example.com";
+        CHECK_THROWS_WITH(p->cleanup({}), Catch::Contains("by hand"));
+        p.reset();
     }
     {
         FakeProvider p(t.host());

@@ -28,6 +28,9 @@ std::string read_file(const std::string& path);
 // mkdir -p with MODE for the directories it creates.
 void make_dirs(const std::string& path, unsigned mode);
 bool file_exists(const std::string& path);
+// The directory part of PATH ("." without a slash, "/" for a file in the root) and the rest.
+std::string dir_of(const std::string& path);
+std::string base_of(const std::string& path);
 
 class Reverter {
   public:

@@ -7,6 +7,8 @@
 // directories below it are created and opened relative to it, and the challenge file is created
 // with O_CREAT|O_EXCL|O_NOFOLLOW, so a name planted by someone else is never followed or
 // overwritten, and cleanup removes exactly the names it created in the directories it used.
+// Below the webroot no symlink is followed at all (.well-known and acme-challenge included):
+// certbot 5.10 closed the same hole.
 #include <certbot/plugin.hpp>
 
 #include <fcntl.h>
@@ -223,10 +225,19 @@ class Webroot : public certbot::plugin::Authenticator {
                                      " http-01 challenge response: " + errno_text(err) + "." +
                                      hint);
         }
-        // It was there already: a symlink to a shared directory is fine, as in certbot.
-        Fd fd(::openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        // It was there already. Never follow a symlink here: whoever can write the webroot (often
+        // not root) could point it at any directory, and we would create files there as root.
+        Fd fd(::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (!fd) {
             err = errno;
+            struct stat lst {};
+            const bool is_link =
+                ::fstatat(parent, name, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode);
+            if (is_link)
+                throw std::runtime_error(
+                    path + " is a symbolic link; refusing to follow it for the " + identifier +
+                    " http-01 challenge (whoever can write the webroot could "
+                    "point it anywhere). Replace it with a directory.");
             throw std::runtime_error(
                 err == ENOTDIR ? path +
                                      " exists but is not a directory; the http-01 response "

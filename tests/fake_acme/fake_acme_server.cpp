@@ -23,6 +23,11 @@
 //   bad-nonce-forever  every POST answers 400 badNonce (with a fresh nonce).
 //   ok                 a well-formed flow up to finalize (refused); a baseline
 //                      proving a test fails for the intended reason.
+//   malformed-order    (hardening) the pending order's "authorizations" is a
+//                      string, not an array: a client that reads it as "no
+//                      authorizations" would go straight to finalize.
+//   html-order         (hardening) the order comes as text/html with a JSON
+//                      body: a client must not read JSON from it.
 
 #include <httplib.h>
 #include <rapidjson/document.h>
@@ -51,7 +56,9 @@ enum class Mode {
     HugeBodyCl,
     RateLimit,
     Slow,
-    BadNonceForever
+    BadNonceForever,
+    MalformedOrder,
+    HtmlOrder
 };
 
 struct ModeName {
@@ -68,6 +75,8 @@ constexpr ModeName kModes[] = {
     {"rate-limit", Mode::RateLimit},
     {"slow", Mode::Slow},
     {"bad-nonce-forever", Mode::BadNonceForever},
+    {"malformed-order", Mode::MalformedOrder},
+    {"html-order", Mode::HtmlOrder},
 };
 
 constexpr size_t kHugeBodyBytes = 64u << 20;  // 64 MiB
@@ -458,6 +467,7 @@ class FakeAcme {
     }
 
     void order(httplib::Response& res, int status) {
+        if (hardening_order(res, status)) return;
         std::vector<Identifier> ids;
         {
             std::lock_guard<std::mutex> lock(g_order_mutex);
@@ -487,6 +497,43 @@ class FakeAcme {
         put(w, "finalize", url("/order/1/finalize"));
         w.EndObject();
         json(res, status, text(sb));
+    }
+
+    // --- hardening modes (issue 13): orders a strict client must refuse ------------------
+
+    // Answers the order in the malformed-order and html-order modes; false in any other mode.
+    bool hardening_order(httplib::Response& res, int status) {
+        if (opt_.mode != Mode::MalformedOrder && opt_.mode != Mode::HtmlOrder) return false;
+        std::vector<Identifier> ids;
+        {
+            std::lock_guard<std::mutex> lock(g_order_mutex);
+            ids = g_order_identifiers;
+        }
+        rapidjson::StringBuffer sb;
+        JsonWriter w(sb);
+        w.StartObject();
+        put(w, "status", "pending");
+        w.Key("identifiers");
+        w.StartArray();
+        for (const auto& id : ids) {
+            w.StartObject();
+            put(w, "type", id.type);
+            put(w, "value", id.value);
+            w.EndObject();
+        }
+        w.EndArray();
+        if (opt_.mode == Mode::MalformedOrder) {
+            put(w, "authorizations", url("/authz/0"));  // RFC 8555 §7.1.3: must be an array
+        } else {
+            w.Key("authorizations");
+            w.StartArray();
+            w.EndArray();
+        }
+        put(w, "finalize", url("/order/1/finalize"));
+        w.EndObject();
+        res.status = status;
+        res.set_content(text(sb), opt_.mode == Mode::HtmlOrder ? "text/html" : "application/json");
+        return true;
     }
 
     std::string token() const {

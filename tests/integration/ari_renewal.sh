@@ -12,6 +12,7 @@
 #   - malformed, inverted, 404 and 500 answers: a warning, the lifetime rule decides (not due)
 #   - a CA without renewalInfo: no ARI request at all
 #   - `certificates` and `certificates --json` show the profile and the window
+#   - renewal-hooks/deploy runs for certonly too (certbot 5.3), not with --no-directory-hooks
 set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -26,6 +27,12 @@ assert_eq "$(curl -fsS --cacert "$TEST_CA_CERT" "https://127.0.0.1:$FAKE_ACME_PO
 ari_gets() { grep -c 'GET /renewalInfo/' "$FAKE_ACME_LOG" || true; }
 renew() { run_ours "$1" renew --no-random-sleep-on-renew; }
 
+# certbot 5.3: renewal-hooks/deploy also runs for certonly (not with --no-directory-hooks).
+mkdir -p "$CB_CONFIG/renewal-hooks/deploy"
+printf '#!/bin/sh\necho "$RENEWED_DOMAINS" >>"%s"\n' "$ITEST_DIR/deploy-dir.txt" \
+  >"$CB_CONFIG/renewal-hooks/deploy/record"
+chmod 755 "$CB_CONFIG/renewal-hooks/deploy/record"
+
 # --- profiles ----------------------------------------------------------------------------
 run_ours issue certonly --standalone --http-01-port "$(free_port)" -d ari.example \
   --register-unsafely-without-email --preferred-profile classic ||
@@ -33,6 +40,7 @@ run_ours issue certonly --standalone --http-01-port "$(free_port)" -d ari.exampl
 conf=$CB_CONFIG/renewal/ari.example.conf
 assert_contains "$conf" '^preferred_profile = classic$'
 assert_contains "$FAKE_ACME_LOG" 'POST /new-order -> 201 replaces= profile=classic'
+assert_eq "$(cat "$ITEST_DIR/deploy-dir.txt")" ari.example
 
 rc=0
 run_ours required certonly --standalone --http-01-port "$(free_port)" -d other.example \
@@ -47,7 +55,8 @@ assert_contains "$ITEST_DIR/preferred.out" 'does not offer the certificate profi
 assert_contains "$CB_CONFIG/renewal/pref.example.conf" '^preferred_profile = tlsserver$'
 
 run_ours short certonly --standalone --http-01-port "$(free_port)" -d short.example \
-  --required-profile shortlived || fail "--required-profile shortlived failed"
+  --required-profile shortlived --no-directory-hooks || fail "--required-profile shortlived failed"
+assert_not_contains "$ITEST_DIR/deploy-dir.txt" short.example
 days=$(( ($(date -d "$(openssl x509 -in "$CB_CONFIG/live/short.example/cert.pem" -noout -enddate |
   cut -d= -f2)" +%s) - $(date +%s)) / 3600 ))
 [[ $days -le 160 && $days -ge 158 ]] || fail "shortlived certificate lives $days hours, not 160"

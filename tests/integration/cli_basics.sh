@@ -40,7 +40,9 @@ usage_error() {
 # --- version and help ---------------------------------------------------------------
 run version --version
 assert_eq "$RC" 0 "--version exit status"
-[[ "$OUT" =~ ^certbot\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "--version printed '$OUT', expected 'certbot X.Y.Z'"
+[[ "$OUT" =~ ^certbot\ 2\.1\.0\ \(certbot-native\ [0-9]+\.[0-9]+\.[0-9]+\)$ ]] ||
+  fail "--version printed '$OUT', expected 'certbot 2.1.0 (certbot-native X.Y.Z)'"
+assert_eq "$(awk '{print $2}' <<<"$OUT")" 2.1.0 "the version field scripts read"
 pass "--version: $OUT"
 
 run help --help

@@ -57,8 +57,8 @@ soft ini_error rejected_value '^--rsa-key-size must be 2048, 3072 or 4096 \(set 
 printf 'rsa-key-size = [2048, 4096]\n' >"$user"
 soft ini_error list_for_one_value "^$user:1: rsa-key-size takes one value" \
   certificates -c "$user" "${dirs[@]}" --logs-dir "$CB_LOGS"
-printf 'dns-cloudflare-credentials = /etc/x.ini\n' >"$user"
-soft ini_error plugin_not_installed "^$user:1: unknown option \"dns-cloudflare-credentials\".*dns-cloudflare plugin.*not installed" \
+printf 'dns-gehirn-credentials = /etc/x.ini\n' >"$user"
+soft ini_error plugin_not_installed "^$user:1: unknown option \"dns-gehirn-credentials\".*dns-gehirn plugin.*not installed" \
   certificates -c "$user" "${dirs[@]}" --logs-dir "$CB_LOGS"
 soft ini_error missing_c "no-such\.ini.*No such file" certificates -c "$ITEST_DIR/no-such.ini" "${dirs[@]}" --logs-dir "$CB_LOGS"
 # The default files: errors name them too.

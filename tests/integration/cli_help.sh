@@ -72,7 +72,7 @@ pass "unknown topic: $out"
 
 # --version
 out=$("$CERTBOT" --version)
-[[ "$out" =~ ^certbot\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "--version printed '$out'"
+[[ "$out" =~ ^certbot\ [0-9]+\.[0-9]+\.[0-9]+\ \(certbot-native\ [0-9.]+\)$ ]] || fail "--version printed '$out'"
 pass "--version: $out"
 
 # -q: nothing on stdout or stderr for a listing; an error still shows.

@@ -11,6 +11,9 @@
 #   huge-body(-cl)     64 MiB directory: "larger than", peak RSS < 50 MB
 #   rate-limit         429 rateLimited: the problem and Retry-After are shown
 #   bad-nonce-forever  gives up after a bounded number of POSTs
+#   malformed-order    "authorizations" not an array: a protocol error naming
+#                      the order URL and the field; finalize is never called
+#   html-order         an order as text/html: refused, naming the content type
 #   slow               (LONG_TESTS=1 only: the client's read timeout is 30 s)
 #                      times out within the client's 60 s response limit
 set -euo pipefail
@@ -119,9 +122,25 @@ assert_contains "$OUT" '[Nn]once'
 assert_contains "$OUT" 'rejected'
 posts=$(fake_posts '.*')
 ((posts >= 2)) || fail "bad-nonce-forever: $posts POSTs; a badNonce must be retried (RFC 8555 §6.5)"
-((posts <= 25)) || fail "bad-nonce-forever: $posts POSTs, expected at most 25"
+# 100 retries: enough for a CA rejecting 90% of nonces, still bounded.
+((posts <= 105)) || fail "bad-nonce-forever: $posts POSTs, expected at most 105"
 ((ELAPSED <= 30)) || fail "bad-nonce-forever: took $ELAPSED s"
 pass "bad-nonce-forever: gave up after $posts POSTs"
+
+# --- malformed-order, html-order ------------------------------------------------------------------
+run_mode malformed-order
+assert_contains "$OUT" 'protocol error'
+assert_contains "$OUT" '"authorizations"'
+assert_contains "$OUT" "/order/1"
+(($(fake_posts '/order/1/finalize') == 0)) || fail "malformed-order: the order was finalized"
+assert_no_file "$CB_CONFIG/live/evil.example"
+assert_root_clean
+pass "malformed-order: refused before any challenge or finalize"
+
+run_mode html-order
+assert_contains "$OUT" 'text/html'
+(($(fake_posts '/order/1/finalize') == 0)) || fail "html-order: the order was finalized"
+pass "html-order: JSON not read from text/html"
 
 # --- slow -----------------------------------------------------------------------------------------
 # The client waits 30 s per read (60 s per response) and has no knob to

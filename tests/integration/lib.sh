@@ -27,6 +27,11 @@ set -euo pipefail
 
 # --- locations ---------------------------------------------------------------
 
+# Debian's tools first: a python3 shim in front of /usr/bin (pyenv's takes seconds to start under
+# load) made servers miss their start-up bounds. The tests use the distribution's python3, as the
+# distribution's certbot does.
+export PATH="/usr/bin:/bin:/usr/sbin:/sbin:$PATH"
+
 ITEST_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$ITEST_LIB_DIR/../.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$REPO_ROOT/build}

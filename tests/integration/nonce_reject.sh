@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Pebble rejects 60% of valid nonces (PEBBLE_WFE_NONCEREJECT=60): our client
+# Pebble rejects 90% of valid nonces (PEBBLE_WFE_NONCEREJECT=90): our client
 # must retry badNonce errors (RFC 8555 §6.5) with the fresh nonce it got, and
 # issue three certificates in a row with the standalone plugin.
 set -euo pipefail
@@ -8,7 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
 
-export PEBBLE_WFE_NONCEREJECT=60
+export PEBBLE_WFE_NONCEREJECT=90
 pebble_start
 certbot_dirs
 pebble_root_pem "$ITEST_DIR/root.pem"
@@ -16,7 +16,7 @@ pebble_root_pem "$ITEST_DIR/root.pem"
 # The knob reached Pebble (lib.sh passes PEBBLE_* through).
 pebble_log=""
 for f in "$ITEST_DIR"/pebble/pebble.*.log; do pebble_log=$f; done # the last attempt's
-assert_contains "$pebble_log" 'Configured to reject 60% of good nonces'
+assert_contains "$pebble_log" 'Configured to reject 90% of good nonces'
 
 rejected=0
 for n in 1 2 3; do
@@ -37,7 +37,7 @@ for n in 1 2 3; do
   printf 'run %s: %s rejected POSTs\n' "$n" "$r"
 done
 
-# With 60% of nonces rejected over ~30 POSTs, the retry path was exercised.
+# With 90% of nonces rejected over ~30 POSTs, the retry path was exercised.
 ((rejected > 0)) || fail "no POST was rejected: the test did not exercise badNonce retries"
 acct_count=$(find "$CB_CONFIG/accounts" -name regr.json | wc -l)
 assert_eq "$acct_count" 1 "accounts after three runs (the first one is reused)"

@@ -10,8 +10,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-command -v haproxy >/dev/null || fail "haproxy is not installed (scripts/install-deps.sh installs it)"
-command -v pkg-config >/dev/null || fail "pkg-config is not installed"
+command -v haproxy >/dev/null || skip "haproxy is not installed (scripts/install-deps.sh installs it)"
+command -v pkg-config >/dev/null || skip "pkg-config is not installed (scripts/install-deps.sh installs it)"
 
 # --- 1. the SDK at a scratch prefix ------------------------------------------------------------
 sdk="$ITEST_DIR/sdk"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Crash consistency of OUR `renew`: kill -9 a `renew --force-renewal` of one
-# lineage at many points; after each kill, run `certbot certificates` (any
-# command finishes an interrupted link switch) and check that
+# lineage at many points; after each kill, run `certbot certificates` (a
+# reading command: it must change nothing on disk, not even repair), then
+# `certbot update_symlinks` (a writing command finishes an interrupted link
+# switch) and check that
 #   - every live/<name>/{cert,chain,fullchain,privkey}.pem resolves to an
 #     existing non-empty file,
 #   - all four links point at the same archive version N,
@@ -133,8 +135,18 @@ check_invariant() {
   return 0
 }
 
-# recover WHEN: after a kill, let our binary repair (any command does) and
-# require consistency; notes a half-switched state seen before the repair.
+# store_snapshot: every name, link target, size and mode under the config dir
+# (not the logs), to prove a reading command wrote nothing. The lock file is
+# not the store: a killed run leaves it, the next run's lock release removes
+# it (as certbot's lock does).
+store_snapshot() {
+  (cd "$CB_CONFIG" && find . -path ./renewal-hooks -prune -o -path ./.certbot.lock -prune -o \
+    -printf '%p %y %l %s %m\n' | sort)
+}
+
+# recover WHEN: after a kill, `certificates` must change nothing; then let a
+# writing command repair and require consistency; notes a half-switched state
+# seen before the repair.
 HALF_SWITCHED=0
 recover() {
   local rc=0 f t desc="" seen=""
@@ -149,11 +161,22 @@ recover() {
     HALF_SWITCHED=$((HALF_SWITCHED + 1))
     echo "note: right after $1, before any repair: live/ links disagree: $desc"
   fi
-  cb_run "$CERTBOT" certificates >"$ITEST_DIR/recover.out" 2>&1 || rc=$?
+  local snap_before snap_after
+  snap_before=$(store_snapshot)
+  cb_run "$CERTBOT" certificates >"$ITEST_DIR/list.out" 2>&1 || rc=$?
   if ((rc != 0)); then
-    VIOLATIONS+=("after $1: 'certbot certificates' exited $rc: $(head -c 600 "$ITEST_DIR/recover.out")")
+    VIOLATIONS+=("after $1: 'certbot certificates' exited $rc: $(head -c 600 "$ITEST_DIR/list.out")")
   fi
-  check_invariant "$1, then 'certbot certificates' (repair)" || true
+  snap_after=$(store_snapshot)
+  if [[ "$snap_before" != "$snap_after" ]]; then
+    VIOLATIONS+=("after $1: 'certbot certificates' (a listing) changed the store: $({ diff <(echo "$snap_before") <(echo "$snap_after") || true; } | head -c 600)")
+  fi
+  rc=0
+  cb_run "$CERTBOT" update_symlinks >"$ITEST_DIR/recover.out" 2>&1 || rc=$?
+  if ((rc != 0)); then
+    VIOLATIONS+=("after $1: 'certbot update_symlinks' exited $rc: $(head -c 600 "$ITEST_DIR/recover.out")")
+  fi
+  check_invariant "$1, then 'certbot update_symlinks' (repair)" || true
 }
 
 check_invariant "the first issuance" || fail "inconsistent right after certonly"
@@ -233,7 +256,7 @@ for c in ${calls//,/ }; do
 done
 echo "deterministic kill points: $points (at $SECONDS s)"
 
-# --- afterwards: any command, then a normal renew ----------------------------------------------
+# --- afterwards: a listing, then a normal renew ----------------------------------------------
 cb_run "$CERTBOT" certificates >"$ITEST_DIR/certificates.out" 2>&1 ||
   VIOLATIONS+=("'certbot certificates' after the kills failed: $(head -c 600 "$ITEST_DIR/certificates.out")")
 assert_contains "$ITEST_DIR/certificates.out" "Certificate Name: $name"

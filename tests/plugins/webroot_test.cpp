@@ -248,6 +248,40 @@ TEST_CASE("webroot: a symlink planted at the challenge file is not followed", "[
     CHECK(exists(link));  // not ours: left alone
 }
 
+TEST_CASE("webroot: a planted .well-known or acme-challenge symlink is never followed",
+          "[webroot][hostile]") {
+    // The webroot often belongs to an unprivileged user; we run as root. A symlink at either
+    // level would make us create the token file wherever it points.
+    TempDir tmp;
+    const std::string root = tmp / "www", outside = tmp / "root-only";
+    REQUIRE(mkdir(root.c_str(), 0755) == 0);
+    REQUIRE(mkdir(outside.c_str(), 0700) == 0);
+    std::string link;
+    SECTION(".well-known") {
+        link = root + "/.well-known";
+        REQUIRE(mkdir((outside + "/acme-challenge").c_str(), 0755) == 0);
+        REQUIRE(symlink(outside.c_str(), link.c_str()) == 0);
+    }
+    SECTION("acme-challenge") {
+        REQUIRE(mkdir((root + "/.well-known").c_str(), 0755) == 0);
+        link = root + kChallengeDir;
+        REQUIRE(symlink(outside.c_str(), link.c_str()) == 0);
+    }
+    FakeHost host;
+    host.set_for("path", "example.com", root);
+    const auto ch = http01("example.com", "token1");
+    Instance inst(webroot(), host);
+    REQUIRE(inst.perform({ch}) == CB_ERROR);
+    CHECK(host.last_error().find(link) != std::string::npos);
+    CHECK(host.last_error().find("symbolic link") != std::string::npos);
+    CHECK_FALSE(exists(outside + "/token1"));
+    CHECK_FALSE(exists(outside + "/acme-challenge/token1"));
+    REQUIRE(inst.cleanup({ch}) == CB_OK);
+    struct stat st {};
+    REQUIRE(lstat(link.c_str(), &st) == 0);
+    CHECK(S_ISLNK(st.st_mode));  // not ours: left alone
+}
+
 TEST_CASE("webroot: cleanup after a partial perform removes what the first root got", "[webroot]") {
     TempDir tmp;
     const std::string first = tmp / "first", missing = tmp / "missing";

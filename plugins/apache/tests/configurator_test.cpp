@@ -77,7 +77,9 @@ struct Tree {
             if (what == "DUMP_MODULES")
                 return CtlResult{
                     0, std::string("Loaded Modules:\n core_module (static)\n") +
-                           (ssl ? " ssl_module (shared)\n socache_shmcb_module (shared)\n" : "")};
+                           (ssl ? " ssl_module (shared)\n socache_shmcb_module (shared)\n"
+                                              " rewrite_module (shared)\n headers_module (shared)\n"
+                                            : "")};
             return CtlResult{0, ""};
         };
         e.run = [](const std::vector<std::string>& argv) {
@@ -135,4 +137,57 @@ TEST_CASE("a file the Httpd lens rejects is named with its line", "[apache]") {
     std::filesystem::create_symlink("../sites-available/bad.conf",
                                     t.root + "/sites-enabled/bad.conf");
     CHECK_THROWS_WITH(Configurator(t.options(), t.env(false)), Catch::Contains("bad.conf"));
+}
+
+TEST_CASE("enhancements are certbot's directives, and a second time already present", "[apache]") {
+    Tree t;
+    t.dir.write("apache2/sites-available/a.conf",
+                "<VirtualHost *:80>\n\tServerName a.example\n"
+                "\tRewriteEngine on\n\tRewriteRule ^/old$ https://a.example/new [R=301,L]\n"
+                "</VirtualHost>\n");
+    Configurator c(t.options(), t.env(true));
+    c.deploy_cert("a.example", "c", "/k.pem", "ch", "/fc.pem");
+    c.save("Deployed", false);
+    const std::string ssl_file = t.root + "/sites-available/a-le-ssl.conf";
+    std::string ssl = plugin_support::read_file(ssl_file);
+    // The rule to https:// would loop on the HTTPS copy: commented out with certbot's note.
+    CHECK(ssl.find("# Some rewrite rules in this file were disabled on your HTTPS site,") !=
+          std::string::npos);
+    CHECK(ssl.find("# \tRewriteRule ^/old$ https://a.example/new [R=301,L]") != std::string::npos);
+    CHECK(c.enhance("a.example", "redirect", ""));
+    CHECK(c.enhance("a.example", "ensure-http-header", "Strict-Transport-Security"));
+    CHECK_FALSE(c.enhance("a.example", "ensure-http-header", "Strict-Transport-Security"));
+    CHECK(c.enhance("a.example", "staple-ocsp", ""));
+    c.save("Enhanced", false);
+    std::string http = plugin_support::read_file(t.root + "/sites-available/a.conf");
+    CHECK(http.find("RewriteCond %{SERVER_NAME} =a.example\nRewriteRule ^ "
+                    "https://%{SERVER_NAME}%{REQUEST_URI} [END,NE,R=permanent]\n") !=
+          std::string::npos);
+    ssl = plugin_support::read_file(ssl_file);
+    CHECK(ssl.find("Header always set Strict-Transport-Security \"max-age=31536000\"") !=
+          std::string::npos);
+    CHECK(ssl.find("SSLUseStapling on") != std::string::npos);
+    CHECK(ssl.find("SSLStaplingCache shmcb:/var/run/apache2/stapling_cache(128000)") !=
+          std::string::npos);
+    CHECK_THROWS_WITH(c.enhance("a.example", "ensure-http-header", "X-Other"),
+                      Catch::Contains("cannot set the HTTP header"));
+    // A new configurator (a later run) finds certbot's redirect already there.
+    Configurator again(t.options(), t.env(true));
+    CHECK_FALSE(again.enhance("a.example", "redirect", ""));
+}
+
+TEST_CASE("options-ssl-apache.conf: installed, updated when known, kept when edited", "[apache]") {
+    Tree t;
+    Configurator c(t.options(), t.env(false));
+    const std::string conf = t.dir.path + "/le/options-ssl-apache.conf";
+    const std::string digest = t.dir.path + "/le/.updated-options-ssl-apache-conf-digest.txt";
+    c.install_ssl_options_conf();
+    CHECK(plugin_support::read_file(conf) == kOptionsSslApache);
+    CHECK(plugin_support::read_file(digest) ==
+          "61466bc2f98a623c02be8a5ee916ead1655b0ce883bdc936692076ea499ff5ce");
+    plugin_support::atomic_write(conf, "# edited by hand\n");
+    c.install_ssl_options_conf();
+    CHECK(plugin_support::read_file(conf) == "# edited by hand\n");
+    CHECK(known_options_ssl_hash("3fd812e3e87fe5c645d3682a511b2a06c8286f19594f28e280f17cd6af1301b5"));
+    CHECK_FALSE(known_options_ssl_hash("00"));
 }

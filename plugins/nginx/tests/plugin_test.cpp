@@ -332,10 +332,16 @@ TEST_CASE("nginx plugin: deploy_cert and redirect, then rollback restores every 
     REQUIRE(p.cleanup({c}) == CB_OK);
     CHECK(snapshot(n.root) == deployed);
 
-    REQUIRE(in.rollback_checkpoints(p.self(), 2) == CB_OK);
+    // Two checkpoints (deploy, redirect); asking for 5 rolls back both and warns, as certbot.
+    REQUIRE(in.rollback_checkpoints(p.self(), 5) == CB_OK);
+    CHECK(fake.logged("Unable to rollback 5 checkpoints, only 2 exist", CB_LOG_WARNING));
     CHECK(snapshot(n.root) == before);
     REQUIRE(in.restart(p.self()) == CB_OK);
     CHECK(n.get(n.http_port, "a.test", "/x").first == 200);
+    // Nothing left: a warning, no error.
+    REQUIRE(in.rollback_checkpoints(p.self(), 1) == CB_OK);
+    CHECK(fake.logged("rollback isn't available", CB_LOG_WARNING));
+    CHECK(snapshot(n.root) == before);
 }
 
 TEST_CASE("nginx plugin: a change nginx -t rejects is rolled back and nginx keeps serving",

@@ -4,6 +4,7 @@
 
 #include "nginx_config.h"
 #include "reverter.h"
+#include "temp_root.h"
 
 #include <stdlib.h>
 
@@ -13,29 +14,12 @@
 
 namespace nginx_test {
 
-// A fresh directory under $TMPDIR, removed with everything in it.
-struct TempRoot {
-    std::string path;
-    TempRoot() {
-        std::string tmpl = std::filesystem::temp_directory_path().string() + "/nginx-test-XXXXXX";
-        std::vector<char> buf(tmpl.begin(), tmpl.end());
-        buf.push_back('\0');
-        path = ::mkdtemp(buf.data());
-    }
-    ~TempRoot() { std::filesystem::remove_all(path); }
-    TempRoot(const TempRoot&) = delete;
-    TempRoot& operator=(const TempRoot&) = delete;
-
-    // Writes REL (creating directories) below the root.
-    void write(const std::string& rel, const std::string& text) const {
-        std::filesystem::create_directories(std::filesystem::path(path + "/" + rel).parent_path());
-        plugin_support::atomic_write(path + "/" + rel, text);
-    }
+// A fresh directory (plugins/support/tests/temp_root.h) that also names real paths.
+struct TempRoot : support_test::TempRoot {
     // The real path of REL, as the configuration names files.
     std::string file(const std::string& rel) const {
         return nginxconf::real_path(path) + "/" + rel;
     }
-    std::string operator/(const std::string& rel) const { return path + "/" + rel; }
 };
 
 }  // namespace nginx_test

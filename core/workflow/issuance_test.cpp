@@ -1,0 +1,322 @@
+// The issuance flow (RFC 8555 §7.4: order -> authorize -> finalize -> download) against a
+// scripted CA (FakeHttp), a clock that never sleeps (FakeClock) and an authenticator that lives
+// in this file (a static cb_plugin, no dlopen): every failure branch, and cleanup of the
+// challenge answers on each of them.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "fake_clock_test.h"
+#include "fake_http_test.h"
+#include "issuance.h"
+#include "temp_dir_test.h"
+
+using namespace certbot;
+using certbot::test::FakeClock;
+using certbot::test::FakeHttp;
+using certbot::test::TempDir;
+
+namespace {
+
+// What the test authenticator was asked to do.
+struct AuthLog {
+    std::vector<std::string> performed, cleaned;  // "type identifier"
+    bool fail_perform = false;
+};
+AuthLog g_auth;
+
+cb_status auth_create(const cb_host*, void** self) {
+    *self = &g_auth;
+    return CB_OK;
+}
+void auth_destroy(void*) {}
+cb_status auth_pref(void*, const char*, cb_string_sink sink, void* ctx) {
+    sink(ctx, "http-01");
+    return CB_OK;
+}
+cb_status auth_perform(void*, const cb_challenge* c, size_t n) {
+    for (size_t i = 0; i < n; ++i)
+        g_auth.performed.push_back(std::string(c[i].type) + " " + c[i].identifier);
+    return g_auth.fail_perform ? CB_ERROR : CB_OK;
+}
+cb_status auth_cleanup(void*, const cb_challenge* c, size_t n) {
+    for (size_t i = 0; i < n; ++i)
+        g_auth.cleaned.push_back(std::string(c[i].type) + " " + c[i].identifier);
+    return CB_OK;
+}
+const char* const kTypes[] = {"http-01", nullptr};
+const cb_authenticator kAuth = {sizeof(cb_authenticator), auth_pref, auth_perform, auth_cleanup};
+const cb_plugin kPlugin = {sizeof(cb_plugin),
+                           CB_ABI_MAJOR,
+                           CB_ABI_MINOR,
+                           "test-auth",
+                           "an authenticator inside the unit test",
+                           "1.0",
+                           CB_KIND_AUTHENTICATOR,
+                           kTypes,
+                           nullptr,
+                           0,
+                           auth_create,
+                           auth_destroy,
+                           &kAuth,
+                           nullptr};
+
+const char* kDir = R"({"newNonce":"https://ca.test/nonce","newAccount":"https://ca.test/acct",)"
+                   R"("newOrder":"https://ca.test/order","revokeCert":"https://ca.test/revoke"})";
+
+std::string problem(const std::string& type, const std::string& detail) {
+    return R"({"type":"urn:ietf:params:acme:error:)" + type + R"(","detail":")" + detail + R"("})";
+}
+
+std::string order_json(const std::string& status, const std::string& extra = "") {
+    return R"({"status":")" + status +
+           R"(","identifiers":[{"type":"dns","value":"a.test"}],)"
+           R"("authorizations":["https://ca.test/authz/1"],)"
+           R"("finalize":"https://ca.test/order/1/finalize")" +
+           extra + "}";
+}
+
+std::string authz_json(const std::string& status, const std::string& extra = "") {
+    return R"({"status":")" + status + R"(","identifier":{"type":"dns","value":"a.test"},)" +
+           R"("challenges":[{"type":"http-01","url":"https://ca.test/chall/1",)" +
+           R"("token":"tok_1-A","status":"pending"}])" + extra + "}";
+}
+
+PrivateKey fresh_key() {
+    auto k = PrivateKey::generate(KeySpec{});
+    REQUIRE(k);
+    return std::move(*k);
+}
+
+// A CA, a leaf key and its certificate for a.test, and a client with a signed-in account.
+struct Fixture {
+    TempDir dir;
+    FakeHttp http;
+    FakeClock clock;
+    AcmeClient acme{http, "https://ca.test/dir", clock};
+    PrivateKey account_key, ca_key, leaf_key;
+    std::string ca_pem, leaf_pem, leaf_key_pem;
+    Config cfg;
+    LoadedPlugin plugin;
+    std::unique_ptr<PluginInstance> auth;
+
+    Fixture() {
+        g_auth = AuthLog{};
+        http.reply(200, kDir);
+        REQUIRE(acme.load_directory());
+        account_key = fresh_key();
+        acme.set_account(&account_key, "https://ca.test/acct/1");
+        ca_key = fresh_key();
+        leaf_key = fresh_key();
+        CertParams ca;
+        ca.common_name = "Test CA";
+        ca.is_ca = true;
+        ca_pem = *issue_cert(ca, ca_key, ca_key, "");
+        CertParams leaf;
+        leaf.dns_names = {"a.test"};
+        leaf_pem = *issue_cert(leaf, leaf_key, ca_key, ca_pem);
+        leaf_key_pem = *leaf_key.to_pem();
+        cfg.config_dir = dir.path;
+        plugin.path = "(unit test)";
+        plugin.entry = &kPlugin;
+        auto inst = PluginInstance::create(plugin, {}, false, false, dir.path, dir.path, dir.path);
+        REQUIRE(inst);
+        auth = std::move(*inst);
+    }
+
+    // The CA's side of a successful issuance up to the finalize request.
+    void script_until_finalize() {
+        http.reply(201, order_json("pending"), {{"location", "https://ca.test/order/1"}});
+        http.reply(200, authz_json("pending"));
+        http.reply(200, R"({"type":"http-01","status":"processing"})");
+        http.reply(200, authz_json("valid"));
+    }
+    Result<IssuedCert> obtain() {
+        return obtain_certificate(acme, *auth, cfg, {"a.test"}, leaf_key_pem);
+    }
+};
+
+const std::string kCertUrl = R"(,"certificate":"https://ca.test/cert/1")";
+
+}  // namespace
+
+TEST_CASE("issuance: order, authorize, finalize and download give the chain and the key",
+          "[issuance]") {
+    Fixture f;
+    f.script_until_finalize();
+    f.http.reply(200, order_json("processing"));
+    f.http.reply(200, order_json("valid", kCertUrl));
+    f.http.reply(200, f.leaf_pem + f.ca_pem);
+    auto issued = f.obtain();
+    REQUIRE(issued);
+    CHECK(issued->cert_pem == f.leaf_pem);
+    CHECK(issued->chain_pem == f.ca_pem);
+    CHECK(issued->fullchain_pem == f.leaf_pem + f.ca_pem);
+    CHECK(issued->domains == std::vector<std::string>{"a.test"});
+    CHECK(g_auth.performed == std::vector<std::string>{"http-01 a.test"});
+    CHECK(g_auth.cleaned == g_auth.performed);
+    // The order was polled once after finalize, without sleeping for real.
+    CHECK(f.clock.sleeps.size() == 1);
+    std::vector<std::string> posted;
+    for (const auto& r : f.http.seen)
+        if (r.method == "POST") posted.push_back(r.url);
+    CHECK(posted == std::vector<std::string>{"https://ca.test/order", "https://ca.test/authz/1",
+                                             "https://ca.test/chall/1", "https://ca.test/authz/1",
+                                             "https://ca.test/order/1/finalize",
+                                             "https://ca.test/order/1", "https://ca.test/cert/1"});
+}
+
+TEST_CASE("issuance: an authorization that is already valid needs no challenge", "[issuance]") {
+    Fixture f;
+    f.http.reply(201, order_json("ready"), {{"location", "https://ca.test/order/1"}});
+    f.http.reply(200, authz_json("valid"));
+    f.http.reply(200, order_json("valid", kCertUrl));
+    f.http.reply(200, f.leaf_pem + f.ca_pem);
+    REQUIRE(f.obtain());
+    CHECK(g_auth.performed.empty());
+    CHECK(g_auth.cleaned.empty());
+}
+
+TEST_CASE("issuance: a refused order fails with the CA's problem, before any challenge",
+          "[issuance]") {
+    Fixture f;
+    f.http.reply(400, problem("rejectedIdentifier", "a.test is forbidden by policy"));
+    auto issued = f.obtain();
+    REQUIRE_FALSE(issued);
+    CHECK(issued.error().message.find("rejectedIdentifier") != std::string::npos);
+    CHECK(issued.error().message.find("a.test is forbidden by policy") != std::string::npos);
+    CHECK(g_auth.performed.empty());
+}
+
+TEST_CASE("issuance: an order without a Location is refused", "[issuance]") {
+    Fixture f;
+    f.http.reply(201, order_json("pending"));
+    auto issued = f.obtain();
+    REQUIRE_FALSE(issued);
+    CHECK(issued.error().message.find("Location") != std::string::npos);
+}
+
+TEST_CASE("issuance: an authorization for a name not asked for is refused", "[issuance]") {
+    Fixture f;
+    f.http.reply(201, order_json("pending"), {{"location", "https://ca.test/order/1"}});
+    f.http.reply(
+        200,
+        R"({"status":"pending","identifier":{"type":"dns","value":"evil.test"},"challenges":[]})");
+    auto issued = f.obtain();
+    REQUIRE_FALSE(issued);
+    CHECK(issued.error().message.find("evil.test, which was not requested") != std::string::npos);
+}
+
+TEST_CASE("issuance: an invalid authorization fails with its reason", "[issuance]") {
+    Fixture f;
+    f.http.reply(201, order_json("pending"), {{"location", "https://ca.test/order/1"}});
+    f.http.reply(200, authz_json("invalid"));
+    auto issued = f.obtain();
+    REQUIRE_FALSE(issued);
+    CHECK(issued.error().message.find("authorization for a.test is invalid") != std::string::npos);
+    CHECK(g_auth.performed.empty());
+}
+
+TEST_CASE("issuance: a failed challenge names the domain and the CA's detail; cleanup ran",
+          "[issuance]") {
+    Fixture f;
+    f.http.reply(201, order_json("pending"), {{"location", "https://ca.test/order/1"}});
+    f.http.reply(200, authz_json("pending"));
+    f.http.reply(200, R"({"type":"http-01","status":"processing"})");
+    f.http.reply(200, authz_json("invalid", R"(,"challenges":[{"type":"http-01",)"
+                                            R"("url":"https://ca.test/chall/1","token":"t",)"
+                                            R"("status":"invalid","error":{"type":)"
+                                            R"("urn:ietf:params:acme:error:unauthorized",)"
+                                            R"("detail":"404 for the token"}}])"));
+    auto issued = f.obtain();
+    REQUIRE_FALSE(issued);
+    const std::string& m = issued.error().message;
+    CHECK(m.find("Some challenges have failed") != std::string::npos);
+    CHECK(m.find("Domain: a.test") != std::string::npos);
+    CHECK(g_auth.cleaned == std::vector<std::string>{"http-01 a.test"});
+}
+
+TEST_CASE("issuance: a failing authenticator is cleaned up and nothing is answered", "[issuance]") {
+    Fixture f;
+    g_auth.fail_perform = true;
+    f.http.reply(201, order_json("pending"), {{"location", "https://ca.test/order/1"}});
+    f.http.reply(200, authz_json("pending"));
+    auto issued = f.obtain();
+    REQUIRE_FALSE(issued);
+    CHECK(g_auth.cleaned == std::vector<std::string>{"http-01 a.test"});
+    for (const auto& r : f.http.seen) CHECK(r.url != "https://ca.test/chall/1");
+}
+
+TEST_CASE("issuance: an authorization still pending at the issuance timeout gives up",
+          "[issuance]") {
+    Fixture f;
+    f.cfg.issuance_timeout = 5;
+    f.http.reply(201, order_json("pending"), {{"location", "https://ca.test/order/1"}});
+    f.http.reply(200, authz_json("pending"));
+    f.http.reply(200, R"({"type":"http-01","status":"processing"})");
+    for (int i = 0; i < 200; ++i) f.http.reply(200, authz_json("pending"));
+    auto issued = f.obtain();
+    REQUIRE_FALSE(issued);
+    CHECK(issued.error().message.find("issuance timeout") != std::string::npos);
+    // Time went by on the fake clock only, and not past the timeout.
+    CHECK(f.clock.t - std::chrono::steady_clock::time_point{} <= std::chrono::seconds(5));
+    CHECK(g_auth.cleaned.size() == 1);
+}
+
+TEST_CASE("issuance: a finalize error or an order that ends invalid fails the issuance",
+          "[issuance]") {
+    Fixture f;
+    f.script_until_finalize();
+    SECTION("finalize refused") {
+        f.http.reply(403, problem("badCSR", "key too weak"));
+        auto issued = f.obtain();
+        REQUIRE_FALSE(issued);
+        CHECK(issued.error().message.find("Finalizing order https://ca.test/order/1") !=
+              std::string::npos);
+        CHECK(issued.error().message.find("badCSR") != std::string::npos);
+    }
+    SECTION("order invalid after finalize") {
+        f.http.reply(200, order_json("invalid", R"(,"error":{"type":)"
+                                                R"("urn:ietf:params:acme:error:serverInternal",)"
+                                                R"("detail":"signing failed"})"));
+        auto issued = f.obtain();
+        REQUIRE_FALSE(issued);
+        CHECK(issued.error().message.find("ended invalid") != std::string::npos);
+        CHECK(issued.error().message.find("signing failed") != std::string::npos);
+    }
+    SECTION("valid order without a certificate URL") {
+        f.http.reply(200, order_json("valid"));
+        auto issued = f.obtain();
+        REQUIRE_FALSE(issued);
+        CHECK(issued.error().message.find("no certificate URL") != std::string::npos);
+    }
+    CHECK(g_auth.cleaned.size() == 1);
+}
+
+TEST_CASE("issuance: a download error or a certificate for another key is refused", "[issuance]") {
+    Fixture f;
+    f.script_until_finalize();
+    f.http.reply(200, order_json("valid", kCertUrl));
+    SECTION("the download fails") {
+        f.http.reply(500, problem("serverInternal", "try later"));
+        auto issued = f.obtain();
+        REQUIRE_FALSE(issued);
+        CHECK(issued.error().message.find("Downloading certificate https://ca.test/cert/1") !=
+              std::string::npos);
+    }
+    SECTION("the download is not a certificate") {
+        f.http.reply(200, "<html>hello</html>");
+        REQUIRE_FALSE(f.obtain());
+    }
+    SECTION("the certificate is for another key") {
+        auto other = PrivateKey::generate(KeySpec{});
+        REQUIRE(other);
+        CertParams leaf;
+        leaf.dns_names = {"a.test"};
+        f.http.reply(200, *issue_cert(leaf, *other, f.ca_key, f.ca_pem) + f.ca_pem);
+        auto issued = f.obtain();
+        REQUIRE_FALSE(issued);
+        CHECK(issued.error().message.find("does not match the key") != std::string::npos);
+    }
+}
