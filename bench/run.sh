@@ -78,7 +78,8 @@ if git -C "$REPO" status --porcelain 2>/dev/null | grep -q .; then dirty=" + unc
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "machine: $(nproc) CPUs ($cpu), $mem RAM, $(uname -sr)"
-  echo "ours: $("$CERTBOT" --version 2>&1 | head -n 1) ($CERTBOT, commit $commit$dirty, $(grep -s '^CMAKE_BUILD_TYPE:' "$BUILD_DIR/CMakeCache.txt" | cut -d= -f2))"
+  # The binary relative to the repository, so that no machine path lands in committed results.
+  echo "ours: $("$CERTBOT" --version 2>&1 | head -n 1) (${CERTBOT#"$REPO"/}, commit $commit$dirty, $(grep -s '^CMAKE_BUILD_TYPE:' "$BUILD_DIR/CMakeCache.txt" | cut -d= -f2))"
   echo "Python certbot: $("$PYCERTBOT" --version 2>&1 | head -n 1) ($PYCERTBOT, $(/usr/bin/python3 --version 2>&1))"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$machine"

@@ -14,9 +14,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 build_dir=${SAN_BUILD_DIR:-build-asan}
 # The integration tests that cover the most of our own code per second: issuance over both
-# challenge servers, renewal with hooks and crash recovery, the hostile CA, nginx editing, the
-# plugin loader's broken-file handling.
-readonly SLICE='^(unit\.|plugins\.|tests\.)|integration\.(certonly_standalone|certonly_webroot|renew_semantics|renew_crash|hostile_server|nginx_run|plugin_discovery|cli_config)$'
+# challenge servers, renewal with hooks and signals, the hostile CA, nginx
+# editing, the plugin loader's broken-file handling. (renew_crash is not among them: it kills
+# through strace, and LeakSanitizer does not work under ptrace.)
+readonly SLICE='^(unit\.|plugins\.|tests\.|fuzz\.)|integration\.(certonly_standalone|certonly_webroot|renew_semantics|signals|hostile_server|nginx_run|plugin_discovery|cli_config)$'
 
 args=()
 case "${1:-}" in
@@ -26,7 +27,7 @@ case "${1:-}" in
 esac
 
 flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug \
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug -DCERTBOT_WERROR=OFF \
   -DCMAKE_C_FLAGS="$flags" -DCMAKE_CXX_FLAGS="$flags" \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
   -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined" \
@@ -35,5 +36,10 @@ cmake --build "$build_dir" -j"$(nproc)"
 
 # Leak checking stays on; every report is fatal and names the file and line.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=0:detect_leaks=1:strict_string_checks=1:check_initialization_order=1}
+# Tests that bound memory use allow for ASan's own (tests/integration/hostile_server.sh).
+export CERTBOT_TEST_SANITIZED=1
+# Leaks inside third-party libraries we cannot free are listed, with the reason, in
+# tests/support/lsan.supp.
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/support/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 ctest --test-dir "$build_dir" --output-on-failure -j"${CTEST_PARALLEL:-2}" "${args[@]}"

@@ -50,6 +50,7 @@ struct Setup {
 
 TEST_CASE("finalize: orderNotReady waits for ready and finalizes again", "[acme][finalize]") {
     Setup s;
+    s.http.reply(200, order("ready"));  // finalize first asks the CA whether the order is ready
     s.http.reply(403, kProblem);
     s.http.reply(200, order("pending"));
     s.http.reply(200, order("ready"));
@@ -58,11 +59,12 @@ TEST_CASE("finalize: orderNotReady waits for ready and finalizes again", "[acme]
     REQUIRE(done.ok());
     CHECK(done->certificate == "https://ca.test/cert/1");
     CHECK(s.posts_to("https://ca.test/fin/1") == 2);
-    CHECK(s.posts_to("https://ca.test/order/1") == 2);
+    CHECK(s.posts_to("https://ca.test/order/1") == 3);  // the readiness check, then two polls
 }
 
 TEST_CASE("finalize: an order that turns invalid while waiting is an error", "[acme][finalize]") {
     Setup s;
+    s.http.reply(200, order("ready"));  // finalize first asks the CA whether the order is ready
     s.http.reply(403, kProblem);
     s.http.reply(200, order("invalid"));
     auto done = s.acme.finalize(s.o, "CSR", s.clock.now() + std::chrono::seconds(60));
@@ -73,6 +75,7 @@ TEST_CASE("finalize: an order that turns invalid while waiting is an error", "[a
 
 TEST_CASE("finalize: orderNotReady forever gives up at the deadline", "[acme][finalize]") {
     Setup s;
+    s.http.reply(200, order("ready"));  // finalize first asks the CA whether the order is ready
     s.http.reply(403, kProblem);
     for (int i = 0; i < 200; ++i) s.http.reply(200, order("pending"));
     auto done = s.acme.finalize(s.o, "CSR", s.clock.now() + std::chrono::seconds(20));
@@ -82,6 +85,7 @@ TEST_CASE("finalize: orderNotReady forever gives up at the deadline", "[acme][fi
 
 TEST_CASE("finalize: other refusals are not retried", "[acme][finalize]") {
     Setup s;
+    s.http.reply(200, order("ready"));  // finalize first asks the CA whether the order is ready
     s.http.reply(400, R"({"type":"urn:ietf:params:acme:error:badCSR","detail":"no"})");
     auto done = s.acme.finalize(s.o, "CSR", s.clock.now() + std::chrono::seconds(60));
     REQUIRE_FALSE(done.ok());

@@ -202,9 +202,13 @@ class HttplibClient : public HttpClient {
             clients_.erase(url->origin());
             Error e("request to " + url->origin() + url->path + " failed: " + why);
             // An untrusted certificate or a bad URL does not pass by itself; a lost connection
-            // may.
-            e.transient = err == httplib::Error::Read || err == httplib::Error::Connection ||
-                          err == httplib::Error::Write || err == httplib::Error::ConnectionTimeout;
+            // may. A server that sent nothing for the whole read timeout is not asked again: one
+            // such wait is already long, and retries would multiply it.
+            const bool timed_out = std::chrono::steady_clock::now() - started >=
+                                   std::chrono::seconds(std::max(1, opts_.read_timeout_s - 1));
+            e.transient =
+                !timed_out && (err == httplib::Error::Read || err == httplib::Error::Connection ||
+                               err == httplib::Error::Write);
             return e;
         }
         out.status = res.status;

@@ -20,7 +20,7 @@ Config with(const std::string& verb, const std::string& server, bool staging, bo
 //   --server acme-v02    | staging        | staging
 //   --server staging-v02 | staging        | staging
 //   --server <other>     | conflict error | <other>
-TEST_CASE("--staging and --dry-run never reach Let's Encrypt production", "[config]") {
+TEST_CASE("flags: --staging and --dry-run never reach Let's Encrypt production", "[config]") {
     const std::string other = "https://ca.example/dir";
     for (const char* server : {kDefaultServer, kStagingServer}) {
         INFO(server);
@@ -38,7 +38,7 @@ TEST_CASE("--staging and --dry-run never reach Let's Encrypt production", "[conf
     CHECK(check_test_server(with("certonly", other, false, true)));
 }
 
-TEST_CASE("--staging with another --server and --dry-run outside certonly/renew are refused",
+TEST_CASE("flags: --staging with another --server and --dry-run outside certonly/renew are refused",
           "[config]") {
     auto conflict = check_test_server(with("certonly", "https://ca.example/dir", true, false));
     REQUIRE_FALSE(conflict);

@@ -1,11 +1,11 @@
 #include "process.h"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 extern char** environ;
 

@@ -18,7 +18,7 @@ struct HookRun {
 
 struct HookOptions {
     std::vector<std::pair<std::string, std::string>> env;  // added to the inherited environment
-    bool capture_stdout = false;  // else stdout is inherited
+    bool capture_stdout = false;                           // else stdout is inherited
     size_t max_output = 1 << 20;  // captured bytes kept; the rest is drained and dropped
 };
 

@@ -16,10 +16,10 @@ namespace certbot {
 // Exit codes (docs/user-guide.md, "Exit status").
 enum ExitCode : int {
     kExitOk = 0,
-    kExitFailure = 1,       // the operation failed (server refused, validation failed, ...)
-    kExitUsage = 2,         // bad flags or configuration
-    kExitLocked = 3,        // another instance holds the lock
-    kExitPartial = 4,       // some lineages renewed, some failed
+    kExitFailure = 1,  // the operation failed (server refused, validation failed, ...)
+    kExitUsage = 2,    // bad flags or configuration
+    kExitLocked = 3,   // another instance holds the lock
+    kExitPartial = 4,  // some lineages renewed, some failed
 };
 
 struct Error {
@@ -81,8 +81,8 @@ class [[nodiscard]] Status {
 }  // namespace certbot
 
 // Propagate a failed Status/Result from the current function.
-#define CB_TRY(expr)                                \
-    do {                                            \
-        auto&& cb_try_r_ = (expr);                  \
-        if (!cb_try_r_) return cb_try_r_.error();   \
+#define CB_TRY(expr)                              \
+    do {                                          \
+        auto&& cb_try_r_ = (expr);                \
+        if (!cb_try_r_) return cb_try_r_.error(); \
     } while (0)

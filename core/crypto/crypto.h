@@ -171,9 +171,10 @@ Result<std::vector<std::string>> split_pem_chain(std::string_view pem);
 // True if the (first) certificate in cert_pem is for key's public key.
 bool cert_matches_key(std::string_view cert_pem, const PrivateKey& key);
 // A freshly issued chain (split_pem_chain blocks, leaf first), checked before it is stored: the
-// leaf is for the public key (PEM, as PrivateKey::public_pem and CsrInfo give it), its dNSNames are exactly names (case-insensitive, any order), it is valid at
-// now (unix seconds; kIssuedClockSlack of not-yet-valid is tolerated) and each certificate is
-// issued and signed by the next. The error says what is wrong, for "refusing the certificate".
+// leaf is for the public key (PEM, as PrivateKey::public_pem and CsrInfo give it), its dNSNames are
+// exactly names (case-insensitive, any order), it is valid at now (unix seconds; kIssuedClockSlack
+// of not-yet-valid is tolerated) and each certificate is issued and signed by the next. The error
+// says what is wrong, for "refusing the certificate".
 constexpr int64_t kIssuedClockSlack = 300;
 Status verify_issued_chain(const std::vector<std::string>& chain, std::string_view public_key_pem,
                            const std::vector<std::string>& names, int64_t now);

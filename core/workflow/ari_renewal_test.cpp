@@ -91,7 +91,7 @@ TEST_CASE("ARI: a CA without renewalInfo costs one directory request and no cert
     }
 }
 
-TEST_CASE("ARI: a window that has passed makes the lineage due; its answer is kept", "[ari]") {
+TEST_CASE("ARI: a window that has passed makes the lineage due and its answer is kept", "[ari]") {
     Store s;
     const int64_t now = std::time(nullptr);
     Lineage l = s.lineage("a.example", now - 10 * 86400, now + 80 * 86400);

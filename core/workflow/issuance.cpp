@@ -421,7 +421,8 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
         *chain = find_chain_with_issuer(*chain, alternates, cfg.preferred_chain, !cfg.dry_run);
     auto parts = split_pem_chain(*chain);
     if (!parts) return parts.error();
-    if (auto st = verify_issued_chain(*parts, csr_info->public_key_pem, domains, std::time(nullptr));
+    if (auto st =
+            verify_issued_chain(*parts, csr_info->public_key_pem, domains, std::time(nullptr));
         !st)
         return Error("the certificate from " + final_order->certificate +
                      " is refused: " + st.error().message + "; nothing was saved");

@@ -36,7 +36,7 @@ struct Ca {
 
 }  // namespace
 
-TEST_CASE("--preferred-chain picks the chain whose top certificate's issuer matches",
+TEST_CASE("flags: --preferred-chain picks the chain whose top certificate's issuer matches",
           "[issuance]") {
     // One intermediate, cross-signed by two roots: the CA's default and alternate chain.
     Ca root_a("Root A"), root_b("Root B");

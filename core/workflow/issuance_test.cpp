@@ -131,6 +131,7 @@ struct Fixture {
         http.reply(200, authz_json("pending"));
         http.reply(200, R"({"type":"http-01","status":"processing"})");
         http.reply(200, authz_json("valid"));
+        http.reply(200, order_json("ready"));  // finalize first asks whether the order is ready
     }
     Result<IssuedCert> obtain() {
         return obtain_certificate(acme, *auth, cfg, {"a.test"}, leaf_key_pem);
@@ -149,6 +150,7 @@ TEST_CASE("issuance: order, authorize, finalize and download give the chain and 
     f.http.reply(200, order_json("valid", kCertUrl));
     f.http.reply(200, f.leaf_pem + f.ca_pem);
     auto issued = f.obtain();
+    INFO((issued ? std::string() : issued.error().message));
     REQUIRE(issued);
     CHECK(issued->cert_pem == f.leaf_pem);
     CHECK(issued->chain_pem == f.ca_pem);
@@ -163,6 +165,7 @@ TEST_CASE("issuance: order, authorize, finalize and download give the chain and 
         if (r.method == "POST") posted.push_back(r.url);
     CHECK(posted == std::vector<std::string>{"https://ca.test/order", "https://ca.test/authz/1",
                                              "https://ca.test/chall/1", "https://ca.test/authz/1",
+                                             "https://ca.test/order/1",  // ready? (RFC 8555 §7.4)
                                              "https://ca.test/order/1/finalize",
                                              "https://ca.test/order/1", "https://ca.test/cert/1"});
 }
@@ -171,9 +174,12 @@ TEST_CASE("issuance: an authorization that is already valid needs no challenge",
     Fixture f;
     f.http.reply(201, order_json("ready"), {{"location", "https://ca.test/order/1"}});
     f.http.reply(200, authz_json("valid"));
+    f.http.reply(200, order_json("ready"));  // finalize first asks whether the order is ready
     f.http.reply(200, order_json("valid", kCertUrl));
     f.http.reply(200, f.leaf_pem + f.ca_pem);
-    REQUIRE(f.obtain());
+    auto got = f.obtain();
+    INFO((got ? std::string() : got.error().message));
+    REQUIRE(got);
     CHECK(g_auth.performed.empty());
     CHECK(g_auth.cleaned.empty());
 }
@@ -218,20 +224,22 @@ TEST_CASE("issuance: an invalid authorization fails with its reason", "[issuance
     CHECK(g_auth.performed.empty());
 }
 
-TEST_CASE("issuance: a failed challenge names the domain and the CA's detail; cleanup ran",
+TEST_CASE("issuance: a failed challenge names the domain and the CA's detail, cleanup ran",
           "[issuance]") {
     Fixture f;
     f.http.reply(201, order_json("pending"), {{"location", "https://ca.test/order/1"}});
     f.http.reply(200, authz_json("pending"));
     f.http.reply(200, R"({"type":"http-01","status":"processing"})");
-    f.http.reply(200, authz_json("invalid", R"(,"challenges":[{"type":"http-01",)"
-                                            R"("url":"https://ca.test/chall/1","token":"t",)"
-                                            R"("status":"invalid","error":{"type":)"
-                                            R"("urn:ietf:params:acme:error:unauthorized",)"
-                                            R"("detail":"404 for the token"}}])"));
+    f.http.reply(200, R"({"status":"invalid","identifier":{"type":"dns","value":"a.test"},)"
+                      R"("challenges":[{"type":"http-01",)"
+                      R"("url":"https://ca.test/chall/1","token":"tok_1-A",)"
+                      R"("status":"invalid","error":{"type":)"
+                      R"("urn:ietf:params:acme:error:unauthorized",)"
+                      R"("detail":"404 for the token"}}]})");
     auto issued = f.obtain();
     REQUIRE_FALSE(issued);
     const std::string& m = issued.error().message;
+    INFO(m);
     CHECK(m.find("Some challenges have failed") != std::string::npos);
     CHECK(m.find("Domain: a.test") != std::string::npos);
     CHECK(g_auth.cleaned == std::vector<std::string>{"http-01 a.test"});
@@ -299,7 +307,7 @@ TEST_CASE("issuance: a download error or a certificate for another key is refuse
     f.script_until_finalize();
     f.http.reply(200, order_json("valid", kCertUrl));
     SECTION("the download fails") {
-        f.http.reply(500, problem("serverInternal", "try later"));
+        f.http.reply(403, problem("unauthorized", "not yours"));  // not retried
         auto issued = f.obtain();
         REQUIRE_FALSE(issued);
         CHECK(issued.error().message.find("Downloading certificate https://ca.test/cert/1") !=
@@ -317,6 +325,7 @@ TEST_CASE("issuance: a download error or a certificate for another key is refuse
         f.http.reply(200, *issue_cert(leaf, *other, f.ca_key, f.ca_pem) + f.ca_pem);
         auto issued = f.obtain();
         REQUIRE_FALSE(issued);
-        CHECK(issued.error().message.find("does not match the key") != std::string::npos);
+        CHECK(issued.error().message.find("not the key of our certificate request") !=
+              std::string::npos);
     }
 }

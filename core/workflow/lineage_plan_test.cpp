@@ -100,7 +100,7 @@ TEST_CASE("lineage plan: a lineage with part of the names needs --expand without
     CHECK(expanded->existing->lineage.name == "a.test");
 }
 
-TEST_CASE("lineage plan: the largest subset wins; unrelated lineages are ignored", "[certonly]") {
+TEST_CASE("lineage plan: the largest subset wins, unrelated lineages are ignored", "[certonly]") {
     Store s;
     s.add("small", {"a.test"});
     s.add("large", {"a.test", "b.test"});

@@ -30,8 +30,9 @@ std::string jws_payload(const std::string& body) {
 
 }  // namespace
 
-TEST_CASE("--required-profile: used when offered, a usage error naming the offer otherwise",
-          "[profiles]") {
+TEST_CASE(
+    "profiles: --required-profile is used when offered, a usage error naming the offer otherwise",
+    "[profiles]") {
     Config cfg;
     cfg.required_profile = "shortlived";
     auto p = choose_profile(offering({"classic", "shortlived"}), cfg);
@@ -47,7 +48,7 @@ TEST_CASE("--required-profile: used when offered, a usage error naming the offer
     CHECK(none.error().message.find("it offers: none") != std::string::npos);
 }
 
-TEST_CASE("--preferred-profile: used when offered, else no profile", "[profiles]") {
+TEST_CASE("profiles: --preferred-profile is used when offered, else no profile", "[profiles]") {
     Config cfg;
     cfg.preferred_profile = "tlsserver";
     auto used = choose_profile(offering({"classic", "tlsserver"}), cfg);

@@ -96,7 +96,7 @@ TEST_CASE("renew pool: one worker runs the items in order on the caller's thread
         0, 4, [](size_t) { return std::string(); }, [&](size_t) { FAIL("nothing to run"); }, stop);
 }
 
-TEST_CASE("renew pool: items sharing a key never overlap; other keys run beside them", "[renew]") {
+TEST_CASE("renew pool: items sharing a key never overlap, other keys run beside them", "[renew]") {
     Tracker t;
     std::atomic<bool> stop{false};
     // Two standalone lineages on port 80, one on port 81, and three workers: the one on 81 must
@@ -129,7 +129,7 @@ TEST_CASE("renew pool: after an interrupt no further item starts", "[renew]") {
     CHECK(ran == std::vector<size_t>{0, 1});
 }
 
-TEST_CASE("renew pool: standalone is exclusive per port; manual and interactive share the user",
+TEST_CASE("renew pool: standalone is exclusive per port, manual and interactive share the user",
           "[renew]") {
     Config c;
     c.authenticator = "standalone";

@@ -164,10 +164,17 @@ std::vector<RenewalParam> renewal_params(const Config& cfg, const LoadedPlugin& 
 
 // The [renewalparams] keys renewal_params() writes (besides the installed plugins' options).
 const char* const kOurRenewalKeys[] = {
-    "account", "authenticator", "installer", "server", "key_type", "rsa_key_size",
-    "elliptic_curve", "http01_port", "http01_address", "https_port", "pref_challs", "must_staple",
-    "reuse_key", "allow_subset_of_names", "autorenew", "pre_hook", "post_hook", "renew_hook",
-    "preferred_chain", "preferred_profile", "required_profile",
+    "account",          "authenticator",
+    "installer",        "server",
+    "key_type",         "rsa_key_size",
+    "elliptic_curve",   "http01_port",
+    "http01_address",   "https_port",
+    "pref_challs",      "must_staple",
+    "reuse_key",        "allow_subset_of_names",
+    "autorenew",        "pre_hook",
+    "post_hook",        "renew_hook",
+    "preferred_chain",  "preferred_profile",
+    "required_profile",
 };
 
 std::optional<bool> parse_bool(const std::optional<std::string>& v) {

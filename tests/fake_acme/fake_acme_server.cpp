@@ -466,18 +466,14 @@ class FakeAcme {
         order(res, 201);
     }
 
-    void order(httplib::Response& res, int status) {
-        if (hardening_order(res, status)) return;
-        std::vector<Identifier> ids;
-        {
-            std::lock_guard<std::mutex> lock(g_order_mutex);
-            ids = g_order_identifiers;
-        }
-        rapidjson::StringBuffer sb;
-        JsonWriter w(sb);
-        w.StartObject();
-        put(w, "status", "pending");
-        put(w, "expires", "2099-01-01T00:00:00Z");
+    // The identifiers of the current order (set by newOrder).
+    static std::vector<Identifier> order_identifiers() {
+        std::lock_guard<std::mutex> lock(g_order_mutex);
+        return g_order_identifiers;
+    }
+
+    // "identifiers": [{"type": ..., "value": ...}, ...] (RFC 8555 §7.1.3).
+    static void put_identifiers(JsonWriter& w, const std::vector<Identifier>& ids) {
         w.Key("identifiers");
         w.StartArray();
         for (const auto& id : ids) {
@@ -487,6 +483,17 @@ class FakeAcme {
             w.EndObject();
         }
         w.EndArray();
+    }
+
+    void order(httplib::Response& res, int status) {
+        if (hardening_order(res, status)) return;
+        const std::vector<Identifier> ids = order_identifiers();
+        rapidjson::StringBuffer sb;
+        JsonWriter w(sb);
+        w.StartObject();
+        put(w, "status", "pending");
+        put(w, "expires", "2099-01-01T00:00:00Z");
+        put_identifiers(w, ids);
         w.Key("authorizations");
         w.StartArray();
         for (size_t i = 0; i < ids.size(); ++i) {
@@ -504,24 +511,12 @@ class FakeAcme {
     // Answers the order in the malformed-order and html-order modes; false in any other mode.
     bool hardening_order(httplib::Response& res, int status) {
         if (opt_.mode != Mode::MalformedOrder && opt_.mode != Mode::HtmlOrder) return false;
-        std::vector<Identifier> ids;
-        {
-            std::lock_guard<std::mutex> lock(g_order_mutex);
-            ids = g_order_identifiers;
-        }
+        const std::vector<Identifier> ids = order_identifiers();
         rapidjson::StringBuffer sb;
         JsonWriter w(sb);
         w.StartObject();
         put(w, "status", "pending");
-        w.Key("identifiers");
-        w.StartArray();
-        for (const auto& id : ids) {
-            w.StartObject();
-            put(w, "type", id.type);
-            put(w, "value", id.value);
-            w.EndObject();
-        }
-        w.EndArray();
+        put_identifiers(w, ids);
         if (opt_.mode == Mode::MalformedOrder) {
             put(w, "authorizations", url("/authz/0"));  // RFC 8555 §7.1.3: must be an array
         } else {

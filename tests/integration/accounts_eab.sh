@@ -44,7 +44,7 @@ wrong=$(openssl rand 48 | base64 -w0 | tr '+/' '-_' | tr -d '=')
 rc=0; reg wrong --eab-kid "$PEBBLE_EAB_KID" --eab-hmac-key "$wrong" || rc=$?
 assert_eq "$rc" 1 "register with the wrong HMAC key"
 assert_contains "$ITEST_DIR/wrong.out" 'check --eab-kid, --eab-hmac-key and --eab-hmac-alg'
-assert_eq "$(wc -l <"$ITEST_DIR/wrong.out")" 1 "lines of the error"
+assert_eq "$(error_lines "$ITEST_DIR/wrong.out")" 1 "lines of the error"
 assert_not_contains "$ITEST_DIR/wrong.out" "$wrong"
 assert_eq "$(accounts_in)" 0 "accounts after the wrong HMAC key"
 rc=0; reg wrongkid --eab-kid no-such-kid --eab-hmac-key "$PEBBLE_EAB_KEY" || rc=$?

@@ -75,7 +75,9 @@ delta=$(( $(date -u -d "${retry}Z" +%s) - $(date +%s) ))
 run_ours list certificates || fail "certificates failed"
 assert_contains "$ITEST_DIR/list.out" 'Profile: classic'
 assert_contains "$ITEST_DIR/list.out" 'ARI Renewal Window: '
-run_ours json certificates --json || fail "certificates --json failed"
+# stdout only: "Saving debug log to ..." goes to stderr, as certbot's.
+cb_run "$CERTBOT" certificates --json >"$ITEST_DIR/json.out" 2>"$ITEST_DIR/json.err" ||
+  fail "certificates --json failed: $(cat "$ITEST_DIR/json.err")"
 jq -e '.certificates[0].profile == "classic" and (.certificates[0].ari.window_start | test("Z$"))' \
   "$ITEST_DIR/json.out" >/dev/null || fail "certificates --json lacks profile/ari"
 

@@ -31,7 +31,7 @@ still_serving() {
 rc=0
 ngx_certbot no_nginx --nginx -d a.example --nginx-ctl "$ITEST_DIR/no/such/nginx" || rc=$?
 ((rc != 0)) || fail "certbot --nginx succeeded without an nginx binary"
-assert_eq "$(grep -c . "$ITEST_DIR/no_nginx.out")" 1 "lines of output without nginx"
+assert_eq "$(error_lines "$ITEST_DIR/no_nginx.out")" 1 "lines of output without nginx"
 assert_contains "$ITEST_DIR/no_nginx.out" "nginx.*$ITEST_DIR/no/such/nginx"
 assert_eq "$(pebble_orders)" 0 "orders without nginx"
 ngx_assert_unchanged "$ITEST_DIR/snap0" "after a run without nginx"

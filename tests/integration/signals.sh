@@ -11,18 +11,9 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-RECORDER_DIR="$BUILD_DIR/tests/fixtures/recorder"
-[[ -f "$RECORDER_DIR/recorder.so" ]] || fail "$RECORDER_DIR/recorder.so is not built"
-export CERTBOT_PLUGIN_PATH="$BUILD_DIR/plugins:$RECORDER_DIR"
-export PEBBLE_AUTHZREUSE=0
-
-pebble_start
-certbot_dirs
-itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
-root=$ITEST_DIR/www
-serve_webroot "$root"
-log=$CB_WORK/recorder/perform.log
+recorder_start
+root=$RECORDER_ROOT
+log=$RECORDER_LOG
 challenges=$root/.well-known/acme-challenge
 mapfile -t COMMON < <(cb_common_args)
 

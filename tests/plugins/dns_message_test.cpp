@@ -1,8 +1,8 @@
 // The dns-rfc2136 plugin's DNS wire encoder and TSIG (plugins/dns-rfc2136/dns_message.*):
 // exact bytes for what we send, TSIG cross-checked against BIND's dig, and a parser that
 // survives hostile input.
-#include "strict_test.h"
 #include "dns_message.h"
+#include "strict_test.h"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -177,7 +177,8 @@ TEST_CASE("dns: TSIG signing appends one TSIG RR that verifies", "[dns]") {
 
 TEST_CASE("dns: our TSIG verifies what BIND's dig signs", "[dns]") {
     if (!dig_available()) {
-        CERTBOT_SKIP("dig not installed (Debian: bind9-dnsutils): the cross-check with BIND did not run");
+        CERTBOT_SKIP(
+            "dig not installed (Debian: bind9-dnsutils): the cross-check with BIND did not run");
         return;
     }
     struct Case {

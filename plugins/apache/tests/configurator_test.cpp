@@ -75,11 +75,11 @@ struct Tree {
             if (what == "DUMP_RUN_CFG")
                 return CtlResult{0, "Define: DUMP_RUN_CFG\nDefine: SITE_NAME=defined.example\n"};
             if (what == "DUMP_MODULES")
-                return CtlResult{
-                    0, std::string("Loaded Modules:\n core_module (static)\n") +
-                           (ssl ? " ssl_module (shared)\n socache_shmcb_module (shared)\n"
-                                              " rewrite_module (shared)\n headers_module (shared)\n"
-                                            : "")};
+                return CtlResult{0,
+                                 std::string("Loaded Modules:\n core_module (static)\n") +
+                                     (ssl ? " ssl_module (shared)\n socache_shmcb_module (shared)\n"
+                                            " rewrite_module (shared)\n headers_module (shared)\n"
+                                          : "")};
             return CtlResult{0, ""};
         };
         e.run = [](const std::vector<std::string>& argv) {
@@ -188,6 +188,7 @@ TEST_CASE("options-ssl-apache.conf: installed, updated when known, kept when edi
     plugin_support::atomic_write(conf, "# edited by hand\n");
     c.install_ssl_options_conf();
     CHECK(plugin_support::read_file(conf) == "# edited by hand\n");
-    CHECK(known_options_ssl_hash("3fd812e3e87fe5c645d3682a511b2a06c8286f19594f28e280f17cd6af1301b5"));
+    CHECK(
+        known_options_ssl_hash("3fd812e3e87fe5c645d3682a511b2a06c8286f19594f28e280f17cd6af1301b5"));
     CHECK_FALSE(known_options_ssl_hash("00"));
 }

@@ -1,7 +1,7 @@
 // nginx.so through the C ABI, against the real nginx binary: an nginx started on free loopback
 // ports with its own prefix, driven by a fake host exactly as certbot drives the plugin.
-#include "strict_test.h"
 #include "plugin_harness.h"
+#include "strict_test.h"
 
 #include <certbot/plugin.h>
 #include <signal.h>
