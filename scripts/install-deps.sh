@@ -29,6 +29,8 @@ readonly PACKAGES=(
   nginx apache2 bind9 bind9-utils bind9-dnsutils
   # plugin SDK example (plugin-api/examples/haproxy)
   haproxy
+  # the plugin ABI check against its baseline (abidiff, abidw; plugin-api/abi/check-abi.sh)
+  abigail-tools
 )
 readonly SERVICES=(nginx apache2 apache-htcacheclean named bind9 haproxy)
 

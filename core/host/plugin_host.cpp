@@ -276,7 +276,7 @@ std::optional<FileId> file_id(const std::string& path) {
 }
 
 std::string cache_header() {
-    return std::string("certbot-plugin-cache 1 ") + certbot_version() + " " +
+    return std::string("certbot-plugin-cache 2 ") + certbot_version() + " " +
            std::to_string(CB_ABI_MAJOR) + "." + std::to_string(CB_ABI_MINOR);
 }
 
@@ -412,15 +412,18 @@ PluginRegistry PluginRegistry::discover(const std::vector<std::string>& dirs,
 
     PluginRegistry reg;
     for (const auto& path : paths) {
-        auto p = loaded_from(path, fresh[path].second);
+        const wire::Message& desc = fresh[path].second;
+        auto p = loaded_from(path, desc);
         if (!p) {
-            reg.skipped_.push_back({path, p.error().message});
+            reg.skipped_.push_back(
+                {path, p.error().message, desc.size() >= 4 && desc[1] == "skip" ? desc[3] : ""});
             log::debug("Skipping plugin " + path + ": " + p.error().message);
             continue;
         }
         if (reg.find(p->name())) {
-            reg.skipped_.push_back({path, "duplicate plugin name \"" + p->name() +
-                                              "\" (the first one found is used)"});
+            reg.skipped_.push_back(
+                {path, "duplicate plugin name \"" + p->name() + "\" (the first one found is used)",
+                 p->name()});
             continue;
         }
         reg.plugins_.push_back(std::move(*p));
@@ -432,6 +435,14 @@ const LoadedPlugin* PluginRegistry::find(const std::string& name) const {
     for (const auto& p : plugins_)
         if (p.name() == name) return &p;
     return nullptr;
+}
+
+std::string PluginRegistry::missing(const std::string& name) const {
+    for (const auto& s : skipped_)
+        if (s.name == name)
+            return "The requested " + name + " plugin (" + s.path + ") cannot be used: it " +
+                   s.reason + " (install a build of the plugin for this certbot)";
+    return plugin_not_installed(name);
 }
 
 // ---- host side of an instance ----

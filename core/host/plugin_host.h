@@ -36,6 +36,7 @@ struct LoadedPlugin {
 
 struct SkippedPlugin {
     std::string path, reason;
+    std::string name;  // the name the file declares, when it could be read (else empty)
 };
 
 // The directories searched, in order: CERTBOT_PLUGIN_PATH (colon-separated; ignored in a
@@ -70,6 +71,10 @@ class PluginRegistry {
     static PluginRegistry discover(const std::vector<std::string>& dirs,
                                    const std::string& cache_file = {});
     const LoadedPlugin* find(const std::string& name) const;
+    // Why the plugin NAME cannot be used (find gave nullptr), in one line: the reason its file
+    // was skipped when one declared that name (e.g. built for another ABI major, naming both
+    // versions), else plugin_not_installed(NAME).
+    std::string missing(const std::string& name) const;
     const std::vector<LoadedPlugin>& plugins() const { return plugins_; }
     const std::vector<SkippedPlugin>& skipped() const { return skipped_; }
 

@@ -45,9 +45,17 @@ std::string to_s(uint64_t v) {
     return std::to_string(v);
 }
 
+// The name an entry declares, read from the part of cb_plugin that every major keeps
+// (struct_size, abi_major, abi_minor, name: docs/plugin-abi.md, "Versioning"); "" when the
+// entry is too short for it or the name is not a valid one.
+std::string declared_name(const cb_plugin& entry) {
+    if (entry.struct_size < offsetof(cb_plugin, name) + sizeof(entry.name)) return {};
+    return plugin_name_valid(entry.name) ? entry.name : "";
+}
+
 // The checks of a plugin's static data; "" when it is usable.
 std::string check_entry(const cb_plugin& entry) {
-    // Read struct_size and abi_major first: they are the only fields common to every revision.
+    // Read struct_size and the versions first: with the name, the fields every major keeps.
     if (entry.struct_size < offsetof(cb_plugin, abi_minor) + sizeof(entry.abi_minor))
         return "has a malformed entry (struct_size " + to_s(entry.struct_size) + ")";
     if (entry.abi_major != CB_ABI_MAJOR)
@@ -87,8 +95,9 @@ struct Opened {
     const cb_plugin* entry = nullptr;
 };
 
-// dlopen runs the plugin's constructors: this happens only in a runner process.
-Result<Opened> open_plugin(const std::string& path) {
+// dlopen runs the plugin's constructors: this happens only in a runner process. When the entry
+// is refused, NAME (if given) receives the name it declares, if that could be read.
+Result<Opened> open_plugin(const std::string& path, std::string* name = nullptr) {
     {
         std::ifstream f(path, std::ios::binary);
         char magic[4] = {};
@@ -106,13 +115,18 @@ Result<Opened> open_plugin(const std::string& path) {
     const auto* entry = static_cast<const cb_plugin*>(dlsym(h, CB_ENTRY_SYMBOL));
     if (!entry)
         return Error(std::string("has no ") + CB_ENTRY_SYMBOL + " symbol; not a certbot plugin");
-    if (auto why = check_entry(*entry); !why.empty()) return Error(why);
+    if (auto why = check_entry(*entry); !why.empty()) {
+        if (name) *name = declared_name(*entry);
+        return Error(why);
+    }
     return Opened{h, entry};
 }
 
+// ["desc", "ok", the static data...] or ["desc", "skip", reason, declared name or ""].
 wire::Message describe(const std::string& path) {
-    auto o = open_plugin(path);
-    if (!o) return {"desc", "skip", o.error().message};
+    std::string name;
+    auto o = open_plugin(path, &name);
+    if (!o) return {"desc", "skip", o.error().message, name};
     const cb_plugin& e = *o->entry;
     wire::Message m{"desc",
                     "ok",

@@ -134,7 +134,7 @@ Result<std::unique_ptr<Installer>> open_installer(const Config& cfg,
             "--installers`)",
             kExitUsage);
     const LoadedPlugin* p = plugins.find(cfg.installer);
-    if (!p) return Error(plugin_not_installed(cfg.installer), kExitUsage);
+    if (!p) return Error(plugins.missing(cfg.installer), kExitUsage);
     if (!p->is_installer())
         return Error("The " + p->name() +
                          " plugin is not an installer; choose one with -i/--installer (see "

@@ -32,6 +32,31 @@ TEST_CASE("the loader skips every broken file with a reason and keeps the good o
     CHECK(abi.find("speaks ABI 1.") != std::string::npos);
 }
 
+TEST_CASE("a plugin built for another ABI major is refused by name, with both versions",
+          "[plugins]") {
+    auto reg = PluginRegistry::discover({kDir});
+    REQUIRE(reg.find("wrong-abi") == nullptr);
+    const SkippedPlugin* skipped = nullptr;
+    for (const auto& s : reg.skipped())
+        if (s.path == kDir + "/wrong_abi.so") skipped = &s;
+    REQUIRE(skipped);
+    CHECK(skipped->name == "wrong-abi");  // read from the part of the entry every major keeps
+    const std::string why = reg.missing("wrong-abi");
+    INFO(why);
+    const std::string versions = "was built for plugin ABI 99." + std::to_string(CB_ABI_MINOR) +
+                                 "; this certbot speaks ABI " + std::to_string(CB_ABI_MAJOR) +
+                                 ".0 to " + std::to_string(CB_ABI_MAJOR) + "." +
+                                 std::to_string(CB_ABI_MINOR);
+    CHECK(why.find("The requested wrong-abi plugin (" + kDir +
+                   "/wrong_abi.so) cannot be used: it " + versions) == 0);
+    CHECK(why.find('\n') == std::string::npos);
+    // A file that could not be read far enough to name a plugin leaves "not installed".
+    CHECK(reg.missing("no-such-plugin").find("does not appear to be installed") !=
+          std::string::npos);
+    for (const auto& s : reg.skipped())
+        if (s.path == kDir + "/not_an_elf.so") CHECK(s.name.empty());
+}
+
 TEST_CASE("a missing directory yields no plugins and no crash", "[plugins]") {
     auto reg = PluginRegistry::discover({kDir + "/does-not-exist"});
     CHECK(reg.plugins().empty());
@@ -94,10 +119,12 @@ TEST_CASE("an exception thrown in a C++ plugin becomes an error, never crosses",
     CHECK(c.error().message.find("declined") != std::string::npos);
 }
 
-TEST_CASE("plugins built against the 1.0 header and a future header load and run", "[plugins]") {
+TEST_CASE("plugins built against the previous released header and a future header load and run",
+          "[plugins]") {
     auto prev = load_plugin(kDir + "/previous_plugin.so");
     REQUIRE(prev);
     CHECK(prev->name() == "previous");
+    CHECK(prev->entry->abi_minor == 1u);  // built with the frozen 1.1 header
     CHECK(prev->entry->exclusive == 0u);
     REQUIRE(prev->entry->option_count == 1);
     CHECK(std::string(prev->entry->options[0].name) == "path");

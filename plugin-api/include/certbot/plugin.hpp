@@ -125,7 +125,22 @@ class Host {
     std::string work_dir() const { return h_->work_dir ? h_->work_dir : ""; }
     bool dry_run() const { return h_->dry_run != 0; }
 
+    // ABI 1.2 services, read only when the host's table has them (an older host: the fallback).
+    std::string host_name() const { return str(has_1_2() ? h_->host_name : nullptr, "certbot"); }
+    std::string host_version() const { return str(has_1_2() ? h_->host_version : nullptr, ""); }
+    std::string plugin_path() const { return str(has_1_2() ? h_->plugin_path : nullptr, ""); }
+    // The lineage the current deploy_cert/enhance works for, or "" (unknown, or an older host).
+    std::string lineage() const {
+        return has_1_2() && h_->lineage_name ? str(h_->lineage_name(h_->ctx), "") : "";
+    }
+    // An optional host service by id ("certbot.<service>.v<N>"), or nullptr when not offered.
+    const void* extension(const char* id) const {
+        return has_1_2() && h_->get_extension ? h_->get_extension(h_->ctx, id) : nullptr;
+    }
+
   private:
+    bool has_1_2() const { return CB_HAS_FIELD(h_, cb_host, get_extension); }
+    static std::string str(const char* s, const char* fallback) { return s ? s : fallback; }
     const cb_host* h_;
 };
 
