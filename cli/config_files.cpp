@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli_ini.h"
+#include "flags.h"
 
 namespace certbot::cli {
 
@@ -18,26 +19,7 @@ namespace {
 // Options that set the same thing share a precedence group: one given on the command line (or in
 // a higher-priority cli.ini) overrides the others in lower layers.
 std::string option_group(const std::string& key, const PluginRegistry& reg) {
-    static const std::map<std::string, std::string> kGroups = {
-        {"domain", "domains"},
-        {"noninteractive", "non-interactive"},
-        {"staging", "test-cert"},
-        {"keep", "keep-until-expiring"},
-        {"reinstall", "keep-until-expiring"},
-        {"renew-by-default", "force-renewal"},
-        {"renew-hook", "deploy-hook"},
-        {"no-redirect", "redirect"},
-        {"no-hsts", "hsts"},
-        {"no-uir", "uir"},
-        {"no-staple-ocsp", "staple-ocsp"},
-        {"no-eff-email", "eff-email"},
-        {"no-reuse-key", "reuse-key"},
-        {"no-delete-after-revoke", "delete-after-revoke"},
-        {"autorenew", "no-autorenew"},
-        {"configurator", "authenticator"},
-    };
-    auto it = kGroups.find(key);
-    if (it != kGroups.end()) return it->second;
+    if (const FlagSpec* f = find_flag(key)) return f->setting();
     for (const char* name : kKnownPlugins)
         if (key == name) return "authenticator";  // --webroot etc. choose the authenticator
     if (reg.find(key)) return "authenticator";
@@ -62,10 +44,9 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 
 OptionInfo lookup_option(const std::string& key, const Options& opts, const PluginRegistry& reg) {
     OptionInfo info;
-    static const std::set<std::string> kNotInFiles = {"config", "help", "version",
-                                                      "unrecognized-arguments"};
     const po::option_description* d = opts.parse.find_nothrow(key, false, false, false);
-    if (kNotInFiles.count(key)) {
+    const FlagSpec* flag = find_flag(key);
+    if ((flag && !flag->in_cli_ini) || key == "unrecognized-arguments") {
         info.hint = ": --" + key + " only works on the command line";
         return info;
     }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -19,9 +20,12 @@
 #include <vector>
 
 #include "crypto.h"
+#include "flags.h"
 #include "fsutil.h"
 #include "log.h"
 #include "parse.h"
+#include "renewal.h"
+#include "storage.h"
 
 using namespace certbot;
 using namespace certbot::cli;
@@ -38,52 +42,131 @@ std::string slurp(const std::string& path) {
     return ss.str();
 }
 
-// Everything a parse decided, as text: two parses with the same effect give the same text.
-std::string effect(const Parsed& p) {
+std::string text(const std::string& s) {
+    return s;
+}
+std::string text(bool b) {
+    return b ? "T" : "F";
+}
+std::string text(int n) {
+    return std::to_string(n);
+}
+std::string text(const std::optional<bool>& b) {
+    return b ? text(*b) : "-";
+}
+std::string text(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += s + ",";
+    return out;
+}
+std::string text(const std::map<std::string, std::vector<std::string>>& m) {
+    std::string out;
+    for (const auto& [k, v] : m) out += k + "=" + text(v) + ";";
+    return out;
+}
+std::string text(const std::map<std::string, std::map<std::string, std::string>>& m) {
+    std::string out;
+    for (const auto& [k, per] : m)
+        for (const auto& [d, v] : per) out += k + ":" + d + "=" + v + ";";
+    return out;
+}
+
+// Everything a parse decided, by Config field name: two parses with the same effect give the
+// same map, and the flag table's consumers (flags.h) name keys of it.
+using Effect = std::map<std::string, std::string>;
+
+Effect effect(const Parsed& p) {
     const Config& c = p.cfg;
-    std::ostringstream o;
-    auto list = [&](const std::vector<std::string>& v) {
-        for (const auto& s : v) o << s << ',';
-        o << ';';
-    };
-    auto opt = [&](const std::optional<bool>& b) { o << (b ? (*b ? "T" : "F") : "-") << ';'; };
-    o << p.help << p.help_topic << p.version << ';' << c.verb << ';';
-    list(c.domains);
-    o << c.cert_name << ';' << c.csr_path << ';' << c.csr_der.size() << ';' << c.server << ';'
-      << c.server_set << c.staging << c.dry_run << ';' << c.config_dir << ';' << c.work_dir << ';'
-      << c.logs_dir << ';' << c.non_interactive << c.force_interactive << c.verbosity << c.quiet
-      << ';' << c.agree_tos << c.email << ';' << c.register_unsafely_without_email << c.eab_kid
-      << ';' << c.eab_hmac_key << ';' << c.account << ';' << c.key_type << c.rsa_key_size
-      << c.elliptic_curve << c.must_staple << ';';
-    opt(c.reuse_key);
-    o << c.new_key << ';' << c.authenticator << ';' << c.installer << ';';
-    list(c.preferred_challenges);
-    o << c.http01_port << ';' << c.http01_address << ';' << c.https_port << ';'
-      << c.issuance_timeout << ';';
-    for (const auto& [k, v] : c.plugin_options) {
-        o << k << '=';
-        list(v);
-    }
-    for (const auto& [k, m] : c.plugin_per_identifier)
-        for (const auto& [d, v] : m) o << k << ':' << d << '=' << v << ';';
-    o << c.force_renewal << c.keep_until_expiring << c.duplicate << c.expand
-      << c.renew_with_new_domains << c.allow_subset_of_names << ';';
-    list(c.pre_hooks);
-    list(c.post_hooks);
-    list(c.deploy_hooks);
-    o << c.no_directory_hooks << c.disable_hook_validation << c.no_random_sleep_on_renew
-      << c.no_autorenew << c.renewal_workers << ';' << c.no_verify_ssl << c.user_agent << ';'
-      << c.user_agent_comment << ';' << c.preferred_chain << ';' << c.eab_hmac_alg << ';'
-      << c.config_file << ';' << c.max_log_backups << c.debug << c.debug_challenges
-      << c.strict_permissions << c.break_my_certs << ';';
-    opt(c.redirect);
-    o << c.hsts << c.uir << c.staple_ocsp << c.auto_hsts << ';' << c.cert_path << ';' << c.key_path
-      << ';' << c.chain_path << ';' << c.fullchain_path << ';' << c.checkpoints << ';' << c.reason
-      << ';';
-    opt(c.delete_after_revoke);
-    o << c.json_output << c.plugins_init << c.plugins_prepare << c.plugins_authenticators
-      << c.plugins_installers;
-    return o.str();
+    Effect e;
+    e["help"] = text(p.help) + p.help_topic;
+    e["version"] = text(p.version);
+#define FIELD(name) e[#name] = text(c.name)
+    FIELD(verb);
+    FIELD(domains);
+    FIELD(cert_name);
+    FIELD(csr_path);
+    e["csr_der"] = std::to_string(c.csr_der.size());
+    FIELD(server);
+    FIELD(server_set);
+    FIELD(staging);
+    FIELD(dry_run);
+    FIELD(config_dir);
+    FIELD(work_dir);
+    FIELD(logs_dir);
+    FIELD(non_interactive);
+    FIELD(force_interactive);
+    FIELD(verbosity);
+    FIELD(quiet);
+    FIELD(agree_tos);
+    FIELD(email);
+    FIELD(register_unsafely_without_email);
+    FIELD(eab_kid);
+    FIELD(eab_hmac_key);
+    FIELD(account);
+    FIELD(key_type);
+    FIELD(rsa_key_size);
+    FIELD(elliptic_curve);
+    FIELD(must_staple);
+    FIELD(reuse_key);
+    FIELD(new_key);
+    FIELD(authenticator);
+    FIELD(installer);
+    FIELD(preferred_challenges);
+    FIELD(http01_port);
+    FIELD(http01_address);
+    FIELD(https_port);
+    FIELD(issuance_timeout);
+    FIELD(plugin_options);
+    FIELD(plugin_per_identifier);
+    FIELD(force_renewal);
+    FIELD(keep_until_expiring);
+    FIELD(duplicate);
+    FIELD(expand);
+    FIELD(renew_with_new_domains);
+    FIELD(allow_subset_of_names);
+    FIELD(pre_hooks);
+    FIELD(post_hooks);
+    FIELD(deploy_hooks);
+    FIELD(no_directory_hooks);
+    FIELD(disable_hook_validation);
+    FIELD(no_random_sleep_on_renew);
+    FIELD(no_autorenew);
+    FIELD(renewal_workers);
+    FIELD(hook_timeout);
+    FIELD(plugin_timeout);
+    FIELD(no_verify_ssl);
+    FIELD(user_agent);
+    FIELD(user_agent_comment);
+    FIELD(preferred_chain);
+    FIELD(preferred_profile);
+    FIELD(required_profile);
+    FIELD(eab_hmac_alg);
+    FIELD(config_file);
+    FIELD(max_log_backups);
+    FIELD(debug);
+    FIELD(debug_challenges);
+    FIELD(strict_permissions);
+    FIELD(break_my_certs);
+    FIELD(redirect);
+    FIELD(hsts);
+    FIELD(uir);
+    FIELD(staple_ocsp);
+    FIELD(auto_hsts);
+    FIELD(cert_path);
+    FIELD(key_path);
+    FIELD(fullchain_path);
+    FIELD(chain_path);
+    FIELD(checkpoints);
+    FIELD(reason);
+    FIELD(delete_after_revoke);
+    FIELD(json_output);
+    FIELD(plugins_init);
+    FIELD(plugins_prepare);
+    FIELD(plugins_authenticators);
+    FIELD(plugins_installers);
+    FIELD(plugins_check);
+#undef FIELD
+    return e;
 }
 
 // stderr of one call, through a temp file.
@@ -108,7 +191,8 @@ struct CaptureStderr {
 
 struct Outcome {
     int rc = -1;
-    std::string effect, output;
+    Effect effect;
+    std::string output;
 };
 
 struct Fixture {
@@ -175,6 +259,15 @@ std::string sample(const std::string& flag, const std::string& value_name, const
         {"-i", "nginx"},
         {"--installer", "nginx"},
         {"--configurator", "nginx"},
+        {"--renewal-workers", "2"},
+        {"--hook-timeout", "30"},
+        {"--plugin-timeout", "30"},
+        {"--verbose-level", "2"},
+        {"--eab-hmac-alg", "HS384"},
+        {"--preferred-profile", "shortlived"},
+        {"--required-profile", "shortlived"},
+        {"--standalone-supported-challenges", "dns"},
+        {"--account", "0123abcd"},
     };
     if (flag == "--config" || flag == "-c") return f.dir + "/empty.ini";
     if (flag == "--csr") return f.dir + "/csr.der";
@@ -204,12 +297,20 @@ std::vector<std::pair<std::string, std::string>> spellings(const std::string& co
 
 }  // namespace
 
-// Flags that ask for what this client always does, so they change nothing (docs/user-guide.md,
-// "Differences from certbot").
-const std::set<std::string> kHonouredByNature = {
-    "--no-eff-email",          // this client never shares the address with the EFF
-    "--disable-renew-updates"  // renew never changes a server's configuration
-};
+// The flag table's row for a spelling (-d, --domains), or null.
+const FlagSpec* row(const std::string& flag) {
+    for (const auto& f : flag_table())
+        if (flag == "--" + f.name || (f.short_name && flag == std::string("-") + f.short_name))
+            return &f;
+    return nullptr;
+}
+
+// Flags that ask for what this client always does, or that certbot ignores too, so they change
+// nothing (flags.h says why for each; docs/user-guide.md, "Differences from certbot").
+bool without_effect_by_design(const std::string& flag) {
+    const FlagSpec* f = row(flag);
+    return f && (f->use == FlagUse::kByNature || f->use == FlagUse::kNoEffect);
+}
 
 TEST_CASE("every certbot 2.1 flag is honoured or refused out loud", "[cli][flags]") {
     Fixture f;
@@ -239,14 +340,20 @@ TEST_CASE("every certbot 2.1 flag is honoured or refused out loud", "[cli][flags
             if (value_name.rfind("unspecified,", 0) == 0) value = "keycompromise";
             if (!value_name.empty()) args.push_back(value);
             INFO(flag << " " << value);
+            // Declared: a row of the flag table, a plugin selector, or a plugin's own option.
+            bool plugin_flag = false;
+            for (const char* k : kKnownPlugins)
+                plugin_flag = plugin_flag || flag == std::string("--") + k ||
+                              flag.rfind(std::string("--") + k + "-", 0) == 0;
+            CHECK((row(flag) || plugin_flag || flag == "-w"));
             const Outcome got = f.parse_args(args);
             INFO("exit " << got.rc << ", output: " << got.output);
             if (got.rc >= 0) {
                 // Refused: only because its plugin is not installed, and saying so.
                 CHECK(got.rc == kExitUsage);
                 CHECK(std::regex_search(got.output, not_installed));
-            } else if (kHonouredByNature.count(flag)) {
-                CHECK(got.effect == baseline.effect);  // else remove it from the list
+            } else if (without_effect_by_design(flag)) {
+                CHECK(got.effect == baseline.effect);  // else the table is wrong about it
             } else if (got.effect == (config_flag ? without_config.effect : baseline.effect)) {
                 // Accepted without effect: only with a warning saying it is not supported.
                 CHECK(got.output.find("is not supported") != std::string::npos);
@@ -314,4 +421,166 @@ TEST_CASE("every Config field the command line fills is read outside the parser"
         const std::regex read("(\\.|->)" + field + "\\b");
         CHECK(std::regex_search(code, read));
     }
+}
+
+TEST_CASE("every row of the flag table has a consumer or a refusal, and it is true",
+          "[cli][flags]") {
+    Fixture f;
+    // Built-in defaults only: no /etc/letsencrypt/cli.ini nor ~/.config/letsencrypt/cli.ini.
+    setenv("CERTBOT_SYSTEM_CLI_INI", "", 1);
+    unsetenv("XDG_CONFIG_HOME");
+    setenv("HOME", f.dir.c_str(), 1);
+    const std::vector<std::string> base = {"certonly", "-c", f.dir + "/empty.ini", "-d",
+                                           "a.example"};
+    const Outcome baseline = f.parse_args(base);
+    REQUIRE(baseline.rc == -1);
+    const std::string renewal_source = slurp(kSource + "/core/workflow/renewal.cpp");
+    std::set<std::string> names;
+    for (const auto& flag : flag_table()) {
+        INFO("--" << flag.name);
+        CHECK(names.insert(flag.name).second);  // declared once
+        CHECK(!flag.help.empty());
+        REQUIRE(!flag.consumer.empty());  // a consumer, or why it needs none, or the refusal
+        if (!flag.same_as.empty()) CHECK(find_flag(flag.same_as));
+        // A stored flag: the renewal conf writer and reader know its key.
+        if (!flag.renewal_key.empty())
+            CHECK(renewal_source.find('"' + flag.renewal_key + '"') != std::string::npos);
+        if (flag.use == FlagUse::kCommandLine) {
+            CHECK_FALSE(flag.in_cli_ini);
+            continue;  // --help, --version, --config: the command line's own
+        }
+        std::vector<std::string> args = base;
+        args.push_back("--" + flag.name);
+        const std::string metavar = flag.type == FlagType::kSwitch ? "" : "VALUE";
+        if (!metavar.empty()) args.push_back(sample("--" + flag.name, metavar, f));
+        INFO("with " << args.back());
+        const Outcome got = f.parse_args(args);
+        INFO("exit " << got.rc << ", output: " << got.output);
+        REQUIRE(got.rc == -1);  // a valid value is accepted
+        switch (flag.use) {
+            case FlagUse::kConfig: {
+                // Each Config field the table names is changed by the flag.
+                std::stringstream fields(flag.consumer);
+                std::string field;
+                while (fields >> field) {
+                    INFO("Config::" << field);
+                    REQUIRE(baseline.effect.count(field));  // else add it to effect()
+                    CHECK(got.effect.at(field) != baseline.effect.at(field));
+                }
+                // The default the help shows is the one the command gets.
+                if (!flag.default_value.empty() && flag.type != FlagType::kSwitch &&
+                    flag.consumer.find(' ') == std::string::npos)
+                    CHECK(baseline.effect.at(flag.consumer) == flag.default_value);
+                break;
+            }
+            case FlagUse::kByNature:
+            case FlagUse::kNoEffect:
+                CHECK(got.effect == baseline.effect);
+                break;
+            case FlagUse::kRefused:
+                CHECK(got.output.find(flag.consumer) != std::string::npos);
+                CHECK(flag.consumer.find("is not supported") != std::string::npos);
+                break;
+            case FlagUse::kCommandLine:
+                break;
+        }
+    }
+    unsetenv("CERTBOT_SYSTEM_CLI_INI");
+}
+
+TEST_CASE("every stored flag makes the round trip through a renewal conf", "[cli][flags]") {
+    Fixture f;
+    setenv("CERTBOT_SYSTEM_CLI_INI", "", 1);
+    unsetenv("XDG_CONFIG_HOME");
+    setenv("HOME", f.dir.c_str(), 1);
+    const std::vector<std::string> base = {"certonly",  "-c", f.dir + "/empty.ini", "-d",
+                                           "a.example", "-a", "standalone"};
+    const Outcome baseline = f.parse_args(base);
+    REQUIRE(baseline.rc == -1);
+    // What `renew` starts from: the command line without the flag.
+    Options opts;
+    Parsed cli;
+    {
+        std::vector<std::string> all = {"certbot", "renew", "-c", f.dir + "/empty.ini"};
+        std::vector<char*> argv;
+        for (auto& a : all) argv.push_back(a.data());
+        REQUIRE(parse(static_cast<int>(argv.size()), argv.data(), f.reg, opts, cli) == -1);
+    }
+    const std::string pem = "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n";
+    size_t checked = 0;
+    for (const auto& flag : flag_table()) {
+        if (flag.renewal_key.empty() || !flag.same_as.empty()) continue;  // aliases: their flag's
+        INFO("--" << flag.name << " stored as " << flag.renewal_key);
+        std::vector<std::string> args = base;
+        args.push_back("--" + flag.name);
+        if (flag.type != FlagType::kSwitch) args.push_back(sample("--" + flag.name, "VALUE", f));
+        // An RSA key size is stored (and matters) with RSA keys only.
+        if (flag.name == "rsa-key-size") args.insert(args.end(), {"--key-type", "rsa"});
+        const Outcome got = f.parse_args(args);
+        REQUIRE(got.rc == -1);
+        Parsed parsed;  // the Config itself, for saving
+        {
+            std::vector<std::string> all = {"certbot"};
+            all.insert(all.end(), args.begin(), args.end());
+            std::vector<char*> argv;
+            for (auto& a : all) argv.push_back(a.data());
+            Options o;
+            CaptureStderr quiet(f.dir + "/stderr");
+            REQUIRE(parse(static_cast<int>(argv.size()), argv.data(), f.reg, o, parsed) == -1);
+            (void)quiet.done();
+        }
+        const std::string config_dir = f.dir + "/store-" + flag.name;
+        auto lineage = create_lineage(config_dir, "a.example", pem, pem, "", "KEY", {}, "2.1.0");
+        REQUIRE(lineage.ok());
+        REQUIRE(save_renewal_options(*lineage, parsed.cfg, f.reg).ok());
+        auto loaded = load_lineage(config_dir, "a.example");
+        REQUIRE(loaded.ok());
+        const Section* params = loaded->conf.root().find_section("renewalparams");
+        REQUIRE(params);
+        // Written under the table's key (a value or a list).
+        CHECK((params->get(flag.renewal_key) || params->get_list(flag.renewal_key)));
+        if (flag.use != FlagUse::kConfig) continue;
+        // ... and read back into the fields the flag sets, as renew sees them.
+        auto restored = renewal_config(*loaded, cli.cfg, f.reg);
+        REQUIRE(restored.ok());
+        Parsed as_renewed;
+        as_renewed.cfg = *restored;
+        const Effect e = effect(as_renewed);
+        std::stringstream fields(flag.consumer);
+        std::string field;
+        while (fields >> field) {
+            INFO("Config::" << field);
+            if (field == "no_autorenew") {
+                // renew reads the stored autorenew itself, when deciding what is due.
+                CHECK(should_renew(*loaded, *restored, std::time(nullptr)).reason ==
+                      "autorenew is off");
+                continue;
+            }
+            CHECK(e.at(field) == got.effect.at(field));
+        }
+        ++checked;
+    }
+    CHECK(checked >= 18);
+    unsetenv("CERTBOT_SYSTEM_CLI_INI");
+}
+
+TEST_CASE("The hook time limit (--hook-timeout) is set, 0 means none, a negative one is refused",
+          "[cli][flags]") {
+    Fixture f;
+    setenv("HOME", f.dir.c_str(), 1);
+    const std::vector<std::string> base = {"renew", "-c", f.dir + "/empty.ini"};
+    const Outcome baseline = f.parse_args(base);
+    REQUIRE(baseline.rc == -1);
+    auto with = [&](const std::string& v) {
+        auto args = base;
+        args.insert(args.end(), {"--hook-timeout", v});
+        return f.parse_args(args);
+    };
+    const Outcome five = with("5"), none = with("0"), negative = with("-1");
+    CHECK(five.rc == -1);
+    CHECK(five.effect != baseline.effect);
+    CHECK(none.rc == -1);
+    CHECK(none.effect != five.effect);
+    CHECK(negative.rc == kExitUsage);
+    CHECK(negative.output.find("--hook-timeout") != std::string::npos);
 }

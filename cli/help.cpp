@@ -135,7 +135,7 @@ const Topic kTopics[] = {
      "cert-name dry-run force-renewal allow-subset-of-names quiet preferred-chain "
      "preferred-challenges pre-hook post-hook deploy-hook disable-hook-validation "
      "no-directory-hooks disable-renew-updates no-autorenew no-random-sleep-on-renew "
-     "renewal-workers plugin-timeout"},
+     "renewal-workers hook-timeout plugin-timeout"},
     {"enhance", "  certbot enhance [options]\n",
      "Helps to harden the TLS configuration by adding security enhancements to already existing "
      "configuration.",

@@ -1,5 +1,6 @@
-// The command line's option table: every certbot flag, in certbot's help groups, plus the
-// options plugins declare in their descriptors (--<plugin>-<option>).
+// The command line's options: every flag of the flag table (flags.h), in certbot's help groups,
+// plus the plugin selectors and the options plugins declare in their descriptors
+// (--<plugin>-<option>).
 #pragma once
 
 #include <boost/program_options.hpp>
@@ -7,15 +8,12 @@
 #include <map>
 #include <string>
 
+#include "flags.h"
 #include "plugin_host.h"
 
 namespace certbot::cli {
 
 namespace po = boost::program_options;
-
-// Plugins certbot knows by name; their selector flags (--nginx) are accepted even when the
-// plugin is not installed, so the error can say "not installed".
-extern const char* const kKnownPlugins[18];
 
 // Option groups, by certbot's help topics.
 struct Options {
@@ -37,6 +35,8 @@ struct Options {
     po::options_description hidden{"hidden"};
     // all + hidden: what the parser and cli.ini accept.
     po::options_description parse{"parse"};
+
+    po::options_description& group(FlagGroup g);
 };
 
 void build_options(Options& o, const PluginRegistry& reg);

@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "config.h"
 #include "config_files.h"
+#include "flags.h"
 #include "help.h"
 #include "identifiers.h"
 #include "issuance.h"
@@ -389,6 +390,11 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
         if (cfg.plugin_timeout < 1 || cfg.plugin_timeout > 86400)
             return bad("plugin-timeout", "--plugin-timeout must be from 1 to 86400 seconds");
     }
+    if (vm.count("hook-timeout")) {
+        cfg.hook_timeout = vm["hook-timeout"].as<int>();
+        if (cfg.hook_timeout < 0)
+            return bad("hook-timeout", "--hook-timeout must be 0 (no limit) or more seconds");
+    }
     auto strings = [&](const char* name, std::vector<std::string>& dst) {
         if (vm.count(name))
             for (const auto& v : vm[name].as<std::vector<std::string>>()) dst.push_back(v);
@@ -404,8 +410,7 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     cfg.expand = vm.count("expand");
     cfg.renew_with_new_domains = vm.count("renew-with-new-domains");
     cfg.allow_subset_of_names = vm.count("allow-subset-of-names");
-    // --disable-renew-updates is honoured by nature: renew never changes a server's
-    // configuration (it reloads it); --no-eff-email too: this client never shares the address.
+    // --disable-renew-updates and --no-eff-email are honoured by nature (flags.h says why).
     cfg.new_key = vm.count("new-key");
     auto str = [&](const char* name, std::string& dst) {
         if (vm.count(name)) dst = vm[name].as<std::string>();
@@ -463,10 +468,16 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
                                       " must not contain control characters (it is sent as an "
                                       "HTTP header)");
     cfg.break_my_certs = vm.count("break-my-certs");
-    if (vm.count("eff-email") && !vm.count("no-eff-email"))
-        log::warning(
-            "--eff-email is not supported: this client never sends your address to the EFF (its "
-            "newsletter is at https://supporters.eff.org/); continuing without it");
+    // The flags the table refuses (flags.h): accepted, as scripts written for certbot pass them,
+    // with their "not supported" warning; not when another spelling of the same setting was
+    // given as well (--eff-email --no-eff-email).
+    for (const auto& f : flag_table()) {
+        if (f.use != FlagUse::kRefused || !vm.count(f.name)) continue;
+        bool other = false;
+        for (const auto& g : flag_table())
+            other = other || (g.name != f.name && g.setting() == f.setting() && vm.count(g.name));
+        if (!other) log::warning(f.consumer);
+    }
     if (vm.count("redirect") && vm.count("no-redirect")) {
         log::error("--redirect and --no-redirect contradict each other; give one");
         return kExitUsage;

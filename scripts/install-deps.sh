@@ -20,9 +20,12 @@ readonly PACKAGES=(
   libaugeas-dev augeas-lenses
   # tests: ACME test server, compatibility oracle, tools the scripts call
   pebble certbot curl openssl procps python3 iproute2 ca-certificates strace time util-linux jq
-  python3-certbot-dns-rfc2136 python3-certbot-apache
-  # the oracles of the dns-cloudflare, dns-digitalocean and dns-linode tests
+  python3-certbot-dns-rfc2136 python3-certbot-apache python3-certbot-nginx
+  # the oracles of the dns-cloudflare, dns-digitalocean, dns-linode, dns-dnsimple, dns-gehirn and
+  # dns-sakuracloud tests (Debian 12 has no python3-certbot-dns-{dnsmadeeasy,luadns,nsone});
+  # certbot --version still works with all of them installed
   python3-certbot-dns-cloudflare python3-certbot-dns-digitalocean python3-certbot-dns-linode
+  python3-certbot-dns-dnsimple python3-certbot-dns-gehirn python3-certbot-dns-sakuracloud
   python3-botocore # the Route 53 fake checks SigV4 signatures with botocore's signer
   python3-cryptography # the Google fake checks the JWT assertions' RS256 signatures
   # plugin integration tests

@@ -16,6 +16,7 @@
 #include "installer.h"
 #include "log.h"
 #include "renew_pool.h"
+#include "renew_summary.h"
 #include "renewal.h"
 #include "session.h"
 #include "storage.h"
@@ -23,9 +24,6 @@
 namespace certbot {
 
 namespace {
-
-const char* kRule =
-    "- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -";
 
 struct Item {
     Lineage lineage;
@@ -35,12 +33,6 @@ struct Item {
     std::string error;
     IssueResult result;  // when renewed
 };
-
-std::string join(const std::vector<std::string>& v, const char* sep) {
-    std::string out;
-    for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-    return out;
-}
 
 // What a lineage's authenticator must not share with another running at the same time, as
 // the plugin declared it (cb_plugin.exclusive, ABI 1.2): the port it binds, the plugin itself,
@@ -242,7 +234,13 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
                     log::error(st.error().message);
 
     std::vector<std::string> renewed_domains, failed_domains;
-    std::vector<std::string> renewed, failed;
+    RenewResults results;
+    results.skipped = std::move(skipped);
+    results.parse_failures = std::move(parse_failures);
+    results.attempted = !due.empty();
+    results.dry_run = cli.dry_run;
+    std::vector<std::string>& renewed = results.renewed;
+    std::vector<std::string>& failed = results.failed;
     for (const auto& it : items) {
         const std::string path = it.lineage.fullchain_path;
         switch (it.outcome) {
@@ -267,37 +265,15 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
         if (it.outcome == Item::Outcome::kRenewed) reload.push_back(it.cfg);
     const Status reloaded = restart_installers(reload, plugins);
     if (!reloaded) log::error(reloaded.error().message);
+    results.reloaded = reloaded.ok();
     if (auto st = hooks.run_post_hooks(renewed_domains, failed_domains); !st)
         log::error(st.error().message);
 
-    const std::string sim = cli.dry_run ? "simulated " : "";
-    std::string out = kRule;
-    if (!skipped.empty())
-        out += "\nThe following certificates are not due for renewal yet:\n" + join(skipped, "\n");
-    if (due.empty() && failed.empty()) out += "\nNo renewals were attempted.";
-    if (!renewed.empty() && failed.empty())
-        out += "\nCongratulations, all " + sim + "renewals succeeded:\n" + join(renewed, "\n");
-    else if (!renewed.empty())
-        out += "\nThe following " + sim + "renewals succeeded:\n" + join(renewed, "\n");
-    if (!failed.empty()) {
-        out += renewed.empty()
-                   ? "\nAll " + sim +
-                         "renewals failed. The following certificates could not be renewed:\n"
-                   : "\nThe following " + sim + "renewals failed:\n";
-        out += join(failed, "\n");
-    }
-    if (!parse_failures.empty())
-        out += "\nAdditionally, the following renewal configurations were invalid:\n  " +
-               join(parse_failures, "\n  ");
-    out += "\n";
-    out += kRule;
-    if (!cli.quiet || !failed.empty() || !parse_failures.empty()) log::out(out);
-    if (!failed.empty() || !parse_failures.empty()) {
+    if (renew_summary_shown(results, cli.quiet)) log::out(renew_summary(results));
+    if (!failed.empty() || !results.parse_failures.empty())
         log::error(std::to_string(failed.size()) + " renew failure(s), " +
-                   std::to_string(parse_failures.size()) + " parse failure(s)");
-        return renewed.empty() ? kExitFailure : kExitPartial;
-    }
-    return reloaded ? kExitOk : kExitFailure;
+                   std::to_string(results.parse_failures.size()) + " parse failure(s)");
+    return renew_exit_code(results);
 }
 
 }  // namespace certbot

@@ -2,16 +2,42 @@
 
 #include <httplib.h>
 
+#include <openssl/x509_vfy.h>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <ctime>
 #include <mutex>
 #include <thread>
 
 #include "log.h"
 
 namespace certbot {
+
+namespace {
+
+// Why the CA's certificate was not accepted, and what to do. A certificate that is not valid yet
+// (or no longer) usually means this machine's clock is wrong, not that a CA bundle is missing.
+std::string verification_hint(long verify_result) {
+    char now[32] = "?";
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    if (gmtime_r(&t, &tm)) std::strftime(now, sizeof now, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    if (verify_result == X509_V_ERR_CERT_NOT_YET_VALID)
+        return std::string(
+                   " (the server's certificate is not valid yet; this machine's clock says ") +
+               now +
+               ", which is probably behind: set the clock right (NTP, timedatectl) and try again)";
+    if (verify_result == X509_V_ERR_CERT_HAS_EXPIRED)
+        return std::string(" (the server's certificate has expired, or this machine's clock (") +
+               now + ") is ahead: check the clock (NTP, timedatectl))";
+    return " (the server's certificate is not trusted: set REQUESTS_CA_BUNDLE or SSL_CERT_FILE to "
+           "its CA bundle)";
+}
+
+}  // namespace
 
 std::string Url::origin() const {
     return scheme + "://" + host + ":" + std::to_string(port);
@@ -195,9 +221,7 @@ class HttplibClient : public HttpClient {
                 why = "could not connect within " + std::to_string(opts_.connect_timeout_s) +
                       " s (is the server running and the URL right?)";
             if (err == httplib::Error::SSLServerVerification)
-                why +=
-                    " (the server's certificate is not trusted: set REQUESTS_CA_BUNDLE or "
-                    "SSL_CERT_FILE to its CA bundle)";
+                why += verification_hint(client.get_openssl_verify_result());
             // A broken connection is not reused.
             clients_.erase(url->origin());
             Error e("request to " + url->origin() + url->path + " failed: " + why);

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <httplib.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -10,11 +12,17 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include "crypto.h"
+#include "fsutil.h"
+#include "temp_dir_test.h"
 
 using namespace certbot;
 
@@ -116,5 +124,99 @@ TEST_CASE("the CA bundle from the environment: REQUESTS_CA_BUNDLE first, as Pyth
             setenv(n.c_str(), v->c_str(), 1);
         else
             unsetenv(n.c_str());
+    }
+}
+
+namespace {
+
+// A TLS server on loopback whose certificate is valid only from NOT_BEFORE to NOT_AFTER, signed by
+// a CA whose certificate is written to ca_file (the client trusts it).
+class TimedTlsServer {
+  public:
+    TimedTlsServer(int64_t not_before, int64_t not_after) {
+        auto ca_key = PrivateKey::generate(KeySpec{});
+        auto leaf_key = PrivateKey::generate(KeySpec{});
+        REQUIRE(ca_key.ok());
+        REQUIRE(leaf_key.ok());
+        CertParams cap;
+        cap.common_name = "Clock Test CA";
+        cap.is_ca = true;
+        auto ca = issue_cert(cap, *ca_key, *ca_key, "");
+        REQUIRE(ca.ok());
+        CertParams lp;
+        lp.dns_names = {"localhost"};
+        lp.not_before = not_before;
+        lp.not_after = not_after;
+        auto leaf = issue_cert(lp, *leaf_key, *ca_key, *ca);
+        REQUIRE(leaf.ok());
+        auto key_pem = leaf_key->to_pem();
+        REQUIRE(key_pem.ok());
+        REQUIRE(atomic_write(dir_.path + "/ca.pem", *ca, 0644));
+        REQUIRE(atomic_write(dir_.path + "/cert.pem", *leaf, 0644));
+        REQUIRE(atomic_write(dir_.path + "/key.pem", *key_pem, 0600));
+        server_ = std::make_unique<httplib::SSLServer>((dir_.path + "/cert.pem").c_str(),
+                                                       (dir_.path + "/key.pem").c_str());
+        REQUIRE(server_->is_valid());
+        server_->Get("/dir", [](const httplib::Request&, httplib::Response& res) {
+            res.set_content("{}", "application/json");
+        });
+        port_ = server_->bind_to_any_port("127.0.0.1");
+        REQUIRE(port_ > 0);
+        thread_ = std::thread([this] { server_->listen_after_bind(); });
+        while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ~TimedTlsServer() {
+        server_->stop();
+        thread_.join();
+    }
+    std::string ca_file() const { return dir_.path + "/ca.pem"; }
+    std::string url() const { return "https://localhost:" + std::to_string(port_) + "/dir"; }
+
+  private:
+    certbot::test::TempDir dir_;
+    std::unique_ptr<httplib::SSLServer> server_;
+    int port_ = 0;
+    std::thread thread_;
+};
+
+Result<HttpResponse> get_from(const TimedTlsServer& server, bool trust) {
+    HttpOptions o;
+    if (trust) o.ca_file = server.ca_file();
+    o.connect_timeout_s = 5;
+    o.read_timeout_s = 5;
+    auto client = make_http_client(o);
+    HttpRequest req;
+    req.url = server.url();
+    return client->send(req);
+}
+
+}  // namespace
+
+TEST_CASE("a CA certificate that is not valid yet is blamed on the clock, not the CA bundle",
+          "[http][hostile]") {
+    const auto now = static_cast<int64_t>(std::time(nullptr));
+    SECTION("not valid yet: the clock is behind") {
+        TimedTlsServer server(now + 86400, now + 10 * 86400);
+        auto r = get_from(server, true);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().message.find("not valid yet; this machine's clock says") !=
+              std::string::npos);
+        CHECK(r.error().message.find("REQUESTS_CA_BUNDLE") == std::string::npos);
+    }
+    SECTION("expired: the clock may be ahead") {
+        TimedTlsServer server(now - 10 * 86400, now - 86400);
+        auto r = get_from(server, true);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().message.find("has expired, or this machine's clock") != std::string::npos);
+    }
+    SECTION("valid, trusted: fine; untrusted: the CA bundle advice") {
+        TimedTlsServer server(now - 86400, now + 86400);
+        auto ok = get_from(server, true);
+        REQUIRE(ok);
+        CHECK(ok->status == 200);
+        auto untrusted = get_from(server, false);
+        REQUIRE_FALSE(untrusted);
+        CHECK(untrusted.error().message.find("set REQUESTS_CA_BUNDLE or SSL_CERT_FILE") !=
+              std::string::npos);
     }
 }

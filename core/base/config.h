@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "process.h"
 #include "result.h"
 
 namespace certbot {
@@ -82,7 +83,8 @@ struct Config {
     bool no_random_sleep_on_renew = false;
     bool no_autorenew = false;
     int renewal_workers = 4;
-    int plugin_timeout = 600;  // seconds per call into a plugin (--plugin-timeout)
+    int plugin_timeout = 600;                  // seconds per call into a plugin (--plugin-timeout)
+    int hook_timeout = kDefaultHookTimeLimit;  // --hook-timeout (seconds; 0: none)
 
     // TLS to the CA
     bool no_verify_ssl = false;

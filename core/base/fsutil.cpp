@@ -94,6 +94,19 @@ std::string base_name(const std::string& path) {
     return pos == std::string::npos ? path : path.substr(pos + 1);
 }
 
+std::string others_can_change(const std::string& path, bool sticky_ok) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return std::string();  // missing: reported elsewhere
+    if (st.st_uid != 0 && st.st_uid != ::geteuid())
+        return path + " is owned by another user (uid " + std::to_string(st.st_uid) +
+               "), who could change what runs";
+    const bool others_write = (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
+    if (others_write && !(sticky_ok && S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX)))
+        return path + " is writable by group or others, who could change what runs; chmod go-w " +
+               path;
+    return std::string();
+}
+
 std::string normalize_path(const std::string& path) {
     std::string abs = path;
     if (abs.empty() || abs[0] != '/') {

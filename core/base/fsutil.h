@@ -71,6 +71,12 @@ std::string normalize_path(const std::string& path);  // os.path.normpath(abspat
 // Names in a directory (without "." and ".."), sorted bytewise; error if it cannot be read.
 Result<std::vector<std::string>> list_dir(const std::string& dir);
 
+// OpenSSH's StrictModes for what we run or load as root: why PATH could be changed by someone
+// else: owned by a user other than root and us, or writable by group/others (with sticky_ok, a
+// sticky directory such as /tmp is fine: others may add entries there but not replace ours).
+// "" if trusted or missing (stat follows a symlink: the target is what runs).
+std::string others_can_change(const std::string& path, bool sticky_ok);
+
 // rm -rf for one directory tree; symlinks are removed, never followed. Missing path is fine.
 Status remove_tree(const std::string& path);
 

@@ -12,17 +12,33 @@
 namespace certbot {
 
 struct HookRun {
-    int exit_status = 0;  // 128+N when killed by signal N
-    std::string output;   // captured stdout (bounded), when capture was asked for
+    int exit_status = 0;     // 128+N when killed by signal N
+    std::string output;      // captured stdout (bounded), when capture was asked for
+    bool timed_out = false;  // it ran past its time limit and was killed (with its children)
 };
+
+// --hook-timeout's default: a hook that hangs (waits on a lock, a prompt, a dead server) must
+// not hold a renewal run forever; certbot.service itself stops a run after 30 minutes.
+constexpr int kDefaultHookTimeLimit = 600;
 
 struct HookOptions {
     std::vector<std::pair<std::string, std::string>> env;  // added to the inherited environment
     bool capture_stdout = false;                           // else stdout is inherited
     size_t max_output = 1 << 20;  // captured bytes kept; the rest is drained and dropped
+    // Seconds the hook may run before it and every process it started (its process group) are
+    // sent SIGTERM, then SIGKILL 2 s later. 0: no limit. -1: hook_time_limit().
+    int time_limit_s = -1;
 };
 
-// Runs `/bin/sh -c COMMAND`. Fails only when the command could not be started.
+// The time limit of hooks that do not set one (--hook-timeout; 0 turns the limit off). Set once
+// at start, before any hook runs; plugins' hooks (--manual-auth-hook) get it too.
+void set_hook_time_limit(int seconds);
+int hook_time_limit();
+
+// Runs `/bin/sh -c COMMAND` in its own process group, so a time limit ends the whole tree. A
+// terminal on stdin is replaced by /dev/null (a hook in a background group reading the terminal
+// would stop, not fail). Fails only when the command could not be started; a time-out is a
+// HookRun with timed_out set (and an error logged naming the command and --hook-timeout).
 Result<HookRun> run_hook(const std::string& command, const HookOptions& options);
 
 }  // namespace certbot

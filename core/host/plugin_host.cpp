@@ -373,8 +373,25 @@ Result<LoadedPlugin> load_plugin(const std::string& path) {
 
 PluginRegistry PluginRegistry::discover(const std::vector<std::string>& dirs,
                                         const std::string& cache_file) {
+    PluginRegistry reg;
     std::vector<std::string> paths;
     for (const auto& dir : dirs) {
+        // Code we run as root must be as safe from other users as we are (OpenSSH's
+        // StrictModes): an absolute directory and files nobody else can change or add to.
+        auto untrusted = [&](const std::string& path, const std::string& why) {
+            log::warning("Refusing to load " + path + ": " + why);
+            reg.skipped_.push_back({path, why, ""});
+        };
+        if (dir.empty() || dir[0] != '/') {
+            untrusted(dir,
+                      "a relative plugin path depends on the current directory; use an "
+                      "absolute path in CERTBOT_PLUGIN_PATH");
+            continue;
+        }
+        if (auto why = others_can_change(dir, false); !why.empty()) {
+            untrusted(dir, why);
+            continue;
+        }
         DIR* d = opendir(dir.c_str());
         if (!d) continue;
         std::vector<std::string> files;
@@ -384,7 +401,14 @@ PluginRegistry PluginRegistry::discover(const std::vector<std::string>& dirs,
         }
         closedir(d);
         std::sort(files.begin(), files.end());
-        for (const auto& f : files) paths.push_back(dir + "/" + f);
+        for (const auto& f : files) {
+            std::string path = dir + "/" + f;
+            if (auto why = others_can_change(path, false); !why.empty()) {
+                untrusted(path, why);
+                continue;
+            }
+            paths.push_back(path);
+        }
     }
     // The cache answers for files whose identity it knows; the rest are probed together.
     Cache cache = read_cache(cache_file);
@@ -410,7 +434,6 @@ PluginRegistry PluginRegistry::discover(const std::vector<std::string>& dirs,
         access(dir_name(cache_file).c_str(), W_OK) == 0)
         write_cache(cache_file, fresh);
 
-    PluginRegistry reg;
     for (const auto& path : paths) {
         const wire::Message& desc = fresh[path].second;
         auto p = loaded_from(path, desc);

@@ -68,6 +68,8 @@ class PluginRegistry {
     // Describes every *.so in the directories (the first plugin of a name wins) without
     // loading any into this process: files not in the cache at CACHE_FILE (or all, when it is
     // empty) are probed in a runner process; a file whose loading crashes or hangs is skipped.
+    // A relative directory, and a directory or file others could change (fsutil.h
+    // others_can_change, no sticky exception), is skipped with a warning naming it.
     static PluginRegistry discover(const std::vector<std::string>& dirs,
                                    const std::string& cache_file = {});
     const LoadedPlugin* find(const std::string& name) const;

@@ -638,8 +638,12 @@ Status validate_lineage_name(const std::string& name) {
             return Error("invalid certificate name: it contains a control character", kExitUsage);
         }
     }
-    if (name.size() > 200) {
-        return Error("invalid certificate name \"" + name.substr(0, 40) + "...\": too long",
+    if (name.size() > kMaxLineageName) {
+        return Error("invalid certificate name \"" + name.substr(0, 40) + "...\": it is " +
+                         std::to_string(name.size()) + " characters long, at most " +
+                         std::to_string(kMaxLineageName) +
+                         " fit the file names made from it (renewal/NAME.conf, NAME-0001, "
+                         "temporaries); pass a shorter --cert-name",
                      kExitUsage);
     }
     return Status::Ok();

@@ -116,6 +116,9 @@ std::string default_lineage_name(const std::vector<std::string>& domains);
 // Rejects names that are empty, contain '/', "..", control characters, start with '.' or '*',
 // or are too long for a file name.
 Status validate_lineage_name(const std::string& name);
+// Longest lineage name: the longest file made from it (".NAME-99999.conf.tmp.XXXXXXXX") must fit
+// NAME_MAX (255).
+constexpr size_t kMaxLineageName = 200;
 // `wanted` if free, else wanted-0001, wanted-0002, ... (certbot's scheme). A name is taken when
 // renewal/<name>.conf exists or archive/<name> or live/<name> exists and is not an empty dir.
 Result<std::string> choose_lineage_name(const std::string& config_dir, const std::string& wanted);

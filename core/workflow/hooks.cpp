@@ -126,26 +126,12 @@ bool is_hook_backup_name(const std::string& name) {
     return name.find(".ucf-") != std::string::npos;
 }
 
-std::string hook_trust_problem(const std::string& path, bool is_dir) {
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0) return std::string();  // missing: reported elsewhere
-    if (st.st_uid != 0 && st.st_uid != ::geteuid())
-        return path + " is owned by another user (uid " + std::to_string(st.st_uid) +
-               "), who could change what runs";
-    const bool others_write = (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
-    // A sticky directory (/tmp) lets others add files but not replace ours.
-    if (others_write && !(is_dir && (st.st_mode & S_ISVTX)))
-        return path + " is writable by group or others, who could change what runs; chmod go-w " +
-               path;
-    return std::string();
-}
-
 Status check_hook_trust(const std::string& hook_path) {
     if (hook_path.find('/') == std::string::npos) return Status::Ok();  // found in $PATH
-    std::string why = hook_trust_problem(hook_path, false);
+    std::string why = others_can_change(hook_path, false);
     if (why.empty()) {
         const size_t slash = hook_path.rfind('/');
-        why = hook_trust_problem(slash == 0 ? "/" : hook_path.substr(0, slash), true);
+        why = others_can_change(slash == 0 ? "/" : hook_path.substr(0, slash), true);
     }
     if (why.empty()) return Status::Ok();
     return Error("Refusing to run the hook " + hook_path + ": " + why);
@@ -168,7 +154,7 @@ std::vector<std::string> list_hook_dir(const std::string& config_dir, const std:
         log::error(message);
         if (refused) refused->push_back(message);
     };
-    if (auto why = hook_trust_problem(dir, true); !why.empty()) {
+    if (auto why = others_can_change(dir, true); !why.empty()) {
         refuse("Refusing every " + kind + " hook in " + dir + ": " + why);
         return hooks;
     }
@@ -276,13 +262,16 @@ void HookRunner::run_one(const char* hook_name, const std::string& command, bool
                      "\" could not be started: " + run.error().message);
         return;
     }
-    if (run->exit_status != 0) {
+    if (run->exit_status != 0 && !run->timed_out) {
         log::warning(label + " reported error code " + std::to_string(run->exit_status) +
                      " (command: " + command + ")");
     }
     const std::string out = indent_output(run->output);
     if (!out.empty()) log::info(label + " ran with output:\n" + out);
-    if (run->exit_status != 0) {
+    if (run->timed_out) {
+        failures.add(label + " command \"" + command + "\" did not finish within " +
+                     std::to_string(hook_time_limit()) + " s and was killed (--hook-timeout)");
+    } else if (run->exit_status != 0) {
         failures.add(label + " command \"" + command + "\" reported error code " +
                      std::to_string(run->exit_status));
     }

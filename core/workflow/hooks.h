@@ -52,8 +52,8 @@ Status ensure_hook_dirs(const std::string& config_dir);
 // Full paths of the hooks in <config_dir>/renewal-hooks/<kind> (kind: "pre", "deploy", "post"),
 // sorted by name: regular files (symlinks followed) that are executable, without backups
 // (is_hook_backup_name). A non-executable file is skipped with a warning; a missing directory
-// gives no hooks. A hook or a hook directory that others could change (hook_trust_problem) is
-// refused: an error is logged and the message appended to *refused.
+// gives no hooks. A hook or a hook directory that others could change (fsutil.h others_can_change)
+// is refused: an error is logged and the message appended to *refused.
 std::vector<std::string> list_hook_dir(const std::string& config_dir, const std::string& kind,
                                        std::vector<std::string>* refused = nullptr);
 
@@ -61,10 +61,6 @@ std::vector<std::string> list_hook_dir(const std::string& config_dir, const std:
 // ".dpkg-dist", ".dpkg-new", ".dpkg-tmp", ".ucf-*"): never run as hooks.
 bool is_hook_backup_name(const std::string& name);
 
-// OpenSSH's StrictModes for what we run as root: why PATH (a hook, or with is_dir the directory
-// holding one) could be changed by someone else: owned by a user other than root and us, or
-// writable by group/others (a sticky directory such as /tmp is fine). "" if trusted or missing.
-std::string hook_trust_problem(const std::string& path, bool is_dir);
 // A hook named by path (a directory hook, or the first word of a command): it and its directory
 // must be trusted. A bare name found in $PATH is not checked.
 Status check_hook_trust(const std::string& hook_path);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -17,6 +18,7 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "process.h"
 #include "temp_dir_test.h"
 
 using namespace certbot;
@@ -161,7 +163,7 @@ TEST_CASE("hooks others could change are refused with a clear error", "[hooks][h
         }
         write_script(pre + "/theirs", "true");
         REQUIRE(::chown((pre + "/theirs").c_str(), 65534, 65534) == 0);
-        auto why = hook_trust_problem(pre + "/theirs", false);
+        auto why = others_can_change(pre + "/theirs", false);
         CHECK(why.find("owned by another user") != std::string::npos);
     }
 }
@@ -382,6 +384,32 @@ TEST_CASE("a failing hook is reported and the next hooks still run", "[hooks]") 
     REQUIRE_FALSE(post);
     CHECK(post.error().message.find("137") != std::string::npos);
     CHECK(slurp(log) == "after\ndeploy\npost\n");
+}
+
+TEST_CASE("a hung hook is killed after --hook-timeout, named, and the next hooks run",
+          "[hooks][hostile]") {
+    TempDir d;
+    HookConfig cfg = config_in(d);
+    const std::string log = d / "log";
+    write_script(d / "renewal-hooks/pre/hang", "exec sleep 60");
+    cfg.pre_hooks = {append_cmd("after", log)};
+    const int saved = hook_time_limit();
+    set_hook_time_limit(1);
+    HookRunner runner(cfg);
+    const auto started = std::chrono::steady_clock::now();
+    Status st = runner.run_pre_hooks();
+    const auto took = std::chrono::steady_clock::now() - started;
+    Status deploy = runner.run_deploy_hooks({"sleep 60"}, d / "live/a", {"a.example"});
+    set_hook_time_limit(saved);
+    REQUIRE_FALSE(st);
+    CHECK(st.error().message.find("Hook 'pre-hook' command \"" + (d / "renewal-hooks/pre/hang") +
+                                  "\" did not finish within 1 s") != std::string::npos);
+    CHECK(st.error().message.find("--hook-timeout") != std::string::npos);
+    CHECK(took < std::chrono::seconds(10));
+    CHECK(slurp(log) == "after\n");
+    REQUIRE_FALSE(deploy);
+    CHECK(deploy.error().message.find("Hook 'deploy-hook' command \"sleep 60\" did not finish") !=
+          std::string::npos);
 }
 
 TEST_CASE("hook stdout is captured, not passed through", "[hooks]") {

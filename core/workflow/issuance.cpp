@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <ctime>
-#include <iostream>
 
 #include "base64.h"
 #include "crypto.h"
 #include "fsutil.h"
 #include "identifiers.h"
 #include "log.h"
+#include "prompt.h"
 
 namespace certbot {
 
@@ -210,8 +210,7 @@ void pause_for_debug(const ChallengeSet& set, const Config& cfg) {
         log::warning("not pausing for --debug-challenges: running non-interactively");
         return;
     }
-    std::string line;
-    std::getline(std::cin, line);
+    (void)terminal_prompt().line("");  // Enter (or end of input) continues
 }
 
 // The order (RFC 8555 §7.4) must be for exactly the names we asked for: a CA that adds or drops

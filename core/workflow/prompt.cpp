@@ -103,27 +103,32 @@ std::vector<size_t> parse_numbers(const std::string& answer, size_t count, bool 
     return out;
 }
 
-std::vector<size_t> ask_numbers(const std::string& question,
-                                const std::vector<std::string>& choices, bool allow_multiple) {
-    std::cout << kFrame << "\n" << question << "\n" << kFrame << "\n";
-    for (size_t i = 0; i < choices.size(); ++i) std::cout << i + 1 << ": " << choices[i] << "\n";
-    std::cout << kFrame << "\n";
+std::vector<size_t> Prompt::numbers(const std::string& question,
+                                    const std::vector<std::string>& choices, bool allow_multiple) {
+    out_ << kFrame << "\n" << question << "\n" << kFrame << "\n";
+    for (size_t i = 0; i < choices.size(); ++i) out_ << i + 1 << ": " << choices[i] << "\n";
+    out_ << kFrame << "\n";
     for (int attempt = 0; attempt < 3; ++attempt) {
         if (allow_multiple)
-            std::cout << "Select the appropriate numbers separated by commas and/or spaces, or "
-                         "leave input blank to select all options shown (Enter 'c' to cancel): ";
+            out_ << "Select the appropriate numbers separated by commas and/or spaces, or "
+                    "leave input blank to select all options shown (Enter 'c' to cancel): ";
         else
-            std::cout << "Select the appropriate number [1-" << choices.size()
-                      << "] then [enter] (press 'c' to cancel): ";
-        std::cout << std::flush;
+            out_ << "Select the appropriate number [1-" << choices.size()
+                 << "] then [enter] (press 'c' to cancel): ";
+        out_ << std::flush;
         std::string line;
-        if (!std::getline(std::cin, line)) return {};
+        if (!std::getline(in_, line)) return {};
         if (line == "c" || line == "C") return {};
         auto picked = parse_numbers(line, choices.size(), allow_multiple);
         if (!picked.empty()) return picked;
-        std::cout << "** Invalid input **\n";
+        out_ << "** Invalid input **\n";
     }
     return {};
+}
+
+std::vector<size_t> ask_numbers(const std::string& question,
+                                const std::vector<std::string>& choices, bool allow_multiple) {
+    return terminal_prompt().numbers(question, choices, allow_multiple);
 }
 
 }  // namespace certbot

@@ -28,6 +28,14 @@ class Prompt {
                                const std::string& no_label = "No",
                                std::optional<bool> default_answer = std::nullopt);
 
+    // certbot's numbered menu: `question` and the choices numbered from 1, then one number
+    // (allow_multiple false) or several separated by commas and/or spaces (allow_multiple true;
+    // an empty line selects all, as in certbot's checklist). Returns the chosen 0-based indexes
+    // in the order of `choices`; empty when the user cancelled ('c', end of input) or after 3
+    // invalid answers.
+    std::vector<size_t> numbers(const std::string& question,
+                                const std::vector<std::string>& choices, bool allow_multiple);
+
     // Prints a line of information (a notice between questions).
     void notify(const std::string& text);
 
@@ -45,12 +53,7 @@ bool ask_yes_no(const std::string& question, bool default_yes);
 // A line of text; empty on end of input.
 std::string ask_text(const std::string& question);
 
-// certbot's numbered menus.
-// Prints `question` and the choices numbered from 1 and reads one line from stdin. One number
-// (allow_multiple false) or several separated by commas and/or spaces (allow_multiple true; an
-// empty line selects all, as in certbot's checklist). Returns the chosen 0-based indexes in the
-// order of `choices`; empty when the user cancelled ('c', end of input) or after 3 invalid
-// answers.
+// Prompt::numbers on the terminal.
 std::vector<size_t> ask_numbers(const std::string& question,
                                 const std::vector<std::string>& choices, bool allow_multiple);
 

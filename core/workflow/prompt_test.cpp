@@ -65,3 +65,28 @@ TEST_CASE("parse_numbers: a checklist takes several, blank means all", "[prompt]
     CHECK(parse_numbers("1,4", 3, true).empty());
     CHECK(parse_numbers("1;2", 3, true).empty());
 }
+
+TEST_CASE("numbers: certbot's menu on the prompt's streams, re-asked, cancelled", "[prompt]") {
+    const std::vector<std::string> names = {"a.example", "b.example"};
+    std::istringstream in("x\n2\n");
+    std::ostringstream out;
+    Prompt p(in, out);
+    CHECK(p.numbers("Which names?", names, false) == V{1});
+    const std::string text = out.str();
+    CHECK(text.find("Which names?\n") != std::string::npos);
+    CHECK(text.find("1: a.example\n2: b.example\n") != std::string::npos);
+    CHECK(text.find("Select the appropriate number [1-2] then [enter] (press 'c' to cancel): ") !=
+          std::string::npos);
+    CHECK(text.find("** Invalid input **") != std::string::npos);  // "x", then asked again
+
+    std::istringstream all("\n");
+    std::ostringstream out2;
+    Prompt checklist(all, out2);
+    CHECK(checklist.numbers("Which?", names, true) == V{0, 1});  // blank: all
+
+    std::istringstream cancel("c\n"), eof(""), bad("9\n0\nz\n2\n");
+    std::ostringstream sink;
+    CHECK(Prompt(cancel, sink).numbers("Which?", names, false).empty());
+    CHECK(Prompt(eof, sink).numbers("Which?", names, false).empty());
+    CHECK(Prompt(bad, sink).numbers("Which?", names, false).empty());  // 3 invalid answers
+}

@@ -6,12 +6,14 @@
 #include "acme.h"
 #include "ari_renewal.h"
 #include "cert_dates.h"
+#include "flags.h"
 #include "fsutil.h"
 #include "hooks.h"
 #include "identifiers.h"
 #include "installer.h"
 #include "issuance.h"
 #include "json.h"
+#include "kept_issuance.h"
 #include "log.h"
 #include "user_agent.h"
 #include "version.h"
@@ -94,6 +96,15 @@ std::vector<RenewalParam> renewal_params(const Config& cfg, const LoadedPlugin& 
                                          const std::string& account_id) {
     std::vector<RenewalParam> r;
     r.push_back(RenewalParam::str("account", account_id));
+    // certbot's relevant_values() keeps every option set by the user, the directories among
+    // them (absolute, as its NamespaceConfig makes them). The flag table gives them no renewal key: a
+    // rewrite without the flag keeps the stored value, as certbot's restore-then-save does.
+    if (cfg.set_by_user.count("config-dir"))
+        r.push_back(RenewalParam::str("config_dir", normalize_path(cfg.config_dir)));
+    if (cfg.set_by_user.count("work-dir"))
+        r.push_back(RenewalParam::str("work_dir", normalize_path(cfg.work_dir)));
+    if (cfg.set_by_user.count("logs-dir"))
+        r.push_back(RenewalParam::str("logs_dir", normalize_path(cfg.logs_dir)));
     r.push_back(RenewalParam::str("authenticator", auth.name()));
     if (!cfg.installer.empty()) r.push_back(RenewalParam::str("installer", cfg.installer));
     r.push_back(RenewalParam::str("server", cfg.effective_server()));
@@ -162,26 +173,42 @@ std::vector<RenewalParam> renewal_params(const Config& cfg, const LoadedPlugin& 
     return r;
 }
 
-// The [renewalparams] keys renewal_params() writes (besides the installed plugins' options).
-const char* const kOurRenewalKeys[] = {
-    "account",          "authenticator",
-    "installer",        "server",
-    "key_type",         "rsa_key_size",
-    "elliptic_curve",   "http01_port",
-    "http01_address",   "https_port",
-    "pref_challs",      "must_staple",
-    "reuse_key",        "allow_subset_of_names",
-    "autorenew",        "pre_hook",
-    "post_hook",        "renew_hook",
-    "preferred_chain",  "preferred_profile",
-    "required_profile",
-};
-
 std::optional<bool> parse_bool(const std::optional<std::string>& v) {
     if (!v) return std::nullopt;
     if (*v == "True" || *v == "true" || *v == "1") return true;
     if (*v == "False" || *v == "false" || *v == "0") return false;
     return std::nullopt;
+}
+
+// certbot's restore_required_config_elements (_restore_int, _restore_bool): a stored value of
+// the wrong type fails this lineage only, reported as a parse failure, before anything is
+// ordered; it never silently becomes 0 or the default.
+Status check_param_types(const std::string& conf_path, const Section& p) {
+    auto wrong = [&](const std::string& key, const std::string& value, const char* want) {
+        return Error(conf_path + ": " + key + " = \"" + log::printable(value, 60) + "\" is not " +
+                     want + "; fix or remove that line");
+    };
+    static const struct {
+        const char* key;
+        long lo, hi;
+    } kInts[] = {{"rsa_key_size", 1, 65536}, {"http01_port", 1, 65535}, {"https_port", 1, 65535}};
+    for (const auto& k : kInts) {
+        auto v = p.get(k.key);
+        if (!v || (*v == "None" && std::string(k.key) == "http01_port")) continue;
+        const bool digits = !v->empty() && v->size() <= 9 &&
+                            v->find_first_not_of("0123456789") == std::string::npos;
+        const long n = digits ? std::stol(*v) : 0;
+        if (!digits || n < k.lo || n > k.hi)
+            return wrong(k.key, *v,
+                         k.hi == 65535 ? "a port number (1 to 65535)" : "a positive whole number");
+    }
+    for (const char* key : {"must_staple", "reuse_key", "allow_subset_of_names", "autorenew"}) {
+        auto v = p.get(key);
+        if (v && !parse_bool(v)) return wrong(key, *v, "True or False");
+    }
+    if (auto v = p.get("key_type"); v && *v != "rsa" && *v != "ecdsa")
+        return wrong("key_type", *v, "rsa or ecdsa");
+    return Status::Ok();
 }
 
 // "30 days", "2 weeks", "12 hours", a bare number = days.
@@ -207,8 +234,9 @@ std::optional<int64_t> parse_interval(const std::string& text) {
 }  // namespace
 
 bool renewal_key_is_ours(const std::string& key, const PluginRegistry& plugins) {
-    for (const char* k : kOurRenewalKeys)
-        if (key == k) return true;
+    // The keys renewal_params() writes are the flag table's (flags.h).
+    for (const auto& f : flag_table())
+        if (!f.renewal_key.empty() && key == f.renewal_key) return true;
     // certbot's dest_namespace: a plugin's options are stored as <name>_<option> with '-' as
     // '_', an identifier map as [[<name>_map]]. Options our plugin does not declare are kept.
     auto underscored = [](std::string s) {
@@ -289,6 +317,7 @@ Result<Config> renewal_config(const Lineage& l, const Config& cli, const PluginR
     cfg.cert_name = l.name;
     const Section* p = l.conf.root().find_section("renewalparams");
     if (!p) return Error(l.renewal_conf_path + " has no [renewalparams] section; fix or delete it");
+    CB_TRY(check_param_types(l.renewal_conf_path, *p));
     auto user = [&](const char* flag) { return cli.set_by_user.count(flag) > 0; };
     auto str = [&](const char* key) { return p->get(key); };
     if (!user("authenticator") && cli.authenticator.empty())
@@ -321,7 +350,7 @@ Result<Config> renewal_config(const Lineage& l, const Config& cli, const PluginR
         cfg.elliptic_curve = *str("elliptic_curve");
         restored("elliptic-curve");
     }
-    if (!user("http-01-port") && str("http01_port")) {
+    if (!user("http-01-port") && str("http01_port") && *str("http01_port") != "None") {
         cfg.http01_port = std::atoi(str("http01_port")->c_str());
         restored("http-01-port");
     }
@@ -492,6 +521,16 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
     if (!values) return values.error();
     // The caller holds the store's lock (Session); nothing is ordered that could not be saved.
     if (!cfg.dry_run) CB_TRY(check_store_writable(cfg.config_dir, existing));
+    // A new lineage's name is chosen (and checked: length, characters) before anything is
+    // ordered, so a certificate the CA issued always has a place; the lock keeps it free.
+    std::string new_name;
+    if (!existing && cfg.csr_der.empty()) {
+        auto chosen = choose_lineage_name(cfg.config_dir, cfg.cert_name.empty()
+                                                              ? default_lineage_name(cfg.domains)
+                                                              : cfg.cert_name);
+        if (!chosen) return chosen.error();
+        new_name = *chosen;
+    }
 
     HttpOptions http_opts;
     http_opts.verify_tls = !cfg.no_verify_ssl;
@@ -503,55 +542,80 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
     if (!account) return account.error();
     acme.set_account(&account->key, account->url);
 
-    auto instance = PluginInstance::create(*auth, *values, cfg.interactive(), cfg.dry_run,
-                                           cfg.config_dir, cfg.work_dir, cfg.logs_dir);
-    if (!instance) return instance.error();
-    std::string reuse_key_pem;
-    if (existing && cfg.reuse_key.value_or(false) && !cfg.new_key) {
-        auto k = read_file(existing->privkey_path);
-        if (!k) return k.error().context("--reuse-key");
-        reuse_key_pem = *k;
+    // What an earlier run got from the CA but could not store is stored now, not ordered again.
+    const std::string keep_name = existing ? existing->name : new_name;  // none with --csr
+    std::optional<IssuedCert> kept;
+    if (!cfg.dry_run && !keep_name.empty())
+        kept = take_kept_issuance(cfg.work_dir, keep_name, cfg.effective_server(), cfg.domains,
+                                  static_cast<int64_t>(std::time(nullptr)));
+    IssuedCert issued;
+    if (kept) {
+        log::notice("Storing the certificate an earlier run obtained for " + keep_name +
+                    " but could not save (kept in " + kept_issuance_dir(cfg.work_dir, keep_name) +
+                    "); nothing is ordered");
+        issued = std::move(*kept);
+    } else {
+        auto instance = PluginInstance::create(*auth, *values, cfg.interactive(), cfg.dry_run,
+                                               cfg.config_dir, cfg.work_dir, cfg.logs_dir);
+        if (!instance) return instance.error();
+        std::string reuse_key_pem;
+        if (existing && cfg.reuse_key.value_or(false) && !cfg.new_key) {
+            auto k = read_file(existing->privkey_path);
+            if (!k) return k.error().context("--reuse-key");
+            reuse_key_pem = *k;
+        }
+        OrderOptions order;
+        auto profile = choose_profile(acme.directory(), cfg);
+        if (!profile) return profile.error();
+        order.profile = *profile;
+        if (existing && !cfg.dry_run) order.replaces = replaces_for(acme, *existing);
+        auto got = obtain_certificate(acme, **instance, cfg, cfg.domains, reuse_key_pem, order);
+        if (!got) return got.error();
+        issued = std::move(*got);
     }
-    OrderOptions order;
-    auto profile = choose_profile(acme.directory(), cfg);
-    if (!profile) return profile.error();
-    order.profile = *profile;
-    if (existing && !cfg.dry_run) order.replaces = replaces_for(acme, *existing);
-    auto issued = obtain_certificate(acme, **instance, cfg, cfg.domains, reuse_key_pem, order);
-    if (!issued) return issued.error();
 
     IssueResult out;
-    out.domains = issued->domains;  // fewer than asked for with --allow-subset-of-names
+    out.domains = issued.domains;  // fewer than asked for with --allow-subset-of-names
     out.dry_run = cfg.dry_run;
-    if (auto info = parse_cert_pem(issued->cert_pem)) out.not_after = info->not_after;
+    if (auto info = parse_cert_pem(issued.cert_pem)) out.not_after = info->not_after;
     if (cfg.dry_run) {
         out.name = existing ? existing->name : cfg.cert_name;
         return out;
     }
     if (!cfg.csr_der.empty()) {
-        CB_TRY(save_csr_certificate(cfg, *issued, out));
+        CB_TRY(save_csr_certificate(cfg, issued, out));
         return out;
     }
+    // Storing failed (a full disk): keep what the CA issued where the next run finds it.
+    auto keep_unsaved = [&](Error e) {
+        auto dir = keep_issuance(cfg.work_dir, keep_name, cfg.effective_server(), issued);
+        if (!dir) {
+            e.message += "; keeping the issued certificate in the work dir failed too (" +
+                         dir.error().message + ")";
+            return e;
+        }
+        e.message += "; the certificate the CA issued is kept in " + *dir +
+                     " and the next run stores it instead of ordering again (free some space "
+                     "and run the same command)";
+        return e;
+    };
     auto params = renewal_params(cfg, *auth, *values, account->id);
     for (auto& ip : installer_renewal_params(cfg, plugins)) params.push_back(std::move(ip));
     if (existing) {
-        auto version = save_new_version(*existing, issued->cert_pem, issued->chain_pem,
-                                        issued->fullchain_pem, issued->key_pem);
-        if (!version) return version.error();
+        auto version = save_new_version(*existing, issued.cert_pem, issued.chain_pem,
+                                        issued.fullchain_pem, issued.key_pem);
+        if (!version) return keep_unsaved(version.error());
         store_ari_state(existing->conf, {});  // a new certificate: nothing known about it yet
         CB_TRY(store_params(*existing, params, plugins));
         out.name = existing->name;
     } else {
-        auto chosen = choose_lineage_name(cfg.config_dir, cfg.cert_name.empty()
-                                                              ? default_lineage_name(cfg.domains)
-                                                              : cfg.cert_name);
-        if (!chosen) return chosen.error();
-        auto created = create_lineage(cfg.config_dir, *chosen, issued->cert_pem, issued->chain_pem,
-                                      issued->fullchain_pem, issued->key_pem, params,
-                                      certbot_surface_version());
-        if (!created) return created.error();
-        out.name = *chosen;
+        auto created =
+            create_lineage(cfg.config_dir, new_name, issued.cert_pem, issued.chain_pem,
+                           issued.fullchain_pem, issued.key_pem, params, certbot_surface_version());
+        if (!created) return keep_unsaved(created.error());
+        out.name = new_name;
     }
+    forget_kept_issuance(cfg.work_dir, keep_name);
     out.live_dir = path_join(path_join(cfg.config_dir, "live"), out.name);
     return out;
 }

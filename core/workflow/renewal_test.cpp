@@ -14,13 +14,16 @@ using namespace certbot;
 namespace {
 
 struct Store : certbot::test::TempDir {
-    Lineage lineage(const std::string& server) const {
+    Lineage lineage(const std::string& server, std::vector<RenewalParam> extra = {},
+                    const std::string& name = "a.example") const {
         const std::string pem = "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n";
-        auto l = create_lineage(
-            path, "a.example", pem, pem, "", "KEY",
-            {RenewalParam::str("account", "abc123"), RenewalParam::str("authenticator", "webroot"),
-             RenewalParam::str("server", server), RenewalParam::str("key_type", "ecdsa")},
-            "2.1.0");
+        std::vector<RenewalParam> params = {RenewalParam::str("account", "abc123"),
+                                            RenewalParam::str("authenticator", "webroot"),
+                                            RenewalParam::str("server", server)};
+        if (extra.empty() || extra[0].key != "key_type")
+            params.push_back(RenewalParam::str("key_type", "ecdsa"));
+        params.insert(params.end(), extra.begin(), extra.end());
+        auto l = create_lineage(path, name, pem, pem, "", "KEY", params, "2.1.0");
         REQUIRE(l.ok());
         return *l;
     }
@@ -169,4 +172,52 @@ TEST_CASE("renewal confs keep every key we do not manage, byte for byte", "[rene
     }
     CHECK(written->find("[acme_renewal_info]\nari_retry_after = 2026-05-21T12:34:56\n") !=
           std::string::npos);
+}
+
+TEST_CASE("a renewal conf value of the wrong type fails that lineage, naming file and key",
+          "[renewal][hostile]") {
+    Store s;
+    PluginRegistry none;
+    Config cli;
+    const struct {
+        const char* key;
+        const char* value;
+        const char* want;
+    } kBad[] = {
+        {"key_type", "dsa", "rsa or ecdsa"},
+        {"http01_port", "abc", "a port number"},
+        {"http01_port", "70000", "a port number"},
+        {"https_port", "-1", "a port number"},
+        {"rsa_key_size", "2048bits", "a positive whole number"},
+        {"must_staple", "maybe", "True or False"},
+        {"reuse_key", "yes", "True or False"},
+        {"allow_subset_of_names", "", "True or False"},
+        {"autorenew", "Flase", "True or False"},
+    };
+    int n = 0;
+    for (const auto& b : kBad) {
+        INFO(b.key << " = " << b.value);
+        Lineage l = s.lineage("https://ca.example/dir", {RenewalParam::str(b.key, b.value)},
+                              "bad" + std::to_string(n++) + ".example");
+        auto cfg = renewal_config(l, cli, none);
+        REQUIRE_FALSE(cfg.ok());
+        CHECK(cfg.error().message ==
+              l.renewal_conf_path + ": " + b.key + " = \"" + b.value + "\" is not " +
+                  std::string(b.want) +
+                  (std::string(b.want).rfind("a port", 0) == 0 ? " (1 to 65535)" : "") +
+                  "; fix or remove that line");
+    }
+    // The right types (and certbot's "None" for http01_port) are read.
+    Lineage good = s.lineage(
+        "https://ca.example/dir",
+        {RenewalParam::str("key_type", "rsa"), RenewalParam::str("rsa_key_size", "3072"),
+         RenewalParam::str("http01_port", "None"), RenewalParam::str("https_port", "8443"),
+         RenewalParam::str("must_staple", "True"), RenewalParam::str("autorenew", "True")},
+        "good.example");
+    auto cfg = renewal_config(good, cli, none);
+    REQUIRE(cfg.ok());
+    CHECK(cfg->rsa_key_size == 3072);
+    CHECK(cfg->http01_port == 80);
+    CHECK(cfg->https_port == 8443);
+    CHECK(cfg->must_staple);
 }

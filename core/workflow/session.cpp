@@ -5,7 +5,9 @@
 
 #include <cstdio>
 
+#include "fsutil.h"
 #include "log.h"
+#include "process.h"
 #include "storage.h"
 #include "user_agent.h"
 #include "version.h"
@@ -76,10 +78,9 @@ void recover_interrupted_updates(const std::string& config_dir) {
 }
 
 Status check_strict_permissions(const std::string& path) {
+    if (others_can_change(path, false).empty()) return {};  // or missing: created with our modes
     struct stat st {};
-    if (stat(path.c_str(), &st) != 0) return {};  // created later, with our own modes
-    const bool owner_ok = st.st_uid == geteuid() || st.st_uid == 0;
-    if (owner_ok && !(st.st_mode & (S_IWGRP | S_IWOTH))) return {};
+    if (stat(path.c_str(), &st) != 0) return {};
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
     return Error("--strict-permissions: " + path + " is owned by uid " + std::to_string(st.st_uid) +
@@ -104,6 +105,7 @@ void finish_interrupted_update(Lineage& lineage) {
 
 Result<Session> Session::open(const Config& cfg, Recovery recovery) {
     Session s(cfg);
+    set_hook_time_limit(cfg.hook_timeout);  // also for the plugins' hooks (--manual-auth-hook)
     struct Dir {
         const std::string& path;
         mode_t mode;
@@ -141,6 +143,11 @@ Result<Session> Session::open(const Config& cfg, Recovery recovery) {
         log::notice("Saving debug log to " + logfile);
     log::debug(std::string("certbot ") + certbot_version() + " verb " + cfg.verb);
     log::debug("Arguments: " + cfg.command_line);
+    if (!cfg.strict_permissions)
+        if (auto why = others_can_change(cfg.config_dir, false); !why.empty())
+            log::warning("The config directory " + cfg.config_dir + " is not safe: " + why +
+                         " (renewal confs, hooks and keys live there); "
+                         "--strict-permissions makes this an error");
     // A run killed mid-switch left live/ links at different versions: finish the switch.
     if (recovery == Recovery::kNone) return s;
     for (const auto& line : finish_unfinished_updates(cfg.config_dir)) log::warning(line);

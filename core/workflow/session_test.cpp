@@ -2,11 +2,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <string>
 
 #include "fsutil.h"
+#include "log.h"
 #include "temp_dir_test.h"
 
 using namespace certbot;
@@ -63,4 +65,41 @@ TEST_CASE("rotate_log with 1 backup keeps only the previous run", "[session]") {
     rotate_log(d.log(), 1);
     CHECK(d.read(".1") == "b");
     CHECK(d.read(".2") == "<missing>");
+}
+
+TEST_CASE("a config dir others can write is warned about, refused under --strict-permissions",
+          "[session][hostile]") {
+    certbot::test::TempDir d;
+    Config cfg;
+    cfg.config_dir = d.path + "/etc";
+    cfg.work_dir = d.path + "/work";
+    cfg.logs_dir = d.path + "/logs";
+    REQUIRE(make_dirs(cfg.config_dir, 0755));
+    REQUIRE(::chmod(cfg.config_dir.c_str(), 0777) == 0);
+    {
+        auto s = Session::open(cfg, Session::Recovery::kNone);
+        REQUIRE(s.ok());
+        log::close_file();
+        auto text = read_file(cfg.logs_dir + "/letsencrypt.log");
+        REQUIRE(text.ok());
+        CHECK(text->find("The config directory " + cfg.config_dir + " is not safe: " +
+                         cfg.config_dir + " is writable by group or others") != std::string::npos);
+    }
+    cfg.strict_permissions = true;
+    auto strict = Session::open(cfg, Session::Recovery::kNone);
+    REQUIRE_FALSE(strict.ok());
+    CHECK(strict.error().message.find("--strict-permissions: " + cfg.config_dir) !=
+          std::string::npos);
+    // A safe one: no warning.
+    cfg.strict_permissions = false;
+    REQUIRE(::chmod(cfg.config_dir.c_str(), 0755) == 0);
+    REQUIRE(remove_tree(cfg.logs_dir));
+    {
+        auto s = Session::open(cfg, Session::Recovery::kNone);
+        REQUIRE(s.ok());
+        log::close_file();
+        auto text = read_file(cfg.logs_dir + "/letsencrypt.log");
+        REQUIRE(text.ok());
+        CHECK(text->find("is not safe") == std::string::npos);
+    }
 }

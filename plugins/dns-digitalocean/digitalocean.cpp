@@ -14,10 +14,13 @@
 #include "dns_credentials.h"
 #include "dns_https.h"
 #include "dns_json.h"
+#include "dns_paging.h"
 
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -26,19 +29,14 @@ using certbot::plugin::Host;
 namespace dns = certbot::plugin::dns;
 
 constexpr int kTtl = 30;
-constexpr int kMaxPages = 50;  // 10000 domains or records: more is a misbehaving server
 
-class DigitalOcean : public dns::DnsAuthenticator {
+class DigitalOcean : public dns::DnsApiAuthenticator {
   public:
     explicit DigitalOcean(Host host)
-        : DnsAuthenticator(host, "dns-digitalocean", 10),
-          creds_(dns::Credentials::load(host, "dns-digitalocean", host.option("credentials"))) {
+        : DnsApiAuthenticator(host, "dns-digitalocean", 10, "DigitalOcean",
+                              "https://api.digitalocean.com/v2") {
         auth_ = {{"Authorization",
                   "Bearer " + creds_.require("token", "API token for DigitalOcean account")}};
-        dns::HttpsOptions o;
-        o.user_agent = "certbot-native-dns-digitalocean/0.1.0";
-        api_ = std::make_unique<dns::HttpsClient>("DigitalOcean", "https://api.digitalocean.com/v2",
-                                                  "CERTBOT_DNS_DIGITALOCEAN_API_URL", o);
     }
 
   protected:
@@ -67,29 +65,24 @@ class DigitalOcean : public dns::DnsAuthenticator {
         if (!rec.id.empty()) {
             ids.push_back(rec.id);
         } else {
-            for (int page = 1; page <= kMaxPages; ++page) {
-                const std::string path = "/domains/" + dns::url_encode(zone) +
-                                         "/records?type=TXT&name=" + dns::url_encode(rec.name) +
-                                         "&page=" + std::to_string(page) + "&per_page=200";
-                auto r = api_->send("GET", path, auth_);
-                if (r.status != 200)
-                    throw std::runtime_error(
-                        "Error getting DNS records using the DigitalOcean "
-                        "API: " +
-                        error_of(r) + " (domain " + zone + ").");
-                auto d =
-                    dns::parse_json(r.body, "DigitalOcean API (GET /domains/" + zone + "/records)");
-                const auto* list = dns::json_array(d, "domain_records");
-                if (!list) break;
-                const std::string rel = dns::relative_name(rec.name, zone);
-                for (const auto& x : list->GetArray())
-                    if (dns::json_string(x, "type") == "TXT" &&
-                        dns::json_string(x, "data") == rec.value &&
-                        dns::json_string(x, "name") == rel)
-                        ids.push_back(dns::json_string(x, "id"));
-                if (!has_next(d)) break;
-            }
-            if (ids.size() > 1) ids.resize(1);  // we added one
+            const std::string rel = dns::relative_name(rec.name, zone);
+            dns::find_in_pages(
+                listing("/domains/" + dns::url_encode(zone) +
+                            "/records?type=TXT&name=" + dns::url_encode(rec.name),
+                        "domain_records",
+                        [&](const dns::HttpsResponse& r) {
+                            throw std::runtime_error(
+                                "Error getting DNS records using the DigitalOcean API: " +
+                                error_of(r) + " (domain " + zone + ").");
+                        }),
+                [&](const rapidjson::Value& x) {
+                    if (dns::json_string(x, "type") != "TXT" ||
+                        dns::json_string(x, "data") != rec.value ||
+                        dns::json_string(x, "name") != rel)
+                        return false;
+                    ids.push_back(dns::json_string(x, "id"));  // we added one
+                    return true;
+                });
         }
         for (const auto& id : ids) {
             auto r = api_->send(
@@ -102,43 +95,55 @@ class DigitalOcean : public dns::DnsAuthenticator {
     }
 
   private:
-    static bool has_next(const rapidjson::Document& d) {
-        auto links = d.FindMember("links");
-        if (links == d.MemberEnd() || !links->value.IsObject()) return false;
-        auto pages = links->value.FindMember("pages");
-        return pages != links->value.MemberEnd() && !dns::json_string(pages->value, "next").empty();
+    // The pages of PATH (which ends in '?' or carries a query), 200 items each; DigitalOcean
+    // says there is another in links.pages.next.
+    dns::PagedListing listing(const std::string& path, const char* items,
+                              std::function<void(const dns::HttpsResponse&)> fail) {
+        dns::PagedListing l;
+        l.fetch = [this, path](int page) {
+            return api_->send("GET",
+                              path + (path.back() == '?' ? "" : "&") +
+                                  "page=" + std::to_string(page) + "&per_page=200",
+                              auth_);
+        };
+        l.items = items;
+        l.where = "DigitalOcean API (GET " + path.substr(0, path.find('?')) + ")";
+        l.fail = std::move(fail);
+        l.has_next = [](const rapidjson::Document& d, int) {
+            auto links = d.FindMember("links");
+            if (links == d.MemberEnd() || !links->value.IsObject()) return false;
+            auto pages = links->value.FindMember("pages");
+            return pages != links->value.MemberEnd() &&
+                   !dns::json_string(pages->value, "next").empty();
+        };
+        return l;
     }
 
     // "HTTP 401: Unable to authenticate you" from {"id", "message"}.
-    std::string error_of(const dns::HttpsResponse& r) const {
-        rapidjson::Document d;
-        d.Parse(r.body.c_str(), r.body.size());
-        std::string msg = d.HasParseError() ? std::string() : dns::json_string(d, "message");
-        return "HTTP status " + std::to_string(r.status) +
-               (msg.empty() ? std::string() : ": " + dns::printable(msg));
+    static std::string error_of(const dns::HttpsResponse& r) {
+        return dns::status_message(r.status, r.body, "message");
     }
 
     // certbot-dns-digitalocean's _find_domain: the account's domains, then the first guess that
     // is one of them.
     std::string find_domain(const std::string& domain) {
         std::vector<std::string> names;
-        for (int page = 1; page <= kMaxPages; ++page) {
-            auto r =
-                api_->send("GET", "/domains?page=" + std::to_string(page) + "&per_page=200", auth_);
-            if (r.status != 200) {
-                std::string hint = r.status == 401 ? " (Did you provide a valid API token? Check "
-                                                     "dns_digitalocean_token in " +
-                                                         creds_.path() + ")"
-                                                   : "";
-                throw std::runtime_error(
-                    "Error finding domain using the DigitalOcean API: " + error_of(r) + hint);
-            }
-            auto d = dns::parse_json(r.body, "DigitalOcean API (GET /domains)");
-            const auto* list = dns::json_array(d, "domains");
-            if (!list) break;
-            for (const auto& x : list->GetArray()) names.push_back(dns::json_string(x, "name"));
-            if (!has_next(d)) break;
-        }
+        dns::find_in_pages(
+            listing("/domains?", "domains",
+                    [&](const dns::HttpsResponse& r) {
+                        std::string hint = r.status == 401
+                                               ? " (Did you provide a valid API token? Check "
+                                                 "dns_digitalocean_token in " +
+                                                     creds_.path() + ")"
+                                               : "";
+                        throw std::runtime_error(
+                            "Error finding domain using the DigitalOcean API: " + error_of(r) +
+                            hint);
+                    }),
+            [&](const rapidjson::Value& x) {
+                names.push_back(dns::json_string(x, "name"));
+                return false;
+            });
         std::string tried;
         for (const auto& g : dns::zone_guesses(domain)) {
             for (const auto& n : names)
@@ -149,10 +154,6 @@ class DigitalOcean : public dns::DnsAuthenticator {
                                  " using names: " + tried +
                                  ". Is the domain in this DigitalOcean account?");
     }
-
-    dns::Credentials creds_;
-    dns::Headers auth_;
-    std::unique_ptr<dns::HttpsClient> api_;
 };
 
 const cb_option_desc kOptions[] = {

@@ -16,6 +16,7 @@
 #include "dns_credentials.h"
 #include "dns_https.h"
 #include "dns_json.h"
+#include "dns_paging.h"
 
 #include <algorithm>
 #include <cctype>
@@ -29,7 +30,6 @@ namespace {
 using certbot::plugin::Host;
 namespace dns = certbot::plugin::dns;
 
-constexpr int kMaxPages = 50;
 const char* const kTokenUrl = "https://cloud.linode.com/profile/tokens";
 
 std::string lower(std::string s) {
@@ -37,11 +37,10 @@ std::string lower(std::string s) {
     return s;
 }
 
-class Linode : public dns::DnsAuthenticator {
+class Linode : public dns::DnsApiAuthenticator {
   public:
     explicit Linode(Host host)
-        : DnsAuthenticator(host, "dns-linode", 120),
-          creds_(dns::Credentials::load(host, "dns-linode", host.option("credentials"))) {
+        : DnsApiAuthenticator(host, "dns-linode", 120, "Linode", "https://api.linode.com/v4") {
         const std::string key = creds_.require(
             "key", std::string("API key for Linode account, obtained from ") + kTokenUrl);
         const std::string version = creds_.get("version");
@@ -52,10 +51,6 @@ class Linode : public dns::DnsAuthenticator {
                 "). Linode's API v3 was shut down: create a personal access token at " + kTokenUrl +
                 ", put it in dns_linode_key and set dns_linode_version = 4 (or remove it).");
         auth_ = {{"Authorization", "Bearer " + key}};
-        dns::HttpsOptions o;
-        o.user_agent = "certbot-native-dns-linode/0.1.0";
-        api_ = std::make_unique<dns::HttpsClient>("Linode", "https://api.linode.com/v4",
-                                                  "CERTBOT_DNS_LINODE_API_URL", o);
     }
 
   protected:
@@ -79,28 +74,30 @@ class Linode : public dns::DnsAuthenticator {
         std::string id = rec.id;
         if (id.empty()) {
             const std::string rel = lower(dns::relative_name(rec.name, zone));
-            for (int page = 1; page <= kMaxPages && id.empty(); ++page) {
-                auto r = api_->send(
+            dns::PagedListing l;
+            l.fetch = [&](int page) {
+                return api_->send(
                     "GET", "/domains/" + zone_id + "/records?page=" + std::to_string(page), auth_);
-                if (r.status != 200)
-                    throw std::runtime_error("Error listing the records of Linode domain " + zone +
-                                             ": " + error_of(r) + ".");
-                auto d =
-                    dns::parse_json(r.body, "Linode API (GET /domains/" + zone_id + "/records)");
-                const auto* list = dns::json_array(d, "data");
-                if (!list) break;
-                for (const auto& x : list->GetArray())
-                    if (dns::json_string(x, "type") == "TXT" &&
-                        lower(dns::json_string(x, "name")) == rel &&
-                        dns::json_string(x, "target") == rec.value) {
-                        id = dns::json_string(x, "id");
-                        break;
-                    }
+            };
+            l.items = "data";
+            l.where = "Linode API (GET /domains/" + zone_id + "/records)";
+            l.fail = [&](const dns::HttpsResponse& r) {
+                throw std::runtime_error("Error listing the records of Linode domain " + zone +
+                                         ": " + error_of(r) + ".");
+            };
+            l.has_next = [](const rapidjson::Document& d, int page) {
                 auto pages = d.FindMember("pages");
-                if (pages == d.MemberEnd() || !pages->value.IsInt() ||
-                    pages->value.GetInt() <= page)
-                    break;
-            }
+                return pages != d.MemberEnd() && pages->value.IsInt() &&
+                       pages->value.GetInt() > page;
+            };
+            dns::find_in_pages(l, [&](const rapidjson::Value& x) {
+                if (dns::json_string(x, "type") != "TXT" ||
+                    lower(dns::json_string(x, "name")) != rel ||
+                    dns::json_string(x, "target") != rec.value)
+                    return false;
+                id = dns::json_string(x, "id");
+                return true;
+            });
             if (id.empty()) return;  // never created
         }
         auto r =
@@ -129,9 +126,8 @@ class Linode : public dns::DnsAuthenticator {
     // certbot's LexiconClient._find_domain_id with lexicon's linode4 _authenticate: for each
     // guess, GET /domains filtered on the name; the first that exists is the zone.
     std::string find_domain(const std::string& domain, std::string& zone) {
-        std::string tried;
-        for (const auto& g : dns::zone_guesses(domain)) {
-            tried += (tried.empty() ? "" : ", ") + g;
+        std::string id;
+        zone = dns::first_zone(domain, "Linode", [&](const std::string& g) {
             auto r = api_->send(
                 "GET", "/domains",
                 {auth_[0], {"X-Filter", "{\"domain\":" + dns::json_quote(lower(g)) + "}"}});
@@ -147,18 +143,13 @@ class Linode : public dns::DnsAuthenticator {
             if (const auto* list = dns::json_array(d, "data"))
                 for (const auto& x : list->GetArray())
                     if (lower(dns::json_string(x, "domain")) == lower(g)) {
-                        zone = g;
-                        return dns::json_string(x, "id");
+                        id = dns::json_string(x, "id");
+                        return true;
                     }
-        }
-        throw std::runtime_error("Unable to determine zone identifier for " + domain +
-                                 " using zone names: " + tried +
-                                 ". Is the domain in this Linode account?");
+            return false;
+        });
+        return id;
     }
-
-    dns::Credentials creds_;
-    dns::Headers auth_;
-    std::unique_ptr<dns::HttpsClient> api_;
 };
 
 const cb_option_desc kOptions[] = {

@@ -233,6 +233,16 @@ class Route53 : public dns::DnsAuthenticator {
         return r;
     }
 
+    // A 200 answer must be the document the API reference names (a proxy's HTML page is not an
+    // empty list).
+    static void expect_root(const std::string& body, const std::string& root,
+                            const std::string& call) {
+        if (body.find("<" + root) == std::string::npos ||
+            body.find("</" + root + ">") == std::string::npos)
+            throw std::runtime_error("The Route 53 API (" + call +
+                                     ") sent a response that is not a " + root + " document.");
+    }
+
     // certbot-dns-route53's _find_zone_id_for_domain: among the public hosted zones, the
     // longest one NAME is in.
     std::string find_zone(const std::string& name, std::string& zone_name) {
@@ -243,6 +253,7 @@ class Route53 : public dns::DnsAuthenticator {
                                         ? "maxitems=100"
                                         : "marker=" + dns::url_encode(marker) + "&maxitems=100";
                 auto r = call("GET", std::string(kApi) + "/hostedzone", query, "");
+                expect_root(r.body, "ListHostedZonesResponse", "GET /hostedzone");
                 for (const auto& z : xml_all(r.body, "HostedZone")) {
                     if (xml_first(z, "PrivateZone") == "true") continue;
                     std::string id = xml_first(z, "Id");
@@ -276,6 +287,8 @@ class Route53 : public dns::DnsAuthenticator {
     RecordSet read_set(const std::string& zone_id, const std::string& name) {
         auto r = call("GET", std::string(kApi) + "/hostedzone/" + zone_id + "/rrset",
                       "maxitems=1&name=" + dns::url_encode(name) + "&type=TXT", "");
+        expect_root(r.body, "ListResourceRecordSetsResponse",
+                    "GET /hostedzone/" + zone_id + "/rrset");
         RecordSet set;
         auto sets = xml_all(r.body, "ResourceRecordSet");
         if (sets.empty()) return set;

@@ -347,14 +347,16 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
 
     // Checkpoints, writes and tests CHANGED; a configuration nginx rejects is restored at once.
     void write_checked(const std::map<std::string, std::string>& changed, bool temporary) {
-        const std::string real_root = nc::real_path(root_);
         const std::string challenge = work_dir_ + "/" + kChallengeConf;
         std::vector<std::string> existing;
         for (const auto& [path, text] : changed) {
-            bool allowed = nc::path_inside(path, real_root) || path == challenge;
+            // The files nginx's configuration includes, wherever they are (as certbot: a site
+            // symlinked into sites-enabled is edited at its real path, the link kept), and ours.
+            bool allowed = path == challenge || (config_ && config_->files().count(path));
             if (!allowed)
                 throw std::runtime_error("Refusing to write " + path +
-                                         ": it is outside the nginx server root " + root_ + ".");
+                                         ": nginx's configuration under " + root_ +
+                                         " does not include it.");
             if (ps::file_exists(path))
                 existing.push_back(path);
             else

@@ -216,13 +216,6 @@ std::string real_path(const std::string& path) {
     return buf;
 }
 
-bool path_inside(const std::string& path, const std::string& root) {
-    if (root.empty() || path.empty()) return false;
-    if (path == root) return true;
-    std::string r = root.back() == '/' ? root : root + "/";
-    return path.compare(0, r.size(), r) == 0;
-}
-
 Config Config::load(const std::string& server_root, const std::string& main_file) {
     Config c;
     c.root_ = real_path(server_root);
@@ -248,7 +241,6 @@ Config Config::from_text(const std::string& path, const std::string& text) {
     f.path = path;
     f.original = text;
     f.doc = parse(text, path);
-    f.editable = true;
     c.files_[path] = std::move(f);
     return c;
 }
@@ -259,7 +251,6 @@ void Config::load_file(const std::string& path, int depth) {
     f.path = path;
     f.original = read_all(path);
     f.doc = parse(f.original, path);
-    f.editable = path_inside(path, root_);
     files_[path] = std::move(f);
     // Load what this file includes, in order.
     const std::vector<Node>& nodes = files_[path].doc.nodes;
@@ -403,7 +394,6 @@ SourceFile& Config::add_file(const std::string& path, const std::string& text) {
     SourceFile f;
     f.path = path;
     f.doc = parse(text, path);
-    f.editable = true;
     f.dirty = true;
     files_[path] = std::move(f);
     includes_[path] = {path};

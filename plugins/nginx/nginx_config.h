@@ -20,7 +20,6 @@ struct SourceFile {
     std::string path;      // real path (symlinks resolved)
     std::string original;  // bytes as read
     Document doc;
-    bool editable = false;  // inside the server root (or created by us)
     bool dirty = false;
 };
 
@@ -103,7 +102,7 @@ class Config {
     // Every directive NAME whose enclosing block is CONTEXT ("main" at the top), through includes.
     std::vector<NodeRef> find_all(const std::string& name, const std::string& context) const;
     std::string conf_dir() const { return conf_dir_; }
-    // Adds a new editable file (already parsed) that is not on disk yet.
+    // Adds a new file (already parsed) that is not on disk yet.
     SourceFile& add_file(const std::string& path, const std::string& text);
     // Serialized text of each file whose text differs from what was read.
     std::map<std::string, std::string> changed() const;
@@ -128,8 +127,6 @@ class Config {
     std::map<std::string, std::vector<std::string>> includes_;  // absolute pattern -> files
 };
 
-// True when PATH (already real) is ROOT or inside it.
-bool path_inside(const std::string& path, const std::string& root);
 std::string real_path(const std::string& path);  // "" when it does not exist
 
 }  // namespace nginxconf

@@ -93,10 +93,33 @@ Node block(const std::vector<std::string>& words, std::vector<Node> children,
     return make_block(words, "", std::move(children), step);
 }
 
+// The text before TRIVIA's first newline: what follows the previous node on its line (spaces,
+// a comment). Taken out of TRIVIA; "" when TRIVIA has no newline.
+std::string take_same_line(std::string& trivia) {
+    const size_t nl = trivia.find('\n');
+    if (nl == std::string::npos) return std::string();
+    std::string head = trivia.substr(0, nl);
+    trivia.erase(0, nl);
+    return head;
+}
+
+// Puts the mark first in AFTER, the trivia right after a node's ';' or '}'. What followed on
+// the same line moves to the next line, indented by INDENT (certbot adds a newline too).
+void mark_trivia(std::string& after, const std::string& indent) {
+    if (after.rfind(kManagedMark, 0) == 0) return;
+    if (after.find('\n') == std::string::npos) {
+        const size_t text = after.find_first_not_of(" \t");
+        after = std::string(kManagedMark) + "\n" + indent +
+                (text == std::string::npos ? std::string() : after.substr(text));
+        return;
+    }
+    after = kManagedMark + after;
+}
+
 void set_or_add(Node& block, const std::string& name, const std::string& raw_value) {
     int i = find_child(block, name);
     if (i < 0) {
-        add_child(block, directive({name, raw_value}));
+        add_marked(block, directive({name, raw_value}));
         return;
     }
     Node& n = block.children[i];
@@ -106,6 +129,7 @@ void set_or_add(Node& block, const std::string& name, const std::string& raw_val
     w.value = make_directive({raw_value}, "").words[0].value;
     n.words.resize(1);
     n.words.push_back(std::move(w));
+    mark_child(block, static_cast<size_t>(i));
 }
 
 // An "if" whose condition is about the scheme, or compares $host with DOMAIN.
@@ -182,13 +206,42 @@ void add_child(Node& block, Node child, int index) {
     std::string outer = indent_of(block);
     std::string inner = child_indent(block, outer);
     reindent(child, indent_of(child), inner);
-    child.words[0].space = "\n" + inner;
     if (block.children.empty() && block.inner.find('\n') == std::string::npos)
         block.inner = "\n" + outer;
-    if (index < 0 || static_cast<size_t>(index) > block.children.size())
+    const bool at_end = index < 0 || static_cast<size_t>(index) >= block.children.size();
+    std::string& next = at_end ? block.inner : block.children[index].words[0].space;
+    child.words[0].space = take_same_line(next) + "\n" + inner;
+    if (at_end)
         block.children.push_back(std::move(child));
     else
         block.children.insert(block.children.begin() + index, std::move(child));
+}
+
+size_t add_marked(Node& block, Node child, int index) {
+    const bool at_end = index < 0 || static_cast<size_t>(index) >= block.children.size();
+    add_child(block, std::move(child), index);
+    const size_t at = at_end ? block.children.size() - 1 : static_cast<size_t>(index);
+    mark_child(block, at);
+    return at;
+}
+
+void mark_child(Node& block, size_t i) {
+    const std::string outer = indent_of(block);
+    if (i + 1 < block.children.size())
+        mark_trivia(block.children[i + 1].words[0].space, child_indent(block, outer));
+    else
+        mark_trivia(block.inner, outer);
+}
+
+void mark_node(Config& cfg, const NodeRef& ref) {
+    if (ref.path.size() > 1) {
+        NodeRef parent{ref.file, {ref.path.begin(), ref.path.end() - 1}};
+        mark_child(cfg.node(parent), ref.path.back());
+        return;
+    }
+    Document& doc = cfg.files().at(ref.file).doc;
+    const size_t i = ref.path.back();
+    mark_trivia(i + 1 < doc.nodes.size() ? doc.nodes[i + 1].words[0].space : doc.trailing, "");
 }
 
 NodeRef insert_after(Config& cfg, const NodeRef& sibling, Node node) {
@@ -198,7 +251,10 @@ NodeRef insert_after(Config& cfg, const NodeRef& sibling, Node node) {
     size_t at = sibling.path.back() + 1;
     std::string ind = indent_of(list[sibling.path.back()]);
     reindent(node, indent_of(node), ind);
-    node.words[0].space = "\n\n" + ind;
+    std::string& next = at < list.size()      ? list[at].words[0].space
+                        : parent.path.empty() ? cfg.files().at(sibling.file).doc.trailing
+                                              : cfg.node(parent).inner;
+    node.words[0].space = take_same_line(next) + "\n\n" + ind;
     list.insert(list.begin() + at, std::move(node));
     NodeRef out = sibling;
     out.path.back() = at;
@@ -209,19 +265,10 @@ std::string Editor::where(const Server& s) const {
     return s.ref.file + ":" + std::to_string(s.line);
 }
 
-void Editor::require_editable(const Server& s) const {
-    if (!cfg_.files().at(s.ref.file).editable)
-        throw std::runtime_error("The server block at " + where(s) +
-                                 " is outside the nginx server root " + cfg_.server_root() +
-                                 "; certbot does not edit files there. Move it under the server "
-                                 "root or change it by hand.");
-}
-
 void Editor::add_challenges(const std::vector<ChallengeAnswer>& answers) {
     refresh();
     std::map<int, std::vector<const ChallengeAnswer*>> per_server;
     std::vector<const ChallengeAnswer*> orphans;  // served by a server block of our own
-    std::vector<std::string> own_listens;         // its listen addresses; none: any
     for (const auto& a : answers) {
         if (!valid_domain(a.name) || !valid_token(a.token) ||
             !valid_key_authorization(a.validation))
@@ -229,27 +276,12 @@ void Editor::add_challenges(const std::vector<ChallengeAnswer>& answers) {
                                      " into nginx's configuration: the name, token or key "
                                      "authorization has characters ACME does not allow.");
         auto picks = route_port(servers_, a.name, s_.http_port);
-        bool own_block = picks.empty();
         for (const auto& p : picks) {
-            const Server& s = servers_[p.server];
-            if (p.how == Match::kDefault && !cfg_.files().at(s.ref.file).editable) {
-                // Only the default server we may not edit would answer: a block of our own with
-                // the exact name on the same address:port takes the name from it.
-                for (const auto& l : s.listens) {
-                    std::string at = l.address == "*" ? std::to_string(l.port) : l.key();
-                    if (!l.unix_socket && l.port == s_.http_port &&
-                        std::find(own_listens.begin(), own_listens.end(), at) == own_listens.end())
-                        own_listens.push_back(at);
-                }
-                own_block = true;
-                continue;
-            }
-            require_editable(s);
             per_server[p.server].push_back(&a);
             notes_.push_back("http-01 for " + a.name + " served by the server block at " +
                              where(servers_[p.server]));
         }
-        if (own_block) orphans.push_back(&a);
+        if (picks.empty()) orphans.push_back(&a);
     }
     for (const auto& [index, list] : per_server) {
         Node& n = cfg_.node(servers_[index].ref);
@@ -259,12 +291,13 @@ void Editor::add_challenges(const std::vector<ChallengeAnswer>& answers) {
         });
         // rewrite ... break stops the server's own rewrite-module directives (a "return 301"
         // to https, say) before the location is chosen, as certbot does.
-        if (!has_rewrite) add_child(n, directive({"rewrite", kChallengeRewrite, "$1", "break"}), 0);
+        if (!has_rewrite)
+            add_marked(n, directive({"rewrite", kChallengeRewrite, "$1", "break"}), 0);
         for (const ChallengeAnswer* a : list) {
-            add_child(n, block({"location", "=", kChallengePrefix + a->token},
-                               {directive({"default_type", "text/plain"}),
-                                directive({"return", "200", quote(a->validation)})},
-                               step));
+            add_marked(n, block({"location", "=", kChallengePrefix + a->token},
+                                {directive({"default_type", "text/plain"}),
+                                 directive({"return", "200", quote(a->validation)})},
+                                step));
         }
     }
     if (orphans.empty()) return;
@@ -272,21 +305,14 @@ void Editor::add_challenges(const std::vector<ChallengeAnswer>& answers) {
     NodeRef http_ref;
     Node* http = cfg_.http_block(&http_ref);
     if (!http) throw std::runtime_error("No http block in " + cfg_.main_path() + ".");
-    if (!cfg_.files().at(http_ref.file).editable)
-        throw std::runtime_error("The http block is in " + http_ref.file +
-                                 ", outside the nginx server root; not editing it.");
     bool ipv6 =
         std::any_of(servers_.begin(), servers_.end(), [](const Server& s) { return s.has_ipv6(); });
     std::string port = std::to_string(s_.http_port);
     std::string text;
     if (cfg_.find_all("server_names_hash_bucket_size", "http").empty())
         text += "server_names_hash_bucket_size 128;\n";
-    if (own_listens.empty()) {
-        own_listens.push_back(port);
-        if (ipv6) own_listens.push_back("[::]:" + port);
-    }
-    text += "server {\n";
-    for (const auto& l : own_listens) text += "    listen " + l + ";\n";
+    text += "server {\n    listen " + port + ";\n";
+    if (ipv6) text += "    listen [::]:" + port + ";\n";
     text += "    server_name";
     for (const ChallengeAnswer* a : orphans) text += " " + a->name;
     text += ";\n";
@@ -303,7 +329,7 @@ void Editor::add_challenges(const std::vector<ChallengeAnswer>& answers) {
     bool included = std::any_of(http->children.begin(), http->children.end(), [&](const Node& c) {
         return c.is("include") && c.argc() == 1 && c.arg(0) == s_.challenge_conf;
     });
-    if (!included) add_child(*http, directive({"include", quote(s_.challenge_conf)}), 0);
+    if (!included) add_marked(*http, directive({"include", quote(s_.challenge_conf)}), 0);
 }
 
 Server& Editor::ssl_server(const std::string& domain) {
@@ -312,7 +338,6 @@ Server& Editor::ssl_server(const std::string& domain) {
     if (p.server < 0)
         throw std::runtime_error("No nginx server block for " + domain +
                                  " listens with SSL; install a certificate for it first.");
-    require_editable(servers_[p.server]);
     return servers_[p.server];
 }
 
@@ -340,15 +365,16 @@ void Editor::make_ssl(const NodeRef& ref) {
         if (!l.ssl) {
             Word w{" ", "ssl", "ssl"};
             n.children[l.child].words.push_back(w);
+            mark_child(n, l.child);
         }
     }
     if (have) return;
     int at = last_listen + 1;
     // Without a listen directive nginx listens on *:80; adding one would drop that.
-    if (s.implicit_listen) add_child(n, directive({"listen", "80"}), at++);
+    if (s.implicit_listen) add_marked(n, directive({"listen", "80"}), at++);
     std::string port = std::to_string(s_.https_port);
-    add_child(n, directive({"listen", port, "ssl"}), at++);
-    if (s.has_ipv6()) add_child(n, directive({"listen", "[::]:" + port, "ssl"}), at++);
+    add_marked(n, directive({"listen", port, "ssl"}), at++);
+    if (s.has_ipv6()) add_marked(n, directive({"listen", "[::]:" + port, "ssl"}), at++);
 }
 
 NodeRef Editor::copy_default_server(const std::string& domain) {
@@ -369,7 +395,6 @@ NodeRef Editor::copy_default_server(const std::string& domain) {
                                  " and there is no default server block to copy. Add a server "
                                  "block with \"server_name " +
                                  domain + ";\" and run certbot again.");
-    require_editable(*def);
     Node copy = cfg_.node(def->ref);
     auto& kids = copy.children;
     kids.erase(
@@ -384,7 +409,7 @@ NodeRef Editor::copy_default_server(const std::string& domain) {
                                [](const Word& x) { return singleton_listen_param(x.value); }),
                 w.end());
     }
-    add_child(copy, directive({"server_name", domain}), last_listen + 1);
+    add_marked(copy, directive({"server_name", domain}), last_listen + 1);
     notes_.push_back("No server block has the name " + domain + "; copied the default one at " +
                      where(*def));
     return insert_after(cfg_, def->ref, std::move(copy));
@@ -401,7 +426,6 @@ void Editor::deploy_cert(const std::string& domain, const std::string& key_path,
     if (p.server < 0) {
         ref = copy_default_server(domain);
     } else {
-        require_editable(servers_[p.server]);
         ref = servers_[p.server].ref;
         notes_.push_back("Deploying the certificate for " + domain + " to the server block at " +
                          where(servers_[p.server]));
@@ -417,9 +441,9 @@ void Editor::deploy_cert(const std::string& domain, const std::string& key_path,
                std::find(std::begin(kOptionDirectives), std::end(kOptionDirectives), c.name()) !=
                    std::end(kOptionDirectives);
     });
-    if (!own) add_child(n, directive({"include", quote(options)}));
+    if (!own) add_marked(n, directive({"include", quote(options)}));
     if (find_child(n, "ssl_dhparam") < 0)
-        add_child(n, directive({"ssl_dhparam", quote(s_.config_dir + "/" + kDhparamsFile)}));
+        add_marked(n, directive({"ssl_dhparam", quote(s_.config_dir + "/" + kDhparamsFile)}));
 }
 
 NodeRef Editor::split_plain(const Server& s) {
@@ -432,13 +456,14 @@ NodeRef Editor::split_plain(const Server& s) {
     for (size_t i : moved) children.push_back(orig.children[i]);
     for (const auto& c : orig.children)
         if (c.is("server_name")) children.push_back(c);
-    children.push_back(directive({"return", "404"}));
     const std::string step = indent_step(orig);
     for (auto it = moved.rbegin(); it != moved.rend(); ++it)
         orig.children.erase(orig.children.begin() + static_cast<long>(*it));
     notes_.push_back("Split the server block at " + where(s) +
                      " into an SSL block and a plain-HTTP block that redirects");
-    return insert_after(cfg_, s.ref, block({"server"}, std::move(children), step));
+    Node plain = block({"server"}, std::move(children), step);
+    add_marked(plain, directive({"return", "404"}));
+    return insert_after(cfg_, s.ref, std::move(plain));
 }
 
 bool Editor::new_plain_server(const std::string& domain, const NodeRef& after, NodeRef* out) {
@@ -462,9 +487,11 @@ bool Editor::new_plain_server(const std::string& domain, const NodeRef& after, N
     for (const auto& a : addresses) children.push_back(directive({"listen", a}));
     children.push_back(directive({"server_name", domain}));
     children.push_back(directive({"return", "404"}));
+    Node plain = block({"server"}, std::move(children), indent_step(cfg_.node(after)));
+    for (size_t i = 0; i < plain.children.size(); ++i) mark_child(plain, i);
     notes_.push_back("Added a plain-HTTP server block for " + domain + " that redirects");
-    *out = insert_after(cfg_, after,
-                        block({"server"}, std::move(children), indent_step(cfg_.node(after))));
+    *out = insert_after(cfg_, after, std::move(plain));
+    mark_node(cfg_, *out);
     return true;
 }
 
@@ -483,7 +510,6 @@ void Editor::redirect(const std::string& domain) {
         if (!new_plain_server(domain, ssl_ref, &ref)) return;
     } else {
         const Server& s = servers_[p.server];
-        require_editable(s);
         if (has_https_redirect(cfg_.node(s.ref), domain)) {
             notes_.push_back("The server block at " + where(s) +
                              " already redirects to https; not adding another redirect");
@@ -495,10 +521,10 @@ void Editor::redirect(const std::string& domain) {
     std::string target = "https://" + domain +
                          (s_.https_port == 443 ? "" : ":" + std::to_string(s_.https_port)) +
                          "$request_uri";
-    add_child(n,
-              block({"if", "($host", "=", domain + ")"}, {directive({"return", "301", target})},
-                    indent_step(n)),
-              0);
+    add_marked(n,
+               block({"if", "($host", "=", domain + ")"}, {directive({"return", "301", target})},
+                     indent_step(n)),
+               0);
 }
 
 void Editor::ensure_header(const std::string& domain, const std::string& header) {
@@ -519,7 +545,7 @@ void Editor::ensure_header(const std::string& domain, const std::string& header)
             return;
         }
     }
-    add_child(n, directive(words));
+    add_marked(n, directive(words));
 }
 
 void Editor::staple_ocsp(const std::string& domain, const std::string& chain_path) {
@@ -531,7 +557,7 @@ void Editor::staple_ocsp(const std::string& domain, const std::string& chain_pat
         return;
     }
     if (!chain_path.empty() && find_child(n, "ssl_trusted_certificate") < 0)
-        add_child(n, directive({"ssl_trusted_certificate", quote(chain_path)}));
+        add_marked(n, directive({"ssl_trusted_certificate", quote(chain_path)}));
     set_or_add(n, "ssl_stapling", "on");
     set_or_add(n, "ssl_stapling_verify", "on");
 }

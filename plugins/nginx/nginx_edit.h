@@ -65,7 +65,6 @@ class Editor {
 
   private:
     Server& ssl_server(const std::string& domain);
-    void require_editable(const Server& s) const;
     std::string where(const Server& s) const;
     void make_ssl(const NodeRef& ref);
     NodeRef copy_default_server(const std::string& domain);
@@ -79,11 +78,22 @@ class Editor {
     std::vector<std::string> notes_;
 };
 
-// Child-list helpers.
+// Child-list helpers. A comment on the same line as a node (after its ';' or '}') stays with that
+// node when another is inserted after it.
 int find_child(const Node& block, const std::string& name, size_t from = 0);
 void add_child(Node& block, Node child, int index = -1);  // -1: at the end
 // Inserts NODE after SIBLING_REF (a block's position) in the same parent; returns its ref.
 NodeRef insert_after(Config& cfg, const NodeRef& sibling, Node node);
+
+// certbot's mark, written at the end of every line it adds or changes (its nginx plugin's
+// parser.comment_directive): "ssl_certificate /x; # managed by Certbot".
+constexpr const char* kManagedMark = " # managed by Certbot";
+// Adds CHILD to BLOCK as add_child does and marks its line; returns its index.
+size_t add_marked(Node& block, Node child, int index = -1);
+// Marks the line of BLOCK's child I (after its ';' or closing '}'), once.
+void mark_child(Node& block, size_t i);
+// Marks the line of the node at REF.
+void mark_node(Config& cfg, const NodeRef& ref);
 
 }  // namespace nginxconf
 

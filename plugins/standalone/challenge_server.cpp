@@ -27,6 +27,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr size_t kMaxRequestHead = 8192;  // request line and headers; a validator sends ~300
 constexpr size_t kMaxConnections = 64;
+constexpr size_t kMaxPerClient = 16;  // connections one address may hold before a request
 constexpr auto kConnectionTimeout = std::chrono::seconds(10);
 constexpr auto kDrainTimeout = std::chrono::seconds(1);
 constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
@@ -112,6 +113,9 @@ struct ChallengeServer::Conn {
     size_t sent = 0;
     Clock::time_point deadline;
     std::string peer;
+    std::string address;  // peer without the port: what the per-client cap counts
+
+    bool waiting() const { return state == State::Handshake || state == State::Reading; }
 
     Conn() = default;
     Conn(const Conn&) = delete;
@@ -149,6 +153,7 @@ int ChallengeServer::listen_tls(const std::string& address, int port, const Port
         SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
         SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
         SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+        SSL_CTX_set_client_hello_cb(ctx, &ChallengeServer::check_client_hello, this);
         SSL_CTX_set_alpn_select_cb(ctx, &ChallengeServer::select_alpn, this);
         SSL_CTX_set_cert_cb(ctx, &ChallengeServer::select_cert, this);
         tls_ctx_ = ctx;
@@ -300,7 +305,9 @@ void ChallengeServer::loop() {
             listeners = listeners_;
         }
         auto now = Clock::now();
-        bool accepting = conns.size() < kMaxConnections && now >= accept_paused_until;
+        // Always accepting (unless out of descriptors): when full, accept_from makes room by
+        // dropping the oldest connection that has not sent its request yet.
+        bool accepting = now >= accept_paused_until;
         size_t nl = accepting ? listeners.size() : 0;
         fds.clear();
         fds.push_back({wake_fd_, POLLIN, 0});
@@ -355,7 +362,7 @@ void ChallengeServer::loop() {
 }
 
 bool ChallengeServer::accept_from(const Listener& l, std::vector<std::unique_ptr<Conn>>& conns) {
-    while (conns.size() < kMaxConnections) {
+    while (true) {
         sockaddr_storage ss{};
         socklen_t len = sizeof(ss);
         int fd =
@@ -367,6 +374,7 @@ bool ChallengeServer::accept_from(const Listener& l, std::vector<std::unique_ptr
         auto c = std::make_unique<Conn>();
         c->fd = fd;
         c->peer = peer_name(ss, len);
+        c->address = c->peer.substr(0, c->peer.rfind(':'));
         c->deadline = Clock::now() + kConnectionTimeout;
         if (l.tls) {
             c->ssl = SSL_new(tls_ctx_);
@@ -377,9 +385,32 @@ bool ChallengeServer::accept_from(const Listener& l, std::vector<std::unique_ptr
             SSL_set_accept_state(c->ssl);
             c->state = Conn::State::Handshake;
         }
+        make_room(conns, *c);
+        if (conns.size() >= kMaxConnections) continue;  // all busy answering: this one closes
         conns.push_back(std::move(c));
     }
     return true;
+}
+
+// Idle or slow connections (slowloris) must not crowd out a validator: one address holds at most
+// kMaxPerClient connections that have not sent a request, and when the server is full the oldest
+// such connection is dropped for the new one.
+void ChallengeServer::make_room(std::vector<std::unique_ptr<Conn>>& conns, const Conn& fresh) {
+    auto drop_oldest = [&](bool same_address, const char* why) {
+        auto oldest = conns.end();
+        for (auto it = conns.begin(); it != conns.end(); ++it) {
+            if (!(*it)->waiting() || (same_address && (*it)->address != fresh.address)) continue;
+            if (oldest == conns.end() || (*it)->deadline < (*oldest)->deadline) oldest = it;
+        }
+        if (oldest == conns.end()) return;
+        log("standalone: closed the connection from " + (*oldest)->peer + ", which sent no " +
+            "request yet: " + why);
+        conns.erase(oldest);
+    };
+    size_t from_address = 0;
+    for (const auto& c : conns) from_address += c->waiting() && c->address == fresh.address;
+    if (from_address >= kMaxPerClient) drop_oldest(true, "too many idle connections from it");
+    if (conns.size() >= kMaxConnections) drop_oldest(false, "the server is full");
 }
 
 bool ChallengeServer::service(Conn& c, short revents) {
@@ -524,6 +555,28 @@ bool ChallengeServer::finish_handshake(Conn& c) {
     ERR_clear_error();
     log("standalone: TLS handshake with " + c.peer + " failed: " + buf);
     return false;
+}
+
+// RFC 8737 §3: the validator offers exactly one protocol, acme-tls/1. Any other ClientHello (no
+// ALPN, or acme-tls/1 among others) ends the handshake before a certificate is chosen, so a
+// browser or a scanner with the right SNI never gets a validation certificate.
+int ChallengeServer::check_client_hello(SSL* ssl, int* alert, void* arg) {
+    // The extension's data: a 2-byte list length, then one 1-byte length and the name.
+    static const unsigned char kOnlyAcmeTls1[] = {
+        0x00, 1 + sizeof(kAcmeTls1), sizeof(kAcmeTls1), 'a', 'c', 'm', 'e', '-', 't', 'l', 's', '/',
+        '1'};
+    const unsigned char* ext = nullptr;
+    size_t len = 0;
+    if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_application_layer_protocol_negotiation, &ext,
+                                  &len) == 1 &&
+        len == sizeof(kOnlyAcmeTls1) && std::memcmp(ext, kOnlyAcmeTls1, len) == 0)
+        return SSL_CLIENT_HELLO_SUCCESS;
+    static_cast<ChallengeServer*>(arg)->log(
+        std::string("standalone: refused a TLS handshake that did not offer exactly the "
+                    "acme-tls/1 protocol (") +
+        (ext ? "other ALPN protocols" : "no ALPN") + ")");
+    *alert = SSL_AD_NO_APPLICATION_PROTOCOL;
+    return SSL_CLIENT_HELLO_ERROR;
 }
 
 // ALPN: only "acme-tls/1" (RFC 8737 §3); any other protocol list ends the handshake.

@@ -86,6 +86,8 @@ class ChallengeServer {
     static int select_alpn(SSL* ssl, const unsigned char** out, unsigned char* outlen,
                            const unsigned char* in, unsigned int inlen, void* arg);
     static int select_cert(SSL* ssl, void* arg);
+    static int check_client_hello(SSL* ssl, int* alert, void* arg);
+    void make_room(std::vector<std::unique_ptr<Conn>>& conns, const Conn& fresh);
 
     mutable std::mutex mu_;  // guards everything below it that the server thread reads
     std::map<std::string, std::string> http_;                 // token -> body

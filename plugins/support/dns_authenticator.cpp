@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
@@ -65,6 +66,29 @@ void DnsAuthenticator::remove_added() {
     if (!first_error.empty()) throw std::runtime_error(first_error);
 }
 
+namespace {
+// "dns-luadns" -> "CERTBOT_DNS_LUADNS_API_URL".
+std::string endpoint_env(const std::string& plugin) {
+    std::string out = "CERTBOT_";
+    for (char c : plugin) out += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+    return out + "_API_URL";
+}
+
+HttpsOptions client_options(const std::string& plugin) {
+    HttpsOptions o;
+    o.user_agent = "certbot-native-" + plugin + "/0.1.0";
+    return o;
+}
+}  // namespace
+
+DnsApiAuthenticator::DnsApiAuthenticator(Host host, const std::string& plugin,
+                                         int default_propagation, const std::string& provider,
+                                         const std::string& base_url)
+    : DnsAuthenticator(host, plugin, default_propagation),
+      creds_(Credentials::load(host, plugin, host.option("credentials"))),
+      api_(std::make_unique<HttpsClient>(provider, base_url, endpoint_env(plugin),
+                                         client_options(plugin))) {}
+
 std::vector<std::string> zone_guesses(const std::string& domain) {
     std::vector<std::string> out;
     std::string d = domain;
@@ -76,6 +100,18 @@ std::vector<std::string> zone_guesses(const std::string& domain) {
         start = dot + 1;
     }
     return out;
+}
+
+std::string first_zone(const std::string& domain, const std::string& provider,
+                       const std::function<bool(const std::string& guess)>& is_zone) {
+    std::string tried;
+    for (const auto& g : zone_guesses(domain)) {
+        if (is_zone(g)) return g;
+        tried += (tried.empty() ? "" : ", ") + g;
+    }
+    throw std::runtime_error("Unable to determine zone identifier for " + domain +
+                             " using zone names: " + tried + ". Is the domain in this " + provider +
+                             " account?");
 }
 
 std::string relative_name(const std::string& name, const std::string& zone) {

@@ -9,6 +9,11 @@
 
 #include <certbot/plugin.hpp>
 
+#include "dns_credentials.h"
+#include "dns_https.h"
+
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -58,6 +63,20 @@ class DnsAuthenticator : public Authenticator {
     std::vector<TxtRecord> added_;
 };
 
+// The base of a plugin for a provider's HTTPS API with a certbot credentials file: it reads
+// --<plugin>-credentials and makes the client for BASE_URL (which CERTBOT_<PLUGIN>_API_URL, e.g.
+// CERTBOT_DNS_LUADNS_API_URL, replaces), with the User-Agent certbot-native-<plugin>/0.1.0.
+// The derived constructor fills auth_ (the headers that authenticate) from creds_.
+class DnsApiAuthenticator : public DnsAuthenticator {
+  protected:
+    DnsApiAuthenticator(Host host, const std::string& plugin, int default_propagation,
+                        const std::string& provider, const std::string& base_url);
+
+    Credentials creds_;
+    Headers auth_;
+    std::unique_ptr<HttpsClient> api_;
+};
+
 // The challenge types of a DNS plugin: {"dns-01", NULL}.
 inline const char* const kDnsChallengeTypes[] = {"dns-01", nullptr};
 
@@ -82,6 +101,12 @@ constexpr cb_option_desc credentials_option(const char* help) {
 // certbot's base_domain_name_guesses: "a.b.example.com" -> a.b.example.com, b.example.com,
 // example.com, com.
 std::vector<std::string> zone_guesses(const std::string& domain);
+// certbot's LexiconClient._find_domain_id: the first of zone_guesses(DOMAIN) for which IS_ZONE
+// is true (IS_ZONE throws on errors that are not "no such zone"); otherwise throws "Unable to
+// determine zone identifier for DOMAIN using zone names: a.b, b. Is the domain in this PROVIDER
+// account?".
+std::string first_zone(const std::string& domain, const std::string& provider,
+                       const std::function<bool(const std::string& guess)>& is_zone);
 // NAME relative to ZONE: ("_acme-challenge.a.example.com", "example.com") -> "_acme-challenge.a";
 // "@" for the zone apex. Throws when NAME is not in ZONE.
 std::string relative_name(const std::string& name, const std::string& zone);

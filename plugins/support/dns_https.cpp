@@ -1,6 +1,7 @@
 #include "dns_https.h"
 
 #include <httplib.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cctype>
@@ -93,6 +94,16 @@ bool no_proxy_covers(const std::string& no_proxy, const std::string& host) {
         start = comma + 1;
     }
     return false;
+}
+
+std::string basic_auth(const std::string& user, const std::string& password) {
+    const std::string plain = user + ":" + password;
+    std::string out(4 * ((plain.size() + 2) / 3) + 1, '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(&out[0]),
+                                  reinterpret_cast<const unsigned char*>(plain.data()),
+                                  static_cast<int>(plain.size()));
+    out.resize(n > 0 ? static_cast<size_t>(n) : 0);
+    return "Basic " + out;
 }
 
 std::string url_encode(const std::string& s) {

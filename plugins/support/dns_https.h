@@ -70,6 +70,9 @@ class HttpsClient {
 std::string ca_bundle_from_environment();
 // True when NO_PROXY / no_proxy (comma-separated; "*", "host", ".domain" or "domain") covers HOST.
 bool no_proxy_covers(const std::string& no_proxy, const std::string& host);
+// The Authorization header value of HTTP Basic authentication (RFC 7617): "Basic " +
+// base64(USER ":" PASSWORD).
+std::string basic_auth(const std::string& user, const std::string& password);
 // RFC 3986 percent-encoding of a query value or path segment (unreserved characters kept).
 std::string url_encode(const std::string& s);
 

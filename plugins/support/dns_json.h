@@ -5,6 +5,8 @@
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <stdexcept>
 #include <string>
@@ -43,6 +45,24 @@ inline std::string json_string(const rapidjson::Value& v, const char* name) {
     if (m.IsInt64()) return std::to_string(m.GetInt64());
     if (m.IsUint64()) return std::to_string(m.GetUint64());
     return std::string();
+}
+
+// "HTTP status 401", with ": <message>" when BODY is a JSON object whose member MEMBER is a string
+// (a provider's error body, e.g. {"message": "Authentication failed"}).
+inline std::string status_message(int status, const std::string& body, const char* member) {
+    rapidjson::Document d;
+    d.Parse(body.c_str(), body.size());
+    std::string msg = d.HasParseError() ? std::string() : json_string(d, member);
+    return "HTTP status " + std::to_string(status) + (msg.empty() ? "" : ": " + printable(msg));
+}
+
+// V written as compact JSON (a provider's object sent back with our change: the members we do
+// not know are kept as they came).
+inline std::string json_write(const rapidjson::Value& v) {
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    v.Accept(w);
+    return std::string(buf.GetString(), buf.GetSize());
 }
 
 // The member NAME of V when it is an array, else nullptr.

@@ -7,6 +7,8 @@
 #include "dns_authenticator.h"
 #include "dns_credentials.h"
 #include "dns_https.h"
+#include "dns_json.h"
+#include "dns_paging.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -160,6 +162,22 @@ TEST_CASE("zone guesses and relative names", "[dns-support]") {
     CHECK(relative_name("example.com", "example.com") == "@");
     CHECK_THROWS(relative_name("_acme-challenge.notexample.com", "example.com"));
     CHECK_THROWS(relative_name("example.com", "www.example.com"));
+
+    std::vector<std::string> asked;
+    auto only = [&](const std::string& zone) {
+        return [&asked, zone](const std::string& g) {
+            asked.push_back(g);
+            return g == zone;
+        };
+    };
+    CHECK(first_zone("a.b.example.com", "Test", only("example.com")) == "example.com");
+    CHECK(asked == std::vector<std::string>{"a.b.example.com", "b.example.com", "example.com"});
+    CHECK(error_of([&] { first_zone("a.example.org", "Test", only("example.com")); }) ==
+          "Unable to determine zone identifier for a.example.org using zone names: "
+          "a.example.org, example.org, org. Is the domain in this Test account?");
+    CHECK(status_message(401, "{\"message\":\"Authentication\\nfailed\"}", "message") ==
+          "HTTP status 401: Authentication failed");
+    CHECK(status_message(500, "<html>", "message") == "HTTP status 500");
 }
 
 TEST_CASE("propagation seconds: each plugin's default, checked", "[dns-support]") {
@@ -323,6 +341,9 @@ TEST_CASE("HTTPS client settings: CA bundle, proxy exceptions, endpoint", "[dns-
     CHECK_FALSE(no_proxy_covers("", "example.com"));
 
     CHECK(url_encode("_acme-challenge.a b/+") == "_acme-challenge.a%20b%2F%2B");
+    // RFC 7617 §2's example.
+    CHECK(basic_auth("Aladdin", "open sesame") == "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+    CHECK(basic_auth("", "") == "Basic Og==");
 
     HttpsClient ok("Test", "https://api.example.com/client/v4/", "", HttpsOptions{});
     CHECK(ok.origin() == "https://api.example.com:443");
@@ -345,4 +366,63 @@ TEST_CASE("HTTPS client settings: CA bundle, proxy exceptions, endpoint", "[dns-
               dead.send("GET", "/zones?name=x", {{"Authorization", "Bearer s3"}});
           }).find("Could not reach the Test API (GET https://127.0.0.1:1/zones)") !=
           std::string::npos);
+}
+
+TEST_CASE("paged listings: every page until found, bounded, errors named", "[dns-support]") {
+    // Three pages of two items each, "next" on all but the last (pages as DigitalOcean sends them).
+    std::vector<int> fetched;
+    PagedListing l;
+    l.fetch = [&](int page) {
+        fetched.push_back(page);
+        HttpsResponse r;
+        r.status = 200;
+        r.body = "{\"items\":[{\"id\":" + std::to_string(page * 10) +
+                 "},{\"id\":" + std::to_string(page * 10 + 1) +
+                 "}],\"next\":" + (page < 3 ? "true" : "false") + "}";
+        return r;
+    };
+    l.items = "items";
+    l.where = "Test API (GET /items)";
+    l.fail = [](const HttpsResponse& r) {
+        throw std::runtime_error("listing failed: " + std::to_string(r.status));
+    };
+    l.has_next = [](const rapidjson::Document& d, int) { return d["next"].IsTrue(); };
+
+    std::vector<std::string> seen;
+    CHECK_FALSE(find_in_pages(l, [&](const rapidjson::Value& x) {
+        seen.push_back(json_string(x, "id"));
+        return false;
+    }));
+    CHECK(seen == std::vector<std::string>{"10", "11", "20", "21", "30", "31"});
+    CHECK(fetched == std::vector<int>{1, 2, 3});
+
+    fetched.clear();
+    CHECK(find_in_pages(l, [](const rapidjson::Value& x) { return json_string(x, "id") == "20"; }));
+    CHECK(fetched == std::vector<int>{1, 2});  // stops at the page where it found it
+
+    // A server that always says "next" is read max_pages times, no more.
+    fetched.clear();
+    l.has_next = [](const rapidjson::Document&, int) { return true; };
+    l.max_pages = 4;
+    CHECK_FALSE(find_in_pages(l, [](const rapidjson::Value&) { return false; }));
+    CHECK(fetched.size() == 4);
+
+    // No items member: the walk ends without error; garbage and HTTP errors are named.
+    l.fetch = [](int) { return HttpsResponse{200, "{\"other\":[]}", {}}; };
+    CHECK_FALSE(find_in_pages(l, [](const rapidjson::Value&) { return true; }));
+    l.fetch = [](int) { return HttpsResponse{200, "<html>", {}}; };
+    CHECK(error_of([&] {
+              find_in_pages(l, [](const rapidjson::Value&) { return true; });
+          }).find("The Test API (GET /items) sent a response that is not JSON") !=
+          std::string::npos);
+    l.fetch = [](int) { return HttpsResponse{500, "{}", {}}; };
+    CHECK(error_of([&] { find_in_pages(l, [](const rapidjson::Value&) { return true; }); }) ==
+          "listing failed: 500");
+    // The body itself is the array when items is nullptr (LuaDNS, Gehirn).
+    l.items = nullptr;
+    l.fetch = [](int) { return HttpsResponse{200, "[{\"id\":1},{\"id\":2}]", {}}; };
+    l.has_next = nullptr;
+    int n = 0;
+    CHECK_FALSE(find_in_pages(l, [&](const rapidjson::Value&) { return ++n > 5; }));
+    CHECK(n == 2);
 }

@@ -45,7 +45,7 @@ assert_eq "$(cat "$ITEST_DIR/deploy-dir.txt")" ari.example
 rc=0
 run_ours required certonly --standalone --http-01-port "$(free_port)" -d other.example \
   --required-profile tlsserver || rc=$?
-[[ $rc -ne 0 ]] || fail "--required-profile of a profile the CA lacks succeeded"
+assert_eq "$rc" 2 "exit status of --required-profile of a profile the CA lacks (usage, as documented)"
 assert_contains "$ITEST_DIR/required.out" 'does not offer the certificate profile "tlsserver".*classic, shortlived'
 assert_no_file "$CB_CONFIG/renewal/other.example.conf"
 

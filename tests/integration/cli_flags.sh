@@ -68,13 +68,17 @@ python_says 'one of them must precede all domain flags' \
   certonly --webroot -d a.example -w "$ITEST_DIR/w1" -w "$ITEST_DIR/w2" -d b.example -n --agree-tos
 
 # --- plugins that are not installed ---------------------------------------------------------
-# (certbot plugins this project does not have: dns-nsone, dns-gehirn)
+# (every certbot plugin has one of ours now; a system without the dns-nsone and dns-gehirn
+# packages is a plugin directory without their .so files)
+no_dns_plugins=$(plugins_without dns-nsone dns-gehirn)
+export CERTBOT_PLUGIN_PATH=$no_dns_plugins
 refused no_nsone '^The requested dns-nsone plugin does not appear to be installed: no dns-nsone\.so in ' \
   --dns-nsone -d a.example -n --agree-tos
 refused no_gehirn 'The requested dns-gehirn plugin does not appear to be installed.*dns-gehirn\.so.*certbot-native-plugin-dns-gehirn' \
   certonly --dns-gehirn -d a.example -n --agree-tos
 refused no_gehirn_option 'The requested dns-gehirn plugin does not appear to be installed' \
   certonly --dns-gehirn-credentials /dev/null -d a.example -n --agree-tos
+unset CERTBOT_PLUGIN_PATH
 refused no_plugin_a 'The requested frobnicator plugin does not appear to be installed' \
   certonly -a frobnicator -d a.example -n --agree-tos
 # A plugin built for another ABI major (tests/fixtures/plugins/c_plugin.c as wrong_abi.so):

@@ -30,9 +30,8 @@ run_ours globalkey certonly --dns-cloudflare --dns-cloudflare-credentials "$keyi
   fail "certonly with the Global API Key failed"
 assert_file "$CB_CONFIG/live/globalkey/cert.pem"
 (umask 077 && printf 'dns_cloudflare_email = %s\n' "$DNS_EMAIL" >"$keyini")
-if run_ours halfkey certonly --dns-cloudflare --dns-cloudflare-credentials "$keyini" \
-  -d x.test --cert-name halfkey; then
-  fail "certonly with an email but no key succeeded"
-fi
+# must fail: certonly with an email but no key
+run_ours_expect 1 halfkey certonly --dns-cloudflare --dns-cloudflare-credentials "$keyini" \
+  -d x.test --cert-name halfkey
 assert_contains "$ITEST_DIR/halfkey.out" "dns_cloudflare_api_key is required when using a Global API Key"
 pass "dns-cloudflare: Global API Key + email; a missing key is named"

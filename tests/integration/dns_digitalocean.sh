@@ -21,12 +21,4 @@ DNS_PY_URL_SUFFIX=/
 DNS_DEFAULT_WAIT=10
 dns_suite
 
-# The token is required, by name.
-emptyini="$ITEST_DIR/do-empty.ini"
-(umask 077 && printf '# nothing\n' >"$emptyini")
-if run_ours notoken certonly --dns-digitalocean --dns-digitalocean-credentials "$emptyini" \
-  -d x.test --cert-name notoken; then
-  fail "certonly without dns_digitalocean_token succeeded"
-fi
-assert_contains "$ITEST_DIR/notoken.out" "Missing property in credentials configuration file $emptyini: dns_digitalocean_token is required"
-pass "dns-digitalocean: a missing token is named"
+dns_requires token '# nothing'

@@ -31,23 +31,22 @@ DNS_BAD_CREDS='Google refused the service account certbot@certbot-test-1\.iam\.g
 DNS_NO_ZONE='Unable to determine managed zone for www\.not-mine\.test using zone names: www\.not-mine\.test, not-mine\.test, test \(project certbot-test-1\)'
 DNS_PY_URL_VAR=""
 DNS_DEFAULT_WAIT=60
+DNS_GARBAGE_ERR="Google refused the service account .* an access token \\(HTTP status 200\\)"
 DNS_POSTS_FIRST_RUN=5 # a token, then one change per value; cleanup: one change per value
 dns_suite
 
 # Key files that are not service account keys: named before anything is ordered.
 check_bad_key() { # NAME CONTENT PATTERN
   (umask 077 && printf '%s\n' "$2" >"$ITEST_DIR/$1.json")
-  if run_ours "$1" certonly --dns-google --dns-google-credentials "$ITEST_DIR/$1.json" -d x.test --cert-name "$1"; then
-    fail "certonly with the key file $1 succeeded"
-  fi
+  # must fail: certonly with the key file $1
+  run_ours_expect 1 "$1" certonly --dns-google --dns-google-credentials "$ITEST_DIR/$1.json" -d x.test --cert-name "$1"
   assert_contains "$ITEST_DIR/$1.out" "$3"
 }
 check_bad_key notjson 'not json' "Error parsing credentials file '$ITEST_DIR/notjson.json': it is not a JSON object"
 check_bad_key noemail '{"type": "service_account", "project_id": "p", "private_key": "x"}' "'client_email' is missing"
 check_bad_key badpem '{"type": "service_account", "project_id": "p", "private_key": "x", "client_email": "a@b"}' \
   "private_key is not an RSA private key in PEM"
-if run_ours nocreds certonly --dns-google -d x.test --cert-name nocreds; then
-  fail "certonly --dns-google without credentials succeeded"
-fi
+# must fail: certonly --dns-google without credentials
+run_ours_expect 1 nocreds certonly --dns-google -d x.test --cert-name nocreds
 assert_contains "$ITEST_DIR/nocreds.out" "Please configure credentials using --dns-google-credentials"
 pass "dns-google: malformed key files and a missing --dns-google-credentials are named"

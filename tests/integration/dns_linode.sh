@@ -24,8 +24,7 @@ dns_suite
 # API v3 is gone: refused with what to do.
 v3ini="$ITEST_DIR/linode-v3.ini"
 (umask 077 && printf 'dns_linode_key = %s\ndns_linode_version = 3\n' "$DNS_SECRET" >"$v3ini")
-if run_ours v3 certonly --dns-linode --dns-linode-credentials "$v3ini" -d x.test --cert-name v3; then
-  fail "certonly with dns_linode_version = 3 succeeded"
-fi
+# must fail: certonly with dns_linode_version = 3
+run_ours_expect 1 v3 certonly --dns-linode --dns-linode-credentials "$v3ini" -d x.test --cert-name v3
 assert_contains "$ITEST_DIR/v3.out" "Invalid api version specified: 3 .*personal access token"
 pass "dns-linode: API v3 refused with what to do"

@@ -25,17 +25,16 @@ DNS_BAD_CREDS='could not list the zones of the account: HTTP status 400: Invalid
 DNS_NO_ZONE='Unable to determine zone identifier for www\.not-mine\.test using zone names: www\.not-mine\.test, not-mine\.test, test\.'
 DNS_PY_URL_VAR=""
 DNS_DEFAULT_WAIT=120
+DNS_GARBAGE_ERR="did not answer with its time \\(HTTP status 200\\)"
 DNS_POSTS_FIRST_RUN=6 # per value: a record and a zone refresh, and a refresh after its deletion
 dns_suite
 
 (umask 077 && printf 'dns_ovh_endpoint = ovh-mars\ndns_ovh_application_key = a\ndns_ovh_application_secret = b\ndns_ovh_consumer_key = c\n' >"$ITEST_DIR/mars.ini")
-if run_ours mars certonly --dns-ovh --dns-ovh-credentials "$ITEST_DIR/mars.ini" -d x.test --cert-name mars; then
-  fail "certonly with an unknown OVH endpoint succeeded"
-fi
+# must fail: certonly with an unknown OVH endpoint
+run_ours_expect 1 mars certonly --dns-ovh --dns-ovh-credentials "$ITEST_DIR/mars.ini" -d x.test --cert-name mars
 assert_contains "$ITEST_DIR/mars.out" 'Unknown OVH API endpoint "ovh-mars"'
 (umask 077 && printf 'dns_ovh_endpoint = ovh-eu\ndns_ovh_application_key = a\n' >"$ITEST_DIR/half.ini")
-if run_ours half certonly --dns-ovh --dns-ovh-credentials "$ITEST_DIR/half.ini" -d x.test --cert-name half; then
-  fail "certonly with half the OVH keys succeeded"
-fi
+# must fail: certonly with half the OVH keys
+run_ours_expect 1 half certonly --dns-ovh --dns-ovh-credentials "$ITEST_DIR/half.ini" -d x.test --cert-name half
 assert_contains "$ITEST_DIR/half.out" "Missing properties in credentials configuration file $ITEST_DIR/half.ini: dns_ovh_application_secret, dns_ovh_consumer_key"
 pass "dns-ovh: unknown endpoint and missing keys are named"

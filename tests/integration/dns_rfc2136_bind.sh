@@ -151,17 +151,15 @@ fi
 
 # --- 3. wrong secret ------------------------------------------------------------------------------
 badini=$(credentials bad certbot-key. "$(openssl rand -base64 32)" HMAC-SHA256)
-if run_ours badkey certonly --dns-rfc2136 --dns-rfc2136-credentials "$badini" \
-  --dns-rfc2136-propagation-seconds 0 -d example.test --cert-name badkey; then
-  fail "certonly with a wrong TSIG secret succeeded"
-fi
+# must fail: certonly with a wrong TSIG secret
+run_ours_expect 1 badkey certonly --dns-rfc2136 --dns-rfc2136-credentials "$badini" \
+  --dns-rfc2136-propagation-seconds 0 -d example.test --cert-name badkey
 assert_contains "$ITEST_DIR/badkey.out" "127\.0\.0\.1:$BIND_PORT rejected the TSIG key \"certbot-key\.\" \(BADSIG\)"
 assert_no_file "$CB_CONFIG/live/badkey"
 norightsini=$(credentials norights no-rights-key. "$SECRET256" HMAC-SHA256)
-if run_ours norights certonly --dns-rfc2136 --dns-rfc2136-credentials "$norightsini" \
-  --dns-rfc2136-propagation-seconds 0 -d example.test --cert-name norights; then
-  fail "certonly with a key without update rights succeeded"
-fi
+# must fail: certonly with a key without update rights
+run_ours_expect 1 norights certonly --dns-rfc2136 --dns-rfc2136-credentials "$norightsini" \
+  --dns-rfc2136-propagation-seconds 0 -d example.test --cert-name norights
 assert_contains "$ITEST_DIR/norights.out" 'answered REFUSED \(does the key "no-rights-key\." have update rights on zone example\.test\?\)'
 # Refused: nothing was added, so cleanup sends no delete (which would be refused again).
 assert_not_contains "$ITEST_DIR/norights.out" 'Could not delete'
@@ -200,25 +198,22 @@ chmod 600 "$ini"
 pass "world-readable credentials: warned"
 
 before=$(pebble_orders)
-if run_ours noini certonly --dns-rfc2136 --dns-rfc2136-credentials "$ITEST_DIR/missing.ini" \
-  -d example.test --cert-name noini; then
-  fail "certonly with a missing credentials file succeeded"
-fi
+# must fail: certonly with a missing credentials file
+run_ours_expect 1 noini certonly --dns-rfc2136 --dns-rfc2136-credentials "$ITEST_DIR/missing.ini" \
+  -d example.test --cert-name noini
 assert_contains "$ITEST_DIR/noini.out" "Cannot read the dns-rfc2136 credentials file $ITEST_DIR/missing\.ini"
 assert_eq "$(pebble_orders)" "$before" "orders placed with a missing credentials file"
-if run_ours noopt certonly --dns-rfc2136 -d example.test --cert-name noopt; then
-  fail "certonly --dns-rfc2136 without credentials succeeded"
-fi
+# must fail: certonly --dns-rfc2136 without credentials
+run_ours_expect 1 noopt certonly --dns-rfc2136 -d example.test --cert-name noopt
 assert_contains "$ITEST_DIR/noopt.out" "--dns-rfc2136-credentials"
 pass "missing credentials: refused before ordering"
 
 closed=$(free_port)
 deadini=$(credentials dead certbot-key. "$SECRET256" HMAC-SHA256 "$closed")
 start=$SECONDS
-if run_ours dead certonly --dns-rfc2136 --dns-rfc2136-credentials "$deadini" \
-  --dns-rfc2136-propagation-seconds 0 -d example.test --cert-name dead; then
-  fail "certonly with an unreachable DNS server succeeded"
-fi
+# must fail: certonly with an unreachable DNS server
+run_ours_expect 1 dead certonly --dns-rfc2136 --dns-rfc2136-credentials "$deadini" \
+  --dns-rfc2136-propagation-seconds 0 -d example.test --cert-name dead
 assert_contains "$ITEST_DIR/dead.out" "the DNS server 127\.0\.0\.1:$closed is unreachable"
 ((SECONDS - start < 30)) || fail "unreachable server: took $((SECONDS - start)) s"
 
@@ -228,10 +223,9 @@ bg_start "silent tcp listener" "$ITEST_DIR/silent.log" /usr/bin/python3 -c \
 wait_for_port "$silent" 10 || fail "silent listener did not start"
 silentini=$(credentials silent certbot-key. "$SECRET256" HMAC-SHA256 "$silent")
 start=$SECONDS
-if run_ours silent certonly --dns-rfc2136 --dns-rfc2136-credentials "$silentini" \
-  --dns-rfc2136-propagation-seconds 0 -d example.test --cert-name silent; then
-  fail "certonly with a DNS server that never answers succeeded"
-fi
+# must fail: certonly with a DNS server that never answers
+run_ours_expect 1 silent certonly --dns-rfc2136 --dns-rfc2136-credentials "$silentini" \
+  --dns-rfc2136-propagation-seconds 0 -d example.test --cert-name silent
 took=$((SECONDS - start))
 assert_contains "$ITEST_DIR/silent.out" "the DNS server 127\.0\.0\.1:$silent did not answer within 10 s"
 ((took < 30)) || fail "silent server: took $took s"

@@ -33,6 +33,7 @@ DNS_BAD_CREDS='An error occurred \(SignatureDoesNotMatch\) when calling the Rout
 DNS_NO_ZONE='Unable to find a Route53 hosted zone for _acme-challenge\.www\.not-mine\.test'
 DNS_PY_URL_VAR=""
 DNS_DEFAULT_WAIT=0
+DNS_GARBAGE_ERR="sent a response that is not a ListHostedZonesResponse document"
 dns_suite
 assert_contains "$ITEST_DIR/wild.out" "Added TXT record _acme-challenge.x.test in zone x.test"
 # The fake answers PENDING to the first GetChange of a change: perform asked again until INSYNC.
@@ -66,8 +67,7 @@ printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_sessi
   "$KEY_ID" "$SECRET_KEY" "session-$(openssl rand -hex 8)" >"$HOME/.aws/credentials"
 run_env fromhome
 rm "$HOME/.aws/credentials"
-if run_ours nocreds certonly --dns-route53 -d x.test --cert-name nocreds; then
-  fail "certonly without AWS credentials succeeded"
-fi
+# must fail: certonly without AWS credentials
+run_ours_expect 1 nocreds certonly --dns-route53 -d x.test --cert-name nocreds
 assert_contains "$ITEST_DIR/nocreds.out" "Unable to locate AWS credentials \(tried AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, $HOME/.aws/credentials \[default\], $HOME/.aws/config \[default\]\)"
 pass "dns-route53: credentials from the environment, a profile, the config file, ~/.aws with a session token; none: named"

@@ -620,6 +620,31 @@ run_ours() {
   cb_run "$CERTBOT" "$@" ${RUN_OURS_EXTRA[@]+"${RUN_OURS_EXTRA[@]}"} >"$ITEST_DIR/$name.out" 2>&1
 }
 
+# plugins_without NAME...: a plugin directory with every built plugin except NAME... (as on a
+# system where the distribution packages of those plugins are not installed); prints its path.
+# Use: CERTBOT_PLUGIN_PATH=$(plugins_without dns-nsone) run_ours ...
+plugins_without() {
+  local dir so name skip
+  dir=$(mktemp -d "$ITEST_DIR/plugins-without.XXXXXX")
+  for so in "$BUILD_DIR"/plugins/*.so; do
+    name=$(basename "$so" .so) skip=0
+    for n in "$@"; do [[ "$name" == "$n" ]] && skip=1; done
+    ((skip)) || cp "$so" "$dir/"
+  done
+  chmod 755 "$dir"
+  echo "$dir"
+}
+
+# run_ours_expect STATUS NAME ARGS...: run_ours NAME ARGS... and fail unless it exits with exactly
+# STATUS (docs/user-guide.md, "Exit status"): a failure is asserted with its status, never as
+# "anything but 0".
+run_ours_expect() {
+  local want=$1 name=$2 rc=0
+  shift 2
+  run_ours "$name" "$@" || rc=$?
+  assert_eq "$rc" "$want" "exit status of certbot $name (output: $ITEST_DIR/$name.out)"
+}
+
 # pebble_orders: how many orders Pebble has created so far (from its log).
 pebble_orders() {
   local log="" f

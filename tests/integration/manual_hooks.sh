@@ -199,11 +199,10 @@ echo "cleanup \$CERTBOT_DOMAIN [\$CERTBOT_AUTH_OUTPUT]" >>"$hooks/note-cleanup.l
 EOF
 chmod +x "$hooks"/*.sh
 before=$(pebble_orders)
-if run_ours failhook certonly --manual --preferred-challenges dns \
+# must fail: certonly when the auth hook failed
+run_ours_expect 1 failhook certonly --manual --preferred-challenges dns \
   --manual-auth-hook "$hooks/fail-auth.sh" --manual-cleanup-hook "$hooks/note-cleanup.sh" \
-  -d f1.example -d f2.example; then
-  fail "certonly succeeded although the auth hook failed"
-fi
+  -d f1.example -d f2.example
 out=$(cat "$ITEST_DIR/failhook.out")
 assert_contains "$out" 'manual-auth-hook.*fail-auth\.sh.* failed for f[12]\.example \(exit status 3\)'
 assert_eq "$(wc -l <"$hooks/fail-auth.log")" 2 "auth hook runs"
@@ -216,11 +215,10 @@ pass "a failing auth hook: clear error, cleanup ran for both challenges"
 
 # The hooks succeed but publish nothing: validation fails, cleanup still runs.
 : >"$hooks/note-cleanup.log"
-if run_ours novalid certonly --manual --preferred-challenges dns-01,http-01 \
+# must fail: certonly when nothing was published
+run_ours_expect 1 novalid certonly --manual --preferred-challenges dns-01,http-01 \
   --manual-auth-hook 'echo published-nothing' --manual-cleanup-hook "$hooks/note-cleanup.sh" \
-  -d v1.example; then
-  fail "certonly succeeded although nothing was published"
-fi
+  -d v1.example
 assert_contains "$ITEST_DIR/novalid.out" 'Some challenges have failed'
 assert_contains "$ITEST_DIR/novalid.out" 'Type: +dns-01' # the first of dns-01,http-01
 assert_eq "$(cat "$hooks/note-cleanup.log")" "cleanup v1.example [published-nothing]" \
@@ -243,10 +241,9 @@ pass "no hook and no terminal: fails at once naming --manual-auth-hook"
 
 # --- 5. wildcard with http-01 only ---------------------------------------------------------------
 before=$(pebble_orders)
-if run_ours wildhttp certonly --manual --preferred-challenges http \
-  --manual-auth-hook "$hooks/http-auth.sh" -d '*.w.example'; then
-  fail "a wildcard with --preferred-challenges http succeeded"
-fi
+# must fail: a wildcard with --preferred-challenges http
+run_ours_expect 2 wildhttp certonly --manual --preferred-challenges http \
+  --manual-auth-hook "$hooks/http-auth.sh" -d '*.w.example'
 assert_contains "$ITEST_DIR/wildhttp.out" 'dns-01'
 assert_eq "$(pebble_orders)" "$before" "orders placed for a wildcard that cannot be validated"
 pass "wildcard with --preferred-challenges http: refused before ordering"

@@ -5,14 +5,15 @@
 #    dir changed;
 #  - --cert-name of a missing lineage fails naming it;
 #  - --dry-run --force-renewal: "simulated" success, nothing saved;
-#  - a broken renewal conf: the good lineages still renew, exit status 1 or 4,
-#    the output names the broken file;
+#  - a broken renewal conf, and one with a value of the wrong type
+#    (http01_port = abc): the good lineages still renew, exit status 4,
+#    the output names the broken file (and the key);
 #  - renew_before_expiry in a conf makes just that lineage due;
 #  - hooks: --pre/--post/--deploy-hook and renewal-hooks/{pre,deploy,post}/
 #    (editor backups and non-executables skipped, --no-directory-hooks),
 #    RENEWED_LINEAGE / RENEWED_DOMAINS, env values never executed, the deploy
 #    hook stored as renew_hook and run again by a plain renew;
-#  - one lineage failing: the others renew, exit 1 or 4, deploy hooks only
+#  - one lineage failing: the others renew, exit 4, deploy hooks only
 #    for the renewed ones, FAILED_DOMAINS for the post hook;
 #  - parallel renewal of 6 lineages with --renewal-workers 4;
 #  - the fcntl lock on <config>/.certbot.lock: exit 3 at once while another
@@ -132,7 +133,7 @@ pass "nothing due: exit 0, no renewals, config dir untouched; -q prints nothing"
 
 # --- unknown --cert-name --------------------------------------------------------------
 renew cert-name-nope --cert-name nope
-[[ $RC -ne 0 ]] || fail "renew --cert-name nope succeeded"
+assert_eq "$RC" 1 "exit status of renew --cert-name nope"
 assert_contains "$OUT" "nope"
 pass "--cert-name nope: exit $RC, message names it"
 
@@ -152,17 +153,23 @@ pass "--dry-run --force-renewal: simulated success, nothing saved, no deploy hoo
 
 # --- a broken conf does not stop the others -----------------------------------------------
 printf 'this is [not a renewal conf\n\x01\x02 = = =\n[[[\n' >"$CB_CONFIG/renewal/broken.conf"
+# b.example's conf with a port that is not a number: refused before anything is ordered.
+sed -e '/^http01_port/d' -e '/^\[renewalparams\]/a http01_port = abc' \
+  "$CB_CONFIG/renewal/b.example.conf" >"$CB_CONFIG/renewal/typed.conf"
 renew broken-conf --force-renewal
-[[ $RC -eq 1 || $RC -eq 4 ]] || fail "renew with a broken conf exited $RC, expected 1 or 4"
+assert_eq "$RC" 4 "exit status of renew with a broken conf and lineages renewed (some renewed, some failed)"
 assert_contains "$OUT" "broken\.conf"
+assert_contains "$OUT" "typed\.conf: http01_port = \"abc\" is not a port number"
+assert_contains "$OUT" "2 parse failure"
+assert_no_file "$CB_CONFIG/archive/typed"
 assert_contains "$OUT" "a\.example/fullchain\.pem \(success\)"
 assert_contains "$OUT" "b\.example/fullchain\.pem \(success\)"
 for n in a.example b.example "$weird"; do
   assert_version "$n" 2
   check_cert "$n"
 done
-rm -f "$CB_CONFIG/renewal/broken.conf"
-pass "broken conf: exit $RC, named, the good lineages renewed"
+rm -f "$CB_CONFIG/renewal/broken.conf" "$CB_CONFIG/renewal/typed.conf"
+pass "broken conf and a wrong-typed value: exit $RC, named, the good lineages renewed"
 
 # --- renew_before_expiry makes one lineage due ----------------------------------------------
 sed -i '1i renew_before_expiry = 1000000 days' "$CB_CONFIG/renewal/b.example.conf"
@@ -259,7 +266,7 @@ cp "$CB_CONFIG/renewal/b.example.conf" "$ITEST_DIR/b.example.conf.saved"
 sed -i "s#$webroot#$ITEST_DIR/unserved#" "$CB_CONFIG/renewal/b.example.conf"
 : >"$hooklog"
 renew one-fails --force-renewal --no-directory-hooks
-[[ $RC -eq 4 || $RC -eq 1 ]] || fail "renew with one failing lineage exited $RC, expected 1 or 4"
+assert_eq "$RC" 4 "exit status of renew with one failing lineage (some renewed, some failed)"
 assert_contains "$OUT" "b\.example/fullchain\.pem \(failure\)"
 assert_contains "$OUT" "a\.example/fullchain\.pem \(success\)"
 assert_eq "$(count deploy)" 2 "deploy hook runs when 2 of 3 lineages renewed"

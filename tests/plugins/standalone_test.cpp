@@ -16,10 +16,13 @@
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 using namespace plugin_test;
 
@@ -124,8 +127,13 @@ TlsView tls_connect(int port, const std::string& sni, const std::string& alpn) {
     SSL* ssl = SSL_new(ctx);
     SSL_set_fd(ssl, fd);
     if (!sni.empty()) SSL_set_tlsext_host_name(ssl, sni.c_str());
-    if (!alpn.empty()) {
-        std::string wire = std::string(1, static_cast<char>(alpn.size())) + alpn;
+    if (!alpn.empty()) {  // a comma-separated list of protocols
+        std::string wire, rest = alpn;
+        while (!rest.empty()) {
+            const std::string proto = rest.substr(0, rest.find(','));
+            rest = proto.size() < rest.size() ? rest.substr(proto.size() + 1) : "";
+            wire += std::string(1, static_cast<char>(proto.size())) + proto;
+        }
         REQUIRE(SSL_set_alpn_protos(ssl, reinterpret_cast<const unsigned char*>(wire.data()),
                                     static_cast<unsigned>(wire.size())) == 0);
     }
@@ -428,6 +436,37 @@ TEST_CASE("standalone: requests are bounded and one slow client does not block o
     REQUIRE(inst.cleanup({ch}) == CB_OK);
 }
 
+TEST_CASE("standalone: idle connections piling up do not crowd out a validator",
+          "[standalone][hostile]") {
+    const int port = free_port();
+    FakeHost host;
+    listen_on_loopback(host, port);
+    const auto ch = http01("example.com", "tok");
+    Instance inst(standalone(), host);
+    REQUIRE(inst.perform({ch}) == CB_OK);
+
+    // 100 connections that say nothing (more than the server holds), then a real request.
+    std::vector<int> idle;
+    for (int i = 0; i < 100; ++i) {
+        int fd = connect_tcp(port);
+        REQUIRE(fd >= 0);
+        idle.push_back(fd);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // all accepted by now
+    const auto start = std::chrono::steady_clock::now();
+    auto c = client("127.0.0.1", port);
+    c->set_connection_timeout(3, 0);
+    c->set_read_timeout(3, 0);
+    auto res = c->Get((kPrefix + "tok").c_str());
+    const auto took = std::chrono::steady_clock::now() - start;
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(took < std::chrono::seconds(2));  // not after the idle ones' 10 s deadline
+    for (int fd : idle) close(fd);
+    REQUIRE(inst.cleanup({ch}) == CB_OK);
+    CHECK(host.logged("sent no request yet: too many idle connections from it", CB_LOG_DEBUG));
+}
+
 TEST_CASE("standalone: the server thread leaves signals to the host", "[standalone]") {
     const int port = free_port();
     FakeHost host;
@@ -529,9 +568,15 @@ TEST_CASE("standalone: answers tls-alpn-01 with the acmeIdentifier certificate (
     CHECK_FALSE(tls_connect(port, "unknown.example.com", "acme-tls/1").handshake);
     CHECK_FALSE(tls_connect(port, "", "acme-tls/1").handshake);
     CHECK_FALSE(tls_connect(port, "alpn.example.com", "http/1.1").handshake);
+    // RFC 8737 §3: exactly acme-tls/1; the right SNI without it gets no certificate.
+    CHECK_FALSE(tls_connect(port, "alpn.example.com", "").handshake);
+    CHECK_FALSE(tls_connect(port, "alpn.example.com", "h2,acme-tls/1").handshake);
+    CHECK_FALSE(tls_connect(port, "alpn.example.com", "acme-tls/1,http/1.1").handshake);
+    CHECK(tls_connect(port, "alpn.example.com", "acme-tls/1").handshake);  // still answering
 
     REQUIRE(inst.cleanup({ch, other}) == CB_OK);
     CHECK(host.logged("presented the tls-alpn-01 certificate for alpn.example.com", CB_LOG_DEBUG));
+    CHECK(host.logged("did not offer exactly the acme-tls/1 protocol (no ALPN)", CB_LOG_DEBUG));
     CHECK(port_is_free(port));
     CHECK(inst.cleanup({ch, other}) == CB_OK);
 }

@@ -1,6 +1,12 @@
 // The plugin loader against good and deliberately broken plugin files.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
 #include "plugin_challenge_test.h"
 #include "plugin_host.h"
 
@@ -143,4 +149,64 @@ TEST_CASE("plugins built against the previous released header and a future heade
         CHECK((*inst)->perform({http01_challenge("ok.example")}));
         CHECK((*inst)->cleanup({http01_challenge("ok.example")}));
     }
+}
+
+TEST_CASE("plugins others could change, or from a relative path, are not loaded",
+          "[plugins][hostile]") {
+    char tmpl[] = "/tmp/plugin_trust.XXXXXX";
+    REQUIRE(mkdtemp(tmpl));
+    const std::string dir = tmpl;
+    const std::string so = dir + "/good_c.so";
+    {
+        std::ifstream in(kDir + "/good_c.so", std::ios::binary);
+        std::ofstream out(so, std::ios::binary);
+        out << in.rdbuf();
+    }
+    REQUIRE(::chmod(dir.c_str(), 0755) == 0);
+    REQUIRE(::chmod(so.c_str(), 0644) == 0);
+    auto reason = [](const PluginRegistry& reg, const std::string& path) {
+        for (const auto& s : reg.skipped())
+            if (s.path == path) return s.reason;
+        return std::string("(not skipped)");
+    };
+    // Trusted: loaded (the control for every case below).
+    CHECK(PluginRegistry::discover({dir}).find("good-c") != nullptr);
+
+    // A directory others may write (even a sticky one: anyone can add a .so to /tmp).
+    for (mode_t mode : {0775, 0757, 01777}) {
+        REQUIRE(::chmod(dir.c_str(), mode) == 0);
+        auto reg = PluginRegistry::discover({dir});
+        CHECK(reg.find("good-c") == nullptr);
+        CHECK(reason(reg, dir).find("writable by group or others") != std::string::npos);
+    }
+    REQUIRE(::chmod(dir.c_str(), 0755) == 0);
+
+    // A plugin file others may write.
+    REQUIRE(::chmod(so.c_str(), 0666) == 0);
+    auto writable = PluginRegistry::discover({dir});
+    CHECK(writable.find("good-c") == nullptr);
+    CHECK(reason(writable, so).find("chmod go-w " + so) != std::string::npos);
+    REQUIRE(::chmod(so.c_str(), 0644) == 0);
+
+    // A plugin file owned by another user (only root can hand a file to someone else).
+    if (::geteuid() == 0) {
+        REQUIRE(::chown(so.c_str(), 65534, 65534) == 0);
+        auto foreign = PluginRegistry::discover({dir});
+        CHECK(foreign.find("good-c") == nullptr);
+        CHECK(reason(foreign, so).find("owned by another user (uid 65534)") != std::string::npos);
+        REQUIRE(::chown(so.c_str(), 0, 0) == 0);
+    }
+
+    // A relative directory, even one that is fine.
+    char cwd[4096];
+    REQUIRE(::getcwd(cwd, sizeof cwd));
+    REQUIRE(::chdir("/tmp") == 0);
+    const std::string relative = dir.substr(std::string("/tmp/").size());
+    auto rel = PluginRegistry::discover({relative});
+    REQUIRE(::chdir(cwd) == 0);
+    CHECK(rel.find("good-c") == nullptr);
+    CHECK(reason(rel, relative).find("absolute path") != std::string::npos);
+
+    std::remove(so.c_str());
+    ::rmdir(dir.c_str());
 }

@@ -15,6 +15,24 @@ publishes every TXT record it holds into pebble-challtestsrv (its management API
   OVHcloud API 1.0       https://api.ovh.com/console/#/domain (signed requests: X-Ovh-Signature
                          "$1$" + SHA-1 of AS+CK+METHOD+URL+BODY+TIMESTAMP; the fake's clock runs
                          1000 s ahead, so a client must use /auth/time)
+  DNSimple API v2        https://developer.dnsimple.com/v2/ (accounts, domains, zones, zones/records;
+                         Bearer token; {"data": ...} with "pagination" on listings)
+  Gehirn DNS API v1      https://support.gehirn.jp/apidocs/gis/dns/ (zones, versions/<v>/records:
+                         one record set per name and type, values in "records"; HTTP Basic
+                         authentication with the API token and secret)
+  Sakura Cloud API 1.1   https://developer.sakura.ad.jp/cloud/api/1.1/ (commonserviceitem: the DNS
+                         appliance, its ResourceRecordSets read and written whole; the query of
+                         a listing is JSON; HTTP Basic authentication with token and secret)
+  NS1 API v1             https://developer.ibm.com/apis/catalog/ns1--ibm-ns1-connect-api/ (zones,
+                         zones/<zone>/<domain>/<type>: PUT creates, POST updates the answers;
+                         X-NSONE-Key)
+  LuaDNS REST API v1     https://www.luadns.com/api.html (zones, zones/<id>/records; names absolute
+                         with the final dot; HTTP Basic authentication with email and token;
+                         requests without "Accept: application/json" are refused)
+  DNS Made Easy API v2.0 https://api-docs.dnsmadeeasy.com/ (dns/managed/name, dns/managed/<id>/
+                         records; x-dnsme-apiKey, x-dnsme-requestDate within 5 minutes of the
+                         fake's clock, x-dnsme-hmac = hex HMAC-SHA1(secret key, date); TXT values
+                         returned quoted)
   Amazon Route 53        https://docs.aws.amazon.com/Route53/latest/APIReference/ (2013-04-01;
                          SigV4 verified with botocore's signer, so run it with Debian's python3)
 
@@ -22,6 +40,8 @@ Test control (not part of any provider's API), under /_fake/:
   GET  /_fake/records          every record held: [{"id", "zone", "name", "type", "content"}]
   POST /_fake/config           {"fail_create_after": N}: record creations after the N-th answer
                                HTTP 500 with the provider's error body (an API error mid-run)
+                               {"garbage": "json" | "huge"}: the next API request is answered
+                               200 with a body that is not JSON, or with 5 MiB of it
   GET  /_fake/log              one line per API request: "METHOD PATH STATUS"
 """
 import argparse
@@ -47,6 +67,7 @@ class State:
         self.next_id = 5000
         self.created = 0
         self.fail_create_after = None
+        self.garbage = None
         self.changes = {}  # Route 53 change id -> GetChange calls so far
         self.log = []
         for z in args.zone:  # someone else's record, which cleanup must keep
@@ -99,6 +120,18 @@ class Handler(BaseHTTPRequestHandler):
         if not path.startswith("/_fake/"):
             STATE.log.append("%s %s %d" % (self.command, path, status))
 
+    def send_garbage(self, kind):
+        body = b"<html>502 Bad Gateway</html>\n" if kind == "json" else b"[" + b" " * (5 << 20) + b"]"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except OSError:
+            pass  # the client stopped reading at its limit, as it should
+        STATE.log.append("%s %s garbage-%s" % (self.command, urllib.parse.urlsplit(self.path).path, kind))
+
     def body_json(self):
         n = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(n) if n else b""
@@ -117,6 +150,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self.control(url.path)
             if not self.headers.get("User-Agent"):
                 return self.send_json(400, {"error": "no User-Agent"})
+            if STATE.garbage:
+                kind, STATE.garbage = STATE.garbage, None
+                return self.send_garbage(kind)
             n = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(n) if n else b""
             self.raw_text = raw.decode("utf-8", "replace")
@@ -141,6 +177,7 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_fake/config":
             cfg = self.body_json() or {}
             STATE.fail_create_after = cfg.get("fail_create_after")
+            STATE.garbage = cfg.get("garbage")
             STATE.created = 0
             return self.send_json(200, {})
         self.send_json(404, {})
@@ -639,17 +676,389 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, {})
         self.li_error(405, "Method not allowed")
 
+    # --- DNSimple API v2 ------------------------------------------------------------------
+    # The account the test token reaches: 1010, with a plan; 1011 has none (lexicon and the
+    # plugin skip it) and holds no zones.
+    def ds_error(self, status, message):
+        self.send_json(status, {"message": message})
+
+    def ds_page(self, items, query):
+        page, per_page = int(query.get("page", "1")), int(query.get("per_page", "30"))
+        if not 1 <= per_page <= 100:
+            return self.ds_error(400, "per_page must be between 1 and 100")
+        pages = max(1, (len(items) + per_page - 1) // per_page)
+        self.send_json(200, {"data": items[(page - 1) * per_page:page * per_page],
+                             "pagination": {"current_page": page, "per_page": per_page,
+                                            "total_entries": len(items), "total_pages": pages}})
+
+    def ds_record(self, rid):
+        r = STATE.records[rid]
+        rel = "" if r["name"] == r["zone"] else r["name"][:-len(r["zone"]) - 1]
+        return {"id": int(rid), "zone_id": r["zone"], "parent_id": None, "name": rel, "content": r["content"],
+                "ttl": r["ttl"], "priority": None, "type": r["type"], "regions": ["global"],
+                "system_record": False, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+
+    def ds_zone(self, z):
+        return {"id": int(STATE.zones[z]), "account_id": 1010, "name": z, "reverse": False,
+                "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+
+    def dnsimple(self, path, query, body):
+        if not self.bearer_ok():
+            return self.ds_error(401, "Authentication failed")
+        if self.command == "GET" and path == "/v2/accounts":
+            return self.send_json(200, {"data": [
+                {"id": 1010, "email": "ops@x.test", "plan_identifier": "teams-v1-monthly",
+                 "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"},
+                {"id": 1011, "email": "old@x.test", "plan_identifier": None,
+                 "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}]})
+        m = re.fullmatch(r"/v2/([0-9]+)/(domains|zones)(?:/([^/]+)(?:/(records)(?:/([0-9]+))?)?)?", path)
+        if not m or m.group(1) not in ("1010", "1011"):
+            return self.ds_error(404, "Not found")
+        account, kind, zone, records, rid = m.groups()
+        zones = STATE.zones if account == "1010" else {}
+        if kind == "domains" and zone is None and self.command == "GET":
+            # name_like filters by substring, as the API reference says (lexicon relies on it).
+            items = [dict(self.ds_zone(z), state="hosted") for z in zones if query.get("name_like", "") in z]
+            return self.ds_page(items, query)
+        if kind != "zones" or zone is None:
+            return self.ds_error(405, "Method not allowed")
+        if zone not in zones:
+            return self.ds_error(404, "Zone `%s` not found" % zone)
+        if records is None and self.command == "GET":
+            return self.send_json(200, {"data": self.ds_zone(zone)})
+        if records and rid is None and self.command == "POST":
+            if not isinstance(body, dict) or body.get("type") != "TXT" or not isinstance(body.get("content"), str) \
+                    or not isinstance(body.get("name"), str) or body["name"].endswith(zone) \
+                    or not isinstance(body.get("ttl", 3600), int):
+                return self.ds_error(400, "Validation failed: name (relative), type and content are required")
+            if self.creation_fails():
+                return self.ds_error(500, "Internal server error (injected by the test)")
+            name = zone if body["name"] == "" else body["name"] + "." + zone
+            new = STATE.add(zone, name, "TXT", body["content"], body.get("ttl", 3600))
+            return self.send_json(201, {"data": self.ds_record(new)})
+        if records and rid is None and self.command == "GET":
+            items = [self.ds_record(k) for k, r in STATE.records.items() if r["zone"] == zone
+                     and ("type" not in query or query["type"] == r["type"])]
+            items = [i for i in items if "name" not in query or i["name"] == query["name"]]
+            return self.ds_page(items, query)
+        if records and rid is not None and self.command == "DELETE":
+            if rid not in STATE.records or STATE.records[rid]["zone"] != zone:
+                return self.ds_error(404, "Record `%s` not found" % rid)
+            STATE.delete(rid)
+            return self.send_json(204, None)
+        self.ds_error(405, "Method not allowed")
+
+    # --- Gehirn DNS API v1 ----------------------------------------------------------------
+    # Record sets are built from STATE.records (one set per zone, name and type; the set's id
+    # is derived from them); a PUT replaces the set's values.
+    def basic_ok(self):
+        import base64
+        return self.headers.get("Authorization") == "Basic " + base64.b64encode(ARGS.secret.encode()).decode()
+
+    def gh_error(self, status, code, message):
+        self.send_json(status, {"code": code, "message": message})
+
+    @staticmethod
+    def gh_set_id(zone, name, rtype):
+        import hashlib
+        return hashlib.sha1(("%s|%s|%s" % (zone, name, rtype)).encode()).hexdigest()[:24]
+
+    def gh_sets(self, zone):
+        sets = {}
+        for r in STATE.records.values():
+            if r["zone"] != zone:
+                continue
+            sid = self.gh_set_id(zone, r["name"], r["type"])
+            s = sets.setdefault(sid, {"id": sid, "name": r["name"] + ".", "type": r["type"], "ttl": r["ttl"],
+                                      "enable_alias": False, "records": []})
+            s["records"].append({"data": r["content"]})
+        return sets
+
+    def gh_replace(self, zone, name, values, ttl):
+        for k in [k for k, r in STATE.records.items() if r["zone"] == zone and r["name"] == name and r["type"] == "TXT"]:
+            del STATE.records[k]
+        for v in values:
+            STATE.next_id += 1
+            STATE.records[str(STATE.next_id)] = dict(zone=zone, name=name, type="TXT", content=v, ttl=ttl)
+        STATE.publish(name)
+
+    def gehirn(self, path, query, body):
+        if not self.basic_ok():
+            return self.gh_error(401, "unauthorized", "Unauthorized")
+        zone_ids = {z: "%08x-0000-4000-8000-%012x" % (0x9e000000 + int(zid), int(zid)) for z, zid in STATE.zones.items()}
+        version = lambda z: "%08x-0000-4000-8000-%012x" % (0x7e000000 + int(STATE.zones[z]), 1)
+        if self.command == "GET" and path == "/dns/v1/zones":
+            return self.send_json(200, [{"id": zone_ids[z], "name": z, "current_version_id": version(z),
+                                         "current_version": {"id": version(z), "name": "1", "editable": True},
+                                         "created_at": "2026-01-01T00:00:00Z"} for z in STATE.zones])
+        m = re.fullmatch(r"/dns/v1/zones/([0-9a-f-]+)/versions/([0-9a-f-]+)/records(?:/([0-9a-f]+))?", path)
+        zone = next((z for z, zid in zone_ids.items() if m and zid == m.group(1)), None)
+        if not m or zone is None or m.group(2) != version(zone):
+            return self.gh_error(404, "not_found", "Not Found")
+        sets, sid = self.gh_sets(zone), m.group(3)
+        if self.command == "GET" and sid is None:
+            return self.send_json(200, list(sets.values()))
+        if self.command in ("POST", "PUT"):
+            if not isinstance(body, dict) or body.get("type") != "TXT" or not isinstance(body.get("name"), str) \
+                    or not body["name"].endswith(zone + ".") or not isinstance(body.get("ttl"), int) \
+                    or not isinstance(body.get("records"), list) or not body["records"] \
+                    or any(not isinstance(r, dict) or not isinstance(r.get("data"), str) for r in body["records"]):
+                return self.gh_error(400, "invalid_parameter", "type, name (absolute, with the final dot), ttl and records are required")
+            name = body["name"][:-1]
+            target = self.gh_set_id(zone, name, "TXT")
+            if self.command == "POST" and (sid is not None or target in sets):
+                return self.gh_error(409, "conflict", "The record set already exists")
+            if self.command == "PUT" and (sid not in sets or sid != target):
+                return self.gh_error(404, "not_found", "Not Found")
+            values = [r["data"] for r in body["records"]]
+            old = [r["data"] for r in sets[sid]["records"]] if sid in sets else []
+            if any(v not in old for v in values) and self.creation_fails():
+                return self.gh_error(500, "internal_error", "Internal server error (injected by the test)")
+            self.gh_replace(zone, name, values, body["ttl"])
+            return self.send_json(200, self.gh_sets(zone)[target])
+        if self.command == "DELETE" and sid is not None:
+            if sid not in sets:
+                return self.gh_error(404, "not_found", "Not Found")
+            self.gh_replace(zone, sets[sid]["name"][:-1], [], 0)
+            return self.send_json(200, sets[sid])
+        self.gh_error(405, "method_not_allowed", "Method Not Allowed")
+
+    # --- Sakura Cloud API 1.1 -------------------------------------------------------------
+    # Each zone is a DNS appliance (ID "1129000000NN"); its record list is STATE.records, the
+    # members a real appliance keeps that the plugin does not know (the NS of someone else's
+    # records, "Icon", "Tags"...) are sent too and must come back unchanged.
+    def sc_error(self, status, code, message):
+        self.send_json(status, {"is_fatal": True, "serial": "0123456789abcdef", "status": "%d %s" % (
+            status, {401: "Unauthorized", 404: "Not Found", 400: "Bad Request"}.get(status, "Error")),
+            "error_code": code, "error_msg": message})
+
+    def sc_item(self, zone):
+        sets = []
+        for r in STATE.records.values():
+            if r["zone"] == zone:
+                rel = "@" if r["name"] == zone else r["name"][:-len(zone) - 1]
+                sets.append({"Name": rel, "Type": r["type"], "RData": r["content"], "TTL": r["ttl"]})
+        sets.insert(0, {"Name": "www", "Type": "A", "RData": "192.0.2.1", "TTL": 3600})
+        return {"Index": 0, "ID": "1129000000%02d" % (int(STATE.zones[zone]) - 1000), "Name": zone,
+                "Description": "", "Settings": {"DNS": {"ResourceRecordSets": sets}}, "SettingsHash": "x",
+                "Status": {"Zone": zone, "NS": ["ns1.gslb1.sakura.ne.jp", "ns2.gslb1.sakura.ne.jp"]},
+                "ServiceClass": "cloud/dns", "Availability": "available", "Icon": None, "Tags": [],
+                "Provider": {"ID": 2000001, "Class": "dns", "Name": "gslb1.sakura.ne.jp", "ServiceClass": "cloud/dns"}}
+
+    def sakuracloud(self, path, query, body):
+        if not self.basic_ok():
+            return self.sc_error(401, "unauthorized", "Authentication failed")
+        ids = {"1129000000%02d" % (int(zid) - 1000): z for z, zid in STATE.zones.items()}
+        if self.command == "GET" and path == "/cloud/1.1/commonserviceitem":
+            raw = urllib.parse.unquote(urllib.parse.urlsplit(self.path).query)
+            try:
+                flt = json.loads(raw).get("Filter", {}) if raw else {}
+            except (ValueError, AttributeError):
+                return self.sc_error(400, "bad_request", "The query is not JSON")
+            items = [self.sc_item(z) for z in STATE.zones
+                     if flt.get("Provider.Class", "dns") == "dns" and flt.get("Name", z) == z]
+            return self.send_json(200, {"From": 0, "Count": len(items), "Total": len(items),
+                                        "CommonServiceItems": items, "is_ok": True})
+        m = re.fullmatch(r"/cloud/1.1/commonserviceitem/([0-9]+)", path)
+        if not m or m.group(1) not in ids:
+            return self.sc_error(404, "not_found", "Resource not found")
+        zone = ids[m.group(1)]
+        if self.command == "GET":
+            return self.send_json(200, {"CommonServiceItem": self.sc_item(zone), "is_ok": True})
+        if self.command == "PUT":
+            try:
+                sets = body["CommonServiceItem"]["Settings"]["DNS"]["ResourceRecordSets"]
+                assert isinstance(sets, list)
+                assert all(isinstance(x, dict) and isinstance(x.get("Name"), str) and isinstance(x.get("Type"), str)
+                           and isinstance(x.get("RData"), str) and isinstance(x.get("TTL", 0), int) for x in sets)
+            except (KeyError, TypeError, AssertionError):
+                return self.sc_error(400, "bad_request", "CommonServiceItem.Settings.DNS.ResourceRecordSets is required")
+            if {"Name": "www", "Type": "A", "RData": "192.0.2.1", "TTL": 3600} not in sets:
+                return self.sc_error(400, "bad_request", "test: a record the plugin did not own was dropped")
+            before = [(x["Name"], x["RData"]) for x in self.sc_item(zone)["Settings"]["DNS"]["ResourceRecordSets"]]
+            if any((x["Name"], x["RData"]) not in before for x in sets) and self.creation_fails():
+                return self.sc_error(500, "internal_error", "Internal server error (injected by the test)")
+            for k in [k for k, r in STATE.records.items() if r["zone"] == zone]:
+                name = STATE.records[k]["name"]
+                del STATE.records[k]
+                STATE.publish(name)
+            for x in sets:
+                if x["Type"] != "TXT":
+                    continue
+                name = zone if x["Name"] == "@" else x["Name"] + "." + zone
+                STATE.next_id += 1
+                STATE.records[str(STATE.next_id)] = dict(zone=zone, name=name, type="TXT", content=x["RData"], ttl=x.get("TTL", 3600))
+                STATE.publish(name)
+            return self.send_json(200, {"CommonServiceItem": self.sc_item(zone), "Success": True, "is_ok": True})
+        self.sc_error(405, "method_not_allowed", "Method not allowed")
+
+    # --- NS1 API v1 -----------------------------------------------------------------------
+    def ns_record(self, zone, name):
+        recs = [r for r in STATE.records.values() if r["zone"] == zone and r["name"] == name and r["type"] == "TXT"]
+        if not recs:
+            return None
+        return {"id": self.gh_set_id(zone, name, "TXT"), "zone": zone, "domain": name, "type": "TXT",
+                "ttl": recs[0]["ttl"], "use_client_subnet": True, "meta": {}, "regions": {}, "filters": [],
+                "tier": 1, "answers": [{"answer": [r["content"]], "id": "%024x" % i} for i, r in enumerate(recs)]}
+
+    def nsone(self, path, query, body):
+        if self.headers.get("X-NSONE-Key") != ARGS.secret:
+            return self.send_json(401, {"message": "Unauthorized"})
+        m = re.fullmatch(r"/v1/zones/([^/]+)(?:/([^/]+)/(TXT))?", path)
+        if not m:
+            return self.send_json(404, {"message": "Not Found"})
+        zone, name, rtype = m.groups()
+        if zone not in STATE.zones:
+            return self.send_json(404, {"message": "zone not found"})
+        if name is None:
+            if self.command != "GET":
+                return self.send_json(405, {"message": "Method not allowed"})
+            return self.send_json(200, {"id": "%024x" % int(STATE.zones[zone]), "zone": zone, "ttl": 3600,
+                                        "records": [{"domain": r["name"], "type": r["type"], "ttl": r["ttl"],
+                                                     "short_answers": [r["content"]]}
+                                                    for r in STATE.records.values() if r["zone"] == zone]})
+        if not (name == zone or name.endswith("." + zone)):
+            return self.send_json(400, {"message": "record %s is not in zone %s" % (name, zone)})
+        current = self.ns_record(zone, name)
+        if self.command == "GET":
+            return self.send_json(200, current) if current else self.send_json(404, {"message": "record not found"})
+        if self.command == "DELETE":
+            if not current:
+                return self.send_json(404, {"message": "record not found"})
+            self.gh_replace(zone, name, [], 0)
+            return self.send_json(200, {})
+        if self.command in ("PUT", "POST"):
+            if self.command == "PUT" and current:
+                return self.send_json(400, {"message": "record already exists"})
+            if self.command == "POST" and not current:
+                return self.send_json(404, {"message": "record not found"})
+            answers = body.get("answers") if isinstance(body, dict) else None
+            if not isinstance(answers, list) or not answers or any(
+                    not isinstance(a, dict) or not isinstance(a.get("answer"), list) or len(a["answer"]) != 1
+                    or not isinstance(a["answer"][0], str) for a in answers):
+                return self.send_json(400, {"message": "answers: a list of {\"answer\": [TEXT]} is required"})
+            if self.command == "PUT" and (body.get("zone") != zone or body.get("domain") != name
+                                          or body.get("type") != "TXT" or not isinstance(body.get("ttl"), int)):
+                return self.send_json(400, {"message": "zone, domain, type and ttl must match the URL"})
+            values = [a["answer"][0] for a in answers]
+            old = [a["answer"][0] for a in current["answers"]] if current else []
+            if any(v not in old for v in values) and self.creation_fails():
+                return self.send_json(500, {"message": "Internal server error (injected by the test)"})
+            self.gh_replace(zone, name, values, body.get("ttl", current["ttl"] if current else 3600))
+            return self.send_json(200, self.ns_record(zone, name))
+        self.send_json(405, {"message": "Method not allowed"})
+
+    # --- LuaDNS REST API v1 ---------------------------------------------------------------
+    def lua_record(self, rid):
+        r = STATE.records[rid]
+        return {"id": int(rid), "name": r["name"] + ".", "type": r["type"], "content": r["content"],
+                "ttl": r["ttl"], "zone_id": int(STATE.zones[r["zone"]]), "generated": False,
+                "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+
+    def luadns(self, path, query, body):
+        if self.headers.get("Accept") != "application/json":
+            return self.send_json(406, {"status": "Not Acceptable", "message": "Accept: application/json is required"})
+        if not self.basic_ok():
+            return self.send_json(401, {"status": "Unauthorized", "message": "Invalid email or API key"})
+        if self.command == "GET" and path == "/v1/zones":
+            return self.send_json(200, [{"id": int(zid), "name": z, "synced": False, "queries_count": 0,
+                                         "records_count": 0, "aliases_count": 0, "redirects_count": 0,
+                                         "forwards_count": 0, "template_id": 0} for z, zid in STATE.zones.items()])
+        m = re.fullmatch(r"/v1/zones/([0-9]+)/records(?:/([0-9]+))?", path)
+        zone = next((z for z, zid in STATE.zones.items() if m and zid == m.group(1)), None)
+        if not m or zone is None:
+            return self.send_json(404, {"status": "Not Found", "message": "Zone not found"})
+        rid = m.group(2)
+        if self.command == "GET" and rid is None:
+            return self.send_json(200, [self.lua_record(k) for k, r in STATE.records.items() if r["zone"] == zone])
+        if self.command == "POST" and rid is None:
+            if not isinstance(body, dict) or body.get("type") != "TXT" or not isinstance(body.get("content"), str) \
+                    or not isinstance(body.get("name"), str) or not body["name"].endswith(zone + ".") \
+                    or not isinstance(body.get("ttl"), int):
+                return self.send_json(400, {"status": "Bad Request", "message": "name (absolute, with the final dot), type, content and ttl are required"})
+            if self.creation_fails():
+                return self.send_json(500, {"status": "Internal Server Error", "message": "Internal server error (injected by the test)"})
+            new = STATE.add(zone, body["name"][:-1], "TXT", body["content"], body["ttl"])
+            return self.send_json(200, self.lua_record(new))
+        if self.command == "DELETE" and rid is not None:
+            if rid not in STATE.records or STATE.records[rid]["zone"] != zone:
+                return self.send_json(404, {"status": "Not Found", "message": "Record not found"})
+            gone = self.lua_record(rid)
+            STATE.delete(rid)
+            return self.send_json(200, gone)
+        self.send_json(405, {"status": "Method Not Allowed", "message": "Method not allowed"})
+
+    # --- DNS Made Easy API v2.0 -----------------------------------------------------------
+    def dme_error(self, status, *messages):
+        self.send_json(status, {"error": list(messages)})
+
+    def dme_record(self, rid):
+        r = STATE.records[rid]
+        rel = "" if r["name"] == r["zone"] else r["name"][:-len(r["zone"]) - 1]
+        return {"id": int(rid), "name": rel, "type": r["type"], "value": '"%s"' % r["content"], "ttl": r["ttl"],
+                "gtdLocation": "DEFAULT", "source": 1, "sourceId": int(STATE.zones[r["zone"]]),
+                "dynamicDns": False, "failover": False, "monitor": False, "hardLink": False, "failed": False}
+
+    def dnsmadeeasy(self, path, query, body):
+        import email.utils
+        import hashlib
+        import hmac
+        import time
+        api_key, secret = ARGS.secret.split(":", 1)
+        date = self.headers.get("x-dnsme-requestDate") or ""
+        try:
+            skew = abs(email.utils.parsedate_to_datetime(date).timestamp() - time.time())
+        except (TypeError, ValueError):
+            skew = None
+        expected = hmac.new(secret.encode(), date.encode(), hashlib.sha1).hexdigest()
+        if self.headers.get("x-dnsme-apiKey") != api_key:
+            return self.dme_error(403, "API key not found")
+        if skew is None or skew > 300 or self.headers.get("x-dnsme-hmac") != expected:
+            return self.dme_error(403, "Invalid HMAC or request date")
+        if self.command == "GET" and path == "/V2.0/dns/managed/name":
+            z = query.get("domainname", "")
+            if z not in STATE.zones:
+                return self.send_json(404, None)
+            return self.send_json(200, {"id": int(STATE.zones[z]), "name": z, "gtdEnabled": False,
+                                        "created": 1767225600000, "updated": 1767225600000})
+        m = re.fullmatch(r"/V2.0/dns/managed/([0-9]+)/records/?(?:([0-9]+))?", path)
+        zone = next((z for z, zid in STATE.zones.items() if m and zid == m.group(1)), None)
+        if not m or zone is None:
+            return self.dme_error(404, "Domain not found")
+        rid = m.group(2)
+        if self.command == "GET" and rid is None:
+            items = [self.dme_record(k) for k, r in STATE.records.items() if r["zone"] == zone
+                     and ("type" not in query or query["type"] == r["type"])]
+            items = [i for i in items if "recordName" not in query or i["name"] == query["recordName"]]
+            return self.send_json(200, {"totalRecords": len(items), "totalPages": 1, "data": items, "page": 0})
+        if self.command == "POST" and rid is None:
+            if not isinstance(body, dict) or body.get("type") != "TXT" or not isinstance(body.get("value"), str) \
+                    or not isinstance(body.get("name"), str) or body["name"].endswith(zone) \
+                    or not isinstance(body.get("ttl"), int):
+                return self.dme_error(400, "Record name (relative), type, value and ttl are required")
+            if self.creation_fails():
+                return self.dme_error(500, "Internal server error (injected by the test)")
+            name = zone if body["name"] == "" else body["name"] + "." + zone
+            new = STATE.add(zone, name, "TXT", body["value"], body["ttl"])
+            return self.send_json(201, self.dme_record(new))
+        if self.command == "DELETE" and rid is not None:
+            if rid not in STATE.records or STATE.records[rid]["zone"] != zone:
+                return self.dme_error(404, "Record not found")
+            STATE.delete(rid)
+            return self.send_json(200, None)
+        self.dme_error(405, "Method not allowed")
+
 
 def main():
     global ARGS, STATE
     p = argparse.ArgumentParser()
-    p.add_argument("--provider", required=True, choices=["cloudflare", "digitalocean", "linode", "route53", "google", "ovh"])
+    p.add_argument("--provider", required=True, choices=["cloudflare", "digitalocean", "linode", "route53", "google", "ovh", "dnsimple", "gehirn", "sakuracloud", "nsone", "luadns", "dnsmadeeasy"])
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--cert", required=True)
     p.add_argument("--key", required=True)
     p.add_argument("--challtestsrv", required=True)
     p.add_argument("--zone", action="append", required=True)
-    p.add_argument("--secret", required=True, help="the API token / key (route53: KEY_ID:SECRET; google: the service account JSON file; ovh: AK:AS:CK)")
+    p.add_argument("--secret", required=True, help="the API token / key (route53: KEY_ID:SECRET; google: the service account JSON file; ovh: AK:AS:CK; gehirn, sakuracloud, luadns: USER:PASSWORD of Basic authentication)")
     p.add_argument("--email", default="", help="Cloudflare Global API Key account")
     ARGS = p.parse_args()
     STATE = State(ARGS)

@@ -1,0 +1,538 @@
+#include "flags.h"
+
+#include "config.h"
+
+namespace certbot {
+
+const char* const kKnownPlugins[18] = {"apache",           "nginx",        "webroot",
+                                       "standalone",       "manual",       "dns-cloudflare",
+                                       "dns-digitalocean", "dns-dnsimple", "dns-dnsmadeeasy",
+                                       "dns-gehirn",       "dns-google",   "dns-linode",
+                                       "dns-luadns",       "dns-nsone",    "dns-ovh",
+                                       "dns-rfc2136",      "dns-route53",  "dns-sakuracloud"};
+
+std::string FlagSpec::help_text() const {
+    if (default_value.empty() || help.find("(default:") != std::string::npos) return help;
+    return help + " (default: " + default_value + ")";
+}
+
+namespace {
+
+// One table row, written as a sentence: F("rsa-key-size", kSecurity, "Size of the RSA key.")
+// .number().def("2048").stored("rsa_key_size").sets("rsa_key_size").
+struct F {
+    FlagSpec s;
+    F(const char* name, FlagGroup group, const char* help) {
+        s.name = name;
+        s.group = group;
+        s.help = help;
+    }
+    F& brief(char c) {
+        s.short_name = c;
+        return *this;
+    }
+    F& number() {
+        s.type = FlagType::kInt;
+        return *this;
+    }
+    F& text() {
+        s.type = FlagType::kString;
+        return *this;
+    }
+    F& texts() {
+        s.type = FlagType::kStrings;
+        return *this;
+    }
+    F& topic() {
+        s.type = FlagType::kTopic;
+        return *this;
+    }
+    F& def(const char* v) {
+        s.default_value = v;
+        return *this;
+    }
+    F& value_name(const char* v) {
+        s.value_name = v;
+        return *this;
+    }
+    F& same_as(const char* flag) {
+        s.same_as = flag;
+        return *this;
+    }
+    F& stored(const char* key) {
+        s.renewal_key = key;
+        return *this;
+    }
+    F& sets(const char* fields) { return use(FlagUse::kConfig, fields); }
+    F& command_line(const char* how) {
+        s.in_cli_ini = false;
+        return use(FlagUse::kCommandLine, how);
+    }
+    F& by_nature(const char* why) { return use(FlagUse::kByNature, why); }
+    F& no_effect(const char* why) { return use(FlagUse::kNoEffect, why); }
+    F& refused(const char* message) { return use(FlagUse::kRefused, message); }
+    F& use(FlagUse u, const char* consumer) {
+        s.use = u;
+        s.consumer = consumer;
+        return *this;
+    }
+    operator FlagSpec() const { return s; }
+};
+
+constexpr FlagGroup kGeneral = FlagGroup::kGeneral, kAutomation = FlagGroup::kAutomation,
+                    kSecurity = FlagGroup::kSecurity, kTesting = FlagGroup::kTesting,
+                    kPaths = FlagGroup::kPaths, kRegistration = FlagGroup::kRegistration,
+                    kCertonly = FlagGroup::kCertonly, kRevoke = FlagGroup::kRevoke,
+                    kRollback = FlagGroup::kRollback, kUnregister = FlagGroup::kUnregister,
+                    kCertificates = FlagGroup::kCertificates, kPlugins = FlagGroup::kPlugins,
+                    kHidden = FlagGroup::kHidden;
+
+std::vector<FlagSpec> build_table() {
+    return {
+        // optional arguments
+        F("help", kGeneral, "show this help message and exit")
+            .brief('h')
+            .topic()
+            .command_line("prints the help (of a topic)"),
+        F("verbose", kGeneral,
+          "This flag can be used multiple times to incrementally increase the verbosity of "
+          "output, e.g. -vvv.")
+            .brief('v')
+            .sets("verbosity"),
+        F("non-interactive", kGeneral, "Run without ever asking for user input.")
+            .brief('n')
+            .sets("non_interactive"),
+        F("noninteractive", kGeneral, "Alias of --non-interactive.")
+            .same_as("non-interactive")
+            .sets("non_interactive"),
+        F("force-interactive", kGeneral,
+          "Force Certbot to be interactive even if it detects it's not being run in a terminal.")
+            .sets("force_interactive"),
+        F("domains", kGeneral,
+          "Domain names to apply. For multiple domains you can use multiple -d flags or enter a "
+          "comma separated list of domains as a parameter.")
+            .brief('d')
+            .texts()
+            .sets("domains"),
+        F("domain", kGeneral, "Alias of --domains.").texts().same_as("domains").sets("domains"),
+        F("cert-name", kGeneral,
+          "Certificate name to apply. This name is used by Certbot for housekeeping and in file "
+          "paths.")
+            .text()
+            .sets("cert_name"),
+        F("dry-run", kGeneral,
+          "Perform a test run against the Let's Encrypt staging server, obtaining test "
+          "(invalid) certificates but not saving them to disk.")
+            .sets("dry_run"),
+        F("preferred-challenges", kGeneral,
+          "A sorted, comma delimited list of the preferred challenge to use during authorization "
+          "with the most preferred challenge listed first (e.g. \"dns\" or \"http,dns\").")
+            .texts()
+            .stored("pref_challs")
+            .sets("preferred_challenges"),
+        F("issuance-timeout", kGeneral,
+          "This option specifies how long (in seconds) Certbot will wait for the server to issue "
+          "a certificate.")
+            .number()
+            .def("90")
+            .sets("issuance_timeout"),
+        F("user-agent", kGeneral, "Set a custom user agent string for the client.")
+            .text()
+            .sets("user_agent"),
+        F("eab-kid", kGeneral, "Key Identifier for External Account Binding")
+            .text()
+            .sets("eab_kid"),
+        F("eab-hmac-key", kGeneral, "HMAC key for External Account Binding")
+            .text()
+            .sets("eab_hmac_key"),
+        F("version", kGeneral, "show program's version number and exit")
+            .command_line("prints the version"),
+        F("config", kGeneral, "path to config file")
+            .brief('c')
+            .text()
+            .def("/etc/letsencrypt/cli.ini and ~/.config/letsencrypt/cli.ini")
+            .command_line("names the cli.ini to read first"),
+        F("max-log-backups", kGeneral,
+          "Specifies the maximum number of backup logs that should be kept by Certbot's built in "
+          "log rotation. Setting this flag to 0 disables log rotation entirely.")
+            .number()
+            .def("1000")
+            .sets("max_log_backups"),
+        F("debug-challenges", kGeneral,
+          "After setting up challenges, wait for user input before submitting to CA.")
+            .sets("debug_challenges"),
+        F("preferred-chain", kGeneral,
+          "If the CA offers multiple certificate chains, prefer the chain whose topmost "
+          "certificate was issued from this Subject Common Name.")
+            .text()
+            .stored("preferred_chain")
+            .sets("preferred_chain"),
+        F("preferred-profile", kGeneral,
+          "Request the given certificate profile if the CA offers it; otherwise order without "
+          "one.")
+            .text()
+            .stored("preferred_profile")
+            .sets("preferred_profile"),
+        F("required-profile", kGeneral,
+          "Request the given certificate profile and fail if the CA does not offer it.")
+            .text()
+            .stored("required_profile")
+            .sets("required_profile"),
+        F("user-agent-comment", kGeneral, "Add a comment to the default user agent string.")
+            .text()
+            .sets("user_agent_comment"),
+        F("eab-hmac-alg", kGeneral,
+          "HMAC algorithm for External Account Binding: HS256, HS384 or HS512")
+            .text()
+            .def("HS256")
+            .sets("eab_hmac_alg"),
+        F("standalone-supported-challenges", kGeneral,
+          "Deprecated: use --preferred-challenges (tls-sni-01 is now tls-alpn-01).")
+            .text()
+            .same_as("preferred-challenges")
+            .sets("preferred_challenges"),
+
+        // automation
+        F("keep-until-expiring", kAutomation,
+          "If the requested certificate matches an existing certificate, always keep the "
+          "existing one until it is due for renewal.")
+            .sets("keep_until_expiring"),
+        F("keep", kAutomation, "Alias of --keep-until-expiring.")
+            .same_as("keep-until-expiring")
+            .sets("keep_until_expiring"),
+        F("reinstall", kAutomation, "Alias of --keep-until-expiring.")
+            .same_as("keep-until-expiring")
+            .sets("keep_until_expiring"),
+        F("force-renewal", kAutomation,
+          "If a certificate already exists for the requested domains, renew it now, regardless "
+          "of whether it is near expiry.")
+            .sets("force_renewal"),
+        F("renew-by-default", kAutomation, "Alias of --force-renewal.")
+            .same_as("force-renewal")
+            .sets("force_renewal"),
+        F("agree-tos", kAutomation, "Agree to the ACME Subscriber Agreement")
+            .def("Ask")
+            .sets("agree_tos"),
+        F("quiet", kAutomation, "Silence all output except errors.")
+            .brief('q')
+            .sets("quiet non_interactive"),
+        F("duplicate", kAutomation,
+          "Allow making a certificate lineage that duplicates an existing one (both can be "
+          "renewed in parallel)")
+            .sets("duplicate"),
+        F("reuse-key", kAutomation,
+          "When renewing, use the same private key as the existing certificate.")
+            .stored("reuse_key")
+            .sets("reuse_key"),
+        F("no-reuse-key", kAutomation,
+          "When renewing, do not use the same private key as the existing certificate.")
+            .same_as("reuse-key")
+            .stored("reuse_key")
+            .sets("reuse_key"),
+        F("new-key", kAutomation,
+          "When renewing or replacing a certificate, generate a new private key.")
+            .sets("reuse_key new_key"),
+        F("no-random-sleep-on-renew", kAutomation,
+          "Skip the random delay before renewals that runs when not on a terminal.")
+            .sets("no_random_sleep_on_renew"),
+        F("renewal-workers", kAutomation,
+          "How many lineages `renew` renews at once (default: 4; 1 renews one after another "
+          "like certbot).")
+            .number()
+            .def("4")
+            .sets("renewal_workers"),
+        F("hook-timeout", kAutomation,
+          "Seconds a hook (pre, post, deploy, manual auth/cleanup) may run before it and what it "
+          "started are killed and it counts as failed; 0 for no limit (default: 600).")
+            .number()
+            .def("600")
+            .sets("hook_timeout"),
+        F("plugin-timeout", kAutomation,
+          "Time limit in seconds of each call into a plugin, DNS propagation waits included "
+          "(default: 600). A plugin that does not answer in time is stopped and only its "
+          "certificate fails.")
+            .number()
+            .def("600")
+            .sets("plugin_timeout"),
+        F("pre-hook", kAutomation,
+          "Command to be run in a shell before obtaining any certificates.")
+            .texts()
+            .stored("pre_hook")
+            .sets("pre_hooks"),
+        F("post-hook", kAutomation,
+          "Command to be run in a shell after attempting to obtain/renew certificates.")
+            .texts()
+            .stored("post_hook")
+            .sets("post_hooks"),
+        F("deploy-hook", kAutomation,
+          "Command to be run in a shell once for each successfully issued certificate. "
+          "RENEWED_LINEAGE and RENEWED_DOMAINS are set.")
+            .texts()
+            .stored("renew_hook")
+            .sets("deploy_hooks"),
+        F("renew-hook", kAutomation, "Alias of --deploy-hook.")
+            .texts()
+            .same_as("deploy-hook")
+            .stored("renew_hook")
+            .sets("deploy_hooks"),
+        F("disable-hook-validation", kAutomation,
+          "Ordinarily the commands specified for --pre-hook/--post-hook/--deploy-hook will be "
+          "checked for validity; this disables that.")
+            .sets("disable_hook_validation"),
+        F("no-directory-hooks", kAutomation,
+          "Disable running executables found in Certbot's hook directories.")
+            .sets("no_directory_hooks"),
+        F("no-autorenew", kAutomation, "Disable auto renewal of certificates.")
+            .stored("autorenew")
+            .sets("no_autorenew"),
+        F("autorenew", kAutomation, "Enable auto renewal of certificates (the default).")
+            .same_as("no-autorenew")
+            .stored("autorenew")
+            .by_nature(
+                "renewal is on unless --no-autorenew is given (it overrides one in cli.ini)"),
+        F("expand", kAutomation,
+          "If an existing certificate is a strict subset of the requested names, always expand "
+          "and replace it with the additional names.")
+            .sets("expand"),
+        F("renew-with-new-domains", kAutomation,
+          "If a certificate already exists for the requested certificate name but does not "
+          "match the requested domains, renew it now, regardless of whether it is near expiry.")
+            .sets("renew_with_new_domains"),
+        F("allow-subset-of-names", kAutomation,
+          "When performing domain validation, do not consider it a failure if authorizations "
+          "can not be obtained for a strict subset of the requested domains.")
+            .stored("allow_subset_of_names")
+            .sets("allow_subset_of_names"),
+        F("disable-renew-updates", kAutomation,
+          "Disable automatic updates to your server configuration that would otherwise be done "
+          "by the selected installer plugin during renewal.")
+            .by_nature("renew never changes a server's configuration (it reloads it)"),
+
+        // security
+        F("rsa-key-size", kSecurity, "Size of the RSA key.")
+            .number()
+            .def("2048")
+            .stored("rsa_key_size")
+            .sets("rsa_key_size"),
+        F("key-type", kSecurity, "Type of generated private key: rsa or ecdsa.")
+            .text()
+            .def("ecdsa")
+            .stored("key_type")
+            .sets("key_type"),
+        F("elliptic-curve", kSecurity, "The SECG elliptic curve name to use.")
+            .text()
+            .def("secp256r1")
+            .stored("elliptic_curve")
+            .sets("elliptic_curve"),
+        F("must-staple", kSecurity, "Adds the OCSP Must-Staple extension to the certificate.")
+            .stored("must_staple")
+            .sets("must_staple"),
+        F("redirect", kSecurity,
+          "Automatically redirect all HTTP traffic to HTTPS for the newly authenticated vhost.")
+            .sets("redirect"),
+        F("no-redirect", kSecurity,
+          "Do not automatically redirect all HTTP traffic to HTTPS for the newly authenticated "
+          "vhost.")
+            .same_as("redirect")
+            .sets("redirect"),
+        F("hsts", kSecurity, "Add the Strict-Transport-Security header to every HTTP response.")
+            .sets("hsts"),
+        F("uir", kSecurity,
+          "Add the \"Content-Security-Policy: upgrade-insecure-requests\" header to every HTTP "
+          "response.")
+            .sets("uir"),
+        F("staple-ocsp", kSecurity, "Enables OCSP Stapling.").sets("staple_ocsp"),
+        F("strict-permissions", kSecurity,
+          "Require that all configuration files are owned by the current user.")
+            .sets("strict_permissions"),
+        F("auto-hsts", kSecurity,
+          "Gradually increasing max-age value for HTTP Strict Transport Security.")
+            .sets("auto_hsts"),
+
+        // testing
+        F("test-cert", kTesting, "Obtain a test certificate from a staging server.")
+            .sets("staging"),
+        F("staging", kTesting, "Alias of --test-cert.").same_as("test-cert").sets("staging"),
+        F("no-verify-ssl", kTesting, "Disable verification of the ACME server's certificate.")
+            .sets("no_verify_ssl"),
+        F("http-01-port", kTesting,
+          "Port used in the http-01 challenge. This only affects the port Certbot listens on.")
+            .number()
+            .def("80")
+            .stored("http01_port")
+            .sets("http01_port"),
+        F("http-01-address", kTesting,
+          "The address the server listens to during http-01 challenge.")
+            .text()
+            .stored("http01_address")
+            .sets("http01_address"),
+        F("https-port", kTesting, "Port used to serve HTTPS (tls-alpn-01 with standalone).")
+            .number()
+            .def("443")
+            .stored("https_port")
+            .sets("https_port"),
+        F("debug", kTesting, "Show tracebacks in case of errors").sets("debug"),
+        F("break-my-certs", kTesting,
+          "Be willing to replace or renew valid certificates with invalid (testing/staging) "
+          "certificates.")
+            .sets("break_my_certs"),
+
+        // paths
+        F("config-dir", kPaths, "Configuration directory.")
+            .text()
+            .def("/etc/letsencrypt")
+            .sets("config_dir"),
+        F("work-dir", kPaths, "Working directory.")
+            .text()
+            .def("/var/lib/letsencrypt")
+            .sets("work_dir"),
+        F("logs-dir", kPaths, "Logs directory.")
+            .text()
+            .def("/var/log/letsencrypt")
+            .sets("logs_dir"),
+        F("server", kPaths, "ACME Directory Resource URI.")
+            .text()
+            .def(kDefaultServer)
+            .stored("server")
+            .sets("server server_set"),
+        F("cert-path", kPaths,
+          "Path to where certificate is saved (with certonly --csr), installed from, or "
+          "revoked.")
+            .text()
+            .sets("cert_path"),
+        F("key-path", kPaths,
+          "Path to private key for certificate installation or revocation (if account key is "
+          "missing)")
+            .text()
+            .sets("key_path"),
+        F("fullchain-path", kPaths,
+          "Accompanying path to a full certificate chain (certificate plus chain).")
+            .text()
+            .sets("fullchain_path"),
+        F("chain-path", kPaths, "Accompanying path to a certificate chain.")
+            .text()
+            .sets("chain_path"),
+
+        // register
+        F("register-unsafely-without-email", kRegistration,
+          "Specifying this flag enables registering an account with no email address.")
+            .sets("register_unsafely_without_email"),
+        F("email", kRegistration,
+          "Email used for registration and recovery contact. Use comma to register multiple "
+          "emails.")
+            .brief('m')
+            .text()
+            .sets("email"),
+        F("eff-email", kRegistration,
+          "Share your e-mail address with EFF (accepted; this client never shares it)")
+            .refused(
+                "--eff-email is not supported: this client never sends your address to the EFF "
+                "(its newsletter is at https://supporters.eff.org/); continuing without it"),
+        F("no-eff-email", kRegistration, "Don't share your e-mail address with EFF")
+            .same_as("eff-email")
+            .by_nature("this client never shares the address with the EFF"),
+
+        // certonly
+        F("csr", kCertonly, "Path to a Certificate Signing Request (CSR) in DER or PEM format.")
+            .text()
+            .sets("csr_path csr_der"),
+
+        // revoke
+        F("reason", kRevoke,
+          "Specify reason for revoking certificate: unspecified, keycompromise, "
+          "affiliationchanged, superseded or cessationofoperation.")
+            .text()
+            .def("unspecified")
+            .sets("reason"),
+        F("delete-after-revoke", kRevoke,
+          "Delete certificates after revoking them, along with all previous and later versions "
+          "of those certificates.")
+            .sets("delete_after_revoke"),
+        F("no-delete-after-revoke", kRevoke, "Do not delete certificates after revoking them.")
+            .same_as("delete-after-revoke")
+            .sets("delete_after_revoke"),
+
+        // rollback
+        F("checkpoints", kRollback, "Revert configuration N number of checkpoints.")
+            .number()
+            .def("1")
+            .sets("checkpoints"),
+
+        // unregister
+        F("account", kUnregister, "Account ID to use (default: the only account there is)")
+            .text()
+            .stored("account")
+            .sets("account"),
+
+        // certificates
+        F("json", kCertificates,
+          "Print the certificates as JSON (our flag; the schema is in docs/user-guide.md, "
+          "\"Machine-readable output\").")
+            .sets("json_output"),
+
+        // plugins (the selectors --nginx, --webroot... come from kKnownPlugins and the plugins)
+        F("authenticator", kPlugins, "Authenticator plugin name.")
+            .brief('a')
+            .text()
+            .stored("authenticator")
+            .sets("authenticator"),
+        F("installer", kPlugins, "Installer plugin name (also used to find domains).")
+            .brief('i')
+            .text()
+            .stored("installer")
+            .sets("installer"),
+        F("configurator", kPlugins,
+          "Name of the plugin that is both an authenticator and an installer.")
+            .text()
+            .same_as("authenticator")
+            .sets("authenticator installer"),
+        F("init", kPlugins, "Initialize plugins (with `plugins`).").sets("plugins_init"),
+        F("prepare", kPlugins, "Initialize and prepare plugins.").sets("plugins_prepare"),
+        F("authenticators", kPlugins, "Limit to authenticator plugins only.")
+            .sets("plugins_authenticators"),
+        F("installers", kPlugins, "Limit to installer plugins only.").sets("plugins_installers"),
+        F("check", kPlugins,
+          "With `plugins`: check that the file CHECK is a plugin this certbot would load (ABI, "
+          "entry, options), without installing it. Exit status 0 when it is.")
+            .text()
+            .value_name("FILE")
+            .sets("plugins_check"),
+
+        // Accepted without being listed, as certbot does; Debian's /etc/letsencrypt/cli.ini sets
+        // preconfigured-renewal and max-log-backups.
+        F("preconfigured-renewal", kHidden, "renewal is set up by the package")
+            .no_effect(
+                "it only changes certbot's advice about setting up renewal, which this client "
+                "does not print"),
+        F("text", kHidden, "deprecated, no effect").no_effect("deprecated in certbot"),
+        F("verbose-level", kHidden, "log level number").number().sets("verbosity"),
+        F("no-hsts", kHidden, "do not add the HSTS header")
+            .same_as("hsts")
+            .by_nature("no header is added unless --hsts is given"),
+        F("no-uir", kHidden, "do not add the UIR header")
+            .same_as("uir")
+            .by_nature("no header is added unless --uir is given"),
+        F("no-staple-ocsp", kHidden, "do not enable OCSP stapling")
+            .same_as("staple-ocsp")
+            .by_nature("stapling is off unless --staple-ocsp is given"),
+        F("os-packages-only", kHidden, "deprecated").no_effect("deprecated in certbot"),
+        F("no-self-upgrade", kHidden, "deprecated").no_effect("deprecated in certbot"),
+        F("no-bootstrap", kHidden, "deprecated").no_effect("deprecated in certbot"),
+        F("no-permissions-check", kHidden, "deprecated").no_effect("deprecated in certbot"),
+    };
+}
+
+}  // namespace
+
+const std::vector<FlagSpec>& flag_table() {
+    static const std::vector<FlagSpec> table = build_table();
+    return table;
+}
+
+const FlagSpec* find_flag(const std::string& name) {
+    for (const auto& f : flag_table())
+        if (f.name == name) return &f;
+    return nullptr;
+}
+
+}  // namespace certbot

@@ -1,0 +1,106 @@
+#include "kept_issuance.h"
+
+#include <catch2/catch.hpp>
+
+#include <sys/stat.h>
+
+#include <ctime>
+#include <string>
+
+#include "crypto.h"
+#include "fsutil.h"
+#include "temp_dir_test.h"
+
+using namespace certbot;
+using certbot::test::TempDir;
+
+namespace {
+
+PrivateKey new_key() {
+    auto k = PrivateKey::generate(KeySpec{});
+    REQUIRE(k.ok());
+    return std::move(*k);
+}
+
+// A leaf for NAMES issued by a one-level CA, as obtain_certificate returns it.
+IssuedCert issued_for(const std::vector<std::string>& names, int64_t not_after = 0) {
+    PrivateKey ca_key = new_key();
+    CertParams cap;
+    cap.common_name = "Kept Test CA";
+    cap.is_ca = true;
+    auto ca = issue_cert(cap, ca_key, ca_key, "");
+    REQUIRE(ca.ok());
+    PrivateKey leaf_key = new_key();
+    CertParams lp;
+    lp.dns_names = names;
+    if (not_after) {
+        lp.not_before = not_after - 86400;
+        lp.not_after = not_after;
+    }
+    auto leaf = issue_cert(lp, leaf_key, ca_key, *ca);
+    REQUIRE(leaf.ok());
+    IssuedCert out;
+    out.cert_pem = *leaf;
+    out.chain_pem = *ca;
+    out.fullchain_pem = *leaf + *ca;
+    auto key_pem = leaf_key.to_pem();
+    REQUIRE(key_pem.ok());
+    out.key_pem = *key_pem;
+    out.domains = names;
+    return out;
+}
+
+const std::string kServer = "https://ca.example/dir";
+
+}  // namespace
+
+TEST_CASE("an issued certificate that could not be stored is kept, then taken once",
+          "[kept][hostile]") {
+    TempDir work;
+    const auto now = static_cast<int64_t>(std::time(nullptr));
+    IssuedCert issued = issued_for({"a.example", "b.example"});
+    auto dir = keep_issuance(work.path, "a.example", kServer, issued);
+    REQUIRE(dir.ok());
+    CHECK(*dir == work.path + "/issued/a.example");
+    struct stat st {};
+    REQUIRE(::stat((*dir + "/privkey.pem").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    REQUIRE(::stat(dir->c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0700);
+
+    // Another server, or other names: not used, and kept.
+    CHECK_FALSE(take_kept_issuance(work.path, "a.example", "https://other.example/dir",
+                                   {"a.example", "b.example"}, now));
+    CHECK_FALSE(take_kept_issuance(work.path, "a.example", kServer, {"a.example"}, now));
+    CHECK(::stat(dir->c_str(), &st) == 0);
+
+    // The same request (names in any order): the same certificate and key.
+    auto taken =
+        take_kept_issuance(work.path, "a.example", kServer, {"b.example", "a.example"}, now);
+    REQUIRE(taken);
+    CHECK(taken->cert_pem == issued.cert_pem);
+    CHECK(taken->key_pem == issued.key_pem);
+    CHECK(taken->fullchain_pem == issued.fullchain_pem);
+    forget_kept_issuance(work.path, "a.example");
+    CHECK(::lstat(dir->c_str(), &st) != 0);
+    CHECK_FALSE(
+        take_kept_issuance(work.path, "a.example", kServer, {"a.example", "b.example"}, now));
+}
+
+TEST_CASE("a kept certificate that expired or is damaged is removed, not used", "[kept][hostile]") {
+    TempDir work;
+    const auto now = static_cast<int64_t>(std::time(nullptr));
+    struct stat st {};
+    REQUIRE(keep_issuance(work.path, "old", kServer, issued_for({"old.example"}, now - 3600)).ok());
+    CHECK_FALSE(take_kept_issuance(work.path, "old", kServer, {"old.example"}, now));
+    CHECK(::lstat((work.path + "/issued/old").c_str(), &st) != 0);
+
+    // A key that is not the certificate's.
+    IssuedCert mixed = issued_for({"m.example"});
+    auto other = new_key().to_pem();
+    REQUIRE(other.ok());
+    mixed.key_pem = *other;
+    REQUIRE(keep_issuance(work.path, "mixed", kServer, mixed).ok());
+    CHECK_FALSE(take_kept_issuance(work.path, "mixed", kServer, {"m.example"}, now));
+    CHECK(::lstat((work.path + "/issued/mixed").c_str(), &st) != 0);
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The DNS toolkit as a third party uses it: `cmake --install` of the dev component into a scratch
+# prefix, then a DNS plugin (the source of plugins/dns-luadns, copied out of the tree) built
+# against that prefix only with find_package(CertbotPluginDns CONFIG). `certbot plugins --check`
+# validates the result, and the whole dns-luadns suite (lib_dns.bash: a wildcard certificate
+# validated by Pebble, renew, wrong credentials, a zone not in the account, API errors, garbage
+# answers) runs with that plugin as the only one certbot loads.
+set -euo pipefail
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=tests/integration/lib_dns.bash
+source "$ITEST_LIB_DIR/lib_dns.bash"
+
+[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
+
+# --- 1. the SDK at a scratch prefix ------------------------------------------------------------
+sdk="$ITEST_DIR/sdk"
+cmake --install "$BUILD_DIR" --prefix "$sdk" --component dev >"$ITEST_DIR/sdk-install.log" 2>&1 ||
+  fail "cmake --install --component dev failed: $(cat "$ITEST_DIR/sdk-install.log")"
+for f in dns_authenticator.h dns_credentials.h dns_https.h dns_json.h dns_paging.h; do
+  assert_file "$sdk/include/certbot/dns/$f"
+done
+config=$(find "$sdk" -name CertbotPluginDnsConfig.cmake -print -quit)
+[[ -n "$config" ]] || fail "the SDK installed no CertbotPluginDnsConfig.cmake"
+[[ -n "$(find "$sdk" -name 'libcertbot_plugin_dns.a' -print -quit)" ]] ||
+  fail "the SDK installed no libcertbot_plugin_dns.a"
+pass "SDK: the DNS toolkit's headers, static library and CMake package are installed"
+
+# --- 2. a provider plugin, out of tree, from the installed SDK only ------------------------------
+src="$ITEST_DIR/dns-thirdparty"
+mkdir -p "$src"
+cp "$ITEST_LIB_DIR/../../plugins/dns-luadns/luadns.cpp" "$src/"
+cat >"$src/CMakeLists.txt" <<'EOF2'
+cmake_minimum_required(VERSION 3.18)
+project(dns_thirdparty CXX)
+set(CMAKE_CXX_STANDARD 17)
+set(CMAKE_CXX_STANDARD_REQUIRED ON)
+find_package(CertbotPluginDns CONFIG REQUIRED)
+certbot_add_plugin(dns-luadns SOURCES luadns.cpp LIBS CertbotPluginDns::dns)
+EOF2
+cmake -S "$src" -B "$src/build" -DCMAKE_PREFIX_PATH="$sdk" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF \
+  -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_COMPILE_WARNING_AS_ERROR=ON >"$src/configure.log" 2>&1 ||
+  fail "configuring the third-party plugin failed: $(cat "$src/configure.log")"
+grep -q "CertbotPluginDns_DIR:PATH=$sdk/" "$src/build/CMakeCache.txt" ||
+  fail "the plugin did not find CertbotPluginDns in $sdk: $(grep CertbotPluginDns_DIR "$src/build/CMakeCache.txt")"
+cmake --build "$src/build" >"$src/build.log" 2>&1 || fail "building the plugin failed: $(cat "$src/build.log")"
+so="$src/build/dns-luadns.so"
+assert_file "$so"
+assert_eq "$(nm -D --defined-only "$so" | awk '{print $3}' | sort -u | tr '\n' ' ')" \
+  "certbot_plugin_entry " "dynamic symbols the plugin exports"
+out=$("$CERTBOT" plugins --check "$so" 2>&1) || fail "plugins --check $so failed: $out"
+[[ "$out" == *'OK: plugin "dns-luadns"'*"--dns-luadns-credentials"* ]] || fail "plugins --check said: $out"
+pass "SDK: a DNS plugin builds out of tree on the installed toolkit and passes plugins --check"
+
+# --- 3. that plugin, alone, through the whole DNS suite -------------------------------------------
+export CERTBOT_PLUGIN_PATH="$src/build"
+"$CERTBOT" plugins >"$ITEST_DIR/plugins.out" 2>&1 || fail "certbot plugins failed"
+assert_contains "$ITEST_DIR/plugins.out" "File: $so"
+DNS_PROVIDER=luadns
+DNS_API_PATH=/v1
+DNS_LEAK_CHECK=$(openssl rand -hex 16)
+DNS_SECRET="ops@x.test:$DNS_LEAK_CHECK"
+dns_good_ini() { printf 'dns_luadns_email = ops@x.test\ndns_luadns_token = %s\n' "$DNS_LEAK_CHECK"; }
+dns_bad_ini() { printf 'dns_luadns_email = ops@x.test\ndns_luadns_token = %s\n' "$(openssl rand -hex 16)"; }
+DNS_BAD_CREDS='HTTP status 401: Invalid email or API key'
+DNS_NO_ZONE='Unable to determine zone identifier for www\.not-mine\.test'
+DNS_PY_URL_VAR=""
+DNS_DEFAULT_WAIT=30
+dns_suite
