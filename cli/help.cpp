@@ -105,7 +105,7 @@ const Topic kTopics[] = {
      "non-interactive register-unsafely-without-email eff-email no-eff-email keep-until-expiring "
      "expand version force-renewal renew-with-new-domains reuse-key no-reuse-key new-key "
      "allow-subset-of-names agree-tos account duplicate quiet no-random-sleep-on-renew "
-     "renewal-workers"},
+     "renewal-workers plugin-timeout"},
     {"security", nullptr, "Security parameters & server settings",
      "rsa-key-size key-type elliptic-curve must-staple redirect no-redirect hsts uir staple-ocsp "
      "strict-permissions auto-hsts"},
@@ -136,7 +136,7 @@ const Topic kTopics[] = {
      "cert-name dry-run force-renewal allow-subset-of-names quiet preferred-chain "
      "preferred-challenges pre-hook post-hook deploy-hook disable-hook-validation "
      "no-directory-hooks disable-renew-updates no-autorenew no-random-sleep-on-renew "
-     "renewal-workers hook-timeout"},
+     "renewal-workers hook-timeout plugin-timeout"},
     {"enhance", "  certbot enhance [options]\n",
      "Helps to harden the TLS configuration by adding security enhancements to already existing "
      "configuration.",

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <chrono>
 #include <string>
 
 #include "acme.h"
@@ -15,6 +16,8 @@
 #include "help.h"
 #include "log.h"
 #include "parse.h"
+#include "plugin_host.h"
+#include "plugin_runner.h"
 #include "session.h"
 
 using namespace certbot;
@@ -47,14 +50,28 @@ int print_version() {
     return kExitOk;
 }
 
+// --work-dir from the command line (the plugin descriptor cache lives there), before parsing.
+std::string work_dir_argument(int argc, char** argv) {
+    std::string dir = Config().work_dir;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--work-dir" && i + 1 < argc) dir = argv[++i];
+        if (a.rfind("--work-dir=", 0) == 0) dir = a.substr(11);
+    }
+    return dir;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    // A plugin runner process (plugin code runs only there): before anything else.
+    if (int rc = plugin_runner_main(argc, argv); rc >= 0) return rc;
     // Fast path that needs no plugins.
     for (int i = 1; i < argc; ++i)
         if (std::strcmp(argv[i], "--version") == 0) return print_version();
     install_signal_handlers();
-    auto registry = PluginRegistry::discover(plugin_search_path());
+    auto registry = PluginRegistry::discover(plugin_search_path(),
+                                             plugin_cache_path(work_dir_argument(argc, argv)));
     Options opts;
     if (argc == 2 && std::strcmp(argv[1], "--dump-cli") == 0) {  // build-time docs (dump_cli.h)
         build_options(opts, registry);
@@ -67,6 +84,8 @@ int main(int argc, char** argv) {
     if (parsed.version) return print_version();
     Config& cfg = parsed.cfg;
     log::set_console_level(cfg.quiet ? log::kError : cfg.verbosity > 0 ? log::kDebug : log::kInfo);
+    set_plugin_timeout(std::chrono::seconds(cfg.plugin_timeout));
+    set_plugin_stop_flag(&g_interrupted);
     const Verb* verb = find_verb(cfg.verb);
     try {
         const int status = verb->run(cfg, registry);

@@ -188,7 +188,7 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
         return kExitUsage;
     } catch (const po::error& e) {
         if (auto name = missing_plugin(args, reg); !name.empty()) {
-            log::error(plugin_not_installed(name));
+            log::error(reg.missing(name));
             return kExitUsage;
         }
         log::error(std::string(e.what()) + " (see certbot --help)");
@@ -403,6 +403,11 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
         if (cfg.renewal_workers < 1 || cfg.renewal_workers > 64)
             return bad("renewal-workers", "--renewal-workers must be from 1 to 64");
     }
+    if (vm.count("plugin-timeout")) {
+        cfg.plugin_timeout = vm["plugin-timeout"].as<int>();
+        if (cfg.plugin_timeout < 1 || cfg.plugin_timeout > 86400)
+            return bad("plugin-timeout", "--plugin-timeout must be from 1 to 86400 seconds");
+    }
     if (vm.count("hook-timeout")) {
         cfg.hook_timeout = vm["hook-timeout"].as<int>();
         if (cfg.hook_timeout < 0)
@@ -543,10 +548,10 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
 
     // A plugin asked for by name that is not installed: say so now (not "no plugins chosen").
     for (const char* name : kKnownPlugins)
-        if (vm.count(name) && !reg.find(name)) return bad(name, plugin_not_installed(name));
+        if (vm.count(name) && !reg.find(name)) return bad(name, reg.missing(name));
     for (const char* flag : {"authenticator", "installer", "configurator"})
         if (vm.count(flag) && !reg.find(vm[flag].as<std::string>()))
-            return bad(flag, plugin_not_installed(vm[flag].as<std::string>()));
+            return bad(flag, reg.missing(vm[flag].as<std::string>()));
 
     // Authenticator selection: -a NAME or one of the --<plugin> shortcuts.
     std::vector<std::string> chosen;

@@ -34,6 +34,8 @@ readonly PACKAGES=(
   haproxy
   # fleet mode (docs/fleet.md): the tests start their own etcd members on loopback
   etcd-server etcd-client
+  # the plugin ABI check against its baseline (abidiff, abidw; plugin-api/abi/check-abi.sh)
+  abigail-tools
 )
 readonly SERVICES=(nginx apache2 apache-htcacheclean named bind9 haproxy etcd)
 

@@ -128,7 +128,9 @@ int cmd_plugins(const Config& cfg, const PluginRegistry& reg) {
     }
     out += rule;
     log::out(out);
-    for (const auto& s : reg.skipped()) log::warning("Skipped plugin " + s.path + ": " + s.reason);
+    for (const auto& s : reg.skipped())
+        log::warning("Skipped plugin " + (s.name.empty() ? "" : s.name + " in ") + s.path + ": " +
+                     s.reason);
     if (reg.plugins().empty()) {
         std::string dirs;
         for (const auto& d : plugin_search_path()) dirs += (dirs.empty() ? "" : ":") + d;

@@ -36,6 +36,31 @@ struct Item {
     IssueResult result;  // when renewed
 };
 
+// What a lineage's authenticator must not share with another running at the same time, as
+// the plugin declared it (cb_plugin.exclusive, ABI 1.2): the port it binds, the plugin itself,
+// or the terminal while a person answers; empty when nothing.
+std::string declared_exclusive_key(const Config& c, const PluginRegistry& plugins) {
+    const LoadedPlugin* p = plugins.find(c.authenticator);
+    if (!p) return {};
+    const cb_plugin& e = *p->entry;
+    if ((e.exclusive & CB_EXCLUSIVE_PORT) && e.exclusive_port_option) {
+        auto values = plugin_values(*p, c);
+        if (values) {
+            const std::string option = e.exclusive_port_option;
+            if (auto v = values->values.find(option);
+                v != values->values.end() && !v->second.empty())
+                return "port:" + v->second.back();
+            if (auto g = values->globals.find(option); g != values->globals.end())
+                return "port:" + g->second;
+        }
+        return "plugin:" + p->name();
+    }
+    if ((e.exclusive & CB_EXCLUSIVE_INSTANCE) ||
+        ((e.exclusive & CB_EXCLUSIVE_INTERACTIVE) && c.interactive()))
+        return "plugin:" + p->name();
+    return {};
+}
+
 // Asks the CAs about the lineages the lifetime rule found not due (in parallel); those whose
 // ARI renewal time has passed join `items`, the others are reported as skipped. Fresh answers
 // (and their Retry-After) are saved in the renewal confs, as certbot 5.x does.
@@ -229,7 +254,13 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
     };
     run_renewals(
         due.size(), cli.renewal_workers,
-        [&](size_t i) { return renewal_exclusive_key(due[i]->cfg); }, renew_one, g_interrupted);
+        [&](size_t i) {
+            // The host's rule (the user's scripts, a person, standalone's port), then what the
+            // plugin itself declared (ABI 1.2).
+            std::string key = renewal_exclusive_key(due[i]->cfg);
+            return key.empty() ? declared_exclusive_key(due[i]->cfg, plugins) : key;
+        },
+        renew_one, g_interrupted);
     if (!cli.dry_run)
         for (auto* it : due)
             if (it->outcome == Item::Outcome::kRenewed)

@@ -93,6 +93,7 @@ struct Config {
     bool no_random_sleep_on_renew = false;
     bool no_autorenew = false;
     int renewal_workers = 4;
+    int plugin_timeout = 600;                  // seconds per call into a plugin (--plugin-timeout)
     int hook_timeout = kDefaultHookTimeLimit;  // --hook-timeout (seconds; 0: none)
 
     // TLS to the CA

@@ -255,6 +255,13 @@ std::vector<FlagSpec> build_table() {
             .number()
             .def("600")
             .sets("hook_timeout"),
+        F("plugin-timeout", kAutomation,
+          "Time limit in seconds of each call into a plugin, DNS propagation waits included "
+          "(default: 600). A plugin that does not answer in time is stopped and only its "
+          "certificate fails.")
+            .number()
+            .def("600")
+            .sets("plugin_timeout"),
         F("pre-hook", kAutomation,
           "Command to be run in a shell before obtaining any certificates.")
             .texts()

@@ -1,20 +1,32 @@
 #include "plugin_host.h"
 
-#include <boost/dll/shared_library.hpp>
-
 #include <dirent.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/auxv.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
+#include <deque>
 #include <iostream>
+#include <optional>
 
 #include "fsutil.h"
 #include "log.h"
+#include "plugin_runner.h"
+#include "plugin_wire.h"
 #include "process.h"
+#include "version.h"
+
+extern char** environ;
 
 namespace certbot {
 
@@ -39,14 +51,14 @@ std::string real(const std::string& p) {
     return realpath(p.c_str(), buf) ? std::string(buf) : p;
 }
 
-bool valid_plugin_name(const char* name) {
+}  // namespace
+
+bool plugin_name_valid(const char* name) {
     if (!name || !*name || std::strlen(name) > 64) return false;
     for (const char* c = name; *c; ++c)
         if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-')) return false;
     return name[0] != '-';
 }
-
-}  // namespace
 
 std::vector<std::string> plugin_search_path() {
     const char* env = getauxval(AT_SECURE) ? nullptr : std::getenv("CERTBOT_PLUGIN_PATH");
@@ -87,69 +99,288 @@ std::string plugin_not_installed(const std::string& name) {
            " provides it; CERTBOT_PLUGIN_PATH sets where to look; see `certbot plugins`)";
 }
 
-Result<LoadedPlugin> load_plugin(const std::string& path) {
-    {
-        std::ifstream f(path, std::ios::binary);
-        char magic[4] = {};
-        if (!f.read(magic, 4) || std::memcmp(magic,
-                                             "\x7f"
-                                             "ELF",
-                                             4) != 0)
-            return Error("not an ELF shared object");
+// ---- runner processes ----
+
+namespace {
+
+std::atomic<int> g_timeout_seconds{600};
+const std::atomic<bool>* g_stop_flag = nullptr;
+
+bool stop_requested() {
+    return g_stop_flag && g_stop_flag->load();
+}
+
+// How long `discover` waits for one file to load in the runner (its constructors run then).
+constexpr std::chrono::seconds kProbeTimeout{10};
+// How long cleanup calls may still run after SIGINT/SIGTERM.
+constexpr std::chrono::seconds kInterruptGrace{10};
+
+std::string signal_text(int sig) {
+    const char* abbrev = sigabbrev_np(sig);
+    const char* desc = sigdescr_np(sig);
+    return std::string(abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig)) +
+           (desc ? std::string(" (") + desc + ")" : "");
+}
+
+}  // namespace
+
+void set_plugin_stop_flag(const std::atomic<bool>* flag) {
+    g_stop_flag = flag;
+}
+
+void set_plugin_timeout(std::chrono::seconds limit) {
+    g_timeout_seconds = static_cast<int>(limit.count());
+}
+
+std::chrono::seconds plugin_timeout() {
+    return std::chrono::seconds(g_timeout_seconds.load());
+}
+
+// A runner process: certbot's own binary started with kPluginRunnerFlag, in its own process
+// group (so a timeout also ends what the plugin started), talking over a socket on its fd 3.
+struct PluginInstance::Runner {
+    pid_t pid = -1;
+    int fd = -1;
+    std::string buf;
+
+    ~Runner() { stop(true); }
+
+    static Result<std::unique_ptr<Runner>> spawn() {
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+            return Error(std::string("cannot start a plugin process: ") + std::strerror(errno));
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, sv[1], 3);  // dup2 clears FD_CLOEXEC on 3
+        if (sv[1] == 3) posix_spawn_file_actions_addclose(&fa, sv[0]);
+        posix_spawnattr_t attr;
+        posix_spawnattr_init(&attr);
+        sigset_t none;
+        sigemptyset(&none);
+        posix_spawnattr_setsigmask(&attr, &none);
+        posix_spawnattr_setpgroup(&attr, 0);
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
+        const std::string ppid = std::to_string(getpid());
+        char* argv[] = {const_cast<char*>("certbot"), const_cast<char*>(kPluginRunnerFlag),
+                        const_cast<char*>(ppid.c_str()), nullptr};
+        pid_t pid = -1;
+        int rc = posix_spawn(&pid, "/proc/self/exe", &fa, &attr, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&attr);
+        close(sv[1]);
+        if (rc != 0) {
+            close(sv[0]);
+            return Error(std::string("cannot start a plugin process: ") + std::strerror(rc));
+        }
+        auto r = std::make_unique<Runner>();
+        r->pid = pid;
+        r->fd = sv[0];
+        return r;
     }
-    auto lib = std::make_shared<boost::dll::shared_library>();
-    boost::system::error_code ec;
-    lib->load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
-    if (ec || !lib->is_loaded()) {
-        const char* why = dlerror();
-        return Error(std::string("cannot be loaded: ") + (why ? why : ec.message()));
+
+    // Ends the process (KILL: at once, with everything in its group; else it may finish on
+    // its own for 2 s) and says how it ended: "exited with status 3", "was killed by SIGSEGV".
+    std::string stop(bool kill) {
+        if (fd >= 0) close(fd), fd = -1;
+        if (pid < 0) return {};
+        int status = 0;
+        pid_t r = 0;
+        if (!kill) {
+            for (int i = 0; i < 200 && (r = waitpid(pid, &status, WNOHANG)) == 0; ++i)
+                usleep(10000);
+        }
+        if (r == 0 || kill) {
+            ::kill(-pid, SIGKILL);
+            ::kill(pid, SIGKILL);
+            while ((r = waitpid(pid, &status, 0)) < 0 && errno == EINTR) {
+            }
+        }
+        pid = -1;
+        if (r < 0) return "ended";
+        if (WIFSIGNALED(status)) return "was killed by " + signal_text(WTERMSIG(status));
+        return "exited with status " + std::to_string(WEXITSTATUS(status));
     }
-    if (!lib->has(CB_ENTRY_SYMBOL))
-        return Error(std::string("has no ") + CB_ENTRY_SYMBOL + " symbol; not a certbot plugin");
-    const cb_plugin& entry = lib->get<const cb_plugin>(CB_ENTRY_SYMBOL);
-    // Read struct_size and abi_major first: they are the only fields common to every revision.
-    if (entry.struct_size < offsetof(cb_plugin, abi_minor) + sizeof(entry.abi_minor))
-        return Error("has a malformed entry (struct_size " + std::to_string(entry.struct_size) +
-                     ")");
-    if (entry.abi_major != CB_ABI_MAJOR)
-        return Error("was built for plugin ABI " + std::to_string(entry.abi_major) + "." +
-                     std::to_string(entry.abi_minor) + "; this certbot speaks ABI " +
-                     std::to_string(CB_ABI_MAJOR) + ".0 to " + std::to_string(CB_ABI_MAJOR) + "." +
-                     std::to_string(CB_ABI_MINOR));
-    if (!CB_HAS_FIELD(&entry, cb_plugin, installer))
-        return Error("has a truncated entry (struct_size " + std::to_string(entry.struct_size) +
-                     ")");
-    if (!valid_plugin_name(entry.name))
-        return Error("has an invalid name (lowercase letters, digits and '-' only)");
-    if (!entry.create || !entry.destroy) return Error("has no create/destroy functions");
-    if ((entry.kinds & CB_KIND_AUTHENTICATOR) &&
-        (!entry.authenticator || entry.authenticator->struct_size < sizeof(cb_authenticator)))
-        return Error("says it is an authenticator but has no complete authenticator table");
-    if ((entry.kinds & CB_KIND_INSTALLER) &&
-        (!entry.installer || entry.installer->struct_size < sizeof(cb_installer)))
-        return Error("says it is an installer but has no complete installer table");
-    if (!(entry.kinds & (CB_KIND_AUTHENTICATOR | CB_KIND_INSTALLER)))
-        return Error("is neither an authenticator nor an installer");
-    for (size_t i = 0; i < entry.option_count; ++i) {
-        const auto& o = entry.options[i];
-        if (o.struct_size < sizeof(cb_option_desc) || !valid_plugin_name(o.name))
-            return Error("declares a malformed option #" + std::to_string(i));
+};
+
+// ---- descriptors ----
+
+struct PluginDescriptor {
+    cb_plugin entry{};
+    std::deque<std::string> strings;  // stable storage for every char* in entry
+    std::vector<const char*> types;
+    std::vector<cb_option_desc> options;
+
+    const char* keep(const std::string& s) { return strings.emplace_back(s).c_str(); }
+    const char* keep_nullable(const std::string& s) {
+        const char* v = wire::nullable_get(s);
+        return v ? keep(v) : nullptr;
     }
+
+    // From a runner's ["desc", "ok", ...] message; an error names what is wrong.
+    static Result<std::shared_ptr<PluginDescriptor>> parse(const wire::Message& m) {
+        auto d = std::make_shared<PluginDescriptor>();
+        wire::Cursor c(m, 2);
+        cb_plugin& e = d->entry;
+        e.struct_size = sizeof e;
+        e.abi_major = CB_ABI_MAJOR;
+        e.name = d->keep(c.str());
+        e.description = d->keep(log::printable(c.str(), 400));
+        e.version = d->keep(log::printable(c.str(), 64));
+        e.kinds = static_cast<uint32_t>(c.num(0xffffffffu));
+        e.abi_minor = static_cast<uint32_t>(c.num(0xffffffffu));
+        for (uint64_t n = c.num(16); c.ok() && n > 0; --n) d->types.push_back(d->keep(c.str()));
+        d->types.push_back(nullptr);
+        for (uint64_t n = c.num(256); c.ok() && n > 0; --n) {
+            cb_option_desc o{};
+            o.struct_size = sizeof o;
+            o.name = d->keep(c.str());
+            o.short_alias = d->keep_nullable(c.str());
+            o.metavar = d->keep_nullable(c.str());
+            o.help = d->keep_nullable(c.str());
+            o.default_value = d->keep_nullable(c.str());
+            o.flags = static_cast<uint32_t>(c.num(0xffffffffu));
+            if (c.ok() && !plugin_name_valid(o.name))
+                return Error("declares a malformed option #" + std::to_string(d->options.size()));
+            d->options.push_back(o);
+        }
+        e.exclusive = static_cast<uint32_t>(c.num(0xffffffffu));
+        e.exclusive_port_option = d->keep_nullable(c.str());
+        if (!c.ok() || !c.done() || !plugin_name_valid(e.name))
+            return Error("sent a malformed description");
+        e.challenge_types = d->types.data();
+        e.options = d->options.empty() ? nullptr : d->options.data();
+        e.option_count = d->options.size();
+        return d;
+    }
+};
+
+namespace {
+
+// Identity of a plugin file for the cache: a replaced or rebuilt file is described again.
+struct FileId {
+    dev_t dev = 0;
+    ino_t ino = 0;
+    off_t size = 0;
+    int64_t mtime_ns = 0;
+    std::string key() const {
+        return std::to_string(dev) + ":" + std::to_string(ino) + ":" + std::to_string(size) + ":" +
+               std::to_string(mtime_ns);
+    }
+};
+
+std::optional<FileId> file_id(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+    return FileId{st.st_dev, st.st_ino, st.st_size,
+                  static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+}
+
+std::string cache_header() {
+    return std::string("certbot-plugin-cache 2 ") + certbot_version() + " " +
+           std::to_string(CB_ABI_MAJOR) + "." + std::to_string(CB_ABI_MINOR);
+}
+
+// path -> (file identity, the runner's "desc" message). A cache that is not ours, is
+// writable by others or was written by another version is ignored.
+using Cache = std::map<std::string, std::pair<std::string, wire::Message>>;
+
+Cache read_cache(const std::string& file) {
+    Cache c;
+    struct stat st {};
+    if (file.empty() || ::stat(file.c_str(), &st) != 0 || st.st_uid != geteuid() ||
+        (st.st_mode & 022))
+        return c;
+    auto data = read_file(file, wire::kMaxMessage);
+    if (!data) return c;
+    std::string buf = std::move(*data);
+    bool bad = false;
+    auto head = wire::take_frame(buf, bad);
+    if (!head || head->size() != 1 || (*head)[0] != cache_header()) return c;
+    while (auto m = wire::take_frame(buf, bad)) {
+        if (m->size() < 4) break;
+        wire::Message desc(m->begin() + 2, m->end());
+        c[(*m)[0]] = {(*m)[1], std::move(desc)};
+    }
+    return c;
+}
+
+void write_cache(const std::string& file, const Cache& c) {
+    std::string data = wire::encode({cache_header()});
+    for (const auto& [path, entry] : c) {
+        wire::Message m{path, entry.first};
+        m.insert(m.end(), entry.second.begin(), entry.second.end());
+        data += wire::encode(m);
+    }
+    if (auto st = atomic_write(file, data, 0644); !st)
+        log::debug("Plugin descriptor cache not written: " + st.error().message);
+}
+
+// Describes FILES in runner processes: one for all of them, and a new one after a file whose
+// loading crashed or hung (that file gets a "skip" answer naming what happened).
+std::vector<wire::Message> probe(const std::vector<std::string>& files) {
+    std::vector<wire::Message> out;
+    while (out.size() < files.size()) {
+        auto runner = PluginInstance::Runner::spawn();
+        if (!runner) {
+            for (size_t i = out.size(); i < files.size(); ++i)
+                out.push_back({"desc", "skip", runner.error().message});
+            break;
+        }
+        wire::Message ask{"describe"};
+        ask.insert(ask.end(), files.begin() + static_cast<long>(out.size()), files.end());
+        wire::send((*runner)->fd, ask);
+        while (out.size() < files.size()) {
+            wire::Message m;
+            auto st = wire::receive((*runner)->fd, (*runner)->buf, m,
+                                    std::chrono::steady_clock::now() + kProbeTimeout, nullptr);
+            if (st == wire::ReadStatus::kOk && m.size() >= 3 && m[0] == "desc") {
+                out.push_back(std::move(m));
+                continue;
+            }
+            std::string why;
+            if (st == wire::ReadStatus::kTimedOut)
+                why = "did not finish loading within " + std::to_string(kProbeTimeout.count()) +
+                      " s (a constructor hangs?); stopped it";
+            const std::string how = (*runner)->stop(st != wire::ReadStatus::kClosed);
+            if (why.empty()) why = "crashed while loading: the plugin process " + how;
+            out.push_back({"desc", "skip", why});
+            break;
+        }
+    }
+    return out;
+}
+
+Result<LoadedPlugin> loaded_from(const std::string& path, const wire::Message& desc) {
+    if (desc.size() >= 3 && desc[1] == "skip") return Error(desc[2]);
+    auto d = PluginDescriptor::parse(desc);
+    if (!d) return d.error();
     LoadedPlugin p;
     p.path = path;
-    p.entry = &entry;
-    p.library = lib;
+    p.entry = &(*d)->entry;
+    p.descriptor = *d;
     return p;
 }
 
-PluginRegistry PluginRegistry::discover(const std::vector<std::string>& dirs) {
+}  // namespace
+
+std::string plugin_cache_path(const std::string& work_dir) {
+    return path_join(work_dir, "plugin-descriptors.cache");
+}
+
+Result<LoadedPlugin> load_plugin(const std::string& path) {
+    return loaded_from(path, probe({path}).at(0));
+}
+
+PluginRegistry PluginRegistry::discover(const std::vector<std::string>& dirs,
+                                        const std::string& cache_file) {
     PluginRegistry reg;
+    std::vector<std::string> paths;
     for (const auto& dir : dirs) {
-        // Code we load as root must be as safe from other users as we are (OpenSSH's
+        // Code we run as root must be as safe from other users as we are (OpenSSH's
         // StrictModes): an absolute directory and files nobody else can change or add to.
         auto untrusted = [&](const std::string& path, const std::string& why) {
             log::warning("Refusing to load " + path + ": " + why);
-            reg.skipped_.push_back({path, why});
+            reg.skipped_.push_back({path, why, ""});
         };
         if (dir.empty() || dir[0] != '/') {
             untrusted(dir,
@@ -176,19 +407,49 @@ PluginRegistry PluginRegistry::discover(const std::vector<std::string>& dirs) {
                 untrusted(path, why);
                 continue;
             }
-            auto p = load_plugin(path);
-            if (!p) {
-                reg.skipped_.push_back({path, p.error().message});
-                log::debug("Skipping plugin " + path + ": " + p.error().message);
-                continue;
-            }
-            if (reg.find(p->name())) {
-                reg.skipped_.push_back({path, "duplicate plugin name \"" + p->name() +
-                                                  "\" (the first one found is used)"});
-                continue;
-            }
-            reg.plugins_.push_back(std::move(*p));
+            paths.push_back(path);
         }
+    }
+    // The cache answers for files whose identity it knows; the rest are probed together.
+    Cache cache = read_cache(cache_file);
+    Cache fresh;
+    std::vector<std::string> unknown;
+    std::vector<std::string> ids(paths.size());
+    for (size_t i = 0; i < paths.size(); ++i) {
+        auto id = file_id(paths[i]);
+        ids[i] = id ? id->key() : "";
+        auto hit = cache.find(paths[i]);
+        if (hit != cache.end() && hit->second.first == ids[i])
+            fresh[paths[i]] = hit->second;
+        else
+            unknown.push_back(paths[i]);
+    }
+    auto probed = probe(unknown);
+    for (size_t i = 0; i < unknown.size(); ++i) {
+        const size_t at =
+            static_cast<size_t>(std::find(paths.begin(), paths.end(), unknown[i]) - paths.begin());
+        fresh[unknown[i]] = {ids[at], probed[i]};
+    }
+    if (!cache_file.empty() && (!unknown.empty() || fresh.size() != cache.size()) &&
+        access(dir_name(cache_file).c_str(), W_OK) == 0)
+        write_cache(cache_file, fresh);
+
+    for (const auto& path : paths) {
+        const wire::Message& desc = fresh[path].second;
+        auto p = loaded_from(path, desc);
+        if (!p) {
+            reg.skipped_.push_back(
+                {path, p.error().message, desc.size() >= 4 && desc[1] == "skip" ? desc[3] : ""});
+            log::debug("Skipping plugin " + path + ": " + p.error().message);
+            continue;
+        }
+        if (reg.find(p->name())) {
+            reg.skipped_.push_back(
+                {path, "duplicate plugin name \"" + p->name() + "\" (the first one found is used)",
+                 p->name()});
+            continue;
+        }
+        reg.plugins_.push_back(std::move(*p));
     }
     return reg;
 }
@@ -199,126 +460,188 @@ const LoadedPlugin* PluginRegistry::find(const std::string& name) const {
     return nullptr;
 }
 
+std::string PluginRegistry::missing(const std::string& name) const {
+    for (const auto& s : skipped_)
+        if (s.name == name)
+            return "The requested " + name + " plugin (" + s.path + ") cannot be used: it " +
+                   s.reason + " (install a build of the plugin for this certbot)";
+    return plugin_not_installed(name);
+}
+
 // ---- host side of an instance ----
 
-struct PluginInstance::HostState {
-    cb_host table{};
-    std::string plugin_name;
-    PluginOptionValues options;
-    bool interactive = false;
-    std::string config_dir, work_dir, logs_dir;
-    std::string last_error;
+namespace {
 
-    static HostState* of(void* ctx) { return static_cast<HostState*>(ctx); }
+// Host services the runner forwards: prompts and user hooks stay in this process (it owns the
+// terminal and runs hooks one at a time).
+bool pause_for_user(const std::string& message) {
+    std::cout << message << "\nPress Enter to Continue" << std::flush;
+    std::string line;
+    return static_cast<bool>(std::getline(std::cin, line));
+}
 
-    static void log_cb(void* ctx, int level, const char* message) {
-        log::write(level, message ? message : "");
-        (void)ctx;
+wire::Message run_hook_for_plugin(const wire::Message& m) {
+    HookOptions opts;
+    for (size_t i = 3; i < m.size(); ++i) {
+        auto eq = m[i].find('=');
+        if (eq == std::string::npos || eq == 0) continue;
+        opts.env.emplace_back(m[i].substr(0, eq), m[i].substr(eq + 1));
     }
-    static void set_error_cb(void* ctx, const char* message) {
-        of(ctx)->last_error = message ? message : "";
-    }
-    static size_t get_option_cb(void* ctx, const char* name, const char* identifier,
-                                cb_string_sink sink, void* sink_ctx) {
-        if (!name || !sink) return 0;
-        const auto& o = of(ctx)->options;
-        if (identifier) {
-            auto pi = o.per_identifier.find(name);
-            if (pi != o.per_identifier.end()) {
-                auto v = pi->second.find(identifier);
-                if (v != pi->second.end()) {
-                    sink(sink_ctx, v->second.c_str());
-                    return 1;
-                }
-                return 0;
-            }
-        }
-        auto it = o.values.find(name);
-        if (it != o.values.end()) {
-            for (const auto& v : it->second) sink(sink_ctx, v.c_str());
-            return it->second.size();
-        }
-        auto g = o.globals.find(name);
-        if (g != o.globals.end()) {
-            sink(sink_ctx, g->second.c_str());
-            return 1;
-        }
-        return 0;
-    }
-    static int interactive_cb(void* ctx) { return of(ctx)->interactive ? 1 : 0; }
-    static cb_status pause_cb(void* ctx, const char* message) {
-        if (!of(ctx)->interactive) return CB_ERROR;
-        std::cout << (message ? message : "") << "\nPress Enter to Continue" << std::flush;
-        std::string line;
-        if (!std::getline(std::cin, line)) return CB_ERROR;
-        return CB_OK;
-    }
-    static cb_status run_hook_cb(void*, const char* command, const char* const* env,
-                                 cb_string_sink out_sink, void* out_ctx, int* exit_status) {
-        if (!command) return CB_ERROR;
-        HookOptions opts;
-        for (const char* const* e = env; e && *e; ++e) {
-            std::string kv(*e);
-            auto eq = kv.find('=');
-            if (eq == std::string::npos || eq == 0) continue;
-            opts.env.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
-        }
-        opts.capture_stdout = out_sink != nullptr;
-        auto r = run_hook(command, opts);
-        if (!r) return CB_ERROR;
-        if (exit_status) *exit_status = r->exit_status;
-        if (out_sink) out_sink(out_ctx, r->output.c_str());
-        return CB_OK;
-    }
-};
+    opts.capture_stdout = m[2] == "1";
+    auto r = run_hook(m[1], opts);
+    if (!r) return {"hook", "error", "0", ""};
+    return {"hook", "ok", std::to_string(r->exit_status), r->output};
+}
 
-PluginInstance::PluginInstance(const LoadedPlugin& plugin)
-    : plugin_(plugin), state_(std::make_unique<HostState>()) {}
+wire::Message challenge_message(const char* call, const std::vector<cb_challenge>& cs) {
+    wire::Message m{call, std::to_string(cs.size())};
+    auto s = [](const char* p) { return std::string(p ? p : ""); };
+    for (const auto& c : cs) {
+        for (const char* f :
+             {c.type, c.identifier, c.token, c.key_authorization, c.validation, c.validation_name})
+            m.push_back(s(f));
+        m.push_back(c.is_wildcard ? "1" : "0");
+        m.push_back(c.identifier_type ? c.identifier_type : "dns");  // ABI 1.2
+    }
+    return m;
+}
+
+}  // namespace
+
+PluginInstance::PluginInstance(const LoadedPlugin& plugin) : plugin_(plugin) {}
 
 PluginInstance::~PluginInstance() {
-    if (self_) plugin_.entry->destroy(self_);
+    if (!runner_) return;
+    if (wire::send(runner_->fd, {"destroy"})) (void)await("destroy", true);
+    if (runner_) runner_->stop(false);
 }
 
 Result<std::unique_ptr<PluginInstance>> PluginInstance::create(
     const LoadedPlugin& plugin, PluginOptionValues options, bool interactive, bool dry_run,
     const std::string& config_dir, const std::string& work_dir, const std::string& logs_dir) {
     std::unique_ptr<PluginInstance> inst(new PluginInstance(plugin));
-    HostState& s = *inst->state_;
-    s.plugin_name = plugin.name();
-    s.options = std::move(options);
-    s.interactive = interactive;
-    s.config_dir = config_dir;
-    s.work_dir = work_dir;
-    s.logs_dir = logs_dir;
-    cb_host& t = s.table;
-    t.struct_size = sizeof(cb_host);
-    t.abi_major = CB_ABI_MAJOR;
-    t.abi_minor = CB_ABI_MINOR;
-    t.ctx = &s;
-    t.log = &HostState::log_cb;
-    t.set_error = &HostState::set_error_cb;
-    t.get_option = &HostState::get_option_cb;
-    t.is_interactive = &HostState::interactive_cb;
-    t.pause = &HostState::pause_cb;
-    t.run_hook = &HostState::run_hook_cb;
-    t.config_dir = s.config_dir.c_str();
-    t.work_dir = s.work_dir.c_str();
-    t.logs_dir = s.logs_dir.c_str();
-    t.dry_run = dry_run ? 1 : 0;
-    void* self = nullptr;
-    cb_status st = plugin.entry->create(&t, &self);
-    if (st != CB_OK) {
-        std::string why = s.last_error.empty() ? "no reason given" : s.last_error;
-        return Error("The " + plugin.name() + " plugin could not start: " + why);
+    inst->interactive_ = interactive;
+    wire::Message& m = inst->init_;
+    m = {"init",     plugin.path, plugin.name(), interactive ? "1" : "0", dry_run ? "1" : "0",
+         config_dir, work_dir,    logs_dir,      certbot_version()};
+    m.push_back(std::to_string(options.values.size()));
+    for (const auto& [name, values] : options.values) {
+        m.push_back(name);
+        m.push_back(std::to_string(values.size()));
+        m.insert(m.end(), values.begin(), values.end());
     }
-    inst->self_ = self;
+    m.push_back(std::to_string(options.per_identifier.size()));
+    for (const auto& [name, map] : options.per_identifier) {
+        m.push_back(name);
+        m.push_back(std::to_string(map.size()));
+        for (const auto& [id, value] : map) m.insert(m.end(), {id, value});
+    }
+    m.push_back(std::to_string(options.globals.size()));
+    for (const auto& [k, v] : options.globals) m.insert(m.end(), {k, v});
+    CB_TRY(inst->start());
     return inst;
 }
 
-Status PluginInstance::check(cb_status st, const std::string& what) {
+Status PluginInstance::start(bool cleanup) {
+    auto r = Runner::spawn();
+    if (!r) return Error("The " + plugin_.name() + " plugin could not start: " + r.error().message);
+    runner_ = std::move(*r);
+    if (!wire::send(runner_->fd, init_))
+        return Error("The " + plugin_.name() + " plugin could not start: its process " +
+                     runner_->stop(false));
+    auto reply = await("create", cleanup);
+    if (!reply)
+        return Error("The " + plugin_.name() + " plugin could not start: " + reply.error().message);
+    if ((*reply)[1] != std::to_string(CB_OK)) {
+        runner_->stop(false);
+        runner_.reset();
+        const std::string why = (*reply)[2].empty() ? "no reason given" : (*reply)[2];
+        return Error("The " + plugin_.name() + " plugin could not start: " + why);
+    }
+    return Status::Ok();
+}
+
+Result<wire::Message> PluginInstance::await(const std::string& call, bool cleanup) {
+    using clock = std::chrono::steady_clock;
+    auto deadline = clock::now() + plugin_timeout();
+    std::optional<clock::time_point> grace_end;
+    // SIGINT/SIGTERM end a call at once; cleanup calls get a short grace period.
+    auto stop = [&]() {
+        if (!stop_requested()) return false;
+        if (!cleanup) return true;
+        if (!grace_end) grace_end = clock::now() + kInterruptGrace;
+        return clock::now() >= *grace_end;
+    };
+    const std::string who = plugin_.name() + " plugin (" + plugin_.path + ")";
+    while (true) {
+        wire::Message m;
+        auto st = wire::receive(runner_->fd, runner_->buf, m, deadline, stop);
+        if (st == wire::ReadStatus::kOk && !m.empty()) {
+            if (m[0] == "result" && m.size() >= 3) return m;
+            const auto served_from = clock::now();
+            if (m[0] == "log" && m.size() == 3) {
+                int level = std::atoi(m[1].c_str());
+                log::write(std::clamp(level, 10, 40), log::printable(m[2], 4000));
+                continue;
+            }
+            bool sent = false;
+            if (m[0] == "pause" && m.size() == 2)
+                sent = wire::send(runner_->fd,
+                                  {"pause", interactive_ && pause_for_user(m[1]) ? "ok" : "error"});
+            else if (m[0] == "hook" && m.size() >= 3)
+                sent = wire::send(runner_->fd, run_hook_for_plugin(m));
+            else
+                st = wire::ReadStatus::kBad;
+            // Time spent on a person or a user hook is not the plugin's.
+            deadline += clock::now() - served_from;
+            if (sent) continue;
+            if (st == wire::ReadStatus::kOk) st = wire::ReadStatus::kClosed;
+        }
+        std::string why;
+        switch (st) {
+            case wire::ReadStatus::kTimedOut:
+                why = ": " + call + " did not answer within " +
+                      std::to_string(plugin_timeout().count()) +
+                      " s (--plugin-timeout); stopped it";
+                runner_->stop(true);
+                break;
+            case wire::ReadStatus::kStopped:
+                why = ": " + call + " interrupted (SIGINT/SIGTERM); stopped it";
+                runner_->stop(true);
+                break;
+            case wire::ReadStatus::kBad:
+                why = ": " + call + ": the plugin process sent a malformed message; stopped it";
+                runner_->stop(true);
+                break;
+            default:
+                why = " crashed in " + call + ": its process " + runner_->stop(false);
+                break;
+        }
+        runner_.reset();
+        return Error(who + why);
+    }
+}
+
+Result<wire::Message> PluginInstance::call(const wire::Message& message, const std::string& what,
+                                           bool cleanup) {
+    if (!runner_) {
+        if (stop_requested() && !cleanup)
+            return Error("The " + plugin_.name() + " plugin: " + what + ": interrupted");
+        CB_TRY(start(cleanup));
+    }
+    if (!wire::send(runner_->fd, message)) {
+        const std::string how = runner_->stop(false);
+        runner_.reset();
+        return Error(plugin_.name() + " plugin (" + plugin_.path + ") crashed: its process " + how +
+                     " before " + message[0]);
+    }
+    return await(message[0], cleanup);
+}
+
+Status PluginInstance::check(const wire::Message& reply, const std::string& what) {
+    const int st = std::atoi(reply[1].c_str());
     if (st == CB_OK) return Status::Ok();
-    std::string msg = state_->last_error;
-    state_->last_error.clear();
+    std::string msg = reply[2];
     if (st == CB_DECLINED && msg.empty()) msg = "declined";
     if (msg.empty()) msg = "failed without giving a reason";
     return Error(msg.find(plugin_.name()) == std::string::npos
@@ -326,100 +649,111 @@ Status PluginInstance::check(cb_status st, const std::string& what) {
                      : msg);
 }
 
-Result<std::vector<std::string>> PluginInstance::chall_pref(const std::string& identifier) {
-    std::vector<std::string> out;
-    auto sink = [](void* ctx, const char* v) {
-        static_cast<std::vector<std::string>*>(ctx)->emplace_back(v ? v : "");
-    };
-    cb_status st =
-        plugin_.entry->authenticator->get_chall_pref(self_, identifier.c_str(), sink, &out);
-    if (st == CB_DECLINED) return std::vector<std::string>{};
-    if (auto s = check(st, "choosing challenges for " + identifier); !s) return s.error();
-    return out;
+Status PluginInstance::require_installer() const {
+    if (plugin_.is_installer()) return Status::Ok();
+    return Error("The " + plugin_.name() +
+                     " plugin is not an installer; choose one with "
+                     "-i/--installer",
+                 kExitUsage);
 }
-
-Status PluginInstance::perform(const std::vector<cb_challenge>& c) {
-    return check(plugin_.entry->authenticator->perform(self_, c.data(), c.size()),
-                 "preparing challenges");
-}
-
-Status PluginInstance::cleanup(const std::vector<cb_challenge>& c) {
-    return check(plugin_.entry->authenticator->cleanup(self_, c.data(), c.size()),
-                 "cleaning up challenges");
-}
-
-#define CB_REQUIRE_INSTALLER()                                  \
-    if (!plugin_.is_installer())                                \
-    return Error("The " + plugin_.name() +                      \
-                     " plugin is not an installer; choose one " \
-                     "with -i/--installer",                     \
-                 kExitUsage)
 
 namespace {
-void append_to(void* ctx, const char* v) {
-    static_cast<std::vector<std::string>*>(ctx)->emplace_back(v ? v : "");
+std::vector<std::string> values_of(const wire::Message& reply) {
+    return std::vector<std::string>(reply.begin() + 3, reply.end());
+}
+bool declined(const wire::Message& reply) {
+    return reply[1] == std::to_string(CB_DECLINED);
 }
 }  // namespace
 
+Result<std::vector<std::string>> PluginInstance::chall_pref(const std::string& identifier) {
+    const std::string what = "choosing challenges for " + identifier;
+    auto r = call({"chall_pref", identifier}, what);
+    if (!r) return r.error();
+    if (declined(*r)) return std::vector<std::string>{};
+    if (auto s = check(*r, what); !s) return s.error();
+    return values_of(*r);
+}
+
+Status PluginInstance::perform(const std::vector<cb_challenge>& c) {
+    auto r = call(challenge_message("perform", c), "preparing challenges");
+    if (!r) return r.error();
+    return check(*r, "preparing challenges");
+}
+
+Status PluginInstance::cleanup(const std::vector<cb_challenge>& c) {
+    auto r = call(challenge_message("cleanup", c), "cleaning up challenges", true);
+    if (!r) return r.error();
+    return check(*r, "cleaning up challenges");
+}
+
 Result<std::vector<std::string>> PluginInstance::get_all_names() {
-    CB_REQUIRE_INSTALLER();
-    std::vector<std::string> out;
-    if (auto s =
-            check(plugin_.entry->installer->get_all_names(self_, append_to, &out), "listing names");
-        !s)
-        return s.error();
-    return out;
+    CB_TRY(require_installer());
+    auto r = call({"get_all_names"}, "listing names");
+    if (!r) return r.error();
+    if (auto s = check(*r, "listing names"); !s) return s.error();
+    return values_of(*r);
 }
+
 Result<std::vector<std::string>> PluginInstance::supported_enhancements() {
-    CB_REQUIRE_INSTALLER();
-    std::vector<std::string> out;
-    cb_status st = plugin_.entry->installer->supported_enhancements(self_, append_to, &out);
-    if (st == CB_DECLINED) return std::vector<std::string>{};
-    if (auto s = check(st, "listing enhancements"); !s) return s.error();
-    return out;
+    CB_TRY(require_installer());
+    auto r = call({"supported_enhancements"}, "listing enhancements");
+    if (!r) return r.error();
+    if (declined(*r)) return std::vector<std::string>{};
+    if (auto s = check(*r, "listing enhancements"); !s) return s.error();
+    return values_of(*r);
 }
+
 Status PluginInstance::deploy_cert(const std::string& domain, const std::string& cert,
                                    const std::string& key, const std::string& chain,
-                                   const std::string& fullchain) {
-    CB_REQUIRE_INSTALLER();
-    return check(plugin_.entry->installer->deploy_cert(
-                     self_, domain.c_str(), cert.c_str(), key.c_str(),
-                     chain.empty() ? nullptr : chain.c_str(), fullchain.c_str()),
-                 "deploying the certificate for " + domain);
+                                   const std::string& fullchain, const std::string& lineage) {
+    CB_TRY(require_installer());
+    const std::string what = "deploying the certificate for " + domain;
+    auto r = call({"deploy_cert", domain, cert, key,
+                   wire::nullable(chain.empty() ? nullptr : chain.c_str()), fullchain, lineage},
+                  what);
+    if (!r) return r.error();
+    return check(*r, what);
 }
+
 Result<bool> PluginInstance::enhance(const std::string& domain, const std::string& enhancement,
                                      const std::string& options) {
-    CB_REQUIRE_INSTALLER();
-    cb_status st = plugin_.entry->installer->enhance(self_, domain.c_str(), enhancement.c_str(),
-                                                     options.empty() ? nullptr : options.c_str());
-    if (st == CB_DECLINED) {
+    CB_TRY(require_installer());
+    auto r = call({"enhance", domain, enhancement,
+                   wire::nullable(options.empty() ? nullptr : options.c_str())},
+                  enhancement + " for " + domain);
+    if (!r) return r.error();
+    if (declined(*r)) {
         log::warning(plugin_.name() + " plugin: " + enhancement + " not applied to " + domain +
-                     (state_->last_error.empty() ? "" : ": " + state_->last_error));
-        state_->last_error.clear();
+                     ((*r)[2].empty() ? "" : ": " + (*r)[2]));
         return false;
     }
-    if (auto s = check(st, enhancement + " for " + domain); !s) return s.error();
+    if (auto s = check(*r, enhancement + " for " + domain); !s) return s.error();
     return true;
 }
+
+Status PluginInstance::call_checked(const wire::Message& message, const std::string& what,
+                                    bool cleanup) {
+    CB_TRY(require_installer());
+    auto r = call(message, what, cleanup);
+    if (!r) return r.error();
+    return check(*r, what);
+}
+
 Status PluginInstance::save(const std::string& title, bool temporary) {
-    CB_REQUIRE_INSTALLER();
-    return check(plugin_.entry->installer->save(self_, title.c_str(), temporary ? 1 : 0), "saving");
+    return call_checked({"save", title, temporary ? "1" : "0"}, "saving");
 }
 Status PluginInstance::rollback_checkpoints(int count) {
-    CB_REQUIRE_INSTALLER();
-    return check(plugin_.entry->installer->rollback_checkpoints(self_, count), "rolling back");
+    return call_checked({"rollback_checkpoints", std::to_string(count)}, "rolling back", true);
 }
 Status PluginInstance::recovery_routine() {
-    CB_REQUIRE_INSTALLER();
-    return check(plugin_.entry->installer->recovery_routine(self_), "recovering");
+    return call_checked({"recovery_routine"}, "recovering", true);
 }
 Status PluginInstance::config_test() {
-    CB_REQUIRE_INSTALLER();
-    return check(plugin_.entry->installer->config_test(self_), "testing the configuration");
+    return call_checked({"config_test"}, "testing the configuration");
 }
 Status PluginInstance::restart() {
-    CB_REQUIRE_INSTALLER();
-    return check(plugin_.entry->installer->restart(self_), "restarting the server");
+    return call_checked({"restart"}, "restarting the server");
 }
 
 }  // namespace certbot

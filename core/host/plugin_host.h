@@ -1,10 +1,14 @@
-// Plugin discovery, loading (Boost.DLL) and the host side of the C ABI (plugin-api/).
-// Plugins load only from the plugin path; each file is checked (ELF, entry symbol, ABI major,
-// descriptor sanity) and a bad one is skipped with one line naming the file and the reason.
+// Plugin discovery and the host side of the C ABI (plugin-api/). Plugin code never runs in the
+// certbot process: descriptors are read by a runner process (plugin_runner.h) and cached by
+// file identity; each plugin instance lives in its own runner process, supervised from here
+// (crash, exit, abort and hang become an error naming the plugin and the call; every call has
+// a time limit; SIGINT/SIGTERM stop it). docs/plugin-abi.md, "Process model".
 #pragma once
 
 #include <certbot/plugin.h>
 
+#include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -15,10 +19,15 @@
 
 namespace certbot {
 
+struct PluginDescriptor;
+
 struct LoadedPlugin {
     std::string path;
-    const cb_plugin* entry = nullptr;  // borrowed from the library, lives as long as `library`
-    std::shared_ptr<void> library;     // keeps the .so mapped
+    // The plugin's static data, copied into host memory by a runner process: name,
+    // description, version, kinds, challenge_types, options (host-sized elements), exclusive.
+    // The code pointers (create, destroy, authenticator, installer) are NULL here.
+    const cb_plugin* entry = nullptr;
+    std::shared_ptr<const PluginDescriptor> descriptor;  // owns what `entry` points to
     std::string name() const { return entry->name; }
     bool is_authenticator() const { return entry->kinds & CB_KIND_AUTHENTICATOR; }
     bool is_installer() const { return entry->kinds & CB_KIND_INSTALLER; }
@@ -27,6 +36,7 @@ struct LoadedPlugin {
 
 struct SkippedPlugin {
     std::string path, reason;
+    std::string name;  // the name the file declares, when it could be read (else empty)
 };
 
 // The directories searched, in order: CERTBOT_PLUGIN_PATH (colon-separated; ignored in a
@@ -34,17 +44,39 @@ struct SkippedPlugin {
 // from the build tree, else the installed <libdir>/certbot/plugins.
 std::vector<std::string> plugin_search_path();
 
+// [a-z0-9-], not starting with '-', at most 64 characters: plugin and option names.
+bool plugin_name_valid(const char* name);
+
+// Where discover() keeps its descriptor cache for a work directory.
+std::string plugin_cache_path(const std::string& work_dir);
+
+// The time limit of one call into a plugin (default 600 s; --plugin-timeout). Time the call
+// spends waiting for a person (host->pause) or a user hook (host->run_hook) does not count.
+void set_plugin_timeout(std::chrono::seconds limit);
+
+// The flag SIGINT/SIGTERM set (main's handler): when it turns true, running plugin calls are
+// stopped at once, cleanup calls after a short grace period. Unset: calls are never stopped.
+void set_plugin_stop_flag(const std::atomic<bool>* flag);
+std::chrono::seconds plugin_timeout();
+
 // certbot's "The requested NAME plugin does not appear to be installed", plus the file that
 // would provide it (NAME.so, package certbot-native-plugin-NAME) and the directories searched.
 std::string plugin_not_installed(const std::string& name);
 
 class PluginRegistry {
   public:
-    // Loads every *.so in the directories. The first plugin of a name wins. A relative
-    // directory, and a directory or file others could change (fsutil.h others_can_change, no
-    // sticky exception), is skipped with a warning naming it.
-    static PluginRegistry discover(const std::vector<std::string>& dirs);
+    // Describes every *.so in the directories (the first plugin of a name wins) without
+    // loading any into this process: files not in the cache at CACHE_FILE (or all, when it is
+    // empty) are probed in a runner process; a file whose loading crashes or hangs is skipped.
+    // A relative directory, and a directory or file others could change (fsutil.h
+    // others_can_change, no sticky exception), is skipped with a warning naming it.
+    static PluginRegistry discover(const std::vector<std::string>& dirs,
+                                   const std::string& cache_file = {});
     const LoadedPlugin* find(const std::string& name) const;
+    // Why the plugin NAME cannot be used (find gave nullptr), in one line: the reason its file
+    // was skipped when one declared that name (e.g. built for another ABI major, naming both
+    // versions), else plugin_not_installed(NAME).
+    std::string missing(const std::string& name) const;
     const std::vector<LoadedPlugin>& plugins() const { return plugins_; }
     const std::vector<SkippedPlugin>& skipped() const { return skipped_; }
 
@@ -53,7 +85,7 @@ class PluginRegistry {
     std::vector<SkippedPlugin> skipped_;
 };
 
-// Checks one file; exposed for the loader tests.
+// Describes one file (in a runner process, no cache); exposed for the loader tests.
 Result<LoadedPlugin> load_plugin(const std::string& path);
 
 // Values handed to a plugin through host->get_option.
@@ -66,7 +98,10 @@ struct PluginOptionValues {
     std::map<std::string, std::string> globals;
 };
 
-// One live plugin instance with its host table. Destroying it destroys the instance.
+// One live plugin instance, in its own runner process, with its host table. Destroying it
+// destroys the instance. After the process died (crash, timeout, interrupt) the call that was
+// running fails, and the next call starts a fresh process and instance (so cleanup and
+// recovery_routine run even after a crash in perform or deploy_cert).
 class PluginInstance {
   public:
     static Result<std::unique_ptr<PluginInstance>> create(
@@ -86,8 +121,10 @@ class PluginInstance {
     // Installer (fails cleanly if the plugin is not one).
     Result<std::vector<std::string>> get_all_names();
     Result<std::vector<std::string>> supported_enhancements();
+    // LINEAGE (may be empty) is what host->lineage_name answers during the call.
     Status deploy_cert(const std::string& domain, const std::string& cert, const std::string& key,
-                       const std::string& chain, const std::string& fullchain);
+                       const std::string& chain, const std::string& fullchain,
+                       const std::string& lineage = {});
     // false: the plugin declined (not applicable there; not a failure, rule 7).
     Result<bool> enhance(const std::string& domain, const std::string& enhancement,
                          const std::string& options);
@@ -97,15 +134,29 @@ class PluginInstance {
     Status config_test();
     Status restart();
 
-    struct HostState;
+    struct Runner;
 
   private:
-    PluginInstance(const LoadedPlugin& plugin);
-    Status check(cb_status st, const std::string& what);
+    explicit PluginInstance(const LoadedPlugin& plugin);
+    // Starts the runner process and creates the instance in it (CLEANUP: for a cleanup call,
+    // so also after SIGINT/SIGTERM).
+    Status start(bool cleanup = false);
+    // One call: the reply ["result", status, message, values...] or the reason there is none.
+    // CLEANUP calls run on after SIGINT/SIGTERM, for a short grace period.
+    Result<std::vector<std::string>> call(const std::vector<std::string>& message,
+                                          const std::string& what, bool cleanup = false);
+    Result<std::vector<std::string>> await(const std::string& call, bool cleanup);
+    // The answer's status with the plugin's message, as a Status (DECLINED kept apart).
+    Status check(const std::vector<std::string>& reply, const std::string& what);
+    Status require_installer() const;
+    // An installer call answered by a status alone.
+    Status call_checked(const std::vector<std::string>& message, const std::string& what,
+                        bool cleanup = false);
 
     LoadedPlugin plugin_;
-    std::unique_ptr<HostState> state_;
-    void* self_ = nullptr;
+    std::vector<std::string> init_;  // the runner's init message (kept to start it again)
+    bool interactive_ = false;
+    std::unique_ptr<Runner> runner_;
 };
 
 }  // namespace certbot

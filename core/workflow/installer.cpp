@@ -4,6 +4,7 @@
 #include <iostream>
 #include <map>
 
+#include "fsutil.h"
 #include "identifiers.h"
 #include "log.h"
 #include "renewal.h"
@@ -22,7 +23,10 @@ class PluginInstaller : public Installer {
         return p_->supported_enhancements();
     }
     Status deploy_cert(const std::string& domain, const CertPaths& c) override {
-        return p_->deploy_cert(domain, c.cert, c.key, c.chain, c.fullchain);
+        // A lineage's live/<name>/ links tell the plugin the lineage (host->lineage_name).
+        const std::string dir = dir_name(c.fullchain);
+        const std::string lineage = base_name(dir_name(dir)) == "live" ? base_name(dir) : "";
+        return p_->deploy_cert(domain, c.cert, c.key, c.chain, c.fullchain, lineage);
     }
     Result<bool> enhance(const std::string& domain, const std::string& enhancement,
                          const std::string& options) override {
@@ -130,7 +134,7 @@ Result<std::unique_ptr<Installer>> open_installer(const Config& cfg,
             "--installers`)",
             kExitUsage);
     const LoadedPlugin* p = plugins.find(cfg.installer);
-    if (!p) return Error(plugin_not_installed(cfg.installer), kExitUsage);
+    if (!p) return Error(plugins.missing(cfg.installer), kExitUsage);
     if (!p->is_installer())
         return Error("The " + p->name() +
                          " plugin is not an installer; choose one with -i/--installer (see "

@@ -1,9 +1,10 @@
 // The issuance flow (RFC 8555 §7.4: order -> authorize -> finalize -> download) against a
 // scripted CA (FakeHttp), a clock that never sleeps (FakeClock) and an authenticator that lives
-// in this file (a static cb_plugin, no dlopen): every failure branch, and cleanup of the
-// challenge answers on each of them.
+// in a fixture plugin (tests/fixtures/issuance/test_auth.c, loaded in a runner process like
+// every plugin): every failure branch, and cleanup of the challenge answers on each of them.
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -19,48 +20,23 @@ using certbot::test::TempDir;
 
 namespace {
 
-// What the test authenticator was asked to do.
-struct AuthLog {
-    std::vector<std::string> performed, cleaned;  // "type identifier"
-    bool fail_perform = false;
-};
-AuthLog g_auth;
+// The test authenticator, tests/fixtures/issuance/test_auth.c, runs in a runner process like
+// any plugin; it appends what it performs and cleans up to <work_dir>/test-auth.log and fails
+// perform while <work_dir>/test-auth.fail exists.
+const std::string kAuthPlugin = std::string(CERTBOT_TEST_FIXTURE_DIR) + "/issuance/test_auth.so";
 
-cb_status auth_create(const cb_host*, void** self) {
-    *self = &g_auth;
-    return CB_OK;
+// What the test authenticator was asked to do ("type identifier" per challenge).
+struct AuthLog {
+    std::vector<std::string> performed, cleaned;
+};
+
+AuthLog read_auth_log(const std::string& work_dir) {
+    AuthLog log;
+    std::ifstream in(work_dir + "/test-auth.log");
+    for (std::string what, type, identifier; in >> what >> type >> identifier;)
+        (what == "perform" ? log.performed : log.cleaned).push_back(type + " " + identifier);
+    return log;
 }
-void auth_destroy(void*) {}
-cb_status auth_pref(void*, const char*, cb_string_sink sink, void* ctx) {
-    sink(ctx, "http-01");
-    return CB_OK;
-}
-cb_status auth_perform(void*, const cb_challenge* c, size_t n) {
-    for (size_t i = 0; i < n; ++i)
-        g_auth.performed.push_back(std::string(c[i].type) + " " + c[i].identifier);
-    return g_auth.fail_perform ? CB_ERROR : CB_OK;
-}
-cb_status auth_cleanup(void*, const cb_challenge* c, size_t n) {
-    for (size_t i = 0; i < n; ++i)
-        g_auth.cleaned.push_back(std::string(c[i].type) + " " + c[i].identifier);
-    return CB_OK;
-}
-const char* const kTypes[] = {"http-01", nullptr};
-const cb_authenticator kAuth = {sizeof(cb_authenticator), auth_pref, auth_perform, auth_cleanup};
-const cb_plugin kPlugin = {sizeof(cb_plugin),
-                           CB_ABI_MAJOR,
-                           CB_ABI_MINOR,
-                           "test-auth",
-                           "an authenticator inside the unit test",
-                           "1.0",
-                           CB_KIND_AUTHENTICATOR,
-                           kTypes,
-                           nullptr,
-                           0,
-                           auth_create,
-                           auth_destroy,
-                           &kAuth,
-                           nullptr};
 
 const char* kDir = R"({"newNonce":"https://ca.test/nonce","newAccount":"https://ca.test/acct",)"
                    R"("newOrder":"https://ca.test/order","revokeCert":"https://ca.test/revoke"})";
@@ -98,11 +74,9 @@ struct Fixture {
     PrivateKey account_key, ca_key, leaf_key;
     std::string ca_pem, leaf_pem, leaf_key_pem;
     Config cfg;
-    LoadedPlugin plugin;
     std::unique_ptr<PluginInstance> auth;
 
     Fixture() {
-        g_auth = AuthLog{};
         http.reply(200, kDir);
         REQUIRE(acme.load_directory());
         account_key = fresh_key();
@@ -118,9 +92,9 @@ struct Fixture {
         leaf_pem = *issue_cert(leaf, leaf_key, ca_key, ca_pem);
         leaf_key_pem = *leaf_key.to_pem();
         cfg.config_dir = dir.path;
-        plugin.path = "(unit test)";
-        plugin.entry = &kPlugin;
-        auto inst = PluginInstance::create(plugin, {}, false, false, dir.path, dir.path, dir.path);
+        auto plugin = load_plugin(kAuthPlugin);
+        REQUIRE(plugin);
+        auto inst = PluginInstance::create(*plugin, {}, false, false, dir.path, dir.path, dir.path);
         REQUIRE(inst);
         auth = std::move(*inst);
     }
@@ -133,6 +107,7 @@ struct Fixture {
         http.reply(200, authz_json("valid"));
         http.reply(200, order_json("ready"));  // finalize first asks whether the order is ready
     }
+    AuthLog auth_log() const { return read_auth_log(dir.path); }
     Result<IssuedCert> obtain() {
         return obtain_certificate(acme, *auth, cfg, {"a.test"}, leaf_key_pem);
     }
@@ -156,8 +131,8 @@ TEST_CASE("issuance: order, authorize, finalize and download give the chain and 
     CHECK(issued->chain_pem == f.ca_pem);
     CHECK(issued->fullchain_pem == f.leaf_pem + f.ca_pem);
     CHECK(issued->domains == std::vector<std::string>{"a.test"});
-    CHECK(g_auth.performed == std::vector<std::string>{"http-01 a.test"});
-    CHECK(g_auth.cleaned == g_auth.performed);
+    CHECK(f.auth_log().performed == std::vector<std::string>{"http-01 a.test"});
+    CHECK(f.auth_log().cleaned == f.auth_log().performed);
     // The order was polled once after finalize, without sleeping for real.
     CHECK(f.clock.sleeps.size() == 1);
     std::vector<std::string> posted;
@@ -180,8 +155,8 @@ TEST_CASE("issuance: an authorization that is already valid needs no challenge",
     auto got = f.obtain();
     INFO((got ? std::string() : got.error().message));
     REQUIRE(got);
-    CHECK(g_auth.performed.empty());
-    CHECK(g_auth.cleaned.empty());
+    CHECK(f.auth_log().performed.empty());
+    CHECK(f.auth_log().cleaned.empty());
 }
 
 TEST_CASE("issuance: a refused order fails with the CA's problem, before any challenge",
@@ -192,7 +167,7 @@ TEST_CASE("issuance: a refused order fails with the CA's problem, before any cha
     REQUIRE_FALSE(issued);
     CHECK(issued.error().message.find("rejectedIdentifier") != std::string::npos);
     CHECK(issued.error().message.find("a.test is forbidden by policy") != std::string::npos);
-    CHECK(g_auth.performed.empty());
+    CHECK(f.auth_log().performed.empty());
 }
 
 TEST_CASE("issuance: an order without a Location is refused", "[issuance]") {
@@ -221,7 +196,7 @@ TEST_CASE("issuance: an invalid authorization fails with its reason", "[issuance
     auto issued = f.obtain();
     REQUIRE_FALSE(issued);
     CHECK(issued.error().message.find("authorization for a.test is invalid") != std::string::npos);
-    CHECK(g_auth.performed.empty());
+    CHECK(f.auth_log().performed.empty());
 }
 
 TEST_CASE("issuance: a failed challenge names the domain and the CA's detail, cleanup ran",
@@ -242,17 +217,17 @@ TEST_CASE("issuance: a failed challenge names the domain and the CA's detail, cl
     INFO(m);
     CHECK(m.find("Some challenges have failed") != std::string::npos);
     CHECK(m.find("Domain: a.test") != std::string::npos);
-    CHECK(g_auth.cleaned == std::vector<std::string>{"http-01 a.test"});
+    CHECK(f.auth_log().cleaned == std::vector<std::string>{"http-01 a.test"});
 }
 
 TEST_CASE("issuance: a failing authenticator is cleaned up and nothing is answered", "[issuance]") {
     Fixture f;
-    g_auth.fail_perform = true;
+    std::ofstream(f.dir.path + "/test-auth.fail").put('\n');
     f.http.reply(201, order_json("pending"), {{"location", "https://ca.test/order/1"}});
     f.http.reply(200, authz_json("pending"));
     auto issued = f.obtain();
     REQUIRE_FALSE(issued);
-    CHECK(g_auth.cleaned == std::vector<std::string>{"http-01 a.test"});
+    CHECK(f.auth_log().cleaned == std::vector<std::string>{"http-01 a.test"});
     for (const auto& r : f.http.seen) CHECK(r.url != "https://ca.test/chall/1");
 }
 
@@ -269,7 +244,7 @@ TEST_CASE("issuance: an authorization still pending at the issuance timeout give
     CHECK(issued.error().message.find("issuance timeout") != std::string::npos);
     // Time went by on the fake clock only, and not past the timeout.
     CHECK(f.clock.t - std::chrono::steady_clock::time_point{} <= std::chrono::seconds(5));
-    CHECK(g_auth.cleaned.size() == 1);
+    CHECK(f.auth_log().cleaned.size() == 1);
 }
 
 TEST_CASE("issuance: a finalize error or an order that ends invalid fails the issuance",
@@ -299,7 +274,7 @@ TEST_CASE("issuance: a finalize error or an order that ends invalid fails the is
         REQUIRE_FALSE(issued);
         CHECK(issued.error().message.find("no certificate URL") != std::string::npos);
     }
-    CHECK(g_auth.cleaned.size() == 1);
+    CHECK(f.auth_log().cleaned.size() == 1);
 }
 
 TEST_CASE("issuance: a download error or a certificate for another key is refused", "[issuance]") {

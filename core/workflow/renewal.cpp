@@ -499,7 +499,7 @@ Status save_renewal_options(Lineage& l, const Config& cfg, const PluginRegistry&
 Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plugins,
                                    Lineage* existing) {
     const LoadedPlugin* auth = plugins.find(cfg.authenticator);
-    if (!auth) return Error(plugin_not_installed(cfg.authenticator), kExitUsage);
+    if (!auth) return Error(plugins.missing(cfg.authenticator), kExitUsage);
     if (!auth->is_authenticator())
         return Error("The " + auth->name() + " plugin is not an authenticator; choose one with -a",
                      kExitUsage);

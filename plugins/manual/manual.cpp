@@ -208,6 +208,8 @@ const cb_option_desc kOptions[] = {
 
 }  // namespace
 
-CERTBOT_PLUGIN(certbot::plugin::entry<Manual>("manual",
-                                              "Manual configuration or run your own shell scripts",
-                                              "0.1.0", kChallengeTypes, kOptions));
+// One person at the terminal: never two interactive instances at once.
+CERTBOT_PLUGIN(certbot::plugin::exclusive(
+    certbot::plugin::entry<Manual>("manual", "Manual configuration or run your own shell scripts",
+                                   "0.1.0", kChallengeTypes, kOptions),
+    CB_EXCLUSIVE_INTERACTIVE));

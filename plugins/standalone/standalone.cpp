@@ -143,8 +143,11 @@ constexpr cb_plugin without_options(cb_plugin p) {
     p.option_count = 0;
     return p;
 }
-constexpr cb_plugin kEntry = without_options(certbot::plugin::entry<Standalone>(
-    "standalone", "Spin up a temporary webserver", "0.1.0", kChallengeTypes, kNoOptions));
+// It binds --http-01-port: no two instances on one port at once, with any plugin.
+constexpr cb_plugin kEntry = certbot::plugin::exclusive(
+    without_options(certbot::plugin::entry<Standalone>(
+        "standalone", "Spin up a temporary webserver", "0.1.0", kChallengeTypes, kNoOptions)),
+    CB_EXCLUSIVE_PORT, "http-01-port");
 }  // namespace
 
 CERTBOT_PLUGIN(kEntry);

@@ -3,7 +3,8 @@
 # oracle where it gives the same answer offline):
 #   --staging with another --server (also from cli.ini); --dry-run outside certonly/renew;
 #   abbreviated long options (unique prefixes work, ambiguous ones are refused);
-#   -d before the first of several -w; a plugin that is not installed, by selector and by -a.
+#   -d before the first of several -w; a plugin that is not installed, by selector and by -a;
+#   a plugin built for another ABI major, by name with both versions.
 # Then, against Pebble: --force-renew/--agree/--preferred-challenge abbreviations do their job,
 # and --staging with Let's Encrypt's production URL never reaches it (unit-tested in
 # core/config_test.cpp: the URL choice itself).
@@ -80,6 +81,11 @@ CERTBOT_PLUGIN_PATH="$ITEST_DIR/no-plugins" refused no_gehirn_option \
   certonly --dns-gehirn-credentials /dev/null -d a.example -n --agree-tos
 refused no_plugin_a 'The requested frobnicator plugin does not appear to be installed' \
   certonly -a frobnicator -d a.example -n --agree-tos
+# A plugin built for another ABI major (tests/fixtures/plugins/c_plugin.c as wrong_abi.so):
+# refused by its name, with both versions, not as "not installed".
+CERTBOT_PLUGIN_PATH="$BUILD_DIR/tests/fixtures/plugins" refused newer_abi_major \
+  '^The requested wrong-abi plugin \(.*/wrong_abi\.so\) cannot be used: it was built for plugin ABI 99\.[0-9]*; this certbot speaks ABI 1\.0 to 1\.[0-9]* ' \
+  certonly -a wrong-abi -d a.example -n --agree-tos
 assert_no_file "$CB_CONFIG/accounts"
 
 # --- against Pebble: the abbreviations work as the full names ---------------------------------

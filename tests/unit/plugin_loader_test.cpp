@@ -7,11 +7,13 @@
 #include <cstdio>
 #include <fstream>
 
+#include "plugin_challenge_test.h"
 #include "plugin_host.h"
 
 using namespace certbot;
 
 namespace {
+using test::http01_challenge;
 const std::string kDir = std::string(CERTBOT_TEST_FIXTURE_DIR) + "/plugins";
 
 std::string reason_for(const PluginRegistry& reg, const std::string& file) {
@@ -20,17 +22,6 @@ std::string reason_for(const PluginRegistry& reg, const std::string& file) {
     return "(not skipped)";
 }
 
-cb_challenge challenge(const char* identifier) {
-    cb_challenge c{};
-    c.struct_size = sizeof c;
-    c.type = "http-01";
-    c.identifier = identifier;
-    c.token = "tok";
-    c.key_authorization = "tok.thumb";
-    c.validation = "tok.thumb";
-    c.validation_name = "/.well-known/acme-challenge/tok";
-    return c;
-}
 }  // namespace
 
 TEST_CASE("the loader skips every broken file with a reason and keeps the good ones", "[plugins]") {
@@ -45,6 +36,31 @@ TEST_CASE("the loader skips every broken file with a reason and keeps the good o
     auto abi = reason_for(reg, "wrong_abi.so");
     CHECK(abi.find("ABI 99.") != std::string::npos);
     CHECK(abi.find("speaks ABI 1.") != std::string::npos);
+}
+
+TEST_CASE("a plugin built for another ABI major is refused by name, with both versions",
+          "[plugins]") {
+    auto reg = PluginRegistry::discover({kDir});
+    REQUIRE(reg.find("wrong-abi") == nullptr);
+    const SkippedPlugin* skipped = nullptr;
+    for (const auto& s : reg.skipped())
+        if (s.path == kDir + "/wrong_abi.so") skipped = &s;
+    REQUIRE(skipped);
+    CHECK(skipped->name == "wrong-abi");  // read from the part of the entry every major keeps
+    const std::string why = reg.missing("wrong-abi");
+    INFO(why);
+    const std::string versions = "was built for plugin ABI 99." + std::to_string(CB_ABI_MINOR) +
+                                 "; this certbot speaks ABI " + std::to_string(CB_ABI_MAJOR) +
+                                 ".0 to " + std::to_string(CB_ABI_MAJOR) + "." +
+                                 std::to_string(CB_ABI_MINOR);
+    CHECK(why.find("The requested wrong-abi plugin (" + kDir +
+                   "/wrong_abi.so) cannot be used: it " + versions) == 0);
+    CHECK(why.find('\n') == std::string::npos);
+    // A file that could not be read far enough to name a plugin leaves "not installed".
+    CHECK(reg.missing("no-such-plugin").find("does not appear to be installed") !=
+          std::string::npos);
+    for (const auto& s : reg.skipped())
+        if (s.path == kDir + "/not_an_elf.so") CHECK(s.name.empty());
 }
 
 TEST_CASE("a missing directory yields no plugins and no crash", "[plugins]") {
@@ -76,11 +92,11 @@ TEST_CASE("a C plugin is driven through the host table", "[plugins]") {
     auto declined = (*inst)->chall_pref("decline.example.com");
     REQUIRE(declined);
     CHECK(declined->empty());
-    CHECK((*inst)->perform({challenge("ok.example")}));
-    auto failed = (*inst)->perform({challenge("fail.example")});
+    CHECK((*inst)->perform({http01_challenge("ok.example")}));
+    auto failed = (*inst)->perform({http01_challenge("fail.example")});
     REQUIRE_FALSE(failed);
     CHECK(failed.error().message.find("cannot answer for fail.example") != std::string::npos);
-    CHECK((*inst)->cleanup({challenge("ok.example")}));
+    CHECK((*inst)->cleanup({http01_challenge("ok.example")}));
     auto not_inst = (*inst)->get_all_names();
     REQUIRE_FALSE(not_inst);
     CHECK(not_inst.error().message.find("not an installer") != std::string::npos);
@@ -100,13 +116,39 @@ TEST_CASE("an exception thrown in a C++ plugin becomes an error, never crosses",
     REQUIRE(p);
     auto inst = PluginInstance::create(*p, {}, false, false, "/tmp", "/tmp", "/tmp");
     REQUIRE(inst);
-    auto st = (*inst)->perform({challenge("boom.example")});
+    auto st = (*inst)->perform({http01_challenge("boom.example")});
     REQUIRE_FALSE(st);
     CHECK(st.error().message.find("perform exploded for boom.example") != std::string::npos);
     // Declined from cleanup is not a failure message of its own.
-    auto c = (*inst)->cleanup({challenge("boom.example")});
+    auto c = (*inst)->cleanup({http01_challenge("boom.example")});
     REQUIRE_FALSE(c);
     CHECK(c.error().message.find("declined") != std::string::npos);
+}
+
+TEST_CASE("plugins built against the previous released header and a future header load and run",
+          "[plugins]") {
+    auto prev = load_plugin(kDir + "/previous_plugin.so");
+    REQUIRE(prev);
+    CHECK(prev->name() == "previous");
+    CHECK(prev->entry->abi_minor == 1u);  // built with the frozen 1.1 header
+    CHECK(prev->entry->exclusive == 0u);
+    REQUIRE(prev->entry->option_count == 1);
+    CHECK(std::string(prev->entry->options[0].name) == "path");
+    auto future = load_plugin(kDir + "/future_plugin.so");
+    REQUIRE(future);
+    CHECK(future->name() == "future");
+    // Its options are larger than this host's cb_option_desc: both must read right.
+    REQUIRE(future->entry->option_count == 2);
+    CHECK(std::string(future->entry->options[0].name) == "first");
+    CHECK(std::string(future->entry->options[0].default_value) == "one");
+    CHECK(std::string(future->entry->options[1].name) == "second");
+    CHECK(future->entry->options[1].flags == CB_OPT_FLAG);
+    for (const auto* p : {&*prev, &*future}) {
+        auto inst = PluginInstance::create(*p, {}, false, false, "/tmp", "/tmp", "/tmp");
+        REQUIRE(inst);
+        CHECK((*inst)->perform({http01_challenge("ok.example")}));
+        CHECK((*inst)->cleanup({http01_challenge("ok.example")}));
+    }
 }
 
 TEST_CASE("plugins others could change, or from a relative path, are not loaded",

@@ -157,6 +157,18 @@ typedef struct cb_host {
     const char* logs_dir;
     /* Nonzero for --dry-run (no persistent change to anything but challenge answers). */
     int dry_run;
+
+    /* ---- 1.2: read only when CB_HAS_FIELD(host, cb_host, <field>) ---- */
+    const char* host_name;    /* "certbot-native" (borrowed, lives as long as the table) */
+    const char* host_version; /* the host's version, e.g. "0.1.0" */
+    const char* plugin_path;  /* the absolute path of this plugin's .so file */
+    /* The lineage (certificate name) the current call works for, or NULL: set during
+     * installer->deploy_cert (and enhance) when the host knows it. Borrowed for the call. */
+    const char* (*lineage_name)(void* ctx);
+    /* Optional host services by string id ("certbot.<service>.v<N>"): a pointer to the
+     * service's table (static, lives as long as the host table) or NULL when this host does
+     * not offer it. New services are added this way, with no change to this struct. */
+    const void* (*get_extension)(void* ctx, const char* id);
 } cb_host;
 
 /* Authenticator interface (certbot's IAuthenticator). */
@@ -215,7 +227,30 @@ typedef struct cb_plugin {
     /* NULL unless kinds has the matching bit. Borrowed: static data. */
     const cb_authenticator* authenticator;
     const cb_installer* installer;
+
+    /* ---- 1.2: a host reads these only when struct_size covers them (a 1.0/1.1 plugin: 0) ---- */
+    uint32_t exclusive; /* CB_EXCLUSIVE_* bits: what must never run twice at once */
+    /* With CB_EXCLUSIVE_PORT: the option (one of the plugin's own, or a global such as
+     * "http-01-port") whose value is the port this plugin binds. Two instances binding the same
+     * port, of this or any other plugin, never run at the same time. */
+    const char* exclusive_port_option;
 } cb_plugin;
+
+/* Exclusivity (cb_plugin.exclusive, 1.2). The host serialises the instances concerned. */
+/* clang-format off */
+#define CB_EXCLUSIVE_INSTANCE 0x1u    /* never two instances of this plugin at once */
+#define CB_EXCLUSIVE_INTERACTIVE 0x2u /* the same, but only while a person is answering prompts */
+#define CB_EXCLUSIVE_PORT 0x4u        /* binds the port named by exclusive_port_option */
+/* clang-format on */
+
+/* The 1.0 sizes: the smallest tables a 1.x host accepts. Frozen: they never change, whatever
+ * is appended later. */
+#define CB_PLUGIN_SIZE_1_0 (offsetof(cb_plugin, installer) + sizeof(void*))
+#define CB_AUTHENTICATOR_SIZE_1_0 (offsetof(cb_authenticator, cleanup) + sizeof(void*))
+#define CB_INSTALLER_SIZE_1_0 (offsetof(cb_installer, restart) + sizeof(void*))
+#define CB_OPTION_DESC_SIZE_1_0 (offsetof(cb_option_desc, flags) + sizeof(uint32_t))
+#define CB_CHALLENGE_SIZE_1_0 (offsetof(cb_challenge, is_wildcard) + sizeof(int))
+#define CB_HOST_SIZE_1_0 (offsetof(cb_host, dry_run) + sizeof(int))
 
 #ifdef __cplusplus
 }

@@ -139,7 +139,22 @@ class Host {
     std::string work_dir() const { return h_->work_dir ? h_->work_dir : ""; }
     bool dry_run() const { return h_->dry_run != 0; }
 
+    // ABI 1.2 services, read only when the host's table has them (an older host: the fallback).
+    std::string host_name() const { return str(has_1_2() ? h_->host_name : nullptr, "certbot"); }
+    std::string host_version() const { return str(has_1_2() ? h_->host_version : nullptr, ""); }
+    std::string plugin_path() const { return str(has_1_2() ? h_->plugin_path : nullptr, ""); }
+    // The lineage the current deploy_cert/enhance works for, or "" (unknown, or an older host).
+    std::string lineage() const {
+        return has_1_2() && h_->lineage_name ? str(h_->lineage_name(h_->ctx), "") : "";
+    }
+    // An optional host service by id ("certbot.<service>.v<N>"), or nullptr when not offered.
+    const void* extension(const char* id) const {
+        return has_1_2() && h_->get_extension ? h_->get_extension(h_->ctx, id) : nullptr;
+    }
+
   private:
+    bool has_1_2() const { return CB_HAS_FIELD(h_, cb_host, get_extension); }
+    static std::string str(const char* s, const char* fallback) { return s ? s : fallback; }
     const cb_host* h_;
 };
 
@@ -317,7 +332,9 @@ constexpr cb_plugin entry(const char* name, const char* description, const char*
                      &Tr::create,
                      &Tr::destroy,
                      detail::auth_table<T>(),
-                     detail::inst_table<T>()};
+                     detail::inst_table<T>(),
+                     0u,
+                     nullptr};
 }
 
 // The same for a plugin without options of its own.
@@ -327,6 +344,15 @@ constexpr cb_plugin entry(const char* name, const char* description, const char*
     cb_plugin p = entry<T, 1>(name, description, version, challenge_types, detail::kNoOptions);
     p.options = nullptr;
     p.option_count = 0;
+    return p;
+}
+
+// (1.2) The entry P with exclusivity declared (CB_EXCLUSIVE_* bits; PORT_OPTION names the
+// option holding the port the plugin binds, for CB_EXCLUSIVE_PORT):
+//   CERTBOT_PLUGIN(exclusive(entry<Mine>(...), CB_EXCLUSIVE_PORT, "http-01-port"));
+constexpr cb_plugin exclusive(cb_plugin p, uint32_t flags, const char* port_option = nullptr) {
+    p.exclusive = flags;
+    p.exclusive_port_option = port_option;
     return p;
 }
 

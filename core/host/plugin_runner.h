@@ -1,0 +1,15 @@
+// The plugin runner: the child process in which plugin code runs (docs/plugin-abi.md, "Process
+// model"). certbot re-executes its own binary with kRunnerFlag; the child loads one plugin
+// (or, to describe plugins, each file in turn), serves calls from the parent over a socket and
+// forwards host services that need the parent (log lines, prompts, user hooks) back to it.
+#pragma once
+
+namespace certbot {
+
+inline constexpr const char* kPluginRunnerFlag = "--certbot-plugin-runner";
+
+// Every program that creates plugin instances calls this first in main(): -1 when argv does
+// not ask for the runner, else the runner's exit status.
+int plugin_runner_main(int argc, char** argv);
+
+}  // namespace certbot

@@ -1,0 +1,215 @@
+/*
+ * certbot native plugin ABI — the stable C contract between the certbot host and its plugins.
+ *
+ * A plugin is a shared object that exports exactly one symbol, `certbot_plugin_entry`, a
+ * `const cb_plugin` describing itself as static data. The host reads it without running any
+ * plugin code (listing plugins runs no plugin logic), checks `abi_major`, and only then calls
+ * `create` to get an instance. docs/plugin-abi.md holds the numbered rules; this header is the
+ * authority on types.
+ *
+ * Conventions used throughout:
+ *  - Every struct that crosses the boundary starts with `struct_size`. Fields are only ever
+ *    appended; a reader reads a field only if the writer's struct_size covers it
+ *    (CB_HAS_FIELD).
+ *  - Strings are UTF-8, NUL-terminated. "borrowed" means: valid only for the duration of the
+ *    call that passes it, unless the comment says otherwise. Nothing allocated on one side is
+ *    freed on the other: results are handed back through caller-owned sinks (cb_string_sink).
+ *  - Functions return cb_status. CB_DECLINED ("not mine") is not CB_ERROR ("I tried and
+ *    failed"). On CB_ERROR the plugin should first call host->set_error with one line that names
+ *    the thing (file, domain, URL) and says what to do.
+ *  - No C++ exception ever crosses this boundary.
+ *  - Private key bytes never cross: installers get file paths, authenticators get key
+ *    authorizations.
+ */
+#ifndef CERTBOT_PLUGIN_H
+#define CERTBOT_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ABI revision. A host loads a plugin only when abi_major matches; minor revisions only append. */
+#define CB_ABI_MAJOR 1u
+#define CB_ABI_MINOR 1u
+
+/* The one symbol a plugin exports. */
+#define CB_ENTRY_SYMBOL "certbot_plugin_entry"
+
+/* True when a struct of the given (provider-declared) size contains FIELD. */
+#define CB_HAS_FIELD(ptr, type, field) \
+    ((ptr)->struct_size >= offsetof(type, field) + sizeof(((type*)0)->field))
+
+#if defined(__GNUC__)
+#define CB_EXPORT __attribute__((visibility("default")))
+#else
+#define CB_EXPORT
+#endif
+
+typedef enum cb_status {
+    CB_OK = 0,
+    CB_DECLINED = 1, /* not applicable to me (e.g. a challenge type I do not do); not a failure */
+    CB_ERROR = 2     /* failed; the message was given through host->set_error */
+} cb_status;
+
+typedef enum cb_log_level {
+    CB_LOG_DEBUG = 10,
+    CB_LOG_INFO = 20,
+    CB_LOG_WARNING = 30,
+    CB_LOG_ERROR = 40
+} cb_log_level;
+
+/* Plugin kinds (bit set). */
+#define CB_KIND_AUTHENTICATOR 0x1u
+#define CB_KIND_INSTALLER 0x2u
+
+/* Option flags. */
+/* Each flag keeps its comment beside it. */
+/* clang-format off */
+#define CB_OPT_VALUE 0x0u          /* takes one value: --<plugin>-<name> VALUE (last one wins) */
+#define CB_OPT_FLAG 0x1u           /* boolean switch, no value; value reads as "True" when set */
+#define CB_OPT_REPEATABLE 0x2u     /* may be given several times; every value is kept, in order */
+#define CB_OPT_PER_IDENTIFIER 0x4u /* applies to each -d given after it on the command line
+                                      (certbot's -w/-d interleaving); query with an identifier */
+#define CB_OPT_IDENTIFIER_MAP 0x8u /* value is a JSON object {"name[,name...]": value} feeding the
+                                      plugin's CB_OPT_PER_IDENTIFIER option (--webroot-map) */
+#define CB_OPT_HOOK 0x10u          /* (1.1) value is a command the plugin runs with host->run_hook:
+                                      the host checks that its program exists and is executable,
+                                      like --pre-hook, before anything is ordered (unless
+                                      --disable-hook-validation). A 1.0 host ignores the bit. */
+/* clang-format on */
+
+/* Caller-owned sink: receives a borrowed string, once per value. */
+typedef void (*cb_string_sink)(void* sink_ctx, const char* value);
+
+/* A command-line option the plugin adds. Shown in --help, parsed by the host, stored in the
+ * renewal configuration as <plugin>_<name with '-' as '_'> and restored on renewal. */
+typedef struct cb_option_desc {
+    size_t struct_size;
+    const char* name;          /* without prefix: "path" for --webroot-path */
+    const char* short_alias;   /* "-w" or NULL; only for options certbot itself aliases */
+    const char* metavar;       /* "WEBROOT_PATH" or NULL for flags */
+    const char* help;          /* one paragraph */
+    const char* default_value; /* NULL: no default */
+    uint32_t flags;            /* CB_OPT_* */
+} cb_option_desc;
+
+/* One challenge to answer. All pointers borrowed for the duration of the call. The host has
+ * already validated token (base64url alphabet only) and identifier (a DNS name). */
+typedef struct cb_challenge {
+    size_t struct_size;
+    const char* type;              /* "http-01", "dns-01", "tls-alpn-01" */
+    const char* identifier;        /* "example.com"; for a wildcard order "example.com" and
+                                      is_wildcard = 1 */
+    const char* token;             /* base64url */
+    const char* key_authorization; /* token "." base64url(JWK thumbprint), RFC 8555 §8.1 */
+    const char* validation;        /* http-01: the file content (= key_authorization);
+                                      dns-01: the TXT value, base64url(SHA-256(keyauth));
+                                      tls-alpn-01: lowercase hex SHA-256(keyauth) */
+    const char* validation_name;   /* http-01: "/.well-known/acme-challenge/<token>";
+                                      dns-01: "_acme-challenge.<identifier>";
+                                      tls-alpn-01: the identifier */
+    int is_wildcard;
+} cb_challenge;
+
+/* Services the host hands to each plugin instance. Borrowed from create() until destroy().
+ * Thread contract: an instance is used by one thread at a time; host functions may be called
+ * only from inside a call the host made into the plugin. */
+typedef struct cb_host {
+    size_t struct_size;
+    uint32_t abi_major;
+    uint32_t abi_minor;
+    void* ctx; /* pass as first argument of every function below */
+
+    void (*log)(void* ctx, int level, const char* message);
+    /* The reason for the CB_ERROR about to be returned: one line. */
+    void (*set_error)(void* ctx, const char* message);
+    /* Values of the plugin's option NAME (short name, as declared). For CB_OPT_PER_IDENTIFIER
+     * options pass the identifier (the host resolves -w/-d ordering, the map option and stored
+     * maps), else NULL. Calls sink once per value; returns the number of values (0 = unset and
+     * no default). */
+    size_t (*get_option)(void* ctx, const char* name, const char* identifier, cb_string_sink sink,
+                         void* sink_ctx);
+    /* Nonzero when a person can answer prompts (a TTY and not --non-interactive). */
+    int (*is_interactive)(void* ctx);
+    /* Show MESSAGE and wait for the user to press Enter. CB_ERROR when not interactive. */
+    cb_status (*pause)(void* ctx, const char* message);
+    /* Run a user-supplied hook command exactly as certbot does (/bin/sh -c COMMAND), with ENV
+     * (NULL-terminated "NAME=VALUE" strings, borrowed) added to the host's environment. Data
+     * goes only through ENV, never into the command string. stdout is passed to out_sink (may
+     * be NULL) once, whole; stderr goes to the user's terminal/log. *exit_status receives the
+     * exit status (128+signal when killed). CB_ERROR only when the command could not be run. */
+    cb_status (*run_hook)(void* ctx, const char* command, const char* const* env,
+                          cb_string_sink out_sink, void* out_ctx, int* exit_status);
+    /* Directories (borrowed, live as long as the host table). */
+    const char* config_dir;
+    const char* work_dir;
+    const char* logs_dir;
+    /* Nonzero for --dry-run (no persistent change to anything but challenge answers). */
+    int dry_run;
+} cb_host;
+
+/* Authenticator interface (certbot's IAuthenticator). */
+typedef struct cb_authenticator {
+    size_t struct_size;
+    /* Challenge types this plugin can answer for IDENTIFIER, most preferred first, via sink.
+     * CB_DECLINED when it cannot do anything for that identifier. */
+    cb_status (*get_chall_pref)(void* self, const char* identifier, cb_string_sink sink,
+                                void* sink_ctx);
+    /* Make every challenge answerable. On CB_ERROR the host still calls cleanup with the same
+     * array, so cleanup must cope with a partial perform. */
+    cb_status (*perform)(void* self, const cb_challenge* challenges, size_t count);
+    /* Undo everything perform did (files, records, listeners). Always called after perform. */
+    cb_status (*cleanup)(void* self, const cb_challenge* challenges, size_t count);
+} cb_authenticator;
+
+/* Installer interface (certbot's IInstaller). */
+typedef struct cb_installer {
+    size_t struct_size;
+    cb_status (*get_all_names)(void* self, cb_string_sink sink, void* sink_ctx);
+    /* Paths are borrowed; the key is a path, never bytes. chain_path may be NULL. */
+    cb_status (*deploy_cert)(void* self, const char* domain, const char* cert_path,
+                             const char* key_path, const char* chain_path,
+                             const char* fullchain_path);
+    /* enhancement: "redirect", "ensure-http-header", "staple-ocsp"; options: NULL or a
+     * header name such as "Strict-Transport-Security". CB_DECLINED when unsupported. */
+    cb_status (*enhance)(void* self, const char* domain, const char* enhancement,
+                         const char* options);
+    cb_status (*supported_enhancements)(void* self, cb_string_sink sink, void* sink_ctx);
+    /* Finalise a checkpoint; temporary != 0 for challenge-time changes. */
+    cb_status (*save)(void* self, const char* title, int temporary);
+    cb_status (*rollback_checkpoints)(void* self, int count);
+    /* Undo every change not finalised by save (after a crash or failure). */
+    cb_status (*recovery_routine)(void* self);
+    cb_status (*config_test)(void* self);
+    cb_status (*restart)(void* self);
+} cb_installer;
+
+/* The exported entry: static data plus constructors. */
+typedef struct cb_plugin {
+    size_t struct_size;
+    uint32_t abi_major; /* CB_ABI_MAJOR the plugin was built against */
+    uint32_t abi_minor;
+    const char* name;        /* "webroot": selects --webroot, -a webroot, option prefix */
+    const char* description; /* one line */
+    const char* version;     /* the plugin's own version */
+    uint32_t kinds;          /* CB_KIND_* */
+    const char* const* challenge_types; /* NULL-terminated, e.g. {"http-01", NULL} */
+    const cb_option_desc* options;
+    size_t option_count;
+    /* Create an instance. HOST is borrowed until destroy. On CB_ERROR (e.g. the server software
+     * is not installed) the plugin has called host->set_error and *out_self is untouched. */
+    cb_status (*create)(const cb_host* host, void** out_self);
+    void (*destroy)(void* self);
+    /* NULL unless kinds has the matching bit. Borrowed: static data. */
+    const cb_authenticator* authenticator;
+    const cb_installer* installer;
+} cb_plugin;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CERTBOT_PLUGIN_H */

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Fault containment against Pebble: plugins that crash (SIGSEGV), exit(), hang, or crash in an
+# ELF constructor (tests/fixtures/plugins/misbehave.c, on CERTBOT_PLUGIN_PATH next to the real
+# plugins) never stop --help, `certificates`, `plugins`, or the renewal of lineages that do not
+# use them:
+#   - `renew --force-renewal --plugin-timeout 3` over four lineages (webroot, crash-segv,
+#     crash-exit, hang): the webroot one renews, each other fails with a line naming its plugin,
+#     the call and the signal/exit status/timeout; cleanup ran for the failed ones; the post-hook
+#     ran; the summary lists both kinds; exit status 4 (partial); no new archive version for the
+#     failed lineages;
+#   - `renew` of the hang lineage (default time limit) ended by SIGTERM finishes within seconds,
+#     with cleanup and an "(interrupted)"/failed summary, and saves nothing.
+set -euo pipefail
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
+fixtures="$BUILD_DIR/tests/fixtures/misbehaving"
+for f in segv exit abort hang ctor; do assert_file "$fixtures/misbehave_$f.so"; done
+
+export PEBBLE_AUTHZREUSE=0 # every renewal validates again, so perform really runs
+pebble_start
+certbot_dirs
+itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+webroot="$ITEST_DIR/www"
+serve_webroot "$webroot" 10
+
+# Issue four lineages with webroot, then point three of them at a misbehaving plugin.
+for n in good segv exit hang; do
+  cb_step "issue-$n" certonly --webroot -w "$webroot" -d "$n.faults.example"
+  assert_eq "$RC" 0 "certonly for $n.faults.example (output: $OUT)"
+done
+export CERTBOT_PLUGIN_PATH="$BUILD_DIR/plugins:$fixtures"
+for pair in segv:crash-segv exit:crash-exit hang:hang; do
+  conf="$CB_CONFIG/renewal/${pair%%:*}.faults.example.conf"
+  sed -i "s/^authenticator = webroot\$/authenticator = ${pair#*:}/" "$conf"
+  assert_contains "$(cat "$conf")" "^authenticator = ${pair#*:}\$"
+done
+
+# --- commands that need no plugin code ------------------------------------------
+rc=0
+out=$(timeout 30 "$CERTBOT" --help all 2>&1) || rc=$?
+assert_eq "$rc" 0 "certbot --help all with a crashing constructor on the path (output: $out)"
+assert_contains "$out" 'webroot'
+rc=0
+out=$(timeout 30 "$CERTBOT" certificates --config-dir "$CB_CONFIG" --work-dir "$CB_WORK" \
+  --logs-dir "$CB_LOGS" 2>&1) || rc=$?
+assert_eq "$rc" 0 "certbot certificates (output: $out)"
+assert_contains "$out" 'Certificate Name: hang.faults.example'
+rc=0
+out=$(timeout 30 "$CERTBOT" plugins --config-dir "$CB_CONFIG" --work-dir "$CB_WORK" \
+  --logs-dir "$CB_LOGS" 2>&1) || rc=$?
+assert_eq "$rc" 0 "certbot plugins (output: $out)"
+assert_contains "$out" '^\* crash-segv$'
+assert_contains "$out" '^\* webroot$'
+assert_contains "$out" 'misbehave_ctor\.so: crashed while loading.*SIGSEGV'
+pass "--help, certificates and plugins work with a crashing constructor on the plugin path"
+
+# --- renew: only the lineages using a broken plugin fail -------------------------
+post_marker="$ITEST_DIR/post-hook-ran"
+cb_step renew-faults renew --force-renewal --no-random-sleep-on-renew --plugin-timeout 3 \
+  --post-hook "echo ran >$post_marker"
+assert_eq "$RC" 4 "renew exit status with some lineages failing (output: $OUT)"
+assert_contains "$OUT" 'crash-segv plugin .* crashed in perform: .*killed by SIGSEGV'
+assert_contains "$OUT" 'crash-exit plugin .* crashed in perform: .*exited with status 3'
+assert_contains "$OUT" 'hang plugin .*: perform did not answer within 3 s'
+assert_contains "$OUT" 'good\.faults\.example/fullchain\.pem \(success\)'
+for n in segv exit hang; do
+  assert_contains "$OUT" "$n\\.faults\\.example/fullchain\\.pem \\(failure\\)"
+  assert_no_file "$CB_CONFIG/archive/$n.faults.example/cert2.pem"
+  assert_contains "$(readlink "$CB_CONFIG/live/$n.faults.example/cert.pem")" 'cert1\.pem$'
+done
+assert_file "$CB_CONFIG/archive/good.faults.example/cert2.pem"
+assert_file "$post_marker"
+cleanups=$(cat "$CB_WORK/misbehave-cleanup.log")
+for p in crash-segv crash-exit hang; do assert_contains "$cleanups" "^cleanup $p "; done
+pass "renew: webroot lineage renewed; segv/exit/hang lineages failed naming plugin and cause; cleanup and post-hook ran; exit 4"
+
+# --- SIGTERM while a plugin call is blocked ---------------------------------------
+: >"$CB_WORK/misbehave-cleanup.log"
+mapfile -t common < <(cb_common_args)
+orders_before=$(pebble_orders)
+itest_log "renew under SIGTERM" "$ITEST_DIR/sigterm.out"
+"$CERTBOT" renew --force-renewal --no-random-sleep-on-renew --cert-name hang.faults.example \
+  "${common[@]}" >"$ITEST_DIR/sigterm.out" 2>&1 &
+pid=$!
+# Wait for the order (then perform starts and blocks), at most 30 s.
+for ((i = 0; i < 300; i++)); do
+  (($(pebble_orders) > orders_before)) && break
+  sleep 0.1
+done
+sleep 1
+kill -0 "$pid" 2>/dev/null || fail "renew ended before SIGTERM: $(cat "$ITEST_DIR/sigterm.out")"
+start=$(date +%s%N)
+kill -TERM "$pid"
+rc=0
+for ((i = 0; i < 150; i++)); do
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.1
+done
+kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; fail "renew still running 15 s after SIGTERM"; }
+wait "$pid" || rc=$?
+took_ms=$((($(date +%s%N) - start) / 1000000))
+out=$(cat "$ITEST_DIR/sigterm.out")
+assert_eq "$rc" 1 "renew exit status after SIGTERM (output: $out)"
+((took_ms < 5000)) || fail "renew took ${took_ms} ms to end after SIGTERM"
+assert_contains "$out" 'hang plugin .*: perform interrupted'
+assert_contains "$(cat "$CB_WORK/misbehave-cleanup.log")" '^cleanup hang hang\.faults\.example$'
+assert_no_file "$CB_CONFIG/archive/hang.faults.example/cert2.pem"
+pass "renew ended ${took_ms} ms after SIGTERM with the plugin blocked; cleanup ran; nothing saved"

@@ -1,0 +1,124 @@
+// Fault containment: plugins that crash, exit, abort or hang (tests/fixtures/plugins/
+// misbehave.c) fail only the call that ran them, with a message naming the plugin, the call
+// and the signal or the timeout; the host goes on, and cleanup runs in a fresh process.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <thread>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "plugin_challenge_test.h"
+#include "plugin_host.h"
+#include "temp_dir_test.h"
+
+using namespace certbot;
+
+namespace {
+using test::http01_challenge;
+const std::string kDir = std::string(CERTBOT_TEST_FIXTURE_DIR) + "/misbehaving";
+
+std::unique_ptr<PluginInstance> instance(const std::string& file, const std::string& work) {
+    auto p = load_plugin(kDir + "/" + file);
+    REQUIRE(p);
+    auto inst = PluginInstance::create(*p, {}, false, false, work, work, work);
+    REQUIRE(inst);
+    return std::move(*inst);
+}
+
+std::string slurp(const std::string& path) {
+    std::ifstream f(path);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+// Restores the call time limit after a test changed it.
+struct TimeoutGuard {
+    std::chrono::seconds saved = plugin_timeout();
+    ~TimeoutGuard() { set_plugin_timeout(saved); }
+};
+}  // namespace
+
+TEST_CASE("a crash, exit or abort in perform fails that call, naming plugin, call and cause",
+          "[plugins][faults]") {
+    struct Case {
+        const char* file;
+        const char* name;
+        const char* cause;
+    };
+    for (const Case& c : {Case{"misbehave_segv.so", "crash-segv", "SIGSEGV"},
+                          Case{"misbehave_exit.so", "crash-exit", "exited with status 3"},
+                          Case{"misbehave_abort.so", "crash-abort", "SIGABRT"}}) {
+        test::TempDir work;
+        auto inst = instance(c.file, work.path);
+        auto st = inst->perform({http01_challenge("a.example")});
+        REQUIRE_FALSE(st);
+        CHECK(st.error().message.find(c.name) != std::string::npos);
+        CHECK(st.error().message.find("perform") != std::string::npos);
+        CHECK(st.error().message.find(c.cause) != std::string::npos);
+        // The host is still here; cleanup runs in a fresh runner process.
+        CHECK(inst->cleanup({http01_challenge("a.example")}));
+        CHECK(slurp(work.path + "/misbehave-cleanup.log") ==
+              std::string("cleanup ") + c.name + " a.example\n");
+    }
+}
+
+TEST_CASE("a plugin call that hangs is stopped at the time limit", "[plugins][faults]") {
+    TimeoutGuard restore;
+    set_plugin_timeout(std::chrono::seconds(1));
+    test::TempDir work;
+    auto inst = instance("misbehave_hang.so", work.path);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto st = inst->perform({http01_challenge("h.example")});
+    const auto took = std::chrono::steady_clock::now() - t0;
+    REQUIRE_FALSE(st);
+    CHECK(st.error().message.find("hang plugin") != std::string::npos);
+    CHECK(st.error().message.find("did not answer within 1 s") != std::string::npos);
+    CHECK(st.error().message.find("perform") != std::string::npos);
+    CHECK(took < std::chrono::seconds(5));
+    CHECK(inst->cleanup({http01_challenge("h.example")}));
+    CHECK(slurp(work.path + "/misbehave-cleanup.log") == "cleanup hang h.example\n");
+}
+
+TEST_CASE("an interrupt stops a blocked plugin call at once and cleanup still runs",
+          "[plugins][faults]") {
+    test::TempDir work;
+    auto inst = instance("misbehave_hang.so", work.path);
+    static std::atomic<bool> interrupted{false};
+    set_plugin_stop_flag(&interrupted);
+    std::thread stopper([] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        interrupted = true;
+    });
+    const auto t0 = std::chrono::steady_clock::now();
+    auto st = inst->perform({http01_challenge("i.example")});
+    stopper.join();
+    REQUIRE_FALSE(st);
+    CHECK(st.error().message.find("interrupted") != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(3));
+    CHECK(inst->cleanup({http01_challenge("i.example")}));
+    set_plugin_stop_flag(nullptr);
+    CHECK(slurp(work.path + "/misbehave-cleanup.log") == "cleanup hang i.example\n");
+}
+
+TEST_CASE("a plugin whose constructor crashes is skipped and the others in its directory load",
+          "[plugins][faults]") {
+    test::TempDir cache;
+    const std::string cache_file = cache.path + "/plugins.cache";
+    for (int pass = 0; pass < 2; ++pass) {  // the second pass answers from the cache
+        auto reg = PluginRegistry::discover({kDir}, cache_file);
+        CHECK(reg.find("ctor-crash") == nullptr);
+        bool named = false;
+        for (const auto& s : reg.skipped())
+            named = named || (s.path == kDir + "/misbehave_ctor.so" &&
+                              s.reason.find("crashed while loading") != std::string::npos &&
+                              s.reason.find("SIGSEGV") != std::string::npos);
+        CHECK(named);
+        for (const char* n : {"crash-segv", "crash-exit", "crash-abort", "hang"})
+            CHECK(reg.find(n) != nullptr);
+    }
+}
