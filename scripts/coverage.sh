@@ -16,7 +16,7 @@ build_dir=${COV_BUILD_DIR:-build-coverage}
 # ccache's base_dir rewrites source paths to relative ones, which gcov then cannot resolve from
 # the object directory: compile this build with absolute paths.
 export CCACHE_BASEDIR=
-export CCACHE_NOHASHDIR=false
+export CCACHE_HASHDIR=1
 if ! command -v gcovr >/dev/null; then
   [[ "$(id -u)" == 0 ]] || { echo "coverage.sh: gcovr is not installed (apt-get install gcovr)" >&2; exit 2; }
   apt-get install -y gcovr >/dev/null
