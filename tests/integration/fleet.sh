@@ -234,4 +234,10 @@ expect_bad "etcd without key" "--fleet-etcd needs --fleet-key" --fleet-etcd "$EN
 chmod 644 "$ITEST_DIR/wrong.key"
 expect_bad "readable key" "chmod 600" --fleet-etcd "$ENDPOINTS" --fleet-key "$ITEST_DIR/wrong.key"
 expect_bad "bad prefix" "--fleet-prefix" --fleet-etcd "$ENDPOINTS" --fleet-key "$ITEST_DIR/fleet.key" --fleet-prefix nope
-pass "bad fleet flags refused with exit 2"
+rc=0
+out=$(CB_CONFIG=${NODE_BASE[a]}/config cb_run "$CERTBOT" delete --cert-name fleet.example \
+  --fleet-etcd "$ENDPOINTS" --fleet-key "$ITEST_DIR/fleet.key" 2>&1) || rc=$?
+assert_eq "$rc" 2 "exit status of delete with --fleet-etcd (a command fleet mode does not cover)"
+grep -qF -- "--fleet-etcd is not supported with \`delete\`" <<<"$out" || fail "delete --fleet-etcd: $out"
+assert_file "${NODE_BASE[a]}/config/renewal/fleet.example.conf"
+pass "bad fleet flags refused with exit 2; a fleet flag on delete is refused, not ignored"
