@@ -3,11 +3,11 @@
 // core library.
 #include <signal.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <exception>
-#include <chrono>
 #include <string>
 
 #include "acme.h"

@@ -216,8 +216,8 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
         const bool shared = fleet && !cli.dry_run;
         // A version that came from the fleet in this run was just renewed by another node, also
         // under --force-renewal: nodes started together order once.
-        if (shared && std::find(from_fleet.begin(), from_fleet.end(), it->lineage.name) !=
-                          from_fleet.end()) {
+        if (shared &&
+            std::find(from_fleet.begin(), from_fleet.end(), it->lineage.name) != from_fleet.end()) {
             it->outcome = Item::Outcome::kElsewhere;
             it->error = "renewed by another node of the fleet; its version is now here";
             return;

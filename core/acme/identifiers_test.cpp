@@ -63,7 +63,8 @@ TEST_CASE("URLs from the server are parsed strictly", "[http]") {
     CHECK_FALSE(parse_url("https://ca.test/" + std::string(3000, 'a'), true));
 }
 
-TEST_CASE("IP addresses for --ip-address are canonical, de-duplicated, never DNS names", "[identifiers]") {
+TEST_CASE("IP addresses for --ip-address are canonical, de-duplicated, never DNS names",
+          "[identifiers]") {
     auto ips = parse_ip_addresses({"192.0.2.1,2001:DB8::0:1", "::0001", "192.0.2.1"});
     REQUIRE(ips);
     CHECK(*ips == std::vector<std::string>{"192.0.2.1", "2001:db8::1", "::1"});

@@ -97,8 +97,8 @@ std::vector<RenewalParam> renewal_params(const Config& cfg, const LoadedPlugin& 
     std::vector<RenewalParam> r;
     r.push_back(RenewalParam::str("account", account_id));
     // certbot's relevant_values() keeps every option set by the user, the directories among
-    // them (absolute, as its NamespaceConfig makes them). The flag table gives them no renewal key: a
-    // rewrite without the flag keeps the stored value, as certbot's restore-then-save does.
+    // them (absolute, as its NamespaceConfig makes them). The flag table gives them no renewal key:
+    // a rewrite without the flag keeps the stored value, as certbot's restore-then-save does.
     if (cfg.set_by_user.count("config-dir"))
         r.push_back(RenewalParam::str("config_dir", normalize_path(cfg.config_dir)));
     if (cfg.set_by_user.count("work-dir"))

@@ -10,11 +10,26 @@ static cb_status create(const cb_host* host, void** out) {
     *out = NULL;
     return CB_OK;
 }
-static void destroy(void* self) { (void)self; }
+static void destroy(void* self) {
+    (void)self;
+}
 
-const cb_plugin certbot_header_test_entry = {
-    sizeof(cb_plugin), CB_ABI_MAJOR, CB_ABI_MINOR, "c-test", "compile test", "0", CB_KIND_AUTHENTICATOR,
-    kTypes, kOpts, 1, create, destroy, NULL, NULL, 0, NULL};
+const cb_plugin certbot_header_test_entry = {sizeof(cb_plugin),
+                                             CB_ABI_MAJOR,
+                                             CB_ABI_MINOR,
+                                             "c-test",
+                                             "compile test",
+                                             "0",
+                                             CB_KIND_AUTHENTICATOR,
+                                             kTypes,
+                                             kOpts,
+                                             1,
+                                             create,
+                                             destroy,
+                                             NULL,
+                                             NULL,
+                                             0,
+                                             NULL};
 
 int certbot_header_test_has_field(void) {
     return CB_HAS_FIELD(&certbot_header_test_entry, cb_plugin, installer);
