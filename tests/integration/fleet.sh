@@ -9,7 +9,7 @@
 #      ends with that certificate;
 #   3. `fleet status` names the members, the nodes and the lineage's version;
 #   4. one etcd member stopped: quorum holds, a renewal goes through and reaches the others;
-#   4b. the node renewing a lineage is killed (SIGKILL) while it holds the lock: the others skip
+#   4b. the node renewing a lineage is killed (SIGKILL) in its auth hook, holding the lock: the others skip
 #      the lineage until its lease expires, then one of them renews it;
 #   5. a node with a wrong fleet key: a clear error, nothing of the lineage written there;
 #   6. quorum lost: renew fails clearly (naming the members), the local files stay as they were;
@@ -57,6 +57,8 @@ for i in 0 1 2; do
 done
 pass "3-member etcd cluster up"
 
+# Every renewal orders and validates afresh (section 4b waits in an auth hook).
+export PEBBLE_AUTHZREUSE=0
 pebble_start
 root="$ITEST_DIR/webroot"
 mkdir -p "$root"
@@ -155,52 +157,63 @@ lock_held() {
 }
 # Node a takes b's version first: a renew run that materialises a version does not renew it.
 run_node a sync5 certificates || fail "certificates on a failed"
-# The kill must land while a holds the lock; a run that finished first is tried again (at most 3).
-caught=0
+# The kill must land while a holds the lock: node a renews with a manual auth hook that marks
+# that it started (a takes the lock before it orders) and then waits, so the kill always comes
+# mid-order, whatever the machine's load.
+cat >"$ITEST_DIR/slow-auth.sh" <<HOOK
+#!/bin/sh
+mkdir -p "$root/.well-known/acme-challenge"
+printf '%s' "\$CERTBOT_VALIDATION" >"$root/.well-known/acme-challenge/\$CERTBOT_TOKEN"
+touch "$ITEST_DIR/slow-auth.started"
+exec sleep 60
+HOOK
+chmod +x "$ITEST_DIR/slow-auth.sh"
+# Pebble runs with PEBBLE_AUTHZREUSE=0 but still reuses a valid authorization 1 time in 100: then
+# no hook runs and the renewal just completes; that run is tried again (at most 3).
 for attempt in 1 2 3; do
+  rm -f "$ITEST_DIR/slow-auth.started"
   before=$(pebble_orders)
-  run_node a killed renew --force-renewal --no-random-sleep-on-renew &
+  run_node a killed renew --force-renewal --no-random-sleep-on-renew \
+    --manual --manual-auth-hook "$ITEST_DIR/slow-auth.sh" &
   killed_job=$!
-  for ((i = 0; i < 200; i++)); do
-    if lock_held; then
-      # run_ours runs `timeout certbot ...` in this background subshell: kill certbot itself.
-      timeout_pid=$(pgrep -P "$killed_job" | head -n1 || true)
-      certbot_pid=$( [[ -n "$timeout_pid" ]] && pgrep -P "$timeout_pid" | head -n1 || true)
-      # (it may have finished in between: then nothing was killed, and the case is not tested)
-      if [[ -n "$certbot_pid" ]] && kill -KILL "$certbot_pid" 2>/dev/null; then
-        caught=1
-      fi
-      break
-    fi
+  for ((i = 0; i < 1200; i++)); do
+    [[ -e "$ITEST_DIR/slow-auth.started" ]] && break
+    kill -0 "$killed_job" 2>/dev/null || break
     sleep 0.05
   done
-  wait "$killed_job" || true
-  ((caught)) && break
-  echo "attempt $attempt: node a finished before it could be killed; again"
+  [[ -e "$ITEST_DIR/slow-auth.started" ]] && break
+  wait "$killed_job" || fail "node a's renewal failed before its auth hook: $(cat "$ITEST_DIR/a-killed.out")"
+  echo "attempt $attempt: Pebble reused the authorization, no auth hook ran; again"
+  run_node a "sync-retry$attempt" certificates || fail "certificates on a failed"
 done
-if [[ $caught -eq 1 ]]; then
-  run_node b during renew --force-renewal --no-random-sleep-on-renew ||
-    fail "renew on b while a's lock stands failed: $(cat "$ITEST_DIR/b-during.out")"
-  # Killed before it published: b must leave the lineage to the lock holder; after it published
-  # (the lock is released only after that): b takes the published version.
-  assert_contains "$ITEST_DIR/b-during.out" "being renewed by|renewed by another node"
-  if grep -q "being renewed by" "$ITEST_DIR/b-during.out"; then when="before"; else when="after"; fi
-  deadline=$((SECONDS + 90))
-  while lock_held; do
-    ((SECONDS < deadline)) || fail "the killed node's lock did not expire within 90 s"
-    sleep 1
-  done
-  run_node b takeover renew --force-renewal --no-random-sleep-on-renew ||
-    fail "renew on b after a was killed failed: $(cat "$ITEST_DIR/b-takeover.out")"
-  run_node c sync4 certificates || fail "certificates on c failed"
-  cmp -s "$(conf_of b)/live/fleet.example/cert.pem" "$(conf_of c)/live/fleet.example/cert.pem" ||
-    fail "node c did not get the certificate of the node that took over"
-  orders=$(($(pebble_orders) - before))
-  ((orders <= 2)) || fail "$orders orders after a node was killed mid-order (at most 2 expected)"
-  pass "renewing node killed holding the lock ($when publishing): b skipped it until the lease expired, then renewed ($orders orders)"
-else
-  skip_part "node a finished its renewal before the test could kill it; the takeover was not tested"
-fi
+[[ -e "$ITEST_DIR/slow-auth.started" ]] ||
+  fail "node a's renewal never reached its auth hook: $(cat "$ITEST_DIR/a-killed.out")"
+lock_held || fail "node a is in its auth hook but holds no lock on fleet.example"
+# run_ours runs `timeout certbot ...` in this background subshell: kill certbot itself.
+timeout_pid=$(pgrep -P "$killed_job" | head -n1 || true)
+certbot_pid=$([[ -n "$timeout_pid" ]] && pgrep -P "$timeout_pid" -x certbot | head -n1 || true)
+caught=0
+[[ -n "$certbot_pid" ]] && kill -KILL "$certbot_pid" && caught=1
+((caught)) || fail "could not find node a's certbot process to kill"
+wait "$killed_job" || true
+pkill -f "$ITEST_DIR/slow-auth.sh" || true
+run_node b during renew --force-renewal --no-random-sleep-on-renew ||
+  fail "renew on b while a's lock stands failed: $(cat "$ITEST_DIR/b-during.out")"
+# Killed before it published: b must leave the lineage to the lock holder.
+assert_contains "$ITEST_DIR/b-during.out" "being renewed by"
+deadline=$((SECONDS + 90))
+while lock_held; do
+  ((SECONDS < deadline)) || fail "the killed node's lock did not expire within 90 s"
+  sleep 1
+done
+run_node b takeover renew --force-renewal --no-random-sleep-on-renew ||
+  fail "renew on b after a was killed failed: $(cat "$ITEST_DIR/b-takeover.out")"
+run_node c sync4 certificates || fail "certificates on c failed"
+cmp -s "$(conf_of b)/live/fleet.example/cert.pem" "$(conf_of c)/live/fleet.example/cert.pem" ||
+  fail "node c did not get the certificate of the node that took over"
+orders=$(($(pebble_orders) - before))
+((orders <= 2)) || fail "$orders orders after a node was killed mid-order (at most 2 expected)"
+pass "renewing node killed mid-order holding the lock: b skipped it until the lease expired, then renewed ($orders orders)"
 
 # --- 5. a wrong fleet key -------------------------------------------------------------------
 NODE_KEY=$ITEST_DIR/wrong.key run_node w wrong certificates || true
