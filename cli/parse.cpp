@@ -538,14 +538,15 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     // Checked (check_fleet_options) by the commands that use them: with the fleet in cli.ini,
     // the local-only commands (delete, revoke...) still run. On their command line a fleet flag
     // would be accepted and not acted on: refused.
-    if (cfg.verb != "certonly" && cfg.verb != "renew" && cfg.verb != "certificates" &&
-        cfg.verb != "fleet")
+    if (cfg.verb != "certonly" && cfg.verb != "renew" && cfg.verb != "run" &&
+        cfg.verb != "certificates" && cfg.verb != "fleet")
         for (const char* f : {"fleet-etcd", "fleet-prefix", "fleet-etcd-cacert", "fleet-etcd-cert",
                               "fleet-etcd-key", "fleet-key"})
             if (cfg.set_by_user.count(f))
-                return bad(f, std::string("--") + f + " is not supported with `" + cfg.verb +
-                                  "` (fleet mode covers certonly, renew, certificates and fleet; "
-                                  "see docs/fleet.md)");
+                return bad(f,
+                           std::string("--") + f + " is not supported with `" + cfg.verb +
+                               "` (fleet mode covers certonly, run, renew, certificates and fleet; "
+                               "see docs/fleet.md)");
     cfg.plugins_init = vm.count("init");
     cfg.plugins_prepare = vm.count("prepare");
     cfg.plugins_authenticators = vm.count("authenticators");
