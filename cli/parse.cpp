@@ -56,7 +56,8 @@ const Verb kVerbs[] = {
     {"plugins", &cmd_plugins, "Display information about installed plugins"},
     {"update_symlinks", &cmd_update_symlinks,
      "Recreate symlinks in your /etc/letsencrypt/live/ directory"},
-    {"fleet", &cmd_fleet, "Fleet mode over etcd: `certbot fleet status` (docs/fleet.md)"},
+    {"fleet", &cmd_fleet,
+     "Fleet mode over etcd: `certbot fleet status|publish|agent` (docs/fleet.md)"},
 };
 
 // Old names certbot still accepts.

@@ -19,6 +19,7 @@
 #include "json.h"
 #include "log.h"
 #include "session.h"
+#include "storage.h"
 
 namespace certbot {
 
@@ -114,6 +115,52 @@ int fleet_status(const Config& cfg) {
     for (const auto& p : problems) out += "  invalid record: " + p.message + "\n";
     log::out(out.substr(0, out.size() - 1));
     return problems.empty() ? kExitOk : kExitFailure;
+}
+
+// certbot fleet publish [--cert-name NAME]: a node that had lineages before it joined the fleet
+// (or a single machine becoming the first node) publishes those the fleet does not hold yet,
+// with their accounts. A lineage the fleet already holds is left to sync (its version there
+// wins), and said so.
+int fleet_publish(const Config& cfg) {
+    auto session = Session::open(cfg);
+    if (!session) return fail(session.error());
+    auto fleet = Fleet::open(cfg.fleet, cfg.config_dir);
+    if (!fleet) return fail(fleet.error());
+    std::vector<Error> problems;
+    auto shared = (*fleet)->lineages(&problems);
+    if (!shared) return fail(shared.error());
+    std::map<std::string, bool> held;
+    for (const auto& l : *shared) held[l.name] = true;
+    auto local = list_lineages(cfg.config_dir, &problems);
+    if (!local) return fail(local.error());
+    int published = 0, kept = 0, failed = 0;
+    bool found = cfg.cert_name.empty();
+    for (const auto& l : *local) {
+        if (!cfg.cert_name.empty() && l.name != cfg.cert_name) continue;
+        found = true;
+        if (held.count(l.name)) {
+            ++kept;
+            log::info("fleet: " + l.name +
+                      " is in the fleet already; `certbot certificates` "
+                      "takes the fleet's version");
+            continue;
+        }
+        if (auto st = (*fleet)->publish(l); !st) {
+            ++failed;
+            log::error("fleet: " + st.error().message);
+            continue;
+        }
+        ++published;
+    }
+    for (const auto& p : problems) log::warning(p.message);
+    if (!found) {
+        log::error("No certificate found with name " + cfg.cert_name + " (--cert-name)");
+        return kExitFailure;
+    }
+    log::out("Published " + std::to_string(published) + " lineage(s) to the fleet; " +
+             std::to_string(kept) + " already there" +
+             (failed ? ", " + std::to_string(failed) + " failed" : std::string()) + ".");
+    return failed ? kExitFailure : kExitOk;
 }
 
 // certbot fleet agent -w WEBROOT: until SIGTERM/SIGINT, serves the fleet's http-01 answers
@@ -214,7 +261,8 @@ int cmd_fleet(const Config& cfg, const PluginRegistry& plugins) {
     }
     if (cfg.fleet.action == "status") return fleet_status(cfg);
     if (cfg.fleet.action == "agent") return fleet_agent(cfg, plugins);
-    log::error("certbot fleet: give an action: status or agent (\"" +
+    if (cfg.fleet.action == "publish") return fleet_publish(cfg);
+    log::error("certbot fleet: give an action: status, publish or agent (\"" +
                log::printable(cfg.fleet.action, 40) + "\" is not one)");
     return kExitUsage;
 }
