@@ -103,13 +103,13 @@ Status FleetAgent::serve_once(std::vector<Error>* problems) {
 }
 
 Result<bool> FleetAgent::lineages_changed() {
-    auto range = fleet_.etcd().get_prefix(fleet_.prefix() + "lineage/", 0, true);
+    // One key and a count, however many lineages the fleet holds.
+    auto range = fleet_.etcd().newest_in_prefix(fleet_.prefix() + "lineage/");
     if (!range) return range.error();
-    int64_t newest = 0;
-    for (const auto& kv : range->kvs) newest = std::max(newest, kv.mod_revision);
-    if (newest == lineage_revision_ && range->kvs.size() == lineage_count_) return false;
+    const int64_t newest = range->kvs.empty() ? 0 : range->kvs.front().mod_revision;
+    if (newest == lineage_revision_ && range->count == lineage_count_) return false;
     lineage_revision_ = newest;
-    lineage_count_ = range->kvs.size();
+    lineage_count_ = range->count;
     return true;
 }
 

@@ -47,7 +47,7 @@ class FleetAgent {
     std::map<std::string, bool> refused_;        // tokens already reported
     int64_t acked_lease_ = 0;                    // the lease the confirmations are on
     int64_t lineage_revision_ = -1;
-    size_t lineage_count_ = 0;
+    int64_t lineage_count_ = -1;
 };
 
 }  // namespace certbot

@@ -145,3 +145,27 @@ TEST_CASE("fleet relay: an unfinished order is recorded until it is done", "[fle
     fb->order_done(server, {"a.test", "b.test"});
     CHECK(fb->pending_order(server, {"a.test", "b.test"}).empty());
 }
+
+TEST_CASE("fleet agent: notices a changed or new lineage record, and nothing else", "[fleet]") {
+    test::EtcdServer etcd;
+    Node node(etcd.url());
+    auto f = node.fleet();
+    FleetAgent agent(*f, node.webroot());
+    Etcd& e = f->etcd();
+    REQUIRE(e.put("/agent-test/lineage/a.example", "1").ok());
+    REQUIRE(e.put("/agent-test/lineage/b.example", "1").ok());
+    CHECK(agent.lineages_changed().value());  // the first look
+    CHECK_FALSE(agent.lineages_changed().value());
+    REQUIRE(e.put("/agent-test/node/x", "unrelated").ok());
+    CHECK_FALSE(agent.lineages_changed().value());
+    REQUIRE(e.put("/agent-test/lineage/a.example", "2").ok());  // not the newest key by name
+    CHECK(agent.lineages_changed().value());
+    CHECK_FALSE(agent.lineages_changed().value());
+    REQUIRE(e.del("/agent-test/lineage/b.example").ok());
+    CHECK(agent.lineages_changed().value());
+    auto newest = e.newest_in_prefix("/agent-test/lineage/");
+    REQUIRE(newest.ok());
+    CHECK(newest->count == 1);
+    REQUIRE(newest->kvs.size() == 1);
+    CHECK(newest->kvs[0].key == "/agent-test/lineage/a.example");
+}

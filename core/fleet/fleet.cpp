@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -21,6 +22,7 @@ namespace {
 
 constexpr size_t kMaxRecord = 1u << 20;  // one lineage record or version in etcd
 constexpr int kKeepVersions = 6;         // in etcd: the current one and 5 before it, like archive/
+constexpr size_t kSyncWorkers = 4;       // lineages materialised at once
 
 // Private key bytes do not outlive their use in this process's memory longer than needed.
 void wipe(std::string& s) {
@@ -336,15 +338,41 @@ Result<Fleet::SyncReport> Fleet::materialise_all() {
     if (auto st = materialise_accounts(report); !st) return st.error();
     auto all = lineages(&report.problems);
     if (!all) return all.error();
-    std::string versions;
-    for (const auto& shared : *all) {
-        auto changed = materialise(shared);
-        if (!changed) {
-            report.problems.push_back(changed.error().context("materialising " + shared.name));
-            continue;
+    // Each lineage is its own files and its own etcd reads: kSyncWorkers at once (a node's first
+    // sync of a large fleet is mostly waiting for fsync and etcd).
+    struct Outcome {
+        bool changed = false, current = false;
+        std::optional<Error> error;
+    };
+    std::vector<Outcome> outcomes(all->size());
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+        for (size_t i; (i = next++) < all->size();) {
+            const SharedLineage& shared = (*all)[i];
+            Outcome& o = outcomes[i];
+            if (local_digest(config_dir_, shared.name) == shared.fullchain_sha256) {
+                o.current = true;
+                continue;
+            }
+            auto changed = materialise(shared);
+            if (!changed) {
+                o.error = changed.error().context("materialising " + shared.name);
+                continue;
+            }
+            o.changed = *changed;
+            o.current = true;
         }
-        if (*changed) report.updated.push_back(shared.name);
-        if (local_digest(config_dir_, shared.name) == shared.fullchain_sha256)
+    };
+    std::vector<std::thread> workers;
+    for (size_t w = 1; w < std::min(kSyncWorkers, all->size()); ++w) workers.emplace_back(work);
+    work();
+    for (auto& t : workers) t.join();
+    std::string versions;
+    for (size_t i = 0; i < all->size(); ++i) {
+        const SharedLineage& shared = (*all)[i];
+        if (outcomes[i].error) report.problems.push_back(*outcomes[i].error);
+        if (outcomes[i].changed) report.updated.push_back(shared.name);
+        if (outcomes[i].current)
             versions += std::string(versions.empty() ? "" : ",") + json::quote(shared.name) + ":" +
                         std::to_string(shared.version);
     }
