@@ -363,7 +363,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
                 reverter_.register_new_file(path, temporary);
         }
         reverter_.add_to_checkpoint(existing, notes_, temporary);
-        for (const auto& [path, text] : changed) ps::atomic_write(path, text, 0644);
+        for (const auto& [path, text] : changed) reverter_.write_file(path, text, temporary);
         config_.reset();
         auto r = ps::run_program({ctl_, "-c", conf_, "-t"});
         if (r.status == 0) return;
