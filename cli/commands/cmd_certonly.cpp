@@ -46,7 +46,7 @@ Status validate_hooks(const Config& cfg) {
 
 }  // namespace
 
-Result<Obtained> obtain_with_hooks(const Config& cli, const PluginRegistry& plugins) {
+Result<Obtained> obtain_with_hooks(const Config& cli, const PluginRegistry& plugins, CaLink ca) {
     Config cfg = cli;
     normalize_key_flags(cfg);
     CB_TRY(validate_hooks(cfg));  // again for `run`, which comes here without certonly's checks
@@ -71,7 +71,7 @@ Result<Obtained> obtain_with_hooks(const Config& cli, const PluginRegistry& plug
                                   : (cfg.dry_run ? "Simulating a certificate request"
                                                  : "Requesting a certificate")) +
              " for " + summarize(cfg.domains));
-    auto result = issue_with_hooks(cfg, plugins, existing);
+    auto result = issue_with_hooks(cfg, plugins, existing, ca);
     if (!result) return result.error();
     got.result = std::move(*result);
     got.issued = true;
@@ -88,7 +88,8 @@ int certonly_csr(const Config& cfg, const PluginRegistry& plugins) {
     log::out(
         std::string(cfg.dry_run ? "Simulating a certificate request" : "Requesting a certificate") +
         " for " + summarize(cfg.domains));
-    auto result = issue_and_save(cfg, plugins, nullptr);
+    auto http = ca_http_client(cfg);
+    auto result = issue_and_save(cfg, plugins, nullptr, {*http});
     if (!result) return fail(result.error());
     if (result->dry_run) {
         log::out("The dry run was successful.");
@@ -147,7 +148,8 @@ int cmd_certonly(const Config& cli, const PluginRegistry& plugins) {
     auto fleet = open_fleet_and_sync(cfg);
     if (!fleet) return fail(fleet.error());
 
-    auto got = obtain_with_hooks(cfg, plugins);
+    auto http = ca_http_client(cfg);
+    auto got = obtain_with_hooks(cfg, plugins, {*http});
     if (!got) return fail(got.error());
     if (*fleet && got->issued && !got->result.dry_run) {
         auto lineage = load_lineage(cfg.config_dir, got->result.name);

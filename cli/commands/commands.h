@@ -20,13 +20,13 @@ int cmd_plugins(const Config& cfg, const PluginRegistry& plugins);
 
 // certonly's obtain step, shared with run: finds the lineage the request belongs to (by
 // --cert-name or the same names) and, unless it is not yet due, orders a certificate with the
-// pre/deploy/post hooks around it. Needs an open Session. issued = false: the existing
-// certificate was kept (result names it).
+// pre/deploy/post hooks around it, through `ca` (renewal.h CaLink). Needs an open Session.
+// issued = false: the existing certificate was kept (result names it).
 struct Obtained {
     IssueResult result;
     bool issued = false;
 };
-Result<Obtained> obtain_with_hooks(const Config& cfg, const PluginRegistry& plugins);
+Result<Obtained> obtain_with_hooks(const Config& cfg, const PluginRegistry& plugins, CaLink ca);
 
 // Obtain and install (cmd_install.cpp).
 int cmd_run(const Config& cfg, const PluginRegistry& plugins);
