@@ -14,7 +14,11 @@
 #include <iostream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <string>
+#include <type_traits>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "acme.h"
@@ -136,6 +140,134 @@ std::string masked_command_line(const std::string& verb, const po::parsed_option
         }
     }
     return out;
+}
+
+// The Config fields a flag sets by itself, by the names the flag table gives them
+// (FlagSpec::consumer): a switch sets its bool fields to true, a number its int, a value its
+// string, a repeatable value appends to its list. A field that needs more (a count, a negation,
+// an optional, normalising, a field of two flags' making) is not here, and parse() reads the
+// flags that set it by hand; cli/flags_test.cpp checks every row's effect either way.
+template <typename T>
+using FieldOf = T& (*)(Config&);
+using PlainField = std::variant<FieldOf<bool>, FieldOf<int>, FieldOf<std::string>,
+                                FieldOf<std::vector<std::string>>>;
+
+#define PLAIN(path)                                                                         \
+    {                                                                                       \
+#path, PlainField(FieldOf <std::decay_t <decltype(std::declval <Config&>().path)>>( \
+                   [](Config & c) -> auto& { return c.path; }))                             \
+    }
+
+const std::map<std::string, PlainField>& plain_fields() {
+    static const std::map<std::string, PlainField> fields = {
+        PLAIN(non_interactive),
+        PLAIN(force_interactive),
+        PLAIN(quiet),
+        PLAIN(dry_run),
+        PLAIN(staging),
+        PLAIN(cert_name),
+        PLAIN(config_dir),
+        PLAIN(work_dir),
+        PLAIN(logs_dir),
+        PLAIN(agree_tos),
+        PLAIN(email),
+        PLAIN(register_unsafely_without_email),
+        PLAIN(eab_kid),
+        PLAIN(eab_hmac_key),
+        PLAIN(eab_hmac_alg),
+        PLAIN(account),
+        PLAIN(key_type),
+        PLAIN(rsa_key_size),
+        PLAIN(elliptic_curve),
+        PLAIN(must_staple),
+        PLAIN(http01_port),
+        PLAIN(http01_address),
+        PLAIN(https_port),
+        PLAIN(issuance_timeout),
+        PLAIN(user_agent),
+        PLAIN(user_agent_comment),
+        PLAIN(no_verify_ssl),
+        PLAIN(force_renewal),
+        PLAIN(keep_until_expiring),
+        PLAIN(duplicate),
+        PLAIN(no_random_sleep_on_renew),
+        PLAIN(renewal_workers),
+        PLAIN(plugin_timeout),
+        PLAIN(hook_timeout),
+        PLAIN(pre_hooks),
+        PLAIN(post_hooks),
+        PLAIN(deploy_hooks),
+        PLAIN(disable_hook_validation),
+        PLAIN(no_directory_hooks),
+        PLAIN(no_autorenew),
+        PLAIN(expand),
+        PLAIN(renew_with_new_domains),
+        PLAIN(allow_subset_of_names),
+        PLAIN(preferred_chain),
+        PLAIN(preferred_profile),
+        PLAIN(required_profile),
+        PLAIN(cert_path),
+        PLAIN(key_path),
+        PLAIN(fullchain_path),
+        PLAIN(chain_path),
+        PLAIN(max_log_backups),
+        PLAIN(debug),
+        PLAIN(debug_challenges),
+        PLAIN(strict_permissions),
+        PLAIN(break_my_certs),
+        PLAIN(hsts),
+        PLAIN(uir),
+        PLAIN(staple_ocsp),
+        PLAIN(auto_hsts),
+        PLAIN(checkpoints),
+        PLAIN(reason),
+        PLAIN(json_output),
+        PLAIN(fleet.etcd),
+        PLAIN(fleet.prefix),
+        PLAIN(fleet.etcd_cacert),
+        PLAIN(fleet.etcd_cert),
+        PLAIN(fleet.etcd_key),
+        PLAIN(fleet.key_file),
+        PLAIN(plugins_init),
+        PLAIN(plugins_prepare),
+        PLAIN(plugins_authenticators),
+        PLAIN(plugins_installers),
+        PLAIN(plugins_check),
+    };
+    return fields;
+}
+
+#undef PLAIN
+
+// Sets, for every flag given, the fields the table names when all of them are plain fields of
+// the flag's type (in table order, so --deploy-hook's commands come before --renew-hook's).
+void apply_plain_flags(const po::variables_map& vm, Config& cfg) {
+    for (const auto& f : flag_table()) {
+        if (f.use != FlagUse::kConfig || !vm.count(f.name)) continue;
+        std::vector<PlainField> fields;
+        std::istringstream names(f.consumer);
+        bool plain = true;
+        for (std::string name; names >> name;) {
+            auto it = plain_fields().find(name);
+            plain = plain && it != plain_fields().end();
+            if (plain) fields.push_back(it->second);
+        }
+        if (!plain || fields.empty()) continue;
+        for (const PlainField& field : fields) {
+            if (f.type == FlagType::kSwitch) {
+                if (auto b = std::get_if<FieldOf<bool>>(&field)) (*b)(cfg) = true;
+            } else if (fields.size() == 1 && f.type == FlagType::kInt) {
+                if (auto n = std::get_if<FieldOf<int>>(&field)) (*n)(cfg) = vm[f.name].as<int>();
+            } else if (fields.size() == 1 && f.type == FlagType::kString) {
+                if (auto s = std::get_if<FieldOf<std::string>>(&field))
+                    (*s)(cfg) = vm[f.name].as<std::string>();
+            } else if (fields.size() == 1 && f.type == FlagType::kStrings) {
+                if (auto l = std::get_if<FieldOf<std::vector<std::string>>>(&field))
+                    for (const auto& v : vm[f.name].as<std::vector<std::string>>())
+                        (*l)(cfg).push_back(v);
+            }
+        }
+    }
 }
 
 // certbot-style argv clean-up: "-vvv" -> "-v -v -v"; "-h TOPIC" -> "--help=TOPIC".
@@ -327,15 +459,11 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
         out.help_topic = vm["help"].as<std::string>();
         if (out.help_topic.empty() && !verb.empty()) out.help_topic = cfg.verb;  // certonly -h
     }
-    cfg.quiet = vm.count("quiet");
+    // Every flag that only sets plain fields (the table names them); the rest by hand below.
+    apply_plain_flags(vm, cfg);
     if (vm.count("verbose-level"))  // certbot's hidden form of -v: a number
         cfg.verbosity = std::max(cfg.verbosity, vm["verbose-level"].as<int>());
-    // certbot: -q implies --non-interactive.
-    cfg.non_interactive = vm.count("non-interactive") || vm.count("noninteractive") || cfg.quiet;
-    cfg.force_interactive = vm.count("force-interactive");
-    if (vm.count("cert-name")) cfg.cert_name = vm["cert-name"].as<std::string>();
-    cfg.dry_run = vm.count("dry-run");
-    cfg.staging = vm.count("test-cert") || vm.count("staging");
+    // certbot: -q implies --non-interactive (the table's quiet row sets both).
     if (vm.count("server")) {
         cfg.server = vm["server"].as<std::string>();
         cfg.server_set = true;
@@ -343,25 +471,13 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     if (auto st = check_test_server(cfg); !st)
         return bad(st.error().message.rfind("--server", 0) == 0 ? "server" : "dry-run",
                    st.error().message);
-    if (vm.count("config-dir")) cfg.config_dir = vm["config-dir"].as<std::string>();
-    if (vm.count("work-dir")) cfg.work_dir = vm["work-dir"].as<std::string>();
-    if (vm.count("logs-dir")) cfg.logs_dir = vm["logs-dir"].as<std::string>();
-    cfg.agree_tos = vm.count("agree-tos");
-    if (vm.count("email")) cfg.email = vm["email"].as<std::string>();
-    cfg.register_unsafely_without_email = vm.count("register-unsafely-without-email");
-    if (vm.count("eab-kid")) cfg.eab_kid = vm["eab-kid"].as<std::string>();
-    if (vm.count("eab-hmac-key")) cfg.eab_hmac_key = vm["eab-hmac-key"].as<std::string>();
-    if (vm.count("key-type")) cfg.key_type = vm["key-type"].as<std::string>();
     if (cfg.key_type != "rsa" && cfg.key_type != "ecdsa")
         return bad("key-type", "--key-type must be rsa or ecdsa, not \"" + cfg.key_type + "\"");
-    if (vm.count("rsa-key-size")) cfg.rsa_key_size = vm["rsa-key-size"].as<int>();
     if (cfg.rsa_key_size != 2048 && cfg.rsa_key_size != 3072 && cfg.rsa_key_size != 4096)
         return bad("rsa-key-size", "--rsa-key-size must be 2048, 3072 or 4096");
-    if (vm.count("elliptic-curve")) cfg.elliptic_curve = vm["elliptic-curve"].as<std::string>();
     if (cfg.elliptic_curve != "secp256r1" && cfg.elliptic_curve != "secp384r1" &&
         cfg.elliptic_curve != "secp521r1")
         return bad("elliptic-curve", "--elliptic-curve must be secp256r1, secp384r1 or secp521r1");
-    cfg.must_staple = vm.count("must-staple");
     if (vm.count("standalone-supported-challenges")) {
         log::warning(
             "--standalone-supported-challenges is deprecated; use --preferred-challenges "
@@ -379,7 +495,6 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     }
     auto port = [&](const char* name, int& dst) {
         if (!vm.count(name)) return true;
-        dst = vm[name].as<int>();
         if (dst < 1 || dst > 65535) {
             bad(name, std::string("--") + name + " must be a port number from 1 to 65535");
             return false;
@@ -388,56 +503,21 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     };
     if (!port("http-01-port", cfg.http01_port) || !port("https-port", cfg.https_port))
         return kExitUsage;
-    if (vm.count("http-01-address")) cfg.http01_address = vm["http-01-address"].as<std::string>();
-    if (vm.count("issuance-timeout")) cfg.issuance_timeout = vm["issuance-timeout"].as<int>();
-    if (vm.count("user-agent")) cfg.user_agent = vm["user-agent"].as<std::string>();
-    cfg.no_verify_ssl = vm.count("no-verify-ssl");
-    cfg.force_renewal = vm.count("force-renewal") || vm.count("renew-by-default");
-    cfg.keep_until_expiring =
-        vm.count("keep-until-expiring") || vm.count("keep") || vm.count("reinstall");
-    cfg.duplicate = vm.count("duplicate");
     if (vm.count("reuse-key")) cfg.reuse_key = true;
     if (vm.count("no-reuse-key") || vm.count("new-key")) cfg.reuse_key = false;
-    cfg.no_random_sleep_on_renew = vm.count("no-random-sleep-on-renew");
-    if (vm.count("renewal-workers")) {
-        cfg.renewal_workers = vm["renewal-workers"].as<int>();
-        if (cfg.renewal_workers < 1 || cfg.renewal_workers > 64)
-            return bad("renewal-workers", "--renewal-workers must be from 1 to 64");
-    }
-    if (vm.count("plugin-timeout")) {
-        cfg.plugin_timeout = vm["plugin-timeout"].as<int>();
-        if (cfg.plugin_timeout < 1 || cfg.plugin_timeout > 86400)
-            return bad("plugin-timeout", "--plugin-timeout must be from 1 to 86400 seconds");
-    }
-    if (vm.count("hook-timeout")) {
-        cfg.hook_timeout = vm["hook-timeout"].as<int>();
-        if (cfg.hook_timeout < 0)
-            return bad("hook-timeout", "--hook-timeout must be 0 (no limit) or more seconds");
-    }
-    auto strings = [&](const char* name, std::vector<std::string>& dst) {
-        if (vm.count(name))
-            for (const auto& v : vm[name].as<std::vector<std::string>>()) dst.push_back(v);
-    };
-    strings("pre-hook", cfg.pre_hooks);
-    strings("post-hook", cfg.post_hooks);
-    strings("deploy-hook", cfg.deploy_hooks);
-    strings("renew-hook", cfg.deploy_hooks);
+    if (vm.count("renewal-workers") && (cfg.renewal_workers < 1 || cfg.renewal_workers > 64))
+        return bad("renewal-workers", "--renewal-workers must be from 1 to 64");
+    if (vm.count("plugin-timeout") && (cfg.plugin_timeout < 1 || cfg.plugin_timeout > 86400))
+        return bad("plugin-timeout", "--plugin-timeout must be from 1 to 86400 seconds");
+    if (vm.count("hook-timeout") && cfg.hook_timeout < 0)
+        return bad("hook-timeout", "--hook-timeout must be 0 (no limit) or more seconds");
     if (vm.count("renew-hook")) cfg.set_by_user.insert("deploy-hook");
-    cfg.disable_hook_validation = vm.count("disable-hook-validation");
-    cfg.no_directory_hooks = vm.count("no-directory-hooks");
-    cfg.no_autorenew = vm.count("no-autorenew");
-    cfg.expand = vm.count("expand");
-    cfg.renew_with_new_domains = vm.count("renew-with-new-domains");
-    cfg.allow_subset_of_names = vm.count("allow-subset-of-names");
     // --disable-renew-updates and --no-eff-email are honoured by nature (flags.h says why).
     cfg.new_key = vm.count("new-key");
     auto str = [&](const char* name, std::string& dst) {
         if (vm.count(name)) dst = vm[name].as<std::string>();
     };
     str("config", cfg.config_file);
-    str("preferred-chain", cfg.preferred_chain);
-    str("preferred-profile", cfg.preferred_profile);
-    str("required-profile", cfg.required_profile);
     for (const char* k : {"preferred-profile", "required-profile"}) {
         if (!vm.count(k)) continue;
         const std::string& v = vm[k].as<std::string>();
@@ -454,28 +534,13 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
         log::error("--preferred-profile and --required-profile cannot be used together; give one");
         return kExitUsage;
     }
-    str("user-agent-comment", cfg.user_agent_comment);
-    str("cert-path", cfg.cert_path);
-    str("key-path", cfg.key_path);
-    str("fullchain-path", cfg.fullchain_path);
-    str("chain-path", cfg.chain_path);
     str("csr", cfg.csr_path);
-    str("account", cfg.account);
-    if (vm.count("eab-hmac-alg")) {
-        cfg.eab_hmac_alg = vm["eab-hmac-alg"].as<std::string>();
-        if (cfg.eab_hmac_alg != "HS256" && cfg.eab_hmac_alg != "HS384" &&
-            cfg.eab_hmac_alg != "HS512")
-            return bad("eab-hmac-alg", "--eab-hmac-alg must be HS256, HS384 or HS512, not \"" +
-                                           cfg.eab_hmac_alg + "\"");
-    }
-    if (vm.count("max-log-backups")) {
-        cfg.max_log_backups = vm["max-log-backups"].as<int>();
-        if (cfg.max_log_backups < 0)
-            return bad("max-log-backups", "--max-log-backups must be 0 (no rotation) or more");
-    }
-    cfg.debug = vm.count("debug");
-    cfg.debug_challenges = vm.count("debug-challenges");
-    cfg.strict_permissions = vm.count("strict-permissions");
+    if (vm.count("eab-hmac-alg") && cfg.eab_hmac_alg != "HS256" && cfg.eab_hmac_alg != "HS384" &&
+        cfg.eab_hmac_alg != "HS512")
+        return bad("eab-hmac-alg", "--eab-hmac-alg must be HS256, HS384 or HS512, not \"" +
+                                       cfg.eab_hmac_alg + "\"");
+    if (vm.count("max-log-backups") && cfg.max_log_backups < 0)
+        return bad("max-log-backups", "--max-log-backups must be 0 (no rotation) or more");
     if (cfg.strict_permissions)
         for (const auto& f : config_files)
             if (auto st = check_strict_permissions(f); !st) return bad("", st.error().message);
@@ -486,7 +551,6 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
                     return bad(k, std::string("--") + k +
                                       " must not contain control characters (it is sent as an "
                                       "HTTP header)");
-    cfg.break_my_certs = vm.count("break-my-certs");
     // The flags the table refuses (flags.h): accepted, as scripts written for certbot pass them,
     // with their "not supported" warning; not when another spelling of the same setting was
     // given as well (--eff-email --no-eff-email).
@@ -503,20 +567,13 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     }
     if (vm.count("redirect")) cfg.redirect = true;
     if (vm.count("no-redirect")) cfg.redirect = false;
-    cfg.hsts = vm.count("hsts");
-    cfg.uir = vm.count("uir");
-    cfg.staple_ocsp = vm.count("staple-ocsp");
-    cfg.auto_hsts = vm.count("auto-hsts");
     if (cfg.hsts && cfg.auto_hsts) {
         log::error("Parameters --hsts and --auto-hsts cannot be used simultaneously.");
         return kExitUsage;
     }
-    if (vm.count("checkpoints")) {
-        cfg.checkpoints = vm["checkpoints"].as<int>();
-        if (cfg.checkpoints < 1) return bad("checkpoints", "--checkpoints must be 1 or more");
-    }
+    if (vm.count("checkpoints") && cfg.checkpoints < 1)
+        return bad("checkpoints", "--checkpoints must be 1 or more");
     if (vm.count("reason")) {
-        cfg.reason = vm["reason"].as<std::string>();
         static const char* const kReasons[] = {"unspecified", "keycompromise", "affiliationchanged",
                                                "superseded", "cessationofoperation"};
         bool ok = false;
@@ -529,13 +586,6 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     }
     if (vm.count("delete-after-revoke")) cfg.delete_after_revoke = true;
     if (vm.count("no-delete-after-revoke")) cfg.delete_after_revoke = false;
-    cfg.json_output = vm.count("json");
-    str("fleet-etcd", cfg.fleet.etcd);
-    str("fleet-prefix", cfg.fleet.prefix);
-    str("fleet-etcd-cacert", cfg.fleet.etcd_cacert);
-    str("fleet-etcd-cert", cfg.fleet.etcd_cert);
-    str("fleet-etcd-key", cfg.fleet.etcd_key);
-    str("fleet-key", cfg.fleet.key_file);
     // Checked (check_fleet_options) by the commands that use them: with the fleet in cli.ini,
     // the local-only commands (delete, revoke...) still run. On their command line a fleet flag
     // would be accepted and not acted on: refused.
@@ -548,11 +598,6 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
                            std::string("--") + f + " is not supported with `" + cfg.verb +
                                "` (fleet mode covers certonly, run, renew, certificates and fleet; "
                                "see docs/fleet.md)");
-    cfg.plugins_init = vm.count("init");
-    cfg.plugins_prepare = vm.count("prepare");
-    cfg.plugins_authenticators = vm.count("authenticators");
-    cfg.plugins_installers = vm.count("installers");
-    if (vm.count("check")) cfg.plugins_check = vm["check"].as<std::string>();
 
     if (!cfg.csr_path.empty())
         if (auto st = load_csr(cfg); !st) return bad("csr", st.error().message);

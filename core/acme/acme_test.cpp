@@ -33,13 +33,18 @@ std::string problem(const std::string& type, const std::string& detail) {
     return R"({"type":"urn:ietf:params:acme:error:)" + type + R"(","detail":")" + detail + R"("})";
 }
 
-}  // namespace
-
-TEST_CASE("the directory is parsed and its URLs validated", "[acme]") {
+// A client of a scripted CA (FakeHttp) whose clock moves only when it sleeps (FakeClock): the
+// set-up of the cases below (TEST_CASE_METHOD), and the base of the signed-in clients further on.
+struct FakeCa {
     FakeHttp http;
     FakeClock clock;
+    AcmeClient acme{http, "https://ca.test/dir", clock};
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(FakeCa, "the directory is parsed and its URLs validated", "[acme]") {
     http.reply(200, kDir);
-    AcmeClient acme(http, "https://ca.test/dir", clock);
     REQUIRE(acme.load_directory());
     CHECK(acme.directory().new_order == "https://ca.test/order");
     CHECK(acme.directory().terms_of_service == "https://ca.test/tos");
@@ -47,10 +52,7 @@ TEST_CASE("the directory is parsed and its URLs validated", "[acme]") {
     CHECK(acme.directory().profiles.size() == 2);
 }
 
-TEST_CASE("a broken or hostile directory is refused with the URL named", "[acme]") {
-    FakeHttp http;
-    FakeClock clock;
-    AcmeClient acme(http, "https://ca.test/dir", clock);
+TEST_CASE_METHOD(FakeCa, "a broken or hostile directory is refused with the URL named", "[acme]") {
     SECTION("not JSON") {
         http.reply(200, "{\"newNonce\": ");
         auto st = acme.load_directory();
@@ -82,11 +84,8 @@ TEST_CASE("a broken or hostile directory is refused with the URL named", "[acme]
     }
 }
 
-TEST_CASE("badNonce is retried with the fresh nonce, but not forever", "[acme]") {
-    FakeHttp http;
-    FakeClock clock;
+TEST_CASE_METHOD(FakeCa, "badNonce is retried with the fresh nonce, but not forever", "[acme]") {
     http.reply(200, kDir);
-    AcmeClient acme(http, "https://ca.test/dir", clock);
     REQUIRE(acme.load_directory());
     auto key = PrivateKey::generate(KeySpec{});
     REQUIRE(key);
@@ -117,11 +116,9 @@ TEST_CASE("badNonce is retried with the fresh nonce, but not forever", "[acme]")
     }
 }
 
-TEST_CASE("server errors become one message with type, detail and Retry-After", "[acme]") {
-    FakeHttp http;
-    FakeClock clock;
+TEST_CASE_METHOD(FakeCa, "server errors become one message with type, detail and Retry-After",
+                 "[acme]") {
     http.reply(200, kDir);
-    AcmeClient acme(http, "https://ca.test/dir", clock);
     REQUIRE(acme.load_directory());
     auto key = PrivateKey::generate(KeySpec{});
     REQUIRE(key);
@@ -133,11 +130,9 @@ TEST_CASE("server errors become one message with type, detail and Retry-After", 
     CHECK(o.error().message.find("120 s") != std::string::npos);
 }
 
-TEST_CASE("authorization polling starts fast, backs off and honours Retry-After", "[acme]") {
-    FakeHttp http;
-    FakeClock clock;
+TEST_CASE_METHOD(FakeCa, "authorization polling starts fast, backs off and honours Retry-After",
+                 "[acme]") {
     http.reply(200, kDir);
-    AcmeClient acme(http, "https://ca.test/dir", clock);
     REQUIRE(acme.load_directory());
     auto key = PrivateKey::generate(KeySpec{});
     REQUIRE(key);
@@ -159,11 +154,8 @@ TEST_CASE("authorization polling starts fast, backs off and honours Retry-After"
     CHECK(clock.sleeps[2] == std::chrono::seconds(3));
 }
 
-TEST_CASE("polling gives up at the deadline", "[acme]") {
-    FakeHttp http;
-    FakeClock clock;
+TEST_CASE_METHOD(FakeCa, "polling gives up at the deadline", "[acme]") {
     http.reply(200, kDir);
-    AcmeClient acme(http, "https://ca.test/dir", clock);
     REQUIRE(acme.load_directory());
     auto key = PrivateKey::generate(KeySpec{});
     REQUIRE(key);
@@ -177,11 +169,8 @@ TEST_CASE("polling gives up at the deadline", "[acme]") {
     CHECK(a.error().message.find("issuance timeout") != std::string::npos);
 }
 
-TEST_CASE("an authorization with a hostile identifier is refused", "[acme]") {
-    FakeHttp http;
-    FakeClock clock;
+TEST_CASE_METHOD(FakeCa, "an authorization with a hostile identifier is refused", "[acme]") {
     http.reply(200, kDir);
-    AcmeClient acme(http, "https://ca.test/dir", clock);
     REQUIRE(acme.load_directory());
     auto key = PrivateKey::generate(KeySpec{});
     REQUIRE(key);
@@ -192,11 +181,8 @@ TEST_CASE("an authorization with a hostile identifier is refused", "[acme]") {
     CHECK(a.error().message.find("invalid identifier") != std::string::npos);
 }
 
-TEST_CASE("JWS requests carry jwk for newAccount and kid afterwards", "[acme]") {
-    FakeHttp http;
-    FakeClock clock;
+TEST_CASE_METHOD(FakeCa, "JWS requests carry jwk for newAccount and kid afterwards", "[acme]") {
     http.reply(200, kDir);
-    AcmeClient acme(http, "https://ca.test/dir", clock);
     REQUIRE(acme.load_directory());
     auto key = PrivateKey::generate(KeySpec{});
     REQUIRE(key);
@@ -290,9 +276,7 @@ PrivateKey make_key(KeySpec spec = {}) {
 }
 
 // A client signed in as kAcctUrl with `key` (old_key), the directory already loaded.
-struct SignedInClient {
-    FakeHttp http;
-    AcmeClient acme{http, "https://ca.test/dir"};
+struct SignedInClient : FakeCa {
     PrivateKey key = make_key();
     explicit SignedInClient(const char* directory = kKeyChangeDir) {
         http.reply(200, directory);
@@ -443,10 +427,7 @@ Order ready_order() {
     return o;
 }
 
-struct ClockedClient {
-    FakeHttp http;
-    FakeClock clock;
-    AcmeClient acme{http, "https://ca.test/dir", clock};
+struct ClockedClient : FakeCa {
     PrivateKey key = make_key();
     ClockedClient() {
         http.reply(200, kDir);
@@ -566,10 +547,7 @@ TEST_CASE("an authorization or challenge with a field of the wrong type is refus
     CHECK(ok->challenges.size() == 1);
 }
 
-TEST_CASE("directory and account objects are type-checked too", "[acme][hostile]") {
-    FakeHttp http;
-    FakeClock clock;
-    AcmeClient acme(http, "https://ca.test/dir", clock);
+TEST_CASE_METHOD(FakeCa, "directory and account objects are type-checked too", "[acme][hostile]") {
     http.reply(200, R"({"newNonce":"https://ca.test/n","newAccount":"https://ca.test/a",)"
                     R"("newOrder":"https://ca.test/o","meta":{"externalAccountRequired":"no"}})");
     auto st = acme.load_directory();

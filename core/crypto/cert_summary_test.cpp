@@ -13,6 +13,7 @@
 #include "cert_dates.h"
 #include "crypto.h"
 #include "test_cert_test.h"
+#include "test_certs.h"
 
 using namespace certbot;
 
