@@ -109,8 +109,10 @@ std::string finish_unfinished(const std::string& config_dir, const std::string& 
         if (auto st = repair_live_links(l); !st) return what + "; " + st.error().message;
         return what + "; live/ links point at version " + std::to_string(complete);
     }
-    if (!exists && complete > 0 && kept_elsewhere) {
-        // The certificate and key are kept in the work dir: the next run stores them afresh.
+    // A new lineage with nothing complete, or whose complete certificate and key are kept in
+    // the work dir (the next run stores them afresh): remove everything it created.
+    const bool remove_all = !exists && (complete == 0 || kept_elsewhere);
+    if (remove_all) {
         for (const char* kind : kLineageKinds) ::unlink(l.link_path(kind).c_str());
         for (const auto& d : live_dirs) {
             ::unlink(path_join(d, "README").c_str());
@@ -123,23 +125,15 @@ std::string finish_unfinished(const std::string& config_dir, const std::string& 
         ::rmdir(l.archive_dir.c_str());
         (void)fsync_dir(path_join(config_dir, "archive"));
         (void)fsync_dir(path_join(config_dir, "live"));
-        return what +
-               "; its renewal conf was never written, so the half-made lineage was "
-               "removed: its certificate is kept in the work dir and the next certonly "
-               "for the same names stores it";
     }
     if (!exists && complete > 0)
-        return what + "; " + l.archive_dir +
-               " holds a certificate whose renewal conf was never written: request the same "
-               "names again (certonly), then delete it";
-    if (!exists) {  // nothing of the new lineage was complete: remove what it created
-        for (const char* kind : kLineageKinds) ::unlink(l.link_path(kind).c_str());
-        for (const auto& d : live_dirs) {
-            ::unlink(path_join(d, "README").c_str());
-            ::rmdir(d.c_str());
-        }
-        ::rmdir(l.archive_dir.c_str());
-    }
+        return what + (remove_all ? "; its renewal conf was never written, so the half-made "
+                                    "lineage was removed: its certificate is kept in the work "
+                                    "dir and the next certonly for the same names stores it"
+                                  : "; " + l.archive_dir +
+                                        " holds a certificate whose renewal conf was never "
+                                        "written: request the same names again (certonly), "
+                                        "then delete it");
     return what;
 }
 
