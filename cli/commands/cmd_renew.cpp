@@ -256,7 +256,8 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
             }
         }
         log::info("Renewing " + it->lineage.name + " (" + it->decision.reason + ")");
-        auto r = issue_and_save(it->cfg, plugins, &it->lineage);
+        auto http = ca_http_client(it->cfg);
+        auto r = issue_and_save(it->cfg, plugins, &it->lineage, {*http});
         if (!r) {
             it->outcome = Item::Outcome::kFailed;
             it->error = r.error().message;
