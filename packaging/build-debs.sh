@@ -23,16 +23,18 @@
 # The .debs, logs, lintian output and summary.txt go to --out.
 #
 # usage: packaging/build-debs.sh [--out DIR] [--cache DIR] [--nocheck] [--no-repro]
-#                                [--no-tests] [--keep]
+#                                [--no-tests] [--keep] [--debs DIR]
 #   --cache DIR   keep/reuse the base chroot tarball there (delete it to refresh)
 #   --nocheck     no <!nocheck> Build-Depends, tests off in both builds
 #   --no-repro    no second build (and no unit tests, which run in it)
 #   --no-tests    no installed-system test
 #   --keep        keep the scratch directory (chroots) for inspection
+#   --debs DIR    no build: lintian and the installed-system test on the .debs and .changes
+#                 of an earlier run's --out DIR (with the current debian/tests)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-OUT=$PWD/debs CACHE=""
+OUT=$PWD/debs CACHE="" DEBS_IN=""
 NOCHECK=0 REPRO=1 TESTS=1 KEEP=0
 while (($#)); do
   case $1 in
@@ -42,6 +44,7 @@ while (($#)); do
     --no-repro) REPRO=0 ;;
     --no-tests) TESTS=0 ;;
     --keep) KEEP=1 ;;
+    --debs) DEBS_IN=$(cd "$2" && pwd); REPRO=0; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "build-debs: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -58,7 +61,11 @@ done
 VERSION=$(dpkg-parsechangelog -l "$REPO/packaging/debian/changelog" -S Version)
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-rm -f "$OUT"/*.deb "$OUT"/*.changes "$OUT"/*.buildinfo "$OUT"/*.log "$OUT/summary.txt"
+if [[ -n $DEBS_IN && $DEBS_IN == "$OUT" ]]; then
+  rm -f "$OUT"/lintian.log "$OUT"/test-*.log
+else
+  rm -f "$OUT"/*.deb "$OUT"/*.changes "$OUT"/*.buildinfo "$OUT"/*.log "$OUT/summary.txt"
+fi
 rm -rf "$OUT/build2"
 work=$(mktemp -d /var/tmp/certbot-native-debs.XXXXXX)
 build2_pid="" test_pid=""
@@ -154,23 +161,28 @@ in_root() {
 tar -C "$REPO" --exclude='./build*' --exclude=./.git --exclude='./debs' -cf "$work/source.tar" .
 
 # --- 2.-3. build 1 and build 2 ------------------------------------------------------------------
-broot=$(new_root build-root)
-log "building certbot-native $VERSION in a clean bookworm chroot ($broot; logs in $OUT)"
-in_root "$broot" bash /build/build-in-chroot.sh build-dep "$NOCHECK" ||
-  { log "FAILED: apt-get build-dep; see $OUT/build-dep.log"; exit 1; }
-if ((REPRO)); then
-  tests=1
-  ((NOCHECK)) && tests=0
-  # Not through the in_root function, so that $! is unshare itself: killing it ends the namespace.
-  "${UNSHARE[@]}" "$broot" "$OUT" bash /build/build-in-chroot.sh build \
-    /build/reproducible-second-build-path "$tests" 0002 build2 &
-  build2_pid=$!
+if [[ -n $DEBS_IN ]]; then
+  [[ $DEBS_IN == "$OUT" ]] || cp "$DEBS_IN"/*.deb "$DEBS_IN"/*.changes "$DEBS_IN"/*.buildinfo "$OUT/"
+  say "no build: the .debs of $DEBS_IN"
+else
+  broot=$(new_root build-root)
+  log "building certbot-native $VERSION in a clean bookworm chroot ($broot; logs in $OUT)"
+  in_root "$broot" bash /build/build-in-chroot.sh build-dep "$NOCHECK" ||
+    { log "FAILED: apt-get build-dep; see $OUT/build-dep.log"; exit 1; }
+  if ((REPRO)); then
+    tests=1
+    ((NOCHECK)) && tests=0
+    # Not through the in_root function, so that $! is unshare itself: killing it ends the namespace.
+    "${UNSHARE[@]}" "$broot" "$OUT" bash /build/build-in-chroot.sh build \
+      /build/reproducible-second-build-path "$tests" 0002 build2 &
+    build2_pid=$!
+  fi
+  if ! in_root "$broot" bash /build/build-in-chroot.sh build /build/a 0 0022 build1; then
+    log "FAILED: build 1; see $OUT/build1.log"
+    exit 1
+  fi
+  cp "$broot"/build/a/*.deb "$broot"/build/a/*.changes "$broot"/build/a/*.buildinfo "$OUT/"
 fi
-if ! in_root "$broot" bash /build/build-in-chroot.sh build /build/a 0 0022 build1; then
-  log "FAILED: build 1; see $OUT/build1.log"
-  exit 1
-fi
-cp "$broot"/build/a/*.deb "$broot"/build/a/*.changes "$broot"/build/a/*.buildinfo "$OUT/"
 
 # --- 4. lintian (this machine's, the same bookworm version), on the .changes -----------------
 changes=$(ls "$OUT"/certbot-native_*.changes)
