@@ -34,7 +34,7 @@ case $1 in
     dir=$2 tests=$3 mask=$4 name=$5
     src=$(unpack "$dir")
     opts="parallel=2" profile=()
-    ((tests)) || { opts="nocheck $opts"; profile=(-P nocheck); }
+    ((tests)) || { opts="nocheck $opts"; profile=(--build-profiles=nocheck); }
     start=$SECONDS
     (umask "$mask" && cd "$src" && DEB_BUILD_OPTIONS="$opts" dpkg-buildpackage -us -uc -b "${profile[@]}") \
       >"$out/$name.log" 2>&1 || { tail -n 60 "$out/$name.log" >&2; say "$name ($dir) FAILED"; exit 1; }
