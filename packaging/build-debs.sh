@@ -71,7 +71,9 @@ work=$(mktemp -d /var/tmp/certbot-native-debs.XXXXXX)
 build2_pid="" test_pid=""
 cleanup() { # the background chroots (their namespaces end with them), then the scratch directory
   local pid
-  for pid in $build2_pid $test_pid; do kill "$pid" 2>/dev/null || true; done
+  # unshare --fork ignores SIGTERM while it waits; SIGKILL ends it, and with it (--kill-child,
+  # then the PID namespace's end) everything in the chroot.
+  for pid in $build2_pid $test_pid; do kill -KILL "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   if ((KEEP)); then log "scratch directory kept: $work"; else rm -rf "$work"; fi
 }
