@@ -10,8 +10,8 @@
 #      same time build 2: the same source from another, longer path, with another umask, tests
 #      ON (ctest -LE integration, the unit and plugin tests);
 #   4. lintian checks build 1's .debs and .changes (errors and warnings fail the script);
-#   5. debian/tests (autopkgtest-style) run in a second fresh copy of the chroot, while build 2
-#      goes on: install the .debs with apt, plugins, Pebble, the service's renew command, the
+#   5. debian/tests (autopkgtest-style) run in a second fresh copy of the chroot (prepared with
+#      the test dependencies while the packages build), while build 2 goes on: install the .debs with apt, plugins, Pebble, the service's renew command, the
 #      upgrade from Debian's Python certbot, a third-party plugin package;
 #   6. build 2's .debs must be byte-identical to build 1's (reproducibility; the tests change
 #      nothing that is installed).
@@ -68,12 +68,12 @@ else
 fi
 rm -rf "$OUT/build2"
 work=$(mktemp -d /var/tmp/certbot-native-debs.XXXXXX)
-build2_pid="" test_pid=""
+build2_pid="" test_pid="" testdeps_pid=""
 cleanup() { # the background chroots (their namespaces end with them), then the scratch directory
   local pid
   # unshare --fork ignores SIGTERM while it waits; SIGKILL ends it, and with it (--kill-child,
   # then the PID namespace's end) everything in the chroot.
-  for pid in $build2_pid $test_pid; do kill -KILL "$pid" 2>/dev/null || true; done
+  for pid in $build2_pid $test_pid $testdeps_pid; do kill -KILL "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   if ((KEEP)); then log "scratch directory kept: $work"; else rm -rf "$work"; fi
 }
@@ -163,6 +163,15 @@ in_root() {
 tar -C "$REPO" --exclude='./build*' --exclude=./.git --exclude='./debs' -cf "$work/source.tar" .
 
 # --- 2.-3. build 1 and build 2 ------------------------------------------------------------------
+# The installed-system test's chroot, with what the test needs besides our packages installed
+# while the packages build (it only saves wall time: the test would install them itself).
+if ((TESTS)); then
+  troot=$(new_root test-root)
+  mkdir -p "$troot/build/debs"
+  "${UNSHARE[@]}" "$troot" "$OUT" bash /build/build-in-chroot.sh test-deps &
+  testdeps_pid=$!
+fi
+
 if [[ -n $DEBS_IN ]]; then
   [[ $DEBS_IN == "$OUT" ]] || cp "$DEBS_IN"/*.deb "$DEBS_IN"/*.changes "$DEBS_IN"/*.buildinfo "$OUT/"
   say "no build: the .debs of $DEBS_IN"
@@ -194,12 +203,17 @@ grep -E '^[EWIPN]: ' "$OUT/lintian.log" >&2 || true
 say "lintian: exit $lrc, $(grep -c '^E: ' "$OUT/lintian.log") errors, $(grep -c '^W: ' "$OUT/lintian.log") warnings, $(grep -c '^I: ' "$OUT/lintian.log") info, $(grep -c '^N: [0-9]* hint' "$OUT/lintian.log" || true) hints"
 
 # --- 5. installed-system test, in its own fresh chroot, in the background ----------------------
+trc=0
 if ((TESTS)); then
-  troot=$(new_root test-root)
-  mkdir -p "$troot/build/debs"
   cp "$OUT"/*.deb "$troot/build/debs/"
-  "${UNSHARE[@]}" "$troot" "$OUT" bash /build/build-in-chroot.sh test &
-  test_pid=$!
+  wait "$testdeps_pid" || trc=$?
+  testdeps_pid=""
+  if ((trc == 0)); then
+    "${UNSHARE[@]}" "$troot" "$OUT" bash /build/build-in-chroot.sh test &
+    test_pid=$!
+  else
+    log "FAILED: installing the test dependencies; see $OUT/test-deps.log"
+  fi
 fi
 
 # --- 6. reproducibility: build 2's .debs against build 1's ----------------------------------------
@@ -237,7 +251,6 @@ if [[ -n $build2_pid ]]; then
   fi
 fi
 
-trc=0
 if [[ -n $test_pid ]]; then
   wait "$test_pid" || trc=$?
   test_pid=""

@@ -4,6 +4,8 @@
 #   build-in-chroot.sh build-dep NOCHECK          install debian/control's Build-Depends
 #   build-in-chroot.sh build DIR TESTS UMASK NAME dpkg-buildpackage -b of /build/source.tar in
 #                                                 DIR (TESTS 0/1), log /build/out/NAME.log
+#   build-in-chroot.sh test-deps                  install what debian/tests need besides our
+#                                                 packages (and Debian's certbot), ahead of time
 #   build-in-chroot.sh test                       debian/tests against the .debs in /build/debs
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
@@ -42,6 +44,17 @@ case $1 in
     if ((tests)); then
       grep -E 'tests passed, ' "$out/$name.log" | tail -1 | sed "s/^/$name ctest: /" >>"$out/summary.txt" || true
     fi
+    ;;
+  test-deps)
+    # debian/tests/control's Depends without our own packages, plus Debian's Python certbot for
+    # the upgrade path: the test would install them itself, this only saves wall time.
+    src=$(unpack /build/test)
+    mapfile -t deps < <(sed -n '/^Depends:/,/^[A-Z][A-Za-z-]*:/{s/^Depends://;/^[A-Z][A-Za-z-]*:/d;p}' \
+      "$src/debian/tests/control" | tr ',' '\n' | sed 's/[[:space:]]//g' | grep -v '^certbot-native' | grep .)
+    start=$SECONDS
+    { apt-get -q update && apt-get -q -y --no-install-recommends install "${deps[@]}" certbot; } \
+      >"$out/test-deps.log" 2>&1 || { tail -n 30 "$out/test-deps.log" >&2; exit 1; }
+    say "test-deps: ${#deps[@]} test dependencies and certbot installed in $((SECONDS - start)) s"
     ;;
   test)
     # debian/tests, as autopkgtest runs them: from the unpacked source, as root.
