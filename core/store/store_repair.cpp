@@ -67,7 +67,8 @@ int remove_temp_files(const std::string& dir, const std::string& prefix) {
 }
 
 // One lineage named by a marker: see finish_unfinished_updates.
-std::string finish_unfinished(const std::string& config_dir, const std::string& name) {
+std::string finish_unfinished(const std::string& config_dir, const std::string& name,
+                              bool kept_elsewhere) {
     const std::string conf_path = path_join(path_join(config_dir, "renewal"), name + ".conf");
     const bool exists = path_exists(conf_path);
     Lineage l;
@@ -108,24 +109,39 @@ std::string finish_unfinished(const std::string& config_dir, const std::string& 
         if (auto st = repair_live_links(l); !st) return what + "; " + st.error().message;
         return what + "; live/ links point at version " + std::to_string(complete);
     }
-    if (!exists && complete > 0)
-        return what + "; " + l.archive_dir +
-               " holds a certificate whose renewal conf was never written: request the same "
-               "names again (certonly), then delete it";
-    if (!exists) {  // nothing of the new lineage was complete: remove what it created
+    // A new lineage with nothing complete, or whose complete certificate and key are kept in
+    // the work dir (the next run stores them afresh): remove everything it created.
+    const bool remove_all = !exists && (complete == 0 || kept_elsewhere);
+    if (remove_all) {
         for (const char* kind : kLineageKinds) ::unlink(l.link_path(kind).c_str());
         for (const auto& d : live_dirs) {
             ::unlink(path_join(d, "README").c_str());
             ::rmdir(d.c_str());
         }
+        if (auto files = list_dir(l.archive_dir))
+            for (const auto& f : *files)
+                for (const char* kind : kLineageKinds)
+                    if (version_of(kind, f) > 0) ::unlink(path_join(l.archive_dir, f).c_str());
         ::rmdir(l.archive_dir.c_str());
+        (void)fsync_dir(path_join(config_dir, "archive"));
+        (void)fsync_dir(path_join(config_dir, "live"));
     }
+    if (!exists && complete > 0)
+        return what + (remove_all ? "; its renewal conf was never written, so the half-made "
+                                    "lineage was removed: its certificate is kept in the work "
+                                    "dir and the next certonly for the same names stores it"
+                                  : "; " + l.archive_dir +
+                                        " holds a certificate whose renewal conf was never "
+                                        "written: request the same names again (certonly), "
+                                        "then delete it");
     return what;
 }
 
 }  // namespace
 
-std::vector<std::string> finish_unfinished_updates(const std::string& config_dir_in) {
+std::vector<std::string> finish_unfinished_updates(
+    const std::string& config_dir_in,
+    const std::function<bool(const std::string& name)>& kept_elsewhere) {
     const std::string config_dir = normalize_path(config_dir_in);
     const std::string dir = updating_dir(config_dir);
     std::vector<std::string> report;
@@ -140,8 +156,9 @@ std::vector<std::string> finish_unfinished_updates(const std::string& config_dir
     for (const auto& name : *names) {
         const std::string marker = path_join(dir, name);
         if (!is_temp_name(name) && validate_lineage_name(name))
-            report.push_back("lineage " + name + " was left half-written by an interrupted run: " +
-                             finish_unfinished(config_dir, name));
+            report.push_back(
+                "lineage " + name + " was left half-written by an interrupted run: " +
+                finish_unfinished(config_dir, name, kept_elsewhere && kept_elsewhere(name)));
         (void)remove_update_marker(marker);
     }
     return report;

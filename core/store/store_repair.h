@@ -4,6 +4,7 @@
 // read for work (Session::open).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,8 +18,14 @@ namespace certbot {
 // their archive, live and renewal directories and the files of versions newer than the newest
 // complete one (e.g. a private key written just before the kill), points the live links at the
 // newest complete version, and removes the half-made directories of a new lineage that never
-// got a complete version. A complete version is never deleted. One line per lineage handled.
-std::vector<std::string> finish_unfinished_updates(const std::string& config_dir);
+// got a complete version. A complete version is never deleted, except that of a new lineage
+// whose renewal conf was never written when KEPT_ELSEWHERE(name) says its certificate and key
+// are kept elsewhere (the work dir's kept issuance, which the next run stores under the same
+// name instead of ordering again): then the whole half-made lineage goes, freeing the name. One
+// line per lineage handled.
+std::vector<std::string> finish_unfinished_updates(
+    const std::string& config_dir,
+    const std::function<bool(const std::string& name)>& kept_elsewhere = {});
 
 // Crash recovery: removes leftover previous_*.pem links and points all four live links at the
 // newest version N whose four archive files exist.

@@ -190,3 +190,28 @@ TEST_CASE("finish_unfinished_updates keeps a complete new lineage without a conf
     CHECK(exists(archive + "/privkey1.pem"));
     CHECK(exists(archive + "/cert1.pem"));
 }
+
+TEST_CASE("finish_unfinished_updates removes a conf-less new lineage whose issuance is kept",
+          "[storage][recovery]") {
+    TempDir d;
+    const std::string archive = d / "config/archive/new.example";
+    const std::string live = d / "config/live/new.example";
+    interrupted(d, "new.example", 1);
+    REQUIRE(make_dirs(live, 0755).ok());
+    REQUIRE(::symlink("../../archive/new.example/cert1.pem", (live + "/cert.pem").c_str()) == 0);
+    put(live + "/README", "readme\n");
+    std::vector<std::string> asked;
+    auto report = finish_unfinished_updates(d / "config", [&](const std::string& name) {
+        asked.push_back(name);
+        return true;
+    });
+    CHECK(asked == std::vector<std::string>{"new.example"});
+    REQUIRE(report.size() == 1);
+    CHECK(report[0].find("kept in the work dir") != std::string::npos);
+    CHECK_FALSE(exists(archive));
+    CHECK_FALSE(exists(live));
+    // Not kept: the complete version stays (the other test above).
+    interrupted(d, "other.example", 1);
+    (void)finish_unfinished_updates(d / "config", [](const std::string&) { return false; });
+    CHECK(exists(d / "config/archive/other.example/cert1.pem"));
+}

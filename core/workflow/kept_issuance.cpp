@@ -23,6 +23,12 @@ std::string kept_issuance_dir(const std::string& work_dir, const std::string& li
     return path_join(path_join(work_dir, "issued"), lineage_name);
 }
 
+bool has_kept_issuance(const std::string& work_dir, const std::string& name) {
+    const std::string dir = kept_issuance_dir(work_dir, name);
+    // "server" is written last (keep_issuance): with it, every file is there.
+    return exists(path_join(dir, "privkey.pem")) && exists(path_join(dir, "server"));
+}
+
 Result<std::string> keep_issuance(const std::string& work_dir, const std::string& name,
                                   const std::string& server, const IssuedCert& issued) {
     const std::string dir = kept_issuance_dir(work_dir, name);

@@ -16,6 +16,10 @@ namespace certbot {
 
 std::string kept_issuance_dir(const std::string& work_dir, const std::string& lineage_name);
 
+// Whether lineage NAME has a kept issuance written to the end (whether it is usable is
+// take_kept_issuance's question).
+bool has_kept_issuance(const std::string& work_dir, const std::string& name);
+
 // Writes ISSUED (each file atomically) for lineage NAME; returns the directory.
 Result<std::string> keep_issuance(const std::string& work_dir, const std::string& name,
                                   const std::string& server, const IssuedCert& issued);

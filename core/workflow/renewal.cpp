@@ -553,6 +553,17 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
     if (!cfg.dry_run && !keep_name.empty())
         kept = take_kept_issuance(cfg.work_dir, keep_name, cfg.effective_server(), cfg.domains,
                                   static_cast<int64_t>(std::time(nullptr)));
+    // A run killed after storing but before forgetting its kept copy left the lineage's own
+    // certificate there: storing it again would renew nothing.
+    if (kept && existing) {
+        auto current = read_file(existing->cert_path);
+        if (current && *current == kept->cert_pem) {
+            log::debug("The certificate kept in " + kept_issuance_dir(cfg.work_dir, keep_name) +
+                       " is already " + existing->name + "'s current one; removing the copy");
+            forget_kept_issuance(cfg.work_dir, keep_name);
+            kept.reset();
+        }
+    }
     IssuedCert issued;
     if (kept) {
         log::notice("Storing the certificate an earlier run obtained for " + keep_name +
@@ -606,6 +617,13 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
     };
     auto params = renewal_params(cfg, *auth, *values, account->id);
     for (auto& ip : installer_renewal_params(cfg, plugins)) params.push_back(std::move(ip));
+    // Kept before it is stored, so that a run killed while storing (SIGKILL, power loss) loses
+    // nothing: the next run's store repair removes a half-made new lineage and stores this copy
+    // under the same name instead of ordering again (session.cpp, kept_issuance.h).
+    if (!kept)
+        if (auto dir = keep_issuance(cfg.work_dir, keep_name, cfg.effective_server(), issued); !dir)
+            log::warning("Could not keep a copy of the issued certificate before storing it (" +
+                         dir.error().message + ")");
     if (existing) {
         auto version = save_new_version(*existing, issued.cert_pem, issued.chain_pem,
                                         issued.fullchain_pem, issued.key_pem);

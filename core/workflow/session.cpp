@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "fsutil.h"
+#include "kept_issuance.h"
 #include "log.h"
 #include "process.h"
 #include "storage.h"
@@ -150,7 +151,12 @@ Result<Session> Session::open(const Config& cfg, Recovery recovery) {
                          "--strict-permissions makes this an error");
     // A run killed mid-switch left live/ links at different versions: finish the switch.
     if (recovery == Recovery::kNone) return s;
-    for (const auto& line : finish_unfinished_updates(cfg.config_dir)) log::warning(line);
+    // A new lineage killed before its renewal conf was written is removed when what the CA
+    // issued is kept in the work dir (issue_and_save keeps it before storing): the next run
+    // stores it under the same name instead of ordering again.
+    const std::string work_dir = cfg.work_dir;
+    auto kept = [&work_dir](const std::string& name) { return has_kept_issuance(work_dir, name); };
+    for (const auto& line : finish_unfinished_updates(cfg.config_dir, kept)) log::warning(line);
     if (recovery == Recovery::kScanAll) recover_interrupted_updates(cfg.config_dir);
     return s;
 }

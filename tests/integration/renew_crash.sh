@@ -236,6 +236,10 @@ for c in ${calls//,/ }; do
   for ((k = 1; k <= count[$c]; k++)); do
     before=$LAST_VERSION
     drop_old_logs
+    # A run killed after the CA issued keeps the certificate in <work-dir>/issued/ and the next
+    # renewal stores it without ordering (fewer renames; integration.certonly_crash tests that):
+    # dropped here so that every run takes the same steps and the k-th rename is the same one.
+    rm -rf "$CB_WORK/issued"
     # (strace dies of the tracee's SIGKILL too; in a subshell that waits for
     # it, bash's "Killed" notice goes to /dev/null.)
     # strace ends the way its tracee did: 137 proves the SIGKILL landed on this call.

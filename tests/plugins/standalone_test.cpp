@@ -467,6 +467,45 @@ TEST_CASE("standalone: idle connections piling up do not crowd out a validator",
     CHECK(host.logged("sent no request yet: too many idle connections from it", CB_LOG_DEBUG));
 }
 
+TEST_CASE("standalone: idle and stalled TLS handshakes do not crowd out a tls-alpn-01 validator",
+          "[standalone][hostile]") {
+    const int port = free_port();
+    FakeHost host;
+    listen_on_loopback(host, port, "https-port");
+    const auto ch = tls_alpn01("alpn.example.com", "tokT");
+    Instance inst(standalone(), host);
+    REQUIRE(inst.perform({ch}) == CB_OK);
+
+    // 60 connections that say nothing and 40 that stall mid-ClientHello (a record header and a
+    // few bytes), more than the server holds, then a real validator from the same address.
+    std::vector<int> idle;
+    const unsigned char partial_hello[] = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01};
+    for (int i = 0; i < 100; ++i) {
+        int fd = connect_tcp(port);
+        REQUIRE(fd >= 0);
+        if (i >= 60) REQUIRE(::send(fd, partial_hello, sizeof partial_hello, MSG_NOSIGNAL) > 0);
+        idle.push_back(fd);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // all accepted by now
+    const auto start = std::chrono::steady_clock::now();
+    TlsView view = tls_connect(port, "alpn.example.com", "acme-tls/1");
+    const auto took = std::chrono::steady_clock::now() - start;
+    CHECK(view.handshake);
+    CHECK(took < std::chrono::seconds(2));  // not after the idle ones' 10 s deadline
+    // Connections this address still holds open: at most the per-address cap of 16.
+    int open = 0;
+    for (int fd : idle) {
+        char b;
+        ssize_t n = ::recv(fd, &b, 1, MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) ++open;
+    }
+    CHECK(open <= 16);
+    for (int fd : idle) close(fd);
+    REQUIRE(inst.cleanup({ch}) == CB_OK);
+    CHECK(host.logged("sent no request yet: too many idle connections from it", CB_LOG_DEBUG));
+    CHECK(host.logged("presented the tls-alpn-01 certificate for alpn.example.com", CB_LOG_DEBUG));
+}
+
 TEST_CASE("standalone: the server thread leaves signals to the host", "[standalone]") {
     const int port = free_port();
     FakeHost host;
