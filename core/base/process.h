@@ -28,6 +28,10 @@ struct HookOptions {
     // Seconds the hook may run before it and every process it started (its process group) are
     // sent SIGTERM, then SIGKILL 2 s later. 0: no limit. -1: hook_time_limit().
     int time_limit_s = -1;
+    bool merge_stderr = false;      // with capture_stdout: stderr goes to the same pipe
+    bool own_process_group = true;  // false: stays in the caller's group (ended with it)
+    bool log_timeout = true;        // log run_hook's error naming --hook-timeout
+    bool null_stdin = false;        // stdin is /dev/null (else only a terminal is replaced)
 };
 
 // The time limit of hooks that do not set one (--hook-timeout; 0 turns the limit off). Set once
@@ -40,5 +44,15 @@ int hook_time_limit();
 // would stop, not fail). Fails only when the command could not be started; a time-out is a
 // HookRun with timed_out set (and an error logged naming the command and --hook-timeout).
 Result<HookRun> run_hook(const std::string& command, const HookOptions& options);
+
+// The absolute path of the program NAME (an absolute path, or a name looked up in PATH, then
+// /usr/local/sbin, /usr/sbin and /sbin, where servers live even when PATH lacks them); "" when
+// there is no executable file of that name.
+std::string find_program(const std::string& name);
+
+// Runs ARGV without a shell (ARGV[0] resolved by find_program), as run_hook runs its command
+// (environment, stdin, capture, time limit; a time-out is a HookRun with timed_out set and
+// nothing logged). Fails when the program is not found or could not be started.
+Result<HookRun> run_program(const std::vector<std::string>& argv, HookOptions options);
 
 }  // namespace certbot

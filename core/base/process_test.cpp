@@ -95,3 +95,41 @@ TEST_CASE("a daemon a hook leaves behind holding its output does not hold the ru
     REQUIRE(in >> daemon);
     ::kill(daemon, SIGKILL);
 }
+
+TEST_CASE("run_program runs argv without a shell, output and exit status captured", "[process]") {
+    HookOptions o;
+    o.capture_stdout = true;
+    o.merge_stderr = true;
+    o.env = {{"CB_PROCESS_TEST", "from env"}};
+    // A shell would expand $HOME and split on ';': run_program passes the text as one argument.
+    auto r = run_program({"printf", "%s|", "$HOME; echo injected", "two"}, o);
+    REQUIRE(r);
+    CHECK(r->output == "$HOME; echo injected|two|");
+    CHECK(r->exit_status == 0);
+    auto env = run_program({"sh", "-c", "echo \"$CB_PROCESS_TEST\"; echo err >&2; exit 3"}, o);
+    REQUIRE(env);
+    CHECK(env->output == "from env\nerr\n");
+    CHECK(env->exit_status == 3);
+    auto in = run_program({"cat"}, o);  // stdin is /dev/null: cat ends at once
+    REQUIRE(in);
+    CHECK(in->output.empty());
+}
+
+TEST_CASE("run_program refuses a program it cannot find and stops one past its limit",
+          "[process]") {
+    auto missing = run_program({"certbot-no-such-program"}, {});
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().message ==
+          "cannot run certbot-no-such-program: not found in PATH, /usr/sbin or /sbin");
+    auto relative = run_program({"./x"}, {});
+    REQUIRE_FALSE(relative);
+    CHECK(relative.error().message.find("not an executable file") != std::string::npos);
+    CHECK(find_program("sh").rfind('/', 0) == 0);
+    HookOptions o;
+    o.time_limit_s = 1;
+    const auto t0 = std::chrono::steady_clock::now();
+    auto slow = run_program({"sleep", "30"}, o);
+    REQUIRE(slow);
+    CHECK(slow->timed_out);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10));
+}

@@ -3,10 +3,12 @@
 #include <certbot/plugin.h>
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -15,9 +17,11 @@
 #include <string>
 #include <vector>
 
+#include "host_services.h"
 #include "plugin_entry.h"
 #include "plugin_host.h"
 #include "plugin_wire.h"
+#include "process.h"
 #include "result.h"
 
 namespace certbot {
@@ -79,7 +83,7 @@ struct ChildHost {
     cb_host table{};
     PluginOptionValues options;
     bool interactive = false;
-    std::string config_dir, work_dir, logs_dir, lineage, last_error, host_version;
+    std::string config_dir, work_dir, logs_dir, lineage, last_error, host_version, plugin_name;
 
     static ChildHost& of(void* ctx) { return *static_cast<ChildHost*>(ctx); }
 
@@ -138,8 +142,71 @@ struct ChildHost {
     static const char* lineage_cb(void* ctx) {
         return of(ctx).lineage.empty() ? nullptr : of(ctx).lineage.c_str();
     }
-    static const void* extension_cb(void*, const char*) { return nullptr; }
+    static const void* extension_cb(void*, const char* id);
+
+    // ---- optional services (plugin.h, "Host services") ----
+    static void fail(cb_string_sink error, void* error_ctx, const std::string& message) {
+        if (error) error(error_ctx, message.c_str());
+    }
+    static cb_status state_dir_cb(void* ctx, cb_string_sink out, void* out_ctx,
+                                  cb_string_sink error, void* error_ctx) {
+        auto dir = plugin_state_dir(of(ctx).work_dir, of(ctx).plugin_name);
+        if (!dir) return fail(error, error_ctx, dir.error().message), CB_ERROR;
+        if (out) out(out_ctx, dir->c_str());
+        return CB_OK;
+    }
+    static cb_status run_cb(void*, const char* const* argv, const char* const* env,
+                            uint32_t timeout_seconds, cb_string_sink output, void* output_ctx,
+                            int* exit_status, cb_string_sink error, void* error_ctx) {
+        std::vector<std::string> args;
+        for (const char* const* a = argv; a && *a && args.size() < 4096; ++a) args.emplace_back(*a);
+        HookOptions o;
+        for (const char* const* e = env; e && *e; ++e) {
+            const std::string kv = *e;
+            const size_t eq = kv.find('=');
+            if (eq != std::string::npos && eq > 0)
+                o.env.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+        }
+        o.capture_stdout = true;
+        o.merge_stderr = true;
+        // Stays in the runner's process group: ending the runner ends the program too.
+        o.own_process_group = false;
+        o.time_limit_s = static_cast<int>(std::min<uint32_t>(timeout_seconds, 1u << 30));
+        auto r = run_program(args, o);
+        if (!r) return fail(error, error_ctx, r.error().message), CB_ERROR;
+        if (exit_status) *exit_status = r->exit_status;
+        if (output) output(output_ctx, r->output.c_str());
+        if (r->timed_out)
+            return fail(error, error_ctx,
+                        args[0] + " did not finish within " + std::to_string(timeout_seconds) +
+                            " s and was stopped"),
+                   CB_ERROR;
+        return CB_OK;
+    }
+    static cb_status credentials_cb(void* ctx, const char* path, cb_pair_sink sink, void* sink_ctx,
+                                    cb_string_sink error, void* error_ctx) {
+        if (!path || !*path) return fail(error, error_ctx, "no credentials file named"), CB_ERROR;
+        auto pairs = read_credentials_file(
+            path, [ctx](const std::string& w) { log_cb(ctx, CB_LOG_WARNING, w.c_str()); });
+        if (!pairs) return fail(error, error_ctx, pairs.error().message), CB_ERROR;
+        for (const auto& [k, v] : *pairs)
+            if (sink) sink(sink_ctx, k.c_str(), v.c_str());
+        return CB_OK;
+    }
 };
+
+const cb_state_dir_v1 kStateDirService = {sizeof(cb_state_dir_v1), &ChildHost::state_dir_cb};
+const cb_run_v1 kRunService = {sizeof(cb_run_v1), &ChildHost::run_cb};
+const cb_credentials_v1 kCredentialsService = {sizeof(cb_credentials_v1),
+                                               &ChildHost::credentials_cb};
+
+const void* ChildHost::extension_cb(void*, const char* id) {
+    if (!id) return nullptr;
+    if (std::strcmp(id, CB_STATE_DIR_V1) == 0) return &kStateDirService;
+    if (std::strcmp(id, CB_RUN_V1) == 0) return &kRunService;
+    if (std::strcmp(id, CB_CREDENTIALS_V1) == 0) return &kCredentialsService;
+    return nullptr;
+}
 
 bool parse_init(const wire::Message& m, std::string& path, std::string& name, ChildHost& h,
                 int& dry_run) {
@@ -249,6 +316,7 @@ int serve_instance(const wire::Message& init) {
     std::string path, name;
     int dry_run = 0;
     if (!parse_init(init, path, name, h, dry_run)) return 65;
+    h.plugin_name = name;
     auto o = open_plugin(path);
     if (!o) {
         wire::send(kFd, {"result", std::to_string(CB_ERROR), path + " " + o.error().message});
@@ -308,7 +376,8 @@ int plugin_runner_main(int argc, char** argv) {
     signal(SIGTERM, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
-    close_range(kFd + 1, ~0u, 0);  // nothing of the parent's but stdio and the socket
+    close_range(kFd + 1, ~0u, 0);     // nothing of the parent's but stdio and the socket
+    fcntl(kFd, F_SETFD, FD_CLOEXEC);  // a program run for the plugin does not get the socket
     wire::Message m;
     if (!read_message(m) || m.empty()) return 0;
     if (m[0] == "describe") {

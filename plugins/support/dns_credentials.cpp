@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 namespace certbot::plugin::dns {
@@ -15,13 +14,6 @@ namespace {
 
 constexpr size_t kMaxCredentialsBytes = 64 * 1024;
 
-std::string trim(const std::string& s) {
-    const char* ws = " \t\r\n";
-    size_t b = s.find_first_not_of(ws);
-    if (b == std::string::npos) return std::string();
-    return s.substr(b, s.find_last_not_of(ws) - b + 1);
-}
-
 std::string underscored(std::string s) {
     for (char& c : s)
         if (c == '-') c = '_';
@@ -29,41 +21,6 @@ std::string underscored(std::string s) {
 }
 
 }  // namespace
-
-Credentials Credentials::parse(const std::string& plugin, const std::string& path,
-                               const std::string& content) {
-    Credentials c;
-    c.prefix_ = underscored(plugin) + "_";
-    c.path_ = path;
-    std::istringstream in(content);
-    std::string line;
-    size_t lineno = 0;
-    while (std::getline(in, line)) {
-        ++lineno;
-        std::string t = trim(line);
-        if (t.empty() || t[0] == '#' || t[0] == ';') continue;
-        // configobj: keys after a [section] header belong to the section, not to the top level
-        // certbot reads.
-        if (t[0] == '[') break;
-        size_t eq = t.find('=');
-        if (eq == std::string::npos)
-            throw std::runtime_error("Line " + std::to_string(lineno) + " of " + path +
-                                     " is not \"key = value\".");
-        std::string k = trim(t.substr(0, eq)), v = trim(t.substr(eq + 1));
-        if (v.size() >= 2 && (v[0] == '"' || v[0] == '\'')) {
-            size_t close = v.find(v[0], 1);
-            std::string rest = close == std::string::npos ? "x" : trim(v.substr(close + 1));
-            if (!rest.empty() && rest[0] != '#')
-                throw std::runtime_error("Line " + std::to_string(lineno) + " of " + path +
-                                         " has text after the closing quote of " + k + ".");
-            v = v.substr(1, close - 1);
-        } else if (size_t hash = v.find(" #"); hash != std::string::npos) {
-            v = trim(v.substr(0, hash));  // configobj's inline comment
-        }
-        c.values_[k] = v;
-    }
-    return c;
-}
 
 std::string read_secrets_file(const Host& host, const std::string& plugin, const std::string& path,
                               const std::string& option) {
@@ -100,9 +57,22 @@ std::string read_secrets_file(const Host& host, const std::string& plugin, const
     return content;
 }
 
+Credentials Credentials::from(const std::string& plugin, const std::string& path,
+                              const std::vector<std::pair<std::string, std::string>>& pairs) {
+    Credentials c;
+    c.prefix_ = underscored(plugin) + "_";
+    c.path_ = path;
+    for (const auto& [k, v] : pairs) c.values_[k] = v;
+    return c;
+}
+
 Credentials Credentials::load(const Host& host, const std::string& plugin,
                               const std::string& path) {
-    return parse(plugin, path, read_secrets_file(host, plugin, path));
+    if (path.empty())
+        throw std::runtime_error("The " + plugin + " plugin needs a credentials file: pass --" +
+                                 plugin + "-credentials /path/to/the/file (see `certbot --help " +
+                                 plugin + "`).");
+    return from(plugin, path, host.credentials(path));
 }
 
 std::string Credentials::key(const std::string& name) const {

@@ -1,8 +1,9 @@
 // certbot's credentials INI files for DNS plugins
-// (certbot.plugins.dns_common.CredentialsConfiguration): "key = value" lines, '#' or ';' comments,
-// optional quotes, keys named dns_<provider>_<key> (dns_cloudflare_api_token for the plugin
-// dns-cloudflare). Reading warns, as certbot does, when the file is readable by other users. Error
-// messages name the file and the key, never a value: the values are secrets.
+// (certbot.plugins.dns_common.CredentialsConfiguration), keys named dns_<provider>_<key>
+// (dns_cloudflare_api_token for the plugin dns-cloudflare). The file is read and parsed by the
+// host's certbot.credentials.v1 service (plugin.h), which also warns, as certbot does, when it is
+// readable by other users. Error messages name the file and the key, never a value: the values
+// are secrets.
 #ifndef CERTBOT_PLUGINS_SUPPORT_DNS_CREDENTIALS_H
 #define CERTBOT_PLUGINS_SUPPORT_DNS_CREDENTIALS_H
 
@@ -16,19 +17,20 @@
 namespace certbot::plugin::dns {
 
 // The content of the secrets file PATH (at most 64 KiB) that the option --<PLUGIN>-<OPTION>
-// named, with certbot's warning when other users can read it. Errors name the file.
+// named, for a format of its own (dns-google's JSON key; INI files go through Credentials), with
+// certbot's warning when other users can read it. Errors name the file.
 std::string read_secrets_file(const Host& host, const std::string& plugin, const std::string& path,
                               const std::string& option = "credentials");
 
 class Credentials {
   public:
-    // Reads PATH (the value of --<plugin>-credentials) for PLUGIN ("dns-cloudflare"). Throws with
-    // a message naming the file when it is missing, not a regular file, too large or malformed;
-    // an empty PATH is "pass --<plugin>-credentials".
+    // Reads PATH (the value of --<plugin>-credentials) for PLUGIN ("dns-cloudflare") through
+    // the host. Throws with a message naming the file when it is missing, not a regular file,
+    // too large or malformed; an empty PATH is "pass --<plugin>-credentials".
     static Credentials load(const Host& host, const std::string& plugin, const std::string& path);
-    // Parses CONTENT as the file PATH would be (for tests and for load).
-    static Credentials parse(const std::string& plugin, const std::string& path,
-                             const std::string& content);
+    // The keys and values PAIRS of the file PATH (what the host read), for PLUGIN.
+    static Credentials from(const std::string& plugin, const std::string& path,
+                            const std::vector<std::pair<std::string, std::string>>& pairs);
 
     // The full key name: "api-token" -> "dns_cloudflare_api_token".
     std::string key(const std::string& name) const;

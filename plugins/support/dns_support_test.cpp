@@ -9,6 +9,7 @@
 #include "dns_https.h"
 #include "dns_json.h"
 #include "dns_paging.h"
+#include "host_services.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -54,6 +55,24 @@ struct TestHost {
             return 1;
         };
         table.is_interactive = [](void*) { return 0; };
+        // The host's own credentials service (core/host/host_services.h), as the runner offers it.
+        table.get_extension = [](void*, const char* id) -> const void* {
+            static const cb_credentials_v1 kCredentials = {
+                sizeof(cb_credentials_v1),
+                [](void* ctx, const char* path, cb_pair_sink sink, void* sink_ctx,
+                   cb_string_sink error, void* error_ctx) {
+                    auto pairs = certbot::read_credentials_file(path, [ctx](const std::string& w) {
+                        static_cast<TestHost*>(ctx)->logs.emplace_back(CB_LOG_WARNING, w);
+                    });
+                    if (!pairs) {
+                        error(error_ctx, pairs.error().message.c_str());
+                        return CB_ERROR;
+                    }
+                    for (const auto& [k, v] : *pairs) sink(sink_ctx, k.c_str(), v.c_str());
+                    return CB_OK;
+                }};
+            return std::string(id) == CB_CREDENTIALS_V1 ? &kCredentials : nullptr;
+        };
     }
     Host host() const { return Host(&table); }
     std::string all_logs() const {
@@ -89,16 +108,18 @@ std::string error_of(const std::function<void()>& f) {
 }  // namespace
 
 TEST_CASE("credentials: certbot's INI format and dns_<provider>_<key> names", "[dns-support]") {
-    auto c = Credentials::parse("dns-cloudflare", "/etc/cf.ini",
-                                "# Cloudflare API token used by Certbot\n"
-                                "dns_cloudflare_api_token = 0123456789abcdef\n"
-                                "; another comment\n"
-                                "  dns_cloudflare_email=\"user@example.com\"  \n"
-                                "dns_cloudflare_api_key = 'k#ey' # quoted, then a comment\n"
-                                "dns_cloudflare_other = v # inline comment\n"
-                                "dns_digitalocean_token = not-mine\n"
-                                "[section]\n"
-                                "dns_cloudflare_later = in a section\n");
+    TestHost t;
+    TempFile f(
+        "# Cloudflare API token used by Certbot\n"
+        "dns_cloudflare_api_token = 0123456789abcdef\n"
+        "; another comment\n"
+        "  dns_cloudflare_email=\"user@example.com\"  \n"
+        "dns_cloudflare_api_key = 'k#ey' # quoted, then a comment\n"
+        "dns_cloudflare_other = v # inline comment\n"
+        "dns_digitalocean_token = not-mine\n"
+        "[section]\n"
+        "dns_cloudflare_later = in a section\n");
+    auto c = Credentials::load(t.host(), "dns-cloudflare", f.path);
     CHECK(c.key("api-token") == "dns_cloudflare_api_token");
     CHECK(c.get("api-token") == "0123456789abcdef");
     CHECK(c.get("api_token") == "0123456789abcdef");
@@ -109,14 +130,15 @@ TEST_CASE("credentials: certbot's INI format and dns_<provider>_<key> names", "[
     CHECK_FALSE(c.has("later"));
     CHECK(c.require("api-token") == "0123456789abcdef");
     std::string err = error_of([&] { c.require("token", "API token"); });
-    CHECK(err ==
-          "Missing property in credentials configuration file /etc/cf.ini: dns_cloudflare_token "
-          "is required (should be API token).");
+    CHECK(err == "Missing property in credentials configuration file " + f.path +
+                     ": dns_cloudflare_token is required (should be API token).");
 
-    CHECK(error_of([] {
-              Credentials::parse("dns-x", "f.ini", "dns_x_a = 1\nno equals sign\n");
-          }).find("Line 2 of f.ini") != std::string::npos);
-    err = error_of([] { Credentials::parse("dns-x", "f.ini", "dns_x_a = \"secret\" trailing\n"); });
+    TempFile bad("dns_x_a = 1\nno equals sign\n");
+    CHECK(error_of([&] {
+              Credentials::load(t.host(), "dns-x", bad.path);
+          }).find("Line 2 of " + bad.path) != std::string::npos);
+    TempFile quote("dns_x_a = \"secret\" trailing\n");
+    err = error_of([&] { Credentials::load(t.host(), "dns-x", quote.path); });
     CHECK(err.find("after the closing quote of dns_x_a") != std::string::npos);
     CHECK(err.find("secret") == std::string::npos);
 }
@@ -128,8 +150,7 @@ TEST_CASE("credentials: missing file, directory, and the permission warning", "[
           }).find("--dns-linode-credentials") != std::string::npos);
     CHECK(error_of([&] {
               Credentials::load(t.host(), "dns-linode", "/nonexistent/x.ini");
-          }).find("Cannot read the dns-linode credentials file /nonexistent/x.ini") !=
-          std::string::npos);
+          }).find("Cannot read the credentials file /nonexistent/x.ini") != std::string::npos);
     CHECK(error_of([&] {
               Credentials::load(t.host(), "dns-linode", "/tmp");
           }).find("is not a regular file") != std::string::npos);
@@ -151,6 +172,13 @@ TEST_CASE("credentials: missing file, directory, and the permission warning", "[
     CHECK(error_of([&] {
               Credentials::load(t.host(), "dns-linode", big.path);
           }).find("too large") != std::string::npos);
+
+    // A host without the service (an older certbot) is named, not crashed on.
+    TestHost old;
+    old.table.get_extension = nullptr;
+    CHECK(error_of([&] {
+              Credentials::load(old.host(), "dns-linode", safe.path);
+          }).find("does not offer the host service certbot.credentials.v1") != std::string::npos);
 }
 
 TEST_CASE("zone guesses and relative names", "[dns-support]") {

@@ -4,8 +4,8 @@
  * A plugin is a shared object that exports exactly one symbol, `certbot_plugin_entry`, a
  * `const cb_plugin` describing itself as static data. The host reads it from the file without
  * loading it (so keep it, its strings and tables constant-initialised), checks `abi_major`, and
- * only then loads the file in a runner process and calls `create` to get an instance. docs/plugin-abi.md holds the numbered rules; this header is the
- * authority on types.
+ * only then loads the file in a runner process and calls `create` to get an instance.
+ * docs/plugin-abi.md holds the numbered rules; this header is the authority on types.
  *
  * Conventions used throughout:
  *  - Every struct that crosses the boundary starts with `struct_size`. Fields are only ever
@@ -242,6 +242,54 @@ typedef struct cb_plugin {
 #define CB_EXCLUSIVE_INTERACTIVE 0x2u /* the same, but only while a person is answering prompts */
 #define CB_EXCLUSIVE_PORT 0x4u        /* binds the port named by exclusive_port_option */
 /* clang-format on */
+
+/* ---- Host services: optional tables found with host->get_extension(ctx, ID) (1.2 hosts) ----
+ * Each table starts with struct_size and only grows by appending; a NULL answer means this
+ * host lacks the service. The tables are static and live as long as the host table; their
+ * functions take host->ctx and may be called only from inside a call the host made into the
+ * plugin (rule 10), like the functions of cb_host. A function that fails returns CB_ERROR and
+ * passes one line naming the file or program and what to do to ERROR (may be NULL), once. */
+
+/* Receives one key/value pair (both borrowed for the call). */
+typedef void (*cb_pair_sink)(void* sink_ctx, const char* key, const char* value);
+
+#define CB_STATE_DIR_V1 "certbot.state-dir.v1"
+typedef struct cb_state_dir_v1 {
+    size_t struct_size;
+    /* The plugin's own directory for state kept between runs, <work-dir>/plugins/<name>,
+     * created mode 0700 when missing: passed to OUT once. */
+    cb_status (*path)(void* ctx, cb_string_sink out, void* out_ctx, cb_string_sink error,
+                      void* error_ctx);
+} cb_state_dir_v1;
+
+#define CB_RUN_V1 "certbot.run.v1"
+typedef struct cb_run_v1 {
+    size_t struct_size;
+    /* Runs a program without a shell: ARGV (NULL-terminated, borrowed) with ARGV[0] an
+     * absolute path or a name looked up in PATH, /usr/local/sbin, /usr/sbin and /sbin. ENV
+     * (NULL-terminated "NAME=VALUE", may be NULL) is added to the host's environment. stdin is
+     * /dev/null; stdout and stderr together (at most 1 MiB) go to OUTPUT once, whole (may be
+     * NULL). TIMEOUT_SECONDS > 0 ends the program after that long (SIGTERM, then SIGKILL) and
+     * the call fails; it also always ends with the plugin's call (--plugin-timeout).
+     * *exit_status: its exit status, 128+N when killed by signal N. CB_ERROR when it could not
+     * be started or ran out of time. */
+    cb_status (*run)(void* ctx, const char* const* argv, const char* const* env,
+                     uint32_t timeout_seconds, cb_string_sink output, void* output_ctx,
+                     int* exit_status, cb_string_sink error, void* error_ctx);
+} cb_run_v1;
+
+#define CB_CREDENTIALS_V1 "certbot.credentials.v1"
+typedef struct cb_credentials_v1 {
+    size_t struct_size;
+    /* Reads PATH as certbot reads a credentials file (dns_common.CredentialsConfiguration:
+     * "key = value" lines, '#'/';' comments, optional quotes, configobj's inline comments, keys
+     * before the first [section]; at most 64 KiB) and calls SINK once per key, in file order.
+     * Warns, as certbot does, when other users may read the file ("Unsafe permissions on
+     * credentials configuration file"). Values are never logged. CB_ERROR naming the file (and
+     * the line) when it is missing, not a regular file, too large or malformed. */
+    cb_status (*read)(void* ctx, const char* path, cb_pair_sink sink, void* sink_ctx,
+                      cb_string_sink error, void* error_ctx);
+} cb_credentials_v1;
 
 /* The 1.0 sizes: the smallest tables a 1.x host accepts. Frozen: they never change, whatever
  * is appended later. */

@@ -28,6 +28,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace certbot::plugin {
@@ -152,7 +153,69 @@ class Host {
         return has_1_2() && h_->get_extension ? h_->get_extension(h_->ctx, id) : nullptr;
     }
 
+    // ---- Optional host services (plugin.h, "Host services"). Each throws std::runtime_error
+    // with the host's one-line message when the call fails, or when this host lacks the service.
+
+    // The plugin's own state directory (<work-dir>/plugins/<name>, created 0700).
+    std::string state_dir() const {
+        const auto* s = service<cb_state_dir_v1>(CB_STATE_DIR_V1);
+        std::string out, error;
+        if (s->path(h_->ctx, &append_sink, &out, &append_sink, &error) != CB_OK) fail(error);
+        return out;
+    }
+    struct RunResult {
+        int exit_status = 0;
+        std::string output;  // stdout and stderr together
+    };
+    // Runs ARGV without a shell (ARGV[0]: an absolute path or a name found in PATH or sbin),
+    // ENV ("NAME=VALUE") added; TIMEOUT_SECONDS 0: only the call's own time limit.
+    RunResult run(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
+                  unsigned timeout_seconds = 0) const {
+        const auto* s = service<cb_run_v1>(CB_RUN_V1);
+        std::vector<const char*> a, e;
+        for (const auto& x : argv) a.push_back(x.c_str());
+        a.push_back(nullptr);
+        for (const auto& x : env) e.push_back(x.c_str());
+        e.push_back(nullptr);
+        RunResult r;
+        std::string error;
+        if (s->run(h_->ctx, a.data(), e.data(), timeout_seconds, &append_sink, &r.output,
+                   &r.exit_status, &append_sink, &error) != CB_OK)
+            fail(error);
+        return r;
+    }
+    // The key/value pairs of a credentials file, in file order (certbot's INI; the host warns
+    // about a file others can read).
+    std::vector<std::pair<std::string, std::string>> credentials(const std::string& path) const {
+        const auto* s = service<cb_credentials_v1>(CB_CREDENTIALS_V1);
+        std::vector<std::pair<std::string, std::string>> out;
+        std::string error;
+        auto pair_sink = [](void* ctx, const char* k, const char* v) {
+            static_cast<std::vector<std::pair<std::string, std::string>>*>(ctx)->emplace_back(
+                k ? k : "", v ? v : "");
+        };
+        if (s->read(h_->ctx, path.c_str(), pair_sink, &out, &append_sink, &error) != CB_OK)
+            fail(error);
+        return out;
+    }
+
   private:
+    static void append_sink(void* ctx, const char* v) {
+        static_cast<std::string*>(ctx)->append(v ? v : "");
+    }
+    [[noreturn]] static void fail(const std::string& error) {
+        throw std::runtime_error(error.empty() ? "a host service failed without a reason" : error);
+    }
+    // The service table ID, or throws naming it when this host does not offer it.
+    template <class T>
+    const T* service(const char* id) const {
+        const auto* t = static_cast<const T*>(extension(id));
+        // Every v1 table: struct_size and one function (later fields: check with CB_HAS_FIELD).
+        if (!t || t->struct_size < sizeof(size_t) + sizeof(void (*)()))
+            throw std::runtime_error(std::string("this certbot does not offer the host service ") +
+                                     id + "; upgrade certbot");
+        return t;
+    }
     bool has_1_2() const { return CB_HAS_FIELD(h_, cb_host, get_extension); }
     static std::string str(const char* s, const char* fallback) { return s ? s : fallback; }
     const cb_host* h_;

@@ -1,0 +1,31 @@
+// The optional host services a plugin finds with host->get_extension (plugin.h, "Host
+// services"): what the runner process answers for certbot.credentials.v1 and
+// certbot.state-dir.v1 (certbot.run.v1 is process.h's run_program). Kept apart from the runner
+// so they are tested directly.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "result.h"
+
+namespace certbot {
+
+using CredentialPairs = std::vector<std::pair<std::string, std::string>>;
+
+// certbot's credentials INI (certbot.plugins.dns_common.CredentialsConfiguration, read with
+// configobj): "key = value" lines, '#' or ';' comments, optional quotes, an inline " #" comment,
+// only the keys before the first [section]. Errors name PATH and the line, never a value.
+Result<CredentialPairs> parse_credentials(const std::string& path, const std::string& content);
+
+// Reads the credentials file PATH (a regular file of at most 64 KiB) and parses it; WARN gets
+// certbot's "Unsafe permissions on credentials configuration file" when others may read it.
+Result<CredentialPairs> read_credentials_file(const std::string& path,
+                                              const std::function<void(const std::string&)>& warn);
+
+// <WORK_DIR>/plugins/<PLUGIN>, created (mode 0700, with its parent) when missing.
+Result<std::string> plugin_state_dir(const std::string& work_dir, const std::string& plugin);
+
+}  // namespace certbot
