@@ -3,7 +3,8 @@
 # Pebble, three nodes each with its own nginx serving its own webroot on its own loopback port,
 # and haproxy on Pebble's http-01 port in front of them: round-robin over nodes b and c, node a
 # only as a backup server, so a validation never reaches node a, the node that orders.
-#   1. agents on a, b, c register; `fleet agent` without a webroot is refused;
+#   1. agents on a, b, c register (`fleet status` lists them); `fleet agent` without a webroot
+#      is refused;
 #   2. node a runs certonly --webroot with its own webroot: it publishes the answer, waits for the
 #      three agents to serve it, and the CA's validation, sent by haproxy to b or c, succeeds;
 #      the answers are withdrawn from every webroot and from etcd afterwards;
@@ -11,6 +12,7 @@
 #      runs for it;
 #   4. node b renews (force): validated through haproxy again; a's and c's agents take the new
 #      version;
+#   4b. with the load balancer gone, a renewal on c fails: `fleet status` shows it;
 #   5. what etcd holds is untrusted: a key that is not a token, or an answer that is not a key
 #      authorization, is refused by every agent, nothing is written;
 #   6. an agent stopped with SIGTERM withdraws its registration (its lease is revoked).
@@ -82,6 +84,7 @@ backend nodes
 CONF
 out=$(haproxy -c -f "$ITEST_DIR/haproxy.cfg" 2>&1) || fail "haproxy -c: $out"
 bg_start haproxy "$ITEST_DIR/haproxy.log" haproxy -db -f "$ITEST_DIR/haproxy.cfg"
+HAPROXY_PID=$BG_PID
 for n in a b c; do wait_for_port "${PORT[$n]}" 10 || fail "nginx $n did not listen"; done
 wait_for_port "$HTTP01_PORT" 10 || fail "haproxy did not listen on $HTTP01_PORT"
 pass "nginx on three nodes, haproxy in front (b and c, a as backup)"
@@ -123,7 +126,10 @@ wait_keys() { # wait_keys PREFIX COUNT WHAT
   done
 }
 wait_keys /itest/agent/ 3 "agents registered"
-pass "fleet agent: refused without a webroot; three agents registered"
+run_node a status fleet status || fail "fleet status failed: $(cat "$ITEST_DIR/a-status.out")"
+assert_contains "$ITEST_DIR/a-status.out" "agents \\(3\\):"
+assert_contains "$ITEST_DIR/a-status.out" "serving http-01 answers from ${ROOT[b]}"
+pass "fleet agent: refused without a webroot; three agents registered (fleet status lists them)"
 
 # --- 2. a orders, b or c answers the CA ---------------------------------------------------------
 run_node a issue certonly --webroot -w "${ROOT[a]}" -d agent.example ||
@@ -171,6 +177,15 @@ assert_contains "$ITEST_DIR/b-renew.out" "3 agent.s. serve the http-01 answers"
 assert_eq "$(challenge_hits a)" 0 "validations that reached node a"
 for n in a c; do wait_cert "$n" b; done
 pass "b renewed through the load balancer; the agents on a and c took version 2"
+
+# --- 4b. a renewal that fails is shown by fleet status ------------------------------------------
+bg_stop "$HAPROXY_PID" # the CA's validation reaches no node now
+rc=0
+run_node c fail renew --force-renewal --no-random-sleep-on-renew || rc=$?
+assert_eq "$rc" 1 "exit status of renew on c without the load balancer"
+run_node a status2 fleet status || true
+assert_contains "$ITEST_DIR/a-status2.out" "agent.example  version 2 .*last renewal FAILED on localhost:$(conf_of c)"
+pass "a failed renewal on c: fleet status names the node and the error"
 
 # --- 5. untrusted etcd contents -------------------------------------------------------------------
 etcd_put() {
