@@ -10,6 +10,7 @@
 #      the answers are withdrawn from every webroot and from etcd afterwards;
 #   3. the agents on b and c materialise the new lineage with no certbot run, and b's deploy hook
 #      runs for it;
+#   3b. certonly for the same new names on b and c at once: one order (the lineage lock);
 #   4. node b renews (force): validated through haproxy again; a's and c's agents take the new
 #      version;
 #   4b. with the load balancer gone, a renewal on c fails: `fleet status` shows it;
@@ -167,6 +168,23 @@ until grep -q "live/agent.example" "$ITEST_DIR/b-deployed" 2>/dev/null; do
   sleep 0.2
 done
 pass "the agents on b and c materialised agent.example with no certbot run; b's deploy hook ran"
+
+# --- 3b. certonly for the same new names on b and c at once: one order ------------------------------
+before_orders=$(pebble_orders)
+run_node b both certonly --webroot -w "${ROOT[b]}" -d both.example &
+pid_b=$!
+run_node c both certonly --webroot -w "${ROOT[c]}" -d both.example &
+pid_c=$!
+rc_b=0 rc_c=0
+wait "$pid_b" || rc_b=$?
+wait "$pid_c" || rc_c=$?
+assert_eq "$rc_b $rc_c" "0 0" "exit statuses of certonly on b and c (outputs: $ITEST_DIR/b-both.out, c-both.out)"
+assert_eq "$(($(pebble_orders) - before_orders))" 1 "orders for certonly on two nodes at once"
+cmp -s "$(conf_of b)/live/both.example/cert.pem" "$(conf_of c)/live/both.example/cert.pem" ||
+  fail "b and c hold different certificates for both.example"
+assert_eq "$(grep -l 'Certificate not yet due for renewal' "$ITEST_DIR"/{b,c}-both.out | wc -l)" 1 \
+  "nodes that took the other's certificate instead of ordering"
+pass "certonly for the same names on two nodes at once: one order, one certificate"
 
 # --- 4. b renews, validated through haproxy; a and c take it ------------------------------------
 before=$((hits_b + hits_c))
