@@ -13,6 +13,7 @@
 #include "fake_http_test.h"
 #include "issuance.h"
 #include "temp_dir_test.h"
+#include "test_certs.h"
 
 using namespace certbot;
 using certbot::test::FakeClock;
