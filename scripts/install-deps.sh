@@ -36,6 +36,8 @@ readonly PACKAGES=(
   etcd-server etcd-client
   # the plugin ABI check against its baseline (abidiff, abidw; plugin-api/abi/check-abi.sh)
   abigail-tools
+  # packaging checks (ctest -L packaging: lintian on the source package, shellcheck on the scripts)
+  lintian shellcheck
 )
 readonly SERVICES=(nginx apache2 apache-htcacheclean named bind9 haproxy etcd)
 

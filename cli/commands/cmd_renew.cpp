@@ -261,12 +261,16 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
             }
         }
         log::info("Renewing " + it->lineage.name + " (" + it->decision.reason + ")");
-        auto r = issue_and_save(it->cfg, plugins, &it->lineage);
+        auto http = ca_http_client(it->cfg);
+        auto r = issue_and_save(it->cfg, plugins, &it->lineage, {*http});
         if (!r) {
             it->outcome = Item::Outcome::kFailed;
             it->error = r.error().message;
             log::error("Failed to renew certificate " + it->lineage.name + ": " + it->error);
-            if (shared) (void)fleet->unlock(it->lineage.name);
+            if (shared) {
+                fleet->record_failure(it->lineage.name, it->error);
+                (void)fleet->unlock(it->lineage.name);
+            }
             return;
         }
         it->outcome = Item::Outcome::kRenewed;

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Cheap lintian check for CI (ctest packaging.lintian_source): the Debian source package as
+# packaging/build-debs.sh makes it (the tree without build directories and .git, with
+# packaging/debian as debian/), built with dpkg-source and checked with lintian: debian/control,
+# copyright, rules, source format, tests/control. Errors and warnings fail. The binary packages
+# are checked by build-debs.sh (they need the full package build).
+# usage: lintian_source.sh SOURCE_DIR SCRATCH_DIR [DEBIAN_FILE SED_EXPRESSION]
+# With the last two, DEBIAN_FILE (relative to debian/) is edited with SED_EXPRESSION in the copy
+# first: the negative test (packaging.lintian_source_catches_errors) breaks debian/tests/control.
+set -eu
+src=$1 scratch=$2
+version=$(dpkg-parsechangelog -l "$src/packaging/debian/changelog" -S Version)
+rm -rf "$scratch"
+mkdir -p "$scratch/certbot-native-$version"
+tar -C "$src" --exclude='./build*' --exclude=./.git --exclude='./debs' -cf - . |
+  tar -C "$scratch/certbot-native-$version" -xf -
+cp -a "$scratch/certbot-native-$version/packaging/debian" "$scratch/certbot-native-$version/debian"
+if [ $# -eq 4 ]; then
+  sed -i -e "$4" "$scratch/certbot-native-$version/debian/$3"
+fi
+(cd "$scratch/certbot-native-$version" && dpkg-source -b . >../dpkg-source.log 2>&1) ||
+  { cat "$scratch/dpkg-source.log"; exit 1; }
+# lintian warns about running as root (CI does); that line is not a tag.
+rc=0
+lintian --fail-on error,warning --display-info "$scratch/certbot-native_$version.dsc" \
+  >"$scratch/lintian.log" 2>&1 || rc=$?
+grep -v 'running with root privileges is not recommended' "$scratch/lintian.log" || true
+[ "$rc" -eq 0 ] || { echo "lintian: errors or warnings in the source package (above), exit $rc"; exit 1; }
+echo "lintian: source package clean ($(grep -c '^I: ' "$scratch/lintian.log" || true) info tags)"
