@@ -267,7 +267,10 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
             it->outcome = Item::Outcome::kFailed;
             it->error = r.error().message;
             log::error("Failed to renew certificate " + it->lineage.name + ": " + it->error);
-            if (shared) (void)fleet->unlock(it->lineage.name);
+            if (shared) {
+                fleet->record_failure(it->lineage.name, it->error);
+                (void)fleet->unlock(it->lineage.name);
+            }
             return;
         }
         it->outcome = Item::Outcome::kRenewed;

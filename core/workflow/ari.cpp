@@ -11,6 +11,7 @@
 
 #include "acme.h"
 #include "base64.h"
+#include "cert_dates.h"
 #include "json.h"
 #include "log.h"
 
@@ -49,6 +50,10 @@ std::string der_integer_content(const ASN1_INTEGER* serial) {
 }  // namespace
 
 Result<std::string> ari_cert_id(std::string_view cert_pem) {
+    // The DER walk reads both parts without OpenSSL's decoding (renew asks this for every
+    // lineage not due); a certificate the walk leaves aside goes through OpenSSL below.
+    if (auto s = cert_summary_pem(cert_pem); s && !s->authority_key_id.empty())
+        return base64url_encode(s->authority_key_id) + "." + base64url_encode(s->serial);
     std::unique_ptr<BIO, decltype(&BIO_free)> bio(
         BIO_new_mem_buf(cert_pem.data(), static_cast<int>(cert_pem.size())), BIO_free);
     if (!bio) return Error("out of memory reading a certificate");
