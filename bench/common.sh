@@ -118,3 +118,14 @@ record_medians() {
   record "$1" "$2" cpu_s "$MED_CPU"
   record "$1" "$2" rss_kib "$MED_RSS"
 }
+
+# renew_check_output FILE COUNT: a no-op renew's output names every one of COUNT cloned
+# lineages (lin-NNNNN) as not due, and no error.
+renew_check_output() {
+  local n m
+  n=$(grep -cE '/renewal/lin-[0-9]+\.conf' "$1" || true)
+  m=$(grep -cE '/live/lin-[0-9]+/' "$1" || true)
+  ((m > n)) && n=$m
+  [[ "$n" -ge "$2" ]] || { blog "renew output names $n of $2 lineages"; return 1; }
+  ! grep -qiE 'renewal failed|failures|error' "$1" || { blog "renew reported an error"; return 1; }
+}

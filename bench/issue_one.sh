@@ -11,12 +11,14 @@
 # PEBBLE_AUTHZREUSE=0 (no reuse of the previous run's authorizations, which
 # Pebble otherwise does at random and which would make runs incomparable).
 #
-# Usage: bash bench/issue_one.sh   (RUNS=N, BUILD_DIR=..., BENCH_RESULTS=file)
+# Usage: bash bench/issue_one.sh   (RUNS=N, BUILD_DIR=..., BENCH_RESULTS=file,
+#        ISSUE_IMPLS="ours python": which clients to measure)
 set -euo pipefail
 export PEBBLE_AUTHZREUSE=${PEBBLE_AUTHZREUSE:-0}
 # shellcheck source=bench/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 RUNS=${RUNS:-5}
+ISSUE_IMPLS=${ISSUE_IMPLS:-ours python}
 bench_check_binaries
 
 pebble_start
@@ -30,7 +32,7 @@ issue_args() {
     --server "$PEBBLE_DIR_URL" --agree-tos -n --register-unsafely-without-email
 }
 
-for impl in ours python; do
+for impl in $ISSUE_IMPLS; do
   case $impl in
     ours) bin=$CERTBOT ;;
     python) bin=$PYCERTBOT ;;

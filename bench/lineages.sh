@@ -2,6 +2,7 @@
 # Benchmarks over many lineages, none of them due for renewal:
 #
 #   certificates-1000   `certbot certificates` over 1,000 lineages
+#   certificates-10000  the same over 10,000
 #   renew-1000          `certbot renew --no-random-sleep-on-renew` over 1,000
 #   renew-10000         the same over 10,000
 #
@@ -13,9 +14,10 @@
 #
 # If our binary has no `renew` (it exits 2 with an error), ours is reported
 # as "n/a (not implemented)" and Python certbot is still measured. Python
-# certbot is run on 10,000 lineages only when 10 x its 1,000-lineage median
-# stays under PY_RENEW_10K_LIMIT seconds (default 60); otherwise its 10,000
-# figure is extrapolated linearly from 1,000 and marked as such.
+# certbot is run on 10,000 lineages (certificates and renew) only when 10 x its
+# 1,000-lineage median stays under PY_RENEW_10K_LIMIT seconds (default 60);
+# otherwise its 10,000 figure is extrapolated linearly from 1,000 and marked
+# as such.
 #
 # Usage: bash bench/lineages.sh   (RUNS_LARGE=N (default 3), BUILD_DIR=...,
 #        BENCH_RESULTS=file, LINEAGES_SMALL=1000, LINEAGES_BIG=10000)
@@ -73,34 +75,26 @@ bench_before_run() {
   mkdir -p "$CUR_TREE/logs"
 }
 
-# --- certificates over SMALL lineages -----------------------------------------
-for impl in ours python; do
-  CUR_TREE=$(make_tree "$impl" "$SMALL")
+# --- certificates -------------------------------------------------------------------
+certificates_bench() {
+  # $1 = impl, $2 = lineage count; records certificates-<count>.
+  local impl=$1 count=$2 bin listed label="certificates-$1-$2"
   bin=$(binary_of "$impl")
+  CUR_TREE=$(make_tree "$impl" "$count")
   mapfile -t dargs < <(dir_args "$CUR_TREE")
-  measure_runs "$RUNS_LARGE" "certificates-$impl" timeout 900 "$bin" certificates "${dargs[@]}"
-  listed=$(grep -c 'Certificate Name: lin-' "$ITEST_DIR/certificates-$impl.out" || true)
-  if [[ "$RUN_FAILED" == 1 || "$listed" -ne "$SMALL" ]]; then
-    blog "certificates ($impl): listed $listed of $SMALL lineages"
-    tail -n 20 "$ITEST_DIR/certificates-$impl.out" >&2
-    record "certificates-$SMALL" "$impl" n/a failed "listed $listed of $SMALL"
+  measure_runs "$RUNS_LARGE" "$label" timeout 1800 "$bin" certificates "${dargs[@]}"
+  listed=$(grep -c 'Certificate Name: lin-' "$ITEST_DIR/$label.out" || true)
+  if [[ "$RUN_FAILED" == 1 || "$listed" -ne "$count" ]]; then
+    blog "certificates ($impl): listed $listed of $count lineages"
+    tail -n 20 "$ITEST_DIR/$label.out" >&2
+    record "certificates-$count" "$impl" n/a failed "listed $listed of $count"
   else
-    record_medians "certificates-$SMALL" "$impl" "$RUNS_LARGE runs"
+    record_medians "certificates-$count" "$impl" "$RUNS_LARGE runs"
   fi
   rm -rf "$CUR_TREE"
-done
-
-# --- renew, nothing due -----------------------------------------------------------
-renew_check_output() {
-  # $1 = output file, $2 = lineage count: every lineage must be reported as not due.
-  local n m
-  n=$(grep -cE '/renewal/lin-[0-9]+\.conf' "$1" || true)
-  m=$(grep -cE '/live/lin-[0-9]+/' "$1" || true)
-  ((m > n)) && n=$m
-  [[ "$n" -ge "$2" ]] || { blog "renew output names $n of $2 lineages"; return 1; }
-  ! grep -qiE 'renewal failed|failures|error' "$1" || { blog "renew reported an error"; return 1; }
 }
 
+# --- renew, nothing due -----------------------------------------------------------
 renew_bench() {
   # $1 = impl, $2 = lineage count; records renew-<count>.
   local impl=$1 count=$2 bin
@@ -117,6 +111,27 @@ renew_bench() {
   rm -rf "$CUR_TREE"
 }
 
+# python_big KIND: Python certbot's KIND (certificates, renew) over BIG lineages, measured once
+# if 10 x its SMALL median stays under PY_RENEW_10K_LIMIT, otherwise extrapolated.
+python_big() {
+  local kind=$1 small est
+  small=$(awk -F'\t' -v b="$kind-$SMALL" '$1 == b && $2 == "python" && $3 == "wall_s" { v = $4 } END { print v }' "$BENCH_RESULTS")
+  if [[ -z "$small" ]]; then
+    record "$kind-$BIG" python n/a skipped "the $SMALL-lineage run failed"
+  elif awk -v t="$small" -v k="$((BIG / SMALL))" -v lim="$PY_RENEW_10K_LIMIT" 'BEGIN { exit !(t * k > lim) }'; then
+    est=$(awk -v t="$small" -v k="$((BIG / SMALL))" 'BEGIN { printf "%.6f", t * k }')
+    blog "python $kind on $BIG lineages skipped: ~${est}s estimated (> ${PY_RENEW_10K_LIMIT}s); extrapolated"
+    record "$kind-$BIG" python wall_s "$est" "extrapolated: $((BIG / SMALL)) x the $SMALL-lineage median, not measured"
+  else
+    RUNS_LARGE=1 "${kind}_bench" python "$BIG"
+  fi
+}
+
+certificates_bench ours "$SMALL"
+certificates_bench ours "$BIG"
+certificates_bench python "$SMALL"
+python_big certificates
+
 if ours_has_verb renew; then
   renew_bench ours "$SMALL"
   renew_bench ours "$BIG"
@@ -125,15 +140,5 @@ else
   record "renew-$SMALL" ours n/a "n/a (not implemented)"
   record "renew-$BIG" ours n/a "n/a (not implemented)"
 fi
-
 renew_bench python "$SMALL"
-py_small=$(awk -F'\t' -v b="renew-$SMALL" '$1 == b && $2 == "python" && $3 == "wall_s" { v = $4 } END { print v }' "$BENCH_RESULTS")
-if [[ -z "$py_small" ]]; then
-  record "renew-$BIG" python n/a skipped "the $SMALL-lineage run failed"
-elif awk -v t="$py_small" -v k="$((BIG / SMALL))" -v lim="$PY_RENEW_10K_LIMIT" 'BEGIN { exit !(t * k > lim) }'; then
-  est=$(awk -v t="$py_small" -v k="$((BIG / SMALL))" 'BEGIN { printf "%.6f", t * k }')
-  blog "python renew on $BIG lineages skipped: ~${est}s estimated (> ${PY_RENEW_10K_LIMIT}s); extrapolated"
-  record "renew-$BIG" python wall_s "$est" "extrapolated: $((BIG / SMALL)) x the $SMALL-lineage median, not measured"
-else
-  RUNS_LARGE=1 renew_bench python "$BIG"
-fi
+python_big renew

@@ -11,7 +11,13 @@ import re
 import sys
 from collections import OrderedDict
 
-ORDER = ["version", "issue-one", "certificates-", "renew-forced-", "renew-"]
+ORDER = ["version", "issue-one", "certificates-", "renew-forced-", "renew-ari-cold-",
+         "renew-ari-warm-", "renew-ari-down-", "renew-"]
+ARI = {
+    "cold": "no ARI state yet: N renewalInfo requests, N confs saved",
+    "warm": "inside the CA's Retry-After: no request",
+    "down": "the CA down: one refused connection",
+}
 TITLES = {
     "version": "`certbot --version` (start-up)",
     "issue-one": "issue one certificate, 2 names, standalone, Pebble",
@@ -26,6 +32,10 @@ def title(bench):
     if bench.startswith("renew-forced-"):
         return ("`certbot renew --force-renewal`, %s webroot lineages, Pebble (ours: 4 workers, "
                 "Python: sequential)" % format(int(bench.split("-")[2]), ","))
+    if bench.startswith("renew-ari-"):
+        _, _, phase, n = bench.split("-")
+        return "`certbot renew`, nothing due, %s lineages, ARI (fake CA), %s" % (
+            format(int(n), ","), ARI.get(phase, phase))
     if bench.startswith("renew-"):
         return "`certbot renew`, nothing due, %s lineages" % format(int(bench.split("-")[1]), ",")
     return bench

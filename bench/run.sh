@@ -4,7 +4,8 @@
 #   bash bench/run.sh
 #
 # Builds build-bench/ (RelWithDebInfo) when needed, runs bench/version.sh,
-# bench/issue_one.sh, bench/lineages.sh and bench/renew_forced.sh, prints a table and writes it to
+# bench/issue_one.sh, bench/lineages.sh, bench/renew_ari.sh and bench/renew_forced.sh, prints a
+# table and writes it to
 # bench/results/latest.md (the raw measurements go to bench/results/latest.tsv).
 # Benchmarks, not tests: nothing here passes or fails on a number.
 #
@@ -12,7 +13,7 @@
 # default 5), RUNS_LARGE (lineage benchmarks, default 3), VERSION_RUNS (100),
 # VERSION_RUNS_PY (20), LINEAGES_SMALL (1000), LINEAGES_BIG (10000),
 # PY_RENEW_10K_LIMIT (60 s), FORCED_LINEAGES (100), RUNS_FORCED (1),
-# BENCH_ONLY (subset of "version issue lineages forced"),
+# ARI_LINEAGES (1000), BENCH_ONLY (subset of "version issue lineages ari forced"),
 # NO_BUILD=1 (use the binary as it is), BENCH_OUT (default bench/results).
 #
 # Needs: pebble, certbot (Python), time, curl, openssl, python3; hyperfine is
@@ -24,7 +25,7 @@ REPO=$(cd "$BENCH_DIR/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$REPO/build-bench}
 CERTBOT=${CERTBOT:-$BUILD_DIR/cli/certbot}
 PYCERTBOT=${PYCERTBOT:-/usr/bin/certbot}
-BENCH_ONLY=${BENCH_ONLY:-version issue lineages forced}
+BENCH_ONLY=${BENCH_ONLY:-version issue lineages ari forced}
 OUT=${BENCH_OUT:-$BENCH_DIR/results}
 export BUILD_DIR CERTBOT PYCERTBOT
 
@@ -50,7 +51,7 @@ if [[ "${NO_BUILD:-0}" != 1 ]]; then
   fi
   say "building certbot and the plugins in $BUILD_DIR"
   # Only what the benchmarks run; the test targets are not needed.
-  if ! cmake --build "$BUILD_DIR" -j"$(nproc)" --target certbot standalone webroot \
+  if ! cmake --build "$BUILD_DIR" -j"$(nproc)" --target certbot standalone webroot fake_acme_ca \
     >"$BENCH_DIR/.build.log" 2>&1; then
     tail -n 30 "$BENCH_DIR/.build.log" >&2
     if [[ -x "$CERTBOT" ]]; then
@@ -92,8 +93,9 @@ for b in $BENCH_ONLY; do
     version) script=version.sh ;;
     issue) script=issue_one.sh ;;
     lineages) script=lineages.sh ;;
+    ari) script=renew_ari.sh ;;
     forced) script=renew_forced.sh ;;
-    *) say "unknown benchmark '$b' (version, issue, lineages, forced)"; exit 2 ;;
+    *) say "unknown benchmark '$b' (version, issue, lineages, ari, forced)"; exit 2 ;;
   esac
   say "=== $script ==="
   BENCH_RESULTS=$results bash "$BENCH_DIR/$script" || { status=$?; say "$script failed (exit $status)"; }

@@ -56,7 +56,8 @@ const Verb kVerbs[] = {
     {"plugins", &cmd_plugins, "Display information about installed plugins"},
     {"update_symlinks", &cmd_update_symlinks,
      "Recreate symlinks in your /etc/letsencrypt/live/ directory"},
-    {"fleet", &cmd_fleet, "Fleet mode over etcd: `certbot fleet status` (docs/fleet.md)"},
+    {"fleet", &cmd_fleet,
+     "Fleet mode over etcd: `certbot fleet status|publish|agent` (docs/fleet.md)"},
 };
 
 // Old names certbot still accepts.
@@ -538,14 +539,15 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     // Checked (check_fleet_options) by the commands that use them: with the fleet in cli.ini,
     // the local-only commands (delete, revoke...) still run. On their command line a fleet flag
     // would be accepted and not acted on: refused.
-    if (cfg.verb != "certonly" && cfg.verb != "renew" && cfg.verb != "certificates" &&
-        cfg.verb != "fleet")
+    if (cfg.verb != "certonly" && cfg.verb != "renew" && cfg.verb != "run" &&
+        cfg.verb != "certificates" && cfg.verb != "fleet")
         for (const char* f : {"fleet-etcd", "fleet-prefix", "fleet-etcd-cacert", "fleet-etcd-cert",
                               "fleet-etcd-key", "fleet-key"})
             if (cfg.set_by_user.count(f))
-                return bad(f, std::string("--") + f + " is not supported with `" + cfg.verb +
-                                  "` (fleet mode covers certonly, renew, certificates and fleet; "
-                                  "see docs/fleet.md)");
+                return bad(f,
+                           std::string("--") + f + " is not supported with `" + cfg.verb +
+                               "` (fleet mode covers certonly, run, renew, certificates and fleet; "
+                               "see docs/fleet.md)");
     cfg.plugins_init = vm.count("init");
     cfg.plugins_prepare = vm.count("prepare");
     cfg.plugins_authenticators = vm.count("authenticators");

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "ari_renewal.h"
+#include "cert_dates.h"
 #include "commands.h"
 #include "crypto.h"
 #include "fleet.h"
@@ -85,6 +86,7 @@ std::string profile_of(const Lineage& l) {
 // The stored ARI state, with the window dropped unless it was given for this certificate.
 AriState ari_of(const Lineage& l, const std::string& cert_pem) {
     AriState s = load_ari_state(l.conf);
+    if (!s.window) return s;  // nothing to match: no certID needed
     auto id = ari_cert_id(cert_pem);
     if (!id || *id != s.cert_id) s.window.reset();
     return s;
@@ -100,6 +102,20 @@ std::string profile_and_ari_text(const Listed& c) {
     return out;
 }
 // ---- end profiles and ARI --------------------------------------------------------------------
+
+// What the listing shows of a certificate, read by the DER walk (cert_dates.h); OpenSSL's full
+// parse only for a certificate the walk leaves to it.
+Result<CertInfo> listing_info(std::string_view pem) {
+    auto s = cert_summary_pem(pem);
+    if (!s) return parse_cert_pem(pem);
+    CertInfo info;
+    info.dns_names = std::move(s->names);
+    info.serial_hex = std::move(s->serial_hex);
+    info.not_before = s->validity.not_before;
+    info.not_after = s->validity.not_after;
+    info.key_type = std::move(s->key_type);
+    return info;
+}
 
 std::string human(const Config& cfg, const std::vector<Listed>& certs, size_t parsed,
                   const std::vector<Broken>& broken) {
@@ -253,7 +269,7 @@ int cmd_certificates(const Config& cfg, const PluginRegistry&) {
     size_t parsed = 0;
     for (const auto& l : *lineages) {
         auto pem = read_file(l.cert_path, 1 << 20);
-        Result<CertInfo> info = pem ? parse_cert_pem(*pem) : Result<CertInfo>(pem.error());
+        Result<CertInfo> info = pem ? listing_info(*pem) : Result<CertInfo>(pem.error());
         if (!info) {
             broken.push_back({l.renewal_conf_path, info.error().message});
             continue;

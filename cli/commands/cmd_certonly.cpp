@@ -4,11 +4,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <ctime>
+#include <thread>
 
 #include "account.h"
 #include "commands.h"
 #include "fleet.h"
+#include "fleet_relay.h"
 #include "fsutil.h"
 #include "hooks.h"
 #include "identifiers.h"
@@ -44,14 +47,70 @@ Status validate_hooks(const Config& cfg) {
     return Status::Ok();
 }
 
+// Fleet mode (docs/fleet.md): certonly and run take the lineage's lock like renew, but wait for
+// a node that holds it instead of skipping; released when this goes out of scope.
+class LineageLock {
+  public:
+    explicit LineageLock(Fleet* fleet) : fleet_(fleet) {}
+    ~LineageLock() {
+        if (!held_.empty()) (void)fleet_->unlock(held_);
+    }
+    LineageLock(const LineageLock&) = delete;
+    LineageLock& operator=(const LineageLock&) = delete;
+    // True: held. False: the fleet had a newer version of it (now materialised here), or
+    // another node just finished with it: decide again.
+    Result<bool> take(const std::string& name) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+        bool told = false;
+        for (;;) {
+            auto lock = fleet_->lock(name);
+            if (!lock) return lock.error().context("taking the fleet's lock on " + name);
+            if (lock->held) {
+                held_ = name;
+                return true;
+            }
+            if (lock->renewed_elsewhere) return false;
+            if (g_interrupted || std::chrono::steady_clock::now() > deadline)
+                return Error("fleet: " + lock->holder + " has been obtaining " + name +
+                             " for more than 5 minutes; try again later (`certbot fleet status` "
+                             "shows the lock holder)");
+            if (!told)
+                log::info("fleet: " + lock->holder + " is obtaining " + name +
+                          "; waiting for it to finish");
+            told = true;
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+        }
+    }
+
+  private:
+    Fleet* fleet_;
+    std::string held_;
+};
+
 }  // namespace
 
-Result<Obtained> obtain_with_hooks(const Config& cli, const PluginRegistry& plugins) {
+Result<Obtained> obtain_with_hooks(const Config& cli, const PluginRegistry& plugins, Fleet* fleet) {
     Config cfg = cli;
     normalize_key_flags(cfg);
     CB_TRY(validate_hooks(cfg));  // again for `run`, which comes here without certonly's checks
+    if (cfg.dry_run) fleet = nullptr;  // a dry run changes nothing in the fleet either
+    LineageLock lock(fleet);
     auto plan = plan_request(cfg, std::time(nullptr));
     if (!plan) return plan.error();
+    // The lock on the lineage this request goes to, then the decision again if the fleet
+    // changed it meanwhile (another node obtained it: kept, not ordered twice).
+    while (fleet && plan->action != LineagePlan::Action::kKeep) {
+        const std::string name = plan->existing          ? plan->existing->lineage.name
+                                 : cfg.cert_name.empty() ? default_lineage_name(cfg.domains)
+                                                         : cfg.cert_name;
+        auto held = lock.take(name);
+        if (!held) return held.error();
+        if (*held) break;
+        cfg = cli;
+        normalize_key_flags(cfg);
+        plan = plan_request(cfg, std::time(nullptr));
+        if (!plan) return plan.error();
+    }
     Obtained got;
     if (plan->action == LineagePlan::Action::kKeep) {
         const LineageCandidate& c = *plan->existing;
@@ -75,6 +134,11 @@ Result<Obtained> obtain_with_hooks(const Config& cli, const PluginRegistry& plug
     if (!result) return result.error();
     got.result = std::move(*result);
     got.issued = true;
+    if (fleet) {
+        auto lineage = load_lineage(cfg.config_dir, got.result.name);
+        Status published = lineage ? fleet->publish(*lineage) : Status(lineage.error());
+        if (!published) log::error("fleet: " + published.error().message);
+    }
     return got;
 }
 
@@ -146,14 +210,10 @@ int cmd_certonly(const Config& cli, const PluginRegistry& plugins) {
     // Fleet mode (docs/fleet.md): see the fleet's lineages first, publish what was issued.
     auto fleet = open_fleet_and_sync(cfg);
     if (!fleet) return fail(fleet.error());
+    FleetRelay relay(fleet->get());
 
-    auto got = obtain_with_hooks(cfg, plugins);
+    auto got = obtain_with_hooks(cfg, plugins, fleet->get());
     if (!got) return fail(got.error());
-    if (*fleet && got->issued && !got->result.dry_run) {
-        auto lineage = load_lineage(cfg.config_dir, got->result.name);
-        Status published = lineage ? (*fleet)->publish(*lineage) : Status(lineage.error());
-        if (!published) log::error("fleet: " + published.error().message);
-    }
     if (!got->issued) {
         log::info("Keeping the existing certificate " + got->result.name);
         log::out("Certificate not yet due for renewal; no action taken.");

@@ -1,15 +1,25 @@
 // certbot fleet ACTION (docs/fleet.md): fleet mode's own subcommand. `status` prints the etcd
 // members, the nodes seen, and for each shared lineage its version, publisher, lock holder and
-// which nodes have materialised it. `agent` (the long-running node process) is not built yet and
-// says so.
+// which nodes have materialised it. `agent` is the long-running process on every node (agent.h).
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <chrono>
 #include <ctime>
 #include <map>
+#include <thread>
 
+#include "acme.h"
+#include "agent.h"
 #include "commands.h"
 #include "fleet.h"
+#include "fsutil.h"
+#include "hooks.h"
+#include "installer.h"
 #include "json.h"
 #include "log.h"
+#include "session.h"
+#include "storage.h"
 
 namespace certbot {
 
@@ -107,9 +117,141 @@ int fleet_status(const Config& cfg) {
     return problems.empty() ? kExitOk : kExitFailure;
 }
 
+// certbot fleet publish [--cert-name NAME]: a node that had lineages before it joined the fleet
+// (or a single machine becoming the first node) publishes those the fleet does not hold yet,
+// with their accounts. A lineage the fleet already holds is left to sync (its version there
+// wins), and said so.
+int fleet_publish(const Config& cfg) {
+    auto session = Session::open(cfg);
+    if (!session) return fail(session.error());
+    auto fleet = Fleet::open(cfg.fleet, cfg.config_dir);
+    if (!fleet) return fail(fleet.error());
+    std::vector<Error> problems;
+    auto shared = (*fleet)->lineages(&problems);
+    if (!shared) return fail(shared.error());
+    std::map<std::string, bool> held;
+    for (const auto& l : *shared) held[l.name] = true;
+    auto local = list_lineages(cfg.config_dir, &problems);
+    if (!local) return fail(local.error());
+    int published = 0, kept = 0, failed = 0;
+    bool found = cfg.cert_name.empty();
+    for (const auto& l : *local) {
+        if (!cfg.cert_name.empty() && l.name != cfg.cert_name) continue;
+        found = true;
+        if (held.count(l.name)) {
+            ++kept;
+            log::info("fleet: " + l.name +
+                      " is in the fleet already; `certbot certificates` "
+                      "takes the fleet's version");
+            continue;
+        }
+        if (auto st = (*fleet)->publish(l); !st) {
+            ++failed;
+            log::error("fleet: " + st.error().message);
+            continue;
+        }
+        ++published;
+    }
+    for (const auto& p : problems) log::warning(p.message);
+    if (!found) {
+        log::error("No certificate found with name " + cfg.cert_name + " (--cert-name)");
+        return kExitFailure;
+    }
+    log::out("Published " + std::to_string(published) + " lineage(s) to the fleet; " +
+             std::to_string(kept) + " already there" +
+             (failed ? ", " + std::to_string(failed) + " failed" : std::string()) + ".");
+    return failed ? kExitFailure : kExitOk;
+}
+
+// certbot fleet agent -w WEBROOT: until SIGTERM/SIGINT, serves the fleet's http-01 answers
+// from this node's webroot (a pass every 200 ms) and materialises new versions as they land
+// (P lineage/ checked every 2 s), running this node's deploy hooks and installer restarts for
+// them like `renew` does. etcd unreachable: the agent says so once and keeps trying.
+int fleet_agent(const Config& cfg, const PluginRegistry& plugins) {
+    auto w = cfg.plugin_options.find("webroot-path");
+    if (w == cfg.plugin_options.end() || w->second.size() != 1) {
+        log::error(
+            "certbot fleet agent needs one -w/--webroot-path DIR: the directory this node's web "
+            "server serves on port 80, where the fleet's http-01 answers go");
+        return kExitUsage;
+    }
+    const std::string webroot = w->second.front();
+    struct stat st {};
+    if (stat(webroot.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+        log::error("certbot fleet agent: -w " + webroot + " is not a directory");
+        return kExitUsage;
+    }
+    // Directories and the log file; the store's lock is taken only while materialising, so
+    // that certbot runs on this node (renew, certonly) are not kept out.
+    if (auto session = Session::open(cfg, Session::Recovery::kNone); !session)
+        return fail(session.error());
+    auto fleet = Fleet::open(cfg.fleet, cfg.config_dir);
+    if (!fleet) return fail(fleet.error());
+    FleetAgent agent(**fleet, webroot);
+    HookConfig hc;
+    hc.config_dir = cfg.config_dir;
+    hc.directory_hooks = !cfg.no_directory_hooks;
+    HookRunner hooks(hc);
+
+    log::info("fleet agent " + (*fleet)->node() + ": serving http-01 answers from " + webroot);
+    using Clock = std::chrono::steady_clock;
+    Clock::time_point next_announce{}, next_sync{};
+    bool failing = false, sync_due = true;
+    while (!g_interrupted) {
+        const auto now = Clock::now();
+        Status pass = Status::Ok();
+        if (now >= next_announce) {
+            pass = agent.announce();
+            if (pass) next_announce = now + std::chrono::seconds(10);
+        }
+        std::vector<Error> problems;
+        if (pass) pass = agent.serve_once(&problems);
+        for (const auto& p : problems) log::warning(p.message);
+        if (pass && now >= next_sync) {
+            next_sync = now + std::chrono::seconds(2);
+            auto changed = agent.lineages_changed();
+            if (!changed)
+                pass = changed.error();
+            else
+                sync_due = sync_due || *changed;
+        }
+        if (pass && sync_due) {
+            // The store's lock: a certbot run on this node has it now; the next pass tries again.
+            auto locked = FileLock::acquire(cfg.config_dir);
+            if (locked) {
+                sync_due = false;
+                auto report = (*fleet)->materialise_all();
+                if (!report) {
+                    pass = report.error();
+                    sync_due = true;
+                } else {
+                    for (const auto& p : report->problems) log::warning("fleet: " + p.message);
+                    for (const auto& name : report->updated)
+                        log::info("fleet agent: " + name + " has a new version; materialised");
+                    auto cfgs = deploy_from_fleet(cfg, plugins, report->updated, hooks);
+                    if (!cfgs.empty())
+                        if (auto st = restart_installers(cfgs, plugins); !st)
+                            log::error(st.error().message);
+                }
+            } else {
+                log::debug("fleet agent: the store is busy (" + locked.error().message +
+                           "); materialising later");
+            }
+        }
+        if (!pass && !failing)
+            log::warning("fleet agent: " + pass.error().message + "; retrying");
+        else if (pass && failing)
+            log::info("fleet agent: etcd answers again");
+        failing = !pass.ok();
+        std::this_thread::sleep_for(std::chrono::milliseconds(failing ? 1000 : 200));
+    }
+    log::info("fleet agent: stopping; withdrawing the answers it serves");
+    return kExitOk;
+}
+
 }  // namespace
 
-int cmd_fleet(const Config& cfg, const PluginRegistry&) {
+int cmd_fleet(const Config& cfg, const PluginRegistry& plugins) {
     if (auto st = check_fleet_options(cfg.fleet); !st) return fail(st.error());
     if (!cfg.fleet.enabled()) {
         log::error(
@@ -118,14 +260,10 @@ int cmd_fleet(const Config& cfg, const PluginRegistry&) {
         return kExitUsage;
     }
     if (cfg.fleet.action == "status") return fleet_status(cfg);
-    if (cfg.fleet.action == "agent") {
-        log::error(
-            "certbot fleet agent is not supported yet (serving http-01 answers across the "
-            "fleet is not built); run `certbot renew` on every node instead");
-        return kExitUsage;
-    }
-    log::error("certbot fleet: give an action: status (\"" + log::printable(cfg.fleet.action, 40) +
-               "\" is not one)");
+    if (cfg.fleet.action == "agent") return fleet_agent(cfg, plugins);
+    if (cfg.fleet.action == "publish") return fleet_publish(cfg);
+    log::error("certbot fleet: give an action: status, publish or agent (\"" +
+               log::printable(cfg.fleet.action, 40) + "\" is not one)");
     return kExitUsage;
 }
 

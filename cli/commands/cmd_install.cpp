@@ -6,6 +6,8 @@
 #include <iostream>
 
 #include "commands.h"
+#include "fleet.h"
+#include "fleet_relay.h"
 #include "fsutil.h"
 #include "installer.h"
 #include "issuance.h"
@@ -156,6 +158,10 @@ int cmd_run(const Config& cli, const PluginRegistry& plugins) {
 
     auto session = Session::open(cfg);
     if (!session) return fail(session.error());
+    // Fleet mode (docs/fleet.md): as certonly, then the certificate is installed on this node.
+    auto fleet = open_fleet_and_sync(cfg);
+    if (!fleet) return fail(fleet.error());
+    FleetRelay relay(fleet->get());
 
     std::vector<Enhancement> enhancements;
     {
@@ -185,7 +191,7 @@ int cmd_run(const Config& cli, const PluginRegistry& plugins) {
         if (auto st = preflight_names(cfg.domains, *auth, cfg.preferred_challenges); !st)
             return fail(st.error());
 
-    auto got = obtain_with_hooks(cfg, plugins);
+    auto got = obtain_with_hooks(cfg, plugins, fleet->get());
     if (!got) return fail(got.error());
     const IssueResult& r = got->result;
     const CertPaths paths = live_paths(r.live_dir);

@@ -12,6 +12,7 @@
 #include "ari_renewal.h"
 #include "commands.h"
 #include "fleet.h"
+#include "fleet_relay.h"
 #include "fsutil.h"
 #include "hooks.h"
 #include "installer.h"
@@ -93,6 +94,25 @@ void add_ari_due(const Config& cli, const PluginRegistry& plugins, std::time_t n
 
 }  // namespace
 
+std::vector<Config> deploy_from_fleet(const Config& cli, const PluginRegistry& plugins,
+                                      const std::vector<std::string>& names, HookRunner& hooks) {
+    std::vector<Config> out;
+    for (const auto& name : names) {
+        auto l = load_lineage(cli.config_dir, name);
+        auto cfg = l ? renewal_config(*l, cli, plugins) : Result<Config>(l.error());
+        if (cfg && set_lineage_domains(*cfg, *l).ok()) {
+            if (!cli.dry_run)
+                if (auto st = hooks.run_deploy_hooks(
+                        cfg->deploy_hooks, path_join(path_join(cli.config_dir, "live"), name),
+                        cfg->domains);
+                    !st)
+                    log::error(st.error().message);
+            out.push_back(std::move(*cfg));
+        }
+    }
+    return out;
+}
+
 int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
     if (!cli.domains.empty()) {
         log::error(
@@ -120,6 +140,7 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
     auto fleet_or = open_fleet_and_sync(cli, &from_fleet);
     if (!fleet_or) return fail(fleet_or.error());
     Fleet* fleet = fleet_or->get();
+    FleetRelay relay(fleet);
 
     // One lineage at a time: decide (a renewal conf and the certificate's validity period),
     // keep just a report line for those not due, and everything needed only for the due ones.
@@ -269,22 +290,7 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
                     !st)
                     log::error(st.error().message);
 
-    // Versions another node renewed reach this node's servers as if renewed here: its deploy
-    // hooks run and its installers restart (docs/fleet.md).
-    std::vector<Config> from_fleet_cfgs;
-    for (const auto& name : from_fleet) {
-        auto l = load_lineage(cli.config_dir, name);
-        auto cfg = l ? renewal_config(*l, cli, plugins) : Result<Config>(l.error());
-        if (cfg && set_lineage_domains(*cfg, *l).ok()) {
-            if (!cli.dry_run)
-                if (auto st = hooks.run_deploy_hooks(
-                        cfg->deploy_hooks, path_join(path_join(cli.config_dir, "live"), name),
-                        cfg->domains);
-                    !st)
-                    log::error(st.error().message);
-            from_fleet_cfgs.push_back(std::move(*cfg));
-        }
-    }
+    std::vector<Config> from_fleet_cfgs = deploy_from_fleet(cli, plugins, from_fleet, hooks);
 
     std::vector<std::string> renewed_domains, failed_domains;
     RenewResults results;

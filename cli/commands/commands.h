@@ -9,12 +9,19 @@
 
 namespace certbot {
 
+class Fleet;
+class HookRunner;
+
 // The one place where a command turns an error into output and an exit status: the error's
 // one line on stderr (and in the log), and its exit code.
 int fail(const Error& e);
 
 int cmd_certonly(const Config& cfg, const PluginRegistry& plugins);
 int cmd_renew(const Config& cfg, const PluginRegistry& plugins);
+// Versions another node renewed reach this node's servers as if renewed here (docs/fleet.md):
+// each lineage's deploy hooks run; returns their configs, for restart_installers.
+std::vector<Config> deploy_from_fleet(const Config& cli, const PluginRegistry& plugins,
+                                      const std::vector<std::string>& names, HookRunner& hooks);
 int cmd_certificates(const Config& cfg, const PluginRegistry& plugins);
 int cmd_plugins(const Config& cfg, const PluginRegistry& plugins);
 
@@ -26,7 +33,10 @@ struct Obtained {
     IssueResult result;
     bool issued = false;
 };
-Result<Obtained> obtain_with_hooks(const Config& cfg, const PluginRegistry& plugins);
+// In fleet mode (`fleet` not null) the lineage's lock is held while it is obtained (a node
+// holding it is waited for) and what was issued is published (docs/fleet.md).
+Result<Obtained> obtain_with_hooks(const Config& cfg, const PluginRegistry& plugins,
+                                   Fleet* fleet = nullptr);
 
 // Obtain and install (cmd_install.cpp).
 int cmd_run(const Config& cfg, const PluginRegistry& plugins);

@@ -254,17 +254,40 @@ bool valid_nonce(const std::string& nonce) {
     return nonce.size() <= 256 && is_base64url(nonce);
 }
 
-std::optional<std::chrono::seconds> parse_retry_after(const std::string& value) {
+std::optional<std::time_t> parse_http_date(const std::string& value) {
+    if (value.empty() || value.size() > 64) return std::nullopt;
+    // IMF-fixdate first (what servers send), then the two obsolete forms. The names of days and
+    // months are English whatever the locale: this program never calls setlocale.
+    for (const char* format :
+         {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"}) {
+        std::tm tm{};
+        const char* end = strptime(value.c_str(), format, &tm);
+        if (end && *end == '\0') return timegm(&tm);
+    }
+    return std::nullopt;
+}
+
+std::optional<std::chrono::seconds> parse_retry_after(const std::string& value,
+                                                      const std::string& date_header) {
     if (value.empty() || value.size() > 64) return std::nullopt;
     constexpr long kMax = 86400;
     if (std::all_of(value.begin(), value.end(), ::isdigit)) {
         long s = value.size() > 6 ? kMax : std::stol(value);
         return std::chrono::seconds(std::min(s, kMax));
     }
-    std::tm tm{};
-    if (!strptime(value.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm)) return std::nullopt;
-    long delta = static_cast<long>(timegm(&tm) - std::time(nullptr));
-    return std::chrono::seconds(std::clamp(delta, 0L, kMax));
+    auto when = parse_http_date(value);
+    if (!when) return std::nullopt;
+    auto now = parse_http_date(date_header);
+    const double delta = std::difftime(*when, now ? *now : std::time(nullptr));
+    return std::chrono::seconds(static_cast<long>(std::clamp(delta, 0.0, double(kMax))));
+}
+
+std::chrono::milliseconds poll_interval(int attempt) {
+    double ms = static_cast<double>(kFirstPollInterval.count());
+    for (int i = 0; i < attempt && ms < static_cast<double>(kMaxPollInterval.count()); ++i)
+        ms *= 1.5;
+    return std::chrono::milliseconds(
+        std::min(static_cast<long>(ms), static_cast<long>(kMaxPollInterval.count())));
 }
 
 AcmeClient::AcmeClient(HttpClient& http, std::string directory_url, Clock& clock)
@@ -449,10 +472,9 @@ void AcmeClient::check_clock(const HttpResponse& r) {
     const std::string date = r.header("date");
     if (date.empty()) return;
     clock_checked_ = true;
-    std::tm tm{};
-    const char* end = strptime(date.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    if (!end || *end) return;
-    const long skew = static_cast<long>(timegm(&tm) - wall_clock_());
+    auto server_time = parse_http_date(date);
+    if (!server_time) return;
+    const long skew = static_cast<long>(*server_time - wall_clock_());
     if (std::labs(skew) > kMaxClockSkewSeconds)
         log::warning("this machine's clock is " + std::to_string(std::labs(skew)) + " s " +
                      (skew > 0 ? "behind" : "ahead of") + " the ACME server's (" + dir_.url +
@@ -758,13 +780,29 @@ Status AcmeClient::respond_challenge(const std::string& challenge_url) {
     return Status::Ok();
 }
 
-std::chrono::milliseconds AcmeClient::poll_delay(const HttpResponse& r, int attempt) const {
-    if (auto ra = parse_retry_after(r.header("retry-after")))
-        return std::chrono::duration_cast<std::chrono::milliseconds>(*ra);
-    // Start fast (the protocol itself needs ~45 ms against a local CA), then back off.
-    double ms = 20.0;
-    for (int i = 0; i < attempt && ms < 2000; ++i) ms *= 1.5;
-    return std::chrono::milliseconds(static_cast<long>(std::min(ms, 2000.0)));
+Result<std::chrono::milliseconds> AcmeClient::poll_wait(
+    const HttpResponse* last, int attempt, std::chrono::steady_clock::time_point deadline,
+    const std::string& what) const {
+    using std::chrono::milliseconds;
+    const auto now = clock_.now();
+    if (now >= deadline)
+        return Error(what + " after the issuance timeout; try again or raise --issuance-timeout");
+    milliseconds wait = poll_interval(attempt);
+    if (last) {
+        if (auto ra = parse_retry_after(last->header("retry-after"), last->header("date"))) {
+            // Never sooner than the server asks, nor sooner than our own schedule (a
+            // "Retry-After: 0" must not turn polling into a busy loop).
+            const milliseconds asked = std::min<milliseconds>(*ra, kMaxPollRetryAfter);
+            wait = std::max(wait, asked);
+            if (now + asked > deadline)
+                return Error(what + "; the CA asks to poll again in " +
+                             std::to_string(ra->count()) +
+                             " s, after the issuance timeout; try again later or raise "
+                             "--issuance-timeout");
+        }
+    }
+    // Our own schedule ends at the deadline: one last poll there.
+    return std::min(wait, std::chrono::duration_cast<milliseconds>(deadline - now));
 }
 
 Result<Authorization> AcmeClient::poll_authorization(
@@ -776,11 +814,10 @@ Result<Authorization> AcmeClient::poll_authorization(
         auto a = parse_authorization(r->http, url);
         if (!a) return a.error();
         if (a->status != "pending" && a->status != "processing") return a;
-        auto delay = poll_delay(r->http, attempt);
-        if (clock_.now() + delay > deadline)
-            return Error("authorization for " + a->identifier + " is still " + a->status +
-                         " after the issuance timeout; try again or raise --issuance-timeout");
-        clock_.sleep_for(delay);
+        auto delay = poll_wait(&r->http, attempt, deadline,
+                               "authorization for " + a->identifier + " is still " + a->status);
+        if (!delay) return delay.error();
+        clock_.sleep_for(*delay);
         if (g_interrupted) return interrupted();
     }
 }
@@ -798,12 +835,10 @@ Status AcmeClient::wait_until_ready(const Order& order,
     log::info("The CA says order " + order.url + " is not ready; waiting for it");
     HttpResponse last;
     for (int attempt = 0;; ++attempt) {
-        auto delay = poll_delay(last, attempt);
-        if (clock_.now() + delay > deadline)
-            return Error("order " + order.url +
-                         " did not become ready for finalization before the issuance timeout; "
-                         "try again or raise --issuance-timeout");
-        clock_.sleep_for(delay);
+        auto delay = poll_wait(attempt ? &last : nullptr, attempt, deadline,
+                               "order " + order.url + " is not ready for finalization");
+        if (!delay) return delay.error();
+        clock_.sleep_for(*delay);
         if (g_interrupted) return interrupted();
         auto p = post(order.url, "");
         if (!p) return p.error();
@@ -840,15 +875,15 @@ Error order_ended(const Order& o) {
 }  // namespace
 
 Result<Order> AcmeClient::poll_order(const Order& from, const std::string& while_status,
-                                     std::chrono::steady_clock::time_point deadline) {
+                                     std::chrono::steady_clock::time_point deadline,
+                                     const HttpResponse* from_answer) {
     Order o = from;
     HttpResponse last;
     for (int attempt = 0; o.status == while_status; ++attempt) {
-        auto delay = poll_delay(last, attempt);
-        if (clock_.now() + delay > deadline)
-            return Error("order " + o.url + " is still " + o.status +
-                         " after the issuance timeout; try again or raise --issuance-timeout");
-        clock_.sleep_for(delay);
+        auto delay = poll_wait(attempt ? &last : from_answer, attempt, deadline,
+                               "order " + o.url + " is still " + o.status);
+        if (!delay) return delay.error();
+        clock_.sleep_for(*delay);
         if (g_interrupted) return interrupted();
         auto p = post(o.url, "");
         if (!p) return p.error();
@@ -878,6 +913,7 @@ Result<Order> AcmeClient::finalize(const Order& order, const std::string& csr_de
                      ", not ready (RFC 8555 §7.1.6); refusing to finalize it");
     const std::string payload = "{\"csr\":" + json::quote(base64url_encode(csr_der)) + "}";
     Order o;
+    HttpResponse finalize_answer;  // its Retry-After paces the first poll of a processing order
     int not_ready_retries = 0;
     for (int attempt = 0;; ++attempt) {
         auto r = post(ready->finalize, payload);
@@ -890,6 +926,7 @@ Result<Order> AcmeClient::finalize(const Order& order, const std::string& csr_de
             auto parsed = parse_order(r->http, order.url);
             if (!parsed) return parsed.error();
             o = std::move(*parsed);
+            finalize_answer = std::move(r->http);
             break;
         }
         // Finalize is not idempotent: after a lost answer or a server error the CA may have
@@ -916,7 +953,7 @@ Result<Order> AcmeClient::finalize(const Order& order, const std::string& csr_de
     if (!order_may_become("ready", o.status))
         return Error("protocol error: order " + order.url + " went from ready to " + o.status +
                      " on finalize, which RFC 8555 §7.1.6 does not allow");
-    auto done = poll_order(o, "processing", deadline);
+    auto done = poll_order(o, "processing", deadline, &finalize_answer);
     if (!done) return done.error();
     if (done->status != "valid") return order_ended(*done);
     if (done->certificate.empty())

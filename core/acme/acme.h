@@ -159,15 +159,23 @@ class AcmeClient {
     Result<std::string> fetch_nonce();
     Result<HttpResponse> send_idempotent(const HttpRequest& request);
     std::optional<std::chrono::milliseconds> transient_delay(const HttpResponse* r, int attempt);
-    // Polls the order while its status is while_status, checking each transition.
+    // Polls the order while its status is while_status, checking each transition. from_answer:
+    // the response `from` came in, if at hand (its Retry-After paces the first poll).
     Result<Order> poll_order(const Order& from, const std::string& while_status,
-                             std::chrono::steady_clock::time_point deadline);
+                             std::chrono::steady_clock::time_point deadline,
+                             const HttpResponse* from_answer = nullptr);
     // Warns once if the CA's Date header is more than kMaxClockSkewSeconds from our clock.
     void check_clock(const HttpResponse& r);
     Result<Response> post_once(const std::string& url, const std::string& payload, bool use_jwk,
                                const PrivateKey* key);
     Error problem_error(const HttpResponse& r, const std::string& what) const;
-    std::chrono::milliseconds poll_delay(const HttpResponse& r, int attempt) const;
+    // The wait before the next poll, given the last poll's answer (nullptr: none yet): the
+    // server's Retry-After (capped at kMaxPollRetryAfter) but never less than our own schedule,
+    // and never past the deadline. Error when the deadline has passed or the server asks to
+    // wait beyond it; `what` names the thing polled.
+    Result<std::chrono::milliseconds> poll_wait(const HttpResponse* last, int attempt,
+                                                std::chrono::steady_clock::time_point deadline,
+                                                const std::string& what) const;
     // certbot 4.1: after a finalize refused with orderNotReady, polls the order until it is
     // ready (or fails, or the deadline passes).
     Status wait_until_ready(const Order& order, std::chrono::steady_clock::time_point deadline);
@@ -206,8 +214,26 @@ Result<std::string> key_change_inner_jws(const PrivateKey& new_key, const Privat
 std::optional<Problem> parse_problem(const std::string& body);
 // The nonce grammar of RFC 8555 §6.5.1: base64url, at most 256 characters.
 bool valid_nonce(const std::string& nonce);
-// Retry-After as delay-seconds or HTTP-date; nullopt if absent/invalid. Capped at one day.
-std::optional<std::chrono::seconds> parse_retry_after(const std::string& value);
+// An HTTP-date (RFC 9110 §5.6.7: IMF-fixdate, or the obsolete RFC 850 and asctime forms a
+// recipient must accept) as seconds since the epoch; nullopt if it is not one.
+std::optional<std::time_t> parse_http_date(const std::string& value);
+// Retry-After (RFC 9110 §10.2.3) as delay-seconds or HTTP-date; nullopt if absent/invalid. An
+// HTTP-date counts from the response's Date header when it has a valid one (the server's clock,
+// so a skewed local clock does not stretch or cut the wait), else from this machine's clock; a
+// date in the past is 0 s. Capped at one day.
+std::optional<std::chrono::seconds> parse_retry_after(const std::string& value,
+                                                      const std::string& date_header = {});
+
+// How long to wait before polling an authorization or an order again (RFC 8555 §7.5.1, §7.4),
+// when the server sends no Retry-After: kFirstPollInterval, then 1.5x per poll up to
+// kMaxPollInterval (5, 7, 11, 16, 25, 37, ... ms; 16 polls in the first 5 s, then one
+// every 5 s). attempt counts from 0. docs/performance.md "Polling the CA" explains it.
+constexpr std::chrono::milliseconds kFirstPollInterval{5};
+constexpr std::chrono::milliseconds kMaxPollInterval{5000};
+// A Retry-After on a poll is honoured up to this; longer asks are taken as this long (a hostile
+// or broken server cannot park the client; the issuance deadline still applies).
+constexpr std::chrono::milliseconds kMaxPollRetryAfter{60000};
+std::chrono::milliseconds poll_interval(int attempt);
 // The https targets of a Link header (RFC 8288) with the given rel, in order.
 std::vector<std::string> link_targets(const std::string& header, const std::string& rel);
 

@@ -15,6 +15,7 @@
 #include "json.h"
 #include "log.h"
 #include "temp_dir_test.h"
+#include "test_certs.h"
 
 using namespace certbot;
 using certbot::test::FakeClock;

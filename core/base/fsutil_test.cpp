@@ -154,6 +154,21 @@ TEST_CASE("atomic_symlink creates and switches links", "[fsutil]") {
     CHECK(list_dir(d.path).value() == std::vector<std::string>{"cur", "dir", "one", "two"});
 }
 
+TEST_CASE("atomic_symlinks switches several links and makes nothing when one cannot be made",
+          "[fsutil]") {
+    TempDir d;
+    REQUIRE(::symlink("old1", (d / "a").c_str()) == 0);
+    REQUIRE(::symlink("old2", (d / "b").c_str()) == 0);
+    REQUIRE(atomic_symlinks({{"new1", d / "a"}, {"new2", d / "b"}}).ok());
+    CHECK(link_of(d / "a") == "new1");
+    CHECK(link_of(d / "b") == "new2");
+    CHECK_FALSE(atomic_symlinks({{"x", d / "a"}, {"y", d / "missing-dir/b"}}).ok());
+    CHECK(link_of(d / "a") == "new1");  // untouched
+    auto names = list_dir(d.path);
+    REQUIRE(names.ok());
+    for (const auto& n : *names) CHECK_FALSE(is_temp_name(n));
+}
+
 TEST_CASE("relative_path matches os.path.relpath", "[fsutil]") {
     CHECK(relative_path("/etc/le/archive/a/cert1.pem", "/etc/le/live/a") ==
           "../../archive/a/cert1.pem");

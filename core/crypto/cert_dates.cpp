@@ -3,6 +3,7 @@
 #include <string>
 
 #include "base64.h"
+#include "ip_address.h"
 
 namespace certbot {
 
@@ -77,19 +78,49 @@ std::optional<int64_t> asn1_time(const Tlv& t) {
            *hour * 3600 + *min * 60 + *sec;
 }
 
-}  // namespace
+// The DER of the first "-----BEGIN CERTIFICATE-----" block of a PEM text.
+std::optional<std::string> first_cert_der(std::string_view pem) {
+    constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----";
+    constexpr std::string_view kEnd = "-----END CERTIFICATE-----";
+    const size_t b = pem.find(kBegin);
+    if (b == std::string_view::npos) return std::nullopt;
+    const size_t body = b + kBegin.size();
+    const size_t e = pem.find(kEnd, body);
+    if (e == std::string_view::npos) return std::nullopt;
+    auto der = base64_decode(pem.substr(body, e - body));
+    if (!der) return std::nullopt;
+    return std::move(*der);
+}
 
-std::optional<Validity> cert_validity_der(std::string_view der) {
+// The fields of a certificate up to subjectPublicKeyInfo, and what follows them in the
+// tbsCertificate (the unique IDs and extensions).
+struct TbsFields {
+    std::string_view serial;  // INTEGER content
+    Validity validity;
+    std::string_view spki;  // SubjectPublicKeyInfo content
+    std::string_view rest;
+};
+
+// full: also check the outer Certificate (signatureAlgorithm, signatureValue, nothing after)
+// and read on to subjectPublicKeyInfo; otherwise stop at validity (the renewal decision).
+std::optional<TbsFields> walk_tbs(std::string_view der, bool full) {
     auto cert = next_tlv(der);
     if (!cert || cert->tag != 0x30) return std::nullopt;
     std::string_view in = cert->content;
     auto tbs = next_tlv(in);
     if (!tbs || tbs->tag != 0x30) return std::nullopt;
+    if (full) {
+        auto alg = next_tlv(in), sig = next_tlv(in);
+        if (!alg || alg->tag != 0x30 || !sig || sig->tag != 0x03 || !in.empty())
+            return std::nullopt;
+    }
+    TbsFields out;
     in = tbs->content;
     auto field = next_tlv(in);
     if (field && field->tag == 0xa0) field = next_tlv(in);  // [0] EXPLICIT version
-    if (!field || field->tag != 0x02) return std::nullopt;  // serialNumber
-    for (int i = 0; i < 2; ++i) {                           // signature, issuer
+    if (!field || field->tag != 0x02 || field->content.empty()) return std::nullopt;
+    out.serial = field->content;
+    for (int i = 0; i < 2; ++i) {  // signature, issuer
         field = next_tlv(in);
         if (!field || field->tag != 0x30) return std::nullopt;
     }
@@ -100,20 +131,143 @@ std::optional<Validity> cert_validity_der(std::string_view der) {
     if (!nb || !na || !v.empty()) return std::nullopt;
     auto from = asn1_time(*nb), to = asn1_time(*na);
     if (!from || !to) return std::nullopt;
-    return Validity{*from, *to};
+    out.validity = Validity{*from, *to};
+    if (!full) return out;
+    auto subject = next_tlv(in), spki = next_tlv(in);
+    if (!subject || subject->tag != 0x30 || !spki || spki->tag != 0x30) return std::nullopt;
+    out.spki = spki->content;
+    out.rest = in;
+    return out;
+}
+
+// "ECDSA" or "RSA" from the SubjectPublicKeyInfo's algorithm (as parse_cert_pem names them);
+// nullopt for any other algorithm.
+std::optional<std::string> key_type_of(std::string_view spki) {
+    constexpr std::string_view kEcPublicKey("\x2a\x86\x48\xce\x3d\x02\x01", 7);
+    constexpr std::string_view kRsaEncryption("\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01", 9);
+    auto alg = next_tlv(spki);
+    if (!alg || alg->tag != 0x30) return std::nullopt;
+    std::string_view a = alg->content;
+    auto oid = next_tlv(a);
+    if (!oid || oid->tag != 0x06) return std::nullopt;
+    if (oid->content == kEcPublicKey) return "ECDSA";
+    if (oid->content == kRsaEncryption) return "RSA";
+    return std::nullopt;
+}
+
+// The serial as parse_cert_pem prints it: lowercase hex without leading zeros. Negative
+// serials (which RFC 5280 forbids) are left to OpenSSL.
+std::optional<std::string> serial_hex_of(std::string_view content) {
+    if (static_cast<unsigned char>(content[0]) & 0x80) return std::nullopt;
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string hex;
+    for (unsigned char c : content) {
+        hex += kHex[c >> 4];
+        hex += kHex[c & 0x0f];
+    }
+    const size_t first = hex.find_first_not_of('0');
+    return first == std::string::npos ? "0" : hex.substr(first);
+}
+
+// subjectAltName (RFC 5280 §4.2.1.6): dNSName and iPAddress entries, in order, as
+// parse_cert_pem lists them; other kinds are skipped. nullopt if it is malformed.
+std::optional<std::vector<std::string>> san_names(std::string_view value) {
+    auto seq = next_tlv(value);
+    if (!seq || seq->tag != 0x30 || !value.empty()) return std::nullopt;
+    std::vector<std::string> out;
+    for (std::string_view in = seq->content; !in.empty();) {
+        auto name = next_tlv(in);
+        if (!name) return std::nullopt;
+        if (name->tag == 0x82) {  // [2] IMPLICIT IA5String dNSName
+            out.emplace_back(name->content);
+        } else if (name->tag == 0x87) {  // [7] IMPLICIT OCTET STRING iPAddress
+            auto ip = ip_from_bytes(reinterpret_cast<const unsigned char*>(name->content.data()),
+                                    name->content.size());
+            if (ip) out.push_back(format_ip_address(*ip));
+        }
+    }
+    return out;
+}
+
+// authorityKeyIdentifier (RFC 5280 §4.2.1.1): the keyIdentifier, "" if absent.
+std::optional<std::string> aki_key_id(std::string_view value) {
+    auto seq = next_tlv(value);
+    if (!seq || seq->tag != 0x30 || !value.empty()) return std::nullopt;
+    std::string_view in = seq->content;
+    auto first = next_tlv(in);
+    if (first && first->tag == 0x80) return std::string(first->content);
+    return std::string();
+}
+
+}  // namespace
+
+std::optional<Validity> cert_validity_der(std::string_view der) {
+    auto tbs = walk_tbs(der, false);
+    if (!tbs) return std::nullopt;
+    return tbs->validity;
 }
 
 std::optional<Validity> cert_validity_pem(std::string_view pem) {
-    constexpr std::string_view kBegin = "-----BEGIN CERTIFICATE-----";
-    constexpr std::string_view kEnd = "-----END CERTIFICATE-----";
-    const size_t b = pem.find(kBegin);
-    if (b == std::string_view::npos) return std::nullopt;
-    const size_t body = b + kBegin.size();
-    const size_t e = pem.find(kEnd, body);
-    if (e == std::string_view::npos) return std::nullopt;
-    auto der = base64_decode(pem.substr(body, e - body));
+    auto der = first_cert_der(pem);
     if (!der) return std::nullopt;
     return cert_validity_der(*der);
+}
+
+std::optional<CertSummary> cert_summary_der(std::string_view der) {
+    auto tbs = walk_tbs(der, true);
+    if (!tbs) return std::nullopt;
+    CertSummary out;
+    out.validity = tbs->validity;
+    out.serial = std::string(tbs->serial);
+    auto serial = serial_hex_of(tbs->serial);
+    auto key_type = key_type_of(tbs->spki);
+    if (!serial || !key_type) return std::nullopt;
+    out.serial_hex = std::move(*serial);
+    out.key_type = std::move(*key_type);
+    std::string_view in = tbs->rest;
+    auto field = next_tlv(in);
+    // [1] issuerUniqueID, [2] subjectUniqueID (RFC 5280 §4.1.2.8)
+    while (field &&
+           (field->tag == 0x81 || field->tag == 0xa1 || field->tag == 0x82 || field->tag == 0xa2))
+        field = next_tlv(in);
+    if (!in.empty()) return std::nullopt;
+    if (!field) return out;
+    if (field->tag != 0xa3) return std::nullopt;  // [3] EXPLICIT extensions
+    std::string_view wrapper = field->content;
+    auto exts = next_tlv(wrapper);
+    if (!exts || exts->tag != 0x30 || !wrapper.empty()) return std::nullopt;
+    constexpr std::string_view kSan("\x55\x1d\x11", 3);
+    constexpr std::string_view kAki("\x55\x1d\x23", 3);
+    bool seen_san = false, seen_aki = false;
+    for (std::string_view e = exts->content; !e.empty();) {
+        auto ext = next_tlv(e);
+        if (!ext || ext->tag != 0x30) return std::nullopt;
+        std::string_view x = ext->content;
+        auto oid = next_tlv(x);
+        auto value = next_tlv(x);
+        if (value && value->tag == 0x01) value = next_tlv(x);  // critical
+        if (!oid || oid->tag != 0x06 || !value || value->tag != 0x04 || !x.empty())
+            return std::nullopt;
+        // A repeated extension is refused by OpenSSL's lookup; leave such oddities to it.
+        if (oid->content == kSan) {
+            auto names = san_names(value->content);
+            if (seen_san || !names) return std::nullopt;
+            seen_san = true;
+            out.names = std::move(*names);
+        } else if (oid->content == kAki) {
+            auto id = aki_key_id(value->content);
+            if (seen_aki || !id) return std::nullopt;
+            seen_aki = true;
+            out.authority_key_id = std::move(*id);
+        }
+    }
+    return out;
+}
+
+std::optional<CertSummary> cert_summary_pem(std::string_view pem) {
+    auto der = first_cert_der(pem);
+    if (!der) return std::nullopt;
+    return cert_summary_der(*der);
 }
 
 }  // namespace certbot

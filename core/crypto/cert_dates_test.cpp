@@ -6,6 +6,7 @@
 
 #include "base64.h"
 #include "crypto.h"
+#include "test_certs.h"
 
 using namespace certbot;
 

@@ -200,33 +200,12 @@ Result<std::optional<CertExtension>> find_cert_extension(std::string_view cert_p
                                                          std::string_view oid);
 
 // ---------------------------------------------------------------------------------------------
-// Certificate making: tls-alpn-01 and tests
+// Certificate making: tls-alpn-01 (the general builder is cert_builder.h)
 
 // RFC 8737 §3: self-signed certificate with SAN = domain and the critical acmeIdentifier
 // extension (1.3.6.1.5.5.7.1.31) holding OCTET STRING(SHA-256(key_authorization)), on a fresh
 // P-256 key. Returns (certificate PEM, PKCS#8 key PEM).
 Result<std::pair<std::string, std::string>> make_tls_alpn_cert(const std::string& domain,
                                                                std::string_view key_authorization);
-
-// Self-signed end-entity certificate for names (CN = first name), valid from now for `days`, on
-// a fresh P-256 key. Returns (certificate PEM, PKCS#8 key PEM). For tests.
-Result<std::pair<std::string, std::string>> make_self_signed(const std::vector<std::string>& names,
-                                                             int days);
-
-// A general certificate maker for tests (fake CAs, chains, expiry and OCSP cases).
-struct CertParams {
-    std::vector<std::string> dns_names;  // SAN entries; may be empty for CAs
-    std::string common_name;             // "" = first dns name when <= 64 chars
-    int64_t not_before = 0;              // unix seconds; 0 = now
-    int64_t not_after = 0;               // 0 = not_before + 90 days
-    bool is_ca = false;                  // basicConstraints CA:TRUE + keyCertSign
-    bool must_staple = false;
-    std::vector<std::string> ocsp_urls;
-    std::string serial_hex;  // "" = random 128-bit serial
-};
-// Issues a certificate for subject_key signed by signer_key. With issuer_cert_pem empty the
-// certificate is self-issued (signer_key should then be subject_key).
-Result<std::string> issue_cert(const CertParams& params, const PrivateKey& subject_key,
-                               const PrivateKey& signer_key, std::string_view issuer_cert_pem);
 
 }  // namespace certbot

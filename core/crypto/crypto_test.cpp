@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "base64.h"
+#include "test_certs.h"
 
 using namespace certbot;
 

@@ -117,11 +117,13 @@ Result<EtcdRange> parse_range(const rapidjson::Value& doc, const std::string& ke
 }
 
 std::string range_request(const std::string& key, const std::string& range_end, int64_t limit,
-                          bool keys_only) {
+                          bool keys_only, bool newest_first = false) {
     std::string body = "{\"key\":" + b64(key);
     if (!range_end.empty()) body += ",\"range_end\":" + b64(range_end);
     if (limit > 0) body += ",\"limit\":\"" + std::to_string(limit) + "\"";
     if (keys_only) body += ",\"keys_only\":true";
+    // etcdserverpb.RangeRequest: sort_order DESCEND (2), sort_target MOD (3).
+    if (newest_first) body += ",\"sort_order\":\"DESCEND\",\"sort_target\":\"MOD\"";
     return body + "}";
 }
 
@@ -210,15 +212,51 @@ std::vector<std::string> split_endpoints(const std::string& text) {
 }
 
 Etcd::Etcd(EtcdOptions options, std::unique_ptr<HttpClient> http)
-    : options_(std::move(options)), http_(std::move(http)) {
+    : Etcd(std::move(options), std::move(http), nullptr) {}
+
+Etcd::Etcd(EtcdOptions options, std::unique_ptr<HttpClient> http,
+           std::function<std::unique_ptr<HttpClient>()> more)
+    : options_(std::move(options)), more_(std::move(more)) {
     if (options_.endpoints.empty()) options_.endpoints.push_back("http://127.0.0.1:2379");
+    idle_.push_back(std::move(http));
+    made_ = 1;
+}
+
+std::unique_ptr<HttpClient> Etcd::checkout() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+        if (!idle_.empty()) {
+            auto http = std::move(idle_.back());
+            idle_.pop_back();
+            return http;
+        }
+        if (more_ && made_ < std::max<size_t>(1, options_.max_connections)) {
+            ++made_;
+            lock.unlock();
+            return more_();
+        }
+        returned_.wait(lock);
+    }
+}
+
+void Etcd::checkin(std::unique_ptr<HttpClient> http) {
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        idle_.push_back(std::move(http));
+    }
+    returned_.notify_one();
 }
 
 Result<std::string> Etcd::call(const std::string& path, const std::string& body) {
     // Start at the member that answered last; on a transport failure or 5xx try the next one.
     // A cluster electing a leader (a member just stopped) answers 503 for a second or two: a
     // second and third round over the members, a second apart, ride that out.
-    std::lock_guard<std::mutex> lock(mu_);
+    // One connection for this request, back to the pool whatever happens.
+    struct Borrowed {
+        Etcd& etcd;
+        std::unique_ptr<HttpClient> http;
+        ~Borrowed() { etcd.checkin(std::move(http)); }
+    } borrowed{*this, checkout()};
     Error last;
     const size_t n = options_.endpoints.size();
     for (size_t tried = 0; tried < n * options_.rounds; ++tried) {
@@ -232,7 +270,7 @@ Result<std::string> Etcd::call(const std::string& path, const std::string& body)
         request.url = url + path;
         request.body = body;
         request.content_type = "application/json";
-        auto response = http_->send(request);
+        auto response = borrowed.http->send(request);
         if (!response) {
             last = Error("etcd member " + url + ": " + response.error().message);
             log::debug(last.message + "; trying the next member");
@@ -294,6 +332,18 @@ Result<EtcdRange> Etcd::get_prefix(const std::string& prefix, int64_t limit, boo
     size_t max = limit > 0 ? std::min<size_t>(static_cast<size_t>(limit), options_.max_kvs)
                            : options_.max_kvs;
     return parse_range(*doc, prefix, end, max, what);
+}
+
+Result<EtcdRange> Etcd::newest_in_prefix(const std::string& prefix) {
+    if (auto ok = check_key(prefix); !ok) return ok.error();
+    const std::string end = prefix_range_end(prefix);
+    auto body = call("/v3/kv/range", range_request(prefix, end, 1, true, true));
+    if (!body) return body.error();
+    const std::string what = "etcd's answer to a read of \"" + log::printable(prefix, 80) + "*\"";
+    auto doc = json::parse(*body, what, options_.max_response);
+    if (!doc) return doc.error();
+    if (!doc->IsObject()) return Error(what + ": not a JSON object");
+    return parse_range(*doc, prefix, end, 1, what);
 }
 
 Status Etcd::put(const std::string& key, const std::string& value, int64_t lease) {
@@ -505,7 +555,8 @@ Result<std::unique_ptr<Etcd>> make_etcd(const EtcdOptions& options) {
     http.connect_timeout_s = std::max(1, options.timeout_s / 2);
     http.read_timeout_s = options.timeout_s;
     http.total_timeout_s = options.timeout_s;
-    return std::make_unique<Etcd>(options, make_http_client(http));
+    return std::make_unique<Etcd>(options, make_http_client(http),
+                                  [http] { return make_http_client(http); });
 }
 
 }  // namespace certbot

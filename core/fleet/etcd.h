@@ -3,7 +3,9 @@
 // https://etcd.io/docs/v3.4/dev-guide/api_grpc_gateway/). Keys and values travel base64-encoded
 // (the gateway's encoding of protobuf bytes) and 64-bit integers as JSON strings (proto3 JSON).
 //
-// Thread-safe: requests from several threads are made one after another.
+// Thread-safe: with a connection factory (make_etcd gives one) requests from several threads run
+// at once, each on its own connection (up to EtcdOptions::max_connections, kept open for the
+// next request); with one injected HttpClient they are made one after another.
 //
 // Every byte from etcd is untrusted: responses are bounded in size and time (HttpClient), parsed
 // with the strict JSON reader, and each field is checked (base64, integer syntax, key inside the
@@ -11,7 +13,10 @@
 // cannot be reached or answers 5xx (no leader, stopped); a request etcd refused (4xx) is final.
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -32,6 +37,7 @@ struct EtcdOptions {
     size_t max_kvs = 100000;             // key-value pairs of one range response
     size_t rounds = 3;                   // times every member is tried before giving up
     int round_pause_ms = 1000;           // between rounds
+    size_t max_connections = 8;          // concurrent requests (each on its own connection)
 };
 
 struct EtcdKeyValue {
@@ -99,11 +105,17 @@ class Etcd {
   public:
     // `http` carries the requests (make_etcd builds the real one from the options).
     Etcd(EtcdOptions options, std::unique_ptr<HttpClient> http);
+    // With a factory for more connections: concurrent requests, up to max_connections.
+    Etcd(EtcdOptions options, std::unique_ptr<HttpClient> http,
+         std::function<std::unique_ptr<HttpClient>()> more);
 
     Result<std::optional<EtcdKeyValue>> get(const std::string& key);
     // Keys starting with `prefix`, sorted by key; `limit` 0 means all (up to max_kvs).
     Result<EtcdRange> get_prefix(const std::string& prefix, int64_t limit = 0,
                                  bool keys_only = false);
+    // The key under `prefix` modified last (keys only) and, in `count`, how many there are: a
+    // cheap "did anything change" for a large prefix.
+    Result<EtcdRange> newest_in_prefix(const std::string& prefix);
     Status put(const std::string& key, const std::string& value, int64_t lease = 0);
     // Number of keys deleted.
     Result<int64_t> del(const std::string& key);
@@ -120,16 +132,22 @@ class Etcd {
     Result<std::vector<EtcdMember>> members();
 
     // The member URL that answered last (for messages and `fleet status`).
-    const std::string& current_endpoint() const { return options_.endpoints[current_]; }
+    const std::string& current_endpoint() const { return options_.endpoints[current_.load()]; }
     const EtcdOptions& options() const { return options_; }
 
   private:
     Result<std::string> call(const std::string& path, const std::string& body);
 
     EtcdOptions options_;
-    std::unique_ptr<HttpClient> http_;
-    std::mutex mu_;  // one request at a time: renew's workers share a client
-    size_t current_ = 0;
+    std::unique_ptr<HttpClient> checkout();
+    void checkin(std::unique_ptr<HttpClient> http);
+
+    std::function<std::unique_ptr<HttpClient>()> more_;
+    std::mutex mu_;  // guards the pool below
+    std::condition_variable returned_;
+    std::vector<std::unique_ptr<HttpClient>> idle_;
+    size_t made_ = 0;  // connections in existence (idle or in use)
+    std::atomic<size_t> current_{0};
 };
 
 // Checks the options (at least one endpoint, each an http(s) URL with no path, TLS files

@@ -2,7 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <deque>
+#include <thread>
 
 #include "base64.h"
 
@@ -311,4 +313,27 @@ TEST_CASE("etcd: 5xx fails over, 4xx is final", "[etcd]") {
     CHECK(refused->http->requests.size() == 1);
     CHECK(r.error().message.find("requested lease not found") != std::string::npos);
     CHECK_FALSE(r.error().transient);
+}
+
+TEST_CASE("etcd: requests from several threads run at once, each answered right", "[etcd]") {
+    test::EtcdServer server;
+    auto etcd = server.client();
+    // Catch2's assertions are not thread-safe: each thread records its failures, checked after.
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 10; ++i) {
+                const std::string key = "/conc/" + std::to_string(t) + "/" + std::to_string(i);
+                const std::string value = "v" + std::to_string(t * 100 + i);
+                if (!etcd->put(key, value).ok()) ++wrong;
+                auto got = etcd->get(key);
+                if (!got.ok() || !got->has_value() || (*got)->value != value) ++wrong;
+            }
+        });
+    for (auto& t : threads) t.join();
+    CHECK(wrong == 0);
+    auto all = etcd->get_prefix("/conc/");
+    REQUIRE(all.ok());
+    CHECK(all->kvs.size() == 80);
 }

@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <thread>
 
 #include "base64.h"
 #include "crypto.h"
@@ -20,6 +22,7 @@ namespace {
 
 constexpr size_t kMaxRecord = 1u << 20;  // one lineage record or version in etcd
 constexpr int kKeepVersions = 6;         // in etcd: the current one and 5 before it, like archive/
+constexpr size_t kSyncWorkers = 4;       // lineages materialised at once
 
 // Private key bytes do not outlive their use in this process's memory longer than needed.
 void wipe(std::string& s) {
@@ -335,15 +338,41 @@ Result<Fleet::SyncReport> Fleet::materialise_all() {
     if (auto st = materialise_accounts(report); !st) return st.error();
     auto all = lineages(&report.problems);
     if (!all) return all.error();
-    std::string versions;
-    for (const auto& shared : *all) {
-        auto changed = materialise(shared);
-        if (!changed) {
-            report.problems.push_back(changed.error().context("materialising " + shared.name));
-            continue;
+    // Each lineage is its own files and its own etcd reads: kSyncWorkers at once (a node's first
+    // sync of a large fleet is mostly waiting for fsync and etcd).
+    struct Outcome {
+        bool changed = false, current = false;
+        std::optional<Error> error;
+    };
+    std::vector<Outcome> outcomes(all->size());
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+        for (size_t i; (i = next++) < all->size();) {
+            const SharedLineage& shared = (*all)[i];
+            Outcome& o = outcomes[i];
+            if (local_digest(config_dir_, shared.name) == shared.fullchain_sha256) {
+                o.current = true;
+                continue;
+            }
+            auto changed = materialise(shared);
+            if (!changed) {
+                o.error = changed.error().context("materialising " + shared.name);
+                continue;
+            }
+            o.changed = *changed;
+            o.current = true;
         }
-        if (*changed) report.updated.push_back(shared.name);
-        if (local_digest(config_dir_, shared.name) == shared.fullchain_sha256)
+    };
+    std::vector<std::thread> workers;
+    for (size_t w = 1; w < std::min(kSyncWorkers, all->size()); ++w) workers.emplace_back(work);
+    work();
+    for (auto& t : workers) t.join();
+    std::string versions;
+    for (size_t i = 0; i < all->size(); ++i) {
+        const SharedLineage& shared = (*all)[i];
+        if (outcomes[i].error) report.problems.push_back(*outcomes[i].error);
+        if (outcomes[i].changed) report.updated.push_back(shared.name);
+        if (outcomes[i].current)
             versions += std::string(versions.empty() ? "" : ",") + json::quote(shared.name) + ":" +
                         std::to_string(shared.version);
     }
@@ -434,6 +463,13 @@ Status Fleet::publish(const Lineage& lineage) {
 
 Status Fleet::ensure_lease() {
     std::lock_guard<std::mutex> lock(mu_);
+    if (lease_ != 0 && lease_lost_) {
+        // The keepalive thread found the lease expired and returned: a long-running agent goes
+        // on with a new lease (what it held on the old one is gone).
+        if (keepalive_.joinable()) keepalive_.join();
+        lease_ = 0;
+        lease_lost_ = false;
+    }
     if (lease_ != 0) return Status::Ok();
     auto lease = etcd_->lease_grant(lease_ttl_);
     if (!lease) return lease.error();
@@ -502,6 +538,110 @@ Status Fleet::unlock(const std::string& name) {
     auto txn = etcd_->txn({EtcdCompare::value_is(lock_key, node_)}, {EtcdOp::del(lock_key)});
     if (!txn) return txn.error();
     return Status::Ok();
+}
+
+Result<int64_t> Fleet::lease() {
+    if (auto st = ensure_lease(); !st) return st.error();
+    std::lock_guard<std::mutex> lock(mu_);
+    return lease_;
+}
+
+namespace {
+
+// The P order/ key of these names at this CA: a digest, so any set of names fits in a key.
+std::string order_key(const std::string& server, const std::vector<std::string>& domains) {
+    std::vector<std::string> sorted = domains;
+    std::sort(sorted.begin(), sorted.end());
+    std::string text = server;
+    for (const auto& d : sorted) text += "\n" + d;
+    return "order/" + hex_encode(sha256(text));
+}
+
+}  // namespace
+
+std::string Fleet::pending_order(const std::string& server,
+                                 const std::vector<std::string>& domains) {
+    auto kv = etcd_->get(key(order_key(server, domains)));
+    if (!kv || !kv->has_value()) return {};
+    auto doc = json::parse((*kv)->value, "the fleet's unfinished order", 64 << 10);
+    if (!doc || !doc->IsObject()) return {};
+    auto url = json::get_string(*doc, "url");
+    if (!url || url->size() > 2000) return {};
+    auto node = json::get_string(*doc, "node").value_or("?");
+    log::info("fleet: " + log::printable(node, 200) + " left an unfinished order for these names");
+    return *url;
+}
+
+void Fleet::order_placed(const std::string& server, const std::vector<std::string>& domains,
+                         const std::string& url) {
+    // Not on the lease: the record must outlive this node if it dies mid-order.
+    const std::string record = "{\"url\":" + json::quote(url) + ",\"node\":" + json::quote(node_) +
+                               ",\"time\":" + std::to_string(std::time(nullptr)) + "}";
+    if (auto st = etcd_->put(key(order_key(server, domains)), record); !st)
+        log::warning("fleet: could not record the order for resumption: " + st.error().message);
+}
+
+void Fleet::order_done(const std::string& server, const std::vector<std::string>& domains) {
+    if (auto n = etcd_->del(key(order_key(server, domains))); !n)
+        log::debug("fleet: forgetting the finished order: " + n.error().message);
+}
+
+Status Fleet::http01_ready(const std::vector<FleetHttp01>& answers) {
+    auto agents = etcd_->get_prefix(key("agent/"), 0, true);
+    if (!agents) return agents.error().context("listing the fleet's agents");
+    std::vector<std::string> nodes;
+    for (const auto& kv : agents->kvs) nodes.push_back(kv.key.substr(key("agent/").size()));
+    if (nodes.empty()) {
+        log::debug("fleet: no agent runs; the http-01 answers are served by this node only");
+        return Status::Ok();
+    }
+    auto id = lease();
+    if (!id) return id.error();
+    std::vector<EtcdOp> ops;
+    for (const auto& a : answers) {
+        if (!is_base64url(a.token) || a.token.size() > 256)
+            return Error("fleet: an http-01 token is not base64url");
+        ops.push_back(EtcdOp::put(key("http01/" + a.token), a.key_authorization, *id));
+    }
+    auto txn = etcd_->txn({}, ops);
+    if (!txn) return txn.error().context("publishing the http-01 answers to the fleet");
+    // Every running agent confirms each token before the CA may look.
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(http01_wait_ms);
+    std::vector<std::string> missing;
+    for (;;) {
+        auto acks = etcd_->get_prefix(key("http01-ack/"), 0, true);
+        if (!acks) return acks.error().context("reading the agents' confirmations");
+        std::vector<std::string> have;
+        for (const auto& kv : acks->kvs) have.push_back(kv.key.substr(key("http01-ack/").size()));
+        missing.clear();
+        for (const auto& node : nodes)
+            for (const auto& a : answers)
+                if (std::find(have.begin(), have.end(), a.token + "/" + node) == have.end()) {
+                    missing.push_back(node);
+                    break;
+                }
+        if (missing.empty() || std::chrono::steady_clock::now() >= deadline) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (missing.empty()) {
+        log::info("fleet: " + std::to_string(nodes.size()) + " agent(s) serve the http-01 answers");
+        return Status::Ok();
+    }
+    std::string names;
+    for (const auto& n : missing) names += (names.empty() ? "" : ", ") + log::printable(n, 200);
+    log::warning("fleet: the agent of " + names + " did not confirm the http-01 answers within " +
+                 std::to_string(http01_wait_ms / 1000) +
+                 " s; a validation the load balancer sends there fails");
+    return Status::Ok();
+}
+
+void Fleet::http01_done(const std::vector<FleetHttp01>& answers) {
+    for (const auto& a : answers) {
+        if (!is_base64url(a.token)) continue;
+        (void)etcd_->del(key("http01/" + a.token));
+        (void)etcd_->del_prefix(key("http01-ack/" + a.token + "/"));
+    }
 }
 
 Result<std::unique_ptr<Fleet>> open_fleet_and_sync(const Config& cfg,

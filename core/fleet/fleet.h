@@ -14,6 +14,10 @@
 //   P account/<server path>/<id>  {"server": URL, "private_key": sealed, "regr", "meta": JSON}
 //   P lock/<name>             the holder's node name, attached to its lease
 //   P node/<node>             {"time": <unix time>, "lineages": {name: version}} (status)
+//   P order/<digest>          {"url": the unfinished order of these names at this CA, "node",
+//   "time"} P agent/<node>            {"webroot": dir, "time"}: a running `fleet agent`, on its
+//   lease P http01/<token>          the key authorization every agent serves, on the orderer's
+//   lease P http01-ack/<token>/<node>  an agent serves it now, on the agent's lease
 // Every value read back is untrusted: names, ids and URLs are validated before they reach a
 // path, PEM is parsed, the fullchain is checked against the record's hash and the private key
 // against the certificate, and sealed keys open only with the fleet key and their own AAD.
@@ -64,6 +68,11 @@ struct LockResult {
     bool renewed_elsewhere = false;
 };
 
+// The answer to one http-01 challenge (RFC 8555 §8.3) as the fleet's agents serve it.
+struct FleetHttp01 {
+    std::string token, key_authorization;
+};
+
 class Fleet {
   public:
     // Connects (no request yet), reads the fleet key. `config_dir` is this node's store.
@@ -105,6 +114,21 @@ class Fleet {
     Status unlock(const std::string& name);
     // True once a keepalive found the lease gone: the locks taken with it are no longer ours.
     bool lease_lost() const { return lease_lost_; }
+    // This node's lease (granted on first use), for keys that must vanish with the process.
+    Result<int64_t> lease();
+
+    // For issuance (core/workflow's IssuanceRelay, fleet_relay.h): unfinished orders under P order/
+    // (kept when the node dies, so the next node resumes them), http-01 answers under P http01/ for
+    // every node's agent.
+    std::string pending_order(const std::string& server, const std::vector<std::string>& domains);
+    void order_placed(const std::string& server, const std::vector<std::string>& domains,
+                      const std::string& url);
+    void order_done(const std::string& server, const std::vector<std::string>& domains);
+    // Publishes the answers on this node's lease, then waits (up to http01_wait_ms) until every
+    // running agent confirmed each; an agent that does not is named in a warning.
+    Status http01_ready(const std::vector<FleetHttp01>& answers);
+    void http01_done(const std::vector<FleetHttp01>& answers);
+    int http01_wait_ms = 30000;
 
   private:
     Fleet() = default;

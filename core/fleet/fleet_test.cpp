@@ -6,6 +6,7 @@
 #include "etcd_server_test.h"
 #include "fsutil.h"
 #include "seal.h"
+#include "test_certs.h"
 
 using namespace certbot;
 

@@ -21,6 +21,7 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "plugin_elf.h"
 #include "plugin_runner.h"
 #include "plugin_wire.h"
 #include "process.h"
@@ -317,7 +318,7 @@ void write_cache(const std::string& file, const Cache& c) {
 
 // Describes FILES in runner processes: one for all of them, and a new one after a file whose
 // loading crashed or hung (that file gets a "skip" answer naming what happened).
-std::vector<wire::Message> probe(const std::vector<std::string>& files) {
+std::vector<wire::Message> probe_in_runner(const std::vector<std::string>& files) {
     std::vector<wire::Message> out;
     while (out.size() < files.size()) {
         auto runner = PluginInstance::Runner::spawn();
@@ -350,6 +351,27 @@ std::vector<wire::Message> probe(const std::vector<std::string>& files) {
     return out;
 }
 
+// Describes FILES: from each file's static data (plugin_elf.h), and those only loading can
+// describe (an entry filled in at run time) in runner processes.
+std::vector<wire::Message> probe(const std::vector<std::string>& files) {
+    std::vector<wire::Message> out(files.size());
+    std::vector<std::string> to_load;
+    std::vector<size_t> at;
+    for (size_t i = 0; i < files.size(); ++i) {
+        if (auto d = describe_plugin_file(files[i])) {
+            out[i] = std::move(*d);
+            continue;
+        }
+        log::debug("Plugin " + files[i] +
+                   ": its entry is not static data; loading it to describe it");
+        to_load.push_back(files[i]);
+        at.push_back(i);
+    }
+    auto loaded = probe_in_runner(to_load);
+    for (size_t k = 0; k < at.size(); ++k) out[at[k]] = std::move(loaded[k]);
+    return out;
+}
+
 Result<LoadedPlugin> loaded_from(const std::string& path, const wire::Message& desc) {
     if (desc.size() >= 3 && desc[1] == "skip") return Error(desc[2]);
     auto d = PluginDescriptor::parse(desc);
@@ -369,6 +391,10 @@ std::string plugin_cache_path(const std::string& work_dir) {
 
 Result<LoadedPlugin> load_plugin(const std::string& path) {
     return loaded_from(path, probe({path}).at(0));
+}
+
+std::vector<wire::Message> describe_plugins_by_loading(const std::vector<std::string>& files) {
+    return probe_in_runner(files);
 }
 
 PluginRegistry PluginRegistry::discover(const std::vector<std::string>& dirs,

@@ -85,8 +85,14 @@ class PluginRegistry {
     std::vector<SkippedPlugin> skipped_;
 };
 
-// Describes one file (in a runner process, no cache); exposed for the loader tests.
+// Describes one file (from its static data, else in a runner process; no cache); exposed for
+// the loader tests.
 Result<LoadedPlugin> load_plugin(const std::string& path);
+
+// The runners' "desc" messages for FILES, each described by loading it (tests compare them
+// with describe_plugin_file's reading of the same files).
+std::vector<std::vector<std::string>> describe_plugins_by_loading(
+    const std::vector<std::string>& files);
 
 // Values handed to a plugin through host->get_option.
 struct PluginOptionValues {

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <ctime>
 #include <random>
 #include <string>
 #include <vector>
@@ -314,6 +315,18 @@ TEST_CASE("configobj's odd corners are reproduced", "[configobj]") {
     CHECK(d.root().find_section("d")->get("y") == std::optional<std::string>("2"));
 }
 
+TEST_CASE("each write drops one of several trailing blank lines, as configobj does",
+          "[configobj]") {
+    // Python configobj 5.0.8: 'a = b\n\n\n' -> 'a = b\n\n' -> 'a = b\n' -> 'a = b\n' (found by
+    // the configobj fuzz target, whose round-trip invariant allows exactly this).
+    std::string text = "a = b\n\n\n";
+    for (const char* want : {"a = b\n\n", "a = b\n", "a = b\n"}) {
+        text = parse_ok(text).serialize().value();
+        CHECK(text == want);
+    }
+    CHECK(parse_ok("# c\na = b\n\n# end\n\n").serialize().value() == "# c\na = b\n\n# end\n");
+}
+
 TEST_CASE("the parser survives random bytes and stays fast on hostile lines", "[configobj]") {
     std::mt19937 rng(12345);
     const std::string alphabet = "[]=,#\"' \t\r\nab\\";
@@ -343,13 +356,14 @@ TEST_CASE("the parser survives random bytes and stays fast on hostile lines", "[
     std::string brackets(200000, '[');
     std::string mixed = "k = ";
     for (int i = 0; i < 50000; ++i) mixed += "'a' ,  \" ";
-    const auto start = std::chrono::steady_clock::now();
+    // CPU time, not wall time: a quadratic parser shows in it whatever the machine's load.
+    const std::clock_t start = std::clock();
     (void)ConfigObj::parse(quotes, "q.conf");
     (void)ConfigObj::parse(brackets, "b.conf");
     (void)ConfigObj::parse(mixed, "m.conf");
     (void)ConfigObj::parse(std::string(100000, '=') + "\n" + std::string(100000, '#'), "e.conf");
-    const auto took = std::chrono::steady_clock::now() - start;
-    CHECK(took < std::chrono::seconds(5));
+    const double took_s = double(std::clock() - start) / CLOCKS_PER_SEC;
+    CHECK(took_s < 5.0);
 
     // Deep nesting is refused rather than recursed into.
     std::string deep;

@@ -7,6 +7,7 @@
 #include "fake_http_test.h"
 #include "fsutil.h"
 #include "temp_dir_test.h"
+#include "test_certs.h"
 
 using namespace certbot;
 

@@ -153,6 +153,9 @@ void run_ari_checks(std::vector<AriCheck>& checks, const HttpFactory& make_http,
     std::vector<std::string> urls(servers.size());
     parallel_for(servers.size(), parallel, make_http, [&](size_t i, HttpClient& http) {
         AcmeClient acme(http, servers[i]);
+        // One attempt: the retries with backoff that issuance makes (about 10 s against a CA
+        // that is down) would make every no-op renew that slow; the lifetime rule decides.
+        acme.set_retry_deadline(acme.clock().now());
         if (auto st = acme.load_directory(); !st) {
             log::debug("ARI: " + st.error().message);
             return;

@@ -151,6 +151,20 @@ TEST_CASE("ARI: a future window, or a failure, leaves the lineage to the lifetim
         CHECK_FALSE(checks[0].due);
         CHECK_FALSE(checks[0].fetched);
     }
+    SECTION("the CA refuses connections or answers 503: one attempt, no backoff") {
+        // Issuance retries these with backoff (about 10 s in all); a no-op renew must not.
+        std::vector<AriCheck> checks{*ari_check_for(l)};
+        test::FakeHttp http;
+        http.fail_requests = {0, 1, 2, 3, 4};
+        run_ari_checks(checks, shared(http), now, 1);
+        CHECK(http.seen.size() == 1);
+        CHECK_FALSE(checks[0].due);
+        test::FakeHttp busy;
+        for (int i = 0; i < 5; ++i) busy.reply(503, "", {{"retry-after", "1"}});
+        run_ari_checks(checks, shared(busy), now, 1);
+        CHECK(busy.seen.size() == 1);
+        CHECK_FALSE(checks[0].due);
+    }
     SECTION("a stored window for another certificate is not used") {
         AriState old;
         old.retry_after = now + 3600;

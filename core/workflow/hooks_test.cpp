@@ -405,7 +405,7 @@ TEST_CASE("a hung hook is killed after --hook-timeout, named, and the next hooks
     CHECK(st.error().message.find("Hook 'pre-hook' command \"" + (d / "renewal-hooks/pre/hang") +
                                   "\" did not finish within 1 s") != std::string::npos);
     CHECK(st.error().message.find("--hook-timeout") != std::string::npos);
-    CHECK(took < std::chrono::seconds(10));
+    CHECK(took < std::chrono::seconds(30));  // not the hook's 60 s
     CHECK(slurp(log) == "after\n");
     REQUIRE_FALSE(deploy);
     CHECK(deploy.error().message.find("Hook 'deploy-hook' command \"sleep 60\" did not finish") !=

@@ -1,6 +1,7 @@
 #include "issuance.h"
 
 #include <algorithm>
+#include <atomic>
 #include <ctime>
 
 #include "base64.h"
@@ -342,6 +343,68 @@ static Result<Order> new_order_with_options(AcmeClient& acme,
 }
 // ---- end ARI / profiles ----------------------------------------------------------------------
 
+namespace {
+
+std::atomic<IssuanceRelay*> g_relay{nullptr};
+
+// The relay's unfinished order for these names, if the CA still has it pending or ready; else a
+// new order (announced to the relay). The URL came from elsewhere (etcd): it must lie on the
+// CA's own origin, or it is not fetched at all.
+Result<Order> resume_or_order(AcmeClient& acme, const Config& cfg,
+                              const std::vector<std::string>& domains,
+                              const OrderOptions& options) {
+    IssuanceRelay* relay = cfg.dry_run ? nullptr : g_relay.load();
+    const std::string server = cfg.effective_server();
+    if (relay) {
+        const std::string url = relay->pending_order(server, domains);
+        auto origin = parse_url(url, false);
+        auto ca = parse_url(server, false);
+        if (!url.empty() && origin && ca && origin->origin() == ca->origin()) {
+            auto order = acme.get_order(url);
+            std::string why = order ? "it is " + order->status : order.error().message;
+            if (order && (order->status == "pending" || order->status == "ready")) {
+                if (auto names = check_order_names(*order, domains); names) {
+                    log::info("Resuming the unfinished order " + url + " (" + order->status + ")");
+                    return order;
+                } else {
+                    why = names.error().message;
+                }
+            }
+            log::info("Not resuming the unfinished order " + url + " (" + why + "); ordering anew");
+        } else if (!url.empty()) {
+            log::warning("Not resuming the unfinished order \"" + log::printable(url, 120) +
+                         "\": it is not on the CA's origin");
+        }
+    }
+    auto order = new_order_with_options(acme, domains, options);
+    if (order && relay) relay->order_placed(server, domains, order->url);
+    return order;
+}
+
+// Withdraws the http-01 answers from the relay when it goes out of scope.
+class RelayGuard {
+  public:
+    explicit RelayGuard(IssuanceRelay* relay) : relay_(relay) {}
+    ~RelayGuard() {
+        if (relay_ && !answers_.empty()) relay_->http01_done(answers_);
+    }
+    Status publish(std::vector<Http01Answer> answers) {
+        if (!relay_ || answers.empty()) return Status::Ok();
+        answers_ = std::move(answers);
+        return relay_->http01_ready(answers_);
+    }
+
+  private:
+    IssuanceRelay* relay_;
+    std::vector<Http01Answer> answers_;
+};
+
+}  // namespace
+
+void set_issuance_relay(IssuanceRelay* relay) {
+    g_relay.store(relay);
+}
+
 Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, const Config& cfg,
                                       const std::vector<std::string>& domains,
                                       const std::string& key_pem,
@@ -351,7 +414,7 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
     CB_TRY(check_ip_addresses(domains, auth.plugin(), cfg.preferred_challenges));
     CB_TRY(check_wildcards(domains, auth.plugin(), cfg.preferred_challenges));
     acme.set_retry_deadline(deadline);
-    auto order = new_order_with_options(acme, domains, order_options);
+    auto order = resume_or_order(acme, cfg, domains, order_options);
     if (!order) return order.error();
     CB_TRY(check_order_names(*order, domains));
     // certbot's --dry-run: an authorization the CA would reuse proves nothing about today's
@@ -402,6 +465,12 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
         guard.arm();  // cleanup must also run after a partial perform
         for (const auto& o : set.owned) log::debug("Performing " + o.type + " for " + o.identifier);
         if (auto st = auth.perform(set.view()); !st) return st.error();
+        // Fleet mode: every node behind the load balancer serves the http-01 answers.
+        RelayGuard relayed(cfg.dry_run ? nullptr : g_relay.load());
+        std::vector<Http01Answer> answers;
+        for (const auto& o : set.owned)
+            if (o.type == "http-01") answers.push_back({o.identifier, o.token, o.key_authz});
+        CB_TRY(relayed.publish(std::move(answers)));
         if (cfg.debug_challenges) pause_for_debug(set, cfg);
         for (const auto& o : set.owned)
             if (auto st = acme.respond_challenge(o.url); !st) return st.error();
@@ -474,6 +543,8 @@ Result<IssuedCert> obtain_certificate(AcmeClient& acme, PluginInstance& auth, co
     for (size_t i = 1; i < parts->size(); ++i) out.chain_pem += (*parts)[i];
     out.fullchain_pem = *chain;
     out.domains = domains;
+    if (IssuanceRelay* relay = cfg.dry_run ? nullptr : g_relay.load())
+        relay->order_done(cfg.effective_server(), domains);
     return out;
 }
 

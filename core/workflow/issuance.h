@@ -17,6 +17,34 @@ struct IssuedCert {
     std::vector<std::string> domains;
 };
 
+// Fleet mode (core/fleet, docs/fleet.md) takes part in issuance through this interface, so the
+// workflow does not depend on etcd. One relay per process (set_issuance_relay); it must be
+// thread-safe (renew's workers issue in parallel). Without one, issuance is a single machine's.
+struct Http01Answer {
+    std::string identifier, token, key_authorization;
+};
+class IssuanceRelay {
+  public:
+    virtual ~IssuanceRelay() = default;
+    // Before newOrder: the URL of an unfinished order for exactly `domains` at `server` that an
+    // earlier run (maybe another node's) left, or "". It is used only if it lies on the CA's
+    // origin, the CA still has it pending or ready, and its names are these.
+    virtual std::string pending_order(const std::string& server,
+                                      const std::vector<std::string>& domains) = 0;
+    // The order this run works on (new or resumed), so that another run can resume it.
+    virtual void order_placed(const std::string& server, const std::vector<std::string>& domains,
+                              const std::string& url) = 0;
+    // The order is finalized and its certificate downloaded: nothing to resume any more.
+    virtual void order_done(const std::string& server, const std::vector<std::string>& domains) = 0;
+    // After the authenticator performed, before the CA is told: the http-01 answers every node
+    // must serve. An error stops the issuance (the authenticator is still cleaned up).
+    virtual Status http01_ready(const std::vector<Http01Answer>& answers) = 0;
+    // The CA is done with them (or the issuance failed): withdraw them everywhere.
+    virtual void http01_done(const std::vector<Http01Answer>& answers) = 0;
+};
+// Sets (nullptr: clears) the process's relay; the caller keeps it alive while it is set.
+void set_issuance_relay(IssuanceRelay* relay);
+
 // Checks before anything is ordered: wildcards need dns-01, IP addresses http-01 or tls-alpn-01
 // (among `preferred`, the --preferred-challenges, when given), and so on.
 Status preflight_names(const std::vector<std::string>& domains, const LoadedPlugin& authenticator,

@@ -4,6 +4,7 @@
 // every plugin): every failure branch, and cleanup of the challenge answers on each of them.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "fake_http_test.h"
 #include "issuance.h"
 #include "temp_dir_test.h"
+#include "test_certs.h"
 
 using namespace certbot;
 using certbot::test::FakeClock;
@@ -303,4 +305,114 @@ TEST_CASE("issuance: a download error or a certificate for another key is refuse
         CHECK(issued.error().message.find("not the key of our certificate request") !=
               std::string::npos);
     }
+}
+
+namespace {
+
+// Fleet mode's part in issuance (IssuanceRelay), recorded.
+struct RecordingRelay : IssuanceRelay {
+    std::string pending;
+    std::vector<std::string> placed, done, published, withdrawn;
+    std::string pending_order(const std::string&, const std::vector<std::string>&) override {
+        return pending;
+    }
+    void order_placed(const std::string&, const std::vector<std::string>&,
+                      const std::string& url) override {
+        placed.push_back(url);
+    }
+    void order_done(const std::string&, const std::vector<std::string>& domains) override {
+        done.push_back(domains.front());
+    }
+    Status http01_ready(const std::vector<Http01Answer>& answers) override {
+        for (const auto& a : answers) published.push_back(a.token + " " + a.key_authorization);
+        return Status::Ok();
+    }
+    void http01_done(const std::vector<Http01Answer>& answers) override {
+        for (const auto& a : answers) withdrawn.push_back(a.token);
+    }
+};
+
+struct RelayScope {
+    explicit RelayScope(IssuanceRelay* r) { set_issuance_relay(r); }
+    ~RelayScope() { set_issuance_relay(nullptr); }
+};
+
+std::vector<std::string> posted_urls(const FakeHttp& http) {
+    std::vector<std::string> posted;
+    for (const auto& r : http.seen)
+        if (r.method == "POST") posted.push_back(r.url);
+    return posted;
+}
+
+}  // namespace
+
+TEST_CASE("issuance: a relay gets the order and the http-01 answers, then their withdrawal",
+          "[issuance]") {
+    Fixture f;
+    f.cfg.server = "https://ca.test/dir";
+    RecordingRelay relay;
+    RelayScope scope(&relay);
+    f.script_until_finalize();
+    f.http.reply(200, order_json("valid", kCertUrl));
+    f.http.reply(200, f.leaf_pem + f.ca_pem);
+    auto issued = f.obtain();
+    INFO((issued ? std::string() : issued.error().message));
+    REQUIRE(issued);
+    CHECK(relay.placed == std::vector<std::string>{"https://ca.test/order/1"});
+    REQUIRE(relay.published.size() == 1);
+    CHECK(relay.published[0].rfind("tok_1-A tok_1-A.", 0) == 0);
+    CHECK(relay.withdrawn == std::vector<std::string>{"tok_1-A"});
+    CHECK(relay.done == std::vector<std::string>{"a.test"});
+}
+
+TEST_CASE("issuance: an unfinished order from the relay is resumed, not ordered again",
+          "[issuance]") {
+    Fixture f;
+    f.cfg.server = "https://ca.test/dir";
+    RecordingRelay relay;
+    relay.pending = "https://ca.test/order/1";
+    RelayScope scope(&relay);
+    f.http.reply(200, order_json("pending"));  // POST-as-GET of the pending order
+    f.http.reply(200, authz_json("pending"));
+    f.http.reply(200, R"({"type":"http-01","status":"processing"})");
+    f.http.reply(200, authz_json("valid"));
+    f.http.reply(200, order_json("ready"));
+    f.http.reply(200, order_json("valid", kCertUrl));
+    f.http.reply(200, f.leaf_pem + f.ca_pem);
+    auto issued = f.obtain();
+    INFO((issued ? std::string() : issued.error().message));
+    REQUIRE(issued);
+    auto posted = posted_urls(f.http);
+    CHECK(std::find(posted.begin(), posted.end(), "https://ca.test/order") == posted.end());
+    CHECK(posted.front() == "https://ca.test/order/1");
+    CHECK(relay.placed.empty());
+}
+
+TEST_CASE("issuance: an unusable order from the relay is not resumed", "[issuance]") {
+    Fixture f;
+    f.cfg.server = "https://ca.test/dir";
+    RecordingRelay relay;
+    RelayScope scope(&relay);
+    SECTION("on another origin: not even fetched") {
+        relay.pending = "https://elsewhere.test/order/1";
+    }
+    SECTION("no longer pending at the CA") {
+        relay.pending = "https://ca.test/order/0";
+        f.http.reply(200, order_json("invalid"));
+    }
+    SECTION("for other names") {
+        relay.pending = "https://ca.test/order/0";
+        f.http.reply(200, R"({"status":"pending","identifiers":[{"type":"dns","value":"b.test"}],)"
+                          R"("authorizations":[],"finalize":"https://ca.test/order/0/finalize"})");
+    }
+    f.script_until_finalize();
+    f.http.reply(200, order_json("valid", kCertUrl));
+    f.http.reply(200, f.leaf_pem + f.ca_pem);
+    auto issued = f.obtain();
+    INFO((issued ? std::string() : issued.error().message));
+    REQUIRE(issued);
+    auto posted = posted_urls(f.http);
+    CHECK(std::find(posted.begin(), posted.end(), "https://elsewhere.test/order/1") ==
+          posted.end());
+    CHECK(relay.placed == std::vector<std::string>{"https://ca.test/order/1"});
 }

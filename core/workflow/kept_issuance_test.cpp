@@ -10,6 +10,7 @@
 #include "crypto.h"
 #include "fsutil.h"
 #include "temp_dir_test.h"
+#include "test_certs.h"
 
 using namespace certbot;
 using certbot::test::TempDir;

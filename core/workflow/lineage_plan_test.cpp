@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "temp_dir_test.h"
+#include "test_certs.h"
 
 using namespace certbot;
 

@@ -25,6 +25,7 @@
 #include "plugin_checks.h"
 #include "process.h"
 #include "reverter.h"
+#include "served_cert.h"
 #include "server_lock.h"
 
 #include <chrono>
@@ -132,7 +133,7 @@ class Apache : public certbot::plugin::Authenticator, public certbot::plugin::In
         c.save("Changes before challenge setup", true);
         c.perform_http01(files);
         c.save("HTTP Challenge", true);
-        restart();
+        reload(false);
         // A graceful reload returns before the new children serve; certbot waits too.
         std::this_thread::sleep_for(std::chrono::seconds(1));
     }
@@ -145,7 +146,7 @@ class Apache : public certbot::plugin::Authenticator, public certbot::plugin::In
         cfg_.reset();
         if (performed_) {
             performed_ = false;
-            restart();
+            reload(false);
         }
     }
 
@@ -208,15 +209,83 @@ class Apache : public certbot::plugin::Authenticator, public certbot::plugin::In
                                      " Fix the Apache configuration and run certbot again.");
     }
 
-    void restart() override {
+    void restart() override { reload(true); }
+
+  private:
+    // restart: configtest, graceful and, with VERIFY (an installer's restart, not a
+    // challenge's), a check that Apache really serves the certificates its configuration names.
+    void reload(bool verify) {
         config_test();
         auto r = ps::run_program({ctl_, "graceful"});
         if (r.status != 0)
             throw std::runtime_error("Apache did not reload (" + ctl_ +
                                      " graceful: " + ps::one_line(r.output) + ").");
+        if (verify) verify_served();
     }
 
-  private:
+    // Every enabled SSL virtual host using a certificate from certbot's live/ directory, for its
+    // ServerName (or first alias), on each address it is for that a Listen opens (a wildcard
+    // address: each Listen of its port): a TLS handshake with SNI must get that certificate.
+    // apache2ctl graceful succeeds even when the new configuration cannot bind a port (Apache then
+    // stops).
+    void verify_served() {
+        cfg_.reset();  // read what is on disk now, sites-enabled links included
+        auto& c = cfg();
+        auto& parser = c.parser();
+        std::vector<std::pair<std::string, std::string>> listens;  // port, host
+        for (const auto& path : parser.find_dir("Listen", nullptr, "", false)) {
+            std::string a = parser.get_arg(path);
+            if (a.find_first_of("0123456789") == std::string::npos) continue;  // "https"
+            size_t colon = a.rfind(':');
+            if (colon == std::string::npos || a.back() == ']')
+                listens.emplace_back(a, "");
+            else
+                listens.emplace_back(a.substr(colon + 1), a.substr(0, colon));
+        }
+        const std::string live = opts_.config_dir + "/live/";
+        std::vector<ps::ServedCheck> checks;
+        for (const auto& vh : c.vhosts()) {
+            if (!vh.ssl || !vh.enabled) continue;
+            auto certs = parser.find_dir("SSLCertificateFile", nullptr, vh.path);
+            if (certs.empty()) continue;
+            std::string cert = parser.get_arg(certs.back());
+            if (cert.rfind(live, 0) != 0) continue;
+            std::string name = vh.name.value_or("");
+            for (const auto& a : vh.aliases)
+                if (name.empty() || name.find('*') != std::string::npos) name = a;
+            if (name.empty() || name.find('*') != std::string::npos) continue;
+            for (const auto& addr : vh.addrs) {
+                if (addr.port.empty() || addr.port.size() > 5 ||
+                    addr.port.find_first_not_of("0123456789") != std::string::npos)
+                    continue;
+                int port = std::stoi(addr.port);
+                std::vector<std::string> hosts;
+                if (addr.host == "*" || addr.host == "_default_") {
+                    for (const auto& [p, h] : listens)
+                        if (p == addr.port) hosts.push_back(ps::probe_address(h));
+                } else {
+                    // Only where a Listen opens a socket: a vhost may name more addresses.
+                    const std::string mine = ps::probe_address(addr.host);
+                    for (const auto& [p, h] : listens)
+                        if (p == addr.port && (h.empty() || ps::probe_address(h) == mine)) {
+                            hosts.push_back(mine);
+                            break;
+                        }
+                }
+                for (const auto& h : hosts)
+                    if (!h.empty()) checks.push_back({h, port, name, cert});
+            }
+        }
+        auto failures = ps::wait_until_served(checks);
+        if (failures.empty()) return;
+        throw std::runtime_error(
+            "Apache accepted the reload but does not serve its new configuration: " +
+            failures.front() +
+            (failures.size() > 1 ? " (and " + std::to_string(failures.size() - 1) + " more)"
+                                 : std::string()) +
+            "; Apache's error log says why (a port another program holds?)");
+    }
+
     std::string read_port(const char* name, const std::string& fallback) const {
         std::string v = host_.option(name);
         return v.empty() ? fallback : std::to_string(ps::parse_port(name, v));

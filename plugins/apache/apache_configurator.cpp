@@ -590,7 +590,7 @@ void Configurator::copy_ssl_vhost_skeleton(const VirtualHost& vh, const std::str
     std::string out = existing + "<IfModule mod_ssl.c>\n";
     for (size_t i = 0; i < contents.size(); ++i) out += (i ? "\n" : "") + contents[i];
     out += "</VirtualHost>\n</IfModule>\n";
-    ps::atomic_write(ssl_fp, out, 0644);
+    reverter_.write_file(ssl_fp, out, false);
     if (!parser_->parsed_in_current(ssl_fp)) parser_->parse_file(ssl_fp);
     if (sift)
         log(20, "Some rewrite rules copied from " + vh.filep +
@@ -992,7 +992,7 @@ void Configurator::create_redirect_vhost(int idx) {
         file = "le-redirect-" + *ssl.name + ".conf";
     const std::string path = opts_.vhost_root + "/" + file;
     reverter_.register_new_file(path, false);
-    ps::atomic_write(path, text, 0644);
+    reverter_.write_file(path, text, false);
     if (!parser_->parsed_in_current(path)) parser_->parse_file(path);
     log(20, "Created redirect file: " + file);
     parser_->aug().load();
@@ -1014,8 +1014,8 @@ void Configurator::save(const std::string& title, bool temporary) {
         reverter_.add_to_checkpoint(existing, notes_, temporary);
     }
     notes_.clear();
-    parser_->save([](const std::string& path, const std::string& text) {
-        ps::atomic_write(path, text, 0644);
+    parser_->save([this, temporary](const std::string& path, const std::string& text) {
+        reverter_.write_file(path, text, temporary);
     });
     if (!title.empty() && !temporary) reverter_.finalize_checkpoint(title);
 }
@@ -1038,7 +1038,7 @@ void Configurator::perform_http01(const std::vector<ChallengeFile>& challenges) 
     for (const auto& c : challenges) {
         const std::string name = dir + "/" + c.token;
         reverter_.register_new_file(name, true);
-        ps::atomic_write(name, c.content, 0644);
+        reverter_.write_file(name, c.content, true);
     }
     std::vector<int> selected;
     auto add = [&](int i) {
@@ -1083,8 +1083,8 @@ void Configurator::perform_http01(const std::vector<ChallengeFile>& challenges) 
     }
     reverter_.register_new_file(pre, true);
     reverter_.register_new_file(post, true);
-    ps::atomic_write(pre, replace_all(kChallengePre, "{0}", dir), 0644);
-    ps::atomic_write(post, replace_all(kChallengePost, "{0}", dir), 0644);
+    reverter_.write_file(pre, replace_all(kChallengePre, "{0}", dir), true);
+    reverter_.write_file(post, replace_all(kChallengePost, "{0}", dir), true);
 }
 
 }  // namespace apacheconf

@@ -22,6 +22,7 @@
 #include "plugin_checks.h"
 #include "process.h"
 #include "reverter.h"
+#include "served_cert.h"
 #include "server_lock.h"
 
 #include <fcntl.h>
@@ -127,7 +128,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
         log_notes(editor, CB_LOG_DEBUG);
         performed_ = true;
         save("Changed nginx server blocks for the http-01 challenge", true);
-        restart();
+        reload_checked(false);
     }
 
     ~Nginx() override {
@@ -147,7 +148,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
         pending_.clear();
         if (performed_) {
             performed_ = false;
-            restart();
+            reload_checked(false);
         }
     }
 
@@ -267,10 +268,16 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
                                      ps::one_line(r.output));
     }
 
-    void restart() override {
+    void restart() override { reload_checked(true); }
+
+  private:
+    // restart: test, reload and, with VERIFY (an installer's restart, not a challenge's),
+    // check that nginx really serves the certificates its configuration names.
+    void reload_checked(bool verify) {
         try {
             config_test();
             reload();
+            if (verify) verify_served();
             pending_.clear();
             undone_by_restart_ = 0;
         } catch (const std::exception& e) {
@@ -289,7 +296,52 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
         }
     }
 
-  private:
+    // Every server block using a certificate from certbot's live/ directory, for its first
+    // plain name, on each SSL address nginx would pick it for: a TLS handshake with SNI must
+    // get that certificate. nginx accepts a reload it cannot apply (a port another program
+    // holds: "bind() failed" in its error log) and keeps the old configuration.
+    void verify_served() {
+        const nc::Config cfg = nc::Config::load(root_);
+        const auto servers = cfg.servers();
+        const std::string live = config_dir_ + "/live/";
+        std::vector<ps::ServedCheck> checks;
+        for (size_t i = 0; i < servers.size(); ++i) {
+            const auto& s = servers[i];
+            if (!s.has_ssl()) continue;
+            std::string cert;
+            for (const auto& d : cfg.node(s.ref).children)
+                if (d.is("ssl_certificate") && d.argc() >= 1) cert = d.arg(0);
+            if (!cert.empty() && cert[0] != '/') cert = cfg.conf_dir() + "/" + cert;
+            if (cert.rfind(live, 0) != 0) continue;
+            std::string name;
+            for (const auto& n : s.names)
+                if (name.empty() && nc::valid_domain(n) && n.find('*') == std::string::npos)
+                    name = n;
+            if (name.empty()) continue;
+            for (const auto& l : s.listens) {
+                const std::string host = ps::probe_address(l.address);
+                if (!l.ssl || l.unix_socket || host.empty()) continue;
+                std::vector<int> same;
+                for (size_t j = 0; j < servers.size(); ++j)
+                    for (const auto& o : servers[j].listens)
+                        if (o.key() == l.key()) {
+                            same.push_back(static_cast<int>(j));
+                            break;
+                        }
+                if (nc::route(servers, same, name, l.key()).server != static_cast<int>(i)) continue;
+                checks.push_back({host, l.port, name, cert});
+            }
+        }
+        auto failures = ps::wait_until_served(checks);
+        if (failures.empty()) return;
+        throw std::runtime_error(
+            "nginx accepted the reload but does not serve its new configuration: " +
+            failures.front() +
+            (failures.size() > 1 ? " (and " + std::to_string(failures.size() - 1) + " more)"
+                                 : std::string()) +
+            "; nginx's error log says why (a port another program holds?).");
+    }
+
     double read_sleep() const {
         std::string v = host_.option("sleep-seconds", "1");
         char* end = nullptr;
@@ -363,7 +415,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
                 reverter_.register_new_file(path, temporary);
         }
         reverter_.add_to_checkpoint(existing, notes_, temporary);
-        for (const auto& [path, text] : changed) ps::atomic_write(path, text, 0644);
+        for (const auto& [path, text] : changed) reverter_.write_file(path, text, temporary);
         config_.reset();
         auto r = ps::run_program({ctl_, "-c", conf_, "-t"});
         if (r.status == 0) return;

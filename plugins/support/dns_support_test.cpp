@@ -219,7 +219,7 @@ TEST_CASE("the propagation wait ends early on a signal", "[dns-support]") {
     ctrl_c.join();
     sigaction(SIGUSR1, &old, nullptr);
     CHECK(err.find("Interrupted while waiting") != std::string::npos);
-    CHECK(took < std::chrono::seconds(5));
+    CHECK(took < std::chrono::seconds(20));  // not the 30 s wait
     CHECK(t.all_logs().find("Waiting 30 seconds for DNS changes to propagate") !=
           std::string::npos);
 }

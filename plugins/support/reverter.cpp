@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 
@@ -64,6 +66,31 @@ void remove_tree(const std::string& path) {
         ::closedir(d);
     }
     ::rmdir(path.c_str());
+}
+
+std::string sha256_hex(const std::string& data) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1)
+        throw std::runtime_error("cannot compute a SHA-256 digest");
+    static const char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < len; ++i) {
+        out += kHex[md[i] >> 4];
+        out += kHex[md[i] & 15];
+    }
+    return out;
+}
+
+// WRITTEN's lines: the contents this client wrote (or found at finalisation) per path.
+std::multimap<std::string, std::string> read_written(const std::string& dir) {
+    std::multimap<std::string, std::string> out;
+    for (const auto& line : read_lines(dir + "/" + Reverter::kWritten)) {
+        size_t space = line.find(' ');
+        if (space == std::string::npos) continue;
+        out.emplace(line.substr(space + 1), line.substr(0, space));
+    }
+    return out;
 }
 
 }  // namespace
@@ -164,10 +191,16 @@ void atomic_write(const std::string& target, const std::string& content, unsigne
 
 Reverter::Reverter(std::string work_dir) : work_(std::move(work_dir)) {}
 
+void Reverter::open_checkpoint(const std::string& dir) {
+    make_dirs(dir, 0700);
+    // Marks the checkpoint as ours before anything is listed in it (see check_unedited).
+    if (!file_exists(dir + "/" + kWritten)) atomic_write(dir + "/" + kWritten, "", 0600);
+}
+
 void Reverter::add_to_checkpoint(const std::vector<std::string>& files, const std::string& note,
                                  bool temporary) {
     const std::string dir = temporary ? temp_dir() : in_progress_dir();
-    make_dirs(dir, 0700);
+    open_checkpoint(dir);
     const std::string list = dir + "/FILEPATHS";
     std::vector<std::string> saved = read_lines(list);
     for (const auto& f : files) {
@@ -185,9 +218,69 @@ void Reverter::add_to_checkpoint(const std::vector<std::string>& files, const st
     if (!note.empty()) append_line(dir + "/CHANGES_SINCE", note);
 }
 
+std::string Reverter::fingerprint(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno == ENOENT ? std::string() : "unreadable";
+    ::close(fd);
+    return sha256_hex(read_file(path));
+}
+
+void Reverter::record_written(const std::string& dir, const std::string& path,
+                              const std::string& digest) {
+    open_checkpoint(dir);
+    append_line(dir + "/" + kWritten, digest + " " + path);
+}
+
+void Reverter::write_file(const std::string& path, const std::string& content, bool temporary,
+                          unsigned mode) {
+    record_written(temporary ? temp_dir() : in_progress_dir(), path, sha256_hex(content));
+    atomic_write(path, content, mode);
+}
+
+void Reverter::check_unedited(const std::vector<std::string>& dirs) const {
+    // What each file will hold once the newer checkpoints in DIRS are restored ("" = absent).
+    std::map<std::string, std::string> after;
+    auto now = [&](const std::string& path) {
+        auto it = after.find(path);
+        return it != after.end() ? it->second : fingerprint(path);
+    };
+    for (const auto& dir : dirs) {
+        if (!file_exists(dir)) continue;
+        auto written = read_written(dir);
+        auto paths = read_lines(dir + "/FILEPATHS");
+        auto created = read_lines(dir + "/NEW_FILES");
+        // Without WRITTEN the checkpoint is certbot's (or older): nothing to compare with.
+        const bool ours = file_exists(dir + "/" + kWritten);
+        auto check = [&](const std::string& path, const std::string& original) {
+            auto range = written.equal_range(path);
+            // A file we created but did not write through write_file (a symlink) has no record.
+            if (!ours || (original.empty() && range.first == range.second)) return;
+            const std::string current = now(path);
+            if (current == original) return;
+            for (auto it = range.first; it != range.second; ++it)
+                if (it->second == current) return;
+            throw std::runtime_error(
+                "Not rolling back: " + path + " was " + (current.empty() ? "deleted" : "edited") +
+                " after certbot changed it (checkpoint " + dir +
+                "), and rolling back would overwrite that change; undo the edit, or to roll back "
+                "anyway and lose it, delete " +
+                dir + "/" + kWritten);
+        };
+        std::vector<std::string> originals;
+        for (size_t i = 0; i < paths.size(); ++i) {
+            std::string copy = dir + "/" + base_of(paths[i]) + "_" + std::to_string(i);
+            originals.push_back(file_exists(copy) ? fingerprint(copy) : std::string("missing"));
+            check(paths[i], originals.back());
+        }
+        for (const auto& f : created) check(f, std::string());
+        for (size_t i = 0; i < paths.size(); ++i) after[paths[i]] = originals[i];
+        for (const auto& f : created) after[f] = std::string();
+    }
+}
+
 void Reverter::register_new_file(const std::string& path, bool temporary) {
     const std::string dir = temporary ? temp_dir() : in_progress_dir();
-    make_dirs(dir, 0700);
+    open_checkpoint(dir);
     auto created = read_lines(dir + "/NEW_FILES");
     if (std::find(created.begin(), created.end(), path) == created.end())
         append_line(dir + "/NEW_FILES", path);
@@ -269,6 +362,17 @@ void Reverter::finalize_checkpoint(const std::string& title) {
                             ? read_file(in_progress_dir() + "/CHANGES_SINCE")
                             : std::string();
     atomic_write(in_progress_dir() + "/CHANGES_SINCE", "-- " + title + " --\n" + notes, 0600);
+    // The files this checkpoint changed without write_file, as it leaves them (check_unedited).
+    // A file written through write_file has its exact content recorded already: reading it now
+    // could take in an edit made since.
+    std::vector<std::string> touched = read_lines(in_progress_dir() + "/FILEPATHS");
+    for (const auto& f : read_lines(in_progress_dir() + "/NEW_FILES")) touched.push_back(f);
+    auto written = read_written(in_progress_dir());
+    for (const auto& f : touched) {
+        if (written.count(f)) continue;
+        std::string digest = fingerprint(f);
+        if (!digest.empty()) record_written(in_progress_dir(), f, digest);
+    }
     auto now = std::chrono::system_clock::now().time_since_epoch();
     double t = std::chrono::duration<double>(now).count();
     for (int attempt = 0; attempt < 100; ++attempt) {
@@ -293,6 +397,7 @@ bool Reverter::has_in_progress() const {
 }
 
 void Reverter::restore(const std::string& dir) {
+    check_unedited({dir});
     undo_failures_.clear();
     if (file_exists(dir + "/COMMANDS")) {
         auto commands = parse_csv(read_file(dir + "/COMMANDS"));
@@ -337,6 +442,7 @@ void Reverter::revert_in_progress() {
 }
 
 void Reverter::recovery_routine() {
+    check_unedited({temp_dir(), in_progress_dir()});
     revert_temporary();
     revert_in_progress();
 }
@@ -366,6 +472,7 @@ void Reverter::rollback_checkpoints(int n) {
     if (static_cast<size_t>(n) > all.size())
         throw std::runtime_error("Cannot roll back " + std::to_string(n) + " checkpoint(s): only " +
                                  std::to_string(all.size()) + " in " + backup_dir() + ".");
+    check_unedited(std::vector<std::string>(all.rbegin(), all.rbegin() + n));
     for (int i = 0; i < n; ++i) {
         restore(all.back());
         all.pop_back();

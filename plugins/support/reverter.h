@@ -12,6 +12,14 @@
 // once per checkpoint, before its first change, and the copy is on disk (fsync) before the change
 // is written, so a crash at any point leaves a checkpoint that restores the files byte for byte.
 //
+// Our addition, WRITTEN ("<sha256> <path>" lines; certbot ignores the file and removes it with the
+// checkpoint): the content of each file as this client wrote it (write_file, before the write)
+// and as it was when the checkpoint was finalised; it exists (maybe empty) from the checkpoint's
+// first entry. Restoring a checkpoint first checks that every file it names still holds one of
+// those contents or its original (for a file it created: one of those or nothing): a file edited
+// by hand since is not overwritten; the restore is refused naming the file and saying how to
+// proceed. Checkpoints without WRITTEN (certbot's) are restored unchecked.
+//
 // No dependency on the plugin ABI.
 #ifndef CERTBOT_PLUGINS_SUPPORT_REVERTER_H
 #define CERTBOT_PLUGINS_SUPPORT_REVERTER_H
@@ -41,6 +49,10 @@ class Reverter {
                            bool temporary);
     // Records a file about to be created, so rolling back deletes it.
     void register_new_file(const std::string& path, bool temporary);
+    // Writes CONTENT to PATH (atomic_write), recording it in WRITTEN first: a checkpoint that a
+    // crash left unfinalised can then tell this content from a later hand edit.
+    void write_file(const std::string& path, const std::string& content, bool temporary,
+                    unsigned mode = 0644);
     // Records ARGV (ARGV[0] a program looked up in PATH and the sbin directories) to run when the
     // checkpoint is undone.
     void register_undo_command(const std::vector<std::string>& argv, bool temporary);
@@ -65,8 +77,17 @@ class Reverter {
     std::string backup_dir() const { return work_ + "/backups"; }
     std::string in_progress_dir() const { return backup_dir() + "/IN_PROGRESS"; }
 
+    // The file name WRITTEN (see above) and the content fingerprint it records.
+    static constexpr const char* kWritten = "WRITTEN";
+    static std::string fingerprint(const std::string& path);
+
   private:
     void restore(const std::string& dir);
+    // Throws, restoring nothing, when DIRS (newest first) cannot be restored in turn without
+    // overwriting a file changed since this client wrote it.
+    void check_unedited(const std::vector<std::string>& dirs) const;
+    void open_checkpoint(const std::string& dir);
+    void record_written(const std::string& dir, const std::string& path, const std::string& digest);
 
     std::string work_;
     std::vector<std::string> undo_failures_;

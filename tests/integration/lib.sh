@@ -620,6 +620,40 @@ run_ours() {
   cb_run "$CERTBOT" "$@" ${RUN_OURS_EXTRA[@]+"${RUN_OURS_EXTRA[@]}"} >"$ITEST_DIR/$name.out" 2>&1
 }
 
+# use_fresh_account NAME...: registers a new ACME account (in a scratch config dir, copied into
+# $CB_CONFIG/accounts) and points the renewal confs of lineages NAME... at it. Pebble reuses a
+# valid authorization of the same account 1 time in 100 even with PEBBLE_AUTHZREUSE=0
+# (docs/testing.md); an account that never validated these names has none to reuse, so the next
+# renewal of these lineages really runs its challenges. Once only: a renewal that succeeds gives
+# the new account valid authorizations of its own. While two accounts exist, a certonly without
+# --account refuses to choose: drop_fresh_account NAME... points the confs back and removes it.
+use_fresh_account() {
+  local tmp dir rel id n
+  FRESH_ACCOUNT_PREV=$(sed -n 's/^account = //p' "$CB_CONFIG/renewal/$1.conf")
+  tmp=$(mktemp -d "$ITEST_DIR/fresh-account.XXXXXX")
+  CB_CONFIG=$tmp/config CB_WORK=$tmp/work CB_LOGS=$tmp/logs \
+    cb_run "$CERTBOT" register --register-unsafely-without-email >"$tmp/register.out" 2>&1 ||
+    fail "registering a fresh account failed: $(cat "$tmp/register.out")"
+  dir=$(find "$tmp/config/accounts" -name regr.json -printf '%h\n' | head -n1)
+  [[ -n "$dir" ]] || fail "the fresh account was not saved under $tmp/config/accounts"
+  id=${dir##*/}
+  rel=${dir#"$tmp/config/"}
+  mkdir -p "$CB_CONFIG/${rel%/*}"
+  cp -a "$dir" "$CB_CONFIG/$rel"
+  FRESH_ACCOUNT_DIR=$CB_CONFIG/$rel
+  for n in "$@"; do
+    sed -i "s/^account = .*/account = $id/" "$CB_CONFIG/renewal/$n.conf"
+    assert_contains "$CB_CONFIG/renewal/$n.conf" "^account = $id\$"
+  done
+}
+drop_fresh_account() {
+  local n
+  for n in "$@"; do
+    sed -i "s/^account = .*/account = $FRESH_ACCOUNT_PREV/" "$CB_CONFIG/renewal/$n.conf"
+  done
+  rm -rf "$FRESH_ACCOUNT_DIR"
+}
+
 # run_ours_expect STATUS NAME ARGS...: run_ours NAME ARGS... and fail unless it exits with exactly
 # STATUS (docs/user-guide.md, "Exit status"): a failure is asserted with its status, never as
 # "anything but 0".

@@ -52,12 +52,16 @@ check_serial() {
 
 orders=()
 for run in 1 2; do
+  # Each run renews the manual lineages with an account that has validated nothing (Pebble
+  # would otherwise reuse an authorization now and then, and an auth hook would not run).
+  use_fresh_account m1.example m2.example m3.example
   : >"$times"
   run_ours "renew-$run" renew --force-renewal --no-random-sleep-on-renew --renewal-workers 4 || fail "renew $run failed"
   assert_eq "$(grep -c '^auth ' "$times")" 3 "auth hooks in renew $run"
   assert_eq "$(grep -c '^cleanup ' "$times")" 3 "cleanup hooks in renew $run"
   assert_eq "$(grep -c '^deploy ' "$times")" 5 "deploy hooks in renew $run"
   check_serial "renew-$run"
+  drop_fresh_account m1.example m2.example m3.example
   orders+=("$(awk '{print $1, $2}' "$ITEST_DIR/sorted.renew-$run" | tr '\n' ',')")
 done
 assert_eq "${orders[1]}" "${orders[0]}" "hook order of the second renew"

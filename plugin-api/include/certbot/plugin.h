@@ -2,9 +2,9 @@
  * certbot native plugin ABI — the stable C contract between the certbot host and its plugins.
  *
  * A plugin is a shared object that exports exactly one symbol, `certbot_plugin_entry`, a
- * `const cb_plugin` describing itself as static data. The host reads it without running any
- * plugin code (listing plugins runs no plugin logic), checks `abi_major`, and only then calls
- * `create` to get an instance. docs/plugin-abi.md holds the numbered rules; this header is the
+ * `const cb_plugin` describing itself as static data. The host reads it from the file without
+ * loading it (so keep it, its strings and tables constant-initialised), checks `abi_major`, and
+ * only then loads the file in a runner process and calls `create` to get an instance. docs/plugin-abi.md holds the numbered rules; this header is the
  * authority on types.
  *
  * Conventions used throughout:

@@ -192,3 +192,21 @@ TEST_CASE("options-ssl-apache.conf: installed, updated when known, kept when edi
         known_options_ssl_hash("3fd812e3e87fe5c645d3682a511b2a06c8286f19594f28e280f17cd6af1301b5"));
     CHECK_FALSE(known_options_ssl_hash("00"));
 }
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
+extern size_t apache_fuzz_deploys;
+
+TEST_CASE("fuzz entry point: the corpus replays and reaches deploys", "[apache][fuzz]") {
+    size_t inputs = 0;
+    const size_t deploys_before = apache_fuzz_deploys;
+    for (const auto& e :
+         std::filesystem::directory_iterator(std::string(APACHE_TESTDATA) + "/corpus")) {
+        const std::string s = plugin_support::read_file(e.path().string());
+        INFO(e.path().string());
+        LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+        ++inputs;
+    }
+    CHECK(inputs >= 9);
+    // Seeds with ssl_module loaded get as far as a saved deploy that must load again.
+    CHECK(apache_fuzz_deploys - deploys_before >= 5);
+}

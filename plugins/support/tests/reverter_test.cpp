@@ -33,10 +33,10 @@ TEST_CASE("temporary checkpoint restores bytes and mode and removes new files", 
     Reverter rev(d / "work");
     rev.add_to_checkpoint({a}, "", true);
     rev.register_new_file(made, true);
-    atomic_write(a, "changed");
+    rev.write_file(a, "changed", true);
     rev.add_to_checkpoint({a}, "", true);  // a second change keeps the first copy
-    atomic_write(a, "changed again");
-    atomic_write(made, "x");
+    rev.write_file(a, "changed again", true);
+    rev.write_file(made, "x", true);
     CHECK(rev.has_temporary());
     rev.revert_temporary();
     CHECK(read_file(a) == original);
@@ -78,9 +78,9 @@ TEST_CASE("recovery undoes an interrupted change (IN_PROGRESS and temporary)", "
         // A run that died after writing: nothing finalised.
         Reverter rev(d / "work");
         rev.add_to_checkpoint({a}, "", false);
-        atomic_write(a, "a2");
+        rev.write_file(a, "a2", false);
         rev.add_to_checkpoint({b}, "", true);
-        atomic_write(b, "b2");
+        rev.write_file(b, "b2", true);
     }
     Reverter next(d / "work");
     CHECK(next.has_in_progress());
@@ -131,4 +131,99 @@ TEST_CASE("parse_csv reads Python csv rows", "[reverter]") {
     REQUIRE(rows.size() == 2);
     CHECK(rows[0] == std::vector<std::string>{"a2dismod", "-f", "ssl"});
     CHECK(rows[1] == std::vector<std::string>{"a,b", "\"q\"", ""});
+}
+
+TEST_CASE("rollback refuses to overwrite a file edited after the checkpoint", "[reverter]") {
+    Dir d;
+    const std::string a = d / "a.conf", made = d / "made.conf";
+    atomic_write(a, "v1");
+    Reverter rev(d / "work");
+    rev.add_to_checkpoint({a}, "", false);
+    rev.write_file(a, "v2", false);
+    rev.register_new_file(made, false);
+    rev.write_file(made, "new", false);
+    rev.finalize_checkpoint("Deployed");
+    const std::string cp = rev.checkpoints().back();
+
+    atomic_write(a, "v2 plus the admin's edit");
+    CHECK_THROWS_WITH(rev.rollback_checkpoints(1),
+                      Catch::Contains("Not rolling back: " + a + " was edited") &&
+                          Catch::Contains("delete " + cp + "/WRITTEN"));
+    CHECK(read_file(a) == "v2 plus the admin's edit");
+    CHECK(read_file(made) == "new");
+    CHECK(rev.checkpoints().size() == 1);
+
+    // A file the checkpoint created and the admin then edited is not deleted either.
+    atomic_write(a, "v2");
+    atomic_write(made, "new, edited");
+    CHECK_THROWS_WITH(rev.rollback_checkpoints(1), Catch::Contains(made + " was edited"));
+    CHECK(read_file(made) == "new, edited");
+
+    // The admin's explicit choice: deleting WRITTEN rolls back anyway.
+    REQUIRE(::unlink((cp + "/WRITTEN").c_str()) == 0);
+    rev.rollback_checkpoints(1);
+    CHECK(read_file(a) == "v1");
+    CHECK_FALSE(file_exists(made));
+}
+
+TEST_CASE("rolling back two checkpoints checks an edit made between them", "[reverter]") {
+    Dir d;
+    const std::string a = d / "a.conf";
+    atomic_write(a, "v1");
+    Reverter rev(d / "work");
+    rev.add_to_checkpoint({a}, "", false);
+    rev.write_file(a, "v2", false);
+    rev.finalize_checkpoint("first");
+    atomic_write(a, "v2 edited by hand");  // between the two runs
+    rev.add_to_checkpoint({a}, "", false);
+    rev.write_file(a, "v3", false);
+    rev.finalize_checkpoint("second");
+    auto cps = rev.checkpoints();
+    REQUIRE(cps.size() == 2);
+    // Undoing both would restore v1 over the hand edit the second checkpoint saved.
+    CHECK_THROWS_WITH(rev.rollback_checkpoints(2),
+                      Catch::Contains(a + " was edited") && Catch::Contains(cps[0]));
+    CHECK(read_file(a) == "v3");
+    CHECK(rev.checkpoints().size() == 2);
+    // Undoing only the newest gives the hand edit back.
+    rev.rollback_checkpoints(1);
+    CHECK(read_file(a) == "v2 edited by hand");
+}
+
+TEST_CASE("recovery of an interrupted change refuses a file edited since", "[reverter]") {
+    Dir d;
+    const std::string a = d / "a.conf", b = d / "b.conf";
+    atomic_write(a, "a1");
+    atomic_write(b, "b1");
+    {
+        Reverter rev(d / "work");
+        rev.add_to_checkpoint({a}, "", false);
+        rev.write_file(a, "a2", false);
+        rev.add_to_checkpoint({b}, "", false);  // the run died before writing b
+    }
+    atomic_write(b, "b1 edited");
+    Reverter next(d / "work");
+    CHECK_THROWS_WITH(next.recovery_routine(), Catch::Contains(b + " was edited"));
+    CHECK(read_file(a) == "a2");
+    CHECK(next.has_in_progress());
+    atomic_write(b, "b1");  // the admin undid the edit: the original is fine to restore over
+    next.recovery_routine();
+    CHECK(read_file(a) == "a1");
+    CHECK_FALSE(next.has_in_progress());
+}
+
+TEST_CASE("a deleted file and certbot's own unrecorded checkpoints", "[reverter]") {
+    Dir d;
+    const std::string a = d / "a.conf";
+    atomic_write(a, "v1");
+    Reverter rev(d / "work");
+    rev.add_to_checkpoint({a}, "", true);
+    rev.write_file(a, "v2", true);
+    REQUIRE(::unlink(a.c_str()) == 0);
+    CHECK_THROWS_WITH(rev.revert_temporary(), Catch::Contains(a + " was deleted"));
+    CHECK(rev.has_temporary());
+    // A checkpoint without WRITTEN (Python certbot's layout) is restored as certbot would.
+    REQUIRE(::unlink((rev.temp_dir() + "/WRITTEN").c_str()) == 0);
+    rev.revert_temporary();
+    CHECK(read_file(a) == "v1");
 }

@@ -1,0 +1,91 @@
+#include "plugin_entry.h"
+
+#include <vector>
+
+#include "plugin_host.h"
+
+namespace certbot {
+
+namespace {
+std::string to_s(uint64_t v) {
+    return std::to_string(v);
+}
+}  // namespace
+
+const cb_option_desc& plugin_option_at(const cb_plugin& e, size_t i) {
+    const size_t stride = e.options[0].struct_size;
+    return *reinterpret_cast<const cb_option_desc*>(reinterpret_cast<const char*>(e.options) +
+                                                    i * stride);
+}
+
+std::string plugin_declared_name(const cb_plugin& entry) {
+    if (entry.struct_size < offsetof(cb_plugin, name) + sizeof(entry.name)) return {};
+    return plugin_name_valid(entry.name) ? entry.name : "";
+}
+
+std::string plugin_entry_problem(const cb_plugin& entry) {
+    // Read struct_size and the versions first: with the name, the fields every major keeps.
+    if (entry.struct_size < offsetof(cb_plugin, abi_minor) + sizeof(entry.abi_minor))
+        return "has a malformed entry (struct_size " + to_s(entry.struct_size) + ")";
+    if (entry.abi_major != CB_ABI_MAJOR)
+        return "was built for plugin ABI " + to_s(entry.abi_major) + "." + to_s(entry.abi_minor) +
+               "; this certbot speaks ABI " + to_s(CB_ABI_MAJOR) + ".0 to " + to_s(CB_ABI_MAJOR) +
+               "." + to_s(CB_ABI_MINOR);
+    if (entry.struct_size < CB_PLUGIN_SIZE_1_0)
+        return "has a truncated entry (struct_size " + to_s(entry.struct_size) + ")";
+    if (!plugin_name_valid(entry.name))
+        return "has an invalid name (lowercase letters, digits and '-' only)";
+    if (!entry.create || !entry.destroy) return "has no create/destroy functions";
+    if ((entry.kinds & CB_KIND_AUTHENTICATOR) &&
+        (!entry.authenticator || entry.authenticator->struct_size < CB_AUTHENTICATOR_SIZE_1_0))
+        return "says it is an authenticator but has no complete authenticator table";
+    if ((entry.kinds & CB_KIND_INSTALLER) &&
+        (!entry.installer || entry.installer->struct_size < CB_INSTALLER_SIZE_1_0))
+        return "says it is an installer but has no complete installer table";
+    if (!(entry.kinds & (CB_KIND_AUTHENTICATOR | CB_KIND_INSTALLER)))
+        return "is neither an authenticator nor an installer";
+    if (entry.option_count > 256) return "declares more than 256 options";
+    if (entry.option_count > 0) {
+        if (!entry.options) return "declares options but no option table";
+        const size_t stride = entry.options[0].struct_size;
+        if (stride < CB_OPTION_DESC_SIZE_1_0 || stride > 4096 || stride % alignof(size_t) != 0)
+            return "declares a malformed option #0 (struct_size " + to_s(stride) + ")";
+    }
+    for (size_t i = 0; i < entry.option_count; ++i) {
+        const auto& o = plugin_option_at(entry, i);
+        if (o.struct_size != entry.options[0].struct_size || !plugin_name_valid(o.name))
+            return "declares a malformed option #" + to_s(i);
+    }
+    return {};
+}
+
+wire::Message plugin_describe_entry(const cb_plugin& e) {
+    wire::Message m{"desc",
+                    "ok",
+                    e.name,
+                    e.description ? e.description : "",
+                    e.version ? e.version : "",
+                    to_s(e.kinds),
+                    to_s(e.abi_minor)};
+    std::vector<std::string> types;
+    for (const char* const* t = e.challenge_types; t && *t && types.size() < 16; ++t)
+        types.emplace_back(*t);
+    m.push_back(to_s(types.size()));
+    m.insert(m.end(), types.begin(), types.end());
+    m.push_back(to_s(e.option_count));
+    for (size_t i = 0; i < e.option_count; ++i) {
+        const auto& od = plugin_option_at(e, i);
+        m.push_back(od.name);
+        m.push_back(wire::nullable(od.short_alias));
+        m.push_back(wire::nullable(od.metavar));
+        m.push_back(wire::nullable(od.help));
+        m.push_back(wire::nullable(od.default_value));
+        m.push_back(to_s(od.flags));
+    }
+    const bool has_excl = CB_HAS_FIELD(&e, cb_plugin, exclusive);
+    m.push_back(to_s(has_excl ? e.exclusive : 0));
+    m.push_back(wire::nullable(has_excl ? e.exclusive_port_option : nullptr));
+    return m;
+}
+
+}  // namespace certbot
