@@ -11,8 +11,8 @@
 #
 # One real lineage (issued by our certbot from a local Pebble) is cloned COUNT times with
 # bench/clone_lineages.py. Pebble keeps running: with nothing due, renew only reads its
-# directory once (for ARI, which Pebble does not offer) and orders nothing (checked); a stopped
-# CA would add the same ~10 s of directory retries to every run and hide the difference. A bench, not a
+# directory once (for ARI, which Pebble does not offer) and orders nothing (checked), the same
+# in both setups. A bench, not a
 # test: it prints and records figures (bench/common.sh), and fails only if a run fails or a
 # renew output does not name every lineage.
 #

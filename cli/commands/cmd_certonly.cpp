@@ -89,7 +89,8 @@ class LineageLock {
 
 }  // namespace
 
-Result<Obtained> obtain_with_hooks(const Config& cli, const PluginRegistry& plugins, Fleet* fleet) {
+Result<Obtained> obtain_with_hooks(const Config& cli, const PluginRegistry& plugins, CaLink ca,
+                                   Fleet* fleet) {
     Config cfg = cli;
     normalize_key_flags(cfg);
     CB_TRY(validate_hooks(cfg));  // again for `run`, which comes here without certonly's checks
@@ -130,7 +131,7 @@ Result<Obtained> obtain_with_hooks(const Config& cli, const PluginRegistry& plug
                                   : (cfg.dry_run ? "Simulating a certificate request"
                                                  : "Requesting a certificate")) +
              " for " + summarize(cfg.domains));
-    auto result = issue_with_hooks(cfg, plugins, existing);
+    auto result = issue_with_hooks(cfg, plugins, existing, ca);
     if (!result) return result.error();
     got.result = std::move(*result);
     got.issued = true;
@@ -152,7 +153,8 @@ int certonly_csr(const Config& cfg, const PluginRegistry& plugins) {
     log::out(
         std::string(cfg.dry_run ? "Simulating a certificate request" : "Requesting a certificate") +
         " for " + summarize(cfg.domains));
-    auto result = issue_and_save(cfg, plugins, nullptr);
+    auto http = ca_http_client(cfg);
+    auto result = issue_and_save(cfg, plugins, nullptr, {*http});
     if (!result) return fail(result.error());
     if (result->dry_run) {
         log::out("The dry run was successful.");
@@ -212,7 +214,8 @@ int cmd_certonly(const Config& cli, const PluginRegistry& plugins) {
     if (!fleet) return fail(fleet.error());
     FleetRelay relay(fleet->get());
 
-    auto got = obtain_with_hooks(cfg, plugins, fleet->get());
+    auto http = ca_http_client(cfg);
+    auto got = obtain_with_hooks(cfg, plugins, {*http}, fleet->get());
     if (!got) return fail(got.error());
     if (!got->issued) {
         log::info("Keeping the existing certificate " + got->result.name);

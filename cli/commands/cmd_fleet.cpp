@@ -84,11 +84,42 @@ int fleet_status(const Config& cfg) {
     for (const auto& [name, seen] : nodes)
         out += "  " + name + "  last sync " + age(seen.time, now) + "\n";
 
+    // Running agents (their records live as long as their leases).
+    auto agent_kvs = etcd.get_prefix(prefix + "agent/");
+    if (!agent_kvs) return fail(agent_kvs.error());
+    out += "agents (" + std::to_string(agent_kvs->kvs.size()) + "):\n";
+    for (const auto& kv : agent_kvs->kvs) {
+        const std::string name = log::printable(kv.key.substr(prefix.size() + 6), 200);
+        std::string webroot = "?";
+        if (auto doc = json::parse(kv.value, "the fleet's record of agent " + name, 64 << 10);
+            doc && doc->IsObject())
+            webroot = log::printable(json::get_string(*doc, "webroot").value_or("?"), 200);
+        out += "  " + name + "  serving http-01 answers from " + webroot + "\n";
+    }
+
     std::map<std::string, std::string> locks;
     auto lock_kvs = etcd.get_prefix(prefix + "lock/");
     if (!lock_kvs) return fail(lock_kvs.error());
     for (const auto& kv : lock_kvs->kvs)
         locks[kv.key.substr(prefix.size() + 5)] = log::printable(kv.value, 200);
+
+    struct Failure {
+        std::string node, error;
+        int64_t time = 0;
+    };
+    std::map<std::string, Failure> failures;
+    auto result_kvs = etcd.get_prefix(prefix + "result/");
+    if (!result_kvs) return fail(result_kvs.error());
+    for (const auto& kv : result_kvs->kvs) {
+        auto doc = json::parse(kv.value, "the fleet's renewal result", 64 << 10);
+        if (!doc || !doc->IsObject()) continue;
+        Failure f;
+        f.node = log::printable(json::get_string(*doc, "node").value_or("?"), 200);
+        f.error = log::printable(json::get_string(*doc, "error").value_or("?"), 300);
+        if (auto t = doc->FindMember("time"); t != doc->MemberEnd() && t->value.IsInt64())
+            f.time = t->value.GetInt64();
+        failures[kv.key.substr(prefix.size() + 7)] = std::move(f);
+    }
 
     std::vector<Error> problems;
     auto lineages = (*fleet)->lineages(&problems);
@@ -99,6 +130,9 @@ int fleet_status(const Config& cfg) {
                age(l.time, now);
         auto lock = locks.find(l.name);
         out += lock == locks.end() ? ", not locked" : ", being renewed by " + lock->second;
+        if (auto f = failures.find(l.name); f != failures.end())
+            out += ", last renewal FAILED on " + f->second.node + " " + age(f->second.time, now) +
+                   ": " + f->second.error;
         std::vector<std::string> behind;
         for (const auto& [name, seen] : nodes) {
             auto v = seen.versions.find(l.name);

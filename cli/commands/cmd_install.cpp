@@ -191,7 +191,8 @@ int cmd_run(const Config& cli, const PluginRegistry& plugins) {
         if (auto st = preflight_names(cfg.domains, *auth, cfg.preferred_challenges); !st)
             return fail(st.error());
 
-    auto got = obtain_with_hooks(cfg, plugins, fleet->get());
+    auto http = ca_http_client(cfg);
+    auto got = obtain_with_hooks(cfg, plugins, {*http}, fleet->get());
     if (!got) return fail(got.error());
     const IssueResult& r = got->result;
     const CertPaths paths = live_paths(r.live_dir);

@@ -142,7 +142,8 @@ int cmd_reconfigure(const Config& cli, const PluginRegistry& plugins) {
     if (!dry) return fail(dry.error());
     log::out("Simulating renewal of an existing certificate for " + name +
              " with the new settings");
-    auto result = issue_with_hooks(*dry, plugins, &*lineage);
+    auto http = ca_http_client(*dry);
+    auto result = issue_with_hooks(*dry, plugins, &*lineage, {*http});
     if (!result)
         return fail(result.error().context("The dry run with the new settings failed; " + name +
                                            "'s renewal configuration was not changed"));

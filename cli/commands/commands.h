@@ -27,15 +27,15 @@ int cmd_plugins(const Config& cfg, const PluginRegistry& plugins);
 
 // certonly's obtain step, shared with run: finds the lineage the request belongs to (by
 // --cert-name or the same names) and, unless it is not yet due, orders a certificate with the
-// pre/deploy/post hooks around it. Needs an open Session. issued = false: the existing
-// certificate was kept (result names it).
+// pre/deploy/post hooks around it, through `ca` (renewal.h CaLink). Needs an open Session.
+// issued = false: the existing certificate was kept (result names it).
 struct Obtained {
     IssueResult result;
     bool issued = false;
 };
 // In fleet mode (`fleet` not null) the lineage's lock is held while it is obtained (a node
 // holding it is waited for) and what was issued is published (docs/fleet.md).
-Result<Obtained> obtain_with_hooks(const Config& cfg, const PluginRegistry& plugins,
+Result<Obtained> obtain_with_hooks(const Config& cfg, const PluginRegistry& plugins, CaLink ca,
                                    Fleet* fleet = nullptr);
 
 // Obtain and install (cmd_install.cpp).

@@ -9,10 +9,13 @@ namespace {
 const char* const kRule =
     "- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -";
 
-std::string join(const std::vector<std::string>& v, const char* sep) {
-    std::string out;
-    for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-    return out;
+// Appends the items of v to out, separated by sep. In place: with 10,000 lineages the list is
+// over a megabyte, and every temporary copy of it would add to the peak memory of a no-op renew.
+void append_joined(std::string& out, const std::vector<std::string>& v, const char* sep) {
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (i) out += sep;
+        out += v[i];
+    }
 }
 
 bool any_failure(const RenewResults& r) {
@@ -23,26 +26,36 @@ bool any_failure(const RenewResults& r) {
 
 std::string renew_summary(const RenewResults& r) {
     const std::string sim = r.dry_run ? "simulated " : "";
-    std::string out = kRule;
-    if (!r.skipped.empty())
-        out +=
-            "\nThe following certificates are not due for renewal yet:\n" + join(r.skipped, "\n");
+    size_t size = 256;
+    for (const auto* v : {&r.skipped, &r.renewed, &r.failed, &r.parse_failures})
+        for (const auto& s : *v) size += s.size() + 3;
+    std::string out;
+    out.reserve(size);
+    out += kRule;
+    if (!r.skipped.empty()) {
+        out += "\nThe following certificates are not due for renewal yet:\n";
+        append_joined(out, r.skipped, "\n");
+    }
     if (!r.attempted && r.failed.empty()) out += "\nNo renewals were attempted.";
-    if (!r.renewed.empty() && r.failed.empty())
-        out += "\nCongratulations, all " + sim + "renewals succeeded:\n" + join(r.renewed, "\n");
-    else if (!r.renewed.empty())
-        out += "\nThe following " + sim + "renewals succeeded:\n" + join(r.renewed, "\n");
+    if (!r.renewed.empty()) {
+        out += r.failed.empty() ? "\nCongratulations, all " + sim + "renewals succeeded:\n"
+                                : "\nThe following " + sim + "renewals succeeded:\n";
+        append_joined(out, r.renewed, "\n");
+    }
     if (!r.failed.empty()) {
         out += r.renewed.empty()
                    ? "\nAll " + sim +
                          "renewals failed. The following certificates could not be renewed:\n"
                    : "\nThe following " + sim + "renewals failed:\n";
-        out += join(r.failed, "\n");
+        append_joined(out, r.failed, "\n");
     }
-    if (!r.parse_failures.empty())
-        out += "\nAdditionally, the following renewal configurations were invalid:\n  " +
-               join(r.parse_failures, "\n  ");
-    return out + "\n" + kRule;
+    if (!r.parse_failures.empty()) {
+        out += "\nAdditionally, the following renewal configurations were invalid:\n  ";
+        append_joined(out, r.parse_failures, "\n  ");
+    }
+    out += "\n";
+    out += kRule;
+    return out;
 }
 
 bool renew_summary_shown(const RenewResults& r, bool quiet) {

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "base64.h"
+#include "cert_builder.h"
 #include "cert_dates.h"
 #include "crypto.h"
 #include "test_cert_test.h"

@@ -421,7 +421,8 @@ Status Fleet::publish(const Lineage& lineage) {
                                fullchain_digest(*fullchain) + "\",\"node\":" + json::quote(node_) +
                                ",\"time\":" + std::to_string(std::time(nullptr)) + "}";
     std::vector<EtcdOp> ops = {EtcdOp::put(key(version_key(name, version)), version_json),
-                               EtcdOp::put(key("lineage/" + name), record)};
+                               EtcdOp::put(key("lineage/" + name), record),
+                               EtcdOp::del(key("result/" + name))};
     if (version > kKeepVersions)
         ops.push_back(EtcdOp::del(key(version_key(name, version - kKeepVersions))));
 
@@ -531,6 +532,15 @@ Result<LockResult> Fleet::lock(const std::string& name) {
     seen_revision_[name] = shared->has_value() ? (*shared)->mod_revision : 0;
     out.held = true;
     return out;
+}
+
+void Fleet::record_failure(const std::string& name, const std::string& message) {
+    if (!validate_lineage_name(name)) return;
+    const std::string record = "{\"node\":" + json::quote(node_) +
+                               ",\"time\":" + std::to_string(std::time(nullptr)) +
+                               ",\"error\":" + json::quote(message.substr(0, 300)) + "}";
+    if (auto st = etcd_->put(key("result/" + name), record); !st)
+        log::debug("fleet: recording the failed renewal: " + st.error().message);
 }
 
 Status Fleet::unlock(const std::string& name) {

@@ -14,6 +14,7 @@
 //   P account/<server path>/<id>  {"server": URL, "private_key": sealed, "regr", "meta": JSON}
 //   P lock/<name>             the holder's node name, attached to its lease
 //   P node/<node>             {"time": <unix time>, "lineages": {name: version}} (status)
+//   P result/<name>           {"node", "time", "error"}: the last renewal that failed (status)
 //   P order/<digest>          {"url": the unfinished order of these names at this CA, "node",
 //   "time"} P agent/<node>            {"webroot": dir, "time"}: a running `fleet agent`, on its
 //   lease P http01/<token>          the key authorization every agent serves, on the orderer's
@@ -112,6 +113,9 @@ class Fleet {
     // new version is materialised, the lock dropped and renewed_elsewhere set.
     Result<LockResult> lock(const std::string& name);
     Status unlock(const std::string& name);
+    // A renewal of `name` by this node failed: P result/<name> says so (node, time, the error's
+    // first 300 characters) for `fleet status` until the next publish of the lineage clears it.
+    void record_failure(const std::string& name, const std::string& message);
     // True once a keepalive found the lease gone: the locks taken with it are no longer ours.
     bool lease_lost() const { return lease_lost_; }
     // This node's lease (granted on first use), for keys that must vanish with the process.

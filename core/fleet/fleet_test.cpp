@@ -273,3 +273,23 @@ TEST_CASE("fleet: one renewer per lineage", "[fleet]") {
     CHECK((*record)->version == 3);
     CHECK((*record)->node == fb2->node());
 }
+
+TEST_CASE("fleet: a failed renewal is recorded until the next publish", "[fleet]") {
+    test::EtcdServer etcd;
+    Node a(etcd.url(), kFleetKey);
+    std::string account_id;
+    Lineage lineage = make_lineage(a, "r.example", issue("r.example"), &account_id);
+    auto fa = a.fleet();
+    REQUIRE(fa->publish(lineage).ok());
+    fa->record_failure("r.example", "the CA said no");
+    fa->record_failure("../bad", "not a lineage name: not recorded");
+    auto results = fa->etcd().get_prefix("/test-fleet/result/");
+    REQUIRE(results.ok());
+    REQUIRE(results->kvs.size() == 1);
+    CHECK(results->kvs[0].key == "/test-fleet/result/r.example");
+    CHECK(results->kvs[0].value.find("the CA said no") != std::string::npos);
+    auto v2 = issue("r.example");
+    REQUIRE(save_new_version(lineage, v2.cert, v2.cert, "", v2.key).ok());
+    REQUIRE(fa->publish(lineage).ok());
+    CHECK(fa->etcd().get_prefix("/test-fleet/result/")->kvs.empty());
+}

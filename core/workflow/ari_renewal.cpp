@@ -35,12 +35,12 @@ void parallel_for(size_t n, size_t parallel, const HttpFactory& make_http,
 }
 
 void decide(AriCheck& c, int64_t now) {
-    if (!c.window) return;
-    const int64_t at = ari_renewal_time(*c.window, c.cert_id);
+    if (!c.window_in_force || !c.stored.window) return;
+    const RenewalWindow& w = *c.stored.window;
+    const int64_t at = ari_renewal_time(w, c.cert_id);
     c.due = now >= at;
     c.reason = (c.due ? "ARI suggested renewal from " : "ARI suggests renewal from ") + when(at);
-    if (c.due && !c.window->explanation_url.empty())
-        c.reason += " (" + c.window->explanation_url + ")";
+    if (c.due && !w.explanation_url.empty()) c.reason += " (" + w.explanation_url + ")";
 }
 
 constexpr const char* kAriSection = "acme_renewal_info";
@@ -138,7 +138,7 @@ void run_ari_checks(std::vector<AriCheck>& checks, const HttpFactory& make_http,
         auto& c = checks[i];
         if (c.stored.retry_after && *c.stored.retry_after > now) {
             if (c.stored.window && cert_id_of(c) && c.stored.cert_id == c.cert_id) {
-                c.window = c.stored.window;
+                c.window_in_force = true;
                 decide(c, now);
             }
             continue;
@@ -174,11 +174,11 @@ void run_ari_checks(std::vector<AriCheck>& checks, const HttpFactory& make_http,
             c.warning = answer.error().message;
             return;
         }
-        c.window = answer->window;
         c.fetched = true;
-        c.state.retry_after = answer->retry_after;
-        c.state.cert_id = c.cert_id;
-        c.state.window = answer->window;
+        c.window_in_force = true;
+        c.stored.retry_after = answer->retry_after;
+        c.stored.cert_id = c.cert_id;
+        c.stored.window = answer->window;
         decide(c, now);
     });
 }
@@ -186,7 +186,7 @@ void run_ari_checks(std::vector<AriCheck>& checks, const HttpFactory& make_http,
 Status save_ari_state(const std::string& config_dir, const AriCheck& c) {
     auto l = load_lineage(config_dir, c.name);
     if (!l) return l.error();
-    store_ari_state(l->conf, c.state);
+    store_ari_state(l->conf, c.stored);
     return save_renewal_conf(*l);
 }
 

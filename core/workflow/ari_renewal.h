@@ -45,12 +45,14 @@ struct AriCheck {
     std::string name;
     std::string server;
     std::string cert_path;
+    // Out as well: a fresh answer replaces it (and is what save_ari_state writes). One AriCheck
+    // is held per lineage not due, so it is kept small: a no-op renew over 10,000 lineages
+    // stays under 20 MB.
     AriState stored;
     // Out
     std::string cert_id;
-    std::optional<RenewalWindow> window;  // the window in force (fetched or stored)
-    bool fetched = false;                 // a fresh answer: `state` is to be saved
-    AriState state;                       // what to store when fetched
+    bool window_in_force = false;  // stored.window is this certificate's (fetched or stored)
+    bool fetched = false;          // a fresh answer: `stored` is to be saved
     bool due = false;
     std::string reason;   // "ARI suggests renewal from 2026-01-02 03:04 UTC"
     std::string warning;  // why ARI could not be used ("" if it could, or was not offered)

@@ -105,7 +105,7 @@ TEST_CASE("ARI: a window that has passed makes the lineage due and its answer is
     CHECK(http.seen[1].url == "https://ca.example/ri/" + checks[0].cert_id);
     CHECK(checks[0].due);
     CHECK(checks[0].fetched);
-    CHECK(checks[0].state.retry_after == now + 600);
+    CHECK(checks[0].stored.retry_after == now + 600);
     CHECK(checks[0].reason.find("ARI suggested renewal") == 0);
 
     // Saved in the conf; a later run inside the Retry-After asks nothing and still knows.
@@ -132,7 +132,7 @@ TEST_CASE("ARI: a future window, or a failure, leaves the lineage to the lifetim
         run_ari_checks(checks, shared(http), now, 1);
         CHECK_FALSE(checks[0].due);
         CHECK(checks[0].fetched);
-        CHECK(checks[0].state.retry_after == now + kDefaultAriRetrySeconds);
+        CHECK(checks[0].stored.retry_after == now + kDefaultAriRetrySeconds);
     }
     SECTION("inverted window") {
         std::vector<AriCheck> checks{*ari_check_for(l)};

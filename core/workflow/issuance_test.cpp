@@ -337,6 +337,15 @@ struct RelayScope {
     ~RelayScope() { set_issuance_relay(nullptr); }
 };
 
+// The CA's last answers (the order valid, the chain), then the issuance, which must succeed.
+void download_and_obtain(Fixture& f) {
+    f.http.reply(200, order_json("valid", kCertUrl));
+    f.http.reply(200, f.leaf_pem + f.ca_pem);
+    auto issued = f.obtain();
+    INFO((issued ? std::string() : issued.error().message));
+    REQUIRE(issued);
+}
+
 std::vector<std::string> posted_urls(const FakeHttp& http) {
     std::vector<std::string> posted;
     for (const auto& r : http.seen)
@@ -353,11 +362,7 @@ TEST_CASE("issuance: a relay gets the order and the http-01 answers, then their 
     RecordingRelay relay;
     RelayScope scope(&relay);
     f.script_until_finalize();
-    f.http.reply(200, order_json("valid", kCertUrl));
-    f.http.reply(200, f.leaf_pem + f.ca_pem);
-    auto issued = f.obtain();
-    INFO((issued ? std::string() : issued.error().message));
-    REQUIRE(issued);
+    download_and_obtain(f);
     CHECK(relay.placed == std::vector<std::string>{"https://ca.test/order/1"});
     REQUIRE(relay.published.size() == 1);
     CHECK(relay.published[0].rfind("tok_1-A tok_1-A.", 0) == 0);
@@ -377,11 +382,7 @@ TEST_CASE("issuance: an unfinished order from the relay is resumed, not ordered 
     f.http.reply(200, R"({"type":"http-01","status":"processing"})");
     f.http.reply(200, authz_json("valid"));
     f.http.reply(200, order_json("ready"));
-    f.http.reply(200, order_json("valid", kCertUrl));
-    f.http.reply(200, f.leaf_pem + f.ca_pem);
-    auto issued = f.obtain();
-    INFO((issued ? std::string() : issued.error().message));
-    REQUIRE(issued);
+    download_and_obtain(f);
     auto posted = posted_urls(f.http);
     CHECK(std::find(posted.begin(), posted.end(), "https://ca.test/order") == posted.end());
     CHECK(posted.front() == "https://ca.test/order/1");
@@ -406,11 +407,7 @@ TEST_CASE("issuance: an unusable order from the relay is not resumed", "[issuanc
                           R"("authorizations":[],"finalize":"https://ca.test/order/0/finalize"})");
     }
     f.script_until_finalize();
-    f.http.reply(200, order_json("valid", kCertUrl));
-    f.http.reply(200, f.leaf_pem + f.ca_pem);
-    auto issued = f.obtain();
-    INFO((issued ? std::string() : issued.error().message));
-    REQUIRE(issued);
+    download_and_obtain(f);
     auto posted = posted_urls(f.http);
     CHECK(std::find(posted.begin(), posted.end(), "https://elsewhere.test/order/1") ==
           posted.end());

@@ -496,8 +496,15 @@ Status save_renewal_options(Lineage& l, const Config& cfg, const PluginRegistry&
     return store_params(l, params, plugins);
 }
 
+std::unique_ptr<HttpClient> ca_http_client(const Config& cfg) {
+    HttpOptions http_opts;
+    http_opts.verify_tls = !cfg.no_verify_ssl;
+    http_opts.user_agent = user_agent(cfg);
+    return make_http_client(http_opts);
+}
+
 Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plugins,
-                                   Lineage* existing) {
+                                   Lineage* existing, CaLink ca) {
     const LoadedPlugin* auth = plugins.find(cfg.authenticator);
     if (!auth) return Error(plugins.missing(cfg.authenticator), kExitUsage);
     if (!auth->is_authenticator())
@@ -534,11 +541,7 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
         new_name = *chosen;
     }
 
-    HttpOptions http_opts;
-    http_opts.verify_tls = !cfg.no_verify_ssl;
-    http_opts.user_agent = user_agent(cfg);
-    auto http = make_http_client(http_opts);
-    AcmeClient acme(*http, cfg.effective_server());
+    AcmeClient acme(ca.http, cfg.effective_server(), ca.clock);
     CB_TRY(acme.load_directory());
     auto account = load_or_register_account(acme, cfg);
     if (!account) return account.error();
@@ -623,7 +626,7 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
 }
 
 Result<IssueResult> issue_with_hooks(const Config& cfg, const PluginRegistry& plugins,
-                                     Lineage* existing) {
+                                     Lineage* existing, CaLink ca) {
     if (auto st = ensure_hook_dirs(cfg.config_dir); !st) log::warning(st.error().message);
     HookConfig hc;
     hc.config_dir = cfg.config_dir;
@@ -634,7 +637,7 @@ Result<IssueResult> issue_with_hooks(const Config& cfg, const PluginRegistry& pl
     hc.dry_run = cfg.dry_run;
     HookRunner hooks(hc);
     if (auto st = hooks.run_pre_hooks(); !st) log::error(st.error().message);
-    auto result = issue_and_save(cfg, plugins, existing);
+    auto result = issue_and_save(cfg, plugins, existing, ca);
     if (result && !cfg.dry_run)
         if (auto st = hooks.run_deploy_hooks(cfg.deploy_hooks, result->live_dir, result->domains);
             !st)

@@ -4,12 +4,15 @@
 #pragma once
 
 #include <ctime>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "acme.h"
 #include "config.h"
 #include "crypto.h"
+#include "http.h"
 #include "plugin_host.h"
 #include "result.h"
 #include "storage.h"
@@ -69,18 +72,29 @@ struct IssueResult {
     std::string cert_path, chain_path, fullchain_path;
 };
 
-// Orders a certificate for cfg.domains with cfg.authenticator and saves it: as a new version of
-// `existing` (and its renewal conf updated), or as a new lineage. Dry runs save nothing. With
-// cfg.csr_der (certonly --csr) the certificate is saved as certbot does, to --cert-path,
+// How issue_and_save reaches the CA: the HTTP client it sends through and the clock the ACME
+// client polls and waits with. Commands pass a real client (ca_http_client) and the system
+// clock; unit tests script a CA (fake_http_test.h) and a clock that never sleeps
+// (fake_clock_test.h). Both are borrowed for the call.
+struct CaLink {
+    HttpClient& http;
+    Clock& clock = system_clock();
+};
+// The HTTP client for cfg's CA: TLS verified unless --no-verify-ssl, certbot's User-Agent.
+std::unique_ptr<HttpClient> ca_http_client(const Config& cfg);
+
+// Orders a certificate for cfg.domains with cfg.authenticator through `ca` and saves it: as a new
+// version of `existing` (and its renewal conf updated), or as a new lineage. Dry runs save nothing.
+// With cfg.csr_der (certonly --csr) the certificate is saved as certbot does, to --cert-path,
 // --chain-path and --fullchain-path (new files; by default ./0000_cert.pem, ./0000_chain.pem,
 // ./0001_chain.pem, the first free numbers), and the store is not touched.
 Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plugins,
-                                   Lineage* existing);
+                                   Lineage* existing, CaLink ca);
 
 // certonly's way round issue_and_save: --pre-hook first, --deploy-hook after a saved
 // certificate (not in a dry run), --post-hook last whatever happened. Of the renewal-hooks/
 // directories only deploy/ runs (certbot 5.3; --no-directory-hooks turns it off).
 Result<IssueResult> issue_with_hooks(const Config& cfg, const PluginRegistry& plugins,
-                                     Lineage* existing);
+                                     Lineage* existing, CaLink ca);
 
 }  // namespace certbot

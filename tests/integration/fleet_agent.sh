@@ -3,14 +3,17 @@
 # Pebble, three nodes each with its own nginx serving its own webroot on its own loopback port,
 # and haproxy on Pebble's http-01 port in front of them: round-robin over nodes b and c, node a
 # only as a backup server, so a validation never reaches node a, the node that orders.
-#   1. agents on a, b, c register; `fleet agent` without a webroot is refused;
+#   1. agents on a, b, c register (`fleet status` lists them); `fleet agent` without a webroot
+#      is refused;
 #   2. node a runs certonly --webroot with its own webroot: it publishes the answer, waits for the
 #      three agents to serve it, and the CA's validation, sent by haproxy to b or c, succeeds;
 #      the answers are withdrawn from every webroot and from etcd afterwards;
 #   3. the agents on b and c materialise the new lineage with no certbot run, and b's deploy hook
 #      runs for it;
+#   3b. certonly for the same new names on b and c at once: one order (the lineage lock);
 #   4. node b renews (force): validated through haproxy again; a's and c's agents take the new
 #      version;
+#   4b. with the load balancer gone, a renewal on c fails: `fleet status` shows it;
 #   5. what etcd holds is untrusted: a key that is not a token, or an answer that is not a key
 #      authorization, is refused by every agent, nothing is written;
 #   6. an agent stopped with SIGTERM withdraws its registration (its lease is revoked).
@@ -82,6 +85,7 @@ backend nodes
 CONF
 out=$(haproxy -c -f "$ITEST_DIR/haproxy.cfg" 2>&1) || fail "haproxy -c: $out"
 bg_start haproxy "$ITEST_DIR/haproxy.log" haproxy -db -f "$ITEST_DIR/haproxy.cfg"
+HAPROXY_PID=$BG_PID
 for n in a b c; do wait_for_port "${PORT[$n]}" 10 || fail "nginx $n did not listen"; done
 wait_for_port "$HTTP01_PORT" 10 || fail "haproxy did not listen on $HTTP01_PORT"
 pass "nginx on three nodes, haproxy in front (b and c, a as backup)"
@@ -123,7 +127,10 @@ wait_keys() { # wait_keys PREFIX COUNT WHAT
   done
 }
 wait_keys /itest/agent/ 3 "agents registered"
-pass "fleet agent: refused without a webroot; three agents registered"
+run_node a status fleet status || fail "fleet status failed: $(cat "$ITEST_DIR/a-status.out")"
+assert_contains "$ITEST_DIR/a-status.out" "agents \\(3\\):"
+assert_contains "$ITEST_DIR/a-status.out" "serving http-01 answers from ${ROOT[b]}"
+pass "fleet agent: refused without a webroot; three agents registered (fleet status lists them)"
 
 # --- 2. a orders, b or c answers the CA ---------------------------------------------------------
 run_node a issue certonly --webroot -w "${ROOT[a]}" -d agent.example ||
@@ -162,6 +169,23 @@ until grep -q "live/agent.example" "$ITEST_DIR/b-deployed" 2>/dev/null; do
 done
 pass "the agents on b and c materialised agent.example with no certbot run; b's deploy hook ran"
 
+# --- 3b. certonly for the same new names on b and c at once: one order ------------------------------
+before_orders=$(pebble_orders)
+run_node b both certonly --webroot -w "${ROOT[b]}" -d both.example &
+pid_b=$!
+run_node c both certonly --webroot -w "${ROOT[c]}" -d both.example &
+pid_c=$!
+rc_b=0 rc_c=0
+wait "$pid_b" || rc_b=$?
+wait "$pid_c" || rc_c=$?
+assert_eq "$rc_b $rc_c" "0 0" "exit statuses of certonly on b and c (outputs: $ITEST_DIR/b-both.out, c-both.out)"
+assert_eq "$(($(pebble_orders) - before_orders))" 1 "orders for certonly on two nodes at once"
+cmp -s "$(conf_of b)/live/both.example/cert.pem" "$(conf_of c)/live/both.example/cert.pem" ||
+  fail "b and c hold different certificates for both.example"
+assert_eq "$(grep -l 'Certificate not yet due for renewal' "$ITEST_DIR"/{b,c}-both.out | wc -l)" 1 \
+  "nodes that took the other's certificate instead of ordering"
+pass "certonly for the same names on two nodes at once: one order, one certificate"
+
 # --- 4. b renews, validated through haproxy; a and c take it ------------------------------------
 before=$((hits_b + hits_c))
 run_node b renew renew --force-renewal --no-random-sleep-on-renew ||
@@ -171,6 +195,15 @@ assert_contains "$ITEST_DIR/b-renew.out" "3 agent.s. serve the http-01 answers"
 assert_eq "$(challenge_hits a)" 0 "validations that reached node a"
 for n in a c; do wait_cert "$n" b; done
 pass "b renewed through the load balancer; the agents on a and c took version 2"
+
+# --- 4b. a renewal that fails is shown by fleet status ------------------------------------------
+bg_stop "$HAPROXY_PID" # the CA's validation reaches no node now
+rc=0
+run_node c fail renew --force-renewal --no-random-sleep-on-renew || rc=$?
+assert_eq "$rc" 1 "exit status of renew on c without the load balancer"
+run_node a status2 fleet status || true
+assert_contains "$ITEST_DIR/a-status2.out" "agent.example  version 2 .*last renewal FAILED on localhost:$(conf_of c)"
+pass "a failed renewal on c: fleet status names the node and the error"
 
 # --- 5. untrusted etcd contents -------------------------------------------------------------------
 etcd_put() {

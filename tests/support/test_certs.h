@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -16,5 +17,10 @@ namespace certbot {
 // a fresh P-256 key. Returns (certificate PEM, PKCS#8 key PEM).
 Result<std::pair<std::string, std::string>> make_self_signed(const std::vector<std::string>& names,
                                                              int days);
+
+// A test CA's answer to finalize (RFC 8555 §7.4): a certificate for the public key and the
+// names of the DER CSR, signed by ca_key as the CA of ca_pem.
+Result<std::string> issue_for_csr(std::string_view csr_der, const PrivateKey& ca_key,
+                                  std::string_view ca_pem);
 
 }  // namespace certbot
