@@ -20,6 +20,12 @@ if [ $# -eq 4 ]; then
 fi
 (cd "$scratch/certbot-native-$version" && dpkg-source -b . >../dpkg-source.log 2>&1) ||
   { cat "$scratch/dpkg-source.log"; exit 1; }
+# lintian checks the binary packages' descriptions only on the .debs (build-debs.sh); this one
+# (extended-description-line-too-long, > 80 columns) is cheap to check here.
+long=$(awk '/^Package:/ { p = $2 } /^Description:/ { d = 1; next } /^[^ ]/ { d = 0 }
+  d && length($0) > 80 { print "debian/control: " p ": description line longer than 80 columns" }' \
+  "$scratch/certbot-native-$version/debian/control")
+[ -z "$long" ] || { echo "$long"; echo "lintian: errors or warnings in the source package (above)"; exit 1; }
 # lintian warns about running as root (CI does); that line is not a tag.
 rc=0
 lintian --fail-on error,warning --display-info "$scratch/certbot-native_$version.dsc" \
