@@ -149,7 +149,10 @@ Result<RenewalWindow> parse_renewal_info(const std::string& body, const std::str
     out.start = *start;
     out.end = *end;
     if (auto url = json::get_string(*doc, "explanationURL"))
-        if (url->size() <= 2048 && parse_url(*url, true)) out.explanation_url = *url;
+        if (url->size() <= 2048 && parse_url(*url, true))
+            // The scheme is case-insensitive (RFC 3986 §3.1): shown as "https://" whatever its
+            // case.
+            out.explanation_url = "https" + url->substr(url->find(':'));
     return out;
 }
 

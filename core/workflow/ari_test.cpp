@@ -87,6 +87,13 @@ TEST_CASE("malformed renewalInfo answers are rejected", "[ari]") {
         "test");
     REQUIRE(w.ok());
     CHECK(w->explanation_url.empty());
+    // The scheme's case does not matter and is shown in lower case (found by the fuzz target).
+    auto upper = parse_renewal_info(
+        R"({"suggestedWindow":{"start":"2025-01-02T04:00:00Z","end":"2025-01-03T04:00:00Z"},)"
+        R"x("explanationURL":"HttpS://ca.example/docs"})x",
+        "test");
+    REQUIRE(upper.ok());
+    CHECK(upper->explanation_url == "https://ca.example/docs");
 }
 
 TEST_CASE("renewalInfo is an unauthenticated GET of <renewalInfo>/<certID>", "[ari]") {
