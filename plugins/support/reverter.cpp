@@ -225,6 +225,22 @@ std::string Reverter::fingerprint(const std::string& path) {
     return sha256_hex(read_file(path));
 }
 
+namespace {
+
+// A symlink certbot made (a sites-enabled link) is recorded as what it points at, not as the
+// content behind it: a later checkpoint may change that file, and the link is still as certbot
+// made it. "" when PATH is not a symlink.
+std::string link_fingerprint(const std::string& path) {
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return std::string();
+    std::vector<char> buf(4096);
+    ssize_t n = ::readlink(path.c_str(), buf.data(), buf.size());
+    if (n < 0 || static_cast<size_t>(n) >= buf.size()) return "unreadable";
+    return "symlink:" + std::string(buf.data(), static_cast<size_t>(n));
+}
+
+}  // namespace
+
 void Reverter::record_written(const std::string& dir, const std::string& path,
                               const std::string& digest) {
     open_checkpoint(dir);
@@ -258,7 +274,7 @@ void Reverter::check_unedited(const std::vector<std::string>& dirs) const {
             const std::string current = now(path);
             if (current == original) return;
             for (auto it = range.first; it != range.second; ++it)
-                if (it->second == current) return;
+                if (it->second == current || it->second == link_fingerprint(path)) return;
             throw std::runtime_error(
                 "Not rolling back: " + path + " was " + (current.empty() ? "deleted" : "edited") +
                 " after certbot changed it (checkpoint " + dir +
@@ -370,7 +386,8 @@ void Reverter::finalize_checkpoint(const std::string& title) {
     auto written = read_written(in_progress_dir());
     for (const auto& f : touched) {
         if (written.count(f)) continue;
-        std::string digest = fingerprint(f);
+        std::string digest = link_fingerprint(f);
+        if (digest.empty()) digest = fingerprint(f);
         if (!digest.empty()) record_written(in_progress_dir(), f, digest);
     }
     auto now = std::chrono::system_clock::now().time_since_epoch();

@@ -49,7 +49,7 @@ ap_run obtain certonly --apache -d a.example -d www.a.example
 pristine="$ITEST_DIR/pristine"
 ap_snapshot "$pristine"
 
-# ctl: apache2ctl, except that "graceful" is a no-op, so the step 1 runs change files only.
+# ctl: apache2ctl, except that "graceful" is a no-op, so Python's step 1 run changes files only.
 ctl="$ITEST_DIR/ctl-no-reload"
 printf '#!/bin/sh\n[ "$1" = graceful ] && exit 0\nexec %s "$@"\n' "$APACHE_CTL_BIN" >"$ctl"
 chmod +x "$ctl"
@@ -73,8 +73,10 @@ py py-install "$ITEST_DIR/pywork1" install --installer apache --cert-name a.exam
 by_python="$ITEST_DIR/by-python"
 ap_snapshot "$by_python"
 restore_pristine
+# Ours reloads the live instance for real: it checks after a reload that Apache serves the new
+# certificate and rolls back otherwise, so a no-op reload would (rightly) fail the install.
 CB_WORK="$ITEST_DIR/ourwork1" ap_run our-install install --installer apache --cert-name a.example \
-  --apache-ctl "$ctl" "${enh[@]}"
+  --apache-ctl "$APACHE_CTL_BIN" "${enh[@]}"
 # certbot writes one RewriteCond per name of a Python set, in the string-hash order of that run
 # (PYTHONHASHSEED is random); ours are sorted. The trees must be equal but for that order.
 same_but_cond_order() {

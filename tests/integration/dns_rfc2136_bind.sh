@@ -201,7 +201,7 @@ before=$(pebble_orders)
 # must fail: certonly with a missing credentials file
 run_ours_expect 1 noini certonly --dns-rfc2136 --dns-rfc2136-credentials "$ITEST_DIR/missing.ini" \
   -d example.test --cert-name noini
-assert_contains "$ITEST_DIR/noini.out" "Cannot read the dns-rfc2136 credentials file $ITEST_DIR/missing\.ini"
+assert_contains "$ITEST_DIR/noini.out" "dns-rfc2136 plugin.*Cannot read the credentials file $ITEST_DIR/missing\.ini"
 assert_eq "$(pebble_orders)" "$before" "orders placed with a missing credentials file"
 # must fail: certonly --dns-rfc2136 without credentials
 run_ours_expect 1 noopt certonly --dns-rfc2136 -d example.test --cert-name noopt

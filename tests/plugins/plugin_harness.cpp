@@ -14,10 +14,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include "host_services.h"
 
 namespace plugin_test {
 
@@ -36,6 +39,27 @@ FakeHost::FakeHost() {
     table_.work_dir = "/nonexistent/work";
     table_.logs_dir = "/nonexistent/logs";
     table_.dry_run = 0;
+    table_.get_extension = &get_extension_cb;
+}
+
+// certbot.credentials.v1 as the runner offers it (core/host/plugin_runner.cpp): the host's own
+// reader, its permission warning logged as the plugin's.
+const void* FakeHost::get_extension_cb(void*, const char* id) {
+    static const cb_credentials_v1 kCredentials = {sizeof(cb_credentials_v1), &credentials_cb};
+    return id && std::strcmp(id, CB_CREDENTIALS_V1) == 0 ? &kCredentials : nullptr;
+}
+
+cb_status FakeHost::credentials_cb(void* ctx, const char* path, cb_pair_sink sink, void* sink_ctx,
+                                   cb_string_sink error, void* error_ctx) {
+    auto pairs = certbot::read_credentials_file(
+        path ? path : "", [ctx](const std::string& w) { log_cb(ctx, CB_LOG_WARNING, w.c_str()); });
+    if (!pairs) {
+        if (error) error(error_ctx, pairs.error().message.c_str());
+        return CB_ERROR;
+    }
+    for (const auto& [k, v] : *pairs)
+        if (sink) sink(sink_ctx, k.c_str(), v.c_str());
+    return CB_OK;
 }
 
 bool FakeHost::logged(const std::string& needle, int level) const {

@@ -65,6 +65,9 @@ class FakeHost {
     static cb_status pause_cb(void* ctx, const char* message);
     static cb_status run_hook_cb(void* ctx, const char* command, const char* const* env,
                                  cb_string_sink sink, void* sink_ctx, int* exit_status);
+    static const void* get_extension_cb(void* ctx, const char* id);
+    static cb_status credentials_cb(void* ctx, const char* path, cb_pair_sink sink, void* sink_ctx,
+                                    cb_string_sink error, void* error_ctx);
 
     cb_host table_{};
     std::map<std::string, std::vector<std::string>> global_;

@@ -190,6 +190,27 @@ TEST_CASE("rolling back two checkpoints checks an edit made between them", "[rev
     CHECK(read_file(a) == "v2 edited by hand");
 }
 
+TEST_CASE("a link certbot made is unchanged when a later checkpoint edits its target",
+          "[reverter]") {
+    // Apache's sites-enabled link to the -le-ssl.conf it created: deploy makes both, a later
+    // enhancement checkpoint edits the file; undoing both must not call the link "edited".
+    Dir d;
+    const std::string file = d / "a-le-ssl.conf", link = d / "enabled.conf";
+    Reverter rev(d / "work");
+    rev.register_new_file(file, false);
+    rev.write_file(file, "v1", false);
+    REQUIRE(::symlink(file.c_str(), link.c_str()) == 0);
+    rev.register_new_file(link, false);
+    rev.finalize_checkpoint("deploy");
+    rev.add_to_checkpoint({file}, "", false);
+    rev.write_file(file, "v2", false);
+    rev.finalize_checkpoint("enhance");
+    rev.rollback_checkpoints(2);
+    CHECK_FALSE(file_exists(file));
+    struct stat st;
+    CHECK(::lstat(link.c_str(), &st) != 0);
+}
+
 TEST_CASE("recovery of an interrupted change refuses a file edited since", "[reverter]") {
     Dir d;
     const std::string a = d / "a.conf", b = d / "b.conf";
