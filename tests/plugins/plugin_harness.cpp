@@ -63,12 +63,14 @@ cb_status FakeHost::credentials_cb(void* ctx, const char* path, cb_pair_sink sin
 }
 
 bool FakeHost::logged(const std::string& needle, int level) const {
+    std::lock_guard<std::mutex> lock(logs_mutex_);
     return std::any_of(logs_.begin(), logs_.end(), [&](const auto& l) {
         return (level < 0 || l.first == level) && l.second.find(needle) != std::string::npos;
     });
 }
 
 std::string FakeHost::all_logs() const {
+    std::lock_guard<std::mutex> lock(logs_mutex_);
     std::string out;
     for (const auto& l : logs_) out += std::to_string(l.first) + " " + l.second + "\n";
     return out;
@@ -80,7 +82,9 @@ bool FakeHost::queried(const std::string& name, const std::string& identifier) c
 }
 
 void FakeHost::log_cb(void* ctx, int level, const char* message) {
-    static_cast<FakeHost*>(ctx)->logs_.emplace_back(level, message ? message : "(null)");
+    auto* self = static_cast<FakeHost*>(ctx);
+    std::lock_guard<std::mutex> lock(self->logs_mutex_);  // plugin threads log too (standalone)
+    self->logs_.emplace_back(level, message ? message : "(null)");
 }
 
 void FakeHost::set_error_cb(void* ctx, const char* message) {

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -73,6 +74,7 @@ class FakeHost {
     std::map<std::string, std::vector<std::string>> global_;
     std::map<std::pair<std::string, std::string>, std::vector<std::string>> per_identifier_;
     std::vector<std::string> errors_;
+    mutable std::mutex logs_mutex_;
     std::vector<std::pair<int, std::string>> logs_;
     std::vector<std::pair<std::string, std::string>> queries_;
     bool hooks_enabled_ = false;
