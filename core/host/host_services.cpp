@@ -91,4 +91,18 @@ Result<std::string> plugin_state_dir(const std::string& work_dir, const std::str
     return dir;
 }
 
+cb_status serve_credentials(const char* path, cb_pair_sink sink, void* sink_ctx,
+                            cb_string_sink error, void* error_ctx,
+                            const std::function<void(const std::string&)>& warn) {
+    auto pairs = path && *path ? read_credentials_file(path, warn)
+                               : Result<CredentialPairs>(Error("no credentials file named"));
+    if (!pairs) {
+        if (error) error(error_ctx, pairs.error().message.c_str());
+        return CB_ERROR;
+    }
+    for (const auto& [k, v] : *pairs)
+        if (sink) sink(sink_ctx, k.c_str(), v.c_str());
+    return CB_OK;
+}
+
 }  // namespace certbot

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include <certbot/plugin.h>
+
 #include "result.h"
 
 namespace certbot {
@@ -24,6 +26,12 @@ Result<CredentialPairs> parse_credentials(const std::string& path, const std::st
 // certbot's "Unsafe permissions on credentials configuration file" when others may read it.
 Result<CredentialPairs> read_credentials_file(const std::string& path,
                                               const std::function<void(const std::string&)>& warn);
+
+// certbot.credentials.v1's read() over read_credentials_file: each pair to SINK, or the error to
+// ERROR and CB_ERROR; WARN as above. What the runner answers, and what test hosts answer too.
+cb_status serve_credentials(const char* path, cb_pair_sink sink, void* sink_ctx,
+                            cb_string_sink error, void* error_ctx,
+                            const std::function<void(const std::string&)>& warn);
 
 // <WORK_DIR>/plugins/<PLUGIN>, created (mode 0700, with its parent) when missing.
 Result<std::string> plugin_state_dir(const std::string& work_dir, const std::string& plugin);

@@ -185,13 +185,9 @@ struct ChildHost {
     }
     static cb_status credentials_cb(void* ctx, const char* path, cb_pair_sink sink, void* sink_ctx,
                                     cb_string_sink error, void* error_ctx) {
-        if (!path || !*path) return fail(error, error_ctx, "no credentials file named"), CB_ERROR;
-        auto pairs = read_credentials_file(
-            path, [ctx](const std::string& w) { log_cb(ctx, CB_LOG_WARNING, w.c_str()); });
-        if (!pairs) return fail(error, error_ctx, pairs.error().message), CB_ERROR;
-        for (const auto& [k, v] : *pairs)
-            if (sink) sink(sink_ctx, k.c_str(), v.c_str());
-        return CB_OK;
+        return serve_credentials(
+            path, sink, sink_ctx, error, error_ctx,
+            [ctx](const std::string& w) { log_cb(ctx, CB_LOG_WARNING, w.c_str()); });
     }
 };
 

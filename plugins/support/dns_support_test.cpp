@@ -61,15 +61,10 @@ struct TestHost {
                 sizeof(cb_credentials_v1),
                 [](void* ctx, const char* path, cb_pair_sink sink, void* sink_ctx,
                    cb_string_sink error, void* error_ctx) {
-                    auto pairs = certbot::read_credentials_file(path, [ctx](const std::string& w) {
-                        static_cast<TestHost*>(ctx)->logs.emplace_back(CB_LOG_WARNING, w);
-                    });
-                    if (!pairs) {
-                        error(error_ctx, pairs.error().message.c_str());
-                        return CB_ERROR;
-                    }
-                    for (const auto& [k, v] : *pairs) sink(sink_ctx, k.c_str(), v.c_str());
-                    return CB_OK;
+                    return certbot::serve_credentials(
+                        path, sink, sink_ctx, error, error_ctx, [ctx](const std::string& w) {
+                            static_cast<TestHost*>(ctx)->logs.emplace_back(CB_LOG_WARNING, w);
+                        });
                 }};
             return std::string(id) == CB_CREDENTIALS_V1 ? &kCredentials : nullptr;
         };

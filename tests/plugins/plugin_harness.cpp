@@ -51,15 +51,9 @@ const void* FakeHost::get_extension_cb(void*, const char* id) {
 
 cb_status FakeHost::credentials_cb(void* ctx, const char* path, cb_pair_sink sink, void* sink_ctx,
                                    cb_string_sink error, void* error_ctx) {
-    auto pairs = certbot::read_credentials_file(
-        path ? path : "", [ctx](const std::string& w) { log_cb(ctx, CB_LOG_WARNING, w.c_str()); });
-    if (!pairs) {
-        if (error) error(error_ctx, pairs.error().message.c_str());
-        return CB_ERROR;
-    }
-    for (const auto& [k, v] : *pairs)
-        if (sink) sink(sink_ctx, k.c_str(), v.c_str());
-    return CB_OK;
+    return certbot::serve_credentials(
+        path, sink, sink_ctx, error, error_ctx,
+        [ctx](const std::string& w) { log_cb(ctx, CB_LOG_WARNING, w.c_str()); });
 }
 
 bool FakeHost::logged(const std::string& needle, int level) const {
