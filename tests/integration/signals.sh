@@ -69,6 +69,10 @@ for n in r1.example r2.example; do
     --register-unsafely-without-email || fail "certonly $n: $(cat "$ITEST_DIR/obtain-$n.out")"
 done
 post=$ITEST_DIR/post.log
+# Pebble reuses an account's valid authorizations now and then even with PEBBLE_AUTHZREUSE=0; a
+# lineage renewed that way runs no perform and the signal would land on the wrong lineage. A fresh
+# account has no authorizations to reuse.
+use_fresh_account r1.example r2.example sig-term.example
 # Lineages renew in name order: r1, r2, sig-term. SIGTERM once r2's perform has started.
 interrupt TERM renew-term 2 renew --force-renewal --no-random-sleep-on-renew --renewal-workers 1 \
   --recorder-sleep-ms 2000 --post-hook "echo post >>'$post'"
