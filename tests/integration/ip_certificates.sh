@@ -115,8 +115,25 @@ pass "manual hooks for 127.0.0.1"
 if python3 -c "import socket; s=socket.socket(socket.AF_INET6); s.bind(('::1', 0))" 2>/dev/null; then
   run_ours ip6 certonly --standalone --http-01-port "$HTTP01_PORT" --ip-address 0:0:0:0:0:0:0:1 ||
     fail "certonly --standalone --ip-address ::1 failed"
-  # RFC 5952: the canonical form names the lineage and goes to the CA.
+  # RFC 5952: the canonical form names the lineage and goes to the CA. certbot 5.3 names the
+  # lineage str(first SAN) with ':' kept (client.py Client._choose_lineagename).
   assert_eq "$(san_text "$CB_CONFIG/live/::1/cert.pem")" "IPAddress:0:0:0:0:0:0:0:1" "::1 SAN"
+  assert_file "$CB_CONFIG/renewal/::1.conf"
+  assert_file "$CB_CONFIG/archive/::1/cert1.pem"
+  assert_eq "$(readlink "$CB_CONFIG/live/::1/cert.pem")" "../../archive/::1/cert1.pem" "live/::1 link"
+  assert_contains "$CB_CONFIG/renewal/::1.conf" '^archive_dir = .*/archive/::1$'
+  run_ours ip6again certonly --standalone --http-01-port "$HTTP01_PORT" --ip-address ::1 --duplicate ||
+    fail "a second certificate for ::1 failed"
+  assert_file "$CB_CONFIG/renewal/::1-0001.conf"
+  assert_file "$CB_CONFIG/live/::1-0001/fullchain.pem"
+  run_ours renew6 renew --cert-name ::1 --force-renewal --no-random-sleep-on-renew ||
+    fail "renew --cert-name ::1 failed"
+  assert_file "$CB_CONFIG/archive/::1/cert2.pem"
+  run_ours certs6 certificates --cert-name ::1 || fail "certificates --cert-name ::1 failed"
+  assert_contains "$ITEST_DIR/certs6.out" '^  Certificate Name: ::1$'
+  assert_contains "$ITEST_DIR/certs6.out" '^    Private Key Path: .*/live/::1/privkey\.pem$'
+  assert_not_contains "$ITEST_DIR/certs6.out" 'Certificate Name: ::1-0001'
+  pass "lineage ::1 (renewal/::1.conf, live/::1/, archive/::1/), then ::1-0001; renew and list by name"
   run_ours alpn6 certonly --standalone --preferred-challenges tls-alpn-01 \
     --https-port "$TLSALPN_PORT" --ip-address ::1 --cert-name alpn6 ||
     fail "tls-alpn-01 for ::1 failed"
