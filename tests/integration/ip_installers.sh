@@ -28,19 +28,28 @@ nginx_simple_site ip "127.0.0.1 localhost" "site ip" default_server
 nginx_start
 ngx_snapshot "$ITEST_DIR/ngx0"
 
-# refused NAME PATTERN ARGS...: our certbot (with the nginx flags) exits 2 with one line matching
-# PATTERN; Pebble got no order; the nginx configuration is byte for byte as before.
-refused() {
-  local name=$1 pattern=$2 rc=0 orders
-  shift 2
+# refused_by SERVER NAME PATTERN ARGS...: our certbot with SERVER's flags (nginx: ngx_certbot,
+# apache: ap_certbot) exits 2 with one line matching PATTERN; Pebble got no order; the server's
+# configuration is byte for byte as in its snapshot ($ITEST_DIR/ngx0 or ap0).
+refused_by() {
+  local server=$1 name=$2 pattern=$3 rc=0 orders
+  shift 3
   orders=$(pebble_orders)
-  ngx_certbot "$name" "$@" || rc=$?
+  case $server in
+  nginx) ngx_certbot "$name" "$@" || rc=$? ;;
+  apache) ap_certbot "$name" "$@" || rc=$? ;;
+  esac
   assert_eq "$rc" 2 "$name: exit status ($(cat "$ITEST_DIR/$name.out"))"
   assert_eq "$(error_lines "$ITEST_DIR/$name.out")" 1 "$name: lines of output"
   assert_contains "$ITEST_DIR/$name.out" "$pattern"
   assert_eq "$(pebble_orders)" "$orders" "$name: orders created"
-  ngx_assert_unchanged "$ITEST_DIR/ngx0" "$name"
+  case $server in
+  nginx) ngx_assert_unchanged "$ITEST_DIR/ngx0" "$name" ;;
+  apache) ap_assert_unchanged "$ITEST_DIR/ap0" "$name" ;;
+  esac
 }
+refused() { refused_by nginx "$@"; }
+ap_refused() { refused_by apache "$@"; }
 
 # --- 1. nginx obtaining for an address ----------------------------------------------------
 refused run-nginx 'The nginx installer cannot install a certificate for the IP address 127\.0\.0\.1' \
@@ -92,17 +101,6 @@ HTTP01_PORT=$(free_port) apache_setup
 apache_simple_site ip.conf 127.0.0.1 "apache ip"
 apache_start
 ap_snapshot "$ITEST_DIR/ap0"
-ap_refused() {
-  local name=$1 pattern=$2 rc=0 orders
-  shift 2
-  orders=$(pebble_orders)
-  ap_certbot "$name" "$@" || rc=$?
-  assert_eq "$rc" 2 "$name: exit status ($(cat "$ITEST_DIR/$name.out"))"
-  assert_eq "$(error_lines "$ITEST_DIR/$name.out")" 1 "$name: lines of output"
-  assert_contains "$ITEST_DIR/$name.out" "$pattern"
-  assert_eq "$(pebble_orders)" "$orders" "$name: orders created"
-  ap_assert_unchanged "$ITEST_DIR/ap0" "$name"
-}
 ap_refused run-apache 'The apache installer cannot install a certificate for the IP address 127\.0\.0\.1' \
   --apache --ip-address 127.0.0.1
 ap_refused certonly-apache 'IP address 127\.0\.0\.1 cannot be validated by the apache plugin' \
