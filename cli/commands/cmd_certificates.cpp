@@ -5,15 +5,18 @@
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
 #include "ari_renewal.h"
 #include "cert_dates.h"
+#include "cmd_certificates.h"
 #include "commands.h"
 #include "crypto.h"
 #include "fleet.h"
 #include "fsutil.h"
+#include "ip_address.h"
 #include "log.h"
 #include "session.h"
 #include "storage.h"
@@ -133,11 +136,10 @@ std::string human(const Config& cfg, const std::vector<Listed>& certs, size_t pa
                 std::string("Found the following ") + (filtered ? "matching " : "") + "certs:\n";
             if (certs.empty()) text += "\n";  // certbot: the empty match list
             for (const auto& c : certs) {
-                std::string names;
-                for (const auto& n : c.cert.dns_names) names += (names.empty() ? "" : " ") + n;
                 text +=
                     "  Certificate Name: " + c.name + "\n    Serial Number: " + c.cert.serial_hex +
-                    "\n    Key Type: " + c.cert.key_type + "\n    Domains: " + names +
+                    "\n    Key Type: " + c.cert.key_type + "\n    " +
+                    certificate_names_line(c.cert.dns_names) +
                     "\n    Expiry Date: " + utc_text(c.cert.not_after, "%Y-%m-%d %H:%M:%S+00:00") +
                     " (" + status_text(c) + ")" + profile_and_ari_text(c) +
                     "\n    Certificate Path: " + c.fullchain_path +
@@ -232,6 +234,14 @@ std::string json(const std::vector<Listed>& certs, const std::vector<Broken>& br
 }
 
 }  // namespace
+
+std::string certificate_names_line(const std::vector<std::string>& names) {
+    const bool has_ip = std::any_of(names.begin(), names.end(), is_ip_address);
+    // certbot: f'Domains: {" ".join(names)}' (a trailing space when there are none).
+    std::string line = has_ip ? "Identifiers: " : "Domains: ";
+    for (size_t i = 0; i < names.size(); ++i) line += (i ? " " : "") + names[i];
+    return line;
+}
 
 int cmd_certificates(const Config& cfg, const PluginRegistry&) {
     // Listing never writes: an interrupted update is shown as found and repaired only by a

@@ -65,10 +65,28 @@ run_ours renewmixed renew --cert-name mixed.example --force-renewal --no-random-
 assert_cert_sans "$CB_CONFIG/live/mixed.example/cert.pem" mixed.example 127.0.0.1
 pass "renew of IP lineages (deploy hook RENEWED_DOMAINS=127.0.0.1)"
 
+# certbot 5.x's line for a lineage with an address (certbot PR #10468); DNS names first.
 run_ours certs certificates || fail "certificates failed"
 assert_contains "$ITEST_DIR/certs.out" 'Certificate Name: 127\.0\.0\.1'
-assert_contains "$ITEST_DIR/certs.out" 'Domains: (mixed\.example 127\.0\.0\.1|127\.0\.0\.1 mixed\.example)$'
-pass "certificates lists the addresses"
+assert_contains "$ITEST_DIR/certs.out" '^    Identifiers: 127\.0\.0\.1$'
+assert_contains "$ITEST_DIR/certs.out" '^    Identifiers: mixed\.example 127\.0\.0\.1$'
+assert_not_contains "$ITEST_DIR/certs.out" 'Domains:'
+# --ip-address filters like -d (certbot 5.x: every name given must be among the lineage's).
+run_ours certsfilter certificates -d mixed.example --ip-address 127.0.0.1 ||
+  fail "certificates -d --ip-address failed"
+assert_contains "$ITEST_DIR/certsfilter.out" '^Found the following matching certs:$'
+assert_contains "$ITEST_DIR/certsfilter.out" '^  Certificate Name: mixed\.example$'
+assert_eq "$(grep -c 'Certificate Name:' "$ITEST_DIR/certsfilter.out")" 1 "lineages matching both"
+cb_run "$CERTBOT" certificates --json --ip-address 127.0.0.1 >"$ITEST_DIR/certsjson.out" \
+  2>"$ITEST_DIR/certsjson.err" || fail "certificates --json failed: $(cat "$ITEST_DIR/certsjson.err")"
+python3 - "$ITEST_DIR/certsjson.out" <<'PY' || fail "certificates --json identifiers"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+ids = {c["name"]: c["identifiers"] for c in doc["certificates"]}
+assert ids["127.0.0.1"] == ["127.0.0.1"], ids
+assert ids["mixed.example"] == ["mixed.example", "127.0.0.1"], ids
+PY
+pass "certificates: Identifiers: line with the addresses, --ip-address filter, --json"
 
 # --- webroot (certbot 5.4) ------------------------------------------------------------------
 ROOT="$ITEST_DIR/webroot"
