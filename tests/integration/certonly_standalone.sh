@@ -8,18 +8,12 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-[[ -x "$PYCERTBOT" ]] || fail "$PYCERTBOT is not installed"
-
-pebble_start
-certbot_dirs
-pebble_root_pem "$ITEST_DIR/root.pem"
+pebble_prologue --python --root "$ITEST_DIR/root.pem"
 
 certonly=(certonly --standalone -d a.example -d b.example
   --http-01-port "$HTTP01_PORT" --register-unsafely-without-email)
 
 run_ours first "${certonly[@]}" || fail "certonly --standalone failed (see output above)"
-itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
 
 # --- live/ and archive/ -------------------------------------------------------
 live="$CB_CONFIG/live/a.example"

@@ -10,13 +10,7 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-[[ -x "$PYCERTBOT" ]] || fail "$PYCERTBOT is not installed"
-
-pebble_start
-certbot_dirs
-pebble_root_pem "$ITEST_DIR/root.pem"
-itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+pebble_prologue --python --root "$ITEST_DIR/root.pem"
 
 # run BIN NAME ARGS...: cb_run BIN, output to $ITEST_DIR/NAME.out (shown if the
 # test fails). Returns certbot's exit status.
