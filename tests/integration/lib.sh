@@ -329,6 +329,44 @@ assert_cert_sans() {
   assert_eq "$got" "$want" "SANs of $cert"
 }
 
+# assert_lineage NAME VERSION [--key RSA|EC] DOMAIN...: the lineage NAME in $CB_CONFIG is at
+# archive version VERSION: its four live/ links point at that version's files (present, no newer
+# certificate), every private key in its archive is 0600, the certificate has exactly DOMAIN...
+# and matches the key (with --key also its key algorithm), and the chain verifies to Pebble's
+# root in $ITEST_DIR/root.pem (pebble_prologue --root) only with chain.pem.
+assert_lineage() {
+  local name=$1 v=$2 alg="" f k out
+  shift 2
+  if [[ "${1:-}" == --key ]]; then
+    alg=$2
+    shift 2
+  fi
+  local live="$CB_CONFIG/live/$name" archive="$CB_CONFIG/archive/$name"
+  for f in cert chain fullchain privkey; do
+    [[ -L "$live/$f.pem" ]] || fail "$live/$f.pem is not a symlink"
+    assert_eq "$(readlink "$live/$f.pem")" "../../archive/$name/$f$v.pem" "target of live/$name/$f.pem"
+    assert_file "$archive/$f$v.pem"
+  done
+  for k in "$archive"/privkey*.pem; do
+    assert_file_mode "$k" 600
+  done
+  assert_no_file "$archive/cert$((v + 1)).pem"
+  assert_cert_sans "$live/cert.pem" "$@"
+  assert_eq "$(openssl pkey -in "$live/privkey.pem" -pubout)" \
+    "$(openssl x509 -in "$live/cert.pem" -noout -pubkey)" "key of $name matches its cert"
+  if [[ -n "$alg" ]]; then
+    local want=id-ecPublicKey
+    [[ "$alg" == RSA ]] && want=rsaEncryption
+    assert_eq "$(openssl x509 -in "$live/cert.pem" -noout -text | sed -n 's/^ *Public Key Algorithm: //p')" \
+      "$want" "$name: public key algorithm"
+  fi
+  out=$(openssl verify -CAfile "$ITEST_DIR/root.pem" -untrusted "$live/chain.pem" "$live/cert.pem" 2>&1) ||
+    fail "$name: chain does not verify to Pebble's root: $out"
+  if openssl verify -CAfile "$ITEST_DIR/root.pem" "$live/cert.pem" >/dev/null 2>&1; then
+    fail "$name: the leaf verifies without chain.pem: the chain check proves nothing"
+  fi
+}
+
 # --- ports -------------------------------------------------------------------
 
 # free_port: print a loopback port on which nothing listens or is bound (TCP
