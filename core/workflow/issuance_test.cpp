@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "fake_clock_test.h"
 #include "issuance.h"
 #include "scripted_ca_test.h"
 #include "temp_dir_test.h"
@@ -38,22 +37,15 @@ AuthLog read_auth_log(const std::string& work_dir) {
     return log;
 }
 
-// The scripted CA, a leaf key and its certificate for a.test, and a client with a signed-in
-// account.
-struct Fixture {
+// A client signed in to the scripted CA, a leaf key and its certificate for a.test.
+struct Fixture : ScriptedClient {
     TempDir dir;
-    ScriptedCa http;
-    FakeClock clock;
-    AcmeClient acme{http, "https://ca.test/dir", clock};
-    PrivateKey account_key = fresh_test_key(), leaf_key = fresh_test_key();
+    PrivateKey leaf_key = fresh_test_key();
     std::string leaf_pem, leaf_key_pem;
     Config cfg;
     std::unique_ptr<PluginInstance> auth;
 
     Fixture() {
-        http.reply(200, kScriptedDirectory);
-        REQUIRE(acme.load_directory());
-        acme.set_account(&account_key, "https://ca.test/acct/1");
         CertParams leaf;
         leaf.dns_names = {"a.test"};
         leaf_pem = *issue_cert(leaf, leaf_key, http.ca_key, http.ca_pem);

@@ -2,7 +2,8 @@
 // the replies (FakeHttp, core/acme/fake_http_test.h) a CA at https://ca.test sends for one order
 // of one name, a.test, with one http-01 challenge (RFC 8555 §7.1, §7.4, §7.5), and a test CA
 // key and certificate. With sign_finalize set it also signs what finalize asks for: the
-// certificate it then serves is for the CSR's key, as the client checks.
+// certificate it then serves is for the CSR's key, as the client checks. ScriptedClient is a
+// client signed in to it.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -10,9 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "acme.h"
 #include "base64.h"
 #include "cert_builder.h"
 #include "crypto.h"
+#include "fake_clock_test.h"
 #include "fake_http_test.h"
 #include "json.h"
 #include "test_certs.h"
@@ -109,6 +112,21 @@ struct ScriptedCa : FakeHttp {
             reply(200, leaf_pem + ca_pem);
         }
         return FakeHttp::send(r);
+    }
+};
+
+// A client of the scripted CA on a clock that moves only when it sleeps (FakeClock), with the
+// directory loaded and signed in as https://ca.test/acct/1 with account_key.
+struct ScriptedClient {
+    ScriptedCa http;
+    FakeClock clock;
+    AcmeClient acme{http, "https://ca.test/dir", clock};
+    PrivateKey account_key = fresh_test_key();
+
+    ScriptedClient() {
+        http.reply(200, kScriptedDirectory);
+        REQUIRE(acme.load_directory());
+        acme.set_account(&account_key, "https://ca.test/acct/1");
     }
 };
 
