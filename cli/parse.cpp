@@ -599,9 +599,11 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
         log::error("unrecognized arguments: " + list + " (see certbot --help for the subcommands)");
         return kExitUsage;
     }
-    // Like certbot, --help reads no config file (a broken one must not hide the help).
+    // Like certbot, --help (the flag with a topic) reads no config file (a broken one must not
+    // hide the help).
     bool help = false;
-    for (const auto& o : parsed.options) help = help || o.string_key == "help";
+    for (const auto& o : parsed.options)
+        if (const FlagSpec* f = find_flag(o.string_key)) help = help || f->type == FlagType::kTopic;
     std::map<std::string, std::string> origin;  // option -> "cli.ini:LINE" it came from
     std::vector<std::string> config_files;
     if (!help) {
