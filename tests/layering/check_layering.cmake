@@ -9,7 +9,7 @@ if(NOT SOURCE_DIR)
 endif()
 
 # Folder -> the folders its files may include from (besides itself).
-# common/ is under every layer (and the plugins' support library): it includes nothing of ours.
+# plugin-api/common/ is under every layer (and the plugins' support library): it includes nothing of ours.
 set(layers base crypto acme store host fleet workflow)
 set(allowed_common "")
 set(allowed_base common)
@@ -22,7 +22,7 @@ set(allowed_workflow fleet host store acme crypto base common)
 set(allowed_commands workflow fleet host store acme crypto base common)
 
 # Which folder each project header lives in.
-set(dirs common)
+set(dirs plugin-api/common)
 foreach(layer IN LISTS layers)
   list(APPEND dirs "core/${layer}")
 endforeach()

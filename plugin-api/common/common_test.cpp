@@ -1,4 +1,4 @@
-// The header-only code both sides of the plugin ABI compile in (common/).
+// The header-only code both sides of the plugin ABI compile in (plugin-api/common/).
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 

@@ -2,7 +2,7 @@
 // in memory only up to a size, and only until a deadline. The core's ACME client (core/acme
 // http.cpp) and the DNS toolkit's HTTPS client for provider APIs (plugins/support dns_https.cpp)
 // both read responses this way; they sit on the two sides of the plugin ABI and may not link each
-// other (docs/architecture.md, "common/"), so each compiles this inline copy.
+// other (docs/architecture.md, "plugin-api/common/"), so each compiles this inline copy.
 #pragma once
 
 #include <httplib.h>
