@@ -31,9 +31,14 @@ bg_start "http-01 port blocker" "$ITEST_DIR/blocker.log" /usr/bin/python3 -c \
   "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $HTTP01_PORT)); s.listen(1); time.sleep(300)"
 BLOCKER=$BG_PID
 wait_for_port "$HTTP01_PORT" 10 || fail "blocker did not listen on $HTTP01_PORT"
+# 127.0.0.1 was validated above: on a fresh account, so Pebble has no authorization to reuse (it
+# does 1 time in 100 even with PEBBLE_AUTHZREUSE=0) and the tls-alpn-01 challenge really runs.
+fresh_account
 run_ours alpn4 certonly --standalone --preferred-challenges tls-alpn-01 --https-port "$TLSALPN_PORT" \
-  --ip-address 127.0.0.1 --cert-name alpn4 ||
+  --ip-address 127.0.0.1 --cert-name alpn4 --account "$FRESH_ACCOUNT_ID" ||
   fail "certonly --standalone --preferred-challenges tls-alpn-01 --ip-address 127.0.0.1 failed"
+FRESH_ACCOUNT_PREV=$(sed -n 's/^account = //p' "$CB_CONFIG/renewal/127.0.0.1.conf")
+drop_fresh_account alpn4
 assert_eq "$(san_text "$CB_CONFIG/live/alpn4/cert.pem")" "IPAddress:127.0.0.1" "alpn4 SAN"
 # RFC 8738 §6: the validator asks for the reverse name (or, without SNI, the address dialled).
 assert_contains "$CB_LOGS/letsencrypt.log" 'Serving tls-alpn-01 for 127\.0\.0\.1 \(SNI 1\.0\.0\.127\.in-addr\.arpa\)'
@@ -147,9 +152,12 @@ if python3 -c "import socket; s=socket.socket(socket.AF_INET6); s.bind(('::1', 0
   assert_contains "$ITEST_DIR/certs6.out" '^    Private Key Path: .*/live/::1/privkey\.pem$'
   assert_not_contains "$ITEST_DIR/certs6.out" 'Certificate Name: ::1-0001'
   pass "lineage ::1 (renewal/::1.conf, live/::1/, archive/::1/), then ::1-0001; renew and list by name"
+  fresh_account # ::1 was validated above (see alpn4)
   run_ours alpn6 certonly --standalone --preferred-challenges tls-alpn-01 \
-    --https-port "$TLSALPN_PORT" --ip-address ::1 --cert-name alpn6 ||
+    --https-port "$TLSALPN_PORT" --ip-address ::1 --cert-name alpn6 --account "$FRESH_ACCOUNT_ID" ||
     fail "tls-alpn-01 for ::1 failed"
+  FRESH_ACCOUNT_PREV=$(sed -n 's/^account = //p' "$CB_CONFIG/renewal/::1.conf")
+  drop_fresh_account alpn6
   assert_contains "$CB_LOGS/letsencrypt.log" 'Serving tls-alpn-01 for ::1 \(SNI 1(\.0){31}\.ip6\.arpa\)'
   pass "standalone http-01 and tls-alpn-01 for ::1"
   ROOT6="$ITEST_DIR/webroot6"

@@ -715,23 +715,31 @@ run_ours() {
 # the new account valid authorizations of its own. While two accounts exist, a certonly without
 # --account refuses to choose: drop_fresh_account NAME... points the confs back and removes it.
 use_fresh_account() {
-  local tmp dir rel id n
+  local n
   FRESH_ACCOUNT_PREV=$(sed -n 's/^account = //p' "$CB_CONFIG/renewal/$1.conf")
+  fresh_account
+  for n in "$@"; do
+    sed -i "s/^account = .*/account = $FRESH_ACCOUNT_ID/" "$CB_CONFIG/renewal/$n.conf"
+    assert_contains "$CB_CONFIG/renewal/$n.conf" "^account = $FRESH_ACCOUNT_ID\$"
+  done
+}
+# fresh_account: registers a new ACME account and copies it into $CB_CONFIG/accounts; sets
+# FRESH_ACCOUNT_ID (for --account) and FRESH_ACCOUNT_DIR. For a certonly of names an earlier run
+# already validated: `certonly --account "$FRESH_ACCOUNT_ID" ...`, then
+# FRESH_ACCOUNT_PREV=<the usual account id> drop_fresh_account <that lineage>.
+fresh_account() {
+  local tmp dir rel
   tmp=$(mktemp -d "$ITEST_DIR/fresh-account.XXXXXX")
   CB_CONFIG=$tmp/config CB_WORK=$tmp/work CB_LOGS=$tmp/logs \
     cb_run "$CERTBOT" register --register-unsafely-without-email >"$tmp/register.out" 2>&1 ||
     fail "registering a fresh account failed: $(cat "$tmp/register.out")"
   dir=$(find "$tmp/config/accounts" -name regr.json -printf '%h\n' | head -n1)
   [[ -n "$dir" ]] || fail "the fresh account was not saved under $tmp/config/accounts"
-  id=${dir##*/}
+  FRESH_ACCOUNT_ID=${dir##*/}
   rel=${dir#"$tmp/config/"}
   mkdir -p "$CB_CONFIG/${rel%/*}"
   cp -a "$dir" "$CB_CONFIG/$rel"
   FRESH_ACCOUNT_DIR=$CB_CONFIG/$rel
-  for n in "$@"; do
-    sed -i "s/^account = .*/account = $id/" "$CB_CONFIG/renewal/$n.conf"
-    assert_contains "$CB_CONFIG/renewal/$n.conf" "^account = $id\$"
-  done
 }
 drop_fresh_account() {
   local n
