@@ -2,12 +2,14 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <sstream>
 
 #include "fsutil.h"
+#include "process.h"
 
 namespace certbot {
 
@@ -102,6 +104,36 @@ cb_status serve_credentials(const char* path, cb_pair_sink sink, void* sink_ctx,
     }
     for (const auto& [k, v] : *pairs)
         if (sink) sink(sink_ctx, k.c_str(), v.c_str());
+    return CB_OK;
+}
+
+cb_status serve_run(const char* const* argv, const char* const* env, uint32_t timeout_seconds,
+                    cb_string_sink output, void* output_ctx, int* exit_status,
+                    cb_string_sink error, void* error_ctx) {
+    auto fail = [&](const std::string& message) {
+        if (error) error(error_ctx, message.c_str());
+        return CB_ERROR;
+    };
+    std::vector<std::string> args;
+    for (const char* const* a = argv; a && *a && args.size() < 4096; ++a) args.emplace_back(*a);
+    if (args.empty()) return fail("no program to run (an empty argv)");
+    HookOptions o;
+    for (const char* const* e = env; e && *e; ++e) {
+        const std::string kv = *e;
+        const size_t eq = kv.find('=');
+        if (eq != std::string::npos && eq > 0) o.env.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+    o.capture_stdout = true;
+    o.merge_stderr = true;
+    o.own_process_group = false;
+    o.time_limit_s = static_cast<int>(std::min<uint32_t>(timeout_seconds, 1u << 30));
+    auto r = run_program(args, o);
+    if (!r) return fail(r.error().message);
+    if (exit_status) *exit_status = r->exit_status;
+    if (output) output(output_ctx, r->output.c_str());
+    if (r->timed_out)
+        return fail(args[0] + " did not finish within " + std::to_string(timeout_seconds) +
+                    " s and was stopped");
     return CB_OK;
 }
 

@@ -20,12 +20,14 @@
 // by hand since is not overwritten; the restore is refused naming the file and saying how to
 // proceed. Checkpoints without WRITTEN (certbot's) are restored unchecked.
 //
-// No dependency on the plugin ABI.
+// No dependency on the plugin ABI beyond the program runner it is given.
 #ifndef CERTBOT_PLUGINS_SUPPORT_REVERTER_H
 #define CERTBOT_PLUGINS_SUPPORT_REVERTER_H
 
 #include <string>
 #include <vector>
+
+#include "programs.h"
 
 namespace plugin_support {
 
@@ -42,7 +44,8 @@ std::string base_of(const std::string& path);
 
 class Reverter {
   public:
-    explicit Reverter(std::string work_dir);
+    // RUN runs the undo commands (host_runner: the host's certbot.run.v1).
+    Reverter(std::string work_dir, ProgramRunner run);
 
     // Copies FILES (those not already in the checkpoint) before they are changed.
     void add_to_checkpoint(const std::vector<std::string>& files, const std::string& note,
@@ -90,6 +93,7 @@ class Reverter {
     void record_written(const std::string& dir, const std::string& path, const std::string& digest);
 
     std::string work_;
+    ProgramRunner run_;
     std::vector<std::string> undo_failures_;
 };
 

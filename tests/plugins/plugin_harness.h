@@ -69,6 +69,9 @@ class FakeHost {
     static const void* get_extension_cb(void* ctx, const char* id);
     static cb_status credentials_cb(void* ctx, const char* path, cb_pair_sink sink, void* sink_ctx,
                                     cb_string_sink error, void* error_ctx);
+    static cb_status run_cb(void* ctx, const char* const* argv, const char* const* env,
+                            uint32_t timeout_seconds, cb_string_sink output, void* output_ctx,
+                            int* exit_status, cb_string_sink error, void* error_ctx);
 
     cb_host table_{};
     std::map<std::string, std::vector<std::string>> global_;

@@ -1,6 +1,7 @@
 // Checkpoints: byte-for-byte restores, new files removed, order of rollback, crash recovery.
 #include "reverter.h"
 #include "temp_root.h"
+#include "test_runner.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -15,6 +16,7 @@ namespace {
 
 using namespace plugin_support;
 using Dir = support_test::TempRoot;
+using support_test::test_runner;
 
 unsigned mode_of(const std::string& p) {
     struct stat st;
@@ -30,7 +32,7 @@ TEST_CASE("temporary checkpoint restores bytes and mode and removes new files", 
     static const char kBytes[] = "server {\r\n\tlisten 80;\n}\n\0tail";
     const std::string original(kBytes, sizeof kBytes - 1);
     atomic_write(a, original, 0640);
-    Reverter rev(d / "work");
+    Reverter rev(d / "work", test_runner());
     rev.add_to_checkpoint({a}, "", true);
     rev.register_new_file(made, true);
     rev.write_file(a, "changed", true);
@@ -51,7 +53,7 @@ TEST_CASE("finalised checkpoints roll back newest first", "[reverter]") {
     Dir d;
     const std::string a = d / "a.conf";
     atomic_write(a, "v1");
-    Reverter rev(d / "work");
+    Reverter rev(d / "work", test_runner());
     for (const char* v : {"v2", "v3"}) {
         rev.add_to_checkpoint({a}, std::string("to ") + v, false);
         atomic_write(a, v);
@@ -76,13 +78,13 @@ TEST_CASE("recovery undoes an interrupted change (IN_PROGRESS and temporary)", "
     atomic_write(b, "b1");
     {
         // A run that died after writing: nothing finalised.
-        Reverter rev(d / "work");
+        Reverter rev(d / "work", test_runner());
         rev.add_to_checkpoint({a}, "", false);
         rev.write_file(a, "a2", false);
         rev.add_to_checkpoint({b}, "", true);
         rev.write_file(b, "b2", true);
     }
-    Reverter next(d / "work");
+    Reverter next(d / "work", test_runner());
     CHECK(next.has_in_progress());
     next.recovery_routine();
     CHECK(read_file(a) == "a1");
@@ -111,7 +113,7 @@ TEST_CASE("atomic_write writes through a symlink and leaves no temporary file", 
 TEST_CASE("undo commands run newest first before the files are restored", "[reverter]") {
     Dir d;
     const std::string log = d / "log";
-    Reverter rev(d / "work");
+    Reverter rev(d / "work", test_runner());
     rev.register_undo_command({"/bin/sh", "-c", "echo first >> \"$0\"", log}, false);
     rev.register_undo_command({"/bin/sh", "-c", "echo second, quoted \"x\" >> \"$0\"", log}, false);
     CHECK(read_file(rev.in_progress_dir() + "/COMMANDS") ==
@@ -123,6 +125,7 @@ TEST_CASE("undo commands run newest first before the files are restored", "[reve
     rev.register_undo_command({"no-such-program-here"}, true);
     rev.revert_temporary();
     REQUIRE(rev.undo_failures().size() == 1);
+    CHECK(rev.undo_failures()[0] == "Unable to run undo command: no-such-program-here (not found)");
     CHECK_FALSE(file_exists(rev.temp_dir()));
 }
 
@@ -137,7 +140,7 @@ TEST_CASE("rollback refuses to overwrite a file edited after the checkpoint", "[
     Dir d;
     const std::string a = d / "a.conf", made = d / "made.conf";
     atomic_write(a, "v1");
-    Reverter rev(d / "work");
+    Reverter rev(d / "work", test_runner());
     rev.add_to_checkpoint({a}, "", false);
     rev.write_file(a, "v2", false);
     rev.register_new_file(made, false);
@@ -170,7 +173,7 @@ TEST_CASE("rolling back two checkpoints checks an edit made between them", "[rev
     Dir d;
     const std::string a = d / "a.conf";
     atomic_write(a, "v1");
-    Reverter rev(d / "work");
+    Reverter rev(d / "work", test_runner());
     rev.add_to_checkpoint({a}, "", false);
     rev.write_file(a, "v2", false);
     rev.finalize_checkpoint("first");
@@ -196,7 +199,7 @@ TEST_CASE("a link certbot made is unchanged when a later checkpoint edits its ta
     // enhancement checkpoint edits the file; undoing both must not call the link "edited".
     Dir d;
     const std::string file = d / "a-le-ssl.conf", link = d / "enabled.conf";
-    Reverter rev(d / "work");
+    Reverter rev(d / "work", test_runner());
     rev.register_new_file(file, false);
     rev.write_file(file, "v1", false);
     REQUIRE(::symlink(file.c_str(), link.c_str()) == 0);
@@ -217,13 +220,13 @@ TEST_CASE("recovery of an interrupted change refuses a file edited since", "[rev
     atomic_write(a, "a1");
     atomic_write(b, "b1");
     {
-        Reverter rev(d / "work");
+        Reverter rev(d / "work", test_runner());
         rev.add_to_checkpoint({a}, "", false);
         rev.write_file(a, "a2", false);
         rev.add_to_checkpoint({b}, "", false);  // the run died before writing b
     }
     atomic_write(b, "b1 edited");
-    Reverter next(d / "work");
+    Reverter next(d / "work", test_runner());
     CHECK_THROWS_WITH(next.recovery_routine(), Catch::Contains(b + " was edited"));
     CHECK(read_file(a) == "a2");
     CHECK(next.has_in_progress());
@@ -237,7 +240,7 @@ TEST_CASE("a deleted file and certbot's own unrecorded checkpoints", "[reverter]
     Dir d;
     const std::string a = d / "a.conf";
     atomic_write(a, "v1");
-    Reverter rev(d / "work");
+    Reverter rev(d / "work", test_runner());
     rev.add_to_checkpoint({a}, "", true);
     rev.write_file(a, "v2", true);
     REQUIRE(::unlink(a.c_str()) == 0);
