@@ -143,6 +143,7 @@ struct ChildHost {
         return of(ctx).lineage.empty() ? nullptr : of(ctx).lineage.c_str();
     }
     static const void* extension_cb(void*, const char* id);
+    static std::string work_dir_of(void* ctx) { return of(ctx).work_dir; }
 
     // ---- optional services (plugin.h, "Host services") ----
     static void fail(cb_string_sink error, void* error_ctx, const std::string& message) {
@@ -179,6 +180,8 @@ const void* ChildHost::extension_cb(void*, const char* id) {
     if (std::strcmp(id, CB_STATE_DIR_V1) == 0) return &kStateDirService;
     if (std::strcmp(id, CB_RUN_V1) == 0) return &kRunService;
     if (std::strcmp(id, CB_CREDENTIALS_V1) == 0) return &kCredentialsService;
+    if (std::strcmp(id, CB_CHECKPOINT_V1) == 0)
+        return checkpoint_service<&ChildHost::work_dir_of>();
     return nullptr;
 }
 

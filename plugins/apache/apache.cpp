@@ -96,7 +96,7 @@ class Apache : public certbot::plugin::Authenticator, public certbot::plugin::In
                                      "--apache-server-root.");
         lock_ = std::make_unique<ps::ServerRootLock>(opts_.server_root);
         if (lock_->only_instance()) {
-            ps::Reverter rev(opts_.work_dir, run_);
+            ps::Reverter rev(host_.raw());
             if (rev.has_temporary()) {
                 host_.warning(
                     "Undoing the Apache challenge changes an interrupted run left "
@@ -139,7 +139,7 @@ class Apache : public certbot::plugin::Authenticator, public certbot::plugin::In
     }
 
     void cleanup(const std::vector<Challenge>&) override {
-        ps::Reverter rev(opts_.work_dir, run_);
+        ps::Reverter rev(host_.raw());
         if (!rev.has_temporary() || (!performed_ && !lock_->only_instance())) return;
         rev.revert_temporary();
         warn_undo_failures(rev);
@@ -190,14 +190,14 @@ class Apache : public certbot::plugin::Authenticator, public certbot::plugin::In
 
     void rollback_checkpoints(int count) override {
         cfg_.reset();
-        ps::Reverter rev(opts_.work_dir, run_);
+        ps::Reverter rev(host_.raw());
         rev.rollback_checkpoints(count);
         warn_undo_failures(rev);
     }
 
     void recovery_routine() override {
         cfg_.reset();
-        ps::Reverter rev(opts_.work_dir, run_);
+        ps::Reverter rev(host_.raw());
         rev.recovery_routine();
         warn_undo_failures(rev);
     }
@@ -323,6 +323,7 @@ class Apache : public certbot::plugin::Authenticator, public certbot::plugin::In
             auto r = run(a);
             return ac::CtlResult{r.status, r.output};
         };
+        env.host = host_.raw();
         Host h = host_;
         env.log = [h](int level, const std::string& m) { h.log(level, m); };
         cfg_ = std::make_unique<ac::Configurator>(opts_, env);

@@ -334,12 +334,7 @@ bool domain_in_names(const std::set<std::string>& names, const std::string& targ
 // --- Configurator ---
 
 Configurator::Configurator(Options opts, Environment env)
-    : opts_(std::move(opts)),
-      env_(std::move(env)),
-      reverter_(opts_.work_dir, [run = env_.run](const std::vector<std::string>& argv) {
-          auto r = run ? run(argv) : CtlResult{-1, "no program runner"};
-          return plugin_support::RunResult{r.status, r.output};
-      }) {
+    : opts_(std::move(opts)), env_(std::move(env)), reverter_(env_.host) {
     if (opts_.vhost_root.empty()) opts_.vhost_root = opts_.server_root + "/sites-available";
     if (opts_.challenge_location.empty()) opts_.challenge_location = opts_.server_root;
     // certbot parses the vhost root only when the user named it (else what apache2.conf includes).

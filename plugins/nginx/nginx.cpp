@@ -91,7 +91,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
           work_dir_(absolute(host.work_dir())),
           config_dir_(absolute(host.config_dir())),
           run_(ps::host_runner(host.raw())),
-          reverter_(work_dir_, run_) {
+          reverter_(host.raw()) {
         if (ctl_.empty())
             throw std::runtime_error("Cannot find the nginx binary \"" +
                                      host.option("ctl", "nginx") +

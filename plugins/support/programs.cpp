@@ -38,13 +38,12 @@ ProgramRunner host_runner(const cb_host* host, unsigned timeout_seconds) {
         args.push_back(nullptr);
         RunResult r;
         std::string error;
-        const cb_status st = service->run(ctx, args.data(), nullptr, timeout_seconds,
-                                          &append_sink, &r.output, &r.status, &append_sink,
-                                          &error);
+        const cb_status st = service->run(ctx, args.data(), nullptr, timeout_seconds, &append_sink,
+                                          &r.output, &r.status, &append_sink, &error);
         if (st != CB_OK) {
             if (r.status == 0) r.status = -1;  // it ran out of time but exited 0 when stopped
-            r.output += "\n(" + (error.empty() ? std::string("the host could not run it") : error) +
-                        ")";
+            r.output +=
+                "\n(" + (error.empty() ? std::string("the host could not run it") : error) + ")";
         }
         return r;
     };

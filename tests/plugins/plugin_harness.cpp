@@ -42,15 +42,16 @@ FakeHost::FakeHost() {
     table_.get_extension = &get_extension_cb;
 }
 
-// certbot.credentials.v1 and certbot.run.v1 as the runner offers them
+// certbot.credentials.v1, certbot.run.v1 and certbot.checkpoint.v1 as the runner offers them
 // (core/host/plugin_runner.cpp): the host's own reader, its permission warning logged as the
-// plugin's, and the host's program runner.
+// plugin's, the host's program runner and checkpoints (in set_work_dir's directory).
 const void* FakeHost::get_extension_cb(void*, const char* id) {
     static const cb_credentials_v1 kCredentials = {sizeof(cb_credentials_v1), &credentials_cb};
     static const cb_run_v1 kRun = {sizeof(cb_run_v1), &run_cb};
     if (!id) return nullptr;
     if (std::strcmp(id, CB_CREDENTIALS_V1) == 0) return &kCredentials;
     if (std::strcmp(id, CB_RUN_V1) == 0) return &kRun;
+    if (std::strcmp(id, CB_CHECKPOINT_V1) == 0) return certbot::checkpoint_service<&work_dir_of>();
     return nullptr;
 }
 

@@ -52,7 +52,7 @@ TEST_CASE("a host without certbot.run.v1 is refused by name", "[programs]") {
 }
 
 TEST_CASE("find_executable looks in PATH and the sbin directories", "[programs]") {
-    CHECK(find_executable("sh") .find("/sh") != std::string::npos);
+    CHECK(find_executable("sh").find("/sh") != std::string::npos);
     CHECK(find_executable("/bin/sh") == "/bin/sh");
     CHECK(find_executable("certbot-no-such-program-here").empty());
     CHECK(find_executable("").empty());
@@ -61,7 +61,7 @@ TEST_CASE("find_executable looks in PATH and the sbin directories", "[programs]"
     CHECK(find_executable(d / "bin/tool").empty());  // not executable
     REQUIRE(::chmod((d / "bin/tool").c_str(), 0755) == 0);
     CHECK(find_executable(d / "bin/tool") == d / "bin/tool");
-    CHECK(find_executable(d / "bin") .empty());  // a directory
+    CHECK(find_executable(d / "bin").empty());  // a directory
 }
 
 TEST_CASE("one_line joins the non-empty lines", "[programs]") {
