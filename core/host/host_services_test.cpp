@@ -23,6 +23,11 @@ std::string write(const std::string& path, const std::string& content, mode_t mo
     return path;
 }
 
+bool exists(const std::string& path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0;
+}
+
 std::string slurp(const std::string& path) {
     std::ifstream f(path);
     return std::string(std::istreambuf_iterator<char>(f), {});
@@ -121,4 +126,80 @@ TEST_CASE("a plugin in its runner uses the host's services through get_extension
               .error()
               .message.find("Cannot read the credentials file " + work.path + "/missing.ini") !=
           std::string::npos);
+}
+
+TEST_CASE("a C installer keeps its checkpoints with the host's certbot.checkpoint.v1",
+          "[host-services][plugins][checkpoints]") {
+    auto p = load_plugin(std::string(CERTBOT_TEST_FIXTURE_DIR) + "/plugins/checkpoint_plugin.so");
+    REQUIRE(p);
+    test::TempDir dir;
+    const std::string work = dir / "work", site = write(dir / "site.conf", "original\n", 0640);
+    PluginOptionValues v;
+    v.values["site"] = {site};
+    auto inst = PluginInstance::create(*p, v, false, false, work, work, work);
+    REQUIRE(inst);
+    // A permanent change: certbot's reverter layout in the host's work directory, finalised.
+    REQUIRE((*inst)->deploy_cert("a.example", "/c", "/k", "", "/f"));
+    CHECK(slurp(site) == "server a.example cert /c key /k\n");
+    CHECK(slurp(site + ".certbot") == "a.example");
+    CHECK(test::mode_of(site + ".certbot") == 0600);
+    CHECK(slurp(work + "/backups/IN_PROGRESS/FILEPATHS") == site + "\n");
+    CHECK(slurp(work + "/backups/IN_PROGRESS/NEW_FILES") == site + ".certbot\n");
+    CHECK(slurp(work + "/backups/IN_PROGRESS/site.conf_0") == "original\n");
+    REQUIRE((*inst)->save("Deployed a.example", false));
+    auto finalised = list_dir(work + "/backups");
+    REQUIRE(finalised);
+    REQUIRE(finalised->size() == 1);
+    CHECK(slurp(work + "/backups/" + finalised->front() + "/CHANGES_SINCE") ==
+          "-- Deployed a.example --\nDeployed a certificate\n");
+    // A hand edit since is never overwritten: the rollback is refused, naming the file.
+    write(site, "edited by hand\n", 0640);
+    auto refused = (*inst)->rollback_checkpoints(1);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message.find("Not rolling back: " + site + " was edited") !=
+          std::string::npos);
+    CHECK(slurp(site) == "edited by hand\n");
+    // Undone, the rollback restores the bytes and mode and deletes the file it created.
+    write(site, "server a.example cert /c key /k\n", 0640);
+    REQUIRE((*inst)->rollback_checkpoints(1));
+    CHECK(slurp(site) == "original\n");
+    CHECK(test::mode_of(site) == 0640);
+    CHECK_FALSE(exists(site + ".certbot"));
+    REQUIRE_FALSE((*inst)->rollback_checkpoints(1));  // nothing left to roll back
+    // A temporary change, undone by recovery_routine.
+    REQUIRE((*inst)->deploy_cert("temp.example", "/c", "/k", "", "/f"));
+    CHECK(slurp(work + "/temp_checkpoint/FILEPATHS") == site + "\n");
+    REQUIRE((*inst)->recovery_routine());
+    CHECK(slurp(site) == "original\n");
+    CHECK_FALSE(exists(work + "/temp_checkpoint"));
+}
+
+TEST_CASE("certbot.checkpoint.v1 refuses what it cannot do, naming it",
+          "[host-services][checkpoints]") {
+    test::TempDir dir;
+    const LocalHost host(dir / "work");
+    const auto* c = static_cast<const cb_checkpoint_v1*>(
+        host.table()->get_extension(host.table()->ctx, CB_CHECKPOINT_V1));
+    REQUIRE(c);
+    CHECK(c->struct_size == sizeof(cb_checkpoint_v1));
+    std::string error;
+    auto sink = [](void* ctx, const char* v) { *static_cast<std::string*>(ctx) += v; };
+    const char* missing[] = {"/nonexistent/file.conf", nullptr};
+    CHECK(c->add_files(host.table()->ctx, CB_CHECKPOINT_TEMPORARY, missing, nullptr, sink,
+                       &error) == CB_ERROR);
+    CHECK(error.find("/nonexistent/file.conf") != std::string::npos);
+    error.clear();
+    CHECK(c->add_new_file(host.table()->ctx, 7, "/x", sink, &error) == CB_ERROR);
+    CHECK(error.find("CB_CHECKPOINT_TEMPORARY or CB_CHECKPOINT_IN_PROGRESS") != std::string::npos);
+    error.clear();
+    CHECK(c->rollback(host.table()->ctx, 1, nullptr, nullptr, sink, &error) == CB_ERROR);
+    CHECK(error.find("Cannot roll back 1 checkpoint(s): only 0") != std::string::npos);
+    error.clear();
+    const char* empty[] = {nullptr};
+    CHECK(c->add_undo_command(host.table()->ctx, CB_CHECKPOINT_IN_PROGRESS, empty, sink, &error) ==
+          CB_ERROR);
+    CHECK(error == "an empty undo command");
+    uint32_t pending = 99;
+    CHECK(c->list(host.table()->ctx, nullptr, nullptr, &pending, sink, &error) == CB_OK);
+    CHECK(pending == 0);
 }

@@ -151,6 +151,7 @@ struct ChildHost {
         return of(ctx).lineage.empty() ? nullptr : of(ctx).lineage.c_str();
     }
     static const void* extension_cb(void*, const char* id);
+    static std::string work_dir_of(void* ctx) { return of(ctx).work_dir; }
 
     // ---- optional services (plugin.h, "Host services") ----
     static void fail(cb_string_sink error, void* error_ctx, const std::string& message) {
@@ -166,30 +167,8 @@ struct ChildHost {
     static cb_status run_cb(void*, const char* const* argv, const char* const* env,
                             uint32_t timeout_seconds, cb_string_sink output, void* output_ctx,
                             int* exit_status, cb_string_sink error, void* error_ctx) {
-        std::vector<std::string> args;
-        for (const char* const* a = argv; a && *a && args.size() < 4096; ++a) args.emplace_back(*a);
-        HookOptions o;
-        for (const char* const* e = env; e && *e; ++e) {
-            const std::string kv = *e;
-            const size_t eq = kv.find('=');
-            if (eq != std::string::npos && eq > 0)
-                o.env.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
-        }
-        o.capture_stdout = true;
-        o.merge_stderr = true;
-        // Stays in the runner's process group: ending the runner ends the program too.
-        o.own_process_group = false;
-        o.time_limit_s = static_cast<int>(std::min<uint32_t>(timeout_seconds, 1u << 30));
-        auto r = run_program(args, o);
-        if (!r) return fail(error, error_ctx, r.error().message), CB_ERROR;
-        if (exit_status) *exit_status = r->exit_status;
-        if (output) output(output_ctx, r->output.c_str());
-        if (r->timed_out)
-            return fail(error, error_ctx,
-                        args[0] + " did not finish within " + std::to_string(timeout_seconds) +
-                            " s and was stopped"),
-                   CB_ERROR;
-        return CB_OK;
+        return serve_run(argv, env, timeout_seconds, output, output_ctx, exit_status, error,
+                         error_ctx);
     }
     static cb_status credentials_cb(void* ctx, const char* path, cb_pair_sink sink, void* sink_ctx,
                                     cb_string_sink error, void* error_ctx) {
@@ -209,6 +188,8 @@ const void* ChildHost::extension_cb(void*, const char* id) {
     if (std::strcmp(id, CB_STATE_DIR_V1) == 0) return &kStateDirService;
     if (std::strcmp(id, CB_RUN_V1) == 0) return &kRunService;
     if (std::strcmp(id, CB_CREDENTIALS_V1) == 0) return &kCredentialsService;
+    if (std::strcmp(id, CB_CHECKPOINT_V1) == 0)
+        return checkpoint_service<&ChildHost::work_dir_of>();
     return nullptr;
 }
 

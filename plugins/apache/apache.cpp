@@ -23,7 +23,7 @@
 
 #include "apache_configurator.h"
 #include "plugin_checks.h"
-#include "process.h"
+#include "programs.h"
 #include "reverter.h"
 #include "served_cert.h"
 #include "server_lock.h"
@@ -60,7 +60,7 @@ bool parse_bool(const std::string& flag, const std::string& v) {
 
 class Apache : public certbot::plugin::Authenticator, public certbot::plugin::Installer {
   public:
-    explicit Apache(Host host) : host_(host) {
+    explicit Apache(Host host) : host_(host), run_(ps::host_runner(host.raw())) {
         opts_.server_root = absolute(host.option("server-root", "/etc/apache2"));
         std::string vroot = host.option("vhost-root");
         opts_.user_vhost_root = !vroot.empty();
@@ -96,7 +96,7 @@ class Apache : public certbot::plugin::Authenticator, public certbot::plugin::In
                                      "--apache-server-root.");
         lock_ = std::make_unique<ps::ServerRootLock>(opts_.server_root);
         if (lock_->only_instance()) {
-            ps::Reverter rev(opts_.work_dir);
+            ps::Reverter rev(host_.raw());
             if (rev.has_temporary()) {
                 host_.warning(
                     "Undoing the Apache challenge changes an interrupted run left "
@@ -139,7 +139,7 @@ class Apache : public certbot::plugin::Authenticator, public certbot::plugin::In
     }
 
     void cleanup(const std::vector<Challenge>&) override {
-        ps::Reverter rev(opts_.work_dir);
+        ps::Reverter rev(host_.raw());
         if (!rev.has_temporary() || (!performed_ && !lock_->only_instance())) return;
         rev.revert_temporary();
         warn_undo_failures(rev);
@@ -190,20 +190,20 @@ class Apache : public certbot::plugin::Authenticator, public certbot::plugin::In
 
     void rollback_checkpoints(int count) override {
         cfg_.reset();
-        ps::Reverter rev(opts_.work_dir);
+        ps::Reverter rev(host_.raw());
         rev.rollback_checkpoints(count);
         warn_undo_failures(rev);
     }
 
     void recovery_routine() override {
         cfg_.reset();
-        ps::Reverter rev(opts_.work_dir);
+        ps::Reverter rev(host_.raw());
         rev.recovery_routine();
         warn_undo_failures(rev);
     }
 
     void config_test() override {
-        auto r = ps::run_program({ctl_, "configtest"});
+        auto r = run_({ctl_, "configtest"});
         if (r.status != 0)
             throw std::runtime_error("apache2ctl configtest failed: " + ps::one_line(r.output) +
                                      " Fix the Apache configuration and run certbot again.");
@@ -216,7 +216,7 @@ class Apache : public certbot::plugin::Authenticator, public certbot::plugin::In
     // challenge's), a check that Apache really serves the certificates its configuration names.
     void reload(bool verify) {
         config_test();
-        auto r = ps::run_program({ctl_, "graceful"});
+        auto r = run_({ctl_, "graceful"});
         if (r.status != 0)
             throw std::runtime_error("Apache did not reload (" + ctl_ +
                                      " graceful: " + ps::one_line(r.output) + ").");
@@ -292,7 +292,7 @@ class Apache : public certbot::plugin::Authenticator, public certbot::plugin::In
     }
 
     void check_version() {
-        auto r = ps::run_program({ctl_, "-v"});
+        auto r = run_({ctl_, "-v"});
         static const std::regex re("Apache/([0-9.]*)", std::regex::icase);
         std::smatch m;
         if (r.status != 0 || !std::regex_search(r.output, m, re))
@@ -309,19 +309,21 @@ class Apache : public certbot::plugin::Authenticator, public certbot::plugin::In
         check_version();
         ac::Environment env;
         std::string ctl = ctl_;
-        env.ctl = [ctl](const std::vector<std::string>& args) {
+        ps::ProgramRunner run = run_;
+        env.ctl = [ctl, run](const std::vector<std::string>& args) {
             std::vector<std::string> argv{ctl};
             argv.insert(argv.end(), args.begin(), args.end());
-            auto r = ps::run_program(argv);
+            auto r = run(argv);
             return ac::CtlResult{r.status, r.output};
         };
-        env.run = [](const std::vector<std::string>& argv) {
+        env.run = [run](const std::vector<std::string>& argv) {
             std::vector<std::string> a = argv;
             a[0] = ps::find_executable(argv[0]);
             if (a[0].empty()) return ac::CtlResult{-1, argv[0] + ": not found"};
-            auto r = ps::run_program(a);
+            auto r = run(a);
             return ac::CtlResult{r.status, r.output};
         };
+        env.host = host_.raw();
         Host h = host_;
         env.log = [h](int level, const std::string& m) { h.log(level, m); };
         cfg_ = std::make_unique<ac::Configurator>(opts_, env);
@@ -334,6 +336,7 @@ class Apache : public certbot::plugin::Authenticator, public certbot::plugin::In
     }
 
     Host host_;
+    ps::ProgramRunner run_;  // the host's certbot.run.v1
     ac::Options opts_;
     bool handle_sites_ = true;  // accepted as certbot does; certbot 2.1 never reads it either
     std::string ctl_;

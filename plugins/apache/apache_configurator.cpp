@@ -1,6 +1,6 @@
 #include "apache_configurator.h"
 
-#include "process.h"
+#include "programs.h"
 
 #include <openssl/sha.h>
 #include <sys/stat.h>
@@ -334,7 +334,7 @@ bool domain_in_names(const std::set<std::string>& names, const std::string& targ
 // --- Configurator ---
 
 Configurator::Configurator(Options opts, Environment env)
-    : opts_(std::move(opts)), env_(std::move(env)), reverter_(opts_.work_dir) {
+    : opts_(std::move(opts)), env_(std::move(env)), reverter_(env_.host) {
     if (opts_.vhost_root.empty()) opts_.vhost_root = opts_.server_root + "/sites-available";
     if (opts_.challenge_location.empty()) opts_.challenge_location = opts_.server_root;
     // certbot parses the vhost root only when the user named it (else what apache2.conf includes).

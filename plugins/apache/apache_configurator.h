@@ -70,6 +70,7 @@ struct Environment {
     CtlRunner ctl;                                                       // apache2ctl ARGS
     std::function<CtlResult(const std::vector<std::string>& argv)> run;  // argv[0] by name
     std::function<void(int level, const std::string& message)> log;      // 10/20/30 as cb_log
+    const cb_host* host = nullptr;  // its certbot.checkpoint.v1 keeps the checkpoints (borrowed)
 };
 
 // certbot's options-ssl-apache.conf (current version) and the SHA-256 of every released one.

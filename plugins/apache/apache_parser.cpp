@@ -1,6 +1,6 @@
 #include "apache_parser.h"
 
-#include "reverter.h"
+#include "files.h"
 
 #include <augeas.h>
 #include <sys/stat.h>

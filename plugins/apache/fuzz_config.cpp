@@ -10,6 +10,7 @@
 //    syntax augeas rejects or a tree the configurator refuses).
 // The unit tests call the same function over testdata/corpus, so ctest replays it on every build.
 #include "apache_configurator.h"
+#include "host_services.h"
 
 #include <stdlib.h>
 
@@ -105,6 +106,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     env.run = [](const std::vector<std::string>& argv) {
         return apacheconf::CtlResult{1, argv[0] + " is not run by the fuzz target"};
     };
+    const certbot::LocalHost host(opts.work_dir);  // checkpoints, as the plugin's runner keeps them
+    env.host = host.table();
 
     std::vector<std::string> names;
     try {

@@ -20,7 +20,7 @@
 #include "nginx_config.h"
 #include "nginx_edit.h"
 #include "plugin_checks.h"
-#include "process.h"
+#include "programs.h"
 #include "reverter.h"
 #include "served_cert.h"
 #include "server_lock.h"
@@ -90,7 +90,8 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
           sleep_(read_sleep()),
           work_dir_(absolute(host.work_dir())),
           config_dir_(absolute(host.config_dir())),
-          reverter_(work_dir_) {
+          run_(ps::host_runner(host.raw())),
+          reverter_(host.raw()) {
         if (ctl_.empty())
             throw std::runtime_error("Cannot find the nginx binary \"" +
                                      host.option("ctl", "nginx") +
@@ -262,7 +263,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
     }
 
     void config_test() override {
-        auto r = ps::run_program({ctl_, "-c", conf_, "-t"});
+        auto r = run_({ctl_, "-c", conf_, "-t"});
         if (r.status != 0)
             throw std::runtime_error("nginx's configuration test failed: " +
                                      ps::one_line(r.output));
@@ -417,7 +418,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
         reverter_.add_to_checkpoint(existing, notes_, temporary);
         for (const auto& [path, text] : changed) reverter_.write_file(path, text, temporary);
         config_.reset();
-        auto r = ps::run_program({ctl_, "-c", conf_, "-t"});
+        auto r = run_({ctl_, "-c", conf_, "-t"});
         if (r.status == 0) return;
         if (temporary)
             reverter_.revert_temporary();
@@ -442,11 +443,11 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
     }
 
     void reload() {
-        auto r = ps::run_program({ctl_, "-c", conf_, "-s", "reload"});
+        auto r = run_({ctl_, "-c", conf_, "-s", "reload"});
         if (r.status != 0) {
             host_.debug("nginx -s reload failed (" + ps::one_line(r.output) +
                         "); starting nginx instead.");
-            auto s = ps::run_program({ctl_, "-c", conf_});
+            auto s = run_({ctl_, "-c", conf_});
             if (s.status != 0)
                 throw std::runtime_error("nginx did not reload (" + ps::one_line(r.output) +
                                          ") and did not start (" + ps::one_line(s.output) + ").");
@@ -461,6 +462,7 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
     std::string work_dir_;
     std::string config_dir_;
     std::string conf_;
+    ps::ProgramRunner run_;  // the host's certbot.run.v1
     ps::Reverter reverter_;
     std::unique_ptr<ps::ServerRootLock> lock_;
     std::optional<nc::Config> config_;

@@ -1,499 +1,138 @@
 #include "reverter.h"
 
-#include "process.h"
-
-#include <dirent.h>
-#include <fcntl.h>
-#include <openssl/evp.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <climits>
-#include <cstdlib>
-
-#include <algorithm>
-#include <cerrno>
-#include <chrono>
-#include <cstdio>
-#include <cstring>
-#include <map>
-#include <sstream>
+#include <filesystem>
 #include <stdexcept>
 
 namespace plugin_support {
 
 namespace {
 
-std::string sys_error(const std::string& what, const std::string& path) {
-    return what + " " + path + ": " + std::strerror(errno);
+void append_sink(void* ctx, const char* value) {
+    static_cast<std::string*>(ctx)->append(value ? value : "");
 }
 
-void fsync_dir(const std::string& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
+void collect_sink(void* ctx, const char* value) {
+    static_cast<std::vector<std::string>*>(ctx)->emplace_back(value ? value : "");
 }
 
-std::vector<std::string> read_lines(const std::string& path) {
-    std::vector<std::string> out;
-    if (!file_exists(path)) return out;
-    std::istringstream in(read_file(path));
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty()) out.push_back(line);
-    return out;
+uint32_t which(bool temporary) {
+    return temporary ? CB_CHECKPOINT_TEMPORARY : CB_CHECKPOINT_IN_PROGRESS;
 }
 
-void append_line(const std::string& path, const std::string& line) {
-    std::string text = file_exists(path) ? read_file(path) : std::string();
-    atomic_write(path, text + line + "\n", 0600);
+// Throws the host's line when a call failed.
+void check(cb_status status, const std::string& error) {
+    if (status != CB_OK)
+        throw std::runtime_error(error.empty() ? "the host's checkpoint service failed" : error);
 }
 
-void remove_tree(const std::string& path) {
-    DIR* d = ::opendir(path.c_str());
-    if (d) {
-        while (dirent* e = ::readdir(d)) {
-            std::string name = e->d_name;
-            if (name == "." || name == "..") continue;
-            std::string child = path + "/" + name;
-            struct stat st;
-            if (::lstat(child.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-                remove_tree(child);
-            else
-                ::unlink(child.c_str());
-        }
-        ::closedir(d);
-    }
-    ::rmdir(path.c_str());
-}
-
-std::string sha256_hex(const std::string& data) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1)
-        throw std::runtime_error("cannot compute a SHA-256 digest");
-    static const char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < len; ++i) {
-        out += kHex[md[i] >> 4];
-        out += kHex[md[i] & 15];
-    }
-    return out;
-}
-
-// WRITTEN's lines: the contents this client wrote (or found at finalisation) per path.
-std::multimap<std::string, std::string> read_written(const std::string& dir) {
-    std::multimap<std::string, std::string> out;
-    for (const auto& line : read_lines(dir + "/" + Reverter::kWritten)) {
-        size_t space = line.find(' ');
-        if (space == std::string::npos) continue;
-        out.emplace(line.substr(space + 1), line.substr(0, space));
-    }
+std::vector<const char*> c_strings(const std::vector<std::string>& items) {
+    std::vector<const char*> out;
+    for (const auto& i : items) out.push_back(i.c_str());
+    out.push_back(nullptr);
     return out;
 }
 
 }  // namespace
 
-std::string dir_of(const std::string& path) {
-    size_t slash = path.rfind('/');
-    if (slash == std::string::npos) return ".";
-    return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-std::string base_of(const std::string& path) {
-    size_t slash = path.rfind('/');
-    return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-std::string read_file(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw std::runtime_error(sys_error("cannot read", path));
-    std::string out;
-    char buf[65536];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            ::close(fd);
-            throw std::runtime_error(sys_error("cannot read", path));
-        }
-        if (n == 0) break;
-        out.append(buf, static_cast<size_t>(n));
-    }
-    ::close(fd);
-    return out;
-}
-
-void make_dirs(const std::string& path, unsigned mode) {
-    if (path.empty() || path == "/") return;
-    struct stat st;
-    if (::stat(path.c_str(), &st) == 0) {
-        if (!S_ISDIR(st.st_mode)) throw std::runtime_error(path + " is not a directory");
-        return;
-    }
-    make_dirs(dir_of(path), mode);
-    if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST)
-        throw std::runtime_error(sys_error("cannot create directory", path));
-}
-
-bool file_exists(const std::string& path) {
-    struct stat st;
-    return ::lstat(path.c_str(), &st) == 0;
-}
-
-void atomic_write(const std::string& target, const std::string& content, unsigned mode) {
-    // Write through a symlink to the file it names, as an editor would, instead of replacing
-    // the link (sites-enabled/x -> ../sites-available/x).
-    std::string path = target;
-    struct stat link;
-    if (::lstat(target.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
-        char buf[PATH_MAX];
-        if (!::realpath(target.c_str(), buf))
-            throw std::runtime_error(sys_error("cannot resolve the link", target));
-        path = buf;
-    }
-    struct stat old;
-    bool existed = ::stat(path.c_str(), &old) == 0;
-    std::string tmp = dir_of(path) + "/." + base_of(path) + ".certbot-XXXXXX";
-    std::vector<char> name(tmp.begin(), tmp.end());
-    name.push_back('\0');
-    int fd = ::mkstemp(name.data());
-    if (fd < 0) throw std::runtime_error(sys_error("cannot create a temporary file beside", path));
-    tmp = name.data();
-    auto fail = [&](const std::string& what) {
-        int err = errno;
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        errno = err;
-        throw std::runtime_error(sys_error(what, path));
-    };
-    if (::fchmod(fd, existed ? (old.st_mode & 07777) : mode) != 0) fail("cannot set the mode of");
-    if (existed && ::geteuid() == 0 && ::fchown(fd, old.st_uid, old.st_gid) != 0)
-        fail("cannot set the owner of");
-    size_t off = 0;
-    while (off < content.size()) {
-        ssize_t n = ::write(fd, content.data() + off, content.size() - off);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) fail("cannot write");
-        off += static_cast<size_t>(n);
-    }
-    if (::fsync(fd) != 0) fail("cannot flush");
-    ::close(fd);
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        int err = errno;
-        ::unlink(tmp.c_str());
-        errno = err;
-        throw std::runtime_error(sys_error("cannot replace", path));
-    }
-    fsync_dir(dir_of(path));
-}
-
-Reverter::Reverter(std::string work_dir) : work_(std::move(work_dir)) {}
-
-void Reverter::open_checkpoint(const std::string& dir) {
-    make_dirs(dir, 0700);
-    // Marks the checkpoint as ours before anything is listed in it (see check_unedited).
-    if (!file_exists(dir + "/" + kWritten)) atomic_write(dir + "/" + kWritten, "", 0600);
+Reverter::Reverter(const cb_host* host)
+    : host_(host),
+      service_(host && CB_HAS_FIELD(host, cb_host, get_extension) && host->get_extension
+                   ? static_cast<const cb_checkpoint_v1*>(
+                         host->get_extension(host->ctx, CB_CHECKPOINT_V1))
+                   : nullptr) {
+    if (!service_ || !CB_HAS_FIELD(service_, cb_checkpoint_v1, list))
+        throw std::runtime_error(std::string("this certbot does not offer the host service ") +
+                                 CB_CHECKPOINT_V1 + "; upgrade certbot");
 }
 
 void Reverter::add_to_checkpoint(const std::vector<std::string>& files, const std::string& note,
                                  bool temporary) {
-    const std::string dir = temporary ? temp_dir() : in_progress_dir();
-    open_checkpoint(dir);
-    const std::string list = dir + "/FILEPATHS";
-    std::vector<std::string> saved = read_lines(list);
-    for (const auto& f : files) {
-        if (std::find(saved.begin(), saved.end(), f) != saved.end()) continue;
-        auto created = read_lines(dir + "/NEW_FILES");
-        if (std::find(created.begin(), created.end(), f) != created.end()) continue;
-        // Copy first (fsync'd), then list it: a listed file always has its copy.
-        std::string copy = dir + "/" + base_of(f) + "_" + std::to_string(saved.size());
-        struct stat st;
-        unsigned mode = ::stat(f.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0644;
-        atomic_write(copy, read_file(f), mode);
-        append_line(list, f);
-        saved.push_back(f);
-    }
-    if (!note.empty()) append_line(dir + "/CHANGES_SINCE", note);
+    std::string error;
+    auto paths = c_strings(files);
+    check(service_->add_files(host_->ctx, which(temporary), paths.data(), note.c_str(),
+                              &append_sink, &error),
+          error);
 }
 
-std::string Reverter::fingerprint(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return errno == ENOENT ? std::string() : "unreadable";
-    ::close(fd);
-    return sha256_hex(read_file(path));
-}
-
-namespace {
-
-// A symlink certbot made (a sites-enabled link) is recorded as what it points at, not as the
-// content behind it: a later checkpoint may change that file, and the link is still as certbot
-// made it. "" when PATH is not a symlink.
-std::string link_fingerprint(const std::string& path) {
-    struct stat st;
-    if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) return std::string();
-    std::vector<char> buf(4096);
-    ssize_t n = ::readlink(path.c_str(), buf.data(), buf.size());
-    if (n < 0 || static_cast<size_t>(n) >= buf.size()) return "unreadable";
-    return "symlink:" + std::string(buf.data(), static_cast<size_t>(n));
-}
-
-}  // namespace
-
-void Reverter::record_written(const std::string& dir, const std::string& path,
-                              const std::string& digest) {
-    open_checkpoint(dir);
-    append_line(dir + "/" + kWritten, digest + " " + path);
+void Reverter::register_new_file(const std::string& path, bool temporary) {
+    std::string error;
+    check(service_->add_new_file(host_->ctx, which(temporary), path.c_str(), &append_sink, &error),
+          error);
 }
 
 void Reverter::write_file(const std::string& path, const std::string& content, bool temporary,
                           unsigned mode) {
-    record_written(temporary ? temp_dir() : in_progress_dir(), path, sha256_hex(content));
-    atomic_write(path, content, mode);
-}
-
-void Reverter::check_unedited(const std::vector<std::string>& dirs) const {
-    // What each file will hold once the newer checkpoints in DIRS are restored ("" = absent).
-    std::map<std::string, std::string> after;
-    auto now = [&](const std::string& path) {
-        auto it = after.find(path);
-        return it != after.end() ? it->second : fingerprint(path);
-    };
-    for (const auto& dir : dirs) {
-        if (!file_exists(dir)) continue;
-        auto written = read_written(dir);
-        auto paths = read_lines(dir + "/FILEPATHS");
-        auto created = read_lines(dir + "/NEW_FILES");
-        // Without WRITTEN the checkpoint is certbot's (or older): nothing to compare with.
-        const bool ours = file_exists(dir + "/" + kWritten);
-        auto check = [&](const std::string& path, const std::string& original) {
-            auto range = written.equal_range(path);
-            // A file we created but did not write through write_file (a symlink) has no record.
-            if (!ours || (original.empty() && range.first == range.second)) return;
-            const std::string current = now(path);
-            if (current == original) return;
-            for (auto it = range.first; it != range.second; ++it)
-                if (it->second == current || it->second == link_fingerprint(path)) return;
-            throw std::runtime_error(
-                "Not rolling back: " + path + " was " + (current.empty() ? "deleted" : "edited") +
-                " after certbot changed it (checkpoint " + dir +
-                "), and rolling back would overwrite that change; undo the edit, or to roll back "
-                "anyway and lose it, delete " +
-                dir + "/" + kWritten);
-        };
-        std::vector<std::string> originals;
-        for (size_t i = 0; i < paths.size(); ++i) {
-            std::string copy = dir + "/" + base_of(paths[i]) + "_" + std::to_string(i);
-            originals.push_back(file_exists(copy) ? fingerprint(copy) : std::string("missing"));
-            check(paths[i], originals.back());
-        }
-        for (const auto& f : created) check(f, std::string());
-        for (size_t i = 0; i < paths.size(); ++i) after[paths[i]] = originals[i];
-        for (const auto& f : created) after[f] = std::string();
-    }
-}
-
-void Reverter::register_new_file(const std::string& path, bool temporary) {
-    const std::string dir = temporary ? temp_dir() : in_progress_dir();
-    open_checkpoint(dir);
-    auto created = read_lines(dir + "/NEW_FILES");
-    if (std::find(created.begin(), created.end(), path) == created.end())
-        append_line(dir + "/NEW_FILES", path);
+    std::string error;
+    check(service_->write_file(host_->ctx, which(temporary), path.c_str(), content.data(),
+                               content.size(), mode, &append_sink, &error),
+          error);
 }
 
 void Reverter::register_undo_command(const std::vector<std::string>& argv, bool temporary) {
     if (argv.empty()) return;
-    const std::string dir = temporary ? temp_dir() : in_progress_dir();
-    make_dirs(dir, 0700);
-    const std::string path = dir + "/COMMANDS";
-    std::string text = file_exists(path) ? read_file(path) : std::string();
-    atomic_write(path, text + csv_row(argv), 0600);
-}
-
-std::string csv_row(const std::vector<std::string>& fields) {
-    std::string out;
-    for (size_t i = 0; i < fields.size(); ++i) {
-        if (i) out += ',';
-        const std::string& f = fields[i];
-        if (f.find_first_of(",\"\r\n") == std::string::npos) {
-            out += f;
-            continue;
-        }
-        out += '"';
-        for (char c : f) {
-            if (c == '"') out += '"';
-            out += c;
-        }
-        out += '"';
-    }
-    return out + "\r\n";
-}
-
-std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
-    std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> row;
-    std::string field;
-    bool quoted = false, any = false;
-    for (size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-                field += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                field += c;
-            }
-        } else if (c == '"') {
-            quoted = any = true;
-        } else if (c == ',') {
-            row.push_back(field);
-            field.clear();
-            any = true;
-        } else if (c == '\r' || c == '\n') {
-            if (any || !field.empty()) {
-                row.push_back(field);
-                rows.push_back(row);
-            }
-            row.clear();
-            field.clear();
-            any = false;
-        } else {
-            field += c;
-            any = true;
-        }
-    }
-    if (any || !field.empty()) {
-        row.push_back(field);
-        rows.push_back(row);
-    }
-    return rows;
+    std::string error;
+    auto args = c_strings(argv);
+    check(
+        service_->add_undo_command(host_->ctx, which(temporary), args.data(), &append_sink, &error),
+        error);
 }
 
 void Reverter::finalize_checkpoint(const std::string& title) {
-    if (!file_exists(in_progress_dir())) return;
-    std::string notes = file_exists(in_progress_dir() + "/CHANGES_SINCE")
-                            ? read_file(in_progress_dir() + "/CHANGES_SINCE")
-                            : std::string();
-    atomic_write(in_progress_dir() + "/CHANGES_SINCE", "-- " + title + " --\n" + notes, 0600);
-    // The files this checkpoint changed without write_file, as it leaves them (check_unedited).
-    // A file written through write_file has its exact content recorded already: reading it now
-    // could take in an edit made since.
-    std::vector<std::string> touched = read_lines(in_progress_dir() + "/FILEPATHS");
-    for (const auto& f : read_lines(in_progress_dir() + "/NEW_FILES")) touched.push_back(f);
-    auto written = read_written(in_progress_dir());
-    for (const auto& f : touched) {
-        if (written.count(f)) continue;
-        std::string digest = link_fingerprint(f);
-        if (digest.empty()) digest = fingerprint(f);
-        if (!digest.empty()) record_written(in_progress_dir(), f, digest);
-    }
-    auto now = std::chrono::system_clock::now().time_since_epoch();
-    double t = std::chrono::duration<double>(now).count();
-    for (int attempt = 0; attempt < 100; ++attempt) {
-        char stamp[64];
-        std::snprintf(stamp, sizeof stamp, "%.6f", t + attempt * 0.000001);
-        std::string target = backup_dir() + "/" + stamp;
-        if (file_exists(target)) continue;
-        if (::rename(in_progress_dir().c_str(), target.c_str()) != 0)
-            throw std::runtime_error(sys_error("cannot finalise checkpoint", target));
-        fsync_dir(backup_dir());
-        return;
-    }
-    throw std::runtime_error("cannot name a new checkpoint in " + backup_dir());
+    std::string error;
+    check(service_->finalize(host_->ctx, title.c_str(), &append_sink, &error), error);
+}
+
+uint32_t Reverter::pending() const {
+    std::string error;
+    uint32_t bits = 0;
+    check(service_->list(host_->ctx, nullptr, nullptr, &bits, &append_sink, &error), error);
+    return bits;
 }
 
 bool Reverter::has_temporary() const {
-    return file_exists(temp_dir());
+    return (pending() & CB_CHECKPOINT_TEMPORARY) != 0;
 }
 
 bool Reverter::has_in_progress() const {
-    return file_exists(in_progress_dir());
+    return (pending() & CB_CHECKPOINT_IN_PROGRESS) != 0;
 }
 
-void Reverter::restore(const std::string& dir) {
-    check_unedited({dir});
+void Reverter::revert(uint32_t bits) {
     undo_failures_.clear();
-    if (file_exists(dir + "/COMMANDS")) {
-        auto commands = parse_csv(read_file(dir + "/COMMANDS"));
-        for (auto it = commands.rbegin(); it != commands.rend(); ++it) {
-            std::vector<std::string> argv = *it;
-            if (argv.empty() || argv[0].empty()) continue;
-            std::string program = find_executable(argv[0]);
-            RunResult r;
-            if (!program.empty()) {
-                argv[0] = program;
-                r = run_program(argv);
-            }
-            if (program.empty() || r.status != 0)
-                undo_failures_.push_back("Unable to run undo command: " + it->front() + " (" +
-                                         (program.empty() ? "not found" : one_line(r.output)) +
-                                         ")");
-        }
-    }
-    auto paths = read_lines(dir + "/FILEPATHS");
-    for (size_t i = 0; i < paths.size(); ++i) {
-        std::string copy = dir + "/" + base_of(paths[i]) + "_" + std::to_string(i);
-        if (!file_exists(copy))
-            throw std::runtime_error("checkpoint " + dir + " lacks its copy of " + paths[i] +
-                                     "; restore that file by hand");
-        struct stat st;
-        unsigned mode = ::stat(copy.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0644;
-        atomic_write(paths[i], read_file(copy), mode);
-    }
-    for (const auto& f : read_lines(dir + "/NEW_FILES")) {
-        if (::unlink(f.c_str()) != 0 && errno != ENOENT)
-            throw std::runtime_error(sys_error("cannot remove", f));
-    }
-    remove_tree(dir);
+    std::string error;
+    check(service_->revert(host_->ctx, bits, &collect_sink, &undo_failures_, &append_sink, &error),
+          error);
 }
 
 void Reverter::revert_temporary() {
-    if (has_temporary()) restore(temp_dir());
+    revert(CB_CHECKPOINT_TEMPORARY);
 }
 
 void Reverter::revert_in_progress() {
-    if (has_in_progress()) restore(in_progress_dir());
+    revert(CB_CHECKPOINT_IN_PROGRESS);
 }
 
 void Reverter::recovery_routine() {
-    check_unedited({temp_dir(), in_progress_dir()});
-    revert_temporary();
-    revert_in_progress();
-}
-
-std::vector<std::string> Reverter::checkpoints() const {
-    std::vector<std::pair<double, std::string>> found;
-    DIR* d = ::opendir(backup_dir().c_str());
-    if (d) {
-        while (dirent* e = ::readdir(d)) {
-            std::string name = e->d_name;
-            char* end = nullptr;
-            double t = std::strtod(name.c_str(), &end);
-            if (name.empty() || name[0] == '.' || !end || *end != '\0') continue;
-            found.emplace_back(t, backup_dir() + "/" + name);
-        }
-        ::closedir(d);
-    }
-    std::sort(found.begin(), found.end());
-    std::vector<std::string> out;
-    for (auto& f : found) out.push_back(f.second);
-    return out;
+    revert(CB_CHECKPOINT_TEMPORARY | CB_CHECKPOINT_IN_PROGRESS);
 }
 
 void Reverter::rollback_checkpoints(int n) {
-    if (n < 1) throw std::runtime_error("the number of checkpoints to roll back must be positive");
-    auto all = checkpoints();
-    if (static_cast<size_t>(n) > all.size())
-        throw std::runtime_error("Cannot roll back " + std::to_string(n) + " checkpoint(s): only " +
-                                 std::to_string(all.size()) + " in " + backup_dir() + ".");
-    check_unedited(std::vector<std::string>(all.rbegin(), all.rbegin() + n));
-    for (int i = 0; i < n; ++i) {
-        restore(all.back());
-        all.pop_back();
-    }
+    undo_failures_.clear();
+    std::string error;
+    check(service_->rollback(host_->ctx, n, &collect_sink, &undo_failures_, &append_sink, &error),
+          error);
+}
+
+std::vector<std::string> Reverter::checkpoints() const {
+    std::vector<std::string> out;
+    std::string error;
+    check(service_->list(host_->ctx, &collect_sink, &out, nullptr, &append_sink, &error), error);
+    return out;
+}
+
+std::string Reverter::temp_dir() const {
+    const std::string work = host_->work_dir ? host_->work_dir : "";
+    return std::filesystem::absolute(work).lexically_normal().string() + "/temp_checkpoint";
 }
 
 }  // namespace plugin_support

@@ -42,11 +42,24 @@ FakeHost::FakeHost() {
     table_.get_extension = &get_extension_cb;
 }
 
-// certbot.credentials.v1 as the runner offers it (core/host/plugin_runner.cpp): the host's own
-// reader, its permission warning logged as the plugin's.
+// certbot.credentials.v1, certbot.run.v1 and certbot.checkpoint.v1 as the runner offers them
+// (core/host/plugin_runner.cpp): the host's own reader, its permission warning logged as the
+// plugin's, the host's program runner and checkpoints (in set_work_dir's directory).
 const void* FakeHost::get_extension_cb(void*, const char* id) {
     static const cb_credentials_v1 kCredentials = {sizeof(cb_credentials_v1), &credentials_cb};
-    return id && std::strcmp(id, CB_CREDENTIALS_V1) == 0 ? &kCredentials : nullptr;
+    static const cb_run_v1 kRun = {sizeof(cb_run_v1), &run_cb};
+    if (!id) return nullptr;
+    if (std::strcmp(id, CB_CREDENTIALS_V1) == 0) return &kCredentials;
+    if (std::strcmp(id, CB_RUN_V1) == 0) return &kRun;
+    if (std::strcmp(id, CB_CHECKPOINT_V1) == 0) return certbot::checkpoint_service<&work_dir_of>();
+    return nullptr;
+}
+
+cb_status FakeHost::run_cb(void*, const char* const* argv, const char* const* env,
+                           uint32_t timeout_seconds, cb_string_sink output, void* output_ctx,
+                           int* exit_status, cb_string_sink error, void* error_ctx) {
+    return certbot::serve_run(argv, env, timeout_seconds, output, output_ctx, exit_status, error,
+                              error_ctx);
 }
 
 cb_status FakeHost::credentials_cb(void* ctx, const char* path, cb_pair_sink sink, void* sink_ctx,

@@ -26,6 +26,8 @@ class FakeHost {
     FakeHost& operator=(const FakeHost&) = delete;
 
     const cb_host* table() const { return &table_; }
+    // The work directory certbot.checkpoint.v1 keeps checkpoints in (as the runner's host's).
+    void set_work_dir(std::string dir) { work_dir_ = std::move(dir); }
 
     // Values answered for get_option(NAME, nullptr) and get_option(NAME, IDENTIFIER).
     void set(const std::string& name, std::vector<std::string> values) {
@@ -69,8 +71,14 @@ class FakeHost {
     static const void* get_extension_cb(void* ctx, const char* id);
     static cb_status credentials_cb(void* ctx, const char* path, cb_pair_sink sink, void* sink_ctx,
                                     cb_string_sink error, void* error_ctx);
+    static cb_status run_cb(void* ctx, const char* const* argv, const char* const* env,
+                            uint32_t timeout_seconds, cb_string_sink output, void* output_ctx,
+                            int* exit_status, cb_string_sink error, void* error_ctx);
+
+    static std::string work_dir_of(void* ctx) { return static_cast<FakeHost*>(ctx)->work_dir_; }
 
     cb_host table_{};
+    std::string work_dir_;
     std::map<std::string, std::vector<std::string>> global_;
     std::map<std::pair<std::string, std::string>, std::vector<std::string>> per_identifier_;
     std::vector<std::string> errors_;

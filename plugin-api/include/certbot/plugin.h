@@ -319,6 +319,54 @@ typedef struct cb_credentials_v1 {
                       cb_string_sink error, void* error_ctx);
 } cb_credentials_v1;
 
+#define CB_CHECKPOINT_V1 "certbot.checkpoint.v1"
+/* Which checkpoint a cb_checkpoint_v1 call works on. */
+/* clang-format off */
+#define CB_CHECKPOINT_TEMPORARY 0x1u   /* challenge-time changes (temp_checkpoint/) */
+#define CB_CHECKPOINT_IN_PROGRESS 0x2u /* permanent changes not yet finalised (IN_PROGRESS) */
+/* clang-format on */
+typedef struct cb_checkpoint_v1 {
+    size_t struct_size;
+    /* Checkpoints of the files an installer changes, in certbot's reverter layout under the
+     * host's work directory (temp_checkpoint/, backups/IN_PROGRESS/, backups/<time>/), so this
+     * host and certbot roll back each other's changes. The plugin names every file before it
+     * changes it; the host copies it first (synced to disk), so a crash at any point leaves a
+     * checkpoint that restores the files byte for byte. WHICH is CB_CHECKPOINT_TEMPORARY or
+     * CB_CHECKPOINT_IN_PROGRESS. Restoring refuses (CB_ERROR naming the file) to overwrite a
+     * file edited by hand since the host wrote it.
+     *
+     * add_files: copies each file of PATHS (NULL-terminated, existing files) not already in the
+     * checkpoint; NOTE (may be NULL) is added to its notes (CHANGES_SINCE). */
+    cb_status (*add_files)(void* ctx, uint32_t which, const char* const* paths, const char* note,
+                           cb_string_sink error, void* error_ctx);
+    /* PATH is a file about to be created: undoing the checkpoint deletes it. */
+    cb_status (*add_new_file)(void* ctx, uint32_t which, const char* path, cb_string_sink error,
+                              void* error_ctx);
+    /* Writes SIZE bytes of DATA to PATH atomically (temporary file, fsync, rename; through a
+     * symlink to the file it names; the replaced file's mode and owner, MODE for a new file),
+     * after recording their digest, so a later hand edit is told apart. Name PATH first. */
+    cb_status (*write_file)(void* ctx, uint32_t which, const char* path, const char* data,
+                            size_t size, uint32_t mode, cb_string_sink error, void* error_ctx);
+    /* ARGV (NULL-terminated) runs, newest first, when the checkpoint is undone (certbot's
+     * COMMANDS rows, e.g. a2dismod -f ssl). A command that fails is a warning, not an error. */
+    cb_status (*add_undo_command)(void* ctx, uint32_t which, const char* const* argv,
+                                  cb_string_sink error, void* error_ctx);
+    /* The permanent changes become the finalised checkpoint backups/<time>, titled TITLE. */
+    cb_status (*finalize)(void* ctx, const char* title, cb_string_sink error, void* error_ctx);
+    /* Undoes the checkpoints WHICH names (both bits: certbot's recovery_routine) and deletes
+     * them; nothing to undo is CB_OK. Undo commands that failed go to WARNING (may be NULL). */
+    cb_status (*revert)(void* ctx, uint32_t which, cb_string_sink warning, void* warning_ctx,
+                        cb_string_sink error, void* error_ctx);
+    /* Restores the COUNT newest finalised checkpoints, newest first (CB_ERROR, restoring
+     * nothing, when fewer exist). */
+    cb_status (*rollback)(void* ctx, int count, cb_string_sink warning, void* warning_ctx,
+                          cb_string_sink error, void* error_ctx);
+    /* The finalised checkpoints' directories, oldest first, to FINALISED (may be NULL); the
+     * CB_CHECKPOINT_* bits of the unfinalised ones that exist to *PENDING (may be NULL). */
+    cb_status (*list)(void* ctx, cb_string_sink finalised, void* finalised_ctx, uint32_t* pending,
+                      cb_string_sink error, void* error_ctx);
+} cb_checkpoint_v1;
+
 /* The 1.0 sizes: the smallest tables a 1.x host accepts. Frozen: they never change, whatever
  * is appended later. */
 #define CB_PLUGIN_SIZE_1_0 (offsetof(cb_plugin, installer) + sizeof(void*))

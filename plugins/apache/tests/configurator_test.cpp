@@ -1,6 +1,7 @@
 // The parser and configurator on a small Debian-like tree, without a running Apache: apache2ctl
 // is a function answering DUMP_RUN_CFG/DUMP_MODULES/DUMP_INCLUDES for the tree.
 #include "apache_configurator.h"
+#include "host_services.h"
 #include "temp_root.h"
 
 #include <catch2/catch.hpp>
@@ -37,7 +38,8 @@ namespace {
 struct Tree {
     support_test::TempRoot dir;
     std::string root;
-    Tree() : root(dir.path + "/apache2") {
+    certbot::LocalHost host;  // the checkpoint service, as the plugin's runner offers it
+    Tree() : root(dir.path + "/apache2"), host(dir.path + "/work") {
         dir.write("apache2/apache2.conf",
                   "Define SITE_NAME defined.example\n"
                   "IncludeOptional mods-enabled/*.load\n"
@@ -85,6 +87,7 @@ struct Tree {
         e.run = [](const std::vector<std::string>& argv) {
             return CtlResult{1, argv[0] + " is not run in unit tests"};
         };
+        e.host = host.table();
         return e;
     }
 };

@@ -166,6 +166,7 @@ class Plugin {
           work_dir_(relative_dirs ? fs::relative(n.work_dir).string() : n.work_dir) {
         host_.config_dir = config_dir_.c_str();
         host_.work_dir = work_dir_.c_str();
+        fake.set_work_dir(work_dir_);
         status = lib_.entry().create(&host_, &self_);
     }
     ~Plugin() {

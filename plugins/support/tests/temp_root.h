@@ -3,7 +3,7 @@
 #ifndef CERTBOT_PLUGINS_SUPPORT_TESTS_TEMP_ROOT_H
 #define CERTBOT_PLUGINS_SUPPORT_TESTS_TEMP_ROOT_H
 
-#include "reverter.h"
+#include "files.h"
 
 #include <stdlib.h>
 

@@ -1,8 +1,7 @@
-// Checkpoints: byte-for-byte restores, new files removed, order of rollback, crash recovery.
-#include "reverter.h"
-#include "temp_root.h"
+// Checkpoints (the certbot.checkpoint.v1 service's store): byte-for-byte restores, new files
+// removed, order of rollback, crash recovery, the refusal to overwrite a hand edit.
+#include "checkpoints.h"
 
-#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
@@ -11,26 +10,39 @@
 #include <string>
 #include <vector>
 
+#include "fsutil.h"
+#include "temp_dir_test.h"
+
 namespace {
 
-using namespace plugin_support;
-using Dir = support_test::TempRoot;
+using namespace certbot;
+using Dir = certbot::test::TempDir;
+using certbot::test::mode_of;
 
-unsigned mode_of(const std::string& p) {
+void put(const std::string& path, const std::string& content, unsigned mode = 0644) {
+    write_keeping(path, content, mode);
+}
+
+std::string slurp(const std::string& path) {
+    auto r = read_file(path);
+    REQUIRE(r);
+    return *r;
+}
+
+bool present(const std::string& path) {
     struct stat st;
-    REQUIRE(::stat(p.c_str(), &st) == 0);
-    return st.st_mode & 07777;
+    return ::lstat(path.c_str(), &st) == 0;
 }
 
 }  // namespace
 
-TEST_CASE("temporary checkpoint restores bytes and mode and removes new files", "[reverter]") {
+TEST_CASE("temporary checkpoint restores bytes and mode and removes new files", "[checkpoints]") {
     Dir d;
     const std::string a = d / "a.conf", made = d / "new.conf";
     static const char kBytes[] = "server {\r\n\tlisten 80;\n}\n\0tail";
     const std::string original(kBytes, sizeof kBytes - 1);
-    atomic_write(a, original, 0640);
-    Reverter rev(d / "work");
+    put(a, original, 0640);
+    Checkpoints rev(d / "work");
     rev.add_to_checkpoint({a}, "", true);
     rev.register_new_file(made, true);
     rev.write_file(a, "changed", true);
@@ -39,64 +51,64 @@ TEST_CASE("temporary checkpoint restores bytes and mode and removes new files", 
     rev.write_file(made, "x", true);
     CHECK(rev.has_temporary());
     rev.revert_temporary();
-    CHECK(read_file(a) == original);
+    CHECK(slurp(a) == original);
     CHECK(mode_of(a) == 0640);
-    CHECK_FALSE(file_exists(made));
+    CHECK_FALSE(present(made));
     CHECK_FALSE(rev.has_temporary());
     rev.revert_temporary();  // idempotent
-    CHECK(read_file(a) == original);
+    CHECK(slurp(a) == original);
 }
 
-TEST_CASE("finalised checkpoints roll back newest first", "[reverter]") {
+TEST_CASE("finalised checkpoints roll back newest first", "[checkpoints]") {
     Dir d;
     const std::string a = d / "a.conf";
-    atomic_write(a, "v1");
-    Reverter rev(d / "work");
+    put(a, "v1");
+    Checkpoints rev(d / "work");
     for (const char* v : {"v2", "v3"}) {
         rev.add_to_checkpoint({a}, std::string("to ") + v, false);
-        atomic_write(a, v);
+        put(a, v);
         rev.finalize_checkpoint(std::string("Deployed ") + v);
     }
     auto cps = rev.checkpoints();
     REQUIRE(cps.size() == 2);
-    CHECK(read_file(cps[1] + "/CHANGES_SINCE") == "-- Deployed v3 --\nto v3\n");
-    CHECK(read_file(cps[1] + "/FILEPATHS") == a + "\n");
+    CHECK(slurp(cps[1] + "/CHANGES_SINCE") == "-- Deployed v3 --\nto v3\n");
+    CHECK(slurp(cps[1] + "/FILEPATHS") == a + "\n");
     rev.rollback_checkpoints(1);
-    CHECK(read_file(a) == "v2");
+    CHECK(slurp(a) == "v2");
     CHECK_THROWS_WITH(rev.rollback_checkpoints(2), Catch::Contains("only 1"));
     rev.rollback_checkpoints(1);
-    CHECK(read_file(a) == "v1");
+    CHECK(slurp(a) == "v1");
     CHECK(rev.checkpoints().empty());
 }
 
-TEST_CASE("recovery undoes an interrupted change (IN_PROGRESS and temporary)", "[reverter]") {
+TEST_CASE("recovery undoes an interrupted change (IN_PROGRESS and temporary)", "[checkpoints]") {
     Dir d;
     const std::string a = d / "a.conf", b = d / "b.conf";
-    atomic_write(a, "a1");
-    atomic_write(b, "b1");
+    put(a, "a1");
+    put(b, "b1");
     {
         // A run that died after writing: nothing finalised.
-        Reverter rev(d / "work");
+        Checkpoints rev(d / "work");
         rev.add_to_checkpoint({a}, "", false);
         rev.write_file(a, "a2", false);
         rev.add_to_checkpoint({b}, "", true);
         rev.write_file(b, "b2", true);
     }
-    Reverter next(d / "work");
+    Checkpoints next(d / "work");
     CHECK(next.has_in_progress());
     next.recovery_routine();
-    CHECK(read_file(a) == "a1");
-    CHECK(read_file(b) == "b1");
+    CHECK(slurp(a) == "a1");
+    CHECK(slurp(b) == "b1");
     CHECK_FALSE(next.has_in_progress());
     CHECK_FALSE(next.has_temporary());
 }
 
-TEST_CASE("atomic_write writes through a symlink and leaves no temporary file", "[reverter]") {
+TEST_CASE("write_keeping writes through a symlink and leaves no temporary file", "[checkpoints]") {
     Dir d;
-    atomic_write(d / "target", "old");
+    put(d / "target", "old");
     REQUIRE(::symlink((d / "target").c_str(), (d / "link").c_str()) == 0);
-    atomic_write(d / "link", "new");
-    CHECK(read_file(d / "target") == "new");
+    put(d / "link", "new");
+    CHECK(slurp(d / "target") == "new");
     struct stat st;
     REQUIRE(::lstat((d / "link").c_str(), &st) == 0);
     CHECK(S_ISLNK(st.st_mode));
@@ -108,36 +120,37 @@ TEST_CASE("atomic_write writes through a symlink and leaves no temporary file", 
     CHECK(entries == 2);
 }
 
-TEST_CASE("undo commands run newest first before the files are restored", "[reverter]") {
+TEST_CASE("undo commands run newest first before the files are restored", "[checkpoints]") {
     Dir d;
     const std::string log = d / "log";
-    Reverter rev(d / "work");
+    Checkpoints rev(d / "work");
     rev.register_undo_command({"/bin/sh", "-c", "echo first >> \"$0\"", log}, false);
     rev.register_undo_command({"/bin/sh", "-c", "echo second, quoted \"x\" >> \"$0\"", log}, false);
-    CHECK(read_file(rev.in_progress_dir() + "/COMMANDS") ==
+    CHECK(slurp(rev.in_progress_dir() + "/COMMANDS") ==
           "/bin/sh,-c,\"echo first >> \"\"$0\"\"\"," + log +
               "\r\n/bin/sh,-c,\"echo second, quoted \"\"x\"\" >> \"\"$0\"\"\"," + log + "\r\n");
     rev.revert_in_progress();
-    CHECK(read_file(log) == "second, quoted x\nfirst\n");
+    CHECK(slurp(log) == "second, quoted x\nfirst\n");
     CHECK(rev.undo_failures().empty());
     rev.register_undo_command({"no-such-program-here"}, true);
     rev.revert_temporary();
     REQUIRE(rev.undo_failures().size() == 1);
-    CHECK_FALSE(file_exists(rev.temp_dir()));
+    CHECK(rev.undo_failures()[0] == "Unable to run undo command: no-such-program-here (not found)");
+    CHECK_FALSE(present(rev.temp_dir()));
 }
 
-TEST_CASE("parse_csv reads Python csv rows", "[reverter]") {
+TEST_CASE("parse_csv reads Python csv rows", "[checkpoints]") {
     auto rows = parse_csv("a2dismod,-f,ssl\r\n\"a,b\",\"\"\"q\"\"\",\r\n");
     REQUIRE(rows.size() == 2);
     CHECK(rows[0] == std::vector<std::string>{"a2dismod", "-f", "ssl"});
     CHECK(rows[1] == std::vector<std::string>{"a,b", "\"q\"", ""});
 }
 
-TEST_CASE("rollback refuses to overwrite a file edited after the checkpoint", "[reverter]") {
+TEST_CASE("rollback refuses to overwrite a file edited after the checkpoint", "[checkpoints]") {
     Dir d;
     const std::string a = d / "a.conf", made = d / "made.conf";
-    atomic_write(a, "v1");
-    Reverter rev(d / "work");
+    put(a, "v1");
+    Checkpoints rev(d / "work");
     rev.add_to_checkpoint({a}, "", false);
     rev.write_file(a, "v2", false);
     rev.register_new_file(made, false);
@@ -145,36 +158,36 @@ TEST_CASE("rollback refuses to overwrite a file edited after the checkpoint", "[
     rev.finalize_checkpoint("Deployed");
     const std::string cp = rev.checkpoints().back();
 
-    atomic_write(a, "v2 plus the admin's edit");
+    put(a, "v2 plus the admin's edit");
     CHECK_THROWS_WITH(rev.rollback_checkpoints(1),
                       Catch::Contains("Not rolling back: " + a + " was edited") &&
                           Catch::Contains("delete " + cp + "/WRITTEN"));
-    CHECK(read_file(a) == "v2 plus the admin's edit");
-    CHECK(read_file(made) == "new");
+    CHECK(slurp(a) == "v2 plus the admin's edit");
+    CHECK(slurp(made) == "new");
     CHECK(rev.checkpoints().size() == 1);
 
     // A file the checkpoint created and the admin then edited is not deleted either.
-    atomic_write(a, "v2");
-    atomic_write(made, "new, edited");
+    put(a, "v2");
+    put(made, "new, edited");
     CHECK_THROWS_WITH(rev.rollback_checkpoints(1), Catch::Contains(made + " was edited"));
-    CHECK(read_file(made) == "new, edited");
+    CHECK(slurp(made) == "new, edited");
 
     // The admin's explicit choice: deleting WRITTEN rolls back anyway.
     REQUIRE(::unlink((cp + "/WRITTEN").c_str()) == 0);
     rev.rollback_checkpoints(1);
-    CHECK(read_file(a) == "v1");
-    CHECK_FALSE(file_exists(made));
+    CHECK(slurp(a) == "v1");
+    CHECK_FALSE(present(made));
 }
 
-TEST_CASE("rolling back two checkpoints checks an edit made between them", "[reverter]") {
+TEST_CASE("rolling back two checkpoints checks an edit made between them", "[checkpoints]") {
     Dir d;
     const std::string a = d / "a.conf";
-    atomic_write(a, "v1");
-    Reverter rev(d / "work");
+    put(a, "v1");
+    Checkpoints rev(d / "work");
     rev.add_to_checkpoint({a}, "", false);
     rev.write_file(a, "v2", false);
     rev.finalize_checkpoint("first");
-    atomic_write(a, "v2 edited by hand");  // between the two runs
+    put(a, "v2 edited by hand");  // between the two runs
     rev.add_to_checkpoint({a}, "", false);
     rev.write_file(a, "v3", false);
     rev.finalize_checkpoint("second");
@@ -183,20 +196,20 @@ TEST_CASE("rolling back two checkpoints checks an edit made between them", "[rev
     // Undoing both would restore v1 over the hand edit the second checkpoint saved.
     CHECK_THROWS_WITH(rev.rollback_checkpoints(2),
                       Catch::Contains(a + " was edited") && Catch::Contains(cps[0]));
-    CHECK(read_file(a) == "v3");
+    CHECK(slurp(a) == "v3");
     CHECK(rev.checkpoints().size() == 2);
     // Undoing only the newest gives the hand edit back.
     rev.rollback_checkpoints(1);
-    CHECK(read_file(a) == "v2 edited by hand");
+    CHECK(slurp(a) == "v2 edited by hand");
 }
 
 TEST_CASE("a link certbot made is unchanged when a later checkpoint edits its target",
-          "[reverter]") {
+          "[checkpoints]") {
     // Apache's sites-enabled link to the -le-ssl.conf it created: deploy makes both, a later
     // enhancement checkpoint edits the file; undoing both must not call the link "edited".
     Dir d;
     const std::string file = d / "a-le-ssl.conf", link = d / "enabled.conf";
-    Reverter rev(d / "work");
+    Checkpoints rev(d / "work");
     rev.register_new_file(file, false);
     rev.write_file(file, "v1", false);
     REQUIRE(::symlink(file.c_str(), link.c_str()) == 0);
@@ -206,38 +219,38 @@ TEST_CASE("a link certbot made is unchanged when a later checkpoint edits its ta
     rev.write_file(file, "v2", false);
     rev.finalize_checkpoint("enhance");
     rev.rollback_checkpoints(2);
-    CHECK_FALSE(file_exists(file));
+    CHECK_FALSE(present(file));
     struct stat st;
     CHECK(::lstat(link.c_str(), &st) != 0);
 }
 
-TEST_CASE("recovery of an interrupted change refuses a file edited since", "[reverter]") {
+TEST_CASE("recovery of an interrupted change refuses a file edited since", "[checkpoints]") {
     Dir d;
     const std::string a = d / "a.conf", b = d / "b.conf";
-    atomic_write(a, "a1");
-    atomic_write(b, "b1");
+    put(a, "a1");
+    put(b, "b1");
     {
-        Reverter rev(d / "work");
+        Checkpoints rev(d / "work");
         rev.add_to_checkpoint({a}, "", false);
         rev.write_file(a, "a2", false);
         rev.add_to_checkpoint({b}, "", false);  // the run died before writing b
     }
-    atomic_write(b, "b1 edited");
-    Reverter next(d / "work");
+    put(b, "b1 edited");
+    Checkpoints next(d / "work");
     CHECK_THROWS_WITH(next.recovery_routine(), Catch::Contains(b + " was edited"));
-    CHECK(read_file(a) == "a2");
+    CHECK(slurp(a) == "a2");
     CHECK(next.has_in_progress());
-    atomic_write(b, "b1");  // the admin undid the edit: the original is fine to restore over
+    put(b, "b1");  // the admin undid the edit: the original is fine to restore over
     next.recovery_routine();
-    CHECK(read_file(a) == "a1");
+    CHECK(slurp(a) == "a1");
     CHECK_FALSE(next.has_in_progress());
 }
 
-TEST_CASE("a deleted file and certbot's own unrecorded checkpoints", "[reverter]") {
+TEST_CASE("a deleted file and certbot's own unrecorded checkpoints", "[checkpoints]") {
     Dir d;
     const std::string a = d / "a.conf";
-    atomic_write(a, "v1");
-    Reverter rev(d / "work");
+    put(a, "v1");
+    Checkpoints rev(d / "work");
     rev.add_to_checkpoint({a}, "", true);
     rev.write_file(a, "v2", true);
     REQUIRE(::unlink(a.c_str()) == 0);
@@ -246,5 +259,5 @@ TEST_CASE("a deleted file and certbot's own unrecorded checkpoints", "[reverter]
     // A checkpoint without WRITTEN (Python certbot's layout) is restored as certbot would.
     REQUIRE(::unlink((rev.temp_dir() + "/WRITTEN").c_str()) == 0);
     rev.revert_temporary();
-    CHECK(read_file(a) == "v1");
+    CHECK(slurp(a) == "v1");
 }
