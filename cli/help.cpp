@@ -197,10 +197,15 @@ std::string wrap(const std::string& text) {
 
 // One option as argparse shows it: "  -d DOMAINS, --domains DOMAINS" and the help text from
 // column 24, wrapped at 78.
-std::string format_option(const po::option_description& d) {
+// A plugin's option shows the metavar its descriptor gives (OPTS.metavars).
+std::string format_option(const po::option_description& d, const Options& opts) {
     std::string metavar;
     if (d.semantic()->max_tokens() > 0) {
-        for (char c : d.long_name()) metavar += c == '-' ? '_' : static_cast<char>(std::toupper(c));
+        if (auto it = opts.metavars.find(d.long_name()); it != opts.metavars.end())
+            metavar = it->second;
+        else
+            for (char c : d.long_name())
+                metavar += c == '-' ? '_' : static_cast<char>(std::toupper(c));
         metavar = " " + metavar;
     }
     std::string head = "  ";
@@ -245,9 +250,10 @@ void print_header(const char* usage, const char* tail = "\n") {
 }
 
 void print_group(const std::string& title, const std::string& description,
-                 const std::vector<boost::shared_ptr<po::option_description>>& flags) {
+                 const std::vector<boost::shared_ptr<po::option_description>>& flags,
+                 const Options& opts) {
     std::cout << title << ":\n" << wrap(description) << "\n";
-    for (const auto& d : flags) std::cout << format_option(*d);
+    for (const auto& d : flags) std::cout << format_option(*d, opts);
     if (!flags.empty()) std::cout << "\n";
 }
 
@@ -271,7 +277,7 @@ int print_topic(const Topic& t, const Options& opts, const PluginRegistry& reg) 
             if (!seen.count(p.name()))
                 if (auto d = opts.all.find_nothrow(p.name(), false, false, false))
                     group.push_back(boost::make_shared<po::option_description>(*d));
-    print_group(t.name, t.description, group);
+    print_group(t.name, t.description, group, opts);
     return kExitOk;
 }
 
@@ -309,11 +315,11 @@ int print_help(const std::string& topic, const Options& opts, const PluginRegist
             if (caption == "options") {  // under the header's "options:"
                 for (const auto& d : group->options())
                     if (d->long_name() != "help" && d->long_name() != "config")
-                        std::cout << format_option(*d);
+                        std::cout << format_option(*d, opts);
                 std::cout << "\n";
                 continue;
             }
-            print_group(caption, description, group->options());
+            print_group(caption, description, group->options(), opts);
         }
         return kExitOk;
     }
@@ -326,7 +332,8 @@ int print_help(const std::string& topic, const Options& opts, const PluginRegist
         print_group(topic, p->entry->description ? p->entry->description : "",
                     it != opts.per_plugin.end()
                         ? it->second.options()
-                        : std::vector<boost::shared_ptr<po::option_description>>{});
+                        : std::vector<boost::shared_ptr<po::option_description>>{},
+                    opts);
         return kExitOk;
     }
     std::string names = "all, commands";

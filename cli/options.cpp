@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include "plugin_options.h"
+
 #include <string>
 #include <vector>
 
@@ -89,11 +91,24 @@ void build_options(Options& o, const PluginRegistry& reg) {
             if (od.short_alias && od.short_alias[0] == '-' && od.short_alias[1] &&
                 !od.short_alias[2])
                 spec += std::string(",") + od.short_alias[1];
-            const char* help = od.help ? od.help : "";
-            if (od.flags & CB_OPT_FLAG)
-                desc.add_options()(spec.c_str(), help);
-            else
-                desc.add_options()(spec.c_str(), po::value<std::vector<std::string>>(), help);
+            std::string help = od.help ? od.help : "";
+            if (od.flags & CB_OPT_FLAG) {
+                desc.add_options()(spec.c_str(), help.c_str());
+                continue;
+            }
+            if (od.default_value && help.find("(default:") == std::string::npos)
+                help +=
+                    std::string(help.empty() ? "" : " ") + "(default: " + od.default_value + ")";
+            o.metavars[name + "-" + od.name] = plugin_option_metavar(name, od);
+            // A typed value (ABI 1.3) is checked as it is parsed, like argparse's type=, for
+            // every plugin's options; plugin_values() checks again what a renewal conf restores.
+            auto* value = po::value<std::vector<std::string>>()->notifier(
+                [name, od](const std::vector<std::string>& values) {
+                    for (const auto& v : values)
+                        if (auto checked = plugin_option_value(name, od, v); !checked)
+                            throw po::error(checked.error().message);
+                });
+            desc.add_options()(spec.c_str(), value, help.c_str());
         }
         o.per_plugin.emplace(name, desc);
     }

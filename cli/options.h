@@ -30,6 +30,8 @@ struct Options {
     po::options_description unregister{"unregister"};
     po::options_description certificates{"certificates"};
     std::map<std::string, po::options_description> per_plugin;
+    // --<plugin>-<option> -> the value's name in help (plugin_option_metavar).
+    std::map<std::string, std::string> metavars;
     po::options_description all{"all"};
     // Accepted but not shown in any help (certbot's hidden and deprecated flags).
     po::options_description hidden{"hidden"};

@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "log.h"
+#include "plugin_options.h"
 #include "renewal.h"
 
 namespace certbot {
@@ -37,9 +38,11 @@ int check_plugin_file(const std::string& file, const PluginRegistry& reg) {
             std::string kinds = p->is_authenticator() ? "Authenticator" : "";
             if (p->is_installer()) kinds += kinds.empty() ? "Installer" : ", Installer";
             std::string opts;
-            for (size_t i = 0; i < p->entry->option_count; ++i)
-                opts +=
-                    (opts.empty() ? " --" : ", --") + p->name() + "-" + p->entry->options[i].name;
+            for (size_t i = 0; i < p->entry->option_count; ++i) {
+                const cb_option_desc& od = p->entry->options[i];
+                opts += (opts.empty() ? " --" : ", --") + p->name() + "-" + od.name + " (" +
+                        plugin_option_summary(od) + ")";
+            }
             msg = "1" + p->name() + "\n" + "plugin \"" + p->name() + "\" " + p->entry->version +
                   " (" + kinds + "), built for plugin ABI " + std::to_string(p->entry->abi_major) +
                   "." + std::to_string(p->entry->abi_minor) +

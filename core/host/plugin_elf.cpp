@@ -333,18 +333,24 @@ class EntryCopy {
     }
 
     bool types(uint64_t field) {
-        e_.challenge_types = nullptr;
+        return string_list(field, 16, e_.challenge_types);  // the host keeps at most 16
+    }
+
+    // A NULL-terminated array of strings (at most MAX are read).
+    bool string_list(uint64_t field, size_t max, const char* const*& out) {
+        out = nullptr;
         auto p = img_.pointer(field);
         if (!p) return false;
         if (*p == 0) return true;
-        for (uint64_t i = 0; i < 16; ++i) {  // the host keeps at most 16
+        auto& list = lists_.emplace_back();
+        for (uint64_t i = 0; i < max; ++i) {
             const char* t = nullptr;
             if (!string_field(*p + i * sizeof(void*), t)) return false;
             if (!t) break;
-            types_.push_back(t);
+            list.push_back(t);
         }
-        types_.push_back(nullptr);
-        e_.challenge_types = types_.data();
+        list.push_back(nullptr);
+        out = list.data();
         return true;
     }
 
@@ -374,6 +380,10 @@ class EntryCopy {
                     !string_field(at + offsetof(cb_option_desc, metavar), o->metavar) ||
                     !string_field(at + offsetof(cb_option_desc, help), o->help) ||
                     !string_field(at + offsetof(cb_option_desc, default_value), o->default_value))
+                    return false;
+                // 1.3: a choice's values, when the element size covers them.
+                if (stride >= offsetof(cb_option_desc, choices) + sizeof(o->choices) &&
+                    !string_list(at + offsetof(cb_option_desc, choices), kMaxChoices, o->choices))
                     return false;
             }
         }
@@ -407,8 +417,8 @@ class EntryCopy {
     cb_authenticator auth_{};
     cb_installer inst_{};
     std::deque<std::string> strings_;
-    std::vector<const char*> types_;
-    std::vector<size_t> options_;  // the option elements, size_t-aligned
+    std::deque<std::vector<const char*>> lists_;  // challenge types, choices
+    std::vector<size_t> options_;                 // the option elements, size_t-aligned
 };
 
 }  // namespace

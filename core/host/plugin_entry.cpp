@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "plugin_host.h"
+#include "plugin_options.h"
 
 namespace certbot {
 
@@ -74,6 +75,26 @@ const cb_option_desc& plugin_option_at(const cb_plugin& e, size_t i) {
                                                     i * stride);
 }
 
+cb_option_desc plugin_option_typed(const cb_option_desc& od) {
+    cb_option_desc t{};
+    t.type = CB_TYPE_STRING;
+    if (CB_HAS_FIELD(&od, cb_option_desc, type)) {
+        t.type = od.type;
+        t.choices = od.choices;
+        t.min_value = od.min_value;
+        t.max_value = od.max_value;
+    }
+    if (t.type > CB_TYPE_CHOICE) t.type = CB_TYPE_STRING;  // a later minor's type
+    t.struct_size = sizeof t;
+    t.name = od.name;
+    t.short_alias = od.short_alias;
+    t.metavar = od.metavar;
+    t.help = od.help;
+    t.default_value = od.default_value;
+    t.flags = od.flags;
+    return t;
+}
+
 std::string plugin_declared_name(const cb_plugin_head& entry) {
     if (entry.struct_size < offsetof(cb_plugin_head, name) + sizeof(entry.name)) return {};
     return plugin_name_valid(entry.name) ? entry.name : "";
@@ -110,6 +131,8 @@ std::string plugin_entry_problem(const cb_plugin& entry) {
         const auto& o = plugin_option_at(entry, i);
         if (o.struct_size != entry.options[0].struct_size || !plugin_name_valid(o.name))
             return "declares a malformed option #" + to_s(i);
+        if (auto why = plugin_option_problem(plugin_option_typed(o)); !why.empty())
+            return "declares " + why;
     }
     return {};
 }
@@ -136,6 +159,16 @@ wire::Message plugin_describe_entry(const cb_plugin& e) {
         m.push_back(wire::nullable(od.help));
         m.push_back(wire::nullable(od.default_value));
         m.push_back(to_s(od.flags));
+        // 1.3: the type (an older plugin's options: strings).
+        const cb_option_desc t = plugin_option_typed(od);
+        m.push_back(to_s(t.type));
+        m.push_back(std::to_string(t.min_value));
+        m.push_back(std::to_string(t.max_value));
+        std::vector<std::string> choices;
+        for (const char* const* c = t.choices; c && *c && choices.size() < kMaxChoices; ++c)
+            choices.emplace_back(*c);
+        m.push_back(to_s(choices.size()));
+        m.insert(m.end(), choices.begin(), choices.end());
     }
     const bool has_excl = CB_HAS_FIELD(&e, cb_plugin, exclusive);
     m.push_back(to_s(has_excl ? e.exclusive : 0));

@@ -37,6 +37,13 @@ struct EntryChoice {
 };
 EntryChoice plugin_choose_entry(const std::vector<const cb_plugin_head*>& offered);
 
+// At most this many choices of a CB_TYPE_CHOICE option are kept.
+inline constexpr size_t kMaxChoices = 64;
+
+// OD with the 1.3 typed fields as this host reads them: zero (a string) when the plugin's
+// element size does not cover them, an unknown type read as a string.
+cb_option_desc plugin_option_typed(const cb_option_desc& od);
+
 // The name an entry declares, read from the part of cb_plugin that every major keeps
 // (struct_size, abi_major, abi_minor, name: docs/plugin-abi.md, "Versioning"); "" when the
 // entry is too short for it or the name is not a valid one.
@@ -46,8 +53,9 @@ std::string plugin_declared_name(const cb_plugin_head& entry);
 // Reads a field only after struct_size and abi_major say it is there.
 std::string plugin_entry_problem(const cb_plugin& entry);
 
-// ["desc", "ok", name, description, version, kinds, abi_minor, types..., options...,
-// exclusive, exclusive_port_option] for an entry plugin_entry_problem accepted.
+// ["desc", "ok", name, description, version, kinds, abi_minor, types..., options (each: name,
+// alias, metavar, help, default, flags, type, min, max, choices...), exclusive,
+// exclusive_port_option] for an entry plugin_entry_problem accepted.
 wire::Message plugin_describe_entry(const cb_plugin& entry);
 
 }  // namespace certbot

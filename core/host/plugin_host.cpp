@@ -22,6 +22,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "plugin_elf.h"
+#include "plugin_entry.h"
 #include "plugin_runner.h"
 #include "plugin_wire.h"
 #include "process.h"
@@ -210,6 +211,7 @@ struct PluginDescriptor {
     std::deque<std::string> strings;  // stable storage for every char* in entry
     std::vector<const char*> types;
     std::vector<cb_option_desc> options;
+    std::deque<std::vector<const char*>> choices;  // each option's, NULL-terminated
 
     const char* keep(const std::string& s) { return strings.emplace_back(s).c_str(); }
     const char* keep_nullable(const std::string& s) {
@@ -240,6 +242,14 @@ struct PluginDescriptor {
             o.help = d->keep_nullable(c.str());
             o.default_value = d->keep_nullable(c.str());
             o.flags = static_cast<uint32_t>(c.num(0xffffffffu));
+            o.type = static_cast<uint32_t>(c.num(CB_TYPE_CHOICE));
+            o.min_value = c.snum();
+            o.max_value = c.snum();
+            auto& choices = d->choices.emplace_back();
+            for (uint64_t k = c.num(kMaxChoices); c.ok() && k > 0; --k)
+                choices.push_back(d->keep(c.str()));
+            choices.push_back(nullptr);
+            o.choices = choices.size() > 1 ? choices.data() : nullptr;
             if (c.ok() && !plugin_name_valid(o.name))
                 return Error("declares a malformed option #" + std::to_string(d->options.size()));
             d->options.push_back(o);
@@ -277,7 +287,7 @@ std::optional<FileId> file_id(const std::string& path) {
 }
 
 std::string cache_header() {
-    return std::string("certbot-plugin-cache 2 ") + certbot_version() + " " +
+    return std::string("certbot-plugin-cache 3 ") + certbot_version() + " " +
            std::to_string(CB_ABI_MAJOR) + "." + std::to_string(CB_ABI_MINOR);
 }
 

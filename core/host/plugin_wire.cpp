@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace certbot::wire {
@@ -127,6 +128,21 @@ const std::string& Cursor::str() {
         return empty_;
     }
     return m_[i_++];
+}
+
+int64_t Cursor::snum() {
+    const std::string& s = str();
+    const bool negative = !s.empty() && s[0] == '-';
+    if (!ok_ || s.size() < (negative ? 2u : 1u) || s.size() > 20) {
+        ok_ = false;
+        return 0;
+    }
+    errno = 0;
+    char* end = nullptr;
+    const long long v = std::strtoll(s.c_str(), &end, 10);
+    if (*end != '\0' || errno == ERANGE || s[negative ? 1 : 0] < '0' || s[negative ? 1 : 0] > '9')
+        ok_ = false;
+    return ok_ ? v : 0;
 }
 
 uint64_t Cursor::num(uint64_t max) {

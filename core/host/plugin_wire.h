@@ -45,6 +45,7 @@ class Cursor {
     bool ok() const { return ok_; }
     const std::string& str();
     uint64_t num(uint64_t max);
+    int64_t snum();  // a signed 64-bit decimal ("-5")
     bool done() const { return i_ == m_.size(); }
 
   private:

@@ -15,6 +15,7 @@
 #include "json.h"
 #include "kept_issuance.h"
 #include "log.h"
+#include "plugin_options.h"
 #include "user_agent.h"
 #include "version.h"
 
@@ -72,6 +73,8 @@ Result<PluginOptionValues> plugin_values(const LoadedPlugin& p, const Config& cf
         if (!all.empty())
             for (const auto& d : cfg.domains) map.emplace(d, all.back());
     }
+    // Typed options (ABI 1.3) are checked, and handed over canonical, before the plugin runs.
+    CB_TRY(check_plugin_values(p, v));
     // Hook options (CB_OPT_HOOK) are checked like --pre-hook: a typo must fail before the order.
     if (!cfg.disable_hook_validation)
         for (size_t i = 0; i < p.entry->option_count; ++i) {

@@ -2,8 +2,21 @@
 #include <certbot/plugin.h>
 
 static const char* const kTypes[] = {"http-01", NULL};
-static const cb_option_desc kOpts[] = {
-    {sizeof(cb_option_desc), "path", "-w", "PATH", "where", NULL, CB_OPT_PER_IDENTIFIER}};
+static const char* const kModes[] = {"fast", "slow", NULL};
+static const cb_option_desc kOpts[] = {{.struct_size = sizeof(cb_option_desc),
+                                        .name = "path",
+                                        .short_alias = "-w",
+                                        .metavar = "PATH",
+                                        .help = "where",
+                                        .flags = CB_OPT_PER_IDENTIFIER,
+                                        .type = CB_TYPE_PATH},
+                                       {.struct_size = sizeof(cb_option_desc),
+                                        .name = "mode",
+                                        .help = "how",
+                                        .default_value = "fast",
+                                        .flags = CB_OPT_VALUE | CB_OPT_REQUIRED,
+                                        .type = CB_TYPE_CHOICE,
+                                        .choices = kModes}};
 
 static cb_status create(const cb_host* host, void** out) {
     (void)host;

@@ -29,7 +29,23 @@ struct Both : A, I {
 };
 
 const char* const kTypes[] = {"http-01", nullptr};
-const cb_option_desc kOpts[] = {{sizeof(cb_option_desc), "x", nullptr, "X", "x", nullptr, 0}};
+const char* const kModes[] = {"fast", "slow", nullptr};
+constexpr cb_option_desc kOpts[] = {
+    with_metavar(option("x", "x"), "X"),
+    required(int_option("n", "n", "3", 1, 9)),
+    choice_option("mode", "m", kModes, "fast"),
+    with_alias(path_option("dir", "d"), "-d"),
+    bool_option("b", "b", "True"),
+    flag_option("f", "f"),
+};
+static_assert(kOpts[0].struct_size == sizeof(cb_option_desc) && kOpts[0].type == CB_TYPE_STRING,
+              "option(): a string");
+static_assert(kOpts[1].type == CB_TYPE_INT && kOpts[1].min_value == 1 && kOpts[1].max_value == 9 &&
+                  (kOpts[1].flags & CB_OPT_REQUIRED),
+              "int_option() and required()");
+static_assert(kOpts[2].choices == kModes && kOpts[3].short_alias[1] == 'd' &&
+                  kOpts[4].type == CB_TYPE_BOOL && kOpts[5].flags == CB_OPT_FLAG,
+              "choice/path/bool/flag");
 constexpr cb_plugin kA = entry<A>("a", "a", "1", kTypes, kOpts);
 constexpr cb_plugin kI = entry<I>("i", "i", "1", kTypes, kOpts);
 constexpr cb_plugin kB = entry<Both>("b", "b", "1", kTypes, kOpts);

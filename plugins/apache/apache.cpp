@@ -346,32 +346,29 @@ class Apache : public certbot::plugin::Authenticator, public certbot::plugin::In
 };
 
 const char* const kChallengeTypes[] = {"http-01", nullptr};
+// Typed (ABI 1.3): the host checks the values; metavars are certbot's (APACHE_ENMOD, ...).
+using certbot::plugin::bool_option;
+using certbot::plugin::option;
+using certbot::plugin::path_option;
 const cb_option_desc kOptions[] = {
-    {sizeof(cb_option_desc), "enmod", nullptr, "ENMOD", "Path to the Apache 'a2enmod' binary",
-     "a2enmod", CB_OPT_VALUE},
-    {sizeof(cb_option_desc), "dismod", nullptr, "DISMOD", "Path to the Apache 'a2dismod' binary",
-     "a2dismod", CB_OPT_VALUE},
-    {sizeof(cb_option_desc), "le-vhost-ext", nullptr, "LE_VHOST_EXT",
-     "SSL vhost configuration extension", "-le-ssl.conf", CB_OPT_VALUE},
-    {sizeof(cb_option_desc), "server-root", nullptr, "SERVER_ROOT", "Apache server root directory",
-     "/etc/apache2", CB_OPT_VALUE},
-    {sizeof(cb_option_desc), "vhost-root", nullptr, "VHOST_ROOT",
-     "Apache server VirtualHost configuration root", nullptr, CB_OPT_VALUE},
-    {sizeof(cb_option_desc), "logs-root", nullptr, "LOGS_ROOT", "Apache server logs directory",
-     "/var/log/apache2", CB_OPT_VALUE},
-    {sizeof(cb_option_desc), "challenge-location", nullptr, "CHALLENGE_LOCATION",
-     "Directory path for challenge configuration (default: the server root, /etc/apache2)", nullptr,
-     CB_OPT_VALUE},
-    {sizeof(cb_option_desc), "handle-modules", nullptr, "HANDLE_MODULES",
-     "Let installer handle enabling required modules for you (Only Ubuntu/Debian currently)",
-     "True", CB_OPT_VALUE},
-    {sizeof(cb_option_desc), "handle-sites", nullptr, "HANDLE_SITES",
-     "Let installer handle enabling sites for you (Only Ubuntu/Debian currently)", "True",
-     CB_OPT_VALUE},
-    {sizeof(cb_option_desc), "ctl", nullptr, "CTL", "Full path to Apache control script",
-     "apache2ctl", CB_OPT_VALUE},
-    {sizeof(cb_option_desc), "bin", nullptr, "BIN", "Full path to apache2/httpd binary", nullptr,
-     CB_OPT_VALUE},
+    option("enmod", "Path to the Apache 'a2enmod' binary", "a2enmod"),
+    option("dismod", "Path to the Apache 'a2dismod' binary", "a2dismod"),
+    option("le-vhost-ext", "SSL vhost configuration extension", "-le-ssl.conf"),
+    path_option("server-root", "Apache server root directory", "/etc/apache2"),
+    path_option("vhost-root", "Apache server VirtualHost configuration root"),
+    path_option("logs-root", "Apache server logs directory", "/var/log/apache2"),
+    path_option("challenge-location",
+                "Directory path for challenge configuration (default: the server root, "
+                "/etc/apache2)"),
+    bool_option("handle-modules",
+                "Let installer handle enabling required modules for you (Only Ubuntu/Debian "
+                "currently)",
+                "True"),
+    bool_option("handle-sites",
+                "Let installer handle enabling sites for you (Only Ubuntu/Debian currently)",
+                "True"),
+    option("ctl", "Full path to Apache control script", "apache2ctl"),
+    option("bin", "Full path to apache2/httpd binary"),
 };
 
 }  // namespace

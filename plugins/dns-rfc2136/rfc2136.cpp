@@ -36,6 +36,7 @@ namespace {
 
 using certbot::plugin::Challenge;
 using certbot::plugin::Host;
+namespace dns = certbot::plugin::dns;
 using rfc2136::Bytes;
 
 constexpr int kTimeoutSeconds = 10;  // per exchange with the server (connect + answer)
@@ -354,13 +355,9 @@ class Rfc2136 : public certbot::plugin::Authenticator {
 const char* const kChallengeTypes[] = {"dns-01", nullptr};
 
 const cb_option_desc kOptions[] = {
-    {sizeof(cb_option_desc), "propagation-seconds", nullptr, "PROPAGATION_SECONDS",
-     "The number of seconds to wait for DNS to propagate before asking the ACME server to verify "
-     "the DNS record.",
-     "60", CB_OPT_VALUE},
-    {sizeof(cb_option_desc), "credentials", nullptr, "CREDENTIALS",
-     "RFC 2136 credentials INI file (dns_rfc2136_server, _port, _name, _secret, _algorithm).",
-     nullptr, CB_OPT_VALUE},
+    dns::propagation_option("60"),
+    dns::credentials_option(
+        "RFC 2136 credentials INI file (dns_rfc2136_server, _port, _name, _secret, _algorithm)."),
 };
 
 }  // namespace

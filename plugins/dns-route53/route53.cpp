@@ -338,10 +338,11 @@ class Route53 : public dns::DnsAuthenticator {
 };
 
 const cb_option_desc kOptions[] = {
-    {sizeof(cb_option_desc), "propagation-seconds", nullptr, "PROPAGATION_SECONDS",
-     "Extra seconds to wait after Route 53 reports the changes INSYNC (it is asked until it "
-     "does, up to 10 minutes; by default nothing more).",
-     nullptr, CB_OPT_VALUE},
+    certbot::plugin::int_option(
+        "propagation-seconds",
+        "Extra seconds to wait after Route 53 reports the changes INSYNC (it is asked until it "
+        "does, up to 10 minutes; by default nothing more).",
+        nullptr, 0, dns::kMaxPropagationSeconds),
 };
 
 }  // namespace

@@ -196,14 +196,14 @@ class Manual : public certbot::plugin::Authenticator {
 const char* const kChallengeTypes[] = {"http-01", "dns-01", nullptr};
 
 const cb_option_desc kOptions[] = {
-    {sizeof(cb_option_desc), "auth-hook", nullptr, "MANUAL_AUTH_HOOK",
-     "Path or command to execute for the authentication script", nullptr, CB_OPT_HOOK},
-    {sizeof(cb_option_desc), "cleanup-hook", nullptr, "MANUAL_CLEANUP_HOOK",
-     "Path or command to execute for the cleanup script", nullptr, CB_OPT_HOOK},
+    certbot::plugin::option("auth-hook", "Path or command to execute for the authentication script",
+                            nullptr, CB_OPT_HOOK),
+    certbot::plugin::option("cleanup-hook", "Path or command to execute for the cleanup script",
+                            nullptr, CB_OPT_HOOK),
     // certbot 2.x still accepts it (with a warning) so old cron lines keep working.
-    {sizeof(cb_option_desc), "public-ip-logging-ok", nullptr, nullptr,
-     "Deprecated and ignored (the CA no longer logs the client's IP address).", nullptr,
-     CB_OPT_FLAG},
+    certbot::plugin::flag_option(
+        "public-ip-logging-ok",
+        "Deprecated and ignored (the CA no longer logs the client's IP address)."),
 };
 
 }  // namespace

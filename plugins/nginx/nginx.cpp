@@ -474,15 +474,18 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
 };
 
 const char* const kChallengeTypes[] = {"http-01", nullptr};
+// Typed (ABI 1.3): the host checks the path; metavars are certbot's (NGINX_SERVER_ROOT, ...).
 const cb_option_desc kOptions[] = {
-    {sizeof(cb_option_desc), "server-root", nullptr, "NGINX_SERVER_ROOT",
-     "Nginx server root directory (the one holding nginx.conf).", "/etc/nginx", CB_OPT_VALUE},
-    {sizeof(cb_option_desc), "ctl", nullptr, "NGINX_CTL",
-     "Path to the 'nginx' binary, used for 'configtest' and retrieving nginx version number.",
-     "nginx", CB_OPT_VALUE},
-    {sizeof(cb_option_desc), "sleep-seconds", nullptr, "NGINX_SLEEP_SECONDS",
-     "Number of seconds to wait for nginx configuration changes to apply when reloading.", "1",
-     CB_OPT_VALUE},
+    certbot::plugin::path_option(
+        "server-root", "Nginx server root directory (the one holding nginx.conf).", "/etc/nginx"),
+    certbot::plugin::option(
+        "ctl",
+        "Path to the 'nginx' binary, used for 'configtest' and retrieving nginx version number.",
+        "nginx"),
+    // Not an int (certbot's type): fractions such as 0.3 are allowed; read_sleep() checks it.
+    certbot::plugin::option(
+        "sleep-seconds",
+        "Number of seconds to wait for nginx configuration changes to apply when reloading.", "1"),
 };
 
 }  // namespace

@@ -80,22 +80,21 @@ class DnsApiAuthenticator : public DnsAuthenticator {
 // The challenge types of a DNS plugin: {"dns-01", NULL}.
 inline const char* const kDnsChallengeTypes[] = {"dns-01", nullptr};
 
-// certbot's --<plugin>-propagation-seconds option with the plugin's DEFAULT_SECONDS ("10").
+// The longest propagation wait --<plugin>-propagation-seconds allows.
+inline constexpr int kMaxPropagationSeconds = 86400;
+
+// certbot's --<plugin>-propagation-seconds option with the plugin's DEFAULT_SECONDS ("10"): an
+// int the host checks (0 to kMaxPropagationSeconds).
 constexpr cb_option_desc propagation_option(const char* default_seconds) {
-    return {sizeof(cb_option_desc),
-            "propagation-seconds",
-            nullptr,
-            "PROPAGATION_SECONDS",
-            "The number of seconds to wait for DNS to propagate before asking the ACME server to "
-            "verify the DNS record.",
-            default_seconds,
-            CB_OPT_VALUE};
+    return int_option("propagation-seconds",
+                      "The number of seconds to wait for DNS to propagate before asking the ACME "
+                      "server to verify the DNS record.",
+                      default_seconds, 0, kMaxPropagationSeconds);
 }
 
-// certbot's --<plugin>-credentials option (a file), with HELP.
+// certbot's --<plugin>-credentials option (a file the host makes absolute; required), with HELP.
 constexpr cb_option_desc credentials_option(const char* help) {
-    return {
-        sizeof(cb_option_desc), "credentials", nullptr, "CREDENTIALS", help, nullptr, CB_OPT_VALUE};
+    return required(path_option("credentials", help));
 }
 
 // certbot's base_domain_name_guesses: "a.b.example.com" -> a.b.example.com, b.example.com,

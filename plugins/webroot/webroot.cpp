@@ -341,19 +341,24 @@ class Webroot : public certbot::plugin::Authenticator {
 const char* const kChallengeTypes[] = {"http-01", nullptr};
 
 const cb_option_desc kOptions[] = {
-    {sizeof(cb_option_desc), "path", "-w", "WEBROOT_PATH",
-     "public_html / webroot path. This can be specified multiple times to handle different "
-     "domains; each domain will have the webroot path that preceded it.  For instance: `-w "
-     "/var/www/example -d example.com -d www.example.com -w /var/www/thing -d thing.net -d "
-     "m.thing.net`",
-     nullptr, CB_OPT_REPEATABLE | CB_OPT_PER_IDENTIFIER},
-    {sizeof(cb_option_desc), "map", nullptr, "WEBROOT_MAP",
-     "JSON dictionary mapping domains to webroot paths; this implies -d for each entry. You may "
-     "need to escape this from your shell. E.g.: --webroot-map "
-     "'{\"eg1.is,m.eg1.is\":\"/www/eg1/\", \"eg2.is\":\"/www/eg2\"}' This option is merged with, "
-     "but takes precedence over, -w / -d entries. At present, if you put webroot-map in a config "
-     "file, it needs to be on a single line, like: webroot-map = {\"example.com\":\"/var/www\"}.",
-     nullptr, CB_OPT_IDENTIFIER_MAP},
+    certbot::plugin::with_alias(
+        certbot::plugin::path_option(
+            "path",
+            "public_html / webroot path. This can be specified multiple times to handle different "
+            "domains; each domain will have the webroot path that preceded it.  For instance: `-w "
+            "/var/www/example -d example.com -d www.example.com -w /var/www/thing -d thing.net -d "
+            "m.thing.net`",
+            nullptr, CB_OPT_REPEATABLE | CB_OPT_PER_IDENTIFIER),
+        "-w"),
+    certbot::plugin::option(
+        "map",
+        "JSON dictionary mapping domains to webroot paths; this implies -d for each entry. You may "
+        "need to escape this from your shell. E.g.: --webroot-map "
+        "'{\"eg1.is,m.eg1.is\":\"/www/eg1/\", \"eg2.is\":\"/www/eg2\"}' This option is merged "
+        "with, but takes precedence over, -w / -d entries. At present, if you put webroot-map in "
+        "a config file, it needs to be on a single line, like: webroot-map = "
+        "{\"example.com\":\"/var/www\"}.",
+        nullptr, CB_OPT_IDENTIFIER_MAP),
 };
 
 }  // namespace

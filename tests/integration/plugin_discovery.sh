@@ -70,4 +70,29 @@ assert_contains "$out" "$some/junk\\.so.*not an ELF shared object"
 assert_contains "$out" '[Ss]kipped.*junk\.so'
 pass "junk.so skipped with one line, the copied webroot.so still listed"
 
+# --- typed options (plugin ABI 1.3): help shows metavar and default; bad values refused --
+out=$(timeout 30 "$CERTBOT" --help dns-cloudflare "${local_args[@]}" 2>&1) ||
+  fail "--help dns-cloudflare failed: $out"
+assert_contains "$out" '--dns-cloudflare-propagation-seconds DNS_CLOUDFLARE_PROPAGATION_SECONDS'
+assert_contains "$out" 'record\. \(default: 10\)'
+out=$(timeout 30 "$CERTBOT" --help all "${local_args[@]}" 2>&1) || fail "--help all failed: $out"
+assert_contains "$out" '-w WEBROOT_PATH, --webroot-path WEBROOT_PATH'
+assert_contains "$out" '--nginx-server-root NGINX_SERVER_ROOT'
+pass "--help shows a typed plugin option's metavar and default"
+# An int given on the command line is checked as it is parsed, whichever plugin is used
+# (argparse's type=int): one line naming the flag and the plugin, exit 2, nothing ordered.
+run_ours_expect 2 typed-int certonly --standalone -d a.example -n --agree-tos \
+  --register-unsafely-without-email --server https://127.0.0.1:9/dir \
+  --dns-cloudflare-propagation-seconds soon
+assert_contains "$ITEST_DIR/typed-int.out" \
+  "The dns-cloudflare plugin's --dns-cloudflare-propagation-seconds takes a whole number, not \"soon\""
+assert_no_file "$CB_CONFIG/accounts"
+# A required option the plugin in use lacks: refused before anything is ordered.
+run_ours_expect 2 typed-required certonly --dns-cloudflare -d a.example -n --agree-tos \
+  --register-unsafely-without-email --server https://127.0.0.1:9/dir
+assert_contains "$ITEST_DIR/typed-required.out" \
+  'The dns-cloudflare plugin needs --dns-cloudflare-credentials DNS_CLOUDFLARE_CREDENTIALS'
+assert_no_file "$CB_CONFIG/accounts"
+pass "typed options: a bad int and a missing required option fail naming the flag and plugin"
+
 soft_done

@@ -57,14 +57,16 @@ TEST_CASE("webroot: descriptor is static data the host can list", "[webroot]") {
     CHECK(path.struct_size == sizeof(cb_option_desc));
     CHECK(std::string(path.name) == "path");
     CHECK(std::string(path.short_alias) == "-w");
-    CHECK(std::string(path.metavar) == "WEBROOT_PATH");
+    CHECK(path.metavar == nullptr);    // --help derives certbot's WEBROOT_PATH
+    CHECK(path.type == CB_TYPE_PATH);  // ABI 1.3: the host makes it absolute
     CHECK(path.flags == (CB_OPT_REPEATABLE | CB_OPT_PER_IDENTIFIER));
     CHECK(std::string(path.help).find("public_html / webroot path") == 0);
     CHECK(path.default_value == nullptr);
     const cb_option_desc& map = p.options[1];
     CHECK(std::string(map.name) == "map");
     CHECK(map.short_alias == nullptr);
-    CHECK(std::string(map.metavar) == "WEBROOT_MAP");
+    CHECK(map.metavar == nullptr);
+    CHECK(map.type == CB_TYPE_STRING);
     CHECK(map.flags == CB_OPT_IDENTIFIER_MAP);
     CHECK(std::string(map.help).find("JSON dictionary mapping domains to webroot paths") == 0);
 }

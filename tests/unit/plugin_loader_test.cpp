@@ -75,8 +75,19 @@ TEST_CASE("descriptor data is read without running plugin code", "[plugins]") {
     CHECK(p->is_authenticator());
     CHECK_FALSE(p->is_installer());
     CHECK(p->challenge_types() == std::vector<std::string>{"http-01", "dns-01"});
-    REQUIRE(p->entry->option_count == 1);
+    REQUIRE(p->entry->option_count == 5);
     CHECK(std::string(p->entry->options[0].name) == "greeting");
+    // The typed fields (ABI 1.3) cross as declared.
+    const cb_option_desc* o = p->entry->options;
+    CHECK(o[0].type == CB_TYPE_STRING);
+    CHECK((o[1].type == CB_TYPE_INT && o[1].min_value == 1 && o[1].max_value == 3));
+    REQUIRE(o[2].type == CB_TYPE_CHOICE);
+    REQUIRE(o[2].choices);
+    CHECK(std::string(o[2].choices[0]) == "polite");
+    CHECK(std::string(o[2].choices[1]) == "brief");
+    CHECK(o[2].choices[2] == nullptr);
+    CHECK((o[3].type == CB_TYPE_PATH && (o[3].flags & CB_OPT_REQUIRED)));
+    CHECK(o[4].type == CB_TYPE_BOOL);
 }
 
 TEST_CASE("a C plugin is driven through the host table", "[plugins]") {
@@ -143,6 +154,11 @@ TEST_CASE("plugins built against the previous released header and a future heade
     CHECK(std::string(future->entry->options[0].default_value) == "one");
     CHECK(std::string(future->entry->options[1].name) == "second");
     CHECK(future->entry->options[1].flags == CB_OPT_FLAG);
+    REQUIRE(future->entry->options[0].type == CB_TYPE_CHOICE);
+    CHECK(std::string(future->entry->options[0].choices[1]) == "two");
+    // A 1.1 plugin's options have no typed fields: strings.
+    CHECK(prev->entry->options[0].type == CB_TYPE_STRING);
+    CHECK(prev->entry->options[0].choices == nullptr);
     for (const auto* p : {&*prev, &*future}) {
         auto inst = PluginInstance::create(*p, {}, false, false, "/tmp", "/tmp", "/tmp");
         REQUIRE(inst);

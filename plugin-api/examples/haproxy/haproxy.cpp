@@ -198,17 +198,25 @@ class HaproxyInstaller : public certbot::plugin::Installer {
     std::string pem_dir_, config_, reload_, state_;
 };
 
+// Typed options (ABI 1.3): the host checks them and hands the paths over absolute.
+using certbot::plugin::option;
+using certbot::plugin::path_option;
+using certbot::plugin::with_metavar;
 const cb_option_desc kOptions[] = {
-    {sizeof(cb_option_desc), "pem-dir", nullptr, "DIR",
-     "Directory HAProxy loads certificates from (bind ... ssl crt DIR/); one <name>.pem per "
-     "certificate: full chain and private key",
-     "/etc/haproxy/certs", CB_OPT_VALUE},
-    {sizeof(cb_option_desc), "config", nullptr, "FILE",
-     "HAProxy configuration checked with `haproxy -c -f FILE` before reloading",
-     "/etc/haproxy/haproxy.cfg", CB_OPT_VALUE},
-    {sizeof(cb_option_desc), "reload-command", nullptr, "COMMAND",
-     "Shell command that makes HAProxy load the new certificates", "systemctl reload haproxy",
-     CB_OPT_VALUE},
+    with_metavar(path_option("pem-dir",
+                             "Directory HAProxy loads certificates from (bind ... ssl crt DIR/); "
+                             "one <name>.pem per certificate: full chain and private key",
+                             "/etc/haproxy/certs"),
+                 "DIR"),
+    with_metavar(path_option("config",
+                             "HAProxy configuration checked with `haproxy -c -f FILE` before "
+                             "reloading",
+                             "/etc/haproxy/haproxy.cfg"),
+                 "FILE"),
+    with_metavar(
+        option("reload-command", "Shell command that makes HAProxy load the new certificates",
+               "systemctl reload haproxy"),
+        "COMMAND"),
 };
 const char* const kNoChallenges[] = {nullptr};
 

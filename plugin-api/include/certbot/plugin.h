@@ -82,6 +82,26 @@ typedef enum cb_log_level {
                                       the host checks that its program exists and is executable,
                                       like --pre-hook, before anything is ordered (unless
                                       --disable-hook-validation). A 1.0 host ignores the bit. */
+#define CB_OPT_REQUIRED 0x20u      /* (1.3) a command that uses the plugin fails, naming the flag,
+                                      when the option has no value (and no default). An older
+                                      host ignores the bit: check anyway. */
+/* clang-format on */
+
+/* Option value types (cb_option_desc.type, 1.3). A 1.3 host checks every value of a typed
+ * option (command line, cli.ini, renewal conf, default) before the plugin sees it and fails the
+ * command with one line naming the flag and the plugin; the plugin gets the value in the
+ * canonical form given here. An older host (or an option of a plugin built before 1.3) passes
+ * text unchecked: parse defensively anyway. An unknown type (a later minor's) is a string. */
+/* clang-format off */
+#define CB_TYPE_STRING 0u /* any text */
+#define CB_TYPE_INT 1u    /* a decimal integer in [min_value, max_value] (both 0: any 64-bit
+                             value); handed over in canonical form ("7", "-3") */
+#define CB_TYPE_BOOL 2u   /* true/false, yes/no, on/off, 1/0 in any case; handed over as "True"
+                             or "False" (certbot's spelling) */
+#define CB_TYPE_PATH 3u   /* a non-empty file system path; handed over (and stored in the
+                             renewal conf) absolute, made so against the working directory as
+                             certbot's os.path.abspath does */
+#define CB_TYPE_CHOICE 4u /* exactly one of choices */
 /* clang-format on */
 
 /* Caller-owned sink: receives a borrowed string, once per value. */
@@ -93,10 +113,22 @@ typedef struct cb_option_desc {
     size_t struct_size;
     const char* name;          /* without prefix: "path" for --webroot-path */
     const char* short_alias;   /* "-w" or NULL; only for options certbot itself aliases */
-    const char* metavar;       /* "WEBROOT_PATH" or NULL for flags */
-    const char* help;          /* one paragraph */
+    const char* metavar;       /* the value's name in --help ("DIR"); NULL: the full option
+                                  name in capitals (--webroot-path WEBROOT_PATH, as argparse) */
+    const char* help;          /* one paragraph; --help appends "(default: <default_value>)" */
     const char* default_value; /* NULL: no default */
     uint32_t flags;            /* CB_OPT_* */
+
+    /* ---- 1.3: read only when the element size (struct_size) covers them; an older plugin's
+     * options are strings. Build tables with plugin.hpp's option helpers (C++) or designated
+     * initializers (C), so that later appended fields need no source change. ---- */
+    /* (type comes last: the 4 bytes of padding after flags are no field, whatever a 1.0 to 1.2
+     * plugin left in them.) */
+    const char* const* choices; /* CB_TYPE_CHOICE: the allowed values, NULL-terminated (1 to 64);
+                                   --help shows them as the metavar {a,b} when metavar is NULL */
+    int64_t min_value;          /* CB_TYPE_INT: the smallest and largest value allowed */
+    int64_t max_value;
+    uint32_t type; /* CB_TYPE_*; 0: a string */
 } cb_option_desc;
 
 /* One challenge to answer. All pointers borrowed for the duration of the call. The host has

@@ -373,6 +373,81 @@ constexpr const cb_installer* inst_table() {
 }
 }  // namespace detail
 
+// ---- Option descriptors, set field by field: a table built with these stays correct (and free
+// of -Wmissing-field-initializers) when a later minor appends fields to cb_option_desc.
+//   static const char* const kModes[] = {"reload", "restart", nullptr};
+//   static constexpr cb_option_desc kOptions[] = {
+//       int_option("retries", "How often to try.", "3", 0, 10),
+//       required(path_option("credentials", "The provider's INI file.")),
+//       choice_option("mode", "How to apply the configuration.", kModes, "reload"),
+//       bool_option("verify", "Check the result.", "True"),
+//       flag_option("quick", "Skip the checks."),
+//       option("label", "Any text."),
+//   };
+// The value's name in --help is the flag in capitals unless with_metavar() names it.
+
+// A string option (or any TYPE), taking one value unless FLAGS say otherwise (CB_OPT_*).
+constexpr cb_option_desc option(const char* name, const char* help,
+                                const char* default_value = nullptr, uint32_t flags = CB_OPT_VALUE,
+                                uint32_t type = CB_TYPE_STRING) {
+    cb_option_desc o{};
+    o.struct_size = sizeof(cb_option_desc);
+    o.name = name;
+    o.help = help;
+    o.default_value = default_value;
+    o.flags = flags;
+    o.type = type;
+    return o;
+}
+// A switch without a value (reads "True" when given).
+constexpr cb_option_desc flag_option(const char* name, const char* help) {
+    return option(name, help, nullptr, CB_OPT_FLAG);
+}
+// A whole number from MIN to MAX (both 0: any), checked by the host.
+constexpr cb_option_desc int_option(const char* name, const char* help, const char* default_value,
+                                    int64_t min, int64_t max, uint32_t flags = CB_OPT_VALUE) {
+    cb_option_desc o = option(name, help, default_value, flags, CB_TYPE_INT);
+    o.min_value = min;
+    o.max_value = max;
+    return o;
+}
+// True or False (the plugin gets exactly "True" or "False").
+constexpr cb_option_desc bool_option(const char* name, const char* help,
+                                     const char* default_value = nullptr,
+                                     uint32_t flags = CB_OPT_VALUE) {
+    return option(name, help, default_value, flags, CB_TYPE_BOOL);
+}
+// A file system path (the plugin gets it absolute).
+constexpr cb_option_desc path_option(const char* name, const char* help,
+                                     const char* default_value = nullptr,
+                                     uint32_t flags = CB_OPT_VALUE) {
+    return option(name, help, default_value, flags, CB_TYPE_PATH);
+}
+// One of CHOICES (NULL-terminated, static).
+constexpr cb_option_desc choice_option(const char* name, const char* help,
+                                       const char* const* choices,
+                                       const char* default_value = nullptr,
+                                       uint32_t flags = CB_OPT_VALUE) {
+    cb_option_desc o = option(name, help, default_value, flags, CB_TYPE_CHOICE);
+    o.choices = choices;
+    return o;
+}
+// O, which a command using the plugin cannot go without (CB_OPT_REQUIRED).
+constexpr cb_option_desc required(cb_option_desc o) {
+    o.flags |= CB_OPT_REQUIRED;
+    return o;
+}
+// O with the value's name in --help (e.g. "DIR").
+constexpr cb_option_desc with_metavar(cb_option_desc o, const char* metavar) {
+    o.metavar = metavar;
+    return o;
+}
+// O with a one-letter alias certbot itself gives the option ("-w").
+constexpr cb_option_desc with_alias(cb_option_desc o, const char* short_alias) {
+    o.short_alias = short_alias;
+    return o;
+}
+
 // Builds the exported entry for class T at compile time.
 template <class T, size_t NOpt>
 constexpr cb_plugin entry(const char* name, const char* description, const char* version,
