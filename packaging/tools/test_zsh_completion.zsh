@@ -38,10 +38,10 @@ touch $scratch/config/renewal/a.example.conf $scratch/config/renewal/b.example.c
 zmodload zsh/zpty
 local out=$scratch/offered shown=$scratch/shown sync=$scratch/sync
 # ctest counts exit status 77 as skipped (SKIP_RETURN_CODE): a build chroot without ptys.
-zpty cz env -u CERTBOT_PLUGIN_PATH zsh -f -i ||
+zpty cz env -u CERTBOT_PLUGIN_PATH HOME=$scratch zsh -f -i ||
   { print "SKIP: zpty cannot start an interactive zsh (no pseudo-terminals?)"; exit 77 }
 trap 'zpty -d cz 2>/dev/null || true' EXIT
-zpty -w cz "fpath=($scratch/fpath \$fpath); autoload -Uz compinit; compinit -u -D -d /dev/null"
+zpty -w cz "fpath=($scratch/fpath \$fpath); autoload -Uz compinit; compinit -u -D"
 zpty -w cz "unsetopt autolist listbeep beep; setopt nolistambiguous; zstyle ':completion:*' verbose yes; zstyle ':completion:*' menu no"
 # Record the matches (not for compadd's own queries: -O/-A/-D) and the display strings (-d).
 zpty -w cz "compadd() { local -a m; local i=\${@[(i)-d]} e=\${@[(i)--]}; \
@@ -88,4 +88,6 @@ expect $plugins "certbot --installer "
 complete_line "certbot --key-ty" >/dev/null
 grep -q -- '--key-type.*-- Type of generated private key: rsa or ecdsa' $shown ||
   fail "completing '--key-ty' does not show its help: $(<$shown)"
+# compinit runs without -d (with -D, `-d FILE` would still dump, mv-ing a file over FILE).
+[[ -c /dev/null && ! -e $scratch/.zcompdump ]] || fail "compinit wrote a dump file"
 print "the zsh completion covers $nopts options and completes them in zsh $ZSH_VERSION"
