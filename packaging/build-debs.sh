@@ -68,12 +68,12 @@ else
 fi
 rm -rf "$OUT/build2"
 work=$(mktemp -d /var/tmp/certbot-native-debs.XXXXXX)
-build2_pid="" test_pid="" testdeps_pid=""
+build1_pid="" build2_pid="" test_pid="" testdeps_pid=""
 cleanup() { # the background chroots (their namespaces end with them), then the scratch directory
   local pid
   # unshare --fork ignores SIGTERM while it waits; SIGKILL ends it, and with it (--kill-child,
   # then the PID namespace's end) everything in the chroot.
-  for pid in $build2_pid $test_pid $testdeps_pid; do kill -KILL "$pid" 2>/dev/null || true; done
+  for pid in $build1_pid $build2_pid $test_pid $testdeps_pid; do kill -KILL "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   if ((KEEP)); then log "scratch directory kept: $work"; else rm -rf "$work"; fi
 }
@@ -188,7 +188,13 @@ else
       /build/reproducible-second-build-path "$tests" 0002 build2 &
     build2_pid=$!
   fi
-  if ! in_root "$broot" bash /build/build-in-chroot.sh build /build/a 0 0022 build1; then
+  # In the background too, so that cleanup can end it when the script is interrupted.
+  "${UNSHARE[@]}" "$broot" "$OUT" bash /build/build-in-chroot.sh build /build/a 0 0022 build1 &
+  build1_pid=$!
+  b1rc=0
+  wait "$build1_pid" || b1rc=$?
+  build1_pid=""
+  if ((b1rc != 0)); then
     log "FAILED: build 1; see $OUT/build1.log"
     exit 1
   fi

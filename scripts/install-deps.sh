@@ -36,8 +36,9 @@ readonly PACKAGES=(
   etcd-server etcd-client
   # the plugin ABI check against its baseline (abidiff, abidw; plugin-api/abi/check-abi.sh)
   abigail-tools
-  # packaging checks (ctest -L packaging: lintian on the source package, shellcheck on the scripts)
-  lintian shellcheck
+  # packaging checks (ctest -L packaging: lintian on the source package, shellcheck on the scripts,
+  # zsh parses and runs the generated zsh completion)
+  lintian shellcheck zsh
 )
 readonly SERVICES=(nginx apache2 apache-htcacheclean named bind9 haproxy etcd)
 

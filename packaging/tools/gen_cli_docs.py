@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Generate certbot(8) and the bash completion from the binary's own option registration.
+"""Generate certbot(8) and the bash and zsh completions from the binary's own option registration.
 
 Runs `certbot --dump-cli` (cli/dump_cli.h: the subcommands, every option of every help group,
-each plugin's options) and writes a man page and a bash completion script from it, so neither
+each plugin's options) and writes a man page and bash and zsh completion scripts from it, so neither
 can drift from what the binary parses. Called by the build (packaging/CMakeLists.txt) with the
 freshly built binary, which lists the plugins of its own build tree.
 
@@ -123,25 +123,71 @@ def manpage(d, plugin_dir):
     return "\n".join(m) + "\n"
 
 
-def bash_completion(d, plugin_dir):
-    opts, valued, paths = [], [], []
-    for g in d["groups"]:
-        for o in d["options"][g]:
-            for n in (o["long"], o["short"]):
-                if not n:
-                    continue
-                opts.append(n)
-                if o["metavar"]:
-                    valued.append(n)
-                    mv = o["metavar"]
-                    if mv.endswith(("_DIR", "_PATH", "CONFIG", "CSR")) or mv == "DIR":
-                        paths.append(n)
+# Options whose values come from a fixed list (both completions).
+VALUE_LISTS = {
+    "--key-type": ["rsa", "ecdsa"],
+    "--elliptic-curve": ["secp256r1", "secp384r1", "secp521r1"],
+    "--preferred-challenges": ["http-01", "dns-01", "tls-alpn-01", "http", "dns"],
+    "--reason": ["unspecified", "keycompromise", "affiliationchanged", "superseded",
+                 "cessationofoperation"],
+}
+PLUGIN_OPTIONS = ("-a", "--authenticator", "-i", "--installer", "--configurator")
+
+
+def value_kind(name, metavar):
+    """What completes an option's value: None (no value), "cert-name", "plugin", "topic",
+    "list", "dir", "file" or "text"."""
+    if not metavar:
+        return None
+    if name == "--cert-name":
+        return "cert-name"
+    if name in PLUGIN_OPTIONS:
+        return "plugin"
+    if name in ("-h", "--help"):
+        return "topic"
+    if name in VALUE_LISTS:
+        return "list"
+    if metavar.endswith("_DIR") or metavar == "DIR":
+        return "dir"
+    if metavar.endswith(("_PATH", "CONFIG", "CSR")):
+        return "file"
+    return "text"
+
+
+def cli_words(d):
+    """The names both completions offer: subcommands, plugins, --help topics."""
     verbs = [v for v, _ in d["verbs"]]
     plugins = [p["name"] for p in d["plugins"]]
     topics = ["all"] + [g for g in d["groups"] if not g.startswith("plugin:")] + verbs + plugins
+    return verbs, plugins, topics
+
+
+def all_options(d):
+    """(name, option) for every long and short option name, in dump order."""
+    for g in d["groups"]:
+        for o in d["options"][g]:
+            for n in (o["long"], o["short"]):
+                if n:
+                    yield n, o
+
+
+def bash_completion(d, plugin_dir):
+    opts, valued, paths = [], [], []
+    for n, o in all_options(d):
+        opts.append(n)
+        kind = value_kind(n, o["metavar"])
+        if kind:
+            valued.append(n)
+        if kind in ("dir", "file"):
+            paths.append(n)
+    verbs, plugins, topics = cli_words(d)
 
     def words(xs):
         return " ".join(sorted(set(xs), key=xs.index))
+
+    value_cases = "".join(
+        "    %s)\n      COMPREPLY=($(compgen -W $'%s' -- \"$cur\"))\n      return ;;\n"
+        % (name, "\\n".join(values)) for name, values in VALUE_LISTS.items())
 
     return """# bash completion for certbot (certbot-native) -*- shell-script -*-
 # Generated from `certbot --dump-cli` by packaging/tools/gen_cli_docs.py; do not edit.
@@ -199,19 +245,7 @@ _certbot() {
     -h | --help)
       COMPREPLY=($(compgen -W "$(printf '%%s\\n' %(topics)s)" -- "$cur"))
       return ;;
-    --key-type)
-      COMPREPLY=($(compgen -W $'rsa\\necdsa' -- "$cur"))
-      return ;;
-    --elliptic-curve)
-      COMPREPLY=($(compgen -W $'secp256r1\\nsecp384r1\\nsecp521r1' -- "$cur"))
-      return ;;
-    --preferred-challenges)
-      COMPREPLY=($(compgen -W $'http-01\\ndns-01\\ntls-alpn-01\\nhttp\\ndns' -- "$cur"))
-      return ;;
-    --reason)
-      COMPREPLY=($(compgen -W $'unspecified\\nkeycompromise\\naffiliationchanged\\nsuperseded\\ncessationofoperation' -- "$cur"))
-      return ;;
-  esac
+%(value_cases)s  esac
   if [[ $paths == *" $prev "* ]]; then
     COMPREPLY=($(compgen -f -- "$cur"))
     return
@@ -230,7 +264,96 @@ _certbot() {
 complete -F _certbot certbot
 """ % {"plugins": " ".join(plugins), "plugin_dir": plugin_dir, "verbs": words(verbs),
        "opts": words(opts), "valued": " ".join(valued), "paths": " ".join(paths),
-       "topics": " ".join(topics)}
+       "topics": " ".join(topics), "value_cases": value_cases}
+
+
+def zsh_completion(d, plugin_dir):
+    def q(text):  # inside a single-quoted zsh word
+        return text.replace("'", "'\\''")
+
+    def desc(text):  # an _arguments/_describe description: one short line, no brackets
+        text = " ".join(text.split()).replace("\\", "/").replace("[", "(").replace("]", ")")
+        first = re.split(r"(?<=[a-z0-9)])\. ", text, maxsplit=1)[0].rstrip(".")
+        return first if len(first) <= 100 else first[:97].rstrip() + "..."
+
+    def action(kind, name):
+        return {"cert-name": "_certbot_cert_names", "plugin": "_certbot_plugins",
+                "topic": "_certbot_help_topics", "dir": "_files -/", "file": "_files",
+                "text": " "}.get(kind) or "(%s)" % " ".join(VALUE_LISTS.get(name, []))
+
+    specs = []
+    for n, o in all_options(d):
+        kind = value_kind(n, o["metavar"])
+        head = "*" + n.replace("=", "\\=")
+        help_ = desc(o["help"]).replace(":", "\\:")
+        if kind is None:
+            specs.append("'%s[%s]'" % (q(head), q(help_)))
+            continue
+        # --long=VALUE or --long VALUE; -s VALUE or -sVALUE. --help's topic is optional.
+        head += "=" if n.startswith("--") else "+"
+        colons = "::" if kind == "topic" else ":"
+        mv = o["metavar"].lower().replace("_", " ").replace(":", "\\:")
+        specs.append("'%s[%s]%s%s:%s'" % (q(head), q(help_), colons, q(mv), q(action(kind, n))))
+    verbs, plugins, topics = cli_words(d)
+    verb_lines = "\n    ".join("'%s'" % q("%s:%s" % (v, desc(h))) for v, h in d["verbs"])
+
+    return """#compdef certbot
+# zsh completion for certbot (certbot-native)
+# Generated from `certbot --dump-cli` by packaging/tools/gen_cli_docs.py; do not edit.
+# Completes subcommands, options with their help, plugin names (this build's and any *.so in
+# the plugin directory or CERTBOT_PLUGIN_PATH), --help topics, fixed value lists, paths and
+# --cert-name values (renewal/*.conf under --config-dir, default /etc/letsencrypt).
+
+_certbot_cert_names() {
+  local dir=/etc/letsencrypt i expl
+  local -a names
+  for ((i = 2; i <= $#words; i++)); do
+    case $words[i] in
+      --config-dir) dir=${words[i + 1]:-$dir} ;;
+      --config-dir=*) dir=${words[i]#--config-dir=} ;;
+    esac
+  done
+  names=($dir/renewal/*.conf(N:t:r))
+  _wanted cert-names expl 'certificate name' compadd -a names
+}
+
+_certbot_plugins() {
+  local dir expl
+  local -aU names
+  names=(%(plugins)s)
+  for dir in ${(s.:.)CERTBOT_PLUGIN_PATH} %(plugin_dir)s; do
+    names+=($dir/*.so(N:t:r))
+  done
+  _wanted plugins expl plugin compadd -a names
+}
+
+_certbot_help_topics() {
+  local expl
+  local -a topics
+  topics=(%(topics)s)
+  _wanted topics expl 'help topic' compadd -a topics
+}
+
+_certbot_subcommands() {
+  local -a verbs
+  verbs=(
+    %(verbs)s
+  )
+  _describe -t subcommands 'certbot subcommand' verbs
+}
+
+_certbot() {
+  local -a args
+  args=(
+    %(specs)s
+    '1:subcommand:_certbot_subcommands'
+  )
+  _arguments -S : $args
+}
+
+_certbot "$@"
+""" % {"plugins": " ".join(plugins), "plugin_dir": plugin_dir, "topics": " ".join(topics),
+       "verbs": verb_lines, "specs": "\n    ".join(specs)}
 
 
 def main():
@@ -239,10 +362,12 @@ def main():
     ap.add_argument("--plugin-dir", required=True, help="the installed plugin directory")
     ap.add_argument("--man", required=True)
     ap.add_argument("--bash", required=True)
+    ap.add_argument("--zsh", required=True)
     a = ap.parse_args()
     d = read_dump(a.certbot)
     for path, text in ((a.man, manpage(d, a.plugin_dir)),
-                       (a.bash, bash_completion(d, a.plugin_dir))):
+                       (a.bash, bash_completion(d, a.plugin_dir)),
+                       (a.zsh, zsh_completion(d, a.plugin_dir))):
         tmp = path + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(text)
