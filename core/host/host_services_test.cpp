@@ -6,7 +6,10 @@
 
 #include <sys/stat.h>
 
+#include <atomic>
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "fsutil.h"
 #include "plugin_challenge_test.h"
@@ -202,4 +205,59 @@ TEST_CASE("certbot.checkpoint.v1 refuses what it cannot do, naming it",
     uint32_t pending = 99;
     CHECK(c->list(host.table()->ctx, nullptr, nullptr, &pending, sink, &error) == CB_OK);
     CHECK(pending == 0);
+}
+
+TEST_CASE("certbot.wait.v1 waits in the host and ends early on a signal or before the time limit",
+          "[host-services][plugins]") {
+    using namespace std::chrono;
+    auto p = load_plugin(std::string(CERTBOT_TEST_FIXTURE_DIR) + "/plugins/services_plugin.so");
+    REQUIRE(p);
+    test::TempDir work;
+    const std::string creds = write(work / "creds.ini", "k = v\n");
+    auto start_waiting = [&](const std::string& seconds) {
+        PluginOptionValues v;
+        v.values["credentials"] = {creds};
+        v.values["wait"] = {seconds};
+        auto inst = PluginInstance::create(*p, v, false, false, work.path, work.path, work.path);
+        REQUIRE(inst);
+        return std::move(*inst);
+    };
+    const auto start = steady_clock::now();
+    SECTION("the whole time passes: the call goes on") {
+        auto inst = start_waiting("1");
+        CHECK(inst->perform({test::http01_challenge("svc.example")}));
+        CHECK(steady_clock::now() - start >= seconds(1));
+    }
+    SECTION("SIGINT/SIGTERM cancels it and the plugin still returns its own error") {
+        auto inst = start_waiting("30");
+        std::atomic<bool> stop{false};
+        set_plugin_stop_flag(&stop);
+        std::thread signal([&] {
+            std::this_thread::sleep_for(milliseconds(700));
+            stop = true;
+        });
+        auto st = inst->perform({test::http01_challenge("svc.example")});
+        signal.join();
+        inst.reset();  // destroy, still under the stop flag
+        set_plugin_stop_flag(nullptr);
+        REQUIRE_FALSE(st);
+        INFO(st.error().message);
+        // The plugin answered (not killed): its message is the wait's.
+        CHECK(st.error().message ==
+              "services plugin: preparing challenges: cancelled: certbot is stopping "
+              "(SIGINT/SIGTERM)");
+        CHECK(steady_clock::now() - start < seconds(10));
+    }
+    SECTION("a wait longer than the call's time limit ends before it, and says so") {
+        set_plugin_timeout(seconds(3));
+        auto inst = start_waiting("30");
+        auto st = inst->perform({test::http01_challenge("svc.example")});
+        set_plugin_timeout(seconds(600));
+        REQUIRE_FALSE(st);
+        INFO(st.error().message);
+        CHECK(st.error().message.find("cancelled: the call's time limit (--plugin-timeout 3 s) "
+                                      "ends before 30 s would have passed") != std::string::npos);
+        CHECK(st.error().message.find("did not answer") == std::string::npos);  // not killed
+        CHECK(steady_clock::now() - start < seconds(8));
+    }
 }

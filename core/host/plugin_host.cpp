@@ -1,6 +1,7 @@
 #include "plugin_host.h"
 
 #include <dirent.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/auxv.h>
@@ -529,6 +530,54 @@ wire::Message run_hook_for_plugin(const wire::Message& m) {
     return {"hook", "ok", std::to_string(r->exit_status), r->output};
 }
 
+// certbot.wait.v1 for a plugin call (["wait", seconds, what]): waits in this process, which
+// sees SIGINT/SIGTERM and knows the call's DEADLINE; ends a little before the deadline when the
+// wait would outlast it. FD is the runner's socket: the wait also ends when the runner goes.
+struct WaitOutcome {
+    wire::Message reply;
+    bool interrupted = false;
+};
+WaitOutcome serve_wait(const wire::Message& m, std::chrono::steady_clock::time_point deadline,
+                       int fd) {
+    using clock = std::chrono::steady_clock;
+    const uint64_t seconds = std::strtoull(m[1].c_str(), nullptr, 10);
+    const std::string what = log::printable(m[2], 200);
+    log::info("Waiting " + std::to_string(seconds) + " seconds" +
+              (what.empty() ? "" : " for " + what));
+    const auto start = clock::now();
+    const auto limit = plugin_timeout();
+    // Leave the plugin time to return after the wait: a tenth of the limit, 1 to 5 s.
+    const auto margin = std::clamp<std::chrono::seconds>(limit / 10, std::chrono::seconds(1),
+                                                         std::chrono::seconds(5));
+    auto end = start + std::chrono::seconds(std::min<uint64_t>(seconds, 1u << 30));
+    const bool limited = end > deadline - margin;
+    if (limited) end = std::max(start, deadline - margin);
+    const bool tty = isatty(STDERR_FILENO) == 1;
+    long shown = -1;
+    while (clock::now() < end && !stop_requested()) {
+        const auto left = std::chrono::ceil<std::chrono::seconds>(end - clock::now()).count();
+        if (tty && left != shown)
+            std::fprintf(stderr, "\r%ld s left (Ctrl-C cancels and cleans up) ", shown = left);
+        pollfd p{fd, POLLIN, 0};
+        const auto step =
+            std::min<clock::duration>(end - clock::now(), std::chrono::milliseconds(100));
+        if (::poll(&p, 1,
+                   static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(step).count())) >
+            0)
+            break;  // the runner wrote or went away: no one to wait for
+    }
+    if (tty && shown >= 0) std::fprintf(stderr, "\r\033[K");
+    if (stop_requested())
+        return {{"wait", "cancelled", "cancelled: certbot is stopping (SIGINT/SIGTERM)"}, true};
+    if (limited)
+        return {
+            {"wait", "cancelled",
+             "cancelled: the call's time limit (--plugin-timeout " + std::to_string(limit.count()) +
+                 " s) ends before " + std::to_string(seconds) + " s would have passed"},
+            false};
+    return {{"wait", "ok", ""}, false};
+}
+
 wire::Message challenge_message(const char* call, const std::vector<cb_challenge>& cs) {
     wire::Message m{call, std::to_string(cs.size())};
     auto s = [](const char* p) { return std::string(p ? p : ""); };
@@ -601,10 +650,12 @@ Result<wire::Message> PluginInstance::await(const std::string& call, bool cleanu
     using clock = std::chrono::steady_clock;
     auto deadline = clock::now() + plugin_timeout();
     std::optional<clock::time_point> grace_end;
-    // SIGINT/SIGTERM end a call at once; cleanup calls get a short grace period.
+    // SIGINT/SIGTERM end a call at once; cleanup calls, and a call whose wait (certbot.wait.v1)
+    // the signal cancelled, get a short grace period.
+    bool graced = cleanup;
     auto stop = [&]() {
         if (!stop_requested()) return false;
-        if (!cleanup) return true;
+        if (!graced) return true;
         if (!grace_end) grace_end = clock::now() + kInterruptGrace;
         return clock::now() >= *grace_end;
     };
@@ -621,7 +672,16 @@ Result<wire::Message> PluginInstance::await(const std::string& call, bool cleanu
                 continue;
             }
             bool sent = false;
-            if (m[0] == "pause" && m.size() == 2)
+            if (m[0] == "wait" && m.size() == 3) {
+                // The wait counts against the call's time limit (no deadline extension).
+                auto w = serve_wait(m, deadline, runner_->fd);
+                if (w.interrupted && !graced) {
+                    graced = true;
+                    grace_end = clock::now() + kInterruptGrace;
+                }
+                if (wire::send(runner_->fd, w.reply)) continue;
+                st = wire::ReadStatus::kClosed;
+            } else if (m[0] == "pause" && m.size() == 2)
                 sent = wire::send(runner_->fd,
                                   {"pause", interactive_ && pause_for_user(m[1]) ? "ok" : "error"});
             else if (m[0] == "hook" && m.size() >= 3)

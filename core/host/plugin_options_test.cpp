@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <certbot/plugin.hpp>
+
 #include <unistd.h>
 
 #include <climits>
@@ -19,11 +21,7 @@ namespace {
 const std::string kDir = std::string(CERTBOT_TEST_FIXTURE_DIR) + "/plugins";
 
 cb_option_desc typed(const char* name, uint32_t type, int64_t min = 0, int64_t max = 0) {
-    cb_option_desc o{};
-    o.struct_size = sizeof o;
-    o.name = name;
-    o.flags = CB_OPT_VALUE;
-    o.type = type;
+    cb_option_desc o = certbot::plugin::option(name, nullptr, nullptr, CB_OPT_VALUE, type);
     o.min_value = min;
     o.max_value = max;
     return o;

@@ -152,6 +152,16 @@ struct ChildHost {
     }
     static const void* extension_cb(void*, const char* id);
     static std::string work_dir_of(void* ctx) { return of(ctx).work_dir; }
+    // certbot.wait.v1: the parent keeps the time (it sees SIGINT/SIGTERM and the call's limit).
+    static cb_status wait_cb(void*, uint32_t seconds, const char* what, cb_string_sink error,
+                             void* error_ctx) {
+        if (!wire::send(kFd, {"wait", std::to_string(seconds), what ? what : ""})) return CB_ERROR;
+        wire::Message r;
+        if (!read_message(r) || r.size() != 3 || r[0] != "wait") std::_Exit(70);
+        if (r[1] == "ok") return CB_OK;
+        if (error) error(error_ctx, r[2].c_str());
+        return CB_ERROR;
+    }
 
     // ---- optional services (plugin.h, "Host services") ----
     static void fail(cb_string_sink error, void* error_ctx, const std::string& message) {
@@ -182,6 +192,7 @@ const cb_state_dir_v1 kStateDirService = {sizeof(cb_state_dir_v1), &ChildHost::s
 const cb_run_v1 kRunService = {sizeof(cb_run_v1), &ChildHost::run_cb};
 const cb_credentials_v1 kCredentialsService = {sizeof(cb_credentials_v1),
                                                &ChildHost::credentials_cb};
+const cb_wait_v1 kWaitService = {sizeof(cb_wait_v1), &ChildHost::wait_cb};
 
 const void* ChildHost::extension_cb(void*, const char* id) {
     if (!id) return nullptr;
@@ -190,6 +201,7 @@ const void* ChildHost::extension_cb(void*, const char* id) {
     if (std::strcmp(id, CB_CREDENTIALS_V1) == 0) return &kCredentialsService;
     if (std::strcmp(id, CB_CHECKPOINT_V1) == 0)
         return checkpoint_service<&ChildHost::work_dir_of>();
+    if (std::strcmp(id, CB_WAIT_V1) == 0) return &kWaitService;
     return nullptr;
 }
 

@@ -347,7 +347,6 @@ class Apache : public certbot::plugin::Authenticator, public certbot::plugin::In
 
 const char* const kChallengeTypes[] = {"http-01", nullptr};
 // Typed (ABI 1.3): the host checks the values; metavars are certbot's (APACHE_ENMOD, ...).
-using certbot::plugin::bool_option;
 using certbot::plugin::option;
 using certbot::plugin::path_option;
 const cb_option_desc kOptions[] = {
@@ -360,13 +359,12 @@ const cb_option_desc kOptions[] = {
     path_option("challenge-location",
                 "Directory path for challenge configuration (default: the server root, "
                 "/etc/apache2)"),
-    bool_option("handle-modules",
-                "Let installer handle enabling required modules for you (Only Ubuntu/Debian "
-                "currently)",
-                "True"),
-    bool_option("handle-sites",
-                "Let installer handle enabling sites for you (Only Ubuntu/Debian currently)",
-                "True"),
+    // Strings, as certbot's (no type=): parse_bool() checks them when the plugin is used.
+    option("handle-modules",
+           "Let installer handle enabling required modules for you (Only Ubuntu/Debian currently)",
+           "True"),
+    option("handle-sites",
+           "Let installer handle enabling sites for you (Only Ubuntu/Debian currently)", "True"),
     option("ctl", "Full path to Apache control script", "apache2ctl"),
     option("bin", "Full path to apache2/httpd binary"),
 };

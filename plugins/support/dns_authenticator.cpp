@@ -146,16 +146,9 @@ bool sleep_unless_interrupted(int milliseconds) {
 
 void wait_for_propagation(const Host& host, int seconds) {
     if (seconds <= 0) return;
-    host.info("Waiting " + std::to_string(seconds) + " seconds for DNS changes to propagate");
-    const bool tty = ::isatty(STDERR_FILENO) == 1;
-    for (int left = seconds; left > 0; --left) {
-        if (tty) std::fprintf(stderr, "\r%d s left (Ctrl-C cancels and cleans up) ", left);
-        if (!sleep_unless_interrupted(1000)) {
-            if (tty) std::fprintf(stderr, "\r\033[K");
-            throw std::runtime_error("Interrupted while waiting for DNS changes to propagate.");
-        }
-    }
-    if (tty) std::fprintf(stderr, "\r\033[K");
+    // certbot.wait.v1: the host keeps the time, shows it, and cancels the wait on SIGINT/SIGTERM
+    // or before the call's time limit (the plugin then returns; cleanup follows).
+    host.wait(static_cast<unsigned>(seconds), "DNS changes to propagate");
 }
 
 std::string json_quote(const std::string& s) {

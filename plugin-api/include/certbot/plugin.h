@@ -338,6 +338,21 @@ typedef struct cb_run_v1 {
                      int* exit_status, cb_string_sink error, void* error_ctx);
 } cb_run_v1;
 
+#define CB_WAIT_V1 "certbot.wait.v1"
+typedef struct cb_wait_v1 {
+    size_t struct_size;
+    /* Waits SECONDS (e.g. for DNS changes to propagate), telling the user "Waiting SECONDS
+     * seconds for WHAT" (WHAT may be NULL), with a countdown on a terminal. The host keeps the
+     * time in its own process. CB_OK: the whole time passed. CB_ERROR, with one line to ERROR,
+     * when the wait ended early: on SIGINT/SIGTERM ("cancelled: certbot is stopping"), or a few
+     * seconds before the call's time limit (--plugin-timeout) when the wait would outlast it.
+     * Contract: only inside a host call (rule 10); the time counts against that call's limit;
+     * after CB_ERROR return from the call promptly (the host gives it a grace period, then
+     * cleanup follows). */
+    cb_status (*wait)(void* ctx, uint32_t seconds, const char* what, cb_string_sink error,
+                      void* error_ctx);
+} cb_wait_v1;
+
 #define CB_CREDENTIALS_V1 "certbot.credentials.v1"
 typedef struct cb_credentials_v1 {
     size_t struct_size;

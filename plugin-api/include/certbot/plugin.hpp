@@ -199,6 +199,15 @@ class Host {
         return out;
     }
 
+    // Waits SECONDS (certbot.wait.v1), the host saying "Waiting SECONDS seconds for WHAT".
+    // Throws the host's line when the wait was cancelled (SIGINT/SIGTERM, or the call's time
+    // limit would end first): return from the call then; cleanup follows.
+    void wait(unsigned seconds, const std::string& what) const {
+        const auto* s = service<cb_wait_v1>(CB_WAIT_V1);
+        std::string error;
+        if (s->wait(h_->ctx, seconds, what.c_str(), &append_sink, &error) != CB_OK) fail(error);
+    }
+
   private:
     static void append_sink(void* ctx, const char* v) {
         static_cast<std::string*>(ctx)->append(v ? v : "");
