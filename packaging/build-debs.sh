@@ -141,7 +141,8 @@ elif [[ -s $base ]]; then
 else
   [[ -z $CACHE ]] || mkdir -p "$CACHE"
   start=$SECONDS
-  nice -n 10 mmdebstrap --mode=root --variant=buildd --include=ca-certificates \
+  # --format=tar: mmdebstrap would take the format from the name, and "*.tmp" is a directory.
+  nice -n 10 mmdebstrap --mode=root --format=tar --variant=buildd --include=ca-certificates \
     bookworm "$base.tmp" "$work/debian-archive.sources" >"$OUT/mmdebstrap.log" 2>&1 ||
     { tail -n 30 "$OUT/mmdebstrap.log" >&2; log "mmdebstrap FAILED; see $OUT/mmdebstrap.log"; exit 1; }
   mv "$base.tmp" "$base"
@@ -153,7 +154,7 @@ fi
 new_root() {
   local root=$work/$1
   mkdir -p "$root"
-  tar -C "$root" -xf "$base"
+  tar -C "$root" -xf "$base" || { log "cannot unpack the base chroot $base"; return 1; }
   mkdir -p "$root/build/out"
   cp /etc/resolv.conf "$root/etc/resolv.conf"
   cp "$work/source.tar" "$REPO/packaging/build-in-chroot.sh" "$root/build/"
@@ -257,19 +258,12 @@ if has build1 || has build2; then
   fi
 fi
 
-# --- 4. lintian (this machine's, the same bookworm version), on the .changes -----------------
+# The .debs the later stages check.
 if { has lintian || has test; } && ! compgen -G "$OUT/*.deb" >/dev/null; then
   log "no .debs in $OUT to check: run build1 first (same --out), or give --debs DIR"; exit 1
 fi
-lrc=0
-if has lintian; then
-  changes=$(ls "$OUT"/certbot-native_*.changes)
-  nice -n 10 lintian --fail-on error,warning --display-info --info --verbose "$changes" >"$OUT/lintian.log" 2>&1 || lrc=$?
-  grep -E '^[EWIPN]: ' "$OUT/lintian.log" >&2 || true
-  say "lintian: exit $lrc, $(grep -c '^E: ' "$OUT/lintian.log") errors, $(grep -c '^W: ' "$OUT/lintian.log") warnings, $(grep -c '^I: ' "$OUT/lintian.log") info, $(grep -c '^N: [0-9]* hint' "$OUT/lintian.log" || true) hints"
-fi
-
-# --- 5. installed-system test, in its own fresh chroot, in the background ----------------------
+# --- 5. installed-system test, in its own fresh chroot, in the background: started before
+# lintian (step 4), which takes minutes on the 39 .debs, so that the two overlap -------------
 trc=0
 if has test; then
   cp "$OUT"/*.deb "$troot/build/debs/"
@@ -281,6 +275,15 @@ if has test; then
   else
     log "FAILED: installing the test dependencies; see $OUT/test-deps.log"
   fi
+fi
+
+# --- 4. lintian (this machine's, the same bookworm version), on the .changes -----------------
+lrc=0
+if has lintian; then
+  changes=$(ls "$OUT"/certbot-native_*.changes)
+  nice -n 10 lintian --fail-on error,warning --display-info --info --verbose "$changes" >"$OUT/lintian.log" 2>&1 || lrc=$?
+  grep -E '^[EWIPN]: ' "$OUT/lintian.log" >&2 || true
+  say "lintian: exit $lrc, $(grep -c '^E: ' "$OUT/lintian.log") errors, $(grep -c '^W: ' "$OUT/lintian.log") warnings, $(grep -c '^I: ' "$OUT/lintian.log") info, $(grep -c '^N: [0-9]* hint' "$OUT/lintian.log" || true) hints"
 fi
 
 # --- 6. reproducibility: build 2's .debs against build 1's ----------------------------------------
