@@ -129,3 +129,42 @@ renew_check_output() {
   [[ "$n" -ge "$2" ]] || { blog "renew output names $n of $2 lineages"; return 1; }
   ! grep -qiE 'renewal failed|failures|error' "$1" || { blog "renew reported an error"; return 1; }
 }
+
+# --- the cloned lineage trees the lineage benchmarks run on ---------------------------------------
+
+# bench_dir_args BASE: the directory options (one a line) of a tree with config/, work/, logs/.
+bench_dir_args() {
+  printf '%s\n' --config-dir "$1/config" --work-dir "$1/work" --logs-dir "$1/logs"
+}
+
+# bench_seed SERVER BIN ARGS...: the seed lineage "lin" the benchmarks clone: `BIN certonly ARGS`
+# (the authenticator and the names) against the directory URL SERVER, registering an account
+# without email, into the tree BENCH_SEED ($ITEST_DIR/seed). Output in $ITEST_DIR/seed.out.
+bench_seed() {
+  local server=$1 bin=$2
+  shift 2
+  BENCH_SEED="$ITEST_DIR/seed"
+  mkdir -p "$BENCH_SEED"
+  local -a dargs
+  mapfile -t dargs < <(bench_dir_args "$BENCH_SEED")
+  itest_log "seed issuance" "$ITEST_DIR/seed.out"
+  timeout 120 "$bin" certonly "$@" --cert-name lin "${dargs[@]}" --server "$server" \
+    --agree-tos -n --register-unsafely-without-email >"$ITEST_DIR/seed.out" 2>&1 </dev/null ||
+    { tail -n 20 "$ITEST_DIR/seed.out" >&2; fail "seed issuance with $bin from $server failed"; }
+}
+
+# bench_clone DIR COUNT: DIR made afresh as COUNT clones of the seed lineage (lin-00001, ...;
+# bench/clone_lineages.py), with its own work/ and logs/.
+bench_clone() {
+  local t0=$EPOCHREALTIME
+  rm -rf "$1"
+  "$BENCH_PY" "$BENCH_DIR/clone_lineages.py" "$BENCH_SEED" lin "$1" "$2"
+  blog "cloned $2 lineages into ${1##*/} in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
+}
+
+# bench_fresh_logs: an empty logs directory in the tree CUR_TREE, so that log rotation (Python
+# certbot keeps 1,000 old logs) costs the same in every run (call it from bench_before_run).
+bench_fresh_logs() {
+  rm -rf "$CUR_TREE/logs"
+  mkdir -p "$CUR_TREE/logs"
+}

@@ -29,28 +29,16 @@ command -v etcd >/dev/null || fail "etcd is not installed (apt-get install etcd-
 
 # --- the seed lineage, then no CA -----------------------------------------------------------
 pebble_start
-seed="$ITEST_DIR/seed"
-mkdir -p "$seed"
-itest_log "seed issuance" "$ITEST_DIR/seed.out"
-timeout 120 "$CERTBOT" certonly --standalone -d a.fleet.example -d b.fleet.example \
-  --cert-name lin --http-01-port "$HTTP01_PORT" \
-  --config-dir "$seed/config" --work-dir "$seed/work" --logs-dir "$seed/logs" \
-  --server "$PEBBLE_DIR_URL" --agree-tos -n --register-unsafely-without-email \
-  >"$ITEST_DIR/seed.out" 2>&1 </dev/null || fail "seed issuance failed"
+bench_seed "$PEBBLE_DIR_URL" "$CERTBOT" --standalone -d a.fleet.example -d b.fleet.example \
+  --http-01-port "$HTTP01_PORT"
 orders=$(pebble_orders)
 
 etcd_cluster_start
 fleet_keys
 blog "etcd: $ENDPOINTS; $COUNT lineages, $RUNS runs"
 
-make_tree() { # make_tree NAME: a clone of COUNT lineages; prints its base
-  local dir="$ITEST_DIR/tree-$1"
-  "$BENCH_PY" "$BENCH_DIR/clone_lineages.py" "$seed" lin "$dir" "$COUNT"
-  printf '%s\n' "$dir"
-}
-dir_args() { printf '%s\n' --config-dir "$1/config" --work-dir "$1/work" --logs-dir "$1/logs"; }
 FLEET_ARGS=(--fleet-etcd "$ENDPOINTS" --fleet-key "$ITEST_DIR/fleet.key" --fleet-prefix /bench/)
-bench_before_run() { rm -rf "$CUR_TREE/logs" && mkdir -p "$CUR_TREE/logs"; }
+bench_before_run() { bench_fresh_logs; }
 renew_names_all() { # renew_names_all OUTFILE
   local n
   n=$(grep -cE '/live/lin-[0-9]+/' "$1" || true)
@@ -59,16 +47,18 @@ renew_names_all() { # renew_names_all OUTFILE
 }
 
 # --- one machine ---------------------------------------------------------------------------------
-CUR_TREE=$(make_tree single)
-mapfile -t dargs < <(dir_args "$CUR_TREE")
+CUR_TREE="$ITEST_DIR/tree-single"
+bench_clone "$CUR_TREE" "$COUNT"
+mapfile -t dargs < <(bench_dir_args "$CUR_TREE")
 measure_runs "$RUNS" fleet-renew-single timeout 900 "$CERTBOT" renew --no-random-sleep-on-renew -n "${dargs[@]}"
 [[ "$RUN_FAILED" == 0 ]] && renew_names_all "$ITEST_DIR/fleet-renew-single.out" || fail "renew (single) failed"
 record_medians "fleet-renew-$COUNT" single "$RUNS runs"
 single=$MED_WALL
 
 # --- node a publishes, node b syncs ----------------------------------------------------------------
-CUR_TREE=$(make_tree a)
-mapfile -t dargs < <(dir_args "$CUR_TREE")
+CUR_TREE="$ITEST_DIR/tree-a"
+bench_clone "$CUR_TREE" "$COUNT"
+mapfile -t dargs < <(bench_dir_args "$CUR_TREE")
 measure_runs 1 fleet-publish timeout 900 "$CERTBOT" fleet publish -n "${dargs[@]}" "${FLEET_ARGS[@]}"
 [[ "$RUN_FAILED" == 0 ]] || fail "fleet publish failed"
 grep -q "Published $COUNT lineage" "$ITEST_DIR/fleet-publish.out" || fail "fleet publish: $(tail -1 "$ITEST_DIR/fleet-publish.out")"
@@ -76,7 +66,7 @@ record_medians "fleet-publish-$COUNT" fleet "1 run"
 
 CUR_TREE="$ITEST_DIR/tree-b"
 mkdir -p "$CUR_TREE/config" "$CUR_TREE/work" "$CUR_TREE/logs"
-mapfile -t dargs < <(dir_args "$CUR_TREE")
+mapfile -t dargs < <(bench_dir_args "$CUR_TREE")
 measure_runs 1 fleet-sync timeout 900 "$CERTBOT" certificates -n "${dargs[@]}" "${FLEET_ARGS[@]}"
 [[ "$RUN_FAILED" == 0 ]] || fail "the first sync on node b failed"
 listed=$(grep -c 'Certificate Name: lin-' "$ITEST_DIR/fleet-sync.out" || true)

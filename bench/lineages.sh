@@ -32,34 +32,14 @@ bench_check_binaries
 
 # --- the seed lineage ---------------------------------------------------------
 pebble_start
-seed="$ITEST_DIR/seed"
-mkdir -p "$seed"
-itest_log "seed issuance" "$ITEST_DIR/seed.out"
-timeout 120 "$PYCERTBOT" certonly --standalone -d a.lineage.example -d b.lineage.example \
-  --cert-name lin --http-01-port "$HTTP01_PORT" \
-  --config-dir "$seed/config" --work-dir "$seed/work" --logs-dir "$seed/logs" \
-  --server "$PEBBLE_DIR_URL" --agree-tos -n --register-unsafely-without-email \
-  >"$ITEST_DIR/seed.out" 2>&1 </dev/null || fail "seed issuance with $PYCERTBOT failed"
-blog "seed lineage issued; expires $(openssl x509 -in "$seed/config/live/lin/cert.pem" -noout -enddate | cut -d= -f2)"
+bench_seed "$PEBBLE_DIR_URL" "$PYCERTBOT" --standalone -d a.lineage.example -d b.lineage.example \
+  --http-01-port "$HTTP01_PORT"
+blog "seed lineage issued; expires $(openssl x509 -in "$BENCH_SEED/config/live/lin/cert.pem" -noout -enddate | cut -d= -f2)"
 # Nothing below may talk to the CA: stop Pebble (lib.sh stops it again on exit,
 # which is a no-op for a process that is gone).
 for ((i = 0; i < ${#_ITEST_PIDS[@]}; i++)); do
   [[ -n "${_ITEST_PIDS[i]}" ]] && _itest_forget "${_ITEST_PIDS[i]}"
 done
-
-# make_tree IMPL COUNT: a fresh tree of COUNT clones for IMPL; prints its base.
-make_tree() {
-  local dir="$ITEST_DIR/tree-$1-$2" t0=$EPOCHREALTIME
-  rm -rf "$dir"
-  "$BENCH_PY" "$BENCH_DIR/clone_lineages.py" "$seed" lin "$dir" "$2"
-  blog "cloned $2 lineages for $1 in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
-  printf '%s\n' "$dir"
-}
-
-# dir_args BASE: the directory options for a tree.
-dir_args() {
-  printf '%s\n' --config-dir "$1/config" --work-dir "$1/work" --logs-dir "$1/logs"
-}
 
 binary_of() {
   case $1 in
@@ -68,20 +48,17 @@ binary_of() {
   esac
 }
 
-# Each run gets a fresh logs directory, so log rotation (Python certbot keeps
-# 1,000 old logs) costs the same in every run.
-bench_before_run() {
-  rm -rf "$CUR_TREE/logs"
-  mkdir -p "$CUR_TREE/logs"
-}
+# Each run gets a fresh logs directory.
+bench_before_run() { bench_fresh_logs; }
 
 # --- certificates -------------------------------------------------------------------
 certificates_bench() {
   # $1 = impl, $2 = lineage count; records certificates-<count>.
   local impl=$1 count=$2 bin listed label="certificates-$1-$2"
   bin=$(binary_of "$impl")
-  CUR_TREE=$(make_tree "$impl" "$count")
-  mapfile -t dargs < <(dir_args "$CUR_TREE")
+  CUR_TREE="$ITEST_DIR/tree-$impl-$count"
+  bench_clone "$CUR_TREE" "$count"
+  mapfile -t dargs < <(bench_dir_args "$CUR_TREE")
   measure_runs "$RUNS_LARGE" "$label" timeout 1800 "$bin" certificates "${dargs[@]}"
   listed=$(grep -c 'Certificate Name: lin-' "$ITEST_DIR/$label.out" || true)
   if [[ "$RUN_FAILED" == 1 || "$listed" -ne "$count" ]]; then
@@ -99,8 +76,9 @@ renew_bench() {
   # $1 = impl, $2 = lineage count; records renew-<count>.
   local impl=$1 count=$2 bin
   bin=$(binary_of "$impl")
-  CUR_TREE=$(make_tree "$impl" "$count")
-  mapfile -t dargs < <(dir_args "$CUR_TREE")
+  CUR_TREE="$ITEST_DIR/tree-$impl-$count"
+  bench_clone "$CUR_TREE" "$count"
+  mapfile -t dargs < <(bench_dir_args "$CUR_TREE")
   measure_runs "$RUNS_LARGE" "renew-$impl-$count" timeout 1800 "$bin" renew --no-random-sleep-on-renew "${dargs[@]}"
   if [[ "$RUN_FAILED" == 1 ]] || ! renew_check_output "$ITEST_DIR/renew-$impl-$count.out" "$count"; then
     tail -n 20 "$ITEST_DIR/renew-$impl-$count.out" >&2

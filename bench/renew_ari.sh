@@ -27,17 +27,11 @@ N=${ARI_LINEAGES:-1000}
 
 fake_ca_start
 blog "renew-ari: fake ACME CA at $FAKE_ACME_DIR_URL, $N lineages, $RUNS_LARGE runs each"
-seed="$ITEST_DIR/ari-seed"
-mkdir -p "$seed"
-itest_log "ARI seed issuance" "$ITEST_DIR/ari-seed.out"
-timeout 120 "$CERTBOT" certonly --standalone -d a.ari.example -d b.ari.example --cert-name lin \
-  --http-01-port "$(free_port)" --config-dir "$seed/config" --work-dir "$seed/work" \
-  --logs-dir "$seed/logs" --server "$FAKE_ACME_DIR_URL" --agree-tos -n \
-  --register-unsafely-without-email >"$ITEST_DIR/ari-seed.out" 2>&1 </dev/null ||
-  { tail -n 20 "$ITEST_DIR/ari-seed.out" >&2; fail "seed issuance from the fake CA failed"; }
+bench_seed "$FAKE_ACME_DIR_URL" "$CERTBOT" --standalone -d a.ari.example -d b.ari.example \
+  --http-01-port "$(free_port)"
 
 pristine="$ITEST_DIR/ari-pristine"
-"$BENCH_PY" "$BENCH_DIR/clone_lineages.py" "$seed" lin "$pristine" "$N"
+bench_clone "$pristine" "$N"
 tree="$ITEST_DIR/ari-tree"
 args=(renew --no-random-sleep-on-renew --config-dir "$tree/config" --work-dir "$tree/work"
   --logs-dir "$tree/logs")

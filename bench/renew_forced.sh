@@ -31,13 +31,7 @@ pebble_start
 www="$ITEST_DIR/www"
 serve_webroot "$www"
 
-seed="$ITEST_DIR/seed"
-mkdir -p "$seed"
-itest_log "seed issuance" "$ITEST_DIR/seed.out"
-timeout 120 "$PYCERTBOT" certonly --webroot -w "$www" -d a.forced.example -d b.forced.example \
-  --cert-name lin --config-dir "$seed/config" --work-dir "$seed/work" --logs-dir "$seed/logs" \
-  --server "$PEBBLE_DIR_URL" --agree-tos -n --register-unsafely-without-email \
-  >"$ITEST_DIR/seed.out" 2>&1 </dev/null || fail "seed issuance with $PYCERTBOT failed"
+bench_seed "$PEBBLE_DIR_URL" "$PYCERTBOT" --webroot -w "$www" -d a.forced.example -d b.forced.example
 blog "renew-forced: seed lineage issued; $COUNT clones per implementation, $RUNS_FORCED run(s)"
 
 all_at_version_2() {
@@ -50,10 +44,7 @@ all_at_version_2() {
 }
 
 # Each run renews a fresh clone (not timed).
-bench_before_run() {
-  rm -rf "$CUR_TREE"
-  "$BENCH_PY" "$BENCH_DIR/clone_lineages.py" "$seed" lin "$CUR_TREE" "$COUNT"
-}
+bench_before_run() { bench_clone "$CUR_TREE" "$COUNT"; }
 
 for impl in $FORCED_IMPLS; do
   case $impl in

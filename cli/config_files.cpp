@@ -69,7 +69,7 @@ OptionInfo lookup_option(const std::string& key, const Options& opts, const Plug
         return info;
     }
     info.group = option_group(key, reg);
-    if (key == "verbose")
+    if (flag && flag->action == FlagAction::kCount)  // -v: cli.ini's "verbose = 3"
         info.kind = OptionKind::kCount;
     else if (d->semantic()->max_tokens() == 0)
         info.kind = OptionKind::kFlag;

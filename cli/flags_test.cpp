@@ -469,9 +469,7 @@ TEST_CASE("every row of the flag table has a consumer or a refusal, and it is tr
         switch (flag.use) {
             case FlagUse::kConfig: {
                 // Each Config field the table names is changed by the flag.
-                std::stringstream fields(flag.consumer);
-                std::string field;
-                while (fields >> field) {
+                for (const std::string& field : flag.fields()) {
                     INFO("Config::" << field);
                     REQUIRE(baseline.effect.count(field));  // else add it to effect()
                     CHECK(got.effect.at(field) != baseline.effect.at(field));
@@ -555,9 +553,7 @@ TEST_CASE("every stored flag makes the round trip through a renewal conf", "[cli
         Parsed as_renewed;
         as_renewed.cfg = *restored;
         const Effect e = effect(as_renewed);
-        std::stringstream fields(flag.consumer);
-        std::string field;
-        while (fields >> field) {
+        for (const std::string& field : flag.fields()) {
             INFO("Config::" << field);
             if (field == "no_autorenew") {
                 // renew reads the stored autorenew itself, when deciding what is due.
@@ -592,4 +588,130 @@ TEST_CASE("The hook time limit (--hook-timeout) is set, 0 means none, a negative
     CHECK(none.effect != five.effect);
     CHECK(negative.rc == kExitUsage);
     CHECK(negative.output.find("--hook-timeout") != std::string::npos);
+}
+
+TEST_CASE("the parser handles every row of the flag table as the row says", "[cli][flags]") {
+    for (const auto& problem : flag_table_problems()) FAIL_CHECK(problem);
+    CHECK(flag_table_problems().empty());
+}
+
+// A value the row's check refuses.
+std::string refused_value(const FlagSpec& f) {
+    switch (f.check) {
+        case FlagCheck::kOneOf:
+            return f.type == FlagType::kInt ? "1000" : "bogus";
+        case FlagCheck::kRange:
+            return std::to_string(f.max < 0x7fffffff ? f.max + 1 : f.min - 1);
+        case FlagCheck::kToken:
+            return "two words";
+        case FlagCheck::kHeaderText:
+            return "line\nbreak";
+        case FlagCheck::kNone:
+            break;
+    }
+    return "";
+}
+
+TEST_CASE("each checked flag refuses a bad value with its row's message", "[cli][flags]") {
+    Fixture f;
+    setenv("HOME", f.dir.c_str(), 1);
+    const std::vector<std::string> base = {"certonly", "-c", f.dir + "/empty.ini", "-d",
+                                           "a.example"};
+    size_t checked = 0;
+    for (const auto& flag : flag_table()) {
+        if (flag.check == FlagCheck::kNone) continue;
+        const std::string value = refused_value(flag);
+        INFO("--" << flag.name << " " << value);
+        auto args = base;
+        args.insert(args.end(), {"--" + flag.name, value});
+        const Outcome got = f.parse_args(args);
+        CHECK(got.rc == kExitUsage);
+        std::string message = flag.check_message;
+        if (auto at = message.find("{}"); at != std::string::npos) message.replace(at, 2, value);
+        CHECK(got.output.find(message) != std::string::npos);
+        // and the sample value passes it
+        args = base;
+        args.insert(args.end(), {"--" + flag.name, sample("--" + flag.name, "VALUE", f)});
+        CHECK(f.parse_args(args).rc == -1);
+        ++checked;
+    }
+    CHECK(checked >= 16);
+}
+
+TEST_CASE("flags that contradict each other or their subcommand are refused", "[cli][flags]") {
+    Fixture f;
+    setenv("HOME", f.dir.c_str(), 1);
+    size_t checked = 0;
+    for (const auto& flag : flag_table()) {
+        auto with = [&](const std::string& verb, const std::string& name) {
+            std::vector<std::string> args = {verb, "-c", f.dir + "/empty.ini", "--" + name};
+            if (const FlagSpec* r = find_flag(name); r && r->type != FlagType::kSwitch)
+                args.push_back(sample("--" + name, "VALUE", f));
+            return args;
+        };
+        if (!flag.conflicts_with.empty()) {
+            INFO("--" << flag.name << " --" << flag.conflicts_with);
+            auto args = with("certonly", flag.name);
+            auto other = with("certonly", flag.conflicts_with);
+            args.insert(args.end(), other.begin() + 3, other.end());
+            const Outcome got = f.parse_args(args);
+            CHECK(got.rc == kExitUsage);
+            CHECK(got.output.find(flag.conflict_message) != std::string::npos);
+            ++checked;
+        }
+        if (!flag.verbs.empty()) {
+            INFO("delete --" << flag.name);
+            const Outcome got = f.parse_args(with("delete", flag.name));
+            CHECK(got.rc == kExitUsage);
+            CHECK(got.output.find("--" + flag.name + " is not supported with `delete` (" +
+                                  flag.verbs_note + ")") != std::string::npos);
+            CHECK(f.parse_args(with(flag.verbs[0], flag.name)).rc == -1);
+            ++checked;
+        }
+    }
+    CHECK(checked >= 9);
+}
+
+TEST_CASE("counted, raised, negated and alias flags set their fields as their rows say",
+          "[cli][flags]") {
+    Fixture f;
+    setenv("HOME", f.dir.c_str(), 1);
+    auto parse_cfg = [&](std::vector<std::string> args) {
+        std::vector<std::string> all = {"certbot", "certonly", "-c", f.dir + "/empty.ini"};
+        all.insert(all.end(), args.begin(), args.end());
+        std::vector<char*> argv;
+        for (auto& a : all) argv.push_back(a.data());
+        Options opts;
+        Parsed parsed;
+        CaptureStderr quiet(f.dir + "/stderr");
+        const int rc = parse(static_cast<int>(argv.size()), argv.data(), f.reg, opts, parsed);
+        (void)quiet.done();
+        REQUIRE(rc == -1);
+        return parsed.cfg;
+    };
+    CHECK(parse_cfg({"-vvv"}).verbosity == 3);
+    CHECK(parse_cfg({"-v", "--verbose"}).verbosity == 2);
+    CHECK(parse_cfg({"-v", "--verbose-level", "4"}).verbosity == 4);
+    CHECK(parse_cfg({"-vvv", "--verbose-level", "1"}).verbosity == 3);
+    // A negation wins over its flag whatever the order, as before the table drove them.
+    CHECK(parse_cfg({"--no-reuse-key", "--reuse-key"}).reuse_key == false);
+    CHECK(parse_cfg({"--reuse-key"}).reuse_key == true);
+    const Config fresh = parse_cfg({"--new-key"});
+    CHECK(fresh.reuse_key == false);
+    CHECK(fresh.new_key);
+    CHECK(parse_cfg({"--no-delete-after-revoke", "--delete-after-revoke"}).delete_after_revoke ==
+          false);
+    CHECK(parse_cfg({"--no-redirect"}).redirect == false);
+    // --renew-hook counts as --deploy-hook given (the renewal conf's stored hook yields to it);
+    // --no-reuse-key is no --reuse-key.
+    CHECK(parse_cfg({"--renew-hook", "true"}).set_by_user.count("deploy-hook"));
+    CHECK_FALSE(parse_cfg({"--no-reuse-key"}).set_by_user.count("reuse-key"));
+    // --server sets the server and that it was set.
+    const Config server = parse_cfg({"--server", "https://ca.example/dir"});
+    CHECK(server.server == "https://ca.example/dir");
+    CHECK(server.server_set);
+    // Selectors: --configurator fills in only what -a/-i left empty.
+    const Config both = parse_cfg({"--configurator", "nginx", "-a", "standalone"});
+    CHECK(both.authenticator == "standalone");
+    CHECK(both.installer == "nginx");
 }

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -86,31 +87,6 @@ const Verb* find_verb(std::string name) {
 
 namespace {
 
-// When parsing failed: was a plugin asked for that is not installed? Its options are unknown
-// then, and "plugin not found" is the useful message.
-std::string missing_plugin(const std::vector<std::string>& args, const PluginRegistry& reg) {
-    for (size_t i = 0; i < args.size(); ++i) {
-        std::string name;
-        if (args[i].rfind("--", 0) == 0) {
-            std::string flag = args[i].substr(2);
-            for (const char* k : kKnownPlugins)
-                if (flag == k) name = k;
-        }
-        if ((args[i] == "-a" || args[i] == "--authenticator" || args[i] == "-i" ||
-             args[i] == "--installer") &&
-            i + 1 < args.size())
-            name = args[i + 1];
-        // An option of a plugin certbot knows (--apache-ctl) whose plugin is not here.
-        if (name.empty() && args[i].rfind("--", 0) == 0)
-            for (const char* k : kKnownPlugins)
-                if (args[i].rfind(std::string("--") + k + "-", 0) == 0 &&
-                    args[i].size() > std::strlen(k) + 3)
-                    name = k;
-        if (!name.empty() && !reg.find(name)) return name;
-    }
-    return {};
-}
-
 // The command line takes unique prefixes of long options (--force-renew, --agree), as
 // argparse does; cli.ini keys must be spelled out (kStyle).
 const auto kCommandLineStyle =
@@ -142,135 +118,358 @@ std::string masked_command_line(const std::string& verb, const po::parsed_option
     return out;
 }
 
-// The Config fields a flag sets by itself, by the names the flag table gives them
-// (FlagSpec::consumer): a switch sets its bool fields to true, a number its int, a value its
-// string, a repeatable value appends to its list. A field that needs more (a count, a negation,
-// an optional, normalising, a field of two flags' making) is not here, and parse() reads the
-// flags that set it by hand; cli/flags_test.cpp checks every row's effect either way.
+// The Config fields the flag table names (FlagSpec::consumer), by those names. How a flag sets
+// them comes from its row's FlagAction (apply_row): parse() reads no flag by its name.
 template <typename T>
 using FieldOf = T& (*)(Config&);
-using PlainField = std::variant<FieldOf<bool>, FieldOf<int>, FieldOf<std::string>,
-                                FieldOf<std::vector<std::string>>>;
+using Field = std::variant<FieldOf<bool>, FieldOf<std::optional<bool>>, FieldOf<int>,
+                           FieldOf<std::string>, FieldOf<std::vector<std::string>>>;
 
-#define PLAIN(path)                                                                         \
-    {                                                                                       \
-#path, PlainField(FieldOf <std::decay_t <decltype(std::declval <Config&>().path)>>( \
-                   [](Config & c) -> auto& { return c.path; }))                             \
+#define FIELD(path)                                                                    \
+    {                                                                                  \
+#path, Field(FieldOf <std::decay_t <decltype(std::declval <Config&>().path)>>( \
+                   [](Config & c) -> auto& { return c.path; }))                        \
     }
 
-const std::map<std::string, PlainField>& plain_fields() {
-    static const std::map<std::string, PlainField> fields = {
-        PLAIN(non_interactive),
-        PLAIN(force_interactive),
-        PLAIN(quiet),
-        PLAIN(dry_run),
-        PLAIN(staging),
-        PLAIN(cert_name),
-        PLAIN(config_dir),
-        PLAIN(work_dir),
-        PLAIN(logs_dir),
-        PLAIN(agree_tos),
-        PLAIN(email),
-        PLAIN(register_unsafely_without_email),
-        PLAIN(eab_kid),
-        PLAIN(eab_hmac_key),
-        PLAIN(eab_hmac_alg),
-        PLAIN(account),
-        PLAIN(key_type),
-        PLAIN(rsa_key_size),
-        PLAIN(elliptic_curve),
-        PLAIN(must_staple),
-        PLAIN(http01_port),
-        PLAIN(http01_address),
-        PLAIN(https_port),
-        PLAIN(issuance_timeout),
-        PLAIN(user_agent),
-        PLAIN(user_agent_comment),
-        PLAIN(no_verify_ssl),
-        PLAIN(force_renewal),
-        PLAIN(keep_until_expiring),
-        PLAIN(duplicate),
-        PLAIN(no_random_sleep_on_renew),
-        PLAIN(renewal_workers),
-        PLAIN(plugin_timeout),
-        PLAIN(hook_timeout),
-        PLAIN(pre_hooks),
-        PLAIN(post_hooks),
-        PLAIN(deploy_hooks),
-        PLAIN(disable_hook_validation),
-        PLAIN(no_directory_hooks),
-        PLAIN(no_autorenew),
-        PLAIN(expand),
-        PLAIN(renew_with_new_domains),
-        PLAIN(allow_subset_of_names),
-        PLAIN(preferred_chain),
-        PLAIN(preferred_profile),
-        PLAIN(required_profile),
-        PLAIN(cert_path),
-        PLAIN(key_path),
-        PLAIN(fullchain_path),
-        PLAIN(chain_path),
-        PLAIN(max_log_backups),
-        PLAIN(debug),
-        PLAIN(debug_challenges),
-        PLAIN(strict_permissions),
-        PLAIN(break_my_certs),
-        PLAIN(hsts),
-        PLAIN(uir),
-        PLAIN(staple_ocsp),
-        PLAIN(auto_hsts),
-        PLAIN(checkpoints),
-        PLAIN(reason),
-        PLAIN(json_output),
-        PLAIN(fleet.etcd),
-        PLAIN(fleet.prefix),
-        PLAIN(fleet.etcd_cacert),
-        PLAIN(fleet.etcd_cert),
-        PLAIN(fleet.etcd_key),
-        PLAIN(fleet.key_file),
-        PLAIN(plugins_init),
-        PLAIN(plugins_prepare),
-        PLAIN(plugins_authenticators),
-        PLAIN(plugins_installers),
-        PLAIN(plugins_check),
+const std::map<std::string, Field>& config_fields() {
+    static const std::map<std::string, Field> fields = {
+        FIELD(non_interactive),
+        FIELD(force_interactive),
+        FIELD(verbosity),
+        FIELD(quiet),
+        FIELD(domains),
+        FIELD(dry_run),
+        FIELD(staging),
+        FIELD(server),
+        FIELD(server_set),
+        FIELD(cert_name),
+        FIELD(config_dir),
+        FIELD(work_dir),
+        FIELD(logs_dir),
+        FIELD(agree_tos),
+        FIELD(email),
+        FIELD(register_unsafely_without_email),
+        FIELD(eab_kid),
+        FIELD(eab_hmac_key),
+        FIELD(eab_hmac_alg),
+        FIELD(account),
+        FIELD(key_type),
+        FIELD(rsa_key_size),
+        FIELD(elliptic_curve),
+        FIELD(must_staple),
+        FIELD(reuse_key),
+        FIELD(new_key),
+        FIELD(authenticator),
+        FIELD(installer),
+        FIELD(preferred_challenges),
+        FIELD(http01_port),
+        FIELD(http01_address),
+        FIELD(https_port),
+        FIELD(issuance_timeout),
+        FIELD(user_agent),
+        FIELD(user_agent_comment),
+        FIELD(no_verify_ssl),
+        FIELD(force_renewal),
+        FIELD(keep_until_expiring),
+        FIELD(duplicate),
+        FIELD(no_random_sleep_on_renew),
+        FIELD(renewal_workers),
+        FIELD(plugin_timeout),
+        FIELD(hook_timeout),
+        FIELD(pre_hooks),
+        FIELD(post_hooks),
+        FIELD(deploy_hooks),
+        FIELD(disable_hook_validation),
+        FIELD(no_directory_hooks),
+        FIELD(no_autorenew),
+        FIELD(expand),
+        FIELD(renew_with_new_domains),
+        FIELD(allow_subset_of_names),
+        FIELD(preferred_chain),
+        FIELD(preferred_profile),
+        FIELD(required_profile),
+        FIELD(csr_path),
+        FIELD(csr_der),
+        FIELD(cert_path),
+        FIELD(key_path),
+        FIELD(fullchain_path),
+        FIELD(chain_path),
+        FIELD(max_log_backups),
+        FIELD(debug),
+        FIELD(debug_challenges),
+        FIELD(strict_permissions),
+        FIELD(break_my_certs),
+        FIELD(redirect),
+        FIELD(hsts),
+        FIELD(uir),
+        FIELD(staple_ocsp),
+        FIELD(auto_hsts),
+        FIELD(checkpoints),
+        FIELD(reason),
+        FIELD(delete_after_revoke),
+        FIELD(json_output),
+        FIELD(fleet.etcd),
+        FIELD(fleet.prefix),
+        FIELD(fleet.etcd_cacert),
+        FIELD(fleet.etcd_cert),
+        FIELD(fleet.etcd_key),
+        FIELD(fleet.key_file),
+        FIELD(plugins_init),
+        FIELD(plugins_prepare),
+        FIELD(plugins_authenticators),
+        FIELD(plugins_installers),
+        FIELD(plugins_check),
     };
     return fields;
 }
 
-#undef PLAIN
+#undef FIELD
 
-// Sets, for every flag given, the fields the table names when all of them are plain fields of
-// the flag's type (in table order, so --deploy-hook's commands come before --renew-hook's).
-void apply_plain_flags(const po::variables_map& vm, Config& cfg) {
-    for (const auto& f : flag_table()) {
-        if (f.use != FlagUse::kConfig || !vm.count(f.name)) continue;
-        std::vector<PlainField> fields;
-        std::istringstream names(f.consumer);
-        bool plain = true;
-        for (std::string name; names >> name;) {
-            auto it = plain_fields().find(name);
-            plain = plain && it != plain_fields().end();
-            if (plain) fields.push_back(it->second);
-        }
-        if (!plain || fields.empty()) continue;
-        for (const PlainField& field : fields) {
-            if (f.type == FlagType::kSwitch) {
-                if (auto b = std::get_if<FieldOf<bool>>(&field)) (*b)(cfg) = true;
-            } else if (fields.size() == 1 && f.type == FlagType::kInt) {
-                if (auto n = std::get_if<FieldOf<int>>(&field)) (*n)(cfg) = vm[f.name].as<int>();
-            } else if (fields.size() == 1 && f.type == FlagType::kString) {
-                if (auto s = std::get_if<FieldOf<std::string>>(&field))
-                    (*s)(cfg) = vm[f.name].as<std::string>();
-            } else if (fields.size() == 1 && f.type == FlagType::kStrings) {
-                if (auto l = std::get_if<FieldOf<std::vector<std::string>>>(&field))
-                    for (const auto& v : vm[f.name].as<std::vector<std::string>>())
-                        (*l)(cfg).push_back(v);
+template <typename T>
+constexpr bool kIsBool = std::is_same_v<T, bool> || std::is_same_v<T, std::optional<bool>>;
+
+// Whether a field of this kind can take what a row of this type and action gives it (checked for
+// every row by flag_table_problems, so apply_row's casts cannot fail).
+bool fits(const Field& field, const FlagSpec& f) {
+    return std::visit(
+        [&](auto get) {
+            using T = std::decay_t<decltype(get(std::declval<Config&>()))>;
+            switch (f.action) {
+                case FlagAction::kCount:
+                    return std::is_same_v<T, int> && f.type == FlagType::kSwitch;
+                case FlagAction::kAtLeast:
+                    return std::is_same_v<T, int> && f.type == FlagType::kInt;
+                case FlagAction::kSelector:
+                    return std::is_same_v<T, std::string> && f.type == FlagType::kString;
+                case FlagAction::kSet:
+                    if constexpr (kIsBool<T>) return true;  // a switch, or "a value was given"
+                    if constexpr (std::is_same_v<T, int>) return f.type == FlagType::kInt;
+                    if constexpr (std::is_same_v<T, std::string>)
+                        return f.type == FlagType::kString;
+                    if constexpr (std::is_same_v<T, std::vector<std::string>>)
+                        return f.type == FlagType::kStrings;
+                    return false;
+                default:
+                    return true;  // the walk or a custom function sets the fields
             }
-        }
+        },
+        field);
+}
+
+// A flag given `times` times (the last value kept) sets its row's fields: kSet, kCount and
+// kAtLeast rows. A field written "!field" in the row is set false.
+void apply_row(const FlagSpec& f, const po::variable_value& value, int times, Config& cfg) {
+    std::istringstream words(f.consumer);
+    for (std::string word; words >> word;) {
+        const bool off = word[0] == '!';
+        const Field& field = config_fields().at(off ? word.substr(1) : word);
+        std::visit(
+            [&](auto get) {
+                auto& dst = get(cfg);
+                using T = std::decay_t<decltype(dst)>;
+                if constexpr (kIsBool<T>) {
+                    dst = !off;
+                } else if constexpr (std::is_same_v<T, int>) {
+                    if (f.action == FlagAction::kCount)
+                        dst += times;
+                    else if (f.action == FlagAction::kAtLeast)
+                        dst = std::max(dst, value.as<int>());
+                    else
+                        dst = value.as<int>();
+                } else if constexpr (std::is_same_v<T, std::string>) {
+                    dst = value.as<std::string>();
+                } else {
+                    for (const auto& v : value.as<std::vector<std::string>>()) dst.push_back(v);
+                }
+            },
+            field);
     }
 }
 
-// certbot-style argv clean-up: "-vvv" -> "-v -v -v"; "-h TOPIC" -> "--help=TOPIC".
+// The value of a flag as text, for its check and the check's message.
+std::string value_text(const FlagSpec& f, const po::variable_value& value) {
+    return f.type == FlagType::kInt ? std::to_string(value.as<int>()) : value.as<std::string>();
+}
+
+// The row's check of the value given (FlagCheck); the error message if it fails.
+std::optional<std::string> check_value(const FlagSpec& f, const po::variable_value& value) {
+    if (f.check == FlagCheck::kNone) return std::nullopt;
+    const std::string v = value_text(f, value);
+    bool ok = true;
+    switch (f.check) {
+        case FlagCheck::kNone:
+            break;
+        case FlagCheck::kOneOf:
+            ok = std::find(f.choices.begin(), f.choices.end(), v) != f.choices.end();
+            break;
+        case FlagCheck::kRange:
+            ok = value.as<int>() >= f.min && value.as<int>() <= f.max;
+            break;
+        case FlagCheck::kToken:
+            ok = !v.empty() && v.size() <= 64;
+            for (char c : v)
+                ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
+                            c == '.');
+            break;
+        case FlagCheck::kHeaderText:
+            for (char c : v) ok = ok && static_cast<unsigned char>(c) >= 0x20 && c != 0x7f;
+            break;
+    }
+    if (ok) return std::nullopt;
+    std::string message = f.check_message;
+    if (auto at = message.find("{}"); at != std::string::npos) message.replace(at, 2, v);
+    return message;
+}
+
+// What a custom row's function may use besides its value.
+struct FlagContext {
+    const po::variables_map& vm;
+    Parsed& out;
+    bool verb_given;  // a subcommand was named (certonly -h: the help of certonly)
+};
+using CustomFlag = Status (*)(const FlagSpec&, const po::variable_value&, FlagContext&);
+
+// The functions of the FlagAction::kCustom rows, by flag name: what needs more than setting
+// fields (normalising, reading a file, the command line's own flags).
+const std::map<std::string, CustomFlag>& custom_flags() {
+    static const std::map<std::string, CustomFlag> functions = {
+        {"help",
+         [](const FlagSpec&, const po::variable_value& v, FlagContext& c) -> Status {
+             c.out.help = true;
+             c.out.help_topic = v.as<std::string>();
+             if (c.out.help_topic.empty() && c.verb_given) c.out.help_topic = c.out.cfg.verb;
+             return {};
+         }},
+        {"version",
+         [](const FlagSpec&, const po::variable_value&, FlagContext& c) -> Status {
+             c.out.version = true;
+             return {};
+         }},
+        {"config",
+         [](const FlagSpec&, const po::variable_value& v, FlagContext& c) -> Status {
+             c.out.cfg.config_file = v.as<std::string>();
+             return {};
+         }},
+        {"preferred-challenges",
+         [](const FlagSpec&, const po::variable_value& v, FlagContext& c) -> Status {
+             auto types = normalize_challenge_types(v.as<std::vector<std::string>>());
+             if (!types) return types.error();
+             c.out.cfg.preferred_challenges = *types;
+             return {};
+         }},
+        // Deprecated; the flag it is an alias of wins when both are given.
+        {"standalone-supported-challenges",
+         [](const FlagSpec& f, const po::variable_value& v, FlagContext& c) -> Status {
+             log::warning(
+                 "--standalone-supported-challenges is deprecated; use --preferred-challenges "
+                 "(tls-sni-01 is served as tls-alpn-01)");
+             auto types = normalize_challenge_types({v.as<std::string>()});
+             if (!types) return types.error();
+             if (!c.vm.count(f.same_as)) c.out.cfg.preferred_challenges = *types;
+             return {};
+         }},
+        // The CSR's names become the domains (checked against -d); after every plain field, as
+        // load_csr reads --allow-subset-of-names and the verb.
+        {"csr",
+         [](const FlagSpec&, const po::variable_value& v, FlagContext& c) -> Status {
+             c.out.cfg.csr_path = v.as<std::string>();
+             return load_csr(c.out.cfg);
+         }},
+    };
+    return functions;
+}
+
+// The plugins asked for: the selector rows (-a, -i, --configurator: FlagAction::kSelector) and
+// the plugins' own flags (--nginx, --webroot: a selector of the authenticator each, and of the
+// installer too when the plugin installs, as in certbot; certonly then only records it, so that
+// renewals reload the server). A row naming one role sets it; one naming both (--configurator)
+// fills in those still empty. -1, or the exit status of the error printed.
+template <typename Bad>
+int select_plugins(const po::variables_map& vm, const PluginRegistry& reg, Config& cfg, Bad& bad) {
+    // A plugin asked for by name that is not installed: say so now (not "no plugins chosen").
+    for (const char* name : kKnownPlugins)
+        if (vm.count(name) && !reg.find(name)) return bad(name, reg.missing(name));
+    std::vector<const FlagSpec*> given;
+    for (const auto& f : flag_table()) {
+        if (f.action != FlagAction::kSelector || !vm.count(f.name)) continue;
+        if (!reg.find(vm[f.name].as<std::string>()))
+            return bad(f.name, reg.missing(vm[f.name].as<std::string>()));
+        given.push_back(&f);
+    }
+    auto role = [&](const std::string& field) -> std::string& {
+        return std::get<FieldOf<std::string>>(config_fields().at(field))(cfg);
+    };
+    // The authenticators asked for: a selector row's first, then the plugins' flags.
+    std::vector<std::string> chosen;
+    for (const auto& p : reg.plugins())
+        if (vm.count(p.name())) chosen.push_back(p.name());
+    for (const FlagSpec* f : given) {
+        const auto fields = f->fields();
+        if (fields.size() != 1) continue;
+        if (fields[0] == "authenticator")
+            chosen.insert(chosen.begin(), vm[f->name].as<std::string>());
+        else
+            role(fields[0]) = vm[f->name].as<std::string>();
+    }
+    if (chosen.size() > 1) {
+        bool same = true;
+        for (const auto& c : chosen) same = same && c == chosen[0];
+        if (!same) {
+            log::error("Too many flags setting authenticators/installers: " + chosen[0] + " and " +
+                       chosen[1] + "; choose one");
+            return kExitUsage;
+        }
+    }
+    if (!chosen.empty()) cfg.authenticator = chosen[0];
+    if (cfg.installer.empty())
+        for (const auto& p : reg.plugins())
+            if (vm.count(p.name()) && p.is_installer()) cfg.installer = p.name();
+    for (const FlagSpec* f : given) {
+        const auto fields = f->fields();
+        if (fields.size() > 1)
+            for (const auto& field : fields)
+                if (role(field).empty()) role(field) = vm[f->name].as<std::string>();
+    }
+    return -1;
+}
+
+// A row's spellings on the command line: --name and -x.
+bool spelled(const std::string& arg, const FlagSpec& f) {
+    return arg == "--" + f.name || (f.short_name && arg == std::string("-") + f.short_name);
+}
+
+// When parsing failed: was a plugin asked for that is not installed? Its options are unknown
+// then, and "plugin not found" is the useful message.
+std::string missing_plugin(const std::vector<std::string>& args, const PluginRegistry& reg) {
+    for (size_t i = 0; i < args.size(); ++i) {
+        std::string name;
+        if (args[i].rfind("--", 0) == 0) {
+            std::string flag = args[i].substr(2);
+            for (const char* k : kKnownPlugins)
+                if (flag == k) name = k;
+        }
+        for (const auto& f : flag_table())
+            if (f.action == FlagAction::kSelector && spelled(args[i], f) && i + 1 < args.size())
+                name = args[i + 1];
+        // An option of a plugin certbot knows (--apache-ctl) whose plugin is not here.
+        if (name.empty() && args[i].rfind("--", 0) == 0)
+            for (const char* k : kKnownPlugins)
+                if (args[i].rfind(std::string("--") + k + "-", 0) == 0 &&
+                    args[i].size() > std::strlen(k) + 3)
+                    name = k;
+        if (!name.empty() && !reg.find(name)) return name;
+    }
+    return {};
+}
+
+// A short flag that counts (-v): -vvv is given three times.
+bool counted_short(char c) {
+    for (const auto& f : flag_table())
+        if (f.action == FlagAction::kCount && f.short_name == c) return true;
+    return false;
+}
+
+// certbot-style argv clean-up: "-vvv" -> "-v -v -v" (a counted flag); "-h TOPIC" -> "--help=TOPIC".
 std::vector<std::string> preprocess(int argc, char** argv, std::string& verb) {
     std::vector<std::string> out;
     for (int i = 1; i < argc; ++i) {
@@ -279,9 +478,9 @@ std::vector<std::string> preprocess(int argc, char** argv, std::string& verb) {
             verb = a;
             continue;
         }
-        if (a.size() > 2 && a[0] == '-' && a[1] == 'v' &&
-            a.find_first_not_of('v', 1) == std::string::npos) {
-            for (size_t k = 1; k < a.size(); ++k) out.push_back("-v");
+        if (a.size() > 2 && a[0] == '-' && counted_short(a[1]) &&
+            a.find_first_not_of(a[1], 1) == std::string::npos) {
+            for (size_t k = 1; k < a.size(); ++k) out.push_back(a.substr(0, 2));
             continue;
         }
         if ((a == "-h" || a == "--help") && i + 1 < argc && argv[i + 1][0] != '-') {
@@ -294,6 +493,60 @@ std::vector<std::string> preprocess(int argc, char** argv, std::string& verb) {
 }
 
 }  // namespace
+
+std::vector<std::string> flag_table_problems() {
+    std::vector<std::string> out;
+    for (const auto& f : flag_table()) {
+        const std::string flag = "--" + f.name + ": ";
+        const bool custom = f.action == FlagAction::kCustom;
+        if (custom != (custom_flags().count(f.name) > 0))
+            out.push_back(flag + (custom
+                                      ? "no function in custom_flags()"
+                                      : "a function in custom_flags() but the row is not kCustom"));
+        if (f.use == FlagUse::kCommandLine && !custom)
+            out.push_back(flag + "a command line flag is read by a custom function");
+        if (f.use != FlagUse::kConfig && f.use != FlagUse::kCommandLine &&
+            f.action != FlagAction::kSet)
+            out.push_back(flag + "a row that sets nothing has an action");
+        if (f.use == FlagUse::kConfig && f.fields().empty())
+            out.push_back(flag + "names no Config field");
+        for (const auto& field : f.fields()) {
+            auto it = config_fields().find(field);
+            if (it == config_fields().end())
+                out.push_back(flag + "Config::" + field + " is not in config_fields()");
+            else if (!fits(it->second, f))
+                out.push_back(flag + "Config::" + field + " does not take this flag's value");
+        }
+        if ((f.action == FlagAction::kCount || f.action == FlagAction::kAtLeast) &&
+            f.fields().size() != 1)
+            out.push_back(flag + "a counted or raised flag sets one number");
+        if ((f.action == FlagAction::kDomains || f.action == FlagAction::kIpAddresses) &&
+            f.fields() != std::vector<std::string>{"domains"})
+            out.push_back(flag + "an identifier flag sets Config::domains");
+        if (f.action == FlagAction::kSelector)
+            for (const auto& field : f.fields())
+                if (field != "authenticator" && field != "installer")
+                    out.push_back(flag + "a selector sets the authenticator or the installer");
+        if (f.check != FlagCheck::kNone && f.check_message.find("--" + f.name) == std::string::npos)
+            out.push_back(flag + "the check's message does not name the flag");
+        if (f.check == FlagCheck::kOneOf && f.choices.empty())
+            out.push_back(flag + "one of no choices");
+        if (f.check == FlagCheck::kRange && (f.type != FlagType::kInt || f.min > f.max))
+            out.push_back(flag + "a range of a number, min <= max");
+        if ((f.check == FlagCheck::kOneOf || f.check == FlagCheck::kToken ||
+             f.check == FlagCheck::kHeaderText) &&
+            f.type != FlagType::kString && f.type != FlagType::kInt)
+            out.push_back(flag + "checks a value of one");
+        if (!f.conflicts_with.empty() && !find_flag(f.conflicts_with))
+            out.push_back(flag + "conflicts with an unknown flag");
+        for (const auto& v : f.verbs)
+            if (!find_verb(v)) out.push_back(flag + "only with an unknown subcommand " + v);
+    }
+    for (const auto& [name, fn] : custom_flags())
+        if (!find_flag(name))
+            out.push_back("--" + name + ": a function in custom_flags() without a row");
+    return out;
+}
 
 int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parsed& out) {
     std::string verb;
@@ -346,9 +599,11 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
         log::error("unrecognized arguments: " + list + " (see certbot --help for the subcommands)");
         return kExitUsage;
     }
-    // Like certbot, --help reads no config file (a broken one must not hide the help).
+    // Like certbot, --help (the flag with a topic) reads no config file (a broken one must not
+    // hide the help).
     bool help = false;
-    for (const auto& o : parsed.options) help = help || o.string_key == "help";
+    for (const auto& o : parsed.options)
+        if (const FlagSpec* f = find_flag(o.string_key)) help = help || f->type == FlagType::kTopic;
     std::map<std::string, std::string> origin;  // option -> "cli.ini:LINE" it came from
     std::vector<std::string> config_files;
     if (!help) {
@@ -357,14 +612,19 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
             return st.error().exit_code;
         }
     }
+    // An identifier flag (-d, --ip-address) of the flag table, or null.
+    auto identifier_flag = [](const std::string& key) -> const FlagSpec* {
+        const FlagSpec* f = find_flag(key);
+        return f && (f->action == FlagAction::kDomains || f->action == FlagAction::kIpAddresses)
+                   ? f
+                   : nullptr;
+    };
     // certbot (issue 4096): `renew` ignores domains from a config file, which would otherwise
     // apply to every lineage.
     if (cfg.verb == "renew")
         parsed.options.erase(std::remove_if(parsed.options.begin(), parsed.options.end(),
                                             [&](const po::option& o) {
-                                                return (o.string_key == "domains" ||
-                                                        o.string_key == "domain" ||
-                                                        o.string_key == "ip-address") &&
+                                                return identifier_flag(o.string_key) &&
                                                        origin.count(o.string_key);
                                             }),
                              parsed.options.end());
@@ -377,7 +637,8 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     // An option given twice (-vvv, --rsa-key-size 2048 --rsa-key-size 4096) is fine, as with
     // certbot: the last value wins. program_options refuses repeats of one-value options, so
     // store only the last of each (repeatable options such as -d keep all).
-    for (const auto& o : parsed.options) cfg.verbosity += o.string_key == "verbose";
+    std::map<std::string, int> times;  // how often each option was given (a counted flag's value)
+    for (const auto& o : parsed.options) ++times[o.string_key];
     po::parsed_options once(&opts.parse);
     std::set<std::string> seen;
     for (auto it = parsed.options.rbegin(); it != parsed.options.rend(); ++it) {
@@ -396,21 +657,30 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
         return kExitUsage;
     }
     for (const auto& o : parsed.options) cfg.set_by_user.insert(o.string_key);
+    // An alias that does exactly what its flag does (--renew-hook) counts as that flag given.
+    for (const auto& f : flag_table())
+        if (const FlagSpec* a = find_flag(f.same_as);
+            a && vm.count(f.name) && a->consumer == f.consumer && a->action == f.action &&
+            a->renewal_key == f.renewal_key)
+            cfg.set_by_user.insert(a->name);
 
-    // Walk the options in command-line order: -d values, and per-identifier plugin options
-    // (webroot's -w applies to each -d that follows it).
-    std::map<std::string, std::string> current_per_id;  // option -> latest value
-    std::set<std::string> per_id_after_domain;          // first given after a -d
-    std::vector<std::string> raw_domains, raw_ips;
+    // Walk the options in command-line order: identifiers (-d, --ip-address), and per-identifier
+    // plugin options (webroot's -w applies to each -d that follows it).
+    std::map<std::string, std::string> current_per_id;       // option -> latest value
+    std::set<std::string> per_id_after_domain;               // first given after a -d
+    std::map<FlagAction, std::vector<std::string>> raw_ids;  // kDomains, kIpAddresses
+    std::map<FlagAction, std::string> id_flag;               // the flag of each, for messages
     for (const auto& o : parsed.options) {
         const std::string& k = o.string_key;
         // --ip-address (certbot 5.3) interleaves with -w like -d (certbot 5.4's webroot).
-        if (k == "domains" || k == "domain" || k == "ip-address") {
+        if (const FlagSpec* f = identifier_flag(k)) {
+            const bool ip = f->action == FlagAction::kIpAddresses;
+            id_flag.emplace(f->action, f->setting());
             for (const auto& v : o.value) {
-                auto ds = k == "ip-address" ? parse_ip_addresses({v}) : parse_domains({v});
+                auto ds = ip ? parse_ip_addresses({v}) : parse_domains({v});
                 if (!ds) return bad(k, ds.error().message);
                 for (const auto& d : *ds) {
-                    (k == "ip-address" ? raw_ips : raw_domains).push_back(d);
+                    raw_ids[f->action].push_back(d);
                     for (const auto& kv : current_per_id)
                         cfg.plugin_per_identifier[kv.first].emplace(d, kv.second);
                 }
@@ -430,7 +700,7 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
                     // certbot's _WebrootPathAction: with -d before the first of several -w,
                     // which name belongs to which path is a guess; refuse it.
                     if ((od.flags & CB_OPT_PER_IDENTIFIER) && !origin.count(k)) {
-                        if (!current_per_id.count(k) && (!raw_domains.empty() || !raw_ips.empty()))
+                        if (!current_per_id.count(k) && !raw_ids.empty())
                             per_id_after_domain.insert(k);
                         else if (per_id_after_domain.count(k))
                             return bad(k, "If you specify multiple " + p.name() +
@@ -445,112 +715,43 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
             }
         }
     }
-    auto domains = parse_domains(raw_domains);
-    if (!domains) return bad("domains", domains.error().message);
-    auto ips = parse_ip_addresses(raw_ips);
-    if (!ips) return bad("ip-address", ips.error().message);
+    auto domains = parse_domains(raw_ids[FlagAction::kDomains]);
+    if (!domains) return bad(id_flag[FlagAction::kDomains], domains.error().message);
+    auto ips = parse_ip_addresses(raw_ids[FlagAction::kIpAddresses]);
+    if (!ips) return bad(id_flag[FlagAction::kIpAddresses], ips.error().message);
     // certbot 5.3: the certificate's identifiers are the domains, then the IP addresses.
     cfg.domains = *domains;
     cfg.domains.insert(cfg.domains.end(), ips->begin(), ips->end());
 
-    out.version = vm.count("version") > 0;
-    if (vm.count("help")) {
-        out.help = true;
-        out.help_topic = vm["help"].as<std::string>();
-        if (out.help_topic.empty() && !verb.empty()) out.help_topic = cfg.verb;  // certonly -h
-    }
-    // Every flag that only sets plain fields (the table names them); the rest by hand below.
-    apply_plain_flags(vm, cfg);
-    if (vm.count("verbose-level"))  // certbot's hidden form of -v: a number
-        cfg.verbosity = std::max(cfg.verbosity, vm["verbose-level"].as<int>());
-    // certbot: -q implies --non-interactive (the table's quiet row sets both).
-    if (vm.count("server")) {
-        cfg.server = vm["server"].as<std::string>();
-        cfg.server_set = true;
-    }
-    if (auto st = check_test_server(cfg); !st)
-        return bad(st.error().message.rfind("--server", 0) == 0 ? "server" : "dry-run",
-                   st.error().message);
-    if (cfg.key_type != "rsa" && cfg.key_type != "ecdsa")
-        return bad("key-type", "--key-type must be rsa or ecdsa, not \"" + cfg.key_type + "\"");
-    if (cfg.rsa_key_size != 2048 && cfg.rsa_key_size != 3072 && cfg.rsa_key_size != 4096)
-        return bad("rsa-key-size", "--rsa-key-size must be 2048, 3072 or 4096");
-    if (cfg.elliptic_curve != "secp256r1" && cfg.elliptic_curve != "secp384r1" &&
-        cfg.elliptic_curve != "secp521r1")
-        return bad("elliptic-curve", "--elliptic-curve must be secp256r1, secp384r1 or secp521r1");
-    if (vm.count("standalone-supported-challenges")) {
-        log::warning(
-            "--standalone-supported-challenges is deprecated; use --preferred-challenges "
-            "(tls-sni-01 is served as tls-alpn-01)");
-        auto types =
-            normalize_challenge_types({vm["standalone-supported-challenges"].as<std::string>()});
-        if (!types) return bad("standalone-supported-challenges", types.error().message);
-        if (!vm.count("preferred-challenges")) cfg.preferred_challenges = *types;
-    }
-    if (vm.count("preferred-challenges")) {
-        auto types =
-            normalize_challenge_types(vm["preferred-challenges"].as<std::vector<std::string>>());
-        if (!types) return bad("preferred-challenges", types.error().message);
-        cfg.preferred_challenges = *types;
-    }
-    auto port = [&](const char* name, int& dst) {
-        if (!vm.count(name)) return true;
-        if (dst < 1 || dst > 65535) {
-            bad(name, std::string("--") + name + " must be a port number from 1 to 65535");
-            return false;
+    // Every other flag given, as its row says: its value checked, then its fields set (in table
+    // order, so --deploy-hook's commands come before --renew-hook's and a negation after its
+    // flag), then the custom rows' functions (they may read the fields set).
+    for (const auto& f : flag_table())
+        if (vm.count(f.name))
+            if (auto message = check_value(f, vm[f.name])) return bad(f.name, *message);
+    for (const auto& f : flag_table())
+        if (vm.count(f.name) && f.use == FlagUse::kConfig &&
+            (f.action == FlagAction::kSet || f.action == FlagAction::kCount ||
+             f.action == FlagAction::kAtLeast))
+            apply_row(f, vm[f.name], times[f.name], cfg);
+    FlagContext context{vm, out, !verb.empty()};
+    for (const auto& f : flag_table())
+        if (vm.count(f.name) && f.action == FlagAction::kCustom)
+            if (auto st = custom_flags().at(f.name)(f, vm[f.name], context); !st)
+                return bad(f.name, st.error().message);
+
+    // Flags that may not be given together, or only with some subcommands.
+    for (const auto& f : flag_table())
+        if (vm.count(f.name) && !f.conflicts_with.empty() && vm.count(f.conflicts_with)) {
+            log::error(f.conflict_message);
+            return kExitUsage;
         }
-        return true;
-    };
-    if (!port("http-01-port", cfg.http01_port) || !port("https-port", cfg.https_port))
-        return kExitUsage;
-    if (vm.count("reuse-key")) cfg.reuse_key = true;
-    if (vm.count("no-reuse-key") || vm.count("new-key")) cfg.reuse_key = false;
-    if (vm.count("renewal-workers") && (cfg.renewal_workers < 1 || cfg.renewal_workers > 64))
-        return bad("renewal-workers", "--renewal-workers must be from 1 to 64");
-    if (vm.count("plugin-timeout") && (cfg.plugin_timeout < 1 || cfg.plugin_timeout > 86400))
-        return bad("plugin-timeout", "--plugin-timeout must be from 1 to 86400 seconds");
-    if (vm.count("hook-timeout") && cfg.hook_timeout < 0)
-        return bad("hook-timeout", "--hook-timeout must be 0 (no limit) or more seconds");
-    if (vm.count("renew-hook")) cfg.set_by_user.insert("deploy-hook");
-    // --disable-renew-updates and --no-eff-email are honoured by nature (flags.h says why).
-    cfg.new_key = vm.count("new-key");
-    auto str = [&](const char* name, std::string& dst) {
-        if (vm.count(name)) dst = vm[name].as<std::string>();
-    };
-    str("config", cfg.config_file);
-    for (const char* k : {"preferred-profile", "required-profile"}) {
-        if (!vm.count(k)) continue;
-        const std::string& v = vm[k].as<std::string>();
-        bool ok = !v.empty() && v.size() <= 64;
-        for (char c : v)
-            ok = ok &&
-                 (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.');
-        if (!ok)
-            return bad(k, std::string("--") + k +
-                              " must be a profile name from the CA's directory (letters, digits, "
-                              "'-', '_', '.'), such as classic or shortlived");
-    }
-    if (!cfg.preferred_profile.empty() && !cfg.required_profile.empty()) {
-        log::error("--preferred-profile and --required-profile cannot be used together; give one");
-        return kExitUsage;
-    }
-    str("csr", cfg.csr_path);
-    if (vm.count("eab-hmac-alg") && cfg.eab_hmac_alg != "HS256" && cfg.eab_hmac_alg != "HS384" &&
-        cfg.eab_hmac_alg != "HS512")
-        return bad("eab-hmac-alg", "--eab-hmac-alg must be HS256, HS384 or HS512, not \"" +
-                                       cfg.eab_hmac_alg + "\"");
-    if (vm.count("max-log-backups") && cfg.max_log_backups < 0)
-        return bad("max-log-backups", "--max-log-backups must be 0 (no rotation) or more");
-    if (cfg.strict_permissions)
-        for (const auto& f : config_files)
-            if (auto st = check_strict_permissions(f); !st) return bad("", st.error().message);
-    for (const char* k : {"user-agent", "user-agent-comment"})
-        if (vm.count(k))
-            for (char c : vm[k].as<std::string>())
-                if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-                    return bad(k, std::string("--") + k +
-                                      " must not contain control characters (it is sent as an "
-                                      "HTTP header)");
+    // With the fleet in cli.ini too (check_fleet_options checks it in the commands that use it).
+    for (const auto& f : flag_table())
+        if (vm.count(f.name) && !f.verbs.empty() &&
+            std::find(f.verbs.begin(), f.verbs.end(), cfg.verb) == f.verbs.end())
+            return bad(f.name, "--" + f.name + " is not supported with `" + cfg.verb + "` (" +
+                                   f.verbs_note + ")");
     // The flags the table refuses (flags.h): accepted, as scripts written for certbot pass them,
     // with their "not supported" warning; not when another spelling of the same setting was
     // given as well (--eff-email --no-eff-email).
@@ -561,82 +762,15 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
             other = other || (g.name != f.name && g.setting() == f.setting() && vm.count(g.name));
         if (!other) log::warning(f.consumer);
     }
-    if (vm.count("redirect") && vm.count("no-redirect")) {
-        log::error("--redirect and --no-redirect contradict each other; give one");
-        return kExitUsage;
-    }
-    if (vm.count("redirect")) cfg.redirect = true;
-    if (vm.count("no-redirect")) cfg.redirect = false;
-    if (cfg.hsts && cfg.auto_hsts) {
-        log::error("Parameters --hsts and --auto-hsts cannot be used simultaneously.");
-        return kExitUsage;
-    }
-    if (vm.count("checkpoints") && cfg.checkpoints < 1)
-        return bad("checkpoints", "--checkpoints must be 1 or more");
-    if (vm.count("reason")) {
-        static const char* const kReasons[] = {"unspecified", "keycompromise", "affiliationchanged",
-                                               "superseded", "cessationofoperation"};
-        bool ok = false;
-        for (const char* r : kReasons) ok = ok || cfg.reason == r;
-        if (!ok)
-            return bad("reason",
-                       "--reason must be one of unspecified, keycompromise, affiliationchanged, "
-                       "superseded, cessationofoperation; not \"" +
-                           cfg.reason + "\"");
-    }
-    if (vm.count("delete-after-revoke")) cfg.delete_after_revoke = true;
-    if (vm.count("no-delete-after-revoke")) cfg.delete_after_revoke = false;
-    // Checked (check_fleet_options) by the commands that use them: with the fleet in cli.ini,
-    // the local-only commands (delete, revoke...) still run. On their command line a fleet flag
-    // would be accepted and not acted on: refused.
-    if (cfg.verb != "certonly" && cfg.verb != "renew" && cfg.verb != "run" &&
-        cfg.verb != "certificates" && cfg.verb != "fleet")
-        for (const char* f : {"fleet-etcd", "fleet-prefix", "fleet-etcd-cacert", "fleet-etcd-cert",
-                              "fleet-etcd-key", "fleet-key"})
-            if (cfg.set_by_user.count(f))
-                return bad(f,
-                           std::string("--") + f + " is not supported with `" + cfg.verb +
-                               "` (fleet mode covers certonly, run, renew, certificates and fleet; "
-                               "see docs/fleet.md)");
+    // Checks over the fields several flags set.
+    if (auto st = check_test_server(cfg); !st)
+        return bad(st.error().message.rfind("--server", 0) == 0 ? "server" : "dry-run",
+                   st.error().message);
+    if (cfg.strict_permissions)
+        for (const auto& f : config_files)
+            if (auto st = check_strict_permissions(f); !st) return bad("", st.error().message);
 
-    if (!cfg.csr_path.empty())
-        if (auto st = load_csr(cfg); !st) return bad("csr", st.error().message);
-
-    // A plugin asked for by name that is not installed: say so now (not "no plugins chosen").
-    for (const char* name : kKnownPlugins)
-        if (vm.count(name) && !reg.find(name)) return bad(name, reg.missing(name));
-    for (const char* flag : {"authenticator", "installer", "configurator"})
-        if (vm.count(flag) && !reg.find(vm[flag].as<std::string>()))
-            return bad(flag, reg.missing(vm[flag].as<std::string>()));
-
-    // Authenticator selection: -a NAME or one of the --<plugin> shortcuts.
-    std::vector<std::string> chosen;
-    for (const auto& p : reg.plugins())
-        if (vm.count(p.name())) chosen.push_back(p.name());
-    if (vm.count("authenticator"))
-        chosen.insert(chosen.begin(), vm["authenticator"].as<std::string>());
-    if (vm.count("installer")) cfg.installer = vm["installer"].as<std::string>();
-    if (chosen.size() > 1) {
-        bool same = true;
-        for (const auto& c : chosen) same = same && c == chosen[0];
-        if (!same) {
-            log::error("Too many flags setting authenticators/installers: " + chosen[0] + " and " +
-                       chosen[1] + "; choose one");
-            return kExitUsage;
-        }
-    }
-    if (!chosen.empty()) cfg.authenticator = chosen[0];
-    // A shortcut naming a plugin that also installs (--nginx) sets the installer too, as in
-    // certbot; certonly then only records it, so that renewals reload the server.
-    if (cfg.installer.empty())
-        for (const auto& p : reg.plugins())
-            if (vm.count(p.name()) && p.is_installer()) cfg.installer = p.name();
-    if (vm.count("configurator")) {
-        const std::string c = vm["configurator"].as<std::string>();
-        if (cfg.authenticator.empty()) cfg.authenticator = c;
-        if (cfg.installer.empty()) cfg.installer = c;
-    }
-    return -1;
+    return select_plugins(vm, reg, cfg, bad);
 }
 
 }  // namespace certbot::cli

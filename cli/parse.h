@@ -31,6 +31,12 @@ struct Parsed {
     bool version = false;  // --version (or a prefix of it)
 };
 
+// What the parser could not do with a row of the flag table (flags.h): a Config field it does not
+// know or that does not fit the row's type and action, a custom row without its function, a
+// function without its row, a check without what it checks against. Empty when every flag given
+// is handled as its row says; cli/flags_test.cpp checks it.
+std::vector<std::string> flag_table_problems();
+
 // Parses argv (argv[0] is skipped) with the plugins' options and the cli.ini files. Returns -1
 // when the command is to run, else the exit status (a usage error was printed).
 int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parsed& out);

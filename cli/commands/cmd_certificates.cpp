@@ -5,16 +5,18 @@
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
-#include <set>
 
 #include "ari_renewal.h"
 #include "cert_dates.h"
+#include "cmd_certificates.h"
 #include "commands.h"
 #include "crypto.h"
 #include "fleet.h"
 #include "fsutil.h"
+#include "ip_address.h"
 #include "log.h"
 #include "session.h"
 #include "storage.h"
@@ -28,8 +30,13 @@ constexpr int kJsonSchemaVersion = 1;
 const char* kRule =
     "- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -";
 
+// What the listing shows of one lineage: copied out of its Lineage, which is dropped as soon as
+// this is made (its parsed renewal conf is most of a lineage's memory: 10,000 lineages are
+// listed without holding 10,000 confs).
 struct Listed {
-    const Lineage* lineage;
+    std::string name;
+    std::string cert_path, chain_path, fullchain_path, privkey_path, renewal_conf_path;
+    std::string authenticator, installer, server;
     CertInfo cert;
     std::vector<std::string> reasons;  // certbot's INVALID reasons: TEST_CERT, EXPIRED
     int64_t left = 0;                  // seconds until not_after
@@ -129,16 +136,14 @@ std::string human(const Config& cfg, const std::vector<Listed>& certs, size_t pa
                 std::string("Found the following ") + (filtered ? "matching " : "") + "certs:\n";
             if (certs.empty()) text += "\n";  // certbot: the empty match list
             for (const auto& c : certs) {
-                std::string names;
-                for (const auto& n : c.cert.dns_names) names += (names.empty() ? "" : " ") + n;
                 text +=
-                    "  Certificate Name: " + c.lineage->name +
-                    "\n    Serial Number: " + c.cert.serial_hex +
-                    "\n    Key Type: " + c.cert.key_type + "\n    Domains: " + names +
+                    "  Certificate Name: " + c.name + "\n    Serial Number: " + c.cert.serial_hex +
+                    "\n    Key Type: " + c.cert.key_type + "\n    " +
+                    certificate_names_line(c.cert.dns_names) +
                     "\n    Expiry Date: " + utc_text(c.cert.not_after, "%Y-%m-%d %H:%M:%S+00:00") +
                     " (" + status_text(c) + ")" + profile_and_ari_text(c) +
-                    "\n    Certificate Path: " + c.lineage->fullchain_path +
-                    "\n    Private Key Path: " + c.lineage->privkey_path + "\n";
+                    "\n    Certificate Path: " + c.fullchain_path +
+                    "\n    Private Key Path: " + c.privkey_path + "\n";
             }
         }
         if (!broken.empty()) {
@@ -170,9 +175,8 @@ std::string json(const std::vector<Listed>& certs, const std::vector<Broken>& br
     w.Key("certificates");
     w.StartArray();
     for (const auto& c : certs) {
-        const Lineage& l = *c.lineage;
         w.StartObject();
-        put(w, "name", l.name);
+        put(w, "name", c.name);
         w.Key("identifiers");
         w.StartArray();
         for (const auto& n : c.cert.dns_names) w.String(n.c_str());
@@ -190,15 +194,15 @@ std::string json(const std::vector<Listed>& certs, const std::vector<Broken>& br
         w.EndArray();
         w.Key("paths");
         w.StartObject();
-        put(w, "cert", l.cert_path);
-        put(w, "chain", l.chain_path);
-        put(w, "fullchain", l.fullchain_path);
-        put(w, "privkey", l.privkey_path);
-        put(w, "renewal_conf", l.renewal_conf_path);
+        put(w, "cert", c.cert_path);
+        put(w, "chain", c.chain_path);
+        put(w, "fullchain", c.fullchain_path);
+        put(w, "privkey", c.privkey_path);
+        put(w, "renewal_conf", c.renewal_conf_path);
         w.EndObject();
-        put(w, "authenticator", param(l, "authenticator"));
-        put(w, "installer", param(l, "installer"));
-        put(w, "server", param(l, "server"));
+        put(w, "authenticator", c.authenticator);
+        put(w, "installer", c.installer);
+        put(w, "server", c.server);
         put(w, "profile", c.profile);
         w.Key("ari");
         if (c.ari.window || c.ari.retry_after) {
@@ -229,25 +233,15 @@ std::string json(const std::vector<Listed>& certs, const std::vector<Broken>& br
     return std::string(buf.GetString(), buf.GetSize()) + "\n";
 }
 
-// list_lineages reports broken confs as messages, in file order; pair them with their paths
-// (the confs in renewal/ that did not load, in the same order).
-std::vector<Broken> name_broken(const std::string& config_dir, const std::vector<Lineage>& ok,
-                                const std::vector<Error>& errors) {
-    std::vector<std::string> paths;
-    std::set<std::string> loaded;
-    for (const auto& l : ok) loaded.insert(base_name(l.renewal_conf_path));
-    if (auto names = list_dir(config_dir + "/renewal"))
-        for (const auto& n : *names)
-            if (n.size() > 5 && n[0] != '.' && n.compare(n.size() - 5, 5, ".conf") == 0 &&
-                !loaded.count(n))
-                paths.push_back(config_dir + "/renewal/" + n);
-    std::vector<Broken> out;
-    for (size_t i = 0; i < errors.size(); ++i)
-        out.push_back({paths.size() == errors.size() ? paths[i] : "", errors[i].message});
-    return out;
-}
-
 }  // namespace
+
+std::string certificate_names_line(const std::vector<std::string>& names) {
+    const bool has_ip = std::any_of(names.begin(), names.end(), is_ip_address);
+    // certbot: f'Domains: {" ".join(names)}' (a trailing space when there are none).
+    std::string line = has_ip ? "Identifiers: " : "Domains: ";
+    for (size_t i = 0; i < names.size(); ++i) line += (i ? " " : "") + names[i];
+    return line;
+}
 
 int cmd_certificates(const Config& cfg, const PluginRegistry&) {
     // Listing never writes: an interrupted update is shown as found and repaired only by a
@@ -260,14 +254,20 @@ int cmd_certificates(const Config& cfg, const PluginRegistry&) {
         if (fleet.error().exit_code == kExitUsage) return fail(fleet.error());
         log::warning("fleet: " + fleet.error().message + "; listing this node's copies");
     }
-    std::vector<Error> errors;
-    auto lineages = list_lineages(cfg.config_dir, &errors);
-    if (!lineages) return fail(lineages.error());
-    std::vector<Broken> broken = name_broken(cfg.config_dir, *lineages, errors);
+    // One renewal conf at a time (as renew reads them): only what is listed is kept.
+    auto paths = renewal_conf_paths(cfg.config_dir);
+    if (!paths) return fail(paths.error());
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
     std::vector<Listed> certs;
+    std::vector<Broken> broken;
     size_t parsed = 0;
-    for (const auto& l : *lineages) {
+    for (const std::string& path : *paths) {
+        auto loaded = load_lineage_from_conf(cfg.config_dir, path);
+        if (!loaded) {
+            broken.push_back({path, loaded.error().message});
+            continue;
+        }
+        const Lineage& l = *loaded;
         auto pem = read_file(l.cert_path, 1 << 20);
         Result<CertInfo> info = pem ? listing_info(*pem) : Result<CertInfo>(pem.error());
         if (!info) {
@@ -280,11 +280,23 @@ int cmd_certificates(const Config& cfg, const PluginRegistry&) {
                          " was left half-updated by an interrupted run; the next command that "
                          "writes (certonly, renew) finishes the update");
         if (!selected(cfg, l, *info)) continue;
-        Listed c{&l, std::move(*info), {}, 0, profile_of(l), ari_of(l, *pem)};
+        Listed c{l.name,
+                 l.cert_path,
+                 l.chain_path,
+                 l.fullchain_path,
+                 l.privkey_path,
+                 l.renewal_conf_path,
+                 param(l, "authenticator"),
+                 param(l, "installer"),
+                 param(l, "server"),
+                 std::move(*info),
+                 {},
+                 0,
+                 profile_of(l),
+                 ari_of(l, *pem)};
         c.left = c.cert.not_after - now;
         // certbot: a certificate from a staging server is a test certificate.
-        if (param(l, "server").find("staging") != std::string::npos)
-            c.reasons.push_back("TEST_CERT");
+        if (c.server.find("staging") != std::string::npos) c.reasons.push_back("TEST_CERT");
         if (c.left <= 0) c.reasons.push_back("EXPIRED");
         certs.push_back(std::move(c));
     }

@@ -1,101 +1,46 @@
 // certonly's obtain step (obtain_with_hooks) end to end without a network: the CA is scripted
-// (FakeHttp), its clock never sleeps (FakeClock), and the authenticator is the fixture plugin of
-// the issuance tests (tests/fixtures/issuance/test_auth.c), described and run by the plugin host
-// like any plugin. What is checked is what a user sees on disk: the account certbot would have
-// registered, the lineage in archive/, live/ and renewal/, the hooks that ran.
+// (ScriptedCa, tests/support/scripted_ca_test.h), its clock never sleeps (FakeClock), and the
+// authenticator is the fixture plugin of the issuance tests (tests/fixtures/issuance/test_auth.c),
+// described and run by the plugin host like any plugin. What is checked is what a user sees on
+// disk: the account certbot would have registered, the lineage in archive/, live/ and renewal/, the
+// hooks that ran.
 #include <catch2/catch.hpp>
 
 #include <fstream>
 #include <string>
 #include <vector>
 
-#include "base64.h"
 #include "commands.h"
 #include "fake_clock_test.h"
-#include "fake_http_test.h"
 #include "fsutil.h"
-#include "json.h"
+#include "scripted_ca_test.h"
 #include "session.h"
 #include "storage.h"
 #include "temp_dir_test.h"
-#include "test_certs.h"
 
 using namespace certbot;
-using certbot::test::FakeClock;
-using certbot::test::FakeHttp;
-using certbot::test::TempDir;
+using namespace certbot::test;
 
 namespace {
 
 const std::string kFixtureDir = std::string(CERTBOT_TEST_FIXTURE_DIR) + "/issuance";
 const std::string kServer = "https://ca.test/dir";
 
-const char* kDir = R"({"newNonce":"https://ca.test/nonce","newAccount":"https://ca.test/acct",)"
-                   R"("newOrder":"https://ca.test/order","revokeCert":"https://ca.test/revoke"})";
-
-std::string order_json(const std::string& status, const std::string& extra = "") {
-    return R"({"status":")" + status +
-           R"(","identifiers":[{"type":"dns","value":"a.test"}],)"
-           R"("authorizations":["https://ca.test/authz/1"],)"
-           R"("finalize":"https://ca.test/order/1/finalize")" +
-           extra + "}";
-}
-
-std::string authz_json(const std::string& status) {
-    return R"({"status":")" + status + R"(","identifier":{"type":"dns","value":"a.test"},)" +
-           R"("challenges":[{"type":"http-01","url":"https://ca.test/chall/1",)" +
-           R"("token":"tok_1-A","status":"pending"}]})";
-}
-
 std::string slurp(const std::string& path) {
     auto text = read_file(path);
     return text ? *text : std::string();
 }
 
-PrivateKey fresh_key() {
-    auto k = PrivateKey::generate(KeySpec{});
-    REQUIRE(k);
-    return std::move(*k);
-}
-
-// The scripted CA, which also signs what finalize asks for: the certificate it then serves
-// (the last reply) is for the CSR's key, as the client checks.
-struct CaHttp : FakeHttp {
-    PrivateKey ca_key = fresh_key();
-    std::string ca_pem, leaf_pem;
-    CaHttp() {
-        CertParams ca;
-        ca.common_name = "Test CA";
-        ca.is_ca = true;
-        ca_pem = *issue_cert(ca, ca_key, ca_key, "");
-    }
-    Result<HttpResponse> send(const HttpRequest& r) override {
-        if (r.url == "https://ca.test/order/1/finalize") {
-            // The JWS payload (RFC 8555 §6.2) is {"csr": base64url(DER)}.
-            auto jws = json::parse(r.body, "finalize request");
-            REQUIRE(jws);
-            auto payload = json::parse(*base64url_decode(*json::get_string(*jws, "payload")),
-                                       "finalize payload");
-            REQUIRE(payload);
-            auto leaf = issue_for_csr(*base64url_decode(*json::get_string(*payload, "csr")), ca_key,
-                                      ca_pem);
-            REQUIRE(leaf);
-            leaf_pem = *leaf;
-            reply(200, leaf_pem + ca_pem);
-        }
-        return FakeHttp::send(r);
-    }
-};
-
 // A fresh store, a certonly command line for a.test with the test authenticator, and the CA.
 struct Fixture {
     TempDir dir;
-    CaHttp http;
+    ScriptedCa http;
     FakeClock clock;
     PluginRegistry plugins = PluginRegistry::discover({kFixtureDir});
     Config cfg;
 
     Fixture() {
+        http.sign_finalize = true;
         REQUIRE(plugins.find("test-auth") != nullptr);
         cfg.verb = "certonly";
         cfg.domains = {"a.test"};
@@ -111,28 +56,16 @@ struct Fixture {
 
     // The CA's side of registering an account and issuing for a.test (RFC 8555 §7.3, §7.4).
     void script_issuance() {
-        http.reply(200, kDir);
-        http.reply(201, R"({"status":"valid"})", {{"location", "https://ca.test/acct/1"}});
-        http.reply(201, order_json("pending"), {{"location", "https://ca.test/order/1"}});
-        http.reply(200, authz_json("pending"));
-        http.reply(200, R"({"type":"http-01","status":"processing"})");
-        http.reply(200, authz_json("valid"));
-        http.reply(200, order_json("ready"));
-        http.reply(200, order_json("valid", R"(,"certificate":"https://ca.test/cert/1")"));
-        // The certificate follows: CaHttp makes it from the CSR.
+        http.script_registration();
+        http.script_until_finalize();
+        http.reply(200, scripted_order("valid", kScriptedCertUrl));
+        // The certificate follows: ScriptedCa makes it from the CSR.
     }
 
     Result<Obtained> obtain() {
         auto session = Session::open(cfg);
         REQUIRE(session);
         return obtain_with_hooks(cfg, plugins, {http, clock});
-    }
-
-    std::vector<std::string> posted() const {
-        std::vector<std::string> urls;
-        for (const auto& r : http.seen)
-            if (r.method == "POST") urls.push_back(r.url);
-        return urls;
     }
 };
 
@@ -169,7 +102,7 @@ TEST_CASE("certonly registers, orders through the given CA link and saves a new 
     CHECK(slurp(f.dir / "deployed") == config + "/live/a.test");
     CHECK(slurp(f.cfg.work_dir + "/test-auth.log") ==
           "perform http-01 a.test\ncleanup http-01 a.test\n");
-    CHECK(f.posted() ==
+    CHECK(f.http.posted_urls() ==
           std::vector<std::string>{"https://ca.test/acct", "https://ca.test/order",
                                    "https://ca.test/authz/1", "https://ca.test/chall/1",
                                    "https://ca.test/authz/1", "https://ca.test/order/1",
@@ -194,10 +127,8 @@ TEST_CASE("certonly keeps a certificate that is not due and asks the CA nothing"
 TEST_CASE("certonly saves nothing when the CA refuses the order, and the post-hook still runs",
           "[certonly]") {
     Fixture f;
-    f.http.reply(200, kDir);
-    f.http.reply(201, R"({"status":"valid"})", {{"location", "https://ca.test/acct/1"}});
-    f.http.reply(400, R"({"type":"urn:ietf:params:acme:error:rejectedIdentifier",)"
-                      R"("detail":"a.test is forbidden by policy"})");
+    f.http.script_registration();
+    f.http.reply(400, acme_problem("rejectedIdentifier", "a.test is forbidden by policy"));
     f.cfg.post_hooks = {"touch " + (f.dir / "post-hook-ran")};
     auto got = f.obtain();
     REQUIRE_FALSE(got);

@@ -164,6 +164,7 @@ int cmd_run(const Config& cli, const PluginRegistry& plugins) {
     FleetRelay relay(fleet->get());
 
     std::vector<Enhancement> enhancements;
+    if (auto st = refuse_ip_install(cfg.installer, cfg.domains); !st) return fail(st.error());
     {
         // Released before the authenticator runs: it may edit the same server's configuration.
         auto inst = prepared_installer(cfg, plugins);
@@ -187,6 +188,8 @@ int cmd_run(const Config& cli, const PluginRegistry& plugins) {
                                   kExitUsage));
         }
     }
+    if (auto st = refuse_ip_install(cfg.installer, cfg.domains); !st)  // names of --cert-name
+        return fail(st.error());
     if (auth)
         if (auto st = preflight_names(cfg.domains, *auth, cfg.preferred_challenges); !st)
             return fail(st.error());
@@ -250,9 +253,10 @@ int cmd_install(const Config& cli, const PluginRegistry& plugins) {
     for (auto* p : {&paths.chain, &paths.fullchain})
         if (!p->empty()) *p = normalize_path(*p);
 
+    std::vector<std::string> domains = cfg.domains.empty() ? lineage_domains : cfg.domains;
+    if (auto st = refuse_ip_install(cfg.installer, domains); !st) return fail(st.error());
     auto inst = prepared_installer(cfg, plugins);
     if (!inst) return fail(inst.error());
-    std::vector<std::string> domains = cfg.domains.empty() ? lineage_domains : cfg.domains;
     if (domains.empty()) {
         auto names = choose_names(**inst, cfg.interactive(), std::cin, std::cout);
         if (!names) return fail(names.error());

@@ -3,17 +3,11 @@
 #include <catch2/catch.hpp>
 
 #include "acme.h"
-#include "fake_http_test.h"
+#include "scripted_ca_test.h"
 
 using namespace certbot;
 
 namespace {
-
-struct StepClock : Clock {
-    std::chrono::steady_clock::time_point t{};
-    std::chrono::steady_clock::time_point now() override { return t; }
-    void sleep_for(std::chrono::milliseconds d) override { t += d; }
-};
 
 const char* kProblem = R"({"type":"urn:ietf:params:acme:error:orderNotReady","detail":"not yet"})";
 
@@ -24,18 +18,9 @@ std::string order(const char* status, const char* extra = "") {
            extra + "}";
 }
 
-struct Setup {
-    test::FakeHttp http;
-    StepClock clock;
-    AcmeClient acme{http, "https://ca.test/dir", clock};
-    Result<PrivateKey> key = PrivateKey::generate(KeySpec{});
+struct Setup : test::ScriptedClient {
     Order o;
     Setup() {
-        http.reply(200, R"({"newNonce":"https://ca.test/nonce","newAccount":"https://ca.test/a",)"
-                        R"("newOrder":"https://ca.test/order"})");
-        REQUIRE(acme.load_directory());
-        REQUIRE(key);
-        acme.set_account(&*key, "https://ca.test/acct/1");
         o.url = "https://ca.test/order/1";
         o.finalize = "https://ca.test/fin/1";
     }

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "http_body.h"
 #include "log.h"
 
 namespace certbot {
@@ -159,7 +160,6 @@ class HttplibClient : public HttpClient {
         req.path = url->path;
         req.headers.emplace("User-Agent", opts_.user_agent);
         req.headers.emplace("Accept", "*/*");
-        req.headers.emplace("Accept-Encoding", "identity");  // the size bound is on raw bytes
         if (!request.body.empty() || request.method == "POST") {
             req.body = request.body;
             req.headers.emplace("Content-Type", request.content_type.empty()
@@ -167,37 +167,15 @@ class HttplibClient : public HttpClient {
                                                     : request.content_type);
         }
         HttpResponse out;
-        bool too_big = false, too_slow = false;
-        const auto deadline =
-            std::chrono::steady_clock::now() + std::chrono::seconds(opts_.total_timeout_s);
-        req.response_handler = [&](const httplib::Response& r) {
-            // Refuse an announced oversized body before reading it.
-            auto len = r.get_header_value("Content-Length");
-            if (!len.empty() && len.size() < 19 &&
-                std::strtoull(len.c_str(), nullptr, 10) > opts_.max_body) {
-                too_big = true;
-                return false;
-            }
-            return true;
-        };
-        req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
-            if (out.body.size() + n > opts_.max_body) {
-                too_big = true;
-                return false;
-            }
-            if (std::chrono::steady_clock::now() > deadline) {
-                too_slow = true;
-                return false;
-            }
-            out.body.append(data, n);
-            return true;
-        };
+        common::BodyLimits limits(opts_.max_body, opts_.total_timeout_s);
+        common::bound_response_body(req, out.body, limits);
         httplib::Response res;
         httplib::Error err = httplib::Error::Success;
         const auto started = std::chrono::steady_clock::now();
-        Watchdog watchdog(client, deadline);
+        Watchdog watchdog(client, limits.deadline);
         bool ok = client.send(req, res, err);
-        if (watchdog.finish()) too_slow = true;
+        const bool cut_off = watchdog.finish();  // always: it joins the watchdog's thread
+        const bool too_big = limits.too_big, too_slow = limits.too_slow || cut_off;
         log::debug(request.method + " " + url->origin() + url->path + " -> " +
                    (ok ? std::to_string(res.status) : std::string("error")) + " in " +
                    std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(

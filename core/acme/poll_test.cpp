@@ -7,13 +7,10 @@
 #include <numeric>
 
 #include "acme.h"
-#include "fake_clock_test.h"
-#include "fake_http_test.h"
+#include "scripted_ca_test.h"
 
 using namespace certbot;
 using namespace std::chrono_literals;
-using certbot::test::FakeClock;
-using certbot::test::FakeHttp;
 
 namespace {
 
@@ -32,18 +29,8 @@ std::string order_json(const char* status, const char* extra = "") {
 // The RFC 9110 §5.6.7 example instant, in each of the three forms.
 constexpr std::time_t kExample = 784111777;  // Sun, 06 Nov 1994 08:49:37 GMT
 
-struct Polling {
-    FakeHttp http;
-    FakeClock clock;
-    AcmeClient acme{http, "https://ca.test/dir", clock};
-    Result<PrivateKey> key = PrivateKey::generate(KeySpec{});
-    Polling() {
-        http.reply(200, R"({"newNonce":"https://ca.test/nonce","newAccount":"https://ca.test/a",)"
-                        R"("newOrder":"https://ca.test/order"})");
-        REQUIRE(acme.load_directory());
-        REQUIRE(key);
-        acme.set_account(&*key, "https://ca.test/acct/1");
-    }
+// A client signed in to the scripted CA whose clock moves only when it sleeps.
+struct Polling : test::ScriptedClient {
     std::chrono::steady_clock::time_point in(std::chrono::milliseconds d) const {
         return clock.t + d;
     }

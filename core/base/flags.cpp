@@ -1,5 +1,7 @@
 #include "flags.h"
 
+#include <sstream>
+
 #include "config.h"
 
 namespace certbot {
@@ -10,6 +12,14 @@ const char* const kKnownPlugins[18] = {"apache",           "nginx",        "webr
                                        "dns-gehirn",       "dns-google",   "dns-linode",
                                        "dns-luadns",       "dns-nsone",    "dns-ovh",
                                        "dns-rfc2136",      "dns-route53",  "dns-sakuracloud"};
+
+std::vector<std::string> FlagSpec::fields() const {
+    std::vector<std::string> out;
+    if (use != FlagUse::kConfig) return out;
+    std::istringstream words(consumer);
+    for (std::string w; words >> w;) out.push_back(w[0] == '!' ? w.substr(1) : w);
+    return out;
+}
 
 std::string FlagSpec::help_text() const {
     if (default_value.empty() || help.find("(default:") != std::string::npos) return help;
@@ -71,6 +81,34 @@ struct F {
     F& by_nature(const char* why) { return use(FlagUse::kByNature, why); }
     F& no_effect(const char* why) { return use(FlagUse::kNoEffect, why); }
     F& refused(const char* message) { return use(FlagUse::kRefused, message); }
+    F& action(FlagAction a) {
+        s.action = a;
+        return *this;
+    }
+    F& one_of(std::vector<std::string> choices, const char* message) {
+        s.choices = std::move(choices);
+        return check(FlagCheck::kOneOf, message);
+    }
+    F& range(long min, long max, const char* message) {
+        s.min = min;
+        s.max = max;
+        return check(FlagCheck::kRange, message);
+    }
+    F& check(FlagCheck c, const char* message) {
+        s.check = c;
+        s.check_message = message;
+        return *this;
+    }
+    F& conflicts(const char* flag, const char* message) {
+        s.conflicts_with = flag;
+        s.conflict_message = message;
+        return *this;
+    }
+    F& only_with(std::vector<std::string> verbs, const char* note) {
+        s.verbs = std::move(verbs);
+        s.verbs_note = note;
+        return *this;
+    }
     F& use(FlagUse u, const char* consumer) {
         s.use = u;
         s.consumer = consumer;
@@ -86,6 +124,15 @@ constexpr FlagGroup kGeneral = FlagGroup::kGeneral, kAutomation = FlagGroup::kAu
                     kRollback = FlagGroup::kRollback, kUnregister = FlagGroup::kUnregister,
                     kCertificates = FlagGroup::kCertificates, kPlugins = FlagGroup::kPlugins,
                     kHidden = FlagGroup::kHidden;
+constexpr FlagAction kCount = FlagAction::kCount, kAtLeast = FlagAction::kAtLeast,
+                     kDomains = FlagAction::kDomains, kIpAddresses = FlagAction::kIpAddresses,
+                     kSelector = FlagAction::kSelector, kCustom = FlagAction::kCustom;
+constexpr long kNoLimit = 0x7fffffff;
+
+// The subcommands fleet mode covers (docs/fleet.md); elsewhere a fleet flag would be ignored.
+const std::vector<std::string> kFleetVerbs = {"certonly", "run", "renew", "certificates", "fleet"};
+const char* const kFleetNote =
+    "fleet mode covers certonly, run, renew, certificates and fleet; see docs/fleet.md";
 
 std::vector<FlagSpec> build_table() {
     return {
@@ -93,11 +140,13 @@ std::vector<FlagSpec> build_table() {
         F("help", kGeneral, "show this help message and exit")
             .brief('h')
             .topic()
+            .action(kCustom)
             .command_line("prints the help (of a topic)"),
         F("verbose", kGeneral,
           "This flag can be used multiple times to incrementally increase the verbosity of "
           "output, e.g. -vvv.")
             .brief('v')
+            .action(kCount)
             .sets("verbosity"),
         F("non-interactive", kGeneral, "Run without ever asking for user input.")
             .brief('n')
@@ -113,8 +162,13 @@ std::vector<FlagSpec> build_table() {
           "comma separated list of domains as a parameter.")
             .brief('d')
             .texts()
+            .action(kDomains)
             .sets("domains"),
-        F("domain", kGeneral, "Alias of --domains.").texts().same_as("domains").sets("domains"),
+        F("domain", kGeneral, "Alias of --domains.")
+            .texts()
+            .same_as("domains")
+            .action(kDomains)
+            .sets("domains"),
         // certbot 5.3 (RFC 8738); the addresses follow the domain names in Config::domains.
         F("ip-address", kGeneral,
           "IP addresses to include. For multiple IP addresses you can use multiple --ip-address "
@@ -122,6 +176,7 @@ std::vector<FlagSpec> build_table() {
           "certificate, after any domain names. Validated with http-01 or tls-alpn-01 only "
           "(standalone, webroot, manual).")
             .texts()
+            .action(kIpAddresses)
             .sets("domains"),
         F("cert-name", kGeneral,
           "Certificate name to apply. This name is used by Certbot for housekeeping and in file "
@@ -137,6 +192,7 @@ std::vector<FlagSpec> build_table() {
           "with the most preferred challenge listed first (e.g. \"dns\" or \"http,dns\").")
             .texts()
             .stored("pref_challs")
+            .action(kCustom)
             .sets("preferred_challenges"),
         F("issuance-timeout", kGeneral,
           "This option specifies how long (in seconds) Certbot will wait for the server to issue "
@@ -146,6 +202,9 @@ std::vector<FlagSpec> build_table() {
             .sets("issuance_timeout"),
         F("user-agent", kGeneral, "Set a custom user agent string for the client.")
             .text()
+            .check(FlagCheck::kHeaderText,
+                   "--user-agent must not contain control characters (it is sent as an HTTP "
+                   "header)")
             .sets("user_agent"),
         F("eab-kid", kGeneral, "Key Identifier for External Account Binding")
             .text()
@@ -154,17 +213,20 @@ std::vector<FlagSpec> build_table() {
             .text()
             .sets("eab_hmac_key"),
         F("version", kGeneral, "show program's version number and exit")
+            .action(kCustom)
             .command_line("prints the version"),
         F("config", kGeneral, "path to config file")
             .brief('c')
             .text()
             .def("/etc/letsencrypt/cli.ini and ~/.config/letsencrypt/cli.ini")
+            .action(kCustom)
             .command_line("names the cli.ini to read first"),
         F("max-log-backups", kGeneral,
           "Specifies the maximum number of backup logs that should be kept by Certbot's built in "
           "log rotation. Setting this flag to 0 disables log rotation entirely.")
             .number()
             .def("1000")
+            .range(0, kNoLimit, "--max-log-backups must be 0 (no rotation) or more")
             .sets("max_log_backups"),
         F("debug-challenges", kGeneral,
           "After setting up challenges, wait for user input before submitting to CA.")
@@ -180,24 +242,39 @@ std::vector<FlagSpec> build_table() {
           "one.")
             .text()
             .stored("preferred_profile")
+            .check(FlagCheck::kToken,
+                   "--preferred-profile must be a profile name from the CA's directory (letters, "
+                   "digits, '-', '_', '.'), such as classic or shortlived")
+            .conflicts("required-profile",
+                       "--preferred-profile and --required-profile cannot be used together; give "
+                       "one")
             .sets("preferred_profile"),
         F("required-profile", kGeneral,
           "Request the given certificate profile and fail if the CA does not offer it.")
             .text()
             .stored("required_profile")
+            .check(FlagCheck::kToken,
+                   "--required-profile must be a profile name from the CA's directory (letters, "
+                   "digits, '-', '_', '.'), such as classic or shortlived")
             .sets("required_profile"),
         F("user-agent-comment", kGeneral, "Add a comment to the default user agent string.")
             .text()
+            .check(FlagCheck::kHeaderText,
+                   "--user-agent-comment must not contain control characters (it is sent as an "
+                   "HTTP header)")
             .sets("user_agent_comment"),
         F("eab-hmac-alg", kGeneral,
           "HMAC algorithm for External Account Binding: HS256, HS384 or HS512")
             .text()
             .def("HS256")
+            .one_of({"HS256", "HS384", "HS512"},
+                    "--eab-hmac-alg must be HS256, HS384 or HS512, not \"{}\"")
             .sets("eab_hmac_alg"),
         F("standalone-supported-challenges", kGeneral,
           "Deprecated: use --preferred-challenges (tls-sni-01 is now tls-alpn-01).")
             .text()
             .same_as("preferred-challenges")
+            .action(kCustom)
             .sets("preferred_challenges"),
 
         // automation
@@ -236,10 +313,10 @@ std::vector<FlagSpec> build_table() {
           "When renewing, do not use the same private key as the existing certificate.")
             .same_as("reuse-key")
             .stored("reuse_key")
-            .sets("reuse_key"),
+            .sets("!reuse_key"),
         F("new-key", kAutomation,
           "When renewing or replacing a certificate, generate a new private key.")
-            .sets("reuse_key new_key"),
+            .sets("!reuse_key new_key"),
         F("no-random-sleep-on-renew", kAutomation,
           "Skip the random delay before renewals that runs when not on a terminal.")
             .sets("no_random_sleep_on_renew"),
@@ -248,12 +325,14 @@ std::vector<FlagSpec> build_table() {
           "like certbot).")
             .number()
             .def("4")
+            .range(1, 64, "--renewal-workers must be from 1 to 64")
             .sets("renewal_workers"),
         F("hook-timeout", kAutomation,
           "Seconds a hook (pre, post, deploy, manual auth/cleanup) may run before it and what it "
           "started are killed and it counts as failed; 0 for no limit (default: 600).")
             .number()
             .def("600")
+            .range(0, kNoLimit, "--hook-timeout must be 0 (no limit) or more seconds")
             .sets("hook_timeout"),
         F("plugin-timeout", kAutomation,
           "Time limit in seconds of each call into a plugin, DNS propagation waits included "
@@ -261,6 +340,7 @@ std::vector<FlagSpec> build_table() {
           "certificate fails.")
             .number()
             .def("600")
+            .range(1, 86400, "--plugin-timeout must be from 1 to 86400 seconds")
             .sets("plugin_timeout"),
         F("pre-hook", kAutomation,
           "Command to be run in a shell before obtaining any certificates.")
@@ -321,29 +401,37 @@ std::vector<FlagSpec> build_table() {
             .number()
             .def("2048")
             .stored("rsa_key_size")
+            .one_of({"2048", "3072", "4096"}, "--rsa-key-size must be 2048, 3072 or 4096")
             .sets("rsa_key_size"),
         F("key-type", kSecurity, "Type of generated private key: rsa or ecdsa.")
             .text()
             .def("ecdsa")
             .stored("key_type")
+            .one_of({"rsa", "ecdsa"}, "--key-type must be rsa or ecdsa, not \"{}\"")
             .sets("key_type"),
         F("elliptic-curve", kSecurity, "The SECG elliptic curve name to use.")
             .text()
             .def("secp256r1")
             .stored("elliptic_curve")
+            .one_of({"secp256r1", "secp384r1", "secp521r1"},
+                    "--elliptic-curve must be secp256r1, secp384r1 or secp521r1")
             .sets("elliptic_curve"),
         F("must-staple", kSecurity, "Adds the OCSP Must-Staple extension to the certificate.")
             .stored("must_staple")
             .sets("must_staple"),
         F("redirect", kSecurity,
           "Automatically redirect all HTTP traffic to HTTPS for the newly authenticated vhost.")
+            .conflicts("no-redirect",
+                       "--redirect and --no-redirect contradict each other; give one")
             .sets("redirect"),
         F("no-redirect", kSecurity,
           "Do not automatically redirect all HTTP traffic to HTTPS for the newly authenticated "
           "vhost.")
             .same_as("redirect")
-            .sets("redirect"),
+            .sets("!redirect"),
         F("hsts", kSecurity, "Add the Strict-Transport-Security header to every HTTP response.")
+            .conflicts("auto-hsts",
+                       "Parameters --hsts and --auto-hsts cannot be used simultaneously.")
             .sets("hsts"),
         F("uir", kSecurity,
           "Add the \"Content-Security-Policy: upgrade-insecure-requests\" header to every HTTP "
@@ -368,6 +456,7 @@ std::vector<FlagSpec> build_table() {
             .number()
             .def("80")
             .stored("http01_port")
+            .range(1, 65535, "--http-01-port must be a port number from 1 to 65535")
             .sets("http01_port"),
         F("http-01-address", kTesting,
           "The address the server listens to during http-01 challenge.")
@@ -378,6 +467,7 @@ std::vector<FlagSpec> build_table() {
             .number()
             .def("443")
             .stored("https_port")
+            .range(1, 65535, "--https-port must be a port number from 1 to 65535")
             .sets("https_port"),
         F("debug", kTesting, "Show tracebacks in case of errors").sets("debug"),
         F("break-my-certs", kTesting,
@@ -428,29 +518,35 @@ std::vector<FlagSpec> build_table() {
           "accounts are shared through them.")
             .text()
             .value_name("URL[,URL...]")
+            .only_with(kFleetVerbs, kFleetNote)
             .sets("fleet.etcd"),
         F("fleet-prefix", kPaths, "Fleet mode: the etcd key prefix of this fleet.")
             .text()
             .def("/certbot/")
+            .only_with(kFleetVerbs, kFleetNote)
             .sets("fleet.prefix"),
         F("fleet-etcd-cacert", kPaths,
           "Fleet mode: the CA certificate that signed the etcd members' TLS certificates.")
             .text()
             .value_name("FILE")
+            .only_with(kFleetVerbs, kFleetNote)
             .sets("fleet.etcd_cacert"),
         F("fleet-etcd-cert", kPaths, "Fleet mode: this node's TLS client certificate for etcd.")
             .text()
             .value_name("FILE")
+            .only_with(kFleetVerbs, kFleetNote)
             .sets("fleet.etcd_cert"),
         F("fleet-etcd-key", kPaths, "Fleet mode: the private key of --fleet-etcd-cert.")
             .text()
             .value_name("FILE")
+            .only_with(kFleetVerbs, kFleetNote)
             .sets("fleet.etcd_key"),
         F("fleet-key", kPaths,
           "Fleet mode: the 0600 file of 32 random bytes (raw or base64) that encrypts private "
           "keys in etcd; the same on every node.")
             .text()
             .value_name("FILE")
+            .only_with(kFleetVerbs, kFleetNote)
             .sets("fleet.key_file"),
 
         // register
@@ -475,6 +571,7 @@ std::vector<FlagSpec> build_table() {
         // certonly
         F("csr", kCertonly, "Path to a Certificate Signing Request (CSR) in DER or PEM format.")
             .text()
+            .action(kCustom)
             .sets("csr_path csr_der"),
 
         // revoke
@@ -483,6 +580,10 @@ std::vector<FlagSpec> build_table() {
           "affiliationchanged, superseded or cessationofoperation.")
             .text()
             .def("unspecified")
+            .one_of({"unspecified", "keycompromise", "affiliationchanged", "superseded",
+                     "cessationofoperation"},
+                    "--reason must be one of unspecified, keycompromise, affiliationchanged, "
+                    "superseded, cessationofoperation; not \"{}\"")
             .sets("reason"),
         F("delete-after-revoke", kRevoke,
           "Delete certificates after revoking them, along with all previous and later versions "
@@ -490,12 +591,13 @@ std::vector<FlagSpec> build_table() {
             .sets("delete_after_revoke"),
         F("no-delete-after-revoke", kRevoke, "Do not delete certificates after revoking them.")
             .same_as("delete-after-revoke")
-            .sets("delete_after_revoke"),
+            .sets("!delete_after_revoke"),
 
         // rollback
         F("checkpoints", kRollback, "Revert configuration N number of checkpoints.")
             .number()
             .def("1")
+            .range(1, kNoLimit, "--checkpoints must be 1 or more")
             .sets("checkpoints"),
 
         // unregister
@@ -515,16 +617,19 @@ std::vector<FlagSpec> build_table() {
             .brief('a')
             .text()
             .stored("authenticator")
+            .action(kSelector)
             .sets("authenticator"),
         F("installer", kPlugins, "Installer plugin name (also used to find domains).")
             .brief('i')
             .text()
             .stored("installer")
+            .action(kSelector)
             .sets("installer"),
         F("configurator", kPlugins,
           "Name of the plugin that is both an authenticator and an installer.")
             .text()
             .same_as("authenticator")
+            .action(kSelector)
             .sets("authenticator installer"),
         F("init", kPlugins, "Initialize plugins (with `plugins`).").sets("plugins_init"),
         F("prepare", kPlugins, "Initialize and prepare plugins.").sets("plugins_prepare"),
@@ -545,7 +650,7 @@ std::vector<FlagSpec> build_table() {
                 "it only changes certbot's advice about setting up renewal, which this client "
                 "does not print"),
         F("text", kHidden, "deprecated, no effect").no_effect("deprecated in certbot"),
-        F("verbose-level", kHidden, "log level number").number().sets("verbosity"),
+        F("verbose-level", kHidden, "log level number").number().action(kAtLeast).sets("verbosity"),
         F("no-hsts", kHidden, "do not add the HSTS header")
             .same_as("hsts")
             .by_nature("no header is added unless --hsts is given"),

@@ -39,11 +39,35 @@ enum class FlagType {
 
 // What becomes of a flag once given; `consumer` says it for each.
 enum class FlagUse {
-    kConfig,       // sets the Config fields named in `consumer` (space-separated)
+    kConfig,       // sets the Config fields named in `consumer` (space-separated; FlagAction)
     kCommandLine,  // read by the command line itself (help, version, which cli.ini)
     kByNature,     // asks for what this client always does: `consumer` says why
     kNoEffect,     // certbot accepts and ignores it too: `consumer` says why
     kRefused,      // accepted with a warning: `consumer` is the "not supported" message
+};
+
+// How a flag given reaches the Config fields its row names (`consumer`), whatever FlagUse it has
+// (cli/parse.cpp applies each kind; no flag is read there by its name).
+enum class FlagAction {
+    kSet,          // each field by its type: a bool true ("!field": false), an int or a string the
+                   // value, a list the values appended
+    kCount,        // an int counting the times the flag is given (-vvv)
+    kAtLeast,      // an int raised to the value if lower (--verbose-level)
+    kDomains,      // domain names (comma lists split), in command-line order with the plugins'
+                   // per-identifier options (webroot's -w applies to each -d after it)
+    kIpAddresses,  // IP addresses, the same way; they follow the domain names
+    kSelector,     // a plugin by name: sets the one role field named, or fills in the empty ones
+    kCustom,       // a function of cli/parse.cpp's, found by the flag's name
+};
+
+// A check of the value given, before any field is set; `check_message` is the error ("{}" is
+// replaced by the value).
+enum class FlagCheck {
+    kNone,
+    kOneOf,       // one of `choices`
+    kRange,       // a number from `min` to `max`
+    kToken,       // 1 to 64 letters, digits, '-', '_', '.' (a profile name)
+    kHeaderText,  // no control characters (it is sent in an HTTP header)
 };
 
 struct FlagSpec {
@@ -59,6 +83,19 @@ struct FlagSpec {
     FlagUse use = FlagUse::kConfig;
     std::string consumer;
     bool in_cli_ini = true;  // false: command line only (--config, --help, --version)
+    FlagAction action = FlagAction::kSet;
+    FlagCheck check = FlagCheck::kNone;
+    std::vector<std::string> choices;  // kOneOf
+    long min = 0, max = 0;             // kRange
+    std::string check_message;
+    std::string conflicts_with;      // a flag that may not be given with this one
+    std::string conflict_message;    // the error when both are
+    std::vector<std::string> verbs;  // the subcommands it may be given with; empty: all of them
+    std::string verbs_note;          // why not with others (in the error's parentheses)
+
+    // The Config fields `consumer` names for a kConfig row ("!" of a negation removed); none
+    // for the other uses.
+    std::vector<std::string> fields() const;
 
     // The help text with the default appended as certbot shows it.
     std::string help_text() const;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "json_quote.h"
 #include "result.h"
 
 namespace certbot::json {
@@ -19,7 +20,9 @@ std::optional<std::string> get_string(const rapidjson::Value& obj, const char* k
 bool get_bool(const rapidjson::Value& obj, const char* key, bool fallback = false);
 std::vector<std::string> get_string_array(const rapidjson::Value& obj, const char* key);
 
-// A JSON string literal (with quotes), escaped.
-std::string quote(const std::string& s);
+// A JSON string literal (with quotes), escaped (the plugins' DNS toolkit quotes the same way).
+inline std::string quote(const std::string& s) {
+    return common::json_quote(s);
+}
 
 }  // namespace certbot::json

@@ -95,15 +95,22 @@ class ElfImage {
         return img;
     }
 
-    // The address of the entry symbol when this file defines it (an object of sufficient
-    // size); nullopt when it does not (dlsym would also search the file's dependencies).
-    std::optional<uint64_t> entry_address() const {
+    // The address of the data symbol NAME when this file defines it; nullopt when it does not
+    // (dlsym would also search the file's dependencies).
+    std::optional<uint64_t> symbol(const char* name) const {
         for (const auto& s : dynsym_) {
             if (s.st_shndx == SHN_UNDEF || ELF64_ST_TYPE(s.st_info) != STT_OBJECT) continue;
             if (s.st_name >= dynstr_.size()) continue;
-            if (std::strcmp(dynstr_.c_str() + s.st_name, CB_ENTRY_SYMBOL) == 0) return s.st_value;
+            if (std::strcmp(dynstr_.c_str() + s.st_name, name) == 0) return s.st_value;
         }
         return std::nullopt;
+    }
+    // Whether the file's symbol table names NAME at all (defined here or imported).
+    bool mentions(const char* name) const {
+        for (const auto& s : dynsym_)
+            if (s.st_name < dynstr_.size() && std::strcmp(dynstr_.c_str() + s.st_name, name) == 0)
+                return true;
+        return false;
     }
 
     // N bytes at VADDR, within one loadable segment (zeros past its file part, as in .bss).
@@ -231,6 +238,28 @@ class EntryCopy {
   public:
     explicit EntryCopy(const ElfImage& img) : img_(img) {}
 
+    // Negotiation (plugin.h): the entry at AT (certbot_plugin_entry) and, when LIST is set, the
+    // entries certbot_plugin_entries points to; the one the host speaks is described.
+    std::optional<wire::Message> negotiate(uint64_t at, std::optional<uint64_t> list) {
+        std::vector<uint64_t> where{at};
+        for (uint64_t i = 0; list && i <= CB_MAX_ENTRIES; ++i) {
+            auto p = img_.pointer(*list + i * sizeof(void*));
+            if (!p) return std::nullopt;
+            if (*p == 0) break;
+            where.push_back(*p);
+        }
+        std::vector<cb_plugin_head> heads(where.size());
+        std::vector<const cb_plugin_head*> offered;
+        for (size_t i = 0; i < where.size(); ++i) {
+            if (!head(where[i], heads[i])) return std::nullopt;
+            offered.push_back(&heads[i]);
+        }
+        const EntryChoice choice = plugin_choose_entry(offered);
+        if (!choice.problem.empty())
+            return wire::Message{"desc", "skip", choice.problem, plugin_declared_name(heads[0])};
+        return describe(where[choice.index]);
+    }
+
     std::optional<wire::Message> describe(uint64_t at) {
         uint64_t size = 0;
         if (!img_.read(at, &size, sizeof size) || size == 0)
@@ -274,11 +303,24 @@ class EntryCopy {
         }
 #undef CB_COVERS
         if (auto why = plugin_entry_problem(e_); !why.empty())
-            return wire::Message{"desc", "skip", why, plugin_declared_name(e_)};
+            return wire::Message{"desc", "skip", why, plugin_declared_name(plugin_head(e_))};
         return plugin_describe_entry(e_);
     }
 
   private:
+    // The head of the entry at AT (its size 0: filled in at run time, leave it to the loader).
+    bool head(uint64_t at, cb_plugin_head& out) {
+        out = cb_plugin_head{};
+        if (!img_.read(at, &out.struct_size, sizeof out.struct_size) || out.struct_size == 0)
+            return false;
+        const size_t n = static_cast<size_t>(std::min<uint64_t>(out.struct_size, sizeof out));
+        if (!img_.read(at, &out, n)) return false;
+        out.name = nullptr;
+        if (n == sizeof out && !string_field(at + offsetof(cb_plugin_head, name), out.name))
+            return false;
+        return true;
+    }
+
     bool string_field(uint64_t field, const char*& out) {
         out = nullptr;
         auto p = img_.pointer(field);
@@ -379,7 +421,11 @@ std::optional<wire::Message> describe_plugin_file(const std::string& path) {
     if (::pread(fd, magic, 4, 0) != 4 || std::memcmp(magic, ELFMAG, SELFMAG) != 0) {
         out = wire::Message{"desc", "skip", "not an ELF shared object", ""};
     } else if (auto img = ElfImage::open(fd)) {
-        if (auto at = img->entry_address()) out = EntryCopy(*img).describe(*at);
+        const auto list = img->symbol(CB_ENTRIES_SYMBOL);
+        // A list imported from another library: only the loader can follow it.
+        if (auto at = img->symbol(CB_ENTRY_SYMBOL);
+            at && (list || !img->mentions(CB_ENTRIES_SYMBOL)))
+            out = EntryCopy(*img).negotiate(*at, list);
     }
     ::close(fd);
     return out;

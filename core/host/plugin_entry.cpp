@@ -1,16 +1,72 @@
 #include "plugin_entry.h"
 
+#include <iterator>
+#include <map>
 #include <vector>
 
 #include "plugin_host.h"
 
 namespace certbot {
 
+// cb_plugin_head is the start of cb_plugin in every major.
+static_assert(offsetof(cb_plugin_head, abi_major) == offsetof(cb_plugin, abi_major) &&
+              offsetof(cb_plugin_head, abi_minor) == offsetof(cb_plugin, abi_minor) &&
+              offsetof(cb_plugin_head, name) == offsetof(cb_plugin, name) &&
+              sizeof(cb_plugin_head) == offsetof(cb_plugin, name) + sizeof(const char*));
+
 namespace {
 std::string to_s(uint64_t v) {
     return std::to_string(v);
 }
+
+std::string host_versions() {
+    return "this certbot speaks ABI " + to_s(CB_ABI_MAJOR) + ".0 to " + to_s(CB_ABI_MAJOR) + "." +
+           to_s(CB_ABI_MINOR);
+}
+
+bool head_readable(const cb_plugin_head* h) {
+    return h && h->struct_size >= sizeof(cb_plugin_head);
+}
 }  // namespace
+
+bool plugin_host_speaks(uint32_t major) {
+    return major == CB_ABI_MAJOR;
+}
+
+EntryChoice plugin_choose_entry(const std::vector<const cb_plugin_head*>& offered) {
+    EntryChoice c;
+    if (offered.size() <= 1) return c;
+    if (offered.size() > CB_MAX_ENTRIES + 1)
+        return {0, "lists more than " + to_s(CB_MAX_ENTRIES) + " entries in " CB_ENTRIES_SYMBOL};
+    if (!head_readable(offered[0])) return {0, "has a malformed entry"};
+    const std::string name = plugin_declared_name(*offered[0]);
+    std::map<uint32_t, uint32_t> majors;  // major -> minor, for the refusal
+    bool found = false;
+    for (size_t i = 1; i < offered.size(); ++i) {
+        const cb_plugin_head* h = offered[i];
+        if (!head_readable(h))
+            return {0, "has a malformed entry #" + to_s(i - 1) + " in " CB_ENTRIES_SYMBOL};
+        if (plugin_declared_name(*h) != name)
+            return {0, "names another plugin in " CB_ENTRIES_SYMBOL " #" + to_s(i - 1) +
+                           " than in " CB_ENTRY_SYMBOL};
+    }
+    for (size_t i = 0; i < offered.size(); ++i) {
+        const cb_plugin_head* h = offered[i];
+        majors.emplace(h->abi_major, h->abi_minor);
+        if (plugin_host_speaks(h->abi_major) &&
+            (!found || h->abi_major > offered[c.index]->abi_major)) {
+            c.index = i;
+            found = true;
+        }
+    }
+    if (found) return c;
+    std::string list;
+    for (auto it = majors.begin(); it != majors.end(); ++it) {
+        if (it != majors.begin()) list += std::next(it) == majors.end() ? " and " : ", ";
+        list += to_s(it->first) + "." + to_s(it->second);
+    }
+    return {0, "offers only plugin ABI " + list + "; " + host_versions()};
+}
 
 const cb_option_desc& plugin_option_at(const cb_plugin& e, size_t i) {
     const size_t stride = e.options[0].struct_size;
@@ -18,8 +74,8 @@ const cb_option_desc& plugin_option_at(const cb_plugin& e, size_t i) {
                                                     i * stride);
 }
 
-std::string plugin_declared_name(const cb_plugin& entry) {
-    if (entry.struct_size < offsetof(cb_plugin, name) + sizeof(entry.name)) return {};
+std::string plugin_declared_name(const cb_plugin_head& entry) {
+    if (entry.struct_size < offsetof(cb_plugin_head, name) + sizeof(entry.name)) return {};
     return plugin_name_valid(entry.name) ? entry.name : "";
 }
 
@@ -29,8 +85,7 @@ std::string plugin_entry_problem(const cb_plugin& entry) {
         return "has a malformed entry (struct_size " + to_s(entry.struct_size) + ")";
     if (entry.abi_major != CB_ABI_MAJOR)
         return "was built for plugin ABI " + to_s(entry.abi_major) + "." + to_s(entry.abi_minor) +
-               "; this certbot speaks ABI " + to_s(CB_ABI_MAJOR) + ".0 to " + to_s(CB_ABI_MAJOR) +
-               "." + to_s(CB_ABI_MINOR);
+               "; " + host_versions();
     if (entry.struct_size < CB_PLUGIN_SIZE_1_0)
         return "has a truncated entry (struct_size " + to_s(entry.struct_size) + ")";
     if (!plugin_name_valid(entry.name))

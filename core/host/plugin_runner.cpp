@@ -59,11 +59,19 @@ Result<Opened> open_plugin(const std::string& path, std::string* name = nullptr)
         const char* why = dlerror();
         return Error(std::string("cannot be loaded: ") + (why ? why : "unknown error"));
     }
-    const auto* entry = static_cast<const cb_plugin*>(dlsym(h, CB_ENTRY_SYMBOL));
-    if (!entry)
+    const auto* primary = static_cast<const cb_plugin_head*>(dlsym(h, CB_ENTRY_SYMBOL));
+    if (!primary)
         return Error(std::string("has no ") + CB_ENTRY_SYMBOL + " symbol; not a certbot plugin");
-    if (auto why = plugin_entry_problem(*entry); !why.empty()) {
-        if (name) *name = plugin_declared_name(*entry);
+    // Negotiation: the entry of the highest major this host speaks among those offered.
+    std::vector<const cb_plugin_head*> offered{primary};
+    if (const auto* list = static_cast<const void* const*>(dlsym(h, CB_ENTRIES_SYMBOL)))
+        for (size_t i = 0; i <= CB_MAX_ENTRIES && list[i]; ++i)
+            offered.push_back(static_cast<const cb_plugin_head*>(list[i]));
+    const EntryChoice choice = plugin_choose_entry(offered);
+    const auto* entry = reinterpret_cast<const cb_plugin*>(offered[choice.index]);
+    std::string why = choice.problem.empty() ? plugin_entry_problem(*entry) : choice.problem;
+    if (!why.empty()) {
+        if (name) *name = plugin_declared_name(*primary);
         return Error(why);
     }
     return Opened{h, entry};

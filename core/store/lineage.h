@@ -55,7 +55,12 @@ struct Lineage {
     Section& renewal_params() { return conf.root().section("renewalparams"); }
 };
 
-// First domain, without a leading "*." (certbot never names files after a wildcard).
+// First identifier, without a leading "*." (certbot never names files after a wildcard). As
+// certbot 5.3's Client._choose_lineagename (certbot/src/certbot/_internal/client.py): the name is
+// str() of the first SAN, so an IP address names the lineage in its canonical text form, IPv6
+// included, ':' and all ("::1" gives live/::1/ and renewal/::1.conf); only a path separator
+// makes a name unusable there (_is_valid_lineagename). `domains` comes DNS names first, then
+// addresses (--ip-address), so a mixed certificate is named after its first DNS name.
 std::string default_lineage_name(const std::vector<std::string>& domains);
 // Rejects names that are empty, contain '/', "..", control characters, start with '.' or '*',
 // or are too long for a file name.

@@ -40,6 +40,38 @@ TEST_CASE("lineage names: collisions, wildcards and refusals", "[storage]") {
     }
 }
 
+// certbot 5.3 (client.py Client._choose_lineagename, storage.py RenewableCert.new_lineage,
+// util.unique_lineage_name): an address names the lineage as written canonically, ':' included.
+TEST_CASE("lineage names for IP addresses keep the canonical text, colons included", "[storage]") {
+    TempDir d;
+    const std::string c = d / "config";
+    CHECK(default_lineage_name({"192.0.2.1"}) == "192.0.2.1");
+    CHECK(default_lineage_name({"::1"}) == "::1");
+    CHECK(default_lineage_name({"2001:db8::1", "192.0.2.1"}) == "2001:db8::1");
+    CHECK(default_lineage_name({"example.com", "2001:db8::1"}) == "example.com");
+    for (const std::string name : {"::1", "2001:db8::1", "192.0.2.1"}) {
+        INFO(name);
+        REQUIRE(choose_lineage_name(c, name).value() == name);
+        auto made = create_lineage(c, name, kCert, kChain, "", kKey, {}, "5.3.0");
+        REQUIRE(made.ok());
+        CHECK(made->name == name);
+        CHECK(made->renewal_conf_path == c + "/renewal/" + name + ".conf");
+        CHECK(exists(c + "/live/" + name + "/fullchain.pem"));
+        CHECK(exists(c + "/archive/" + name + "/cert1.pem"));
+        CHECK(lineage_name_of(made->renewal_conf_path) == name);
+        auto loaded = load_lineage(c, name);
+        REQUIRE(loaded.ok());
+        CHECK(loaded->fullchain_path == c + "/live/" + name + "/fullchain.pem");
+        // A second certificate for the same address: certbot's NAME-0001.
+        CHECK(choose_lineage_name(c, name).value() == name + "-0001");
+    }
+    std::vector<Error> broken;
+    auto all = list_lineages(c, &broken);
+    REQUIRE(all.ok());
+    CHECK(broken.empty());
+    CHECK(all->size() == 3);
+}
+
 TEST_CASE("list_lineages reports broken confs and loads the rest", "[storage]") {
     TempDir d;
     const std::string c = d / "config";

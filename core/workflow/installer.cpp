@@ -148,6 +148,20 @@ Result<std::unique_ptr<Installer>> open_installer(const Config& cfg,
     return std::unique_ptr<Installer>(new PluginInstaller(std::move(*inst)));
 }
 
+Status refuse_ip_install(const std::string& installer,
+                         const std::vector<std::string>& identifiers) {
+    for (const auto& id : identifiers) {
+        if (!is_ip_identifier(id)) continue;
+        return Error("The " + installer +
+                         " installer cannot install a certificate for the IP address " + id +
+                         " (certbot installs certificates for DNS names only): get it with "
+                         "certbot certonly --standalone, --webroot or --manual --ip-address " +
+                         id + " and point the server at the files in live/",
+                     kExitUsage);
+    }
+    return Status::Ok();
+}
+
 Status prepare_installer(Installer& inst) {
     if (auto st = inst.recovery_routine(); !st)
         return st.error().context("Undoing unfinished " + inst.name() + " changes");

@@ -43,6 +43,12 @@ class Installer {
 // -i/--installer when none is chosen, the plugin is missing or is not an installer.
 Result<std::unique_ptr<Installer>> open_installer(const Config& cfg, const PluginRegistry& plugins);
 
+// certbot 5.x installs certificates for DNS names only: Client.deploy_certificate
+// (certbot/src/certbot/_internal/client.py) refuses a certificate with an IP address for every
+// installer. A usage error naming the installer and the first address in `identifiers`, so run
+// and install stop before anything is ordered or edited; Ok when there is none.
+Status refuse_ip_install(const std::string& installer, const std::vector<std::string>& identifiers);
+
 // What run, install and enhance do first, before anything is ordered or changed:
 // recovery_routine (undo what a crash left half-done), get_all_names (the plugin reads the
 // server's configuration and reports what it cannot parse) and config_test (the server accepts

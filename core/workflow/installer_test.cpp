@@ -240,3 +240,22 @@ TEST_CASE("preparing: recovery, then the configuration is read and tested", "[in
           "The fake configuration is invalid before any change (fake: config_test failed); fix "
           "it first");
 }
+
+// certbot 5.x's Client.deploy_certificate refuses a certificate with an IP address for every
+// installer; ours says so before anything is ordered, naming the installer and the address.
+TEST_CASE("refuse_ip_install: no installer takes an IP address", "[installer]") {
+    CHECK(refuse_ip_install("nginx", {"a.example", "*.b.example"}).ok());
+    CHECK(refuse_ip_install("nginx", {}).ok());
+    CHECK(refuse_ip_install("nginx", {"1.2.3.example"}).ok());  // a DNS name, not an address
+    for (const std::string ip : {"127.0.0.1", "::1", "2001:db8::1"}) {
+        INFO(ip);
+        auto st = refuse_ip_install("apache", {"a.example", ip});
+        REQUIRE_FALSE(st.ok());
+        CHECK(st.error().exit_code == kExitUsage);
+        const std::string& m = st.error().message;
+        CHECK(m.find("The apache installer cannot install") == 0);
+        CHECK(m.find("IP address " + ip + " ") != std::string::npos);
+        CHECK(m.find("--ip-address " + ip) != std::string::npos);
+        CHECK(m.find('\n') == std::string::npos);
+    }
+}

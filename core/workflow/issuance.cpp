@@ -93,6 +93,18 @@ Status check_ip_addresses(const std::vector<std::string>& identifiers,
         preferred.empty() || std::any_of(preferred.begin(), preferred.end(), ip_challenge);
     for (const auto& id : identifiers) {
         if (!is_ip_identifier(id)) continue;
+        // certbot 5.x's nginx and apache authenticators refuse IP identifiers
+        // (NginxHttp01.perform / ApacheHttp01.perform in
+        // certbot/src/certbot/_internal/plugins/{nginx,apache}/http_01.py): they find the server
+        // block by server_name. Our authenticators that are installers too are those two.
+        if (authenticator.is_installer())
+            return Error("IP address " + id + " cannot be validated by the " +
+                             authenticator.name() +
+                             " plugin (it finds the server by name, as certbot 5.x's " +
+                             authenticator.name() +
+                             " authenticator, which refuses IP addresses); use --standalone, "
+                             "--webroot or --manual",
+                         kExitUsage);
         if (!can)
             return Error("IP address " + id +
                              " can only be validated with http-01 or tls-alpn-01 (RFC 8738), "

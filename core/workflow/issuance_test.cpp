@@ -1,7 +1,8 @@
 // The issuance flow (RFC 8555 §7.4: order -> authorize -> finalize -> download) against a
-// scripted CA (FakeHttp), a clock that never sleeps (FakeClock) and an authenticator that lives
-// in a fixture plugin (tests/fixtures/issuance/test_auth.c, loaded in a runner process like
-// every plugin): every failure branch, and cleanup of the challenge answers on each of them.
+// scripted CA (ScriptedCa, tests/support/scripted_ca_test.h), a clock that never sleeps (FakeClock)
+// and an authenticator that lives in a fixture plugin (tests/fixtures/issuance/test_auth.c, loaded
+// in a runner process like every plugin): every failure branch, and cleanup of the challenge
+// answers on each of them.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -9,16 +10,12 @@
 #include <string>
 #include <vector>
 
-#include "fake_clock_test.h"
-#include "fake_http_test.h"
 #include "issuance.h"
+#include "scripted_ca_test.h"
 #include "temp_dir_test.h"
-#include "test_certs.h"
 
 using namespace certbot;
-using certbot::test::FakeClock;
-using certbot::test::FakeHttp;
-using certbot::test::TempDir;
+using namespace certbot::test;
 
 namespace {
 
@@ -40,58 +37,18 @@ AuthLog read_auth_log(const std::string& work_dir) {
     return log;
 }
 
-const char* kDir = R"({"newNonce":"https://ca.test/nonce","newAccount":"https://ca.test/acct",)"
-                   R"("newOrder":"https://ca.test/order","revokeCert":"https://ca.test/revoke"})";
-
-std::string problem(const std::string& type, const std::string& detail) {
-    return R"({"type":"urn:ietf:params:acme:error:)" + type + R"(","detail":")" + detail + R"("})";
-}
-
-std::string order_json(const std::string& status, const std::string& extra = "") {
-    return R"({"status":")" + status +
-           R"(","identifiers":[{"type":"dns","value":"a.test"}],)"
-           R"("authorizations":["https://ca.test/authz/1"],)"
-           R"("finalize":"https://ca.test/order/1/finalize")" +
-           extra + "}";
-}
-
-std::string authz_json(const std::string& status, const std::string& extra = "") {
-    return R"({"status":")" + status + R"(","identifier":{"type":"dns","value":"a.test"},)" +
-           R"("challenges":[{"type":"http-01","url":"https://ca.test/chall/1",)" +
-           R"("token":"tok_1-A","status":"pending"}])" + extra + "}";
-}
-
-PrivateKey fresh_key() {
-    auto k = PrivateKey::generate(KeySpec{});
-    REQUIRE(k);
-    return std::move(*k);
-}
-
-// A CA, a leaf key and its certificate for a.test, and a client with a signed-in account.
-struct Fixture {
+// A client signed in to the scripted CA, a leaf key and its certificate for a.test.
+struct Fixture : ScriptedClient {
     TempDir dir;
-    FakeHttp http;
-    FakeClock clock;
-    AcmeClient acme{http, "https://ca.test/dir", clock};
-    PrivateKey account_key, ca_key, leaf_key;
-    std::string ca_pem, leaf_pem, leaf_key_pem;
+    PrivateKey leaf_key = fresh_test_key();
+    std::string leaf_pem, leaf_key_pem;
     Config cfg;
     std::unique_ptr<PluginInstance> auth;
 
     Fixture() {
-        http.reply(200, kDir);
-        REQUIRE(acme.load_directory());
-        account_key = fresh_key();
-        acme.set_account(&account_key, "https://ca.test/acct/1");
-        ca_key = fresh_key();
-        leaf_key = fresh_key();
-        CertParams ca;
-        ca.common_name = "Test CA";
-        ca.is_ca = true;
-        ca_pem = *issue_cert(ca, ca_key, ca_key, "");
         CertParams leaf;
         leaf.dns_names = {"a.test"};
-        leaf_pem = *issue_cert(leaf, leaf_key, ca_key, ca_pem);
+        leaf_pem = *issue_cert(leaf, leaf_key, http.ca_key, http.ca_pem);
         leaf_key_pem = *leaf_key.to_pem();
         cfg.config_dir = dir.path;
         auto plugin = load_plugin(kAuthPlugin);
@@ -101,21 +58,12 @@ struct Fixture {
         auth = std::move(*inst);
     }
 
-    // The CA's side of a successful issuance up to the finalize request.
-    void script_until_finalize() {
-        http.reply(201, order_json("pending"), {{"location", "https://ca.test/order/1"}});
-        http.reply(200, authz_json("pending"));
-        http.reply(200, R"({"type":"http-01","status":"processing"})");
-        http.reply(200, authz_json("valid"));
-        http.reply(200, order_json("ready"));  // finalize first asks whether the order is ready
-    }
+    void script_until_finalize() { http.script_until_finalize(); }
     AuthLog auth_log() const { return read_auth_log(dir.path); }
     Result<IssuedCert> obtain() {
         return obtain_certificate(acme, *auth, cfg, {"a.test"}, leaf_key_pem);
     }
 };
-
-const std::string kCertUrl = R"(,"certificate":"https://ca.test/cert/1")";
 
 }  // namespace
 
@@ -123,37 +71,35 @@ TEST_CASE("issuance: order, authorize, finalize and download give the chain and 
           "[issuance]") {
     Fixture f;
     f.script_until_finalize();
-    f.http.reply(200, order_json("processing"));
-    f.http.reply(200, order_json("valid", kCertUrl));
-    f.http.reply(200, f.leaf_pem + f.ca_pem);
+    f.http.reply(200, scripted_order("processing"));
+    f.http.reply(200, scripted_order("valid", kScriptedCertUrl));
+    f.http.reply(200, f.leaf_pem + f.http.ca_pem);
     auto issued = f.obtain();
     INFO((issued ? std::string() : issued.error().message));
     REQUIRE(issued);
     CHECK(issued->cert_pem == f.leaf_pem);
-    CHECK(issued->chain_pem == f.ca_pem);
-    CHECK(issued->fullchain_pem == f.leaf_pem + f.ca_pem);
+    CHECK(issued->chain_pem == f.http.ca_pem);
+    CHECK(issued->fullchain_pem == f.leaf_pem + f.http.ca_pem);
     CHECK(issued->domains == std::vector<std::string>{"a.test"});
     CHECK(f.auth_log().performed == std::vector<std::string>{"http-01 a.test"});
     CHECK(f.auth_log().cleaned == f.auth_log().performed);
     // The order was polled once after finalize, without sleeping for real.
     CHECK(f.clock.sleeps.size() == 1);
-    std::vector<std::string> posted;
-    for (const auto& r : f.http.seen)
-        if (r.method == "POST") posted.push_back(r.url);
-    CHECK(posted == std::vector<std::string>{"https://ca.test/order", "https://ca.test/authz/1",
-                                             "https://ca.test/chall/1", "https://ca.test/authz/1",
-                                             "https://ca.test/order/1",  // ready? (RFC 8555 §7.4)
-                                             "https://ca.test/order/1/finalize",
-                                             "https://ca.test/order/1", "https://ca.test/cert/1"});
+    CHECK(f.http.posted_urls() ==
+          std::vector<std::string>{"https://ca.test/order", "https://ca.test/authz/1",
+                                   "https://ca.test/chall/1", "https://ca.test/authz/1",
+                                   "https://ca.test/order/1",  // ready? (RFC 8555 §7.4)
+                                   "https://ca.test/order/1/finalize", "https://ca.test/order/1",
+                                   "https://ca.test/cert/1"});
 }
 
 TEST_CASE("issuance: an authorization that is already valid needs no challenge", "[issuance]") {
     Fixture f;
-    f.http.reply(201, order_json("ready"), {{"location", "https://ca.test/order/1"}});
-    f.http.reply(200, authz_json("valid"));
-    f.http.reply(200, order_json("ready"));  // finalize first asks whether the order is ready
-    f.http.reply(200, order_json("valid", kCertUrl));
-    f.http.reply(200, f.leaf_pem + f.ca_pem);
+    f.http.reply(201, scripted_order("ready"), {{"location", "https://ca.test/order/1"}});
+    f.http.reply(200, scripted_authz("valid"));
+    f.http.reply(200, scripted_order("ready"));  // finalize first asks whether the order is ready
+    f.http.reply(200, scripted_order("valid", kScriptedCertUrl));
+    f.http.reply(200, f.leaf_pem + f.http.ca_pem);
     auto got = f.obtain();
     INFO((got ? std::string() : got.error().message));
     REQUIRE(got);
@@ -164,7 +110,7 @@ TEST_CASE("issuance: an authorization that is already valid needs no challenge",
 TEST_CASE("issuance: a refused order fails with the CA's problem, before any challenge",
           "[issuance]") {
     Fixture f;
-    f.http.reply(400, problem("rejectedIdentifier", "a.test is forbidden by policy"));
+    f.http.reply(400, acme_problem("rejectedIdentifier", "a.test is forbidden by policy"));
     auto issued = f.obtain();
     REQUIRE_FALSE(issued);
     CHECK(issued.error().message.find("rejectedIdentifier") != std::string::npos);
@@ -174,7 +120,7 @@ TEST_CASE("issuance: a refused order fails with the CA's problem, before any cha
 
 TEST_CASE("issuance: an order without a Location is refused", "[issuance]") {
     Fixture f;
-    f.http.reply(201, order_json("pending"));
+    f.http.reply(201, scripted_order("pending"));
     auto issued = f.obtain();
     REQUIRE_FALSE(issued);
     CHECK(issued.error().message.find("Location") != std::string::npos);
@@ -182,7 +128,7 @@ TEST_CASE("issuance: an order without a Location is refused", "[issuance]") {
 
 TEST_CASE("issuance: an authorization for a name not asked for is refused", "[issuance]") {
     Fixture f;
-    f.http.reply(201, order_json("pending"), {{"location", "https://ca.test/order/1"}});
+    f.http.reply(201, scripted_order("pending"), {{"location", "https://ca.test/order/1"}});
     f.http.reply(
         200,
         R"({"status":"pending","identifier":{"type":"dns","value":"evil.test"},"challenges":[]})");
@@ -193,8 +139,8 @@ TEST_CASE("issuance: an authorization for a name not asked for is refused", "[is
 
 TEST_CASE("issuance: an invalid authorization fails with its reason", "[issuance]") {
     Fixture f;
-    f.http.reply(201, order_json("pending"), {{"location", "https://ca.test/order/1"}});
-    f.http.reply(200, authz_json("invalid"));
+    f.http.reply(201, scripted_order("pending"), {{"location", "https://ca.test/order/1"}});
+    f.http.reply(200, scripted_authz("invalid"));
     auto issued = f.obtain();
     REQUIRE_FALSE(issued);
     CHECK(issued.error().message.find("authorization for a.test is invalid") != std::string::npos);
@@ -204,8 +150,8 @@ TEST_CASE("issuance: an invalid authorization fails with its reason", "[issuance
 TEST_CASE("issuance: a failed challenge names the domain and the CA's detail, cleanup ran",
           "[issuance]") {
     Fixture f;
-    f.http.reply(201, order_json("pending"), {{"location", "https://ca.test/order/1"}});
-    f.http.reply(200, authz_json("pending"));
+    f.http.reply(201, scripted_order("pending"), {{"location", "https://ca.test/order/1"}});
+    f.http.reply(200, scripted_authz("pending"));
     f.http.reply(200, R"({"type":"http-01","status":"processing"})");
     f.http.reply(200, R"({"status":"invalid","identifier":{"type":"dns","value":"a.test"},)"
                       R"("challenges":[{"type":"http-01",)"
@@ -225,8 +171,8 @@ TEST_CASE("issuance: a failed challenge names the domain and the CA's detail, cl
 TEST_CASE("issuance: a failing authenticator is cleaned up and nothing is answered", "[issuance]") {
     Fixture f;
     std::ofstream(f.dir.path + "/test-auth.fail").put('\n');
-    f.http.reply(201, order_json("pending"), {{"location", "https://ca.test/order/1"}});
-    f.http.reply(200, authz_json("pending"));
+    f.http.reply(201, scripted_order("pending"), {{"location", "https://ca.test/order/1"}});
+    f.http.reply(200, scripted_authz("pending"));
     auto issued = f.obtain();
     REQUIRE_FALSE(issued);
     CHECK(f.auth_log().cleaned == std::vector<std::string>{"http-01 a.test"});
@@ -237,10 +183,10 @@ TEST_CASE("issuance: an authorization still pending at the issuance timeout give
           "[issuance]") {
     Fixture f;
     f.cfg.issuance_timeout = 5;
-    f.http.reply(201, order_json("pending"), {{"location", "https://ca.test/order/1"}});
-    f.http.reply(200, authz_json("pending"));
+    f.http.reply(201, scripted_order("pending"), {{"location", "https://ca.test/order/1"}});
+    f.http.reply(200, scripted_authz("pending"));
     f.http.reply(200, R"({"type":"http-01","status":"processing"})");
-    for (int i = 0; i < 200; ++i) f.http.reply(200, authz_json("pending"));
+    for (int i = 0; i < 200; ++i) f.http.reply(200, scripted_authz("pending"));
     auto issued = f.obtain();
     REQUIRE_FALSE(issued);
     CHECK(issued.error().message.find("issuance timeout") != std::string::npos);
@@ -254,7 +200,7 @@ TEST_CASE("issuance: a finalize error or an order that ends invalid fails the is
     Fixture f;
     f.script_until_finalize();
     SECTION("finalize refused") {
-        f.http.reply(403, problem("badCSR", "key too weak"));
+        f.http.reply(403, acme_problem("badCSR", "key too weak"));
         auto issued = f.obtain();
         REQUIRE_FALSE(issued);
         CHECK(issued.error().message.find("Finalizing order https://ca.test/order/1") !=
@@ -262,16 +208,17 @@ TEST_CASE("issuance: a finalize error or an order that ends invalid fails the is
         CHECK(issued.error().message.find("badCSR") != std::string::npos);
     }
     SECTION("order invalid after finalize") {
-        f.http.reply(200, order_json("invalid", R"(,"error":{"type":)"
-                                                R"("urn:ietf:params:acme:error:serverInternal",)"
-                                                R"("detail":"signing failed"})"));
+        f.http.reply(200,
+                     scripted_order("invalid", R"(,"error":{"type":)"
+                                               R"("urn:ietf:params:acme:error:serverInternal",)"
+                                               R"("detail":"signing failed"})"));
         auto issued = f.obtain();
         REQUIRE_FALSE(issued);
         CHECK(issued.error().message.find("ended invalid") != std::string::npos);
         CHECK(issued.error().message.find("signing failed") != std::string::npos);
     }
     SECTION("valid order without a certificate URL") {
-        f.http.reply(200, order_json("valid"));
+        f.http.reply(200, scripted_order("valid"));
         auto issued = f.obtain();
         REQUIRE_FALSE(issued);
         CHECK(issued.error().message.find("no certificate URL") != std::string::npos);
@@ -282,9 +229,9 @@ TEST_CASE("issuance: a finalize error or an order that ends invalid fails the is
 TEST_CASE("issuance: a download error or a certificate for another key is refused", "[issuance]") {
     Fixture f;
     f.script_until_finalize();
-    f.http.reply(200, order_json("valid", kCertUrl));
+    f.http.reply(200, scripted_order("valid", kScriptedCertUrl));
     SECTION("the download fails") {
-        f.http.reply(403, problem("unauthorized", "not yours"));  // not retried
+        f.http.reply(403, acme_problem("unauthorized", "not yours"));  // not retried
         auto issued = f.obtain();
         REQUIRE_FALSE(issued);
         CHECK(issued.error().message.find("Downloading certificate https://ca.test/cert/1") !=
@@ -299,7 +246,7 @@ TEST_CASE("issuance: a download error or a certificate for another key is refuse
         REQUIRE(other);
         CertParams leaf;
         leaf.dns_names = {"a.test"};
-        f.http.reply(200, *issue_cert(leaf, *other, f.ca_key, f.ca_pem) + f.ca_pem);
+        f.http.reply(200, *issue_cert(leaf, *other, f.http.ca_key, f.http.ca_pem) + f.http.ca_pem);
         auto issued = f.obtain();
         REQUIRE_FALSE(issued);
         CHECK(issued.error().message.find("not the key of our certificate request") !=
@@ -339,18 +286,11 @@ struct RelayScope {
 
 // The CA's last answers (the order valid, the chain), then the issuance, which must succeed.
 void download_and_obtain(Fixture& f) {
-    f.http.reply(200, order_json("valid", kCertUrl));
-    f.http.reply(200, f.leaf_pem + f.ca_pem);
+    f.http.reply(200, scripted_order("valid", kScriptedCertUrl));
+    f.http.reply(200, f.leaf_pem + f.http.ca_pem);
     auto issued = f.obtain();
     INFO((issued ? std::string() : issued.error().message));
     REQUIRE(issued);
-}
-
-std::vector<std::string> posted_urls(const FakeHttp& http) {
-    std::vector<std::string> posted;
-    for (const auto& r : http.seen)
-        if (r.method == "POST") posted.push_back(r.url);
-    return posted;
 }
 
 }  // namespace
@@ -377,13 +317,13 @@ TEST_CASE("issuance: an unfinished order from the relay is resumed, not ordered 
     RecordingRelay relay;
     relay.pending = "https://ca.test/order/1";
     RelayScope scope(&relay);
-    f.http.reply(200, order_json("pending"));  // POST-as-GET of the pending order
-    f.http.reply(200, authz_json("pending"));
+    f.http.reply(200, scripted_order("pending"));  // POST-as-GET of the pending order
+    f.http.reply(200, scripted_authz("pending"));
     f.http.reply(200, R"({"type":"http-01","status":"processing"})");
-    f.http.reply(200, authz_json("valid"));
-    f.http.reply(200, order_json("ready"));
+    f.http.reply(200, scripted_authz("valid"));
+    f.http.reply(200, scripted_order("ready"));
     download_and_obtain(f);
-    auto posted = posted_urls(f.http);
+    auto posted = f.http.posted_urls();
     CHECK(std::find(posted.begin(), posted.end(), "https://ca.test/order") == posted.end());
     CHECK(posted.front() == "https://ca.test/order/1");
     CHECK(relay.placed.empty());
@@ -399,7 +339,7 @@ TEST_CASE("issuance: an unusable order from the relay is not resumed", "[issuanc
     }
     SECTION("no longer pending at the CA") {
         relay.pending = "https://ca.test/order/0";
-        f.http.reply(200, order_json("invalid"));
+        f.http.reply(200, scripted_order("invalid"));
     }
     SECTION("for other names") {
         relay.pending = "https://ca.test/order/0";
@@ -408,7 +348,7 @@ TEST_CASE("issuance: an unusable order from the relay is not resumed", "[issuanc
     }
     f.script_until_finalize();
     download_and_obtain(f);
-    auto posted = posted_urls(f.http);
+    auto posted = f.http.posted_urls();
     CHECK(std::find(posted.begin(), posted.end(), "https://elsewhere.test/order/1") ==
           posted.end());
     CHECK(relay.placed == std::vector<std::string>{"https://ca.test/order/1"});

@@ -4,9 +4,9 @@
 #include "acme.h"
 #include "base64.h"
 #include "config.h"
-#include "fake_http_test.h"
 #include "issuance.h"
 #include "json.h"
+#include "scripted_ca_test.h"
 
 using namespace certbot;
 
@@ -64,14 +64,9 @@ TEST_CASE("profiles: --preferred-profile is used when offered, else no profile",
 }
 
 TEST_CASE("newOrder carries replaces and profile only when given", "[profiles][ari]") {
-    test::FakeHttp http;
-    http.reply(200, R"({"newNonce":"https://ca.test/nonce","newAccount":"https://ca.test/acct",)"
-                    R"("newOrder":"https://ca.test/order"})");
-    AcmeClient acme(http, "https://ca.test/dir");
-    REQUIRE(acme.load_directory());
-    auto key = PrivateKey::generate(KeySpec{});
-    REQUIRE(key);
-    acme.set_account(&*key, "https://ca.test/acct/1");
+    test::ScriptedClient client;
+    auto& http = client.http;
+    auto& acme = client.acme;
     const std::string order =
         R"({"status":"ready","identifiers":[{"type":"dns","value":"a.test"}],)"
         R"("authorizations":[],"finalize":"https://ca.test/fin/1"})";

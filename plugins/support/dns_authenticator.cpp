@@ -8,6 +8,8 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "json_quote.h"
+
 namespace certbot::plugin::dns {
 
 DnsAuthenticator::DnsAuthenticator(Host host, std::string plugin, int default_propagation)
@@ -157,35 +159,7 @@ void wait_for_propagation(const Host& host, int seconds) {
 }
 
 std::string json_quote(const std::string& s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (c < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out += static_cast<char>(c);
-                }
-        }
-    }
-    return out + "\"";
+    return common::json_quote(s);
 }
 
 }  // namespace certbot::plugin::dns

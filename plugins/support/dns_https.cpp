@@ -5,9 +5,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <chrono>
 #include <cstdlib>
 #include <stdexcept>
+
+#include "http_body.h"
 
 namespace certbot::plugin::dns {
 
@@ -180,7 +181,6 @@ HttpsResponse HttpsClient::send(const std::string& method, const std::string& pa
     req.path = base_path_ + path;
     req.headers.emplace("User-Agent", options_.user_agent);
     req.headers.emplace("Accept", "application/json");
-    req.headers.emplace("Accept-Encoding", "identity");  // the size bound is on raw bytes
     for (const auto& h : headers) req.headers.emplace(h.first, h.second);
     if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
         req.body = body;
@@ -188,33 +188,12 @@ HttpsResponse HttpsClient::send(const std::string& method, const std::string& pa
                             content_type.empty() ? "application/json" : content_type);
     }
     HttpsResponse out;
-    bool too_big = false, too_slow = false;
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::seconds(options_.total_timeout_s);
-    req.response_handler = [&](const httplib::Response& r) {
-        auto len = r.get_header_value("Content-Length");
-        if (!len.empty() && len.size() < 19 &&
-            std::strtoull(len.c_str(), nullptr, 10) > options_.max_body) {
-            too_big = true;
-            return false;
-        }
-        return true;
-    };
-    req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
-        if (out.body.size() + n > options_.max_body) {
-            too_big = true;
-            return false;
-        }
-        if (std::chrono::steady_clock::now() > deadline) {
-            too_slow = true;
-            return false;
-        }
-        out.body.append(data, n);
-        return true;
-    };
+    common::BodyLimits limits(options_.max_body, options_.total_timeout_s);
+    common::bound_response_body(req, out.body, limits);
     httplib::Response res;
     httplib::Error err = httplib::Error::Success;
     bool ok = impl_->client->send(req, res, err);
+    const bool too_big = limits.too_big, too_slow = limits.too_slow;
     if (too_big)
         throw std::runtime_error("The " + where + " sent a response larger than " +
                                  std::to_string(options_.max_body) + " bytes; refusing it.");

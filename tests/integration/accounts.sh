@@ -7,11 +7,7 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-[[ -x "$PYCERTBOT" ]] || fail "$PYCERTBOT is not installed"
-
-pebble_start
-certbot_dirs
+pebble_prologue --python
 acct_parent="$CB_CONFIG/accounts/127.0.0.1:$PEBBLE_PORT/dir"
 dirs=(--config-dir "$CB_CONFIG" --work-dir "$CB_WORK" --logs-dir "$CB_LOGS" --server "$PEBBLE_DIR_URL")
 

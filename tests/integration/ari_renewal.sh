@@ -17,11 +17,7 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-
-fake_ca_start --profiles classic,shortlived
-certbot_dirs
-export CB_SERVER=$FAKE_ACME_DIR_URL
+fake_ca_prologue --profiles classic,shortlived
 assert_eq "$(curl -fsS --cacert "$TEST_CA_CERT" "https://127.0.0.1:$FAKE_ACME_PORT/ari-example")" ok
 
 ari_gets() { grep -c 'GET /renewalInfo/' "$FAKE_ACME_LOG" || true; }

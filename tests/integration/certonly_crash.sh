@@ -15,13 +15,9 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
 command -v strace >/dev/null || fail "strace is not installed (apt-get install strace): needed for the deterministic kill points"
 
-export PEBBLE_AUTHZREUSE=0
-pebble_start
-certbot_dirs
-itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+pebble_prologue --authz-reuse 0
 webroot="$ITEST_DIR/www"
 serve_webroot "$webroot" 10
 mapfile -t common < <(cb_common_args)

@@ -11,11 +11,7 @@ export PEBBLE_ALTERNATE_ROOTS=1
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-[[ -x "$PYCERTBOT" ]] || fail "$PYCERTBOT is not installed"
-
-pebble_start
-certbot_dirs
+pebble_prologue --python
 
 # top_issuer FILE: the issuer CN of the last certificate in a PEM bundle.
 top_issuer() {

@@ -12,14 +12,11 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
 # Debian's interpreter, not a pyenv shim (seconds of start-up on a busy machine).
 PY=/usr/bin/python3
 [[ -x "$PY" ]] || PY=python3
 
-pebble_start
-certbot_dirs
-itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+pebble_prologue
 
 RUN_OURS_EXTRA=(--register-unsafely-without-email)
 

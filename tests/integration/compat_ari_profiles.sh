@@ -9,11 +9,7 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-
-fake_ca_start --profiles classic,shortlived
-certbot_dirs
-export CB_SERVER=$FAKE_ACME_DIR_URL
+fake_ca_prologue --profiles classic,shortlived
 ari_gets() { grep -c 'GET /renewalInfo/' "$FAKE_ACME_LOG" || true; }
 
 run_ours issue certonly --standalone --http-01-port "$(free_port)" -d compat.example \

@@ -10,13 +10,7 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-[[ -x "$PYCERTBOT" ]] || fail "$PYCERTBOT is not installed"
-
-pebble_start
-certbot_dirs
-pebble_root_pem "$ITEST_DIR/root.pem"
-itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+pebble_prologue --python --root "$ITEST_DIR/root.pem"
 
 # run BIN NAME ARGS...: cb_run BIN, output to $ITEST_DIR/NAME.out (shown if the
 # test fails). Returns certbot's exit status.
@@ -31,35 +25,6 @@ run() {
 webroot="$ITEST_DIR/www"
 mkdir -p "$webroot"
 
-# check_lineage NAME VERSION KEYALG NAMES...: live links -> archive version
-# VERSION, every privkey file 0600, key type KEYALG (RSA or EC), certificate
-# has exactly NAMES, key matches, chain verifies to Pebble's root, no newer
-# version.
-check_lineage() {
-  local name=$1 v=$2 alg=$3
-  shift 3
-  local live="$CB_CONFIG/live/$name" f k
-  for f in cert chain fullchain privkey; do
-    [[ -L "$live/$f.pem" ]] || fail "$live/$f.pem is not a symlink"
-    assert_eq "$(readlink "$live/$f.pem")" "../../archive/$name/$f$v.pem" "target of live/$name/$f.pem"
-    assert_file "$CB_CONFIG/archive/$name/$f$v.pem"
-  done
-  for k in "$CB_CONFIG/archive/$name"/privkey*.pem; do
-    assert_file_mode "$k" 600
-  done
-  assert_no_file "$CB_CONFIG/archive/$name/cert$((v + 1)).pem"
-  assert_cert_sans "$live/cert.pem" "$@"
-  assert_eq "$(openssl pkey -in "$live/privkey.pem" -pubout)" \
-    "$(openssl x509 -in "$live/cert.pem" -noout -pubkey)" "key of $name matches its cert"
-  local want_alg=id-ecPublicKey got_alg
-  [[ "$alg" == RSA ]] && want_alg=rsaEncryption
-  got_alg=$(openssl x509 -in "$live/cert.pem" -noout -text | sed -n 's/^ *Public Key Algorithm: //p')
-  assert_eq "$got_alg" "$want_alg" "$name: public key algorithm"
-  local out
-  out=$(openssl verify -CAfile "$ITEST_DIR/root.pem" -untrusted "$live/chain.pem" "$live/cert.pem" 2>&1) ||
-    fail "$name: chain does not verify: $out"
-}
-
 serial() { openssl x509 -in "$1" -noout -serial | cut -d= -f2; }
 
 accounts() { find "$CB_CONFIG/accounts" -mindepth 3 -maxdepth 3 -type d; }
@@ -72,8 +37,8 @@ serve_webroot "$webroot" 10
 run "$CERTBOT" ours-webroot certonly --webroot -w "$webroot" -d web.example --cert-name web ||
   fail "our certonly --webroot failed"
 
-check_lineage rsa.example 1 RSA rsa.example rsb.example
-check_lineage web 1 EC web.example
+assert_lineage rsa.example 1 --key RSA rsa.example rsb.example
+assert_lineage web 1 --key EC web.example
 
 mapfile -t accts < <(accounts)
 assert_eq "${#accts[@]}" 1 "accounts after our issuances"
@@ -107,8 +72,8 @@ run "$PYCERTBOT" py-renew-rsa renew --force-renewal --no-random-sleep-on-renew -
   fail "python renew of our standalone lineage failed"
 assert_contains "$ITEST_DIR/py-renew-rsa.out" "rsa\.example/fullchain\.pem \(success\)"
 
-check_lineage rsa.example 2 RSA rsa.example rsb.example
-check_lineage web 2 EC web.example
+assert_lineage rsa.example 2 --key RSA rsa.example rsb.example
+assert_lineage web 2 --key EC web.example
 mapfile -t accts < <(accounts)
 assert_eq "${#accts[@]}" 1 "accounts after Python's renewals (Python must use ours)"
 assert_eq "$(cd "$acct_dir" && sha256sum private_key.json regr.json meta.json)" "$acct_sum" \
@@ -133,8 +98,8 @@ run "$CERTBOT" ours-renew-web renew --force-renewal --no-random-sleep-on-renew -
 assert_contains "$ITEST_DIR/ours-renew-web.out" "web/fullchain\.pem \(success\)"
 stop_webroot
 
-check_lineage rsa.example 3 RSA rsa.example rsb.example
-check_lineage web 3 EC web.example
+assert_lineage rsa.example 3 --key RSA rsa.example rsb.example
+assert_lineage web 3 --key EC web.example
 [[ "$(serial "$CB_CONFIG/live/rsa.example/cert.pem")" != "$rsa_serial2" ]] || fail "rsa.example: same serial"
 [[ "$(serial "$CB_CONFIG/live/web/cert.pem")" != "$web_serial2" ]] || fail "web: same serial"
 assert_contains "$(pebble_cert_status "$(serial "$CB_CONFIG/live/web/cert.pem")")" '"Status": *"Valid"'

@@ -11,13 +11,7 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-[[ -x "$PYCERTBOT" ]] || fail "$PYCERTBOT is not installed"
-
-pebble_start
-certbot_dirs
-pebble_root_pem "$ITEST_DIR/root.pem"
-itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+pebble_prologue --python --root "$ITEST_DIR/root.pem"
 
 # run BIN NAME ARGS...: cb_run BIN, output to $ITEST_DIR/NAME.out (shown if the
 # test fails). Returns certbot's exit status.
@@ -32,27 +26,6 @@ run() {
 webroot="$ITEST_DIR/www"
 mkdir -p "$webroot"
 
-# check_lineage NAME VERSION NAMES...: live links -> archive version VERSION,
-# certificate has exactly NAMES, key matches, chain verifies to Pebble's root.
-check_lineage() {
-  local name=$1 v=$2
-  shift 2
-  local live="$CB_CONFIG/live/$name" f
-  for f in cert chain fullchain privkey; do
-    [[ -L "$live/$f.pem" ]] || fail "$live/$f.pem is not a symlink"
-    assert_eq "$(readlink "$live/$f.pem")" "../../archive/$name/$f$v.pem" "target of live/$name/$f.pem"
-    assert_file "$CB_CONFIG/archive/$name/$f$v.pem"
-  done
-  assert_file_mode "$CB_CONFIG/archive/$name/privkey$v.pem" 600
-  assert_cert_sans "$live/cert.pem" "$@"
-  assert_eq "$(openssl pkey -in "$live/privkey.pem" -pubout)" \
-    "$(openssl x509 -in "$live/cert.pem" -noout -pubkey)" "key of $name matches its cert"
-  local out
-  out=$(openssl verify -CAfile "$ITEST_DIR/root.pem" -untrusted "$live/chain.pem" "$live/cert.pem" 2>&1) ||
-    fail "$name: chain does not verify: $out"
-  assert_no_file "$CB_CONFIG/archive/$name/cert$((v + 1)).pem"
-}
-
 serial() { openssl x509 -in "$1" -noout -serial | cut -d= -f2; }
 
 # --- Python certbot issues -------------------------------------------------------
@@ -64,8 +37,8 @@ run "$PYCERTBOT" py-webroot certonly --webroot -w "$webroot" -d web.example --ce
   fail "python certonly --webroot failed"
 stop_webroot
 
-check_lineage sa.example 1 sa.example sb.example
-check_lineage web 1 web.example
+assert_lineage sa.example 1 sa.example sb.example
+assert_lineage web 1 web.example
 
 acct_parent="$CB_CONFIG/accounts/127.0.0.1:$PEBBLE_PORT/dir"
 mapfile -t accts < <(find "$CB_CONFIG/accounts" -mindepth 3 -maxdepth 3 -type d)
@@ -104,8 +77,8 @@ run "$CERTBOT" ours-renew-web renew --force-renewal --no-random-sleep-on-renew -
   fail "our renew of the webroot lineage failed"
 assert_contains "$ITEST_DIR/ours-renew-web.out" "web/fullchain\.pem \(success\)"
 
-check_lineage sa.example 2 sa.example sb.example
-check_lineage web 2 web.example
+assert_lineage sa.example 2 sa.example sb.example
+assert_lineage web 2 web.example
 [[ "$(serial "$CB_CONFIG/live/sa.example/cert.pem")" != "$sa_serial1" ]] || fail "sa.example: same serial after renewal"
 [[ "$(serial "$CB_CONFIG/live/web/cert.pem")" != "$web_serial1" ]] || fail "web: same serial after renewal"
 
@@ -144,8 +117,8 @@ run "$PYCERTBOT" py-renew-web renew --force-renewal --no-random-sleep-on-renew -
   fail "python renew of the webroot lineage after ours failed"
 assert_contains "$ITEST_DIR/py-renew-web.out" "web/fullchain\.pem \(success\)"
 stop_webroot
-check_lineage web 3 web.example
-check_lineage sa.example 2 sa.example sb.example
+assert_lineage web 3 web.example
+assert_lineage sa.example 2 sa.example sb.example
 mapfile -t accts < <(find "$CB_CONFIG/accounts" -mindepth 3 -maxdepth 3 -type d)
 assert_eq "${#accts[@]}" 1 "accounts after Python's renewal"
 assert_contains "$CB_CONFIG/renewal/web.conf" "^account = $acct_id\$"

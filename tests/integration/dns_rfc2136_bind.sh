@@ -78,10 +78,8 @@ txt_records() {
 }
 assert_eq "$(txt_records)" '"someone-elses-record"' "TXT records before the run"
 
-export PEBBLE_DNS_SERVER="127.0.0.1:$BIND_PORT" PEBBLE_AUTHZREUSE=0
-pebble_start
-certbot_dirs
-itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+export PEBBLE_DNS_SERVER="127.0.0.1:$BIND_PORT"
+pebble_prologue --authz-reuse 0
 RUN_OURS_EXTRA=(--register-unsafely-without-email)
 
 # credentials NAME KEY SECRET ALGORITHM [PORT] [SERVER]: write $ITEST_DIR/NAME.ini (0600).

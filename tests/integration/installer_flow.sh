@@ -18,14 +18,11 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
 FAKEINST_DIR="$BUILD_DIR/tests/fixtures/installer"
 [[ -f "$FAKEINST_DIR/fakeinst.so" ]] || fail "$FAKEINST_DIR/fakeinst.so is not built"
 export CERTBOT_PLUGIN_PATH="$BUILD_DIR/plugins:$FAKEINST_DIR"
 
-pebble_start
-certbot_dirs
-itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+pebble_prologue
 calls="$CB_WORK/fakeinst/calls.log"
 conf="$CB_WORK/fakeinst/server.conf"
 

@@ -7,10 +7,7 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-
-pebble_start
-certbot_dirs
+pebble_prologue
 acct_parent="$CB_CONFIG/accounts/127.0.0.1:$PEBBLE_PORT/dir"
 out=$(cb_run "$CERTBOT" certonly --standalone -d x.example --http-01-port "$HTTP01_PORT" \
   -m first@example.com 2>&1) || fail "certonly -n failed: $out"

@@ -8,10 +8,7 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-
-pebble_start
-certbot_dirs
+pebble_prologue
 acct_parent="$CB_CONFIG/accounts/127.0.0.1:$PEBBLE_PORT/dir"
 
 # --- Cancel at the terms of service: nothing registered ----------------------------------------

@@ -9,12 +9,7 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-
-export PEBBLE_AUTHZREUSE=0
-pebble_start
-certbot_dirs
-itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+pebble_prologue --authz-reuse 0
 RUN_OURS_EXTRA=(--register-unsafely-without-email)
 
 # The SAN entries of a certificate as openssl prints them ("IP Address:127.0.0.1", ...).
@@ -36,9 +31,14 @@ bg_start "http-01 port blocker" "$ITEST_DIR/blocker.log" /usr/bin/python3 -c \
   "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $HTTP01_PORT)); s.listen(1); time.sleep(300)"
 BLOCKER=$BG_PID
 wait_for_port "$HTTP01_PORT" 10 || fail "blocker did not listen on $HTTP01_PORT"
+# 127.0.0.1 was validated above: on a fresh account, so Pebble has no authorization to reuse (it
+# does 1 time in 100 even with PEBBLE_AUTHZREUSE=0) and the tls-alpn-01 challenge really runs.
+fresh_account
 run_ours alpn4 certonly --standalone --preferred-challenges tls-alpn-01 --https-port "$TLSALPN_PORT" \
-  --ip-address 127.0.0.1 --cert-name alpn4 ||
+  --ip-address 127.0.0.1 --cert-name alpn4 --account "$FRESH_ACCOUNT_ID" ||
   fail "certonly --standalone --preferred-challenges tls-alpn-01 --ip-address 127.0.0.1 failed"
+FRESH_ACCOUNT_PREV=$(sed -n 's/^account = //p' "$CB_CONFIG/renewal/127.0.0.1.conf")
+drop_fresh_account alpn4
 assert_eq "$(san_text "$CB_CONFIG/live/alpn4/cert.pem")" "IPAddress:127.0.0.1" "alpn4 SAN"
 # RFC 8738 §6: the validator asks for the reverse name (or, without SNI, the address dialled).
 assert_contains "$CB_LOGS/letsencrypt.log" 'Serving tls-alpn-01 for 127\.0\.0\.1 \(SNI 1\.0\.0\.127\.in-addr\.arpa\)'
@@ -65,10 +65,28 @@ run_ours renewmixed renew --cert-name mixed.example --force-renewal --no-random-
 assert_cert_sans "$CB_CONFIG/live/mixed.example/cert.pem" mixed.example 127.0.0.1
 pass "renew of IP lineages (deploy hook RENEWED_DOMAINS=127.0.0.1)"
 
+# certbot 5.x's line for a lineage with an address (certbot PR #10468); DNS names first.
 run_ours certs certificates || fail "certificates failed"
 assert_contains "$ITEST_DIR/certs.out" 'Certificate Name: 127\.0\.0\.1'
-assert_contains "$ITEST_DIR/certs.out" 'Domains: (mixed\.example 127\.0\.0\.1|127\.0\.0\.1 mixed\.example)$'
-pass "certificates lists the addresses"
+assert_contains "$ITEST_DIR/certs.out" '^    Identifiers: 127\.0\.0\.1$'
+assert_contains "$ITEST_DIR/certs.out" '^    Identifiers: mixed\.example 127\.0\.0\.1$'
+assert_not_contains "$ITEST_DIR/certs.out" 'Domains:'
+# --ip-address filters like -d (certbot 5.x: every name given must be among the lineage's).
+run_ours certsfilter certificates -d mixed.example --ip-address 127.0.0.1 ||
+  fail "certificates -d --ip-address failed"
+assert_contains "$ITEST_DIR/certsfilter.out" '^Found the following matching certs:$'
+assert_contains "$ITEST_DIR/certsfilter.out" '^  Certificate Name: mixed\.example$'
+assert_eq "$(grep -c 'Certificate Name:' "$ITEST_DIR/certsfilter.out")" 1 "lineages matching both"
+cb_run "$CERTBOT" certificates --json --ip-address 127.0.0.1 >"$ITEST_DIR/certsjson.out" \
+  2>"$ITEST_DIR/certsjson.err" || fail "certificates --json failed: $(cat "$ITEST_DIR/certsjson.err")"
+python3 - "$ITEST_DIR/certsjson.out" <<'PY' || fail "certificates --json identifiers"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+ids = {c["name"]: c["identifiers"] for c in doc["certificates"]}
+assert ids["127.0.0.1"] == ["127.0.0.1"], ids
+assert ids["mixed.example"] == ["mixed.example", "127.0.0.1"], ids
+PY
+pass "certificates: Identifiers: line with the addresses, --ip-address filter, --json"
 
 # --- webroot (certbot 5.4) ------------------------------------------------------------------
 ROOT="$ITEST_DIR/webroot"
@@ -115,11 +133,31 @@ pass "manual hooks for 127.0.0.1"
 if python3 -c "import socket; s=socket.socket(socket.AF_INET6); s.bind(('::1', 0))" 2>/dev/null; then
   run_ours ip6 certonly --standalone --http-01-port "$HTTP01_PORT" --ip-address 0:0:0:0:0:0:0:1 ||
     fail "certonly --standalone --ip-address ::1 failed"
-  # RFC 5952: the canonical form names the lineage and goes to the CA.
+  # RFC 5952: the canonical form names the lineage and goes to the CA. certbot 5.3 names the
+  # lineage str(first SAN) with ':' kept (client.py Client._choose_lineagename).
   assert_eq "$(san_text "$CB_CONFIG/live/::1/cert.pem")" "IPAddress:0:0:0:0:0:0:0:1" "::1 SAN"
+  assert_file "$CB_CONFIG/renewal/::1.conf"
+  assert_file "$CB_CONFIG/archive/::1/cert1.pem"
+  assert_eq "$(readlink "$CB_CONFIG/live/::1/cert.pem")" "../../archive/::1/cert1.pem" "live/::1 link"
+  assert_contains "$CB_CONFIG/renewal/::1.conf" '^archive_dir = .*/archive/::1$'
+  run_ours ip6again certonly --standalone --http-01-port "$HTTP01_PORT" --ip-address ::1 --duplicate ||
+    fail "a second certificate for ::1 failed"
+  assert_file "$CB_CONFIG/renewal/::1-0001.conf"
+  assert_file "$CB_CONFIG/live/::1-0001/fullchain.pem"
+  run_ours renew6 renew --cert-name ::1 --force-renewal --no-random-sleep-on-renew ||
+    fail "renew --cert-name ::1 failed"
+  assert_file "$CB_CONFIG/archive/::1/cert2.pem"
+  run_ours certs6 certificates --cert-name ::1 || fail "certificates --cert-name ::1 failed"
+  assert_contains "$ITEST_DIR/certs6.out" '^  Certificate Name: ::1$'
+  assert_contains "$ITEST_DIR/certs6.out" '^    Private Key Path: .*/live/::1/privkey\.pem$'
+  assert_not_contains "$ITEST_DIR/certs6.out" 'Certificate Name: ::1-0001'
+  pass "lineage ::1 (renewal/::1.conf, live/::1/, archive/::1/), then ::1-0001; renew and list by name"
+  fresh_account # ::1 was validated above (see alpn4)
   run_ours alpn6 certonly --standalone --preferred-challenges tls-alpn-01 \
-    --https-port "$TLSALPN_PORT" --ip-address ::1 --cert-name alpn6 ||
+    --https-port "$TLSALPN_PORT" --ip-address ::1 --cert-name alpn6 --account "$FRESH_ACCOUNT_ID" ||
     fail "tls-alpn-01 for ::1 failed"
+  FRESH_ACCOUNT_PREV=$(sed -n 's/^account = //p' "$CB_CONFIG/renewal/::1.conf")
+  drop_fresh_account alpn6
   assert_contains "$CB_LOGS/letsencrypt.log" 'Serving tls-alpn-01 for ::1 \(SNI 1(\.0){31}\.ip6\.arpa\)'
   pass "standalone http-01 and tls-alpn-01 for ::1"
   ROOT6="$ITEST_DIR/webroot6"

@@ -4,11 +4,14 @@
 #   #!/usr/bin/env bash
 #   set -euo pipefail
 #   source "$(dirname "$0")/lib.sh"
-#   pebble_start
-#   certbot_dirs
+#   pebble_prologue --authz-reuse 0       # certbot built, Pebble, certbot_dirs, log on failure
 #   cb_run "$CERTBOT" certonly --standalone -d a.example --http-01-port "$HTTP01_PORT"
 #   assert_file_mode "$CB_CONFIG/live/a.example/privkey.pem" 600
 #   pass "issued a.example"
+#
+# pebble_prologue is the common start of a test of our binary against Pebble (see its comment
+# for --python, --root FILE and --plugin NAME), fake_ca_prologue the same against the fake
+# issuing CA; a test that needs something else calls pebble_start and certbot_dirs itself.
 #
 # Rules for tests:
 # - Never call pebble_start / fake_acme_start in a subshell (`$(...)`, a pipe):
@@ -251,15 +254,11 @@ assert_file_mode() {
 # the http-01 port. Sets RECORDER_ROOT (pass it as --recorder-root) and RECORDER_LOG (its
 # perform log: "start|end IDENTIFIER MS" lines).
 recorder_start() {
-  [[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
   local dir="$BUILD_DIR/tests/fixtures/recorder"
   [[ -f "$dir/recorder.so" ]] || fail "$dir/recorder.so is not built"
   export CERTBOT_PLUGIN_PATH="$BUILD_DIR/plugins:$dir"
   # Pebble reuses valid authorizations at random otherwise, and then no perform runs.
-  export PEBBLE_AUTHZREUSE=0
-  pebble_start
-  certbot_dirs
-  itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+  pebble_prologue --authz-reuse 0
   RECORDER_ROOT=$ITEST_DIR/www
   serve_webroot "$RECORDER_ROOT"
   RECORDER_LOG=$CB_WORK/recorder/perform.log
@@ -328,6 +327,44 @@ assert_cert_sans() {
   got=$(cert_sans "$cert" | paste -sd' ')
   want=$(printf '%s\n' "$@" | sort | paste -sd' ')
   assert_eq "$got" "$want" "SANs of $cert"
+}
+
+# assert_lineage NAME VERSION [--key RSA|EC] DOMAIN...: the lineage NAME in $CB_CONFIG is at
+# archive version VERSION: its four live/ links point at that version's files (present, no newer
+# certificate), every private key in its archive is 0600, the certificate has exactly DOMAIN...
+# and matches the key (with --key also its key algorithm), and the chain verifies to Pebble's
+# root in $ITEST_DIR/root.pem (pebble_prologue --root) only with chain.pem.
+assert_lineage() {
+  local name=$1 v=$2 alg="" f k out
+  shift 2
+  if [[ "${1:-}" == --key ]]; then
+    alg=$2
+    shift 2
+  fi
+  local live="$CB_CONFIG/live/$name" archive="$CB_CONFIG/archive/$name"
+  for f in cert chain fullchain privkey; do
+    [[ -L "$live/$f.pem" ]] || fail "$live/$f.pem is not a symlink"
+    assert_eq "$(readlink "$live/$f.pem")" "../../archive/$name/$f$v.pem" "target of live/$name/$f.pem"
+    assert_file "$archive/$f$v.pem"
+  done
+  for k in "$archive"/privkey*.pem; do
+    assert_file_mode "$k" 600
+  done
+  assert_no_file "$archive/cert$((v + 1)).pem"
+  assert_cert_sans "$live/cert.pem" "$@"
+  assert_eq "$(openssl pkey -in "$live/privkey.pem" -pubout)" \
+    "$(openssl x509 -in "$live/cert.pem" -noout -pubkey)" "key of $name matches its cert"
+  if [[ -n "$alg" ]]; then
+    local want=id-ecPublicKey
+    [[ "$alg" == RSA ]] && want=rsaEncryption
+    assert_eq "$(openssl x509 -in "$live/cert.pem" -noout -text | sed -n 's/^ *Public Key Algorithm: //p')" \
+      "$want" "$name: public key algorithm"
+  fi
+  out=$(openssl verify -CAfile "$ITEST_DIR/root.pem" -untrusted "$live/chain.pem" "$live/cert.pem" 2>&1) ||
+    fail "$name: chain does not verify to Pebble's root: $out"
+  if openssl verify -CAfile "$ITEST_DIR/root.pem" "$live/cert.pem" >/dev/null 2>&1; then
+    fail "$name: the leaf verifies without chain.pem: the chain check proves nothing"
+  fi
 }
 
 # --- ports -------------------------------------------------------------------
@@ -579,6 +616,56 @@ certbot_dirs() {
   export CB_CONFIG CB_WORK CB_LOGS
 }
 
+# pebble_prologue [--authz-reuse N] [--python] [--root FILE] [--plugin NAME]...: the start of a
+# test of our binary against Pebble: $CERTBOT must be built (and with --python Debian's
+# $PYCERTBOT installed, with --plugin NAME $BUILD_DIR/plugins/NAME.so built), then pebble_start,
+# certbot_dirs, and certbot's log shown if the test fails. --authz-reuse N exports
+# PEBBLE_AUTHZREUSE=N first: with 0 every order validates afresh, save the ~1% Pebble still
+# reuses (a test that must see a perform renews on use_fresh_account). --root FILE writes
+# Pebble's issuing root to FILE (pebble_root_pem). Other PEBBLE_* knobs: export them before.
+pebble_prologue() {
+  local root="" python=0
+  local -a plugins=()
+  while (($#)); do
+    case $1 in
+      --authz-reuse)
+        [[ "${2:-}" =~ ^[0-9]+$ ]] || fail "pebble_prologue: --authz-reuse takes a percentage"
+        export PEBBLE_AUTHZREUSE=$2
+        shift 2
+        ;;
+      --python)
+        python=1
+        shift
+        ;;
+      --root)
+        [[ -n "${2:-}" ]] || fail "pebble_prologue: --root takes a file"
+        root=$2
+        shift 2
+        ;;
+      --plugin)
+        [[ -n "${2:-}" ]] || fail "pebble_prologue: --plugin takes a plugin name"
+        plugins+=("$2")
+        shift 2
+        ;;
+      *) fail "pebble_prologue: unknown option $1" ;;
+    esac
+  done
+  [[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
+  if ((python)); then
+    [[ -x "$PYCERTBOT" ]] || fail "$PYCERTBOT is not installed"
+  fi
+  local p
+  for p in ${plugins[@]+"${plugins[@]}"}; do
+    [[ -f "$BUILD_DIR/plugins/$p.so" ]] || fail "$BUILD_DIR/plugins/$p.so is not built"
+  done
+  pebble_start
+  certbot_dirs
+  itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+  if [[ -n "$root" ]]; then
+    pebble_root_pem "$root"
+  fi
+}
+
 # cb_common_args: print the options every non-interactive run against the
 # local Pebble needs, one per line (paths contain no whitespace, so an unquoted
 # $(cb_common_args) also works; safest: mapfile -t args < <(cb_common_args)).
@@ -628,23 +715,31 @@ run_ours() {
 # the new account valid authorizations of its own. While two accounts exist, a certonly without
 # --account refuses to choose: drop_fresh_account NAME... points the confs back and removes it.
 use_fresh_account() {
-  local tmp dir rel id n
+  local n
   FRESH_ACCOUNT_PREV=$(sed -n 's/^account = //p' "$CB_CONFIG/renewal/$1.conf")
+  fresh_account
+  for n in "$@"; do
+    sed -i "s/^account = .*/account = $FRESH_ACCOUNT_ID/" "$CB_CONFIG/renewal/$n.conf"
+    assert_contains "$CB_CONFIG/renewal/$n.conf" "^account = $FRESH_ACCOUNT_ID\$"
+  done
+}
+# fresh_account: registers a new ACME account and copies it into $CB_CONFIG/accounts; sets
+# FRESH_ACCOUNT_ID (for --account) and FRESH_ACCOUNT_DIR. For a certonly of names an earlier run
+# already validated: `certonly --account "$FRESH_ACCOUNT_ID" ...`, then
+# FRESH_ACCOUNT_PREV=<the usual account id> drop_fresh_account <that lineage>.
+fresh_account() {
+  local tmp dir rel
   tmp=$(mktemp -d "$ITEST_DIR/fresh-account.XXXXXX")
   CB_CONFIG=$tmp/config CB_WORK=$tmp/work CB_LOGS=$tmp/logs \
     cb_run "$CERTBOT" register --register-unsafely-without-email >"$tmp/register.out" 2>&1 ||
     fail "registering a fresh account failed: $(cat "$tmp/register.out")"
   dir=$(find "$tmp/config/accounts" -name regr.json -printf '%h\n' | head -n1)
   [[ -n "$dir" ]] || fail "the fresh account was not saved under $tmp/config/accounts"
-  id=${dir##*/}
+  FRESH_ACCOUNT_ID=${dir##*/}
   rel=${dir#"$tmp/config/"}
   mkdir -p "$CB_CONFIG/${rel%/*}"
   cp -a "$dir" "$CB_CONFIG/$rel"
   FRESH_ACCOUNT_DIR=$CB_CONFIG/$rel
-  for n in "$@"; do
-    sed -i "s/^account = .*/account = $id/" "$CB_CONFIG/renewal/$n.conf"
-    assert_contains "$CB_CONFIG/renewal/$n.conf" "^account = $id\$"
-  done
 }
 drop_fresh_account() {
   local n
@@ -690,6 +785,17 @@ fake_ca_start() {
 }
 fake_ca_control() {
   curl -fsS --max-time 5 --cacert "$TEST_CA_CERT" "https://127.0.0.1:$FAKE_ACME_PORT/control?$1"
+}
+
+# fake_ca_prologue [ARGS...]: pebble_prologue's counterpart for a test against the fake issuing
+# CA: $CERTBOT must be built, then fake_ca_start ARGS, certbot_dirs, certbot's log shown if the
+# test fails, and every cb_run / run_ours goes to the fake CA (CB_SERVER).
+fake_ca_prologue() {
+  [[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
+  fake_ca_start "$@"
+  certbot_dirs
+  itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+  export CB_SERVER=$FAKE_ACME_DIR_URL
 }
 
 # _fake_server_start NAME BIN LABEL ARGS...: BIN (or NAME found in the build tree) on a free port.

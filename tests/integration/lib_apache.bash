@@ -18,11 +18,7 @@
 APACHE_CTL_BIN=${APACHE_CTL_BIN:-/usr/sbin/apache2ctl}
 
 apache_test_begin() {
-  [[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-  [[ -f "$BUILD_DIR/plugins/apache.so" ]] || fail "$BUILD_DIR/plugins/apache.so is not built"
-  pebble_start
-  certbot_dirs
-  itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+  pebble_prologue --plugin apache
   apache_setup
 }
 

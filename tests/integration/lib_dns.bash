@@ -35,11 +35,7 @@ dns_use() {
 
 dns_suite() {
   local plugin="dns-$DNS_PROVIDER" key="dns_${DNS_PROVIDER}"
-  [[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-  export PEBBLE_AUTHZREUSE=0
-  pebble_start
-  certbot_dirs
-  itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+  pebble_prologue --authz-reuse 0
   RUN_OURS_EXTRA=(--register-unsafely-without-email)
 
   # --- the fake API ---

@@ -17,11 +17,7 @@ NGINX_BIN=${NGINX_BIN:-/usr/sbin/nginx}
 # nginx_test_begin: what every nginx test starts with: the binaries are there, Pebble runs,
 # certbot's directories exist, nginx_setup.
 nginx_test_begin() {
-  [[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-  [[ -f "$BUILD_DIR/plugins/nginx.so" ]] || fail "$BUILD_DIR/plugins/nginx.so is not built"
-  pebble_start
-  certbot_dirs
-  itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+  pebble_prologue --plugin nginx
   nginx_setup
 }
 
@@ -33,13 +29,6 @@ ngx_certbot() {
   itest_log "certbot $name" "$ITEST_DIR/$name.out"
   cb_run "$CERTBOT" "$@" "${NGX_ARGS[@]}" --register-unsafely-without-email \
     >"$ITEST_DIR/$name.out" 2>&1
-}
-
-# pebble_orders: how many orders Pebble has created so far.
-pebble_orders() {
-  local log="" f
-  for f in "$ITEST_DIR"/pebble/pebble.*.log; do log=$f; done
-  grep -c 'Added order' "$log" || true
 }
 
 # nginx_setup: a fresh server root with Debian's layout (sites-available, sites-enabled).

@@ -17,15 +17,11 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
 PY=/usr/bin/python3
 [[ -x "$PY" ]] || PY=python3
 
 # No authorization reuse: every run must challenge (and run the hooks) again.
-export PEBBLE_AUTHZREUSE=0
-pebble_start
-certbot_dirs
-itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+pebble_prologue --authz-reuse 0
 
 RUN_OURS_EXTRA=(--register-unsafely-without-email)
 

@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
-# Rolling back never overwrites an nginx file the admin edited after certbot changed it (the
-# checkpoint's WRITTEN record, plugins/support/reverter.h), with the real nginx and Pebble:
-#   1. `certbot --nginx -d a.example`, then the admin edits the site: `rollback` refuses with
-#      one line naming the file and what to do, and changes nothing (nginx still serves HTTPS);
-#   2. the admin undoes the edit: `rollback` restores every file byte for byte;
+# Rolling back never overwrites an nginx file the admin edited after certbot changed it, with the
+# real nginx and Pebble: steps 1 and 2 are the scenario of lib_rollback.bash (an edit after the
+# checkpoint: rollback refuses in one line and changes nothing; the edit undone: rollback
+# restores every file byte for byte, and HTTPS no longer answers); then
 #   3. install again, edit again, delete the checkpoint's WRITTEN (the admin's explicit choice):
 #      `rollback` restores the original, the edit given up;
 #   4. an interrupted install (IN_PROGRESS left behind by a run killed in its config test) and
@@ -14,6 +13,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # shellcheck source=tests/integration/lib_nginx.bash
 source "$(dirname "${BASH_SOURCE[0]}")/lib_nginx.bash"
+# shellcheck source=tests/integration/lib_rollback.bash
+source "$(dirname "${BASH_SOURCE[0]}")/lib_rollback.bash"
 
 nginx_test_begin
 nginx_simple_site a.example a.example "site a" default_server
@@ -21,28 +22,8 @@ nginx_start
 ngx_snapshot "$ITEST_DIR/snap0"
 site="$NGX_ROOT/sites-available/a.example"
 
-ngx_certbot run --nginx -d a.example --no-redirect || fail "run failed: $(cat "$ITEST_DIR/run.out")"
-assert_serves a.example a.example
-
-# --- 1. an edit after the checkpoint: rollback refuses -------------------------------------------
-printf '# a note the admin added after certbot\n' >>"$site"
-cp "$site" "$ITEST_DIR/site.edited"
-rc=0
-ngx_certbot refused rollback --installer nginx || rc=$?
-assert_eq "$rc" 1 "exit status of rollback over an edited file"
-assert_eq "$(error_lines "$ITEST_DIR/refused.out")" 1 "lines of output of the refused rollback"
-assert_contains "$ITEST_DIR/refused.out" "Not rolling back: $site was edited after certbot changed it"
-assert_contains "$ITEST_DIR/refused.out" "delete $CB_WORK/backups/[0-9.]+/WRITTEN"
-cmp -s "$site" "$ITEST_DIR/site.edited" || fail "the refused rollback changed $site"
-assert_serves a.example a.example
-pass "rollback over a hand-edited file: refused in one line naming it, nothing changed"
-
-# --- 2. the edit undone: rollback works ------------------------------------------------------------
-sed -i '/a note the admin added/d' "$site"
-ngx_certbot rollback rollback --installer nginx || fail "rollback failed: $(cat "$ITEST_DIR/rollback.out")"
-ngx_assert_unchanged "$ITEST_DIR/snap0" "after the rollback"
+rollback_edits_scenario nginx "$site" "$ITEST_DIR/snap0"
 if https_get a.example / >/dev/null 2>&1; then fail "HTTPS answers after the rollback"; fi
-pass "with the edit undone, rollback restores the configuration byte for byte"
 
 # --- 3. forced by deleting WRITTEN -------------------------------------------------------------------
 ngx_certbot install install --nginx --cert-name a.example --no-redirect ||

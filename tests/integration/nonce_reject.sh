@@ -6,12 +6,8 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-
 export PEBBLE_WFE_NONCEREJECT=90
-pebble_start
-certbot_dirs
-pebble_root_pem "$ITEST_DIR/root.pem"
+pebble_prologue --root "$ITEST_DIR/root.pem"
 
 # The knob reached Pebble (lib.sh passes PEBBLE_* through).
 pebble_log=""

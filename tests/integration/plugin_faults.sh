@@ -14,14 +14,11 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
 fixtures="$BUILD_DIR/tests/fixtures/misbehaving"
 for f in segv exit abort hang ctor; do assert_file "$fixtures/misbehave_$f.so"; done
 
-export PEBBLE_AUTHZREUSE=0 # every renewal validates again, so perform really runs
-pebble_start
-certbot_dirs
-itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+# Every renewal validates again, so perform really runs.
+pebble_prologue --authz-reuse 0
 webroot="$ITEST_DIR/www"
 serve_webroot "$webroot" 10
 

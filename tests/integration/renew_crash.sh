@@ -25,14 +25,9 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-
 # Every renewal really validates (no authorization reuse): a longer run with
 # a challenge phase to be killed in.
-export PEBBLE_AUTHZREUSE=0
-pebble_start
-certbot_dirs
-itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+pebble_prologue --authz-reuse 0
 
 webroot="$ITEST_DIR/www"
 mkdir -p "$webroot"

@@ -7,12 +7,8 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-
-export PEBBLE_AUTHZREUSE=0 # every renewal challenges again, so the auth hooks run
-pebble_start
-certbot_dirs
-itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+# Every renewal challenges again, so the auth hooks run.
+pebble_prologue --authz-reuse 0
 RUN_OURS_EXTRA=(--register-unsafely-without-email)
 
 htdocs="$ITEST_DIR/htdocs"

@@ -22,15 +22,9 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-
 # Authorizations are never reused: every renewal validates (and one that
 # must fail below really fails).
-export PEBBLE_AUTHZREUSE=0
-pebble_start
-certbot_dirs
-pebble_root_pem "$ITEST_DIR/root.pem"
-itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+pebble_prologue --authz-reuse 0 --root "$ITEST_DIR/root.pem"
 
 webroot="$ITEST_DIR/www"
 mkdir -p "$webroot"

@@ -7,10 +7,7 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-
-pebble_start
-certbot_dirs
+pebble_prologue
 
 ours() {
   local name=$1

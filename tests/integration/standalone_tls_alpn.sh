@@ -7,12 +7,7 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-
-export PEBBLE_AUTHZREUSE=0
-pebble_start
-certbot_dirs
-itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+pebble_prologue --authz-reuse 0
 RUN_OURS_EXTRA=(--register-unsafely-without-email)
 
 # Something else holds the http-01 port: the run must not need it.

@@ -12,12 +12,7 @@ set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-[[ -x "$CERTBOT" ]] || fail "$CERTBOT is not built"
-
-export PEBBLE_AUTHZREUSE=0
-pebble_start
-certbot_dirs
-itest_log "certbot log" "$CB_LOGS/letsencrypt.log"
+pebble_prologue --authz-reuse 0
 www="$ITEST_DIR/www"
 serve_webroot "$www"
 

@@ -1,10 +1,12 @@
 /*
  * certbot native plugin ABI — the stable C contract between the certbot host and its plugins.
  *
- * A plugin is a shared object that exports exactly one symbol, `certbot_plugin_entry`, a
- * `const cb_plugin` describing itself as static data. The host reads it from the file without
- * loading it (so keep it, its strings and tables constant-initialised), checks `abi_major`, and
- * only then loads the file in a runner process and calls `create` to get an instance.
+ * A plugin is a shared object that exports one symbol, `certbot_plugin_entry`, a
+ * `const cb_plugin` describing itself as static data (from 1.3, a plugin that speaks several ABI
+ * majors also exports `certbot_plugin_entries`: see "Negotiation"). The host reads it from the
+ * file without loading it (so keep it, its strings and tables constant-initialised), checks
+ * `abi_major`, and only then loads the file in a runner process and calls `create` to get an
+ * instance.
  * docs/plugin-abi.md holds the numbered rules; this header is the authority on types.
  *
  * Conventions used throughout:
@@ -31,9 +33,10 @@
 extern "C" {
 #endif
 
-/* ABI revision. A host loads a plugin only when abi_major matches; minor revisions only append. */
+/* ABI revision. A host loads a plugin only through an entry whose abi_major it speaks (the
+ * plugin may offer one per major: "Negotiation"); minor revisions only append. */
 #define CB_ABI_MAJOR 1u
-#define CB_ABI_MINOR 2u
+#define CB_ABI_MINOR 3u
 
 /* The one symbol a plugin exports. */
 #define CB_ENTRY_SYMBOL "certbot_plugin_entry"
@@ -242,6 +245,31 @@ typedef struct cb_plugin {
 #define CB_EXCLUSIVE_INTERACTIVE 0x2u /* the same, but only while a person is answering prompts */
 #define CB_EXCLUSIVE_PORT 0x4u        /* binds the port named by exclusive_port_option */
 /* clang-format on */
+
+/* ---- Negotiation (1.3): a plugin that speaks several ABI majors ----
+ * The part of an entry that every major keeps: the first four fields of cb_plugin, in this
+ * layout in every major, so a host reads them from an entry of any major. */
+typedef struct cb_plugin_head {
+    size_t struct_size;
+    uint32_t abi_major;
+    uint32_t abi_minor;
+    const char* name;
+} cb_plugin_head;
+
+/* The optional second export: a NULL-terminated array (at most 16 entries) of pointers to the
+ * plugin's entries, one per ABI major it speaks, each in the layout of its own major and each
+ * starting with cb_plugin_head (same name in all). The host takes the entry of the highest
+ * major it speaks among these and certbot_plugin_entry; a plugin none of whose majors it speaks
+ * is refused with one line naming the file and both sides' versions. Static data, like the
+ * entry: the host reads it from the file without loading it. A plugin that speaks one major
+ * does not export it. Export certbot_plugin_entry in the oldest major you speak: hosts older
+ * than 1.3 know only that symbol.
+ *
+ *   CB_EXPORT const void* const certbot_plugin_entries[] = {&entry_2, &certbot_plugin_entry,
+ *                                                           NULL};
+ */
+#define CB_ENTRIES_SYMBOL "certbot_plugin_entries"
+#define CB_MAX_ENTRIES 16
 
 /* ---- Host services: optional tables found with host->get_extension(ctx, ID) (1.2 hosts) ----
  * Each table starts with struct_size and only grows by appending; a NULL answer means this
