@@ -23,7 +23,7 @@
 # The .debs, logs, lintian output and summary.txt go to --out.
 #
 # usage: packaging/build-debs.sh [--out DIR] [--cache DIR] [--nocheck] [--no-repro]
-#                                [--no-tests] [--keep] [--debs DIR]
+#                                [--no-tests] [--keep] [--debs DIR] [--work DIR] [--stages LIST]
 #   --cache DIR   keep/reuse the base chroot tarball there (delete it to refresh)
 #   --nocheck     no <!nocheck> Build-Depends, tests off in both builds
 #   --no-repro    no second build (and no unit tests, which run in it)
@@ -31,10 +31,23 @@
 #   --keep        keep the scratch directory (chroots) for inspection
 #   --debs DIR    no build: lintian and the installed-system test on the .debs and .changes
 #                 of an earlier run's --out DIR (with the current debian/tests)
+#   --work DIR    the scratch directory (chroots, build trees): made if missing, always kept,
+#                 and reused by a later run with the same --work and --out (see --stages)
+#   --stages LIST run only these of the stages, comma-separated (default: all of them):
+#                   build-dep  a fresh build chroot with the Build-Depends (step 2)
+#                   build1     build 1, its .debs, .changes and .buildinfo to --out (step 3)
+#                   build2     build 2 (tests on) and the comparison with the .debs in --out
+#                   lintian    lintian on the .changes and .debs in --out (step 4)
+#                   test       the installed-system test on the .debs in --out (step 5)
+#                 A stage finds what earlier stages made in --work and --out, so a run can be
+#                 split into one invocation per stage, e.g. --stages build-dep,build1,lintian,test
+#                 and then --stages build2 (same --work, --out). summary.txt is appended to
+#                 unless build1 runs.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-OUT=$PWD/debs CACHE="" DEBS_IN=""
+OUT=$PWD/debs CACHE="" DEBS_IN="" WORK="" STAGES=""
+ALL_STAGES=build-dep,build1,build2,lintian,test
 NOCHECK=0 REPRO=1 TESTS=1 KEEP=0
 while (($#)); do
   case $1 in
@@ -45,6 +58,8 @@ while (($#)); do
     --no-tests) TESTS=0 ;;
     --keep) KEEP=1 ;;
     --debs) DEBS_IN=$(cd "$2" && pwd); REPRO=0; shift ;;
+    --work) WORK=$2; KEEP=1; shift ;;
+    --stages) STAGES=$2; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "build-debs: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -58,16 +73,38 @@ for tool in mmdebstrap lintian dpkg-parsechangelog unshare; do
   command -v "$tool" >/dev/null || { log "$tool is missing: apt-get install mmdebstrap lintian dpkg-dev util-linux"; exit 1; }
 done
 
+# The stages to run: --stages, else all; --debs, --no-repro and --no-tests take theirs out.
+STAGES=${STAGES:-$ALL_STAGES}
+drop_stages() { STAGES=$(tr ',' '\n' <<<"$STAGES" | { grep -vxE "$1" || true; } | paste -sd, -); }
+[[ -z $DEBS_IN ]] || drop_stages 'build-dep|build1|build2'
+((REPRO)) || drop_stages build2
+((TESTS)) || drop_stages test
+for stage in ${STAGES//,/ }; do
+  [[ ,$ALL_STAGES, == *",$stage,"* ]] || { log "unknown stage '$stage' (stages: $ALL_STAGES)"; exit 2; }
+done
+[[ -n $STAGES ]] || { log "no stage left to run"; exit 2; }
+has() { [[ ,$STAGES, == *",$1,"* ]]; }
+
 VERSION=$(dpkg-parsechangelog -l "$REPO/packaging/debian/changelog" -S Version)
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-if [[ -n $DEBS_IN && $DEBS_IN == "$OUT" ]]; then
-  rm -f "$OUT"/lintian.log "$OUT"/test-*.log
-else
+if has build1; then # a new set of packages: nothing of an earlier run stays in --out
   rm -f "$OUT"/*.deb "$OUT"/*.changes "$OUT"/*.buildinfo "$OUT"/*.log "$OUT/summary.txt"
+else # the earlier stages' .debs and logs stay; this run's stages log afresh
+  ! has build-dep || rm -f "$OUT/build-dep.log"
+  ! has build2 || rm -f "$OUT/build2.log"
+  ! has lintian || rm -f "$OUT/lintian.log"
+  ! has test || rm -f "$OUT"/test-*.log
+  if [[ -n $DEBS_IN && $DEBS_IN != "$OUT" ]]; then rm -f "$OUT"/*.deb "$OUT"/*.changes "$OUT"/*.buildinfo; fi
+  echo "--- $(date -u '+%F %T') UTC: stages $STAGES" >>"$OUT/summary.txt"
 fi
-rm -rf "$OUT/build2"
-work=$(mktemp -d /var/tmp/certbot-native-debs.XXXXXX)
+! has build2 || rm -rf "$OUT/build2"
+if [[ -n $WORK ]]; then
+  mkdir -p "$WORK"
+  work=$(cd "$WORK" && pwd)
+else
+  work=$(mktemp -d /var/tmp/certbot-native-debs.XXXXXX)
+fi
 build1_pid="" build2_pid="" test_pid="" testdeps_pid=""
 cleanup() { # the background chroots (their namespaces end with them), then the scratch directory
   local pid
@@ -97,12 +134,15 @@ total_start=$SECONDS
 
 base=${CACHE:+$CACHE/bookworm-buildd.tar}
 base=${base:-$work/bookworm-buildd.tar}
-if [[ -s $base ]]; then
+if ! has build-dep && ! has test; then
+  : # no new chroot in this run
+elif [[ -s $base ]]; then
   say "base chroot: reused $base"
 else
   [[ -z $CACHE ]] || mkdir -p "$CACHE"
   start=$SECONDS
-  nice -n 10 mmdebstrap --mode=root --variant=buildd --include=ca-certificates \
+  # --format=tar: mmdebstrap would take the format from the name, and "*.tmp" is a directory.
+  nice -n 10 mmdebstrap --mode=root --format=tar --variant=buildd --include=ca-certificates \
     bookworm "$base.tmp" "$work/debian-archive.sources" >"$OUT/mmdebstrap.log" 2>&1 ||
     { tail -n 30 "$OUT/mmdebstrap.log" >&2; log "mmdebstrap FAILED; see $OUT/mmdebstrap.log"; exit 1; }
   mv "$base.tmp" "$base"
@@ -114,7 +154,7 @@ fi
 new_root() {
   local root=$work/$1
   mkdir -p "$root"
-  tar -C "$root" -xf "$base"
+  tar -C "$root" -xf "$base" || { log "cannot unpack the base chroot $base"; return 1; }
   mkdir -p "$root/build/out"
   cp /etc/resolv.conf "$root/etc/resolv.conf"
   cp "$work/source.tar" "$REPO/packaging/build-in-chroot.sh" "$root/build/"
@@ -161,11 +201,13 @@ in_root() {
 # The source: the working tree without build directories and .git, as a release tarball would
 # be; the inner script adds packaging/debian as debian/.
 tar -C "$REPO" --exclude='./build*' --exclude=./.git --exclude='./debs' -cf "$work/source.tar" .
+broot=$work/build-root
 
 # --- 2.-3. build 1 and build 2 ------------------------------------------------------------------
 # The installed-system test's chroot, with what the test needs besides our packages installed
 # while the packages build (it only saves wall time: the test would install them itself).
-if ((TESTS)); then
+if has test; then
+  rm -rf "$work/test-root"
   troot=$(new_root test-root)
   mkdir -p "$troot/build/debs"
   "${UNSHARE[@]}" "$troot" "$OUT" bash /build/build-in-chroot.sh test-deps &
@@ -175,12 +217,25 @@ fi
 if [[ -n $DEBS_IN ]]; then
   [[ $DEBS_IN == "$OUT" ]] || cp "$DEBS_IN"/*.deb "$DEBS_IN"/*.changes "$DEBS_IN"/*.buildinfo "$OUT/"
   say "no build: the .debs of $DEBS_IN"
-else
-  broot=$(new_root build-root)
+fi
+if has build-dep; then
+  rm -rf "$broot"
+  new_root build-root >/dev/null
   log "building certbot-native $VERSION in a clean bookworm chroot ($broot; logs in $OUT)"
   in_root "$broot" bash /build/build-in-chroot.sh build-dep "$NOCHECK" ||
     { log "FAILED: apt-get build-dep; see $OUT/build-dep.log"; exit 1; }
-  if ((REPRO)); then
+  touch "$broot/build/.build-deps-installed"
+elif has build1 || has build2; then # an earlier run's build chroot, with the current source
+  [[ -e $broot/build/.build-deps-installed ]] ||
+    { log "no build chroot with the Build-Depends in $work: run the build-dep stage (same --work)"; exit 1; }
+  cp "$work/source.tar" "$REPO/packaging/build-in-chroot.sh" "$broot/build/"
+  log "building certbot-native $VERSION in the build chroot of an earlier run ($broot; logs in $OUT)"
+fi
+if has build2 && ! has build1 && ! compgen -G "$OUT/*.deb" >/dev/null; then
+  log "build2 compares with build 1's .debs in $OUT, and there are none: run build1 first"; exit 1
+fi
+if has build1 || has build2; then
+  if has build2; then
     tests=1
     ((NOCHECK)) && tests=0
     # Not through the in_root function, so that $! is unshare itself: killing it ends the namespace.
@@ -188,29 +243,29 @@ else
       /build/reproducible-second-build-path "$tests" 0002 build2 &
     build2_pid=$!
   fi
-  # In the background too, so that cleanup can end it when the script is interrupted.
-  "${UNSHARE[@]}" "$broot" "$OUT" bash /build/build-in-chroot.sh build /build/a 0 0022 build1 &
-  build1_pid=$!
-  b1rc=0
-  wait "$build1_pid" || b1rc=$?
-  build1_pid=""
-  if ((b1rc != 0)); then
-    log "FAILED: build 1; see $OUT/build1.log"
-    exit 1
+  if has build1; then
+    # In the background too, so that cleanup can end it when the script is interrupted.
+    "${UNSHARE[@]}" "$broot" "$OUT" bash /build/build-in-chroot.sh build /build/a 0 0022 build1 &
+    build1_pid=$!
+    b1rc=0
+    wait "$build1_pid" || b1rc=$?
+    build1_pid=""
+    if ((b1rc != 0)); then
+      log "FAILED: build 1; see $OUT/build1.log"
+      exit 1
+    fi
+    cp "$broot"/build/a/*.deb "$broot"/build/a/*.changes "$broot"/build/a/*.buildinfo "$OUT/"
   fi
-  cp "$broot"/build/a/*.deb "$broot"/build/a/*.changes "$broot"/build/a/*.buildinfo "$OUT/"
 fi
 
-# --- 4. lintian (this machine's, the same bookworm version), on the .changes -----------------
-changes=$(ls "$OUT"/certbot-native_*.changes)
-lrc=0
-nice -n 10 lintian --fail-on error,warning --display-info --info --verbose "$changes" >"$OUT/lintian.log" 2>&1 || lrc=$?
-grep -E '^[EWIPN]: ' "$OUT/lintian.log" >&2 || true
-say "lintian: exit $lrc, $(grep -c '^E: ' "$OUT/lintian.log") errors, $(grep -c '^W: ' "$OUT/lintian.log") warnings, $(grep -c '^I: ' "$OUT/lintian.log") info, $(grep -c '^N: [0-9]* hint' "$OUT/lintian.log" || true) hints"
-
-# --- 5. installed-system test, in its own fresh chroot, in the background ----------------------
+# The .debs the later stages check.
+if { has lintian || has test; } && ! compgen -G "$OUT/*.deb" >/dev/null; then
+  log "no .debs in $OUT to check: run build1 first (same --out), or give --debs DIR"; exit 1
+fi
+# --- 5. installed-system test, in its own fresh chroot, in the background: started before
+# lintian (step 4), which takes minutes on the 39 .debs, so that the two overlap -------------
 trc=0
-if ((TESTS)); then
+if has test; then
   cp "$OUT"/*.deb "$troot/build/debs/"
   wait "$testdeps_pid" || trc=$?
   testdeps_pid=""
@@ -222,6 +277,15 @@ if ((TESTS)); then
   fi
 fi
 
+# --- 4. lintian (this machine's, the same bookworm version), on the .changes -----------------
+lrc=0
+if has lintian; then
+  changes=$(ls "$OUT"/certbot-native_*.changes)
+  nice -n 10 lintian --fail-on error,warning --display-info --info --verbose "$changes" >"$OUT/lintian.log" 2>&1 || lrc=$?
+  grep -E '^[EWIPN]: ' "$OUT/lintian.log" >&2 || true
+  say "lintian: exit $lrc, $(grep -c '^E: ' "$OUT/lintian.log") errors, $(grep -c '^W: ' "$OUT/lintian.log") warnings, $(grep -c '^I: ' "$OUT/lintian.log") info, $(grep -c '^N: [0-9]* hint' "$OUT/lintian.log" || true) hints"
+fi
+
 # --- 6. reproducibility: build 2's .debs against build 1's ----------------------------------------
 brc=0
 if [[ -n $build2_pid ]]; then
@@ -231,7 +295,7 @@ if [[ -n $build2_pid ]]; then
   if ((b2rc == 0)); then
     mkdir -p "$OUT/build2"
     differ=0
-    for deb in "$broot"/build/a/*.deb; do
+    for deb in "$OUT"/*.deb; do
       name=$(basename "$deb")
       other=$broot/build/reproducible-second-build-path/$name
       if [[ ! -e $other ]]; then
@@ -242,7 +306,7 @@ if [[ -n $build2_pid ]]; then
         differ=1
       fi
     done
-    n1=$(find "$broot/build/a" -maxdepth 1 -name '*.deb' | wc -l)
+    n1=$(find "$OUT" -maxdepth 1 -name '*.deb' | wc -l)
     n2=$(find "$broot/build/reproducible-second-build-path" -maxdepth 1 -name '*.deb' | wc -l)
     ((n1 == n2)) || { say "NOT REPRODUCIBLE: build 1 made $n1 .debs, build 2 made $n2"; differ=1; }
     if ((differ == 0)); then
@@ -267,5 +331,5 @@ fail=0
 ((trc == 0)) || { log "installed-system test FAILED; see $OUT/test-installed-system.log"; fail=1; }
 ((brc == 0)) || { log "build 2 or reproducibility FAILED"; fail=1; }
 ((fail == 0)) || exit 1
-log "OK: $(find "$OUT" -maxdepth 1 -name '*.deb' | wc -l) .debs in $OUT"
+log "OK (stages $STAGES): $(find "$OUT" -maxdepth 1 -name '*.deb' | wc -l) .debs in $OUT"
 cat "$OUT/summary.txt" >&2

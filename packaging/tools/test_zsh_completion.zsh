@@ -16,7 +16,8 @@ zsh -n $comp || fail "zsh cannot parse $comp"
 # Every subcommand and option the binary registers is in it.
 dump=$(env -u CERTBOT_PLUGIN_PATH $certbot --dump-cli)
 local -a f
-local line name nopts=0
+local line name nopts=0 text
+text=$(<$comp)
 for line in ${(f)dump}; do
   f=("${(@ps:\t:)line}")
   case $f[1] in
@@ -24,8 +25,8 @@ for line in ${(f)dump}; do
     option) name=$f[3]; (( ++nopts )) ;;
     *) continue ;;
   esac
-  grep -qF -e "'$name:" -e "'*${name}[" -e "'*${name}=[" -e "'*${name}+[" $comp ||
-    fail "the zsh completion does not know $name"
+  [[ $text == *"'$name:"* || $text == *"'*${name}["* || $text == *"'*${name}=["* ||
+     $text == *"'*${name}+["* ]] || fail "the zsh completion does not know $name"
 done
 
 # The completion in action: an interactive zsh with only this completion on its fpath, a store
