@@ -9,6 +9,7 @@ CB_EXPORT void cb_abi_probe_state_dir(const cb_state_dir_v1* table, cb_pair_sink
 CB_EXPORT void cb_abi_probe_run(const cb_run_v1* table);
 CB_EXPORT void cb_abi_probe_credentials(const cb_credentials_v1* table);
 CB_EXPORT void cb_abi_probe_checkpoint(const cb_checkpoint_v1* table);
+CB_EXPORT void cb_abi_probe_wait(const cb_wait_v1* table);
 
 void cb_abi_probe_state_dir(const cb_state_dir_v1* table, cb_pair_sink pair_sink) {
     (void)table;
@@ -24,5 +25,9 @@ void cb_abi_probe_credentials(const cb_credentials_v1* table) {
 }
 
 void cb_abi_probe_checkpoint(const cb_checkpoint_v1* table) {
+    (void)table;
+}
+
+void cb_abi_probe_wait(const cb_wait_v1* table) {
     (void)table;
 }
