@@ -98,7 +98,7 @@ Status check_plugin_values(const LoadedPlugin& p, PluginOptionValues& v) {
             return Error("The " + plugin + " plugin needs " + flag_of(plugin, od) + " " +
                              plugin_option_metavar(plugin, od) + " (see certbot --help " + plugin +
                              ")",
-                         kExitUsage);
+                         kExitFailure);  // certbot: MissingCommandlineFlag, exit 1
     }
     return Status::Ok();
 }

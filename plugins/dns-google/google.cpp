@@ -325,13 +325,16 @@ class Google : public dns::DnsAuthenticator {
 
 const cb_option_desc kOptions[] = {
     dns::propagation_option("60"),
-    dns::credentials_option("Path to Google Cloud DNS service account JSON file. (See "
-                            "https://developers.google.com/identity/protocols/"
-                            "OAuth2ServiceAccount#creatinganaccount for "
-                            "information about creating a service account and "
-                            "https://cloud.google.com/dns/access-control#permissions_and_roles for "
-                            "information about the "
-                            "required permissions.)"),
+    // Not required, as in certbot: without it the plugin says how to configure credentials.
+    certbot::plugin::path_option(
+        "credentials",
+        "Path to Google Cloud DNS service account JSON file. (See "
+        "https://developers.google.com/identity/protocols/"
+        "OAuth2ServiceAccount#creatinganaccount for "
+        "information about creating a service account and "
+        "https://cloud.google.com/dns/access-control#permissions_and_roles for "
+        "information about the "
+        "required permissions.)"),
 };
 
 }  // namespace
