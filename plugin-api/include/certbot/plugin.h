@@ -206,40 +206,75 @@ typedef struct cb_host {
     const void* (*get_extension)(void* ctx, const char* id);
 } cb_host;
 
+/* Call contracts. Every function a plugin implements carries tags, in CLAP's manner:
+ *   [runner]       called in the plugin's runner process, never in the certbot process; one
+ *                  call at a time per instance (docs/plugin-abi.md, "Process model");
+ *   [time-limit]   must return within --plugin-timeout (default 600 s), else the runner is
+ *                  killed and the call fails naming the plugin; waits in pause/run_hook do not
+ *                  count, a certbot.wait.v1 wait does;
+ *   [may-block: X] what the call may wait on (network, a child process, a person, the disk);
+ *   [cancel]       on SIGINT/SIGTERM the call is stopped within about 100 ms unless it is in
+ *                  certbot.wait.v1 (answered "cancelled", 10 s to return);
+ *   [always-after: X] the host calls it after X even when X failed or its runner died (then
+ *                  on a fresh instance), so it must cope with an instance that never saw X;
+ *   [idempotent]   may be called again with the same arguments (after a crash) and must then
+ *                  do nothing more.
+ * Host functions (cb_host, services) may be called only from inside such a call. */
+
 /* Authenticator interface (certbot's IAuthenticator). */
 typedef struct cb_authenticator {
     size_t struct_size;
     /* Challenge types this plugin can answer for IDENTIFIER (a DNS name or, from 1.2, an IP
      * address: certbot 5.3's get_chall_pref(identifier)), most preferred first, via sink.
-     * CB_DECLINED when it cannot do anything for that identifier. */
+     * CB_DECLINED when it cannot do anything for that identifier.
+     * [runner] [time-limit] [may-block: nothing; answer from configuration] */
     cb_status (*get_chall_pref)(void* self, const char* identifier, cb_string_sink sink,
                                 void* sink_ctx);
     /* Make every challenge answerable. On CB_ERROR the host still calls cleanup with the same
-     * array, so cleanup must cope with a partial perform. */
+     * array, so cleanup must cope with a partial perform.
+     * [runner] [time-limit] [cancel] [may-block: network, child processes, a person (pause),
+     * DNS propagation through certbot.wait.v1] */
     cb_status (*perform)(void* self, const cb_challenge* challenges, size_t count);
-    /* Undo everything perform did (files, records, listeners). Always called after perform. */
+    /* Undo everything perform did (files, records, listeners).
+     * [runner] [time-limit: with a 10 s grace after a signal] [always-after: perform]
+     * [idempotent] [may-block: network, child processes] */
     cb_status (*cleanup)(void* self, const cb_challenge* challenges, size_t count);
 } cb_authenticator;
 
 /* Installer interface (certbot's IInstaller). */
 typedef struct cb_installer {
     size_t struct_size;
+    /* Every name the server's configuration serves; fail with "file:line: what" on anything
+     * unparsable. [runner] [time-limit] [may-block: disk, child processes] */
     cb_status (*get_all_names)(void* self, cb_string_sink sink, void* sink_ctx);
-    /* Paths are borrowed; the key is a path, never bytes. chain_path may be NULL. */
+    /* Paths are borrowed; the key is a path, never bytes. chain_path may be NULL.
+     * [runner] [time-limit] [cancel] [may-block: disk, child processes] */
     cb_status (*deploy_cert)(void* self, const char* domain, const char* cert_path,
                              const char* key_path, const char* chain_path,
                              const char* fullchain_path);
     /* enhancement: "redirect", "ensure-http-header", "staple-ocsp"; options: NULL or a
-     * header name such as "Strict-Transport-Security". CB_DECLINED when unsupported. */
+     * header name such as "Strict-Transport-Security". CB_DECLINED when unsupported.
+     * [runner] [time-limit] [cancel] [may-block: disk, child processes] */
     cb_status (*enhance)(void* self, const char* domain, const char* enhancement,
                          const char* options);
+    /* [runner] [time-limit] [may-block: nothing; answer from the plugin's own data] */
     cb_status (*supported_enhancements)(void* self, cb_string_sink sink, void* sink_ctx);
-    /* Finalise a checkpoint; temporary != 0 for challenge-time changes. */
+    /* Finalise a checkpoint; temporary != 0 for challenge-time changes.
+     * [runner] [time-limit] [may-block: disk] */
     cb_status (*save)(void* self, const char* title, int temporary);
+    /* Restore the files of the COUNT newest checkpoints; fail naming how many exist.
+     * [runner] [time-limit: with a 10 s grace after a signal] [always-after: a failed
+     * transaction call] [may-block: disk, child processes] */
     cb_status (*rollback_checkpoints)(void* self, int count);
-    /* Undo every change not finalised by save (after a crash or failure). */
+    /* Undo every change not finalised by save (after a crash or failure).
+     * [runner] [time-limit: with a 10 s grace after a signal] [always-after: a failed
+     * transaction call] [idempotent] [may-block: disk, child processes] */
     cb_status (*recovery_routine)(void* self);
+    /* The server accepts the configuration on disk. [runner] [time-limit] [may-block: child
+     * processes] */
     cb_status (*config_test)(void* self);
+    /* CB_OK only when the server runs the configuration on disk. [runner] [time-limit]
+     * [may-block: child processes, network (checking what is served)] */
     cb_status (*restart)(void* self);
 } cb_installer;
 
@@ -256,8 +291,11 @@ typedef struct cb_plugin {
     const cb_option_desc* options;
     size_t option_count;
     /* Create an instance. HOST is borrowed until destroy. On CB_ERROR (e.g. the server software
-     * is not installed) the plugin has called host->set_error and *out_self is untouched. */
+     * is not installed) the plugin has called host->set_error and *out_self is untouched.
+     * [runner] [time-limit] [may-block: disk; no network, no prompts] */
     cb_status (*create)(const cb_host* host, void** out_self);
+    /* After every successful create, also after a failed call. [runner] [time-limit]
+     * [may-block: nothing long: free what create made] */
     void (*destroy)(void* self);
     /* NULL unless kinds has the matching bit. Borrowed: static data. */
     const cb_authenticator* authenticator;
