@@ -143,7 +143,7 @@ TEST_CASE("the host checks a plugin's values before it sees them, and its requir
     REQUIRE_FALSE(missing);
     CHECK(missing.error().message ==
           "The good-c plugin needs --good-c-out FILE (see certbot --help good-c)");
-    CHECK(missing.error().exit_code == kExitUsage);
+    CHECK(missing.error().exit_code == kExitFailure);  // certbot: MissingCommandlineFlag
 
     v.values["out"] = {"relative.txt"};
     v.values["times"] = {"03"};
