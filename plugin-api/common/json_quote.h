@@ -1,6 +1,7 @@
 // A JSON string literal (RFC 8259 §7): the one quoting both sides of the plugin ABI use. The core
 // (certbot::json::quote) and the DNS toolkit of plugins/support (dns::json_quote, in the SDK) may
-// not link each other (docs/architecture.md, "plugin-api/common/"), so each compiles this inline copy.
+// not link each other (docs/architecture.md, "plugin-api/common/"), so each compiles this inline
+// copy.
 #pragma once
 
 #include <cstdio>
