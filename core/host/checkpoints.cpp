@@ -19,6 +19,7 @@
 #include <stdexcept>
 
 #include "fsutil.h"
+#include "one_line.h"
 #include "process.h"
 
 namespace certbot {
@@ -49,17 +50,6 @@ std::string read_all(const std::string& path) {
 
 void make_dir_tree(const std::string& path, unsigned mode) {
     must(make_dirs(path, static_cast<mode_t>(mode)));
-}
-
-std::string one_line(const std::string& text) {
-    std::istringstream in(text);
-    std::string out;
-    for (std::string line; std::getline(in, line);) {
-        if (line.empty()) continue;
-        if (!out.empty()) out += " | ";
-        out += line;
-    }
-    return out;
 }
 
 std::vector<std::string> read_lines(const std::string& path) {
@@ -374,7 +364,7 @@ void Checkpoints::restore(const std::string& dir) {
                 undo_failures_.push_back(
                     "Unable to run undo command: " + it->front() + " (" +
                     (!r ? r.error().message
-                        : one_line(r->output) +
+                        : common::one_line(r->output) +
                               (r->timed_out ? " (did not finish within " +
                                                   std::to_string(kUndoCommandTimeLimit) + " s)"
                                             : "")) +

@@ -68,15 +68,4 @@ std::string find_executable(const std::string& name) {
     return std::string();
 }
 
-std::string one_line(const std::string& text) {
-    std::istringstream in(text);
-    std::string out;
-    for (std::string line; std::getline(in, line);) {
-        if (line.empty()) continue;
-        if (!out.empty()) out += " | ";
-        out += line;
-    }
-    return out;
-}
-
 }  // namespace plugin_support

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "one_line.h"
+
 namespace plugin_support {
 
 struct RunResult {
@@ -35,8 +37,8 @@ ProgramRunner host_runner(const cb_host* host, unsigned timeout_seconds = kProgr
 // The same lookup as the host's: checking first gives the plugin its own message.
 std::string find_executable(const std::string& name);
 
-// The output on one line, for messages.
-std::string one_line(const std::string& text);
+// The output on one line, for messages (plugin-api/common/one_line.h, the host's too).
+using certbot::common::one_line;
 
 }  // namespace plugin_support
 
