@@ -2,9 +2,10 @@
 # The dns-route53 plugin against a fake of the Route 53 API 2013-04-01 (fakes/fake_dns_api.py,
 # which checks every SigV4 signature with botocore's signer), with Pebble validating through
 # pebble-challtestsrv: a wildcard certificate (two values in one record set, someone else's value
-# kept), waiting for INSYNC, renew, a wrong secret key, a zone not in the account, an API error
-# mid-run, a renewal conf as Python certbot-dns-route53 writes it, and the AWS credential chain
-# (environment, ~/.aws/credentials with AWS_PROFILE, ~/.aws/config, a session token).
+# kept), waiting for INSYNC (SIGTERM and --plugin-timeout end that wait, the records deleted),
+# renew, a wrong secret key, a zone not in the account, an API error mid-run, a renewal conf as
+# Python certbot-dns-route53 writes it, and the AWS credential chain (environment,
+# ~/.aws/credentials with AWS_PROFILE, ~/.aws/config, a session token).
 set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -42,6 +43,7 @@ assert_contains "$ITEST_DIR/wild.out" "Added TXT record _acme-challenge.x.test i
 grep -lE "Route 53 change C[0-9]+ is PENDING; waiting" "$CB_LOGS"/letsencrypt.log* >/dev/null ||
   fail "no run logged a PENDING change it waited for"
 pass "dns-route53: waited for INSYNC"
+dns_poll_stops '^GET /2013-04-01/change/C[0-9]+ 200$'
 
 # The credential chain. Each run asks for a name of its own, never validated before: an
 # authorization Pebble reused (1 time in 100 even with PEBBLE_AUTHZREUSE=0) would skip perform,
