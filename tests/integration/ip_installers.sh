@@ -12,7 +12,8 @@
 #      and `install --cert-path/--key-path ... -d` naming an address; `certbot enhance --nginx
 #      --cert-name` of that lineage and of a mixed DNS + IP one (certbot 5.x's Client.enhance_config
 #      and apply_enhancement take DNS names only, of a certificate it installed): one line naming
-#      the installer, the lineage and the address (exit 2), nothing changed in the config dir;
+#      the installer, the lineage and the address (exit 2), and `install --nginx --cert-name` of the
+#      mixed one (no -d): nothing changed in the config dir;
 #   3. the same with apache;
 #   4. what still works, as in certbot 5.x: certonly --standalone for the address with nginx as
 #      the installer (certonly only records it) and renew, which reloads nginx without deploying.
@@ -116,8 +117,10 @@ refused enhance-nginx-mixed \
   enhance --nginx --cert-name mixed --hsts
 refused enhance-nginx-mixed-d 'The nginx installer cannot enhance .*certificate mixed: .*IP address 127\.0\.0\.1' \
   enhance --nginx --cert-name mixed -d ip.example --redirect
-assert_eq "$(store_state)" "$store0" "the config dir after the refused enhance commands"
-pass "nginx: enhance of the 127.0.0.1 lineage and of a mixed one refused, nginx and the store untouched"
+refused install-nginx-mixed 'The nginx installer cannot install a certificate for the IP address 127\.0\.0\.1' \
+  install --nginx --cert-name mixed
+assert_eq "$(store_state)" "$store0" "the config dir after the refused enhance and install commands"
+pass "nginx: enhance of the 127.0.0.1 lineage and of a mixed one, install of the mixed one refused, nginx and the store untouched"
 
 # --- 3. apache ----------------------------------------------------------------------------
 # Its own http-01 port: nginx keeps HTTP01_PORT. Nothing reaches a validation: the refusals come
