@@ -279,12 +279,17 @@ int cmd_enhance(const Config& cli, const PluginRegistry& plugins) {
                   kExitUsage));
     auto session = Session::open(cfg);
     if (!session) return fail(session.error());
-    auto inst = prepared_installer(cfg, plugins);
+    // The installer's own errors (none chosen, not an installer) come first; an IP lineage is
+    // refused before the installer prepares (recovery, config test) or changes anything.
+    auto inst = open_installer(cfg, plugins);
     if (!inst) return fail(inst.error());
     auto lineage =
         pick_lineage(cfg, "Which certificate would you like to use to enhance your configuration?");
     if (!lineage) return fail(lineage.error());
     const std::vector<std::string> cert_domains = lineage_names(*lineage);
+    if (auto st = refuse_ip_enhance(cfg.installer, lineage->name, cert_domains); !st)
+        return fail(st.error());
+    if (auto st = prepare_installer(**inst); !st) return fail(st.error());
     std::vector<std::string> domains = cert_domains;
     if (!cfg.domains.empty()) {
         for (const auto& d : cfg.domains)

@@ -148,18 +148,37 @@ Result<std::unique_ptr<Installer>> open_installer(const Config& cfg,
     return std::unique_ptr<Installer>(new PluginInstaller(std::move(*inst)));
 }
 
+namespace {
+// The first IP address among IDENTIFIERS, or nullptr.
+const std::string* first_ip(const std::vector<std::string>& identifiers) {
+    auto it = std::find_if(identifiers.begin(), identifiers.end(), is_ip_identifier);
+    return it == identifiers.end() ? nullptr : &*it;
+}
+}  // namespace
+
 Status refuse_ip_install(const std::string& installer,
                          const std::vector<std::string>& identifiers) {
-    for (const auto& id : identifiers) {
-        if (!is_ip_identifier(id)) continue;
-        return Error("The " + installer +
-                         " installer cannot install a certificate for the IP address " + id +
-                         " (certbot installs certificates for DNS names only): get it with "
-                         "certbot certonly --standalone, --webroot or --manual --ip-address " +
-                         id + " and point the server at the files in live/",
-                     kExitUsage);
-    }
-    return Status::Ok();
+    const std::string* ip = first_ip(identifiers);
+    if (!ip) return Status::Ok();
+    return Error("The " + installer +
+                     " installer cannot install a certificate for the IP address " + *ip +
+                     " (certbot installs certificates for DNS names only): get it with certbot "
+                     "certonly --standalone, --webroot or --manual --ip-address " +
+                     *ip + " and point the server at the files in live/",
+                 kExitUsage);
+}
+
+Status refuse_ip_enhance(const std::string& installer, const std::string& lineage,
+                         const std::vector<std::string>& identifiers) {
+    const std::string* ip = first_ip(identifiers);
+    if (!ip) return Status::Ok();
+    return Error("The " + installer +
+                     " installer cannot enhance the configuration for certificate " + lineage +
+                     ": it has the IP address " + *ip +
+                     ", and certbot installs and enhances certificates for DNS names only; "
+                     "configure the server for the files in live/" +
+                     lineage + "/ yourself",
+                 kExitUsage);
 }
 
 Status prepare_installer(Installer& inst) {

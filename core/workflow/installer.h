@@ -48,6 +48,12 @@ Result<std::unique_ptr<Installer>> open_installer(const Config& cfg, const Plugi
 // installer. A usage error naming the installer and the first address in `identifiers`, so run
 // and install stop before anything is ordered or edited; Ok when there is none.
 Status refuse_ip_install(const std::string& installer, const std::vector<std::string>& identifiers);
+// certbot 5.x enhances only DNS names (Client.enhance_config and apply_enhancement take
+// san.DNSName), on a server it installed the certificate into, which it never does for a
+// certificate with an address (above): `enhance` of a lineage whose IDENTIFIERS hold an IP
+// address is a usage error naming the installer, the lineage and the address; Ok when none.
+Status refuse_ip_enhance(const std::string& installer, const std::string& lineage,
+                         const std::vector<std::string>& identifiers);
 
 // What run, install and enhance do first, before anything is ordered or changed:
 // recovery_routine (undo what a crash left half-done), get_all_names (the plugin reads the

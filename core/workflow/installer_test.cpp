@@ -243,6 +243,23 @@ TEST_CASE("preparing: recovery, then the configuration is read and tested", "[in
 
 // certbot 5.x's Client.deploy_certificate refuses a certificate with an IP address for every
 // installer; ours says so before anything is ordered, naming the installer and the address.
+TEST_CASE("refuse_ip_enhance: no enhancement for a lineage with an IP address", "[installer]") {
+    CHECK(refuse_ip_enhance("nginx", "a.example", {"a.example", "www.a.example"}).ok());
+    CHECK(refuse_ip_enhance("nginx", "1.2.3.example", {"1.2.3.example"}).ok());
+    for (const std::string ip : {"127.0.0.1", "::1"}) {
+        INFO(ip);
+        auto st = refuse_ip_enhance("apache", "mixed", {"mixed.example", ip});
+        REQUIRE_FALSE(st.ok());
+        CHECK(st.error().exit_code == kExitUsage);
+        const std::string& m = st.error().message;
+        CHECK(m.find("The apache installer cannot enhance the configuration for certificate "
+                     "mixed: it has the IP address " +
+                     ip + ",") == 0);
+        CHECK(m.find("live/mixed/") != std::string::npos);
+        CHECK(m.find('\n') == std::string::npos);
+    }
+}
+
 TEST_CASE("refuse_ip_install: no installer takes an IP address", "[installer]") {
     CHECK(refuse_ip_install("nginx", {"a.example", "*.b.example"}).ok());
     CHECK(refuse_ip_install("nginx", {}).ok());

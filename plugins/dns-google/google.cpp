@@ -11,7 +11,8 @@
 //   GET  /projects/<project>/managedZones?dnsName=<guess>.          public zones, walking labels
 //   GET  /projects/<project>/managedZones/<zone>/rrsets?name=<name>.&type=TXT
 //   POST /projects/<project>/managedZones/<zone>/changes   {"additions": [...], "deletions": [...]}
-//   GET  /projects/<project>/managedZones/<zone>/changes/<id>   until status is "done"
+//   GET  /projects/<project>/managedZones/<zone>/changes/<id>   until status is "done" (waiting
+//                                                               through the host in between)
 // Without --dns-google-credentials certbot asks the Compute Engine metadata server; that is not
 // supported here (the plugin says so). CERTBOT_DNS_GOOGLE_API_URL replaces
 // https://dns.googleapis.com/dns/v1 (tests).
@@ -40,6 +41,7 @@ using certbot::plugin::Host;
 namespace dns = certbot::plugin::dns;
 
 constexpr int kTtl = 60;
+constexpr int kChangeTimeoutSeconds = 120;  // of waits for a change to be done
 const char* const kScope = "https://www.googleapis.com/auth/ndev.clouddns.readwrite";
 const char* const kAcctUrl =
     "https://developers.google.com/identity/protocols/OAuth2ServiceAccount#creatinganaccount";
@@ -172,15 +174,20 @@ class Google : public dns::DnsAuthenticator {
         auto d = call("POST", zone_path(rec.zone_id) + "/changes", body,
                       "add the TXT record " + rec.name);
         std::string id = dns::json_string(d, "id"), status = dns::json_string(d, "status");
-        // certbot-dns-google polls until the change is no longer pending.
-        for (int i = 0; status == "pending" && i < 120; ++i) {
-            if (!dns::sleep_unless_interrupted(i == 0 ? 200 : 1000))
-                throw std::runtime_error(
-                    "Interrupted while waiting for the Google Cloud DNS change.");
-            auto g = call("GET", zone_path(rec.zone_id) + "/changes/" + dns::url_encode(id), "",
-                          "read the change " + id);
-            status = dns::json_string(g, "status");
-        }
+        // certbot-dns-google asks until the change is no longer pending; the waits between two
+        // asks are the host's (SIGINT/SIGTERM and --plugin-timeout end them at once).
+        bool asked = false;
+        dns::poll_until(
+            host(), "the Google Cloud DNS change " + dns::printable(id, 40) + " to be done",
+            kChangeTimeoutSeconds, [&] {
+                if (asked) {
+                    auto g = call("GET", zone_path(rec.zone_id) + "/changes/" + dns::url_encode(id),
+                                  "", "read the change " + id);
+                    status = dns::json_string(g, "status");
+                }
+                asked = true;
+                return status != "pending";
+            });
         if (status != "done")
             throw std::runtime_error("The Google Cloud DNS change " + dns::printable(id, 40) +
                                      " adding " + rec.name + " is \"" + dns::printable(status, 40) +

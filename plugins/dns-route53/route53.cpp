@@ -2,12 +2,13 @@
 // through its API (version 2013-04-01, https://docs.aws.amazon.com/Route53/latest/APIReference/),
 // like certbot-dns-route53: credentials from the environment and ~/.aws/{credentials,config} as
 // the AWS tools read them, requests signed with SigV4 (us-east-1, service route53), TTL 10, and
-// no sleep: perform waits until Route 53 reports every change INSYNC (GetChange), as certbot does.
+// no propagation wait by default: perform asks until Route 53 reports every change INSYNC
+// (GetChange), as certbot does, waiting between two asks through the host (certbot.wait.v1).
 // The calls:
 //   GET  /2013-04-01/hostedzone?maxitems=100[&marker=]     public zones; the longest suffix wins
 //   GET  /2013-04-01/hostedzone/<id>/rrset?maxitems=1&name=<name>&type=TXT   the current values
 //   POST /2013-04-01/hostedzone/<id>/rrset                 ChangeResourceRecordSetsRequest
-//   GET  /2013-04-01/change/<id>                           until Status is INSYNC (10 min at most)
+//   GET  /2013-04-01/change/<id>                           until Status is INSYNC (10 min of waits)
 // Unlike certbot-dns-route53, which UPSERTs only the values it added (replacing any other TXT
 // value of the name), the record set is read first and other values are kept; cleanup removes
 // exactly our values (UPSERT of the rest, or DELETE when only ours remain).
@@ -20,7 +21,6 @@
 #include "sigv4.h"
 
 #include <algorithm>
-#include <chrono>
 #include <ctime>
 #include <memory>
 #include <stdexcept>
@@ -145,28 +145,27 @@ class Route53 : public dns::DnsAuthenticator {
             change(rec.zone_id, rec.name, "UPSERT", set.exists ? set.ttl : kTtl, set.values));
     }
 
+    // Asks GetChange until each change is INSYNC (certbot-dns-route53's _wait_for_change), waiting
+    // between two asks through the host, so SIGINT/SIGTERM and --plugin-timeout end the wait at
+    // once and cleanup deletes the records. The propagation wait follows in perform.
     void after_add() override {
-        const auto deadline =
-            std::chrono::steady_clock::now() + std::chrono::seconds(kInsyncTimeoutSeconds);
-        int delay_ms = 500;
-        for (const auto& id : changes_) {
-            while (true) {
-                auto r = call("GET", std::string(kApi) + "/change/" + id, "", "");
-                std::string status = xml_first(r.body, "Status");
-                if (status == "INSYNC") break;
-                if (std::chrono::steady_clock::now() >= deadline)
-                    throw std::runtime_error("Timed out waiting for Route53 change " + id +
-                                             ". Current status: " + dns::printable(status, 40));
-                host().debug("Route 53 change " + id + " is " + dns::printable(status, 40) +
-                             "; waiting");
-                if (!dns::sleep_unless_interrupted(delay_ms))
-                    throw std::runtime_error("Interrupted while waiting for Route 53 change " + id +
-                                             " to be INSYNC.");
-                delay_ms = std::min(delay_ms * 2, 5000);
-            }
-        }
+        const std::vector<std::string> ids = std::move(changes_);
         changes_.clear();
-        dns::wait_for_propagation(host(), propagation_seconds());
+        for (const auto& id : ids) {
+            std::string status;
+            const bool insync = dns::poll_until(
+                host(), "Route 53 change " + id + " to be INSYNC", kInsyncTimeoutSeconds, [&] {
+                    auto r = call("GET", std::string(kApi) + "/change/" + id, "", "");
+                    status = xml_first(r.body, "Status");
+                    if (status == "INSYNC") return true;
+                    host().debug("Route 53 change " + id + " is " + dns::printable(status, 40) +
+                                 "; waiting");
+                    return false;
+                });
+            if (!insync)
+                throw std::runtime_error("Timed out waiting for Route53 change " + id +
+                                         ". Current status: " + dns::printable(status, 40));
+        }
     }
 
     void del_txt(const dns::TxtRecord& rec) override {

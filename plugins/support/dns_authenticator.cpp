@@ -1,11 +1,7 @@
 #include "dns_authenticator.h"
 
-#include <unistd.h>
-
+#include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstdio>
-#include <ctime>
 #include <stdexcept>
 
 #include "json_quote.h"
@@ -137,11 +133,22 @@ int propagation_seconds_option(const Host& host, const std::string& plugin, int 
     return std::stoi(v);
 }
 
-bool sleep_unless_interrupted(int milliseconds) {
-    // nanosleep, not std::this_thread::sleep_for (which resumes after a signal): the host's
-    // handlers are installed without SA_RESTART, so a Ctrl-C ends the sleep here.
-    timespec t{milliseconds / 1000, static_cast<long>(milliseconds % 1000) * 1000000L};
-    return !(::nanosleep(&t, nullptr) != 0 && errno == EINTR);
+bool poll_until(const Host& host, const std::string& what, int timeout_seconds,
+                const std::function<bool()>& ready) {
+    // The budget counts the waits, not the API calls (each bounded by the HTTPS client): the
+    // host keeps the time, so a plugin never sleeps where SIGINT/SIGTERM cannot reach it.
+    int waited = 0;
+    for (int delay = 1;; delay = std::min(delay * 2, 5)) {
+        if (ready()) return true;
+        if (waited >= timeout_seconds) return false;
+        const int seconds = std::min(delay, timeout_seconds - waited);
+        try {
+            host.wait(static_cast<unsigned>(seconds), what);
+        } catch (const std::exception& e) {
+            throw std::runtime_error("Stopped waiting for " + what + ": " + e.what());
+        }
+        waited += seconds;
+    }
 }
 
 void wait_for_propagation(const Host& host, int seconds) {

@@ -115,8 +115,15 @@ int propagation_seconds_option(const Host& host, const std::string& plugin, int 
 // Returns early and throws when a signal (Ctrl-C, SIGTERM) interrupts the wait, so the host can
 // clean up at once.
 void wait_for_propagation(const Host& host, int seconds);
-// Sleeps MILLISECONDS; false when a signal (Ctrl-C, SIGTERM) cut the sleep short.
-bool sleep_unless_interrupted(int milliseconds);
+// Waits for what a provider does asynchronously (a change going live, e.g. Route 53 GetChange
+// until INSYNC): asks READY, and while it answers false waits through the host
+// (certbot.wait.v1) 1 s, then 2, 4 and 5 s, and asks again. WHAT names what is awaited, for the
+// host's "Waiting N seconds for WHAT" ("Route 53 change C1 to be INSYNC"). Returns false once
+// the waits add up to TIMEOUT_SECONDS and READY still answers false. SIGINT/SIGTERM or the call's
+// time limit (--plugin-timeout) end a wait at once: then this throws "Stopped waiting for WHAT:
+// <the host's line>", perform returns, and cleanup (on this same instance) deletes the records.
+bool poll_until(const Host& host, const std::string& what, int timeout_seconds,
+                const std::function<bool()>& ready);
 // S as a JSON string literal, quotes included.
 std::string json_quote(const std::string& s);
 

@@ -248,6 +248,44 @@ TEST_CASE("the propagation wait is the host's, and its cancellation is the call'
           }).find("does not offer the host service certbot.wait.v1") != std::string::npos);
 }
 
+TEST_CASE("a provider's change is polled with the host's waits in between, within a budget",
+          "[dns-support]") {
+    TestHost t;
+    int asks = 0;
+    SECTION("live at the first ask: no wait") {
+        CHECK(poll_until(t.host(), "change C1 to be INSYNC", 600, [&] { return ++asks == 1; }));
+        CHECK(asks == 1);
+        CHECK(t.waits.empty());
+    }
+    SECTION("live at the fifth ask: 1, 2, 4 and 5 s between the asks") {
+        CHECK(poll_until(t.host(), "change C1 to be INSYNC", 600, [&] { return ++asks == 5; }));
+        CHECK(asks == 5);
+        CHECK(t.waits ==
+              std::vector<std::string>{"1 change C1 to be INSYNC", "2 change C1 to be INSYNC",
+                                       "4 change C1 to be INSYNC", "5 change C1 to be INSYNC"});
+    }
+    SECTION("never live: false once the waits add up to the budget, the last one cut to fit") {
+        CHECK_FALSE(poll_until(t.host(), "x", 10, [&] { return ++asks < 0; }));
+        CHECK(t.waits == std::vector<std::string>{"1 x", "2 x", "4 x", "3 x"});
+        CHECK(asks == 5);  // asked once more after the last wait
+    }
+    SECTION("a cancelled wait (SIGINT/SIGTERM, the call's time limit) ends the poll, naming it") {
+        t.wait_error = "cancelled: certbot is stopping (SIGINT/SIGTERM)";
+        CHECK(error_of([&] {
+                  poll_until(t.host(), "change C1 to be INSYNC", 600, [&] { return ++asks < 0; });
+              }) ==
+              "Stopped waiting for change C1 to be INSYNC: cancelled: certbot is stopping "
+              "(SIGINT/SIGTERM)");
+        CHECK(asks == 1);  // not asked again after the cancellation
+    }
+    SECTION("an error of the ask itself goes through unchanged") {
+        CHECK(error_of([&] {
+                  poll_until(t.host(), "x", 600,
+                             []() -> bool { throw std::runtime_error("HTTP status 500"); });
+              }) == "HTTP status 500");
+    }
+}
+
 namespace {
 
 // A provider that records calls and fails on demand.

@@ -25,10 +25,13 @@ dns_suite
 # The Global API Key (email + key) instead of a token.
 keyini="$ITEST_DIR/cf-key.ini"
 (umask 077 && printf 'dns_cloudflare_email = %s\ndns_cloudflare_api_key = %s\n' "$DNS_EMAIL" "$DNS_SECRET" >"$keyini")
+# A name never validated before, so perform runs and the key is used (Pebble reuses a valid
+# authorization 1 time in 100 even with PEBBLE_AUTHZREUSE=0).
 run_ours globalkey certonly --dns-cloudflare --dns-cloudflare-credentials "$keyini" \
-  --dns-cloudflare-propagation-seconds 0 -d x.test --cert-name globalkey ||
+  --dns-cloudflare-propagation-seconds 0 -d globalkey.x.test --cert-name globalkey ||
   fail "certonly with the Global API Key failed"
 assert_file "$CB_CONFIG/live/globalkey/cert.pem"
+assert_contains "$ITEST_DIR/globalkey.out" "Added TXT record _acme-challenge\.globalkey\.x\.test"
 (umask 077 && printf 'dns_cloudflare_email = %s\n' "$DNS_EMAIL" >"$keyini")
 # must fail: certonly with an email but no key
 run_ours_expect 1 halfkey certonly --dns-cloudflare --dns-cloudflare-credentials "$keyini" \

@@ -2,7 +2,8 @@
 # The dns-google plugin against a fake of Google Cloud DNS v1 and Google's OAuth 2.0 token
 # endpoint (fakes/fake_dns_api.py: the JWT assertion's RS256 signature and claims are checked
 # against the test service account), with Pebble validating through pebble-challtestsrv: a
-# wildcard certificate (two values in one record set, someone else's kept), renew, a key the
+# wildcard certificate (two values in one record set, someone else's kept), SIGTERM and
+# --plugin-timeout while a change is pending (the records deleted), renew, a key the
 # service account does not have, a zone not in the project, an API error mid-run, a world-readable
 # key file, a renewal conf as Python certbot-dns-google writes it, and malformed key files.
 set -euo pipefail
@@ -34,6 +35,7 @@ DNS_DEFAULT_WAIT=60
 DNS_GARBAGE_ERR="Google refused the service account .* an access token \\(HTTP status 200\\)"
 DNS_POSTS_FIRST_RUN=5 # a token, then one change per value; cleanup: one change per value
 dns_suite
+dns_poll_stops '^GET /dns/v1/projects/[^/]+/managedZones/[^/]+/changes/[0-9]+ 200$'
 
 # Key files that are not service account keys: named before anything is ordered.
 check_bad_key() { # NAME CONTENT PATTERN

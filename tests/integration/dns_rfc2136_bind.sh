@@ -56,7 +56,8 @@ zone "example.test" {
   file "$bind/example.test.zone";
   update-policy {
     grant certbot-key. name _acme-challenge.example.test. TXT;
-    grant sha512-key. name _acme-challenge.example.test. TXT;
+    grant certbot-key. name _acme-challenge.v6.example.test. TXT;
+    grant sha512-key. name _acme-challenge.sha512.example.test. TXT;
   };
 };
 EOF
@@ -131,17 +132,22 @@ assert_eq "$(txt_records)" '"someone-elses-record"' "TXT records after renew"
 pass "renew from the stored dns_rfc2136_* options"
 
 # --- 2. HMAC-SHA512 ----------------------------------------------------------------------------
+# From here on every run asks for a name never validated before: Pebble reuses a valid
+# authorization 1 time in 100 even with PEBBLE_AUTHZREUSE=0, and a run whose authorization was
+# reused sends no update (a wrong key would pass, an unreachable server would not fail).
 ini512=$(credentials sha512 sha512-key "$SECRET512" hmac-sha512)
 run_ours sha512 certonly --dns-rfc2136 --dns-rfc2136-credentials "$ini512" \
-  --dns-rfc2136-propagation-seconds 0 -d example.test --cert-name sha512 ||
+  --dns-rfc2136-propagation-seconds 0 -d sha512.example.test --cert-name sha512 ||
   fail "certonly --dns-rfc2136 with an HMAC-SHA512 key failed"
 assert_file "$CB_CONFIG/live/sha512/cert.pem"
+assert_eq "$(bind_log | grep -c "sha512-key.*adding an RR at '_acme-challenge.sha512.example.test' TXT")" 1 \
+  "TXT records BIND added for the HMAC-SHA512 key"
 pass "HMAC-SHA512 key"
 
 if ip -6 addr show dev lo 2>/dev/null | grep -q 'inet6 ::1/'; then
   ini6=$(credentials v6 certbot-key. "$SECRET256" HMAC-SHA256 "$BIND_PORT" ::1)
   run_ours v6 certonly --dns-rfc2136 --dns-rfc2136-credentials "$ini6" \
-    --dns-rfc2136-propagation-seconds 0 -d example.test --cert-name v6 ||
+    --dns-rfc2136-propagation-seconds 0 -d v6.example.test --cert-name v6 ||
     fail "certonly --dns-rfc2136 with dns_rfc2136_server = ::1 failed"
   assert_contains "$ITEST_DIR/v6.out" "at \[::1\]:$BIND_PORT"
   pass "DNS server on IPv6 (::1)"
@@ -151,13 +157,13 @@ fi
 badini=$(credentials bad certbot-key. "$(openssl rand -base64 32)" HMAC-SHA256)
 # must fail: certonly with a wrong TSIG secret
 run_ours_expect 1 badkey certonly --dns-rfc2136 --dns-rfc2136-credentials "$badini" \
-  --dns-rfc2136-propagation-seconds 0 -d example.test --cert-name badkey
+  --dns-rfc2136-propagation-seconds 0 -d badkey.example.test --cert-name badkey
 assert_contains "$ITEST_DIR/badkey.out" "127\.0\.0\.1:$BIND_PORT rejected the TSIG key \"certbot-key\.\" \(BADSIG\)"
 assert_no_file "$CB_CONFIG/live/badkey"
 norightsini=$(credentials norights no-rights-key. "$SECRET256" HMAC-SHA256)
 # must fail: certonly with a key without update rights
 run_ours_expect 1 norights certonly --dns-rfc2136 --dns-rfc2136-credentials "$norightsini" \
-  --dns-rfc2136-propagation-seconds 0 -d example.test --cert-name norights
+  --dns-rfc2136-propagation-seconds 0 -d norights.example.test --cert-name norights
 assert_contains "$ITEST_DIR/norights.out" 'answered REFUSED \(does the key "no-rights-key\." have update rights on zone example\.test\?\)'
 # Refused: nothing was added, so cleanup sends no delete (which would be refused again).
 assert_not_contains "$ITEST_DIR/norights.out" 'Could not delete'
@@ -211,7 +217,7 @@ deadini=$(credentials dead certbot-key. "$SECRET256" HMAC-SHA256 "$closed")
 start=$SECONDS
 # must fail: certonly with an unreachable DNS server
 run_ours_expect 1 dead certonly --dns-rfc2136 --dns-rfc2136-credentials "$deadini" \
-  --dns-rfc2136-propagation-seconds 0 -d example.test --cert-name dead
+  --dns-rfc2136-propagation-seconds 0 -d dead.example.test --cert-name dead
 assert_contains "$ITEST_DIR/dead.out" "the DNS server 127\.0\.0\.1:$closed is unreachable"
 ((SECONDS - start < 30)) || fail "unreachable server: took $((SECONDS - start)) s"
 
@@ -223,7 +229,7 @@ silentini=$(credentials silent certbot-key. "$SECRET256" HMAC-SHA256 "$silent")
 start=$SECONDS
 # must fail: certonly with a DNS server that never answers
 run_ours_expect 1 silent certonly --dns-rfc2136 --dns-rfc2136-credentials "$silentini" \
-  --dns-rfc2136-propagation-seconds 0 -d example.test --cert-name silent
+  --dns-rfc2136-propagation-seconds 0 -d silent.example.test --cert-name silent
 took=$((SECONDS - start))
 assert_contains "$ITEST_DIR/silent.out" "the DNS server 127\.0\.0\.1:$silent did not answer within 10 s"
 ((took < 30)) || fail "silent server: took $took s"

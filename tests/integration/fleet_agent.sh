@@ -187,22 +187,39 @@ assert_eq "$(grep -l 'Certificate not yet due for renewal' "$ITEST_DIR"/{b,c}-bo
 pass "certonly for the same names on two nodes at once: one order, one certificate"
 
 # --- 4. b renews, validated through haproxy; a and c take it ------------------------------------
+# Pebble runs with PEBBLE_AUTHZREUSE=0 but still reuses a valid authorization 1 time in 100 (the
+# lineage's account validated agent.example in step 2): a renewal that reused it published no
+# answer ("agent(s) serve the http-01 answers" missing) and is tried again, at most 3 times, as in
+# fleet.sh. Only agent.example renews here, so the message is about it (both.example's renewal
+# would validate too).
+reused() { ! grep -q "agent.s. serve the http-01 answers" "$1"; }
 before=$((hits_b + hits_c))
-run_node b renew renew --force-renewal --no-random-sleep-on-renew ||
-  fail "renew on node b failed: $(cat "$ITEST_DIR/b-renew.out")"
-assert_contains "$ITEST_DIR/b-renew.out" "3 agent.s. serve the http-01 answers"
+for attempt in 1 2 3; do
+  run_node b "renew$attempt" renew --cert-name agent.example --force-renewal --no-random-sleep-on-renew ||
+    fail "renew on node b failed: $(cat "$ITEST_DIR/b-renew$attempt.out")"
+  reused "$ITEST_DIR/b-renew$attempt.out" || break
+  echo "attempt $attempt: Pebble reused the authorization, nothing was validated; again"
+done
+assert_contains "$ITEST_DIR/b-renew$attempt.out" "3 agent.s. serve the http-01 answers"
 (($(challenge_hits b) + $(challenge_hits c) > before)) || fail "b's validation did not go through haproxy to b or c"
 assert_eq "$(challenge_hits a)" 0 "validations that reached node a"
 for n in a c; do wait_cert "$n" b; done
-pass "b renewed through the load balancer; the agents on a and c took version 2"
+version=$(readlink "$(conf_of b)/live/agent.example/cert.pem" | sed -E 's/.*cert([0-9]+)\.pem$/\1/')
+pass "b renewed through the load balancer; the agents on a and c took version $version"
 
 # --- 4b. a renewal that fails is shown by fleet status ------------------------------------------
 bg_stop "$HAPROXY_PID" # the CA's validation reaches no node now
-rc=0
-run_node c fail renew --force-renewal --no-random-sleep-on-renew || rc=$?
+for attempt in 1 2 3; do
+  rc=0
+  run_node c "fail$attempt" renew --cert-name agent.example --force-renewal \
+    --no-random-sleep-on-renew || rc=$?
+  ((rc == 0)) && reused "$ITEST_DIR/c-fail$attempt.out" || break
+  echo "attempt $attempt: Pebble reused the authorization, the renewal needed no validation; again"
+done
 assert_eq "$rc" 1 "exit status of renew on c without the load balancer"
+version=$(readlink "$(conf_of c)/live/agent.example/cert.pem" | sed -E 's/.*cert([0-9]+)\.pem$/\1/')
 run_node a status2 fleet status || true
-assert_contains "$ITEST_DIR/a-status2.out" "agent.example  version 2 .*last renewal FAILED on localhost:$(conf_of c)"
+assert_contains "$ITEST_DIR/a-status2.out" "agent.example  version $version .*last renewal FAILED on localhost:$(conf_of c)"
 pass "a failed renewal on c: fleet status names the node and the error"
 
 # --- 5. untrusted etcd contents -------------------------------------------------------------------

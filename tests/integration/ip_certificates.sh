@@ -118,9 +118,13 @@ cat >"$ITEST_DIR/cleanup.sh" <<HOOK
 rm -f "$ROOT/.well-known/acme-challenge/\$CERTBOT_TOKEN"
 HOOK
 chmod +x "$ITEST_DIR/auth.sh" "$ITEST_DIR/cleanup.sh"
+# On a fresh account (see alpn4): a reused authorization would run no hook.
+fresh_account
 run_ours manual4 certonly --manual --manual-auth-hook "$ITEST_DIR/auth.sh" \
-  --manual-cleanup-hook "$ITEST_DIR/cleanup.sh" --ip-address 127.0.0.1 --cert-name manual4 ||
-  fail "certonly --manual --ip-address 127.0.0.1 failed"
+  --manual-cleanup-hook "$ITEST_DIR/cleanup.sh" --ip-address 127.0.0.1 --cert-name manual4 \
+  --account "$FRESH_ACCOUNT_ID" || fail "certonly --manual --ip-address 127.0.0.1 failed"
+FRESH_ACCOUNT_PREV=$(sed -n 's/^account = //p' "$CB_CONFIG/renewal/127.0.0.1.conf")
+drop_fresh_account manual4
 assert_eq "$(cat "$ITEST_DIR/auth-env")" "CERTBOT_ALL_DOMAINS=127.0.0.1
 CERTBOT_ALL_IDENTIFIERS=127.0.0.1
 CERTBOT_DOMAIN=127.0.0.1

@@ -9,7 +9,11 @@
 #   1. `certbot --nginx --ip-address 127.0.0.1` (run), `certbot certonly --nginx --ip-address`,
 #      `certbot run -a standalone -i nginx --ip-address`, a mixed `-d` + `--ip-address`;
 #   2. `certbot install --nginx --cert-name 127.0.0.1` for a lineage obtained with --standalone,
-#      and `install --cert-path/--key-path ... -d` naming an address;
+#      and `install --cert-path/--key-path ... -d` naming an address; `certbot enhance --nginx
+#      --cert-name` of that lineage and of a mixed DNS + IP one (certbot 5.x's Client.enhance_config
+#      and apply_enhancement take DNS names only, of a certificate it installed): one line naming
+#      the installer, the lineage and the address (exit 2), and `install --nginx --cert-name` of the
+#      mixed one (no -d): nothing changed in the config dir;
 #   3. the same with apache;
 #   4. what still works, as in certbot 5.x: certonly --standalone for the address with nginx as
 #      the installer (certonly only records it) and renew, which reloads nginx without deploying.
@@ -94,6 +98,30 @@ if have_ipv6_loopback; then
 fi
 pass "nginx: install --cert-name 127.0.0.1 and install --ip-address refused, nginx untouched"
 
+# A mixed lineage: a DNS name and the address (standalone; nginx keeps the http-01 port).
+run_ours mixed certonly -a standalone --preferred-challenges tls-alpn-01 --https-port "$TLSALPN_PORT" \
+  -d ip.example --ip-address 127.0.0.1 --cert-name mixed --register-unsafely-without-email ||
+  fail "certonly -d ip.example --ip-address 127.0.0.1 failed: $(cat "$ITEST_DIR/mixed.out")"
+assert_cert_sans "$CB_CONFIG/live/mixed/cert.pem" ip.example 127.0.0.1
+# store_state: what the config dir holds (names, types, sizes, times, link targets), certbot's lock
+# aside (its creation and removal change the top directory's time).
+store_state() {
+  (cd "$CB_CONFIG" && find . -mindepth 1 -path ./.certbot.lock -prune -o -printf '%p %y %s %T@ %l\n' | sort)
+}
+store0=$(store_state)
+refused enhance-nginx \
+  'The nginx installer cannot enhance the configuration for certificate 127\.0\.0\.1: it has the IP address 127\.0\.0\.1,' \
+  enhance --nginx --cert-name 127.0.0.1 --redirect
+refused enhance-nginx-mixed \
+  'The nginx installer cannot enhance the configuration for certificate mixed: it has the IP address 127\.0\.0\.1,' \
+  enhance --nginx --cert-name mixed --hsts
+refused enhance-nginx-mixed-d 'The nginx installer cannot enhance .*certificate mixed: .*IP address 127\.0\.0\.1' \
+  enhance --nginx --cert-name mixed -d ip.example --redirect
+refused install-nginx-mixed 'The nginx installer cannot install a certificate for the IP address 127\.0\.0\.1' \
+  install --nginx --cert-name mixed
+assert_eq "$(store_state)" "$store0" "the config dir after the refused enhance and install commands"
+pass "nginx: enhance of the 127.0.0.1 lineage and of a mixed one, install of the mixed one refused, nginx and the store untouched"
+
 # --- 3. apache ----------------------------------------------------------------------------
 # Its own http-01 port: nginx keeps HTTP01_PORT. Nothing reaches a validation: the refusals come
 # first, so Pebble never dials it.
@@ -107,5 +135,9 @@ ap_refused certonly-apache 'IP address 127\.0\.0\.1 cannot be validated by the a
   certonly --apache --ip-address 127.0.0.1
 ap_refused install-apache 'The apache installer .* IP address 127\.0\.0\.1' \
   install --apache --cert-name 127.0.0.1
+ap_refused enhance-apache \
+  'The apache installer cannot enhance the configuration for certificate 127\.0\.0\.1: it has the IP address 127\.0\.0\.1,' \
+  enhance --apache --cert-name 127.0.0.1 --redirect
+assert_eq "$(store_state)" "$store0" "the config dir after the refused apache commands"
 assert_eq "$(curl -sS --max-time 10 "http://127.0.0.1:$AP_HTTP/")" "apache ip" "apache still serves"
-pass "apache: run, certonly and install refuse an address, nothing ordered, apache untouched"
+pass "apache: run, certonly, install and enhance refuse an address, nothing ordered, apache untouched"

@@ -257,3 +257,57 @@ fake_config() {
     -H 'Content-Type: application/json' -d "$1" "$FAKE_URL/_fake/config" ||
     fail "cannot configure the fake API"
 }
+
+# dns_poll_stops POLL: for a plugin that asks its provider until a change is live (Route 53
+# GetChange, Google's change status), with the fake's changes never completing
+# ({"pending": true}); POLL is the regex of the fake's log line for one such ask. Run after
+# dns_suite (good credentials in CREDS and the environment).
+#  1. SIGTERM while perform waits between two asks: certbot ends within 5 s, exit 1, the record
+#     it added is deleted (cleanup ran on the instance that added it), nothing is stored;
+#  2. --plugin-timeout 6: the wait ends before the call's limit with a line that says so, exit 1,
+#     the record deleted.
+# The waits are the host's (certbot.wait.v1): a plugin that slept by itself would be killed at
+# the signal or the limit, and its records would stay behind.
+dns_poll_stops() {
+  local poll=$1 plugin="dns-$DNS_PROVIDER" name=pollterm.x.test asked pid i start rc took
+  local -a common
+  mapfile -t common < <(cb_common_args)
+  fake_config '{"pending": true}'
+  asked=$(fake_log | grep -cE "$poll" || true)
+  itest_log "certbot pollterm" "$ITEST_DIR/pollterm.out"
+  "$CERTBOT" certonly --"$plugin" ${CREDS[@]+"${CREDS[@]}"} --"$plugin"-propagation-seconds 0 \
+    -d "$name" --cert-name pollterm --register-unsafely-without-email "${common[@]}" \
+    </dev/null >"$ITEST_DIR/pollterm.out" 2>&1 &
+  pid=$!
+  for ((i = 0; i < 300; i++)); do
+    (($(fake_log | grep -cE "$poll" || true) > asked)) && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  (($(fake_log | grep -cE "$poll" || true) > asked)) ||
+    fail "$plugin never asked for its change: $(cat "$ITEST_DIR/pollterm.out")"
+  sleep 0.3 # now in the host's wait before the next ask
+  kill -TERM "$pid" || fail "$plugin: certbot ended before the signal: $(cat "$ITEST_DIR/pollterm.out")"
+  start=$(date +%s%N)
+  rc=0
+  wait "$pid" || rc=$?
+  took=$((($(date +%s%N) - start) / 1000000))
+  assert_eq "$rc" 1 "exit status after SIGTERM during the change poll ($(cat "$ITEST_DIR/pollterm.out"))"
+  ((took < 5000)) || fail "$plugin: certbot took $took ms to end after SIGTERM"
+  assert_eq "$(fake_txt "$name")" "" "TXT records of $name after SIGTERM"
+  assert_no_file "$CB_CONFIG/live/pollterm"
+  assert_no_file "$CB_CONFIG/renewal/pollterm.conf"
+  pass "$plugin: SIGTERM while waiting for a change: exit 1 after $took ms, the record deleted"
+
+  # must fail: the change is still pending when the call's time limit comes
+  start=$SECONDS
+  run_ours_expect 1 polllimit certonly --"$plugin" ${CREDS[@]+"${CREDS[@]}"} \
+    --"$plugin"-propagation-seconds 0 -d polllimit.x.test --cert-name polllimit --plugin-timeout 6
+  took=$((SECONDS - start))
+  assert_contains "$ITEST_DIR/polllimit.out" \
+    "Stopped waiting for .* cancelled: the call's time limit \(--plugin-timeout 6 s\)"
+  assert_not_contains "$ITEST_DIR/polllimit.out" "did not answer within"
+  assert_eq "$(fake_txt polllimit.x.test)" "" "TXT records of polllimit.x.test after the time limit"
+  fake_config '{}'
+  pass "$plugin: a change still pending at --plugin-timeout: named, exit 1 after $took s, the record deleted"
+}

@@ -55,6 +55,9 @@ pass "1 worker: performs one at a time"
 # --- 3. a failure inside the pool ---------------------------------------------------------------
 rm -f "$log"
 echo p3.example >"$CB_WORK/recorder/fail"
+# p3 must reach its perform to fail there: on an account that has validated nothing, Pebble has
+# no authorization of it to reuse (it does 1 time in 100 even with PEBBLE_AUTHZREUSE=0).
+use_fresh_account p3.example
 post=$ITEST_DIR/post.log
 rc=0
 run_ours failing renew --force-renewal --no-random-sleep-on-renew --renewal-workers 4 \

@@ -35,7 +35,12 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$TLSALPN_PORT") 2>/dev/null; then
 fi
 pass "tls-alpn-01 via standalone on --https-port $TLSALPN_PORT"
 
+# On an account that has validated nothing: Pebble reuses a valid authorization 1 time in 100
+# even with PEBBLE_AUTHZREUSE=0, and a reused one would answer no challenge.
+use_fresh_account alpn.example
 run_ours renew renew --cert-name alpn.example --force-renewal --no-random-sleep-on-renew ||
   fail "renew of a tls-alpn-01 lineage failed"
 assert_file "$CB_CONFIG/archive/alpn.example/cert2.pem"
+assert_eq "$(grep -c 'Serving tls-alpn-01 for' "$CB_LOGS/letsencrypt.log")" 2 \
+  "tls-alpn-01 challenges the renewal answered"
 pass "renew answered tls-alpn-01 again from the stored https_port/pref_challs"

@@ -42,6 +42,8 @@ Test control (not part of any provider's API), under /_fake/:
                                HTTP 500 with the provider's error body (an API error mid-run)
                                {"garbage": "json" | "huge"}: the next API request is answered
                                200 with a body that is not JSON, or with 5 MiB of it
+                               {"pending": true}: changes never complete (Route 53 GetChange
+                               answers PENDING, a Google change stays "pending")
   GET  /_fake/log              one line per API request: "METHOD PATH STATUS"
 """
 import argparse
@@ -68,6 +70,7 @@ class State:
         self.created = 0
         self.fail_create_after = None
         self.garbage = None
+        self.pending = False
         self.changes = {}  # Route 53 change id -> GetChange calls so far
         self.log = []
         for z in args.zone:  # someone else's record, which cleanup must keep
@@ -178,6 +181,7 @@ class Handler(BaseHTTPRequestHandler):
             cfg = self.body_json() or {}
             STATE.fail_create_after = cfg.get("fail_create_after")
             STATE.garbage = cfg.get("garbage")
+            STATE.pending = bool(cfg.get("pending"))
             STATE.created = 0
             return self.send_json(200, {})
         self.send_json(404, {})
@@ -330,7 +334,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, {"kind": "dns#resourceRecordSetsListResponse",
                                         "rrsets": [rr] if rr and ok else []})
         if m.group(3) == "changes" and self.command == "GET" and m.group(4):
-            return self.send_json(200, {"kind": "dns#change", "id": m.group(4), "status": "done"})
+            return self.send_json(200, {"kind": "dns#change", "id": m.group(4),
+                                        "status": "pending" if STATE.pending else "done"})
         if m.group(3) != "changes" or self.command != "POST" or not isinstance(body, dict):
             return self.g_error(400, "Invalid request", "invalid")
         # A change: every deletion must match the current record set exactly (else 412), an
@@ -440,7 +445,7 @@ class Handler(BaseHTTPRequestHandler):
             if m.group(1) not in STATE.changes:
                 return self.r53_error(404, "NoSuchChange", "A change with the specified change ID does not exist.")
             STATE.changes[m.group(1)] += 1  # PENDING at the first GetChange, INSYNC afterwards
-            status = "INSYNC" if STATE.changes[m.group(1)] > 1 else "PENDING"
+            status = "INSYNC" if STATE.changes[m.group(1)] > 1 and not STATE.pending else "PENDING"
             return self.r53_xml(200, '<?xml version="1.0"?>\n<GetChangeResponse%s><ChangeInfo><Id>/change/%s</Id>'
                                 "<Status>%s</Status><SubmittedAt>2026-01-01T00:00:00Z</SubmittedAt></ChangeInfo>"
                                 "</GetChangeResponse>" % (ns, m.group(1), status))
