@@ -9,15 +9,14 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
-#include <optional>
 #include <sstream>
 #include <stdexcept>
 
+#include "durable_write.h"
 #include "fsutil.h"
 #include "one_line.h"
 #include "process.h"
@@ -94,25 +93,8 @@ std::multimap<std::string, std::string> read_written(const std::string& dir) {
 }  // namespace
 
 void write_keeping(const std::string& target, const std::string& content, unsigned mode) {
-    // Write through a symlink to the file it names, as an editor would, instead of replacing
-    // the link (sites-enabled/x -> ../sites-available/x).
-    std::string path = target;
-    struct stat link;
-    if (::lstat(target.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
-        char buf[PATH_MAX];
-        if (!::realpath(target.c_str(), buf))
-            throw std::runtime_error(sys_error("cannot resolve the link", target));
-        path = buf;
-    }
-    struct stat old;
-    const bool existed = ::stat(path.c_str(), &old) == 0;
-    const bool root = ::geteuid() == 0;
-    std::optional<gid_t> group;
-    if (existed && root) group = old.st_gid;
-    must(atomic_write(path, content, existed ? (old.st_mode & 07777) : mode, group));
-    // The owner too (a file of www-data stays www-data's): only root can give a file away.
-    if (existed && root && old.st_uid != 0 && ::chown(path.c_str(), old.st_uid, old.st_gid) != 0)
-        throw std::runtime_error(sys_error("cannot set the owner of", path));
+    if (auto e = common::write_through_link(target, content, static_cast<mode_t>(mode)); !e.empty())
+        throw std::runtime_error(e);
 }
 
 Checkpoints::Checkpoints(std::string work_dir) : work_(std::move(work_dir)) {}
