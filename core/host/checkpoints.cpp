@@ -16,6 +16,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "base64.h"
 #include "durable_write.h"
 #include "fsutil.h"
 #include "one_line.h"
@@ -70,13 +71,7 @@ std::string sha256_hex(const std::string& data) {
     unsigned int len = 0;
     if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1)
         throw std::runtime_error("cannot compute a SHA-256 digest");
-    static const char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < len; ++i) {
-        out += kHex[md[i] >> 4];
-        out += kHex[md[i] & 15];
-    }
-    return out;
+    return hex_encode(std::string_view(reinterpret_cast<const char*>(md), len));
 }
 
 // WRITTEN's lines: the contents this client wrote (or found at finalisation) per path.

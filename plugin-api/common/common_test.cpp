@@ -13,11 +13,13 @@
 #include <string>
 
 #include "durable_write.h"
+#include "hex.h"
 #include "http_body.h"
 #include "json_quote.h"
 
 using certbot::common::BodyLimits;
 using certbot::common::bound_response_body;
+using certbot::common::hex;
 using certbot::common::json_quote;
 using certbot::common::write_durably;
 using certbot::common::write_through_link;
@@ -169,4 +171,11 @@ TEST_CASE("write_through_link writes the file a symlink names and keeps its mode
     REQUIRE(::symlink("gone.conf", (d / "dangling.conf").c_str()) == 0);
     CHECK(write_through_link(d / "dangling.conf", "x", 0644).find(d / "dangling.conf") !=
           std::string::npos);
+}
+
+TEST_CASE("hex gives two lowercase digits a byte", "[common]") {
+    CHECK(hex(std::string_view()) == "");
+    CHECK(hex(std::string("\x00\x01\x7f\x80\xab\xff", 6)) == "00017f80abff");
+    const unsigned char digest[] = {0xde, 0xad, 0xbe, 0xef};
+    CHECK(hex(digest, sizeof digest) == "deadbeef");
 }

@@ -26,6 +26,8 @@
 #include <string>
 #include <string_view>
 
+#include "hex.h"
+
 namespace certbot::common {
 
 // "a/b/c" -> "a/b", "c" -> ".", "/c" -> "/" (slashes ending the directory part dropped).
@@ -50,17 +52,8 @@ inline std::string random_suffix() {
     static std::atomic<unsigned> counter{0};
     unsigned char buf[6];
     ssize_t n = getrandom(buf, sizeof buf, GRND_NONBLOCK);
-    std::string out;
-    static const char hex[] = "0123456789abcdef";
-    if (n == static_cast<ssize_t>(sizeof buf)) {
-        for (unsigned char c : buf) {
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    } else {
-        out = std::to_string(getpid()) + "-" + std::to_string(counter.fetch_add(1));
-    }
-    return out;
+    if (n == static_cast<ssize_t>(sizeof buf)) return hex(buf, sizeof buf);
+    return std::to_string(getpid()) + "-" + std::to_string(counter.fetch_add(1));
 }
 
 // Temp name in the same directory as PATH: ".<base>.tmp.<random>" (a leading dot keeps it out of

@@ -1,5 +1,6 @@
 #include "apache_configurator.h"
 
+#include "hex.h"
 #include "programs.h"
 
 #include <openssl/sha.h>
@@ -125,13 +126,7 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
 std::string sha256_hex(const std::string& data) {
     unsigned char md[SHA256_DIGEST_LENGTH];
     SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md);
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (unsigned char b : md) {
-        out += hex[b >> 4];
-        out += hex[b & 15];
-    }
-    return out;
+    return certbot::common::hex(md, sizeof md);
 }
 
 bool is_dir(const std::string& p) {
