@@ -8,7 +8,10 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <openssl/sha.h>
+
 #include "durable_write.h"
+#include "hex.h"
 
 namespace plugin_support {
 
@@ -62,6 +65,35 @@ void make_dirs(const std::string& path, unsigned mode) {
 bool file_exists(const std::string& path) {
     struct stat st;
     return ::lstat(path.c_str(), &st) == 0;
+}
+
+std::string sha256_hex(const std::string& data) {
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md);
+    return certbot::common::hex(md, sizeof md);
+}
+
+void install_version_controlled_file(const std::string& dest, const std::string& digest,
+                                     const std::string& content,
+                                     const std::vector<std::string>& known_hashes,
+                                     const std::function<void(const std::string&)>& warn) {
+    const std::string current = sha256_hex(content);
+    auto install = [&] {
+        atomic_write(dest, content, 0644);
+        atomic_write(digest, current, 0644);
+    };
+    struct stat st;
+    if (::stat(dest.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return install();
+    const std::string active = sha256_hex(read_file(dest));
+    if (active == current) return;  // up to date
+    for (const auto& h : known_hashes)
+        if (active == h) return install();  // a released version: safe to update
+    // Edited by hand: said once per version.
+    if (file_exists(digest) && read_file(digest) == current) return;
+    atomic_write(digest, current, 0644);
+    warn(dest +
+         " has been manually modified; certbot-native does not replace it. We recommend updating "
+         "it to certbot's current version for security purposes.");
 }
 
 void atomic_write(const std::string& target, const std::string& content, unsigned mode) {

@@ -5,7 +5,9 @@
 #ifndef CERTBOT_PLUGINS_SUPPORT_FILES_H
 #define CERTBOT_PLUGINS_SUPPORT_FILES_H
 
+#include <functional>
 #include <string>
+#include <vector>
 
 namespace plugin_support {
 
@@ -15,6 +17,18 @@ namespace plugin_support {
 // plugin-api/common/durable_write.h write_through_link. Throws naming the file.
 void atomic_write(const std::string& path, const std::string& content, unsigned mode = 0644);
 std::string read_file(const std::string& path);
+// The SHA-256 of DATA in lowercase hex.
+std::string sha256_hex(const std::string& data);
+// certbot's install_version_controlled_file (certbot/plugins/common.py), for the files an
+// installer ships into the config dir (options-ssl-apache.conf, options-ssl-nginx.conf,
+// ssl-dhparams.pem): CONTENT, this client's version, is written to DEST when DEST is missing or
+// holds a version certbot released (its SHA-256 one of KNOWN_HASHES), and DIGEST records it. A
+// DEST edited by hand is kept: the first time this version finds it so (DIGEST does not name this
+// version yet), DIGEST is updated and WARN gets a message naming DEST. Throws naming a file.
+void install_version_controlled_file(const std::string& dest, const std::string& digest,
+                                     const std::string& content,
+                                     const std::vector<std::string>& known_hashes,
+                                     const std::function<void(const std::string&)>& warn);
 // mkdir -p with MODE for the directories it creates.
 void make_dirs(const std::string& path, unsigned mode);
 bool file_exists(const std::string& path);
