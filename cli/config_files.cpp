@@ -80,12 +80,15 @@ OptionInfo lookup_option(const std::string& key, const Options& opts, const Plug
     return info;
 }
 
-// The cli.ini layers (highest priority first): --config FILE, then the default files that exist.
+// The cli.ini layers (highest priority first): the file a FlagAction::kConfigFile row names
+// (--config FILE), then the default files that exist.
 Result<std::vector<CliIni>> load_config_files(const po::parsed_options& cmdline) {
     std::vector<CliIni> files;
     std::string explicit_file;  // -c given twice: the last one, as with certbot
     for (const auto& o : cmdline.options)
-        if (o.string_key == "config" && !o.value.empty()) explicit_file = o.value.back();
+        if (const FlagSpec* f = find_flag(o.string_key);
+            f && f->action == FlagAction::kConfigFile && !o.value.empty())
+            explicit_file = o.value.back();
     if (!explicit_file.empty()) {
         auto ini = load_cli_ini(explicit_file);
         if (!ini) return ini.error();

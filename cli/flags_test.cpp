@@ -141,7 +141,6 @@ Effect effect(const Parsed& p) {
     FIELD(preferred_profile);
     FIELD(required_profile);
     FIELD(eab_hmac_alg);
-    FIELD(config_file);
     FIELD(max_log_backups);
     FIELD(debug);
     FIELD(debug_challenges);
@@ -211,6 +210,8 @@ struct Fixture {
         REQUIRE(mkdtemp(tmpl));
         dir = tmpl;
         REQUIRE(atomic_write(dir + "/empty.ini", "", 0644));
+        // What -c/--config does, seen in the Config: the file it names is read.
+        REQUIRE(atomic_write(dir + "/sample.ini", "max-log-backups = 7\n", 0644));
         auto key = PrivateKey::generate(KeySpec{});
         REQUIRE(key.ok());
         auto csr = make_csr_der(*key, {"a.example"}, false);
@@ -278,7 +279,7 @@ std::string sample(const std::string& flag, const std::string& value_name, const
         {"--standalone-supported-challenges", "dns"},
         {"--account", "0123abcd"},
     };
-    if (flag == "--config" || flag == "-c") return f.dir + "/empty.ini";
+    if (flag == "--config" || flag == "-c") return f.dir + "/sample.ini";
     if (flag == "--csr") return f.dir + "/csr.der";
     if (flag == "-w" || flag == "--webroot-path") return f.dir;
     auto it = kValues.find(flag);
@@ -423,12 +424,14 @@ TEST_CASE("every Config field the command line fills is read outside the parser"
     // main() is no parser: what it reads from the Config (e.g. plugin_timeout, applied to every
     // plugin call of the run) counts.
     code += slurp(kSource + "/cli/main.cpp");
-    // Read by the command line itself: -c/--config names the cli.ini it loads.
-    fields.erase("config_file");
+    // Config's own member functions read its fields by their bare names (effective_server:
+    // staging).
+    const std::string members = slurp(kSource + "/core/base/config.cpp");
     for (const auto& field : fields) {
         INFO("Config::" << field << " is filled from the command line but nothing reads it");
         const std::regex read("(\\.|->)" + field + "\\b");
-        CHECK(std::regex_search(code, read));
+        CHECK((std::regex_search(code, read) ||
+               std::regex_search(members, std::regex("\\b" + field + "\\b"))));
     }
 }
 
@@ -657,19 +660,102 @@ TEST_CASE("flags that contradict each other or their subcommand are refused", "[
             const Outcome got = f.parse_args(args);
             CHECK(got.rc == kExitUsage);
             CHECK(got.output.find(flag.conflict_message) != std::string::npos);
+            // An alias of the other flag (--staging of --test-cert) conflicts the same way.
+            for (const auto& alias : flag_table()) {
+                const FlagSpec* other_row = find_flag(flag.conflicts_with);
+                if (!other_row || !alias.alias_of(*other_row)) continue;
+                INFO("alias --" << alias.name);
+                args = with("certonly", flag.name);
+                args.push_back("--" + alias.name);
+                CHECK(f.parse_args(args).output.find(flag.conflict_message) != std::string::npos);
+            }
+            // The values the row allows conflict with nothing.
+            for (const auto& value : flag.conflict_unless) {
+                INFO("--" << flag.name << " " << value);
+                args = {"certonly", "-c", f.dir + "/empty.ini", "--" + flag.name, value};
+                args.insert(args.end(), other.begin() + 3, other.end());
+                CHECK(f.parse_args(args).rc == -1);
+            }
             ++checked;
         }
         if (!flag.verbs.empty()) {
             INFO("delete --" << flag.name);
             const Outcome got = f.parse_args(with("delete", flag.name));
             CHECK(got.rc == kExitUsage);
-            CHECK(got.output.find("--" + flag.name + " is not supported with `delete` (" +
-                                  flag.verbs_note + ")") != std::string::npos);
+            CHECK(got.output.find(flag.verbs_error("delete")) != std::string::npos);
+            CHECK(got.output.find("--" + flag.name) != std::string::npos);
             CHECK(f.parse_args(with(flag.verbs[0], flag.name)).rc == -1);
             ++checked;
         }
     }
-    CHECK(checked >= 9);
+    CHECK(checked >= 11);
+}
+
+TEST_CASE("certbot's set_test_server refusals come from the flag table in certbot's words",
+          "[cli][flags]") {
+    Fixture f;
+    setenv("HOME", f.dir.c_str(), 1);
+    setenv("CERTBOT_SYSTEM_CLI_INI", "", 1);  // no /etc/letsencrypt/cli.ini
+    unsetenv("XDG_CONFIG_HOME");
+    const std::vector<std::string> base = {"-c", f.dir + "/empty.ini", "-d", "a.example"};
+    auto run = [&](const std::string& verb, std::vector<std::string> args) {
+        args.insert(args.begin(), base.begin(), base.end());
+        args.insert(args.begin(), verb);
+        return f.parse_args(args);
+    };
+    const std::string other = "https://ca.example/dir";
+    CHECK(run("certonly", {"--staging", "--server", other}).output ==
+          "--server value conflicts with --staging\n");
+    CHECK(run("certonly", {"--test-cert", "--server", other}).rc == kExitUsage);
+    CHECK(run("certonly", {"--staging", "--server", kDefaultServer}).rc == -1);
+    CHECK(run("certonly", {"--staging", "--server", kStagingServer}).rc == -1);
+    CHECK(run("certonly", {"--dry-run", "--server", other}).rc == -1);  // that CA, for a test
+    // The server from a cli.ini: the error says where it was set.
+    REQUIRE(atomic_write(f.dir + "/server.ini", "server = " + other + "\n", 0644));
+    const Outcome ini = f.parse_args({"certonly", "-c", f.dir + "/server.ini", "--staging"});
+    CHECK(ini.rc == kExitUsage);
+    CHECK(ini.output ==
+          "--server value conflicts with --staging (set in " + f.dir + "/server.ini:1)\n");
+    for (const char* verb : {"run", "install", "revoke", "register", "reconfigure"}) {
+        INFO(verb);
+        const Outcome got = run(verb, {"--dry-run"});
+        CHECK(got.rc == kExitUsage);
+        CHECK(got.output == std::string("--dry-run currently only works with the 'certonly' or "
+                                        "'renew' subcommands ('") +
+                                verb + "')\n");
+    }
+    CHECK(run("certonly", {"--dry-run"}).rc == -1);
+    CHECK(run("renew", {"--dry-run"}).rc == -1);
+    unsetenv("CERTBOT_SYSTEM_CLI_INI");
+}
+
+TEST_CASE(
+    "strict permissions: a cli.ini others could change is refused, the flag given on the command "
+    "line or in that file",
+    "[cli][flags]") {
+    Fixture f;
+    setenv("HOME", f.dir.c_str(), 1);
+    setenv("CERTBOT_SYSTEM_CLI_INI", "", 1);  // no /etc/letsencrypt/cli.ini
+    unsetenv("XDG_CONFIG_HOME");
+    REQUIRE(atomic_write(f.dir + "/safe.ini", "", 0644));
+    REQUIRE(atomic_write(f.dir + "/open.ini", "", 0666));
+    REQUIRE(atomic_write(f.dir + "/strict.ini", "strict-permissions = true\n", 0666));
+    auto run = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), "certificates");
+        return f.parse_args(args);
+    };
+    CHECK(run({"-c", f.dir + "/safe.ini", "--strict-permissions"}).rc == -1);
+    CHECK(run({"-c", f.dir + "/open.ini"}).rc == -1);  // without the flag: accepted
+    const Outcome open = run({"-c", f.dir + "/open.ini", "--strict-permissions"});
+    CHECK(open.rc == kExitUsage);
+    CHECK(open.output.find("--strict-permissions: " + f.dir + "/open.ini is owned by uid ") == 0);
+    CHECK(open.output.find("with mode 0666") != std::string::npos);
+    // Set in the unsafe file itself: the error says so.
+    const Outcome self = run({"-c", f.dir + "/strict.ini"});
+    CHECK(self.rc == kExitUsage);
+    CHECK(self.output.find(f.dir + "/strict.ini is owned by uid ") != std::string::npos);
+    CHECK(self.output.find("(set in " + f.dir + "/strict.ini:1)") != std::string::npos);
+    unsetenv("CERTBOT_SYSTEM_CLI_INI");
 }
 
 TEST_CASE("counted, raised, negated and alias flags set their fields as their rows say",

@@ -325,12 +325,13 @@ std::optional<std::string> check_value(const FlagSpec& f, const po::variable_val
 struct FlagContext {
     const po::variables_map& vm;
     Parsed& out;
-    bool verb_given;  // a subcommand was named (certonly -h: the help of certonly)
+    bool verb_given;                               // a subcommand was named (certonly -h)
+    const std::vector<std::string>& config_files;  // the cli.ini files read
 };
 using CustomFlag = Status (*)(const FlagSpec&, const po::variable_value&, FlagContext&);
 
 // The functions of the FlagAction::kCustom rows, by flag name: what needs more than setting
-// fields (normalising, reading a file, the command line's own flags).
+// fields (normalising, reading or checking a file, the command line's own flags).
 const std::map<std::string, CustomFlag>& custom_flags() {
     static const std::map<std::string, CustomFlag> functions = {
         {"help",
@@ -343,11 +344,6 @@ const std::map<std::string, CustomFlag>& custom_flags() {
         {"version",
          [](const FlagSpec&, const po::variable_value&, FlagContext& c) -> Status {
              c.out.version = true;
-             return {};
-         }},
-        {"config",
-         [](const FlagSpec&, const po::variable_value& v, FlagContext& c) -> Status {
-             c.out.cfg.config_file = v.as<std::string>();
              return {};
          }},
         {"preferred-challenges",
@@ -366,6 +362,13 @@ const std::map<std::string, CustomFlag>& custom_flags() {
              auto types = normalize_challenge_types({v.as<std::string>()});
              if (!types) return types.error();
              if (!c.vm.count(f.same_as)) c.out.cfg.preferred_challenges = *types;
+             return {};
+         }},
+        // The cli.ini files read must be as safe as the directories (Session::open checks those).
+        {"strict-permissions",
+         [](const FlagSpec&, const po::variable_value&, FlagContext& c) -> Status {
+             c.out.cfg.strict_permissions = true;
+             for (const auto& file : c.config_files) CB_TRY(check_strict_permissions(file));
              return {};
          }},
         // The CSR's names become the domains (checked against -d); after every plain field, as
@@ -503,8 +506,13 @@ std::vector<std::string> flag_table_problems() {
             out.push_back(flag + (custom
                                       ? "no function in custom_flags()"
                                       : "a function in custom_flags() but the row is not kCustom"));
-        if (f.use == FlagUse::kCommandLine && !custom)
-            out.push_back(flag + "a command line flag is read by a custom function");
+        if (f.use == FlagUse::kCommandLine && !custom && f.action != FlagAction::kConfigFile)
+            out.push_back(flag +
+                          "a command line flag is read by a custom function or names a "
+                          "cli.ini");
+        if (f.action == FlagAction::kConfigFile &&
+            (f.use != FlagUse::kCommandLine || f.type != FlagType::kString))
+            out.push_back(flag + "a cli.ini is named by one value on the command line");
         if (f.use != FlagUse::kConfig && f.use != FlagUse::kCommandLine &&
             f.action != FlagAction::kSet)
             out.push_back(flag + "a row that sets nothing has an action");
@@ -539,6 +547,12 @@ std::vector<std::string> flag_table_problems() {
             out.push_back(flag + "checks a value of one");
         if (!f.conflicts_with.empty() && !find_flag(f.conflicts_with))
             out.push_back(flag + "conflicts with an unknown flag");
+        if (!f.conflict_unless.empty() &&
+            (f.conflicts_with.empty() || (f.type != FlagType::kString && f.type != FlagType::kInt)))
+            out.push_back(flag + "values that conflict with nothing, but no conflict or no value");
+        if (!f.verbs_message.empty() &&
+            (f.verbs.empty() || f.verbs_message.find("--" + f.name) == std::string::npos))
+            out.push_back(flag + "a subcommand error without subcommands or not naming the flag");
         for (const auto& v : f.verbs)
             if (!find_verb(v)) out.push_back(flag + "only with an unknown subcommand " + v);
     }
@@ -659,10 +673,16 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
     for (const auto& o : parsed.options) cfg.set_by_user.insert(o.string_key);
     // An alias that does exactly what its flag does (--renew-hook) counts as that flag given.
     for (const auto& f : flag_table())
-        if (const FlagSpec* a = find_flag(f.same_as);
-            a && vm.count(f.name) && a->consumer == f.consumer && a->action == f.action &&
-            a->renewal_key == f.renewal_key)
+        if (const FlagSpec* a = find_flag(f.same_as); a && vm.count(f.name) && f.alias_of(*a))
             cfg.set_by_user.insert(a->name);
+    // A flag given, or an alias of it (--staging for --test-cert).
+    auto given = [&vm](const std::string& name) {
+        if (vm.count(name)) return true;
+        const FlagSpec* flag = find_flag(name);
+        for (const auto& f : flag_table())
+            if (flag && f.alias_of(*flag) && vm.count(f.name)) return true;
+        return false;
+    };
 
     // Walk the options in command-line order: identifiers (-d, --ip-address), and per-identifier
     // plugin options (webroot's -w applies to each -d that follows it).
@@ -734,24 +754,25 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
             (f.action == FlagAction::kSet || f.action == FlagAction::kCount ||
              f.action == FlagAction::kAtLeast))
             apply_row(f, vm[f.name], times[f.name], cfg);
-    FlagContext context{vm, out, !verb.empty()};
+    FlagContext context{vm, out, !verb.empty(), config_files};
     for (const auto& f : flag_table())
         if (vm.count(f.name) && f.action == FlagAction::kCustom)
             if (auto st = custom_flags().at(f.name)(f, vm[f.name], context); !st)
                 return bad(f.name, st.error().message);
 
-    // Flags that may not be given together, or only with some subcommands.
+    // Flags that may not be given together (with a value the row allows, they may), or only
+    // with some subcommands.
     for (const auto& f : flag_table())
-        if (vm.count(f.name) && !f.conflicts_with.empty() && vm.count(f.conflicts_with)) {
-            log::error(f.conflict_message);
-            return kExitUsage;
-        }
+        if (vm.count(f.name) && !f.conflicts_with.empty() && given(f.conflicts_with) &&
+            (f.conflict_unless.empty() ||
+             std::find(f.conflict_unless.begin(), f.conflict_unless.end(),
+                       value_text(f, vm[f.name])) == f.conflict_unless.end()))
+            return bad(f.name, f.conflict_message);
     // With the fleet in cli.ini too (check_fleet_options checks it in the commands that use it).
     for (const auto& f : flag_table())
         if (vm.count(f.name) && !f.verbs.empty() &&
             std::find(f.verbs.begin(), f.verbs.end(), cfg.verb) == f.verbs.end())
-            return bad(f.name, "--" + f.name + " is not supported with `" + cfg.verb + "` (" +
-                                   f.verbs_note + ")");
+            return bad(f.name, f.verbs_error(cfg.verb));
     // The flags the table refuses (flags.h): accepted, as scripts written for certbot pass them,
     // with their "not supported" warning; not when another spelling of the same setting was
     // given as well (--eff-email --no-eff-email).
@@ -762,14 +783,6 @@ int parse(int argc, char** argv, const PluginRegistry& reg, Options& opts, Parse
             other = other || (g.name != f.name && g.setting() == f.setting() && vm.count(g.name));
         if (!other) log::warning(f.consumer);
     }
-    // Checks over the fields several flags set.
-    if (auto st = check_test_server(cfg); !st)
-        return bad(st.error().message.rfind("--server", 0) == 0 ? "server" : "dry-run",
-                   st.error().message);
-    if (cfg.strict_permissions)
-        for (const auto& f : config_files)
-            if (auto st = check_strict_permissions(f); !st) return bad("", st.error().message);
-
     return select_plugins(vm, reg, cfg, bad);
 }
 

@@ -139,3 +139,44 @@ TEST_CASE("certonly saves nothing when the CA refuses the order, and the post-ho
     CHECK(lineages->empty());
     CHECK_FALSE(read_file(f.cfg.work_dir + "/test-auth.log").ok());  // no challenge was answered
 }
+
+TEST_CASE("certonly renews a due lineage into a new version, and a refused renewal keeps the old",
+          "[certonly]") {
+    Fixture f;
+    f.script_issuance();
+    REQUIRE(f.obtain());
+    const std::string config = f.cfg.config_dir;
+    const std::string first = f.http.leaf_pem;
+    f.cfg.force_renewal = true;  // due now (which lineage and when: lineage_plan_test.cpp)
+
+    // Refused by the CA: version 1 stays live, and nothing of a version 2 is left behind.
+    f.http.reply(200, kScriptedDirectory);
+    f.http.reply(400, acme_problem("rejectedIdentifier", "a.test is forbidden by policy"));
+    auto refused = f.obtain();
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message.find("a.test is forbidden by policy") != std::string::npos);
+    CHECK(slurp(config + "/live/a.test/cert.pem") == first);
+    CHECK_FALSE(read_file(config + "/archive/a.test/cert2.pem").ok());
+
+    // Issued: version 2 in archive/, live/ switched to it, the renewal conf kept, the account
+    // reused (no registration).
+    f.http.reply(200, kScriptedDirectory);
+    f.http.script_until_finalize();
+    f.http.reply(200, scripted_order("valid", kScriptedCertUrl));
+    auto renewed = f.obtain();
+    INFO((renewed ? std::string() : renewed.error().message));
+    REQUIRE(renewed);
+    CHECK(renewed->issued);
+    CHECK(renewed->result.name == "a.test");
+    CHECK(f.http.leaf_pem != first);
+    CHECK(slurp(config + "/archive/a.test/cert2.pem") == f.http.leaf_pem);
+    CHECK(slurp(config + "/live/a.test/cert.pem") == f.http.leaf_pem);
+    CHECK(slurp(config + "/live/a.test/fullchain.pem") == f.http.leaf_pem + f.http.ca_pem);
+    auto lineage = load_lineage(config, "a.test");
+    REQUIRE(lineage);
+    CHECK(lineage->renewal_params().get("server") == std::optional<std::string>(kServer));
+    auto accounts = list_accounts(config, kServer);
+    REQUIRE(accounts);
+    CHECK(accounts->size() == 1);
+    CHECK(f.http.replies.empty());
+}

@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdint>
 
+#include "hex.h"
+
 namespace certbot {
 
 namespace {
@@ -134,15 +136,7 @@ Result<std::string> base64_decode(std::string_view text) {
 }
 
 std::string hex_encode(std::string_view bytes) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (char c : bytes) {
-        auto b = static_cast<uint8_t>(c);
-        out += kHex[b >> 4];
-        out += kHex[b & 15];
-    }
-    return out;
+    return common::hex(bytes);
 }
 
 }  // namespace certbot

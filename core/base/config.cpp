@@ -24,15 +24,4 @@ std::string Config::effective_server() const {
     return server;
 }
 
-Status check_test_server(const Config& cfg) {
-    if (cfg.staging && !is_letsencrypt(cfg.server))
-        return Error("--server value conflicts with --staging", kExitUsage);
-    if (cfg.dry_run && cfg.verb != "certonly" && cfg.verb != "renew")
-        return Error(
-            "--dry-run currently only works with the 'certonly' or 'renew' subcommands ('" +
-                cfg.verb + "')",
-            kExitUsage);
-    return Status::Ok();
-}
-
 }  // namespace certbot

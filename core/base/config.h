@@ -106,7 +106,6 @@ struct Config {
     std::string eab_hmac_alg = "HS256";
 
     // General
-    std::string config_file;     // -c/--config (explicit); cli.ini handling is in the CLI
     int max_log_backups = 1000;  // 0 disables rotation
     bool debug = false;
     bool debug_challenges = false;
@@ -142,9 +141,5 @@ struct Config {
     bool interactive() const;  // a TTY on stdin and stdout, and not -n (or --force-interactive)
     std::string effective_server() const;  // staging / dry-run aware
 };
-
-// certbot's set_test_server checks, after the command line and cli.ini are read: --staging with a
-// --server other than Let's Encrypt's is refused, and --dry-run only works with certonly and renew.
-Status check_test_server(const Config& cfg);
 
 }  // namespace certbot

@@ -20,6 +20,8 @@ Config with(const std::string& verb, const std::string& server, bool staging, bo
 //   --server acme-v02    | staging        | staging
 //   --server staging-v02 | staging        | staging
 //   --server <other>     | conflict error | <other>
+// (the conflict and --dry-run's subcommands are rows of the flag table, tested in
+// cli/flags_test.cpp)
 TEST_CASE("flags: --staging and --dry-run never reach Let's Encrypt production", "[config]") {
     const std::string other = "https://ca.example/dir";
     for (const char* server : {kDefaultServer, kStagingServer}) {
@@ -27,29 +29,10 @@ TEST_CASE("flags: --staging and --dry-run never reach Let's Encrypt production",
         CHECK(with("certonly", server, true, false).effective_server() == kStagingServer);
         CHECK(with("certonly", server, false, true).effective_server() == kStagingServer);
         CHECK(with("renew", server, true, true).effective_server() == kStagingServer);
-        CHECK(check_test_server(with("certonly", server, true, false)));
-        CHECK(check_test_server(with("renew", server, false, true)));
     }
     // Without a test flag the server is used as given.
     CHECK(with("certonly", kDefaultServer, false, false).effective_server() == kDefaultServer);
     CHECK(with("certonly", other, false, false).effective_server() == other);
     // A dry run against another CA uses that CA.
     CHECK(with("certonly", other, false, true).effective_server() == other);
-    CHECK(check_test_server(with("certonly", other, false, true)));
-}
-
-TEST_CASE("flags: --staging with another --server and --dry-run outside certonly/renew are refused",
-          "[config]") {
-    auto conflict = check_test_server(with("certonly", "https://ca.example/dir", true, false));
-    REQUIRE_FALSE(conflict);
-    CHECK(conflict.error().message == "--server value conflicts with --staging");
-    CHECK(conflict.error().exit_code == kExitUsage);
-    for (const char* verb : {"run", "install", "revoke", "register", "reconfigure"}) {
-        INFO(verb);
-        auto r = check_test_server(with(verb, kDefaultServer, false, true));
-        REQUIRE_FALSE(r);
-        CHECK(r.error().message.find("--dry-run currently only works with the 'certonly' or "
-                                     "'renew' subcommands") == 0);
-        CHECK(r.error().exit_code == kExitUsage);
-    }
 }

@@ -21,6 +21,14 @@ std::vector<std::string> FlagSpec::fields() const {
     return out;
 }
 
+std::string FlagSpec::verbs_error(const std::string& verb) const {
+    std::string message = verbs_message;
+    if (message.empty())
+        return "--" + name + " is not supported with `" + verb + "` (" + verbs_note + ")";
+    if (auto at = message.find("{}"); at != std::string::npos) message.replace(at, 2, verb);
+    return message;
+}
+
 std::string FlagSpec::help_text() const {
     if (default_value.empty() || help.find("(default:") != std::string::npos) return help;
     return help + " (default: " + default_value + ")";
@@ -104,10 +112,20 @@ struct F {
         s.conflict_message = message;
         return *this;
     }
+    // A conflict only when the value is not one of VALUES.
+    F& unless(std::vector<std::string> values) {
+        s.conflict_unless = std::move(values);
+        return *this;
+    }
     F& only_with(std::vector<std::string> verbs, const char* note) {
         s.verbs = std::move(verbs);
         s.verbs_note = note;
         return *this;
+    }
+    // With the error's own words (certbot's) instead of the usual ones; "{}" is the verb.
+    F& only_with(std::vector<std::string> verbs, const char* note, const char* message) {
+        s.verbs_message = message;
+        return only_with(std::move(verbs), note);
     }
     F& use(FlagUse u, const char* consumer) {
         s.use = u;
@@ -126,7 +144,8 @@ constexpr FlagGroup kGeneral = FlagGroup::kGeneral, kAutomation = FlagGroup::kAu
                     kHidden = FlagGroup::kHidden;
 constexpr FlagAction kCount = FlagAction::kCount, kAtLeast = FlagAction::kAtLeast,
                      kDomains = FlagAction::kDomains, kIpAddresses = FlagAction::kIpAddresses,
-                     kSelector = FlagAction::kSelector, kCustom = FlagAction::kCustom;
+                     kSelector = FlagAction::kSelector, kCustom = FlagAction::kCustom,
+                     kConfigFile = FlagAction::kConfigFile;
 constexpr long kNoLimit = 0x7fffffff;
 
 // The subcommands fleet mode covers (docs/fleet.md); elsewhere a fleet flag would be ignored.
@@ -186,6 +205,10 @@ std::vector<FlagSpec> build_table() {
         F("dry-run", kGeneral,
           "Perform a test run against the Let's Encrypt staging server, obtaining test "
           "(invalid) certificates but not saving them to disk.")
+            // certbot's set_test_server, in its words
+            .only_with({"certonly", "renew"}, "a test run obtains a certificate",
+                       "--dry-run currently only works with the 'certonly' or 'renew' "
+                       "subcommands ('{}')")
             .sets("dry_run"),
         F("preferred-challenges", kGeneral,
           "A sorted, comma delimited list of the preferred challenge to use during authorization "
@@ -219,7 +242,7 @@ std::vector<FlagSpec> build_table() {
             .brief('c')
             .text()
             .def("/etc/letsencrypt/cli.ini and ~/.config/letsencrypt/cli.ini")
-            .action(kCustom)
+            .action(kConfigFile)
             .command_line("names the cli.ini to read first"),
         F("max-log-backups", kGeneral,
           "Specifies the maximum number of backup logs that should be kept by Certbot's built in "
@@ -440,6 +463,7 @@ std::vector<FlagSpec> build_table() {
         F("staple-ocsp", kSecurity, "Enables OCSP Stapling.").sets("staple_ocsp"),
         F("strict-permissions", kSecurity,
           "Require that all configuration files are owned by the current user.")
+            .action(kCustom)  // the cli.ini files read are checked at once; Session the dirs
             .sets("strict_permissions"),
         F("auto-hsts", kSecurity,
           "Gradually increasing max-age value for HTTP Strict Transport Security.")
@@ -492,6 +516,10 @@ std::vector<FlagSpec> build_table() {
             .text()
             .def(kDefaultServer)
             .stored("server")
+            // certbot's set_test_server: a test certificate comes from Let's Encrypt's staging
+            // CA (Config::effective_server), so another CA contradicts --staging.
+            .conflicts("test-cert", "--server value conflicts with --staging")
+            .unless({kDefaultServer, kStagingServer})
             .sets("server server_set"),
         F("cert-path", kPaths,
           "Path to where certificate is saved (with certonly --csr), installed from, or "

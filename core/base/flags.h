@@ -58,6 +58,8 @@ enum class FlagAction {
     kIpAddresses,  // IP addresses, the same way; they follow the domain names
     kSelector,     // a plugin by name: sets the one role field named, or fills in the empty ones
     kCustom,       // a function of cli/parse.cpp's, found by the flag's name
+    kConfigFile,   // names a cli.ini file, read before the command line's flags are applied
+                   // (cli/config_files.cpp; the last one given wins)
 };
 
 // A check of the value given, before any field is set; `check_message` is the error ("{}" is
@@ -88,10 +90,12 @@ struct FlagSpec {
     std::vector<std::string> choices;  // kOneOf
     long min = 0, max = 0;             // kRange
     std::string check_message;
-    std::string conflicts_with;      // a flag that may not be given with this one
-    std::string conflict_message;    // the error when both are
+    std::string conflicts_with;    // a flag (or an alias of it) that may not be given with this one
+    std::string conflict_message;  // the error when both are
+    std::vector<std::string> conflict_unless;  // values of this flag that conflict with nothing
     std::vector<std::string> verbs;  // the subcommands it may be given with; empty: all of them
     std::string verbs_note;          // why not with others (in the error's parentheses)
+    std::string verbs_message;       // the error with others, if not the usual ("{}": the verb)
 
     // The Config fields `consumer` names for a kConfig row ("!" of a negation removed); none
     // for the other uses.
@@ -101,6 +105,14 @@ struct FlagSpec {
     std::string help_text() const;
     // The flag that decides precedence between this and its aliases (itself if none).
     const std::string& setting() const { return same_as.empty() ? name : same_as; }
+    // An alias of FLAG that does exactly what FLAG does (--staging of --test-cert, --renew-hook
+    // of --deploy-hook): given, it counts as FLAG given. A negation (--no-redirect) is none.
+    bool alias_of(const FlagSpec& flag) const {
+        return same_as == flag.name && consumer == flag.consumer && action == flag.action &&
+               renewal_key == flag.renewal_key;
+    }
+    // The error when the flag is given with VERB, a subcommand it is not for (`verbs`).
+    std::string verbs_error(const std::string& verb) const;
 };
 
 // Every flag, by help group in certbot's order.

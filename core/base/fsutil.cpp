@@ -3,14 +3,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
 #include <mutex>
+
+#include "durable_write.h"
 
 namespace certbot {
 
@@ -20,44 +20,9 @@ std::string errno_text(int err) {
     return std::strerror(err);
 }
 
-// A short random suffix for temp names; O_EXCL makes collisions harmless, so this only has to
-// make them rare.
-std::string random_suffix() {
-    static std::atomic<unsigned> counter{0};
-    unsigned char buf[6];
-    ssize_t n = getrandom(buf, sizeof buf, GRND_NONBLOCK);
-    std::string out;
-    static const char hex[] = "0123456789abcdef";
-    if (n == static_cast<ssize_t>(sizeof buf)) {
-        for (unsigned char c : buf) {
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    } else {
-        out = std::to_string(getpid()) + "-" + std::to_string(counter.fetch_add(1));
-    }
-    return out;
-}
-
-// Temp name in the same directory as `path`: ".<base>.tmp.<random>" (a leading dot keeps it out
-// of certbot's globs such as renewal/*.conf and of the archive naming pattern).
-std::string temp_name_for(const std::string& path) {
-    return path_join(dir_name(path), "." + base_name(path) + ".tmp." + random_suffix());
-}
-
-Status write_all(int fd, std::string_view data, const std::string& what) {
-    size_t off = 0;
-    while (off < data.size()) {
-        ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return Error("cannot write " + what + ": " + errno_text(errno) +
-                         "; check free disk space and permissions");
-        }
-        off += static_cast<size_t>(n);
-    }
-    return Status::Ok();
-}
+// Temp names, durable writes and directory syncs are the ones plugin-api/common/durable_write.h
+// gives the core and the plugins alike.
+using common::temp_name_for;
 
 std::vector<std::string> split_components(const std::string& path) {
     std::vector<std::string> out;
@@ -80,18 +45,11 @@ std::string path_join(const std::string& a, const std::string& b) {
 }
 
 std::string dir_name(const std::string& path) {
-    size_t pos = path.rfind('/');
-    if (pos == std::string::npos) return ".";
-    // Strip trailing slashes of the head ("a//b" -> "a"), keep "/" for the root.
-    size_t end = pos;
-    while (end > 0 && path[end - 1] == '/') --end;
-    if (end == 0) return "/";
-    return path.substr(0, end);
+    return common::dir_name(path);
 }
 
 std::string base_name(const std::string& path) {
-    size_t pos = path.rfind('/');
-    return pos == std::string::npos ? path : path.substr(pos + 1);
+    return common::base_name(path);
 }
 
 std::string others_can_change(const std::string& path, bool sticky_ok) {
@@ -151,95 +109,22 @@ std::string relative_path(const std::string& target, const std::string& from_dir
 }
 
 Status fsync_dir(const std::string& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-        return Error("cannot open directory " + dir + " to sync it: " + errno_text(errno));
-    }
-    int rc = ::fsync(fd);
-    int err = errno;
-    ::close(fd);
-    // Some filesystems do not support fsync on directories; that is not a write failure.
-    if (rc != 0 && err != EINVAL && err != EROFS) {
-        return Error("cannot sync directory " + dir + ": " + errno_text(err) +
-                     "; check the filesystem");
-    }
+    if (auto e = common::sync_dir(dir); !e.empty()) return Error(e);
     return Status::Ok();
 }
 
-namespace {
-
-// atomic_write and atomic_create: with `replace` the temp file is renamed over `path`, else
-// linked to it (link(2) fails with EEXIST: *existed is set and nothing changes).
-Status write_durably(const std::string& path, std::string_view data, mode_t mode,
-                     std::optional<gid_t> group, bool replace, bool* existed) {
-    const std::string dir = dir_name(path);
-    std::string tmp;
-    int fd = -1;
-    for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
-        tmp = temp_name_for(path);
-        fd = ::open(tmp.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, mode);
-        if (fd < 0 && errno != EEXIST) {
-            return Error("cannot create a file in " + dir + " (writing " + path +
-                         "): " + errno_text(errno) +
-                         "; check that the directory exists and is writable by this user");
-        }
-    }
-    if (fd < 0) return Error("cannot create a temporary file for " + path + " in " + dir);
-
-    auto fail = [&](const std::string& msg) -> Status {
-        if (fd >= 0) ::close(fd);
-        ::unlink(tmp.c_str());
-        return Error(msg);
-    };
-
-    mode_t final_mode = mode & 07777;
-    if (group) {
-        if (::fchown(fd, static_cast<uid_t>(-1), *group) != 0) final_mode &= ~mode_t{070};
-    }
-    // open() applied the umask; set exactly the mode asked for, before any byte is written.
-    if (::fchmod(fd, final_mode) != 0) {
-        return fail("cannot set mode of " + tmp + ": " + errno_text(errno));
-    }
-    Status w = write_all(fd, data, path);
-    if (!w) return fail(w.error().message);
-    if (::fsync(fd) != 0) {
-        return fail("cannot sync " + path + " to disk: " + errno_text(errno) +
-                    "; check free disk space and the filesystem");
-    }
-    int rc = ::close(fd);
-    fd = -1;
-    if (rc != 0) {
-        return fail("cannot write " + path + ": " + errno_text(errno) +
-                    "; check free disk space and the filesystem");
-    }
-    if (!replace) {
-        if (::link(tmp.c_str(), path.c_str()) != 0) {
-            const int err = errno;
-            if (err == EEXIST && existed) *existed = true;
-            return fail("cannot create " + path + ": " + errno_text(err) +
-                        (err == EEXIST ? "; choose another path or remove it"
-                                       : "; check that " + dir + " is writable"));
-        }
-        ::unlink(tmp.c_str());
-        return fsync_dir(dir);
-    }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        return fail("cannot replace " + path + ": " + errno_text(errno) +
-                    "; check that it is not a directory and that " + dir + " is writable");
-    }
-    return fsync_dir(dir);
-}
-
-}  // namespace
-
 Status atomic_write(const std::string& path, std::string_view data, mode_t mode,
                     std::optional<gid_t> group) {
-    return write_durably(path, data, mode, group, true, nullptr);
+    if (auto e = common::write_durably(path, data, mode, {group, std::nullopt}, true); !e.empty())
+        return Error(e);
+    return Status::Ok();
 }
 
 Status atomic_create(const std::string& path, std::string_view data, mode_t mode, bool* existed) {
     if (existed) *existed = false;
-    return write_durably(path, data, mode, std::nullopt, false, existed);
+    if (auto e = common::write_durably(path, data, mode, {}, false, existed); !e.empty())
+        return Error(e);
+    return Status::Ok();
 }
 
 Result<std::string> read_file(const std::string& path, size_t max_bytes) {

@@ -159,12 +159,7 @@ std::optional<std::string> key_type_of(std::string_view spki) {
 // serials (which RFC 5280 forbids) are left to OpenSSL.
 std::optional<std::string> serial_hex_of(std::string_view content) {
     if (static_cast<unsigned char>(content[0]) & 0x80) return std::nullopt;
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    for (unsigned char c : content) {
-        hex += kHex[c >> 4];
-        hex += kHex[c & 0x0f];
-    }
+    const std::string hex = hex_encode(content);
     const size_t first = hex.find_first_not_of('0');
     return first == std::string::npos ? "0" : hex.substr(first);
 }

@@ -9,15 +9,15 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
-#include <optional>
 #include <sstream>
 #include <stdexcept>
 
+#include "base64.h"
+#include "durable_write.h"
 #include "fsutil.h"
 #include "one_line.h"
 #include "process.h"
@@ -71,13 +71,7 @@ std::string sha256_hex(const std::string& data) {
     unsigned int len = 0;
     if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1)
         throw std::runtime_error("cannot compute a SHA-256 digest");
-    static const char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < len; ++i) {
-        out += kHex[md[i] >> 4];
-        out += kHex[md[i] & 15];
-    }
-    return out;
+    return hex_encode(std::string_view(reinterpret_cast<const char*>(md), len));
 }
 
 // WRITTEN's lines: the contents this client wrote (or found at finalisation) per path.
@@ -94,25 +88,8 @@ std::multimap<std::string, std::string> read_written(const std::string& dir) {
 }  // namespace
 
 void write_keeping(const std::string& target, const std::string& content, unsigned mode) {
-    // Write through a symlink to the file it names, as an editor would, instead of replacing
-    // the link (sites-enabled/x -> ../sites-available/x).
-    std::string path = target;
-    struct stat link;
-    if (::lstat(target.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
-        char buf[PATH_MAX];
-        if (!::realpath(target.c_str(), buf))
-            throw std::runtime_error(sys_error("cannot resolve the link", target));
-        path = buf;
-    }
-    struct stat old;
-    const bool existed = ::stat(path.c_str(), &old) == 0;
-    const bool root = ::geteuid() == 0;
-    std::optional<gid_t> group;
-    if (existed && root) group = old.st_gid;
-    must(atomic_write(path, content, existed ? (old.st_mode & 07777) : mode, group));
-    // The owner too (a file of www-data stays www-data's): only root can give a file away.
-    if (existed && root && old.st_uid != 0 && ::chown(path.c_str(), old.st_uid, old.st_gid) != 0)
-        throw std::runtime_error(sys_error("cannot set the owner of", path));
+    if (auto e = common::write_through_link(target, content, static_cast<mode_t>(mode)); !e.empty())
+        throw std::runtime_error(e);
 }
 
 Checkpoints::Checkpoints(std::string work_dir) : work_(std::move(work_dir)) {}

@@ -85,9 +85,10 @@ class Checkpoints {
     std::vector<std::string> undo_failures_;
 };
 
-// Writes CONTENT to TARGET atomically (fsutil's atomic_write) through a symlink to the file it
-// names, as an editor would, keeping the mode and owner of the file it replaces (MODE for a new
-// file). Throws naming the file.
+// Writes CONTENT to TARGET atomically through a symlink to the file it names, as an editor would,
+// keeping the mode and owner of the file it replaces (MODE for a new file): the plugins' own files
+// are written the same way (plugin-api/common/durable_write.h write_through_link). Throws naming
+// the file.
 void write_keeping(const std::string& target, const std::string& content, unsigned mode);
 
 // certbot's COMMANDS rows (Python's csv module, excel dialect): a field with a comma, quote or line

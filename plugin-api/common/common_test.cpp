@@ -2,15 +2,27 @@
 #define CATCH_CONFIG_MAIN
 #include <catch2/catch.hpp>
 
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
 
+#include "durable_write.h"
+#include "hex.h"
 #include "http_body.h"
 #include "json_quote.h"
 
 using certbot::common::BodyLimits;
 using certbot::common::bound_response_body;
+using certbot::common::hex;
 using certbot::common::json_quote;
+using certbot::common::write_durably;
+using certbot::common::write_through_link;
 
 TEST_CASE("json_quote escapes quotes, backslashes and control characters", "[common]") {
     CHECK(json_quote("") == "\"\"");
@@ -79,4 +91,91 @@ TEST_CASE("a body that grows past its size or its deadline is cut off", "[common
     CHECK_FALSE(late.chunk("a"));
     CHECK(late.limits.too_slow);
     CHECK(late.body.empty());
+}
+
+namespace {
+
+struct TempDir {
+    std::string path;
+    TempDir() {
+        char tmpl[] = "/tmp/common_test.XXXXXX";
+        REQUIRE(::mkdtemp(tmpl));
+        path = tmpl;
+    }
+    ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
+    std::string operator/(const std::string& name) const { return path + "/" + name; }
+    int entries() const {
+        int n = 0;
+        DIR* dir = ::opendir(path.c_str());
+        REQUIRE(dir);
+        while (dirent* e = ::readdir(dir))
+            n += std::string(e->d_name) != "." && std::string(e->d_name) != "..";
+        ::closedir(dir);
+        return n;
+    }
+};
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+unsigned mode_of(const std::string& path) {
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    return st.st_mode & 07777;
+}
+
+}  // namespace
+
+TEST_CASE("write_durably writes with the exact mode, replaces or only creates", "[common]") {
+    TempDir d;
+    const mode_t old_umask = ::umask(077);
+    CHECK(write_durably(d / "key", "secret", 0640, {}, true).empty());
+    ::umask(old_umask);
+    CHECK(slurp(d / "key") == "secret");
+    CHECK(mode_of(d / "key") == 0640);
+    CHECK(write_durably(d / "key", "newer", 0600, {}, true).empty());
+    CHECK(slurp(d / "key") == "newer");
+    CHECK(mode_of(d / "key") == 0600);
+    // Without replacing: an existing file stays, and the caller learns it existed.
+    bool existed = false;
+    const std::string error = write_durably(d / "key", "other", 0600, {}, false, &existed);
+    CHECK(existed);
+    CHECK(error.find(d / "key") != std::string::npos);
+    CHECK(slurp(d / "key") == "newer");
+    CHECK(d.entries() == 1);  // no temporary file left
+    // A directory that does not exist: the error names it.
+    CHECK(write_durably(d / "missing/file", "x", 0644, {}, true).find(d / "missing") !=
+          std::string::npos);
+}
+
+TEST_CASE("write_through_link writes the file a symlink names and keeps its mode", "[common]") {
+    TempDir d;
+    std::ofstream(d / "site.conf") << "old";
+    REQUIRE(::chmod((d / "site.conf").c_str(), 0640) == 0);
+    REQUIRE(::symlink("site.conf", (d / "enabled.conf").c_str()) == 0);
+    CHECK(write_through_link(d / "enabled.conf", "new", 0644).empty());
+    CHECK(slurp(d / "site.conf") == "new");
+    CHECK(mode_of(d / "site.conf") == 0640);  // the mode of the file replaced, not MODE
+    struct stat st {};
+    REQUIRE(::lstat((d / "enabled.conf").c_str(), &st) == 0);
+    CHECK(S_ISLNK(st.st_mode));  // still a link
+    CHECK(d.entries() == 2);
+    // A new file gets MODE.
+    CHECK(write_through_link(d / "fresh.conf", "x", 0600).empty());
+    CHECK(mode_of(d / "fresh.conf") == 0600);
+    // A dangling link cannot be written through: the error names it.
+    REQUIRE(::symlink("gone.conf", (d / "dangling.conf").c_str()) == 0);
+    CHECK(write_through_link(d / "dangling.conf", "x", 0644).find(d / "dangling.conf") !=
+          std::string::npos);
+}
+
+TEST_CASE("hex gives two lowercase digits a byte", "[common]") {
+    CHECK(hex(std::string_view()) == "");
+    CHECK(hex(std::string("\x00\x01\x7f\x80\xab\xff", 6)) == "00017f80abff");
+    const unsigned char digest[] = {0xde, 0xad, 0xbe, 0xef};
+    CHECK(hex(digest, sizeof digest) == "deadbeef");
 }

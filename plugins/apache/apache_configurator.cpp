@@ -2,7 +2,6 @@
 
 #include "programs.h"
 
-#include <openssl/sha.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <regex>
 #include <sstream>
 
@@ -120,18 +120,6 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
     for (size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size())
         s.replace(pos, from.size(), to);
     return s;
-}
-
-std::string sha256_hex(const std::string& data) {
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md);
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (unsigned char b : md) {
-        out += hex[b >> 4];
-        out += hex[b & 15];
-    }
-    return out;
 }
 
 bool is_dir(const std::string& p) {
@@ -353,23 +341,11 @@ std::string Configurator::mod_ssl_conf() const {
 }
 
 void Configurator::install_ssl_options_conf() {
-    const std::string dest = mod_ssl_conf();
-    const std::string digest = opts_.config_dir + "/" + kOptionsSslDigestName;
-    const std::string current = sha256_hex(kOptionsSslApache);
     ps::make_dirs(opts_.config_dir, 0755);
-    auto install = [&] {
-        ps::atomic_write(dest, kOptionsSslApache, 0644);
-        ps::atomic_write(digest, current, 0644);
-    };
-    if (!ps::file_exists(dest)) return install();
-    std::string active = sha256_hex(ps::read_file(dest));
-    if (active == current) return;
-    if (known_options_ssl_hash(active)) return install();
-    if (ps::file_exists(digest) && ps::read_file(digest) == current) return;
-    ps::atomic_write(digest, current, 0644);
-    log(30, dest +
-                " has been manually modified; certbot-native does not replace it. We recommend "
-                "updating it to certbot's current version for security purposes.");
+    ps::install_version_controlled_file(
+        mod_ssl_conf(), opts_.config_dir + "/" + kOptionsSslDigestName, kOptionsSslApache,
+        std::vector<std::string>(std::begin(kOptionsSslHashes), std::end(kOptionsSslHashes)),
+        [this](const std::string& message) { log(30, message); });
 }
 
 std::vector<VirtualHost> Configurator::get_virtual_hosts() {

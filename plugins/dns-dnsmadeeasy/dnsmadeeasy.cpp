@@ -18,6 +18,7 @@
 #include "dns_https.h"
 #include "dns_json.h"
 #include "dns_paging.h"
+#include "hex.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -56,13 +57,7 @@ std::string hmac_sha1_hex(const std::string& key, const std::string& data) {
     if (!HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()),
               reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &n))
         throw std::runtime_error("HMAC-SHA1 failed (OpenSSL).");
-    static const char hex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < n; ++i) {
-        out += hex[mac[i] >> 4];
-        out += hex[mac[i] & 15];
-    }
-    return out;
+    return certbot::common::hex(mac, n);
 }
 
 // VALUE without the quotes DNS Made Easy puts around TXT data.

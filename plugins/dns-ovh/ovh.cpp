@@ -22,6 +22,7 @@
 #include "dns_credentials.h"
 #include "dns_https.h"
 #include "dns_json.h"
+#include "hex.h"
 
 #include <openssl/sha.h>
 
@@ -56,13 +57,7 @@ const std::map<std::string, std::string>& endpoints() {
 std::string sha1_hex(const std::string& s) {
     unsigned char d[SHA_DIGEST_LENGTH];
     SHA1(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d);
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : d) {
-        out += hex[c >> 4];
-        out += hex[c & 15];
-    }
-    return out;
+    return certbot::common::hex(d, sizeof d);
 }
 
 class Ovh : public dns::DnsAuthenticator {

@@ -376,17 +376,19 @@ class Nginx : public certbot::plugin::Authenticator, public certbot::plugin::Ins
         for (const auto& n : editor.notes()) host_.log(level, n);
     }
 
-    // certbot's shared TLS options and DH parameters, written once into the config dir and
-    // never overwritten (the user may have edited them).
+    // certbot's shared TLS options and DH parameters in the config dir, as certbot's nginx
+    // plugin installs them: written when missing or a version certbot released, kept (with a
+    // warning, once per version) when edited by hand.
     void install_snippets() const {
         if (config_dir_.empty() || host_.dry_run()) return;
         ps::make_dirs(config_dir_, 0755);
-        const std::pair<const char*, const char*> files[] = {
-            {nc::kOptionsFile, nc::kOptionsSslNginx}, {nc::kDhparamsFile, nc::kSslDhparams}};
-        for (const auto& [name, text] : files) {
-            std::string path = config_dir_ + "/" + name;
-            if (!ps::file_exists(path)) ps::atomic_write(path, text, 0644);
-        }
+        auto warn = [this](const std::string& message) { host_.log(CB_LOG_WARNING, message); };
+        ps::install_version_controlled_file(config_dir_ + "/" + nc::kOptionsFile,
+                                            config_dir_ + "/" + nc::kOptionsDigestFile,
+                                            nc::kOptionsSslNginx, nc::kOptionsSslNginxHashes, warn);
+        ps::install_version_controlled_file(config_dir_ + "/" + nc::kDhparamsFile,
+                                            config_dir_ + "/" + nc::kDhparamsDigestFile,
+                                            nc::kSslDhparams, nc::kSslDhparamsHashes, warn);
     }
 
     std::string chain_for(const std::string& domain, const std::string& options,

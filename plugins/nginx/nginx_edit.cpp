@@ -27,6 +27,37 @@ const char* const kOptionsSslNginx =
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:"
     "ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384\";\n";
 
+// certbot-nginx 2.1's ALL_SSL_OPTIONS_HASHES: every released version of every variant; this
+// client's kOptionsSslNginx is the current tls_configs/options-ssl-nginx.conf (5e21cc66...).
+const std::vector<std::string> kOptionsSslNginxHashes = {
+    "0f81093a1465e3d4eaa8b0c14e77b2a2e93568b0fc1351c2b87893a95f0de87c",
+    "9a7b32c49001fed4cff8ad24353329472a50e86ade1ef9b2b9e43566a619612e",
+    "a6d9f1c7d6b36749b52ba061fff1421f9a0a3d2cfdafbd63c05d06f65b990937",
+    "7f95624dd95cf5afc708b9f967ee83a24b8025dc7c8d9df2b556bbc64256b3ff",
+    "394732f2bbe3e5e637c3fb5c6e980a1f1b90b01e2e8d6b7cff41dde16e2a756d",
+    "4b16fec2bcbcd8a2f3296d886f17f9953ffdcc0af54582452ca1e52f5f776f16",
+    "c052ffff0ad683f43bffe105f7c606b339536163490930e2632a335c8d191cc4",
+    "02329eb19930af73c54b3632b3165d84571383b8c8c73361df940cb3894dd426",
+    "63e2bddebb174a05c9d8a7cf2adf72f7af04349ba59a1a925fe447f73b2f1abf",
+    "2901debc7ecbc10917edd9084c05464c9c5930b463677571eaf8c94bffd11ae2",
+    "30baca73ed9a5b0e9a69ea40e30482241d8b1a7343aa79b49dc5d7db0bf53b6c",
+    "108c4555058a087496a3893aea5d9e1cee0f20a3085d44a52dc1a66522299ac3",
+    "d5e021706ecdccc7090111b0ae9a29ef61523e927f020e410caf0a1fd7063981",
+    "ef11e3fb17213e74d3e1816cde0ec37b8b95b4167cf21e7b8ff1eaa9c6f918ee",
+    "af85f6193808a44789a1d293e6cffa249cad9a21135940800958b8e3c72dbc69",
+    "a2a612fd21b02abaa32d9d11ac63d987d6e3054dbfa356de5800eea0d7ce17f3",
+    "2d9648302e3588a172c318e46bff88ade46fc7a16d6afc85322776a04800d473",
+    "5e21cc66989f26ec46116d979421e538131cf8ab33ffff3f682fbfe491b0ace8",
+    "f5615544105c4eee44f02a604e3e9ae55b3d5bad247160bb18731a0ac531af02",
+    "05a799c4db12f8e15e68219c98056824cbd5ae7b05863225318ae112f343880b",
+    "dc81acfd9670f137d5abbccfe3438d9306d4b6a906439b0fbf6a6756272e7cc7",
+};
+
+// certbot 2.1's ALL_SSL_DHPARAMS_HASHES (one version, this one).
+const std::vector<std::string> kSslDhparamsHashes = {
+    "9ba6429597aeed2d8617a7705b56e96d044f64b07971659382e426675105654b",
+};
+
 const char* const kSslDhparams =
     "-----BEGIN DH PARAMETERS-----\n"
     "MIIBCAKCAQEA//////////+t+FRYortKmq/cViAnPTzx2LnFg84tNpWp4TZBFGQz\n"

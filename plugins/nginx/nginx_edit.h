@@ -23,11 +23,18 @@ struct ChallengeAnswer {
     std::string validation;  // key authorization
 };
 
-// Certbot's shared TLS options and DH parameters (RFC 7919 ffdhe2048).
+// Certbot's shared TLS options and DH parameters (RFC 7919 ffdhe2048), installed into the config
+// dir as certbot does (plugins/support files.h install_version_controlled_file), with the digest
+// files recording which version was installed or found edited, and the SHA-256 of every version
+// certbot released (certbot_nginx's ALL_SSL_OPTIONS_HASHES, certbot's ALL_SSL_DHPARAMS_HASHES).
 extern const char* const kOptionsSslNginx;
 extern const char* const kSslDhparams;
 constexpr const char* kOptionsFile = "options-ssl-nginx.conf";
 constexpr const char* kDhparamsFile = "ssl-dhparams.pem";
+constexpr const char* kOptionsDigestFile = ".updated-options-ssl-nginx-conf-digest.txt";
+constexpr const char* kDhparamsDigestFile = ".updated-ssl-dhparams-pem-digest.txt";
+extern const std::vector<std::string> kOptionsSslNginxHashes;
+extern const std::vector<std::string> kSslDhparamsHashes;
 
 // True for a DNS name (optionally "*." in front) that is safe to write into nginx syntax.
 bool valid_domain(const std::string& name);

@@ -1,5 +1,7 @@
 #include "tls_alpn.h"
 
+#include "hex.h"
+
 #include <openssl/asn1.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -108,14 +110,7 @@ Sha256 sha256(const std::string& data) {
 }
 
 std::string to_hex(const Sha256& digest) {
-    static const char kDigits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(digest.size() * 2);
-    for (unsigned char b : digest) {
-        out += kDigits[b >> 4];
-        out += kDigits[b & 0xf];
-    }
-    return out;
+    return certbot::common::hex(digest.data(), digest.size());
 }
 
 Sha256 alpn_digest(const std::string& identifier, const std::string& key_authorization,

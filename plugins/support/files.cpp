@@ -5,11 +5,13 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
-#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
-#include <vector>
+
+#include <openssl/sha.h>
+
+#include "durable_write.h"
+#include "hex.h"
 
 namespace plugin_support {
 
@@ -19,25 +21,14 @@ std::string sys_error(const std::string& what, const std::string& path) {
     return what + " " + path + ": " + std::strerror(errno);
 }
 
-void fsync_dir(const std::string& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        ::fsync(fd);
-        ::close(fd);
-    }
-}
-
 }  // namespace
 
 std::string dir_of(const std::string& path) {
-    size_t slash = path.rfind('/');
-    if (slash == std::string::npos) return ".";
-    return slash == 0 ? "/" : path.substr(0, slash);
+    return certbot::common::dir_name(path);
 }
 
 std::string base_of(const std::string& path) {
-    size_t slash = path.rfind('/');
-    return slash == std::string::npos ? path : path.substr(slash + 1);
+    return certbot::common::base_name(path);
 }
 
 std::string read_file(const std::string& path) {
@@ -76,51 +67,39 @@ bool file_exists(const std::string& path) {
     return ::lstat(path.c_str(), &st) == 0;
 }
 
-void atomic_write(const std::string& target, const std::string& content, unsigned mode) {
-    // Write through a symlink to the file it names, as an editor would, instead of replacing
-    // the link (sites-enabled/x -> ../sites-available/x).
-    std::string path = target;
-    struct stat link;
-    if (::lstat(target.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
-        char buf[PATH_MAX];
-        if (!::realpath(target.c_str(), buf))
-            throw std::runtime_error(sys_error("cannot resolve the link", target));
-        path = buf;
-    }
-    struct stat old;
-    bool existed = ::stat(path.c_str(), &old) == 0;
-    std::string tmp = dir_of(path) + "/." + base_of(path) + ".certbot-XXXXXX";
-    std::vector<char> name(tmp.begin(), tmp.end());
-    name.push_back('\0');
-    int fd = ::mkstemp(name.data());
-    if (fd < 0) throw std::runtime_error(sys_error("cannot create a temporary file beside", path));
-    tmp = name.data();
-    auto fail = [&](const std::string& what) {
-        int err = errno;
-        ::close(fd);
-        ::unlink(tmp.c_str());
-        errno = err;
-        throw std::runtime_error(sys_error(what, path));
+std::string sha256_hex(const std::string& data) {
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md);
+    return certbot::common::hex(md, sizeof md);
+}
+
+void install_version_controlled_file(const std::string& dest, const std::string& digest,
+                                     const std::string& content,
+                                     const std::vector<std::string>& known_hashes,
+                                     const std::function<void(const std::string&)>& warn) {
+    const std::string current = sha256_hex(content);
+    auto install = [&] {
+        atomic_write(dest, content, 0644);
+        atomic_write(digest, current, 0644);
     };
-    if (::fchmod(fd, existed ? (old.st_mode & 07777) : mode) != 0) fail("cannot set the mode of");
-    if (existed && ::geteuid() == 0 && ::fchown(fd, old.st_uid, old.st_gid) != 0)
-        fail("cannot set the owner of");
-    size_t off = 0;
-    while (off < content.size()) {
-        ssize_t n = ::write(fd, content.data() + off, content.size() - off);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) fail("cannot write");
-        off += static_cast<size_t>(n);
-    }
-    if (::fsync(fd) != 0) fail("cannot flush");
-    ::close(fd);
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        int err = errno;
-        ::unlink(tmp.c_str());
-        errno = err;
-        throw std::runtime_error(sys_error("cannot replace", path));
-    }
-    fsync_dir(dir_of(path));
+    struct stat st;
+    if (::stat(dest.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return install();
+    const std::string active = sha256_hex(read_file(dest));
+    if (active == current) return;  // up to date
+    for (const auto& h : known_hashes)
+        if (active == h) return install();  // a released version: safe to update
+    // Edited by hand: said once per version.
+    if (file_exists(digest) && read_file(digest) == current) return;
+    atomic_write(digest, current, 0644);
+    warn(dest +
+         " has been manually modified; certbot-native does not replace it. We recommend updating "
+         "it to certbot's current version for security purposes.");
+}
+
+void atomic_write(const std::string& target, const std::string& content, unsigned mode) {
+    if (auto e = certbot::common::write_through_link(target, content, static_cast<mode_t>(mode));
+        !e.empty())
+        throw std::runtime_error(e);
 }
 
 }  // namespace plugin_support

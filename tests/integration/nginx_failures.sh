@@ -52,8 +52,8 @@ rm "$NGX_ROOT/sites-enabled/zz-broken"
 pass "unparseable include: refused before any order (exit $rc), naming file:line, nothing changed"
 
 # --- 3. an edit nginx -t rejects --------------------------------------------------------------------
-# The plugin writes ssl-dhparams.pem only when it is missing; a broken one makes the deployed
-# configuration fail nginx -t.
+# The plugin keeps an ssl-dhparams.pem that is not a version certbot released (an edit, as
+# certbot does); a broken one makes the deployed configuration fail nginx -t.
 printf 'not a DH parameter file\n' >"$CB_CONFIG/ssl-dhparams.pem"
 rc=0
 ngx_certbot rejected --nginx -d a.example --redirect || rc=$?
