@@ -67,7 +67,7 @@ while (($#)); do
 done
 
 log() { printf 'build-debs: %s\n' "$*" >&2; }
-say() { log "$*"; echo "$*" >>"$OUT/summary.txt"; }
+say() { log "$*"; echo "$(date -u +%T) $*" >>"$OUT/summary.txt"; } # summary lines: UTC time of the end
 [[ $(id -u) -eq 0 ]] || { log "run as root (mmdebstrap --mode=root, chroot, mount)"; exit 1; }
 for tool in mmdebstrap lintian dpkg-parsechangelog unshare; do
   command -v "$tool" >/dev/null || { log "$tool is missing: apt-get install mmdebstrap lintian dpkg-dev util-linux"; exit 1; }
@@ -281,9 +281,10 @@ fi
 lrc=0
 if has lintian; then
   changes=$(ls "$OUT"/certbot-native_*.changes)
+  start=$SECONDS
   nice -n 10 lintian --fail-on error,warning --display-info --info --verbose "$changes" >"$OUT/lintian.log" 2>&1 || lrc=$?
   grep -E '^[EWIPN]: ' "$OUT/lintian.log" >&2 || true
-  say "lintian: exit $lrc, $(grep -c '^E: ' "$OUT/lintian.log") errors, $(grep -c '^W: ' "$OUT/lintian.log") warnings, $(grep -c '^I: ' "$OUT/lintian.log") info, $(grep -c '^N: [0-9]* hint' "$OUT/lintian.log" || true) hints"
+  say "lintian: exit $lrc, $(grep -c '^E: ' "$OUT/lintian.log") errors, $(grep -c '^W: ' "$OUT/lintian.log") warnings, $(grep -c '^I: ' "$OUT/lintian.log") info, $(grep -c '^N: [0-9]* hint' "$OUT/lintian.log" || true) hints, $((SECONDS - start)) s"
 fi
 
 # --- 6. reproducibility: build 2's .debs against build 1's ----------------------------------------
