@@ -149,14 +149,18 @@ else
   say "base chroot (mmdebstrap, bookworm buildd): $((SECONDS - start)) s"
 fi
 
-# new_root NAME: a fresh copy of the base chroot with the source, the inner script and the
-# host's name resolution (for apt); prints its path.
+# new_root NAME: a fresh copy of the base chroot with the source, the inner script, the host's
+# name resolution (for apt) and an /etc/hosts for localhost; prints its path.
 new_root() {
   local root=$work/$1
   mkdir -p "$root"
   tar -C "$root" -xf "$base" || { log "cannot unpack the base chroot $base"; return 1; }
   mkdir -p "$root/build/out"
   cp /etc/resolv.conf "$root/etc/resolv.conf"
+  # mmdebstrap writes no /etc/hosts, and a DNS server need not know "localhost" (this machine's
+  # answers NXDOMAIN): unit tests reach their loopback servers by that name (core/acme/
+  # http_test.cpp), as they would on any installed Debian system.
+  printf '127.0.0.1\tlocalhost\n' >"$root/etc/hosts"
   cp "$work/source.tar" "$REPO/packaging/build-in-chroot.sh" "$root/build/"
   # A throwaway chroot: dpkg need not fsync every file it unpacks (as sbuild and mmdebstrap do).
   echo force-unsafe-io >"$root/etc/dpkg/dpkg.cfg.d/certbot-native-unsafe-io"
