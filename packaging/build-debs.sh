@@ -67,7 +67,7 @@ while (($#)); do
 done
 
 log() { printf 'build-debs: %s\n' "$*" >&2; }
-say() { log "$*"; echo "$*" >>"$OUT/summary.txt"; }
+say() { log "$*"; echo "$(date -u +%T) $*" >>"$OUT/summary.txt"; } # summary lines: UTC time of the end
 [[ $(id -u) -eq 0 ]] || { log "run as root (mmdebstrap --mode=root, chroot, mount)"; exit 1; }
 for tool in mmdebstrap lintian dpkg-parsechangelog unshare; do
   command -v "$tool" >/dev/null || { log "$tool is missing: apt-get install mmdebstrap lintian dpkg-dev util-linux"; exit 1; }
@@ -149,14 +149,18 @@ else
   say "base chroot (mmdebstrap, bookworm buildd): $((SECONDS - start)) s"
 fi
 
-# new_root NAME: a fresh copy of the base chroot with the source, the inner script and the
-# host's name resolution (for apt); prints its path.
+# new_root NAME: a fresh copy of the base chroot with the source, the inner script, the host's
+# name resolution (for apt) and an /etc/hosts for localhost; prints its path.
 new_root() {
   local root=$work/$1
   mkdir -p "$root"
   tar -C "$root" -xf "$base" || { log "cannot unpack the base chroot $base"; return 1; }
   mkdir -p "$root/build/out"
   cp /etc/resolv.conf "$root/etc/resolv.conf"
+  # mmdebstrap writes no /etc/hosts, and a DNS server need not know "localhost" (this machine's
+  # answers NXDOMAIN): unit tests reach their loopback servers by that name (core/acme/
+  # http_test.cpp), as they would on any installed Debian system.
+  printf '127.0.0.1\tlocalhost\n' >"$root/etc/hosts"
   cp "$work/source.tar" "$REPO/packaging/build-in-chroot.sh" "$root/build/"
   # A throwaway chroot: dpkg need not fsync every file it unpacks (as sbuild and mmdebstrap do).
   echo force-unsafe-io >"$root/etc/dpkg/dpkg.cfg.d/certbot-native-unsafe-io"
@@ -281,9 +285,10 @@ fi
 lrc=0
 if has lintian; then
   changes=$(ls "$OUT"/certbot-native_*.changes)
+  start=$SECONDS
   nice -n 10 lintian --fail-on error,warning --display-info --info --verbose "$changes" >"$OUT/lintian.log" 2>&1 || lrc=$?
   grep -E '^[EWIPN]: ' "$OUT/lintian.log" >&2 || true
-  say "lintian: exit $lrc, $(grep -c '^E: ' "$OUT/lintian.log") errors, $(grep -c '^W: ' "$OUT/lintian.log") warnings, $(grep -c '^I: ' "$OUT/lintian.log") info, $(grep -c '^N: [0-9]* hint' "$OUT/lintian.log" || true) hints"
+  say "lintian: exit $lrc, $(grep -c '^E: ' "$OUT/lintian.log") errors, $(grep -c '^W: ' "$OUT/lintian.log") warnings, $(grep -c '^I: ' "$OUT/lintian.log") info, $(grep -c '^N: [0-9]* hint' "$OUT/lintian.log" || true) hints, $((SECONDS - start)) s"
 fi
 
 # --- 6. reproducibility: build 2's .debs against build 1's ----------------------------------------

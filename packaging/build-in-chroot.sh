@@ -10,7 +10,7 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8
 out=/build/out
-say() { printf 'build-in-chroot: %s\n' "$*" >&2; echo "$*" >>"$out/summary.txt"; }
+say() { printf 'build-in-chroot: %s\n' "$*" >&2; echo "$(date -u +%T) $*" >>"$out/summary.txt"; }
 version=$(tar -xOf /build/source.tar --wildcards --no-anchored packaging/debian/changelog | sed -n '1s/.*(\([^)]*\)).*/\1/p')
 
 unpack() { # unpack DIR: the source as DIR/certbot-native-VERSION with debian/; prints that path

@@ -4,10 +4,16 @@
 # such an entry pass having run nothing. Run with -DSOURCE_DIR=<repository root>.
 file(GLOB_RECURSE lists "${SOURCE_DIR}/CMakeLists.txt" "${SOURCE_DIR}/*/CMakeLists.txt")
 set(bad "")
+set(n 0)
 foreach(f IN LISTS lists)
-  if(f MATCHES "/(build[^/]*|\\.git)/" OR f STREQUAL "${SOURCE_DIR}/CMakeLists.txt")
+  # Build directories (build*/, a package build's debian/build/) and .git are skipped by their
+  # path inside the repository: the repository itself may lie below a directory named build*
+  # (packaging/build-debs.sh builds in /build/<dir>/, where matching the whole path skipped all).
+  file(RELATIVE_PATH rel "${SOURCE_DIR}" "${f}")
+  if(rel MATCHES "^(build[^/]*|\\.git|debian)/" OR rel STREQUAL "CMakeLists.txt")
     continue()
   endif()
+  math(EXPR n "${n} + 1")
   file(STRINGS "${f}" lines REGEX "catch_discover_tests[ \t]*\\(")
   if(lines)
     list(APPEND bad "${f}")
@@ -16,5 +22,7 @@ endforeach()
 if(bad)
   message(FATAL_ERROR "catch_discover_tests called directly (use certbot_discover_tests): ${bad}")
 endif()
-list(LENGTH lists n)
+if(n EQUAL 0)
+  message(FATAL_ERROR "no CMakeLists.txt below ${SOURCE_DIR} was checked")
+endif()
 message(STATUS "${n} CMakeLists.txt files checked: every Catch2 executable uses certbot_discover_tests")
