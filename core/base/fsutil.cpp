@@ -169,9 +169,10 @@ Status fsync_dir(const std::string& dir) {
 namespace {
 
 // atomic_write and atomic_create: with `replace` the temp file is renamed over `path`, else
-// linked to it (link(2) fails with EEXIST: *existed is set and nothing changes).
+// linked to it (link(2) fails with EEXIST: *existed is set and nothing changes). Without
+// `sync_dir` the caller fsyncs the directory.
 Status write_durably(const std::string& path, std::string_view data, mode_t mode,
-                     std::optional<gid_t> group, bool replace, bool* existed) {
+                     std::optional<gid_t> group, bool replace, bool* existed, bool sync_dir) {
     const std::string dir = dir_name(path);
     std::string tmp;
     int fd = -1;
@@ -227,19 +228,19 @@ Status write_durably(const std::string& path, std::string_view data, mode_t mode
         return fail("cannot replace " + path + ": " + errno_text(errno) +
                     "; check that it is not a directory and that " + dir + " is writable");
     }
-    return fsync_dir(dir);
+    return sync_dir ? fsync_dir(dir) : Status::Ok();
 }
 
 }  // namespace
 
 Status atomic_write(const std::string& path, std::string_view data, mode_t mode,
-                    std::optional<gid_t> group) {
-    return write_durably(path, data, mode, group, true, nullptr);
+                    std::optional<gid_t> group, DirSync dir_sync) {
+    return write_durably(path, data, mode, group, true, nullptr, dir_sync == DirSync::kNow);
 }
 
 Status atomic_create(const std::string& path, std::string_view data, mode_t mode, bool* existed) {
     if (existed) *existed = false;
-    return write_durably(path, data, mode, std::nullopt, false, existed);
+    return write_durably(path, data, mode, std::nullopt, false, existed, true);
 }
 
 Result<std::string> read_file(const std::string& path, size_t max_bytes) {

@@ -183,11 +183,11 @@ void run_ari_checks(std::vector<AriCheck>& checks, const HttpFactory& make_http,
     });
 }
 
-Status save_ari_state(const std::string& config_dir, const AriCheck& c) {
+Status save_ari_state(const std::string& config_dir, const AriCheck& c, DirSync dir_sync) {
     auto l = load_lineage(config_dir, c.name);
     if (!l) return l.error();
     store_ari_state(l->conf, c.stored);
-    return save_renewal_conf(*l);
+    return save_renewal_conf(*l, dir_sync);
 }
 
 RenewalDecision should_renew_with_ari(const Lineage& l, const Config& cfg, std::time_t now) {
@@ -206,14 +206,21 @@ void check_ari_and_save(std::vector<AriCheck>& checks, const Config& cfg, int64_
     const HttpOptions opts = ari_http_options(!cfg.no_verify_ssl, user_agent(cfg));
     run_ari_checks(
         checks, [&]() { return make_http_client(opts); }, now, parallel);
+    bool saved = false;
     for (const AriCheck& c : checks) {
         if (!c.warning.empty())
             log::warning("An error occurred requesting ACME Renewal Information (ARI) for " +
                          c.name + ": " + c.warning + "; the certificate's lifetime decides");
-        if (c.fetched)
-            if (auto st = save_ari_state(cfg.config_dir, c); !st)
-                log::warning("could not save ARI state: " + st.error().message);
+        if (!c.fetched) continue;
+        if (auto st = save_ari_state(cfg.config_dir, c, DirSync::kByCaller); !st)
+            log::warning("could not save ARI state: " + st.error().message);
+        else
+            saved = true;
     }
+    // The renames above made durable at once (every conf is in <config_dir>/renewal/).
+    if (saved)
+        if (auto st = fsync_dir(path_join(cfg.config_dir, "renewal")); !st)
+            log::warning("could not save ARI state: " + st.error().message);
 }
 
 }  // namespace certbot
