@@ -113,7 +113,7 @@ std::optional<AriCheck> ari_check_for(const Lineage& l) {
     }
     AriCheck c;
     c.name = l.name;
-    c.server = *server;
+    c.server = std::make_shared<const std::string>(*server);
     c.cert_path = l.cert_path;
     c.stored = load_ari_state(l.conf);
     return c;
@@ -144,7 +144,7 @@ void run_ari_checks(std::vector<AriCheck>& checks, const HttpFactory& make_http,
             continue;
         }
         ask.push_back(i);
-        renewal_info.emplace(c.server, "");
+        renewal_info.emplace(*c.server, "");
     }
     if (ask.empty()) return;
 
@@ -167,7 +167,7 @@ void run_ari_checks(std::vector<AriCheck>& checks, const HttpFactory& make_http,
 
     parallel_for(ask.size(), parallel, make_http, [&](size_t k, HttpClient& http) {
         AriCheck& c = checks[ask[k]];
-        const std::string& url = renewal_info[c.server];
+        const std::string& url = renewal_info[*c.server];
         if (url.empty() || !cert_id_of(c)) return;
         auto answer = fetch_renewal_info(http, url, c.cert_id, now);
         if (!answer) {

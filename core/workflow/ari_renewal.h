@@ -44,7 +44,7 @@ struct AriCheck {
     // In: the lineage's own CA (its renewal conf's server, never the command line's, like
     // certbot 4.2), its current certificate and the ARI state of its conf.
     std::string name;
-    std::string server;
+    std::shared_ptr<const std::string> server;  // never null; shared by lineages of one CA
     std::string cert_path;
     // Out as well: a fresh answer replaces it (and is what save_ari_state writes). One AriCheck
     // is held per lineage not due, so it is kept small: a no-op renew over 10,000 lineages
