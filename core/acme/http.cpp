@@ -3,8 +3,6 @@
 #include <httplib.h>
 
 #include <openssl/x509_vfy.h>
-#include <pthread.h>
-#include <signal.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,6 +14,7 @@
 
 #include "http_body.h"
 #include "log.h"
+#include "quiet_thread.h"
 
 namespace certbot {
 
@@ -136,7 +135,8 @@ class Watchdog {
             client_ = &client;
             deadline_ = deadline;
             fired_ = false;
-            if (!thread_.joinable()) start_thread();
+            // Signals blocked in it: SIGINT and SIGTERM go to the threads that act on them.
+            if (!thread_.joinable()) thread_ = common::quiet_thread([this] { loop(); });
         }
         cv_.notify_all();
     }
@@ -150,21 +150,6 @@ class Watchdog {
     }
 
   private:
-    // The thread lives as long as the client: with every signal blocked in it, SIGINT and
-    // SIGTERM go to the threads that act on them.
-    void start_thread() {
-        sigset_t all, old;
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &old);
-        try {
-            thread_ = std::thread([this] { loop(); });
-        } catch (...) {
-            pthread_sigmask(SIG_SETMASK, &old, nullptr);
-            throw;
-        }
-        pthread_sigmask(SIG_SETMASK, &old, nullptr);
-    }
-
     void loop() {
         std::unique_lock<std::mutex> lock(mu_);
         while (!quit_) {
