@@ -30,9 +30,9 @@ constexpr int kJsonSchemaVersion = 1;
 const char* kRule =
     "- - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - - -";
 
-// What the listing shows of one lineage: copied out of its Lineage, which is dropped as soon as
-// this is made (its parsed renewal conf is most of a lineage's memory: 10,000 lineages are
-// listed without holding 10,000 confs).
+// What the listing shows of one lineage, copied out of its Lineage; written into the output at
+// once, then dropped with the Lineage (10,000 lineages are listed without holding 10,000 confs
+// or 10,000 of these).
 struct Listed {
     std::string name;
     std::string cert_path, chain_path, fullchain_path, privkey_path, renewal_conf_path;
@@ -124,35 +124,36 @@ Result<CertInfo> listing_info(std::string_view pem) {
     return info;
 }
 
-std::string human(const Config& cfg, const std::vector<Listed>& certs, size_t parsed,
+// One lineage's entry in certbot's listing.
+void append_entry(std::string& text, const Listed& c) {
+    text += "  Certificate Name: " + c.name + "\n    Serial Number: " + c.cert.serial_hex +
+            "\n    Key Type: " + c.cert.key_type + "\n    " +
+            certificate_names_line(c.cert.dns_names) +
+            "\n    Expiry Date: " + utc_text(c.cert.not_after, "%Y-%m-%d %H:%M:%S+00:00") + " (" +
+            status_text(c) + ")" + profile_and_ari_text(c) +
+            "\n    Certificate Path: " + c.fullchain_path +
+            "\n    Private Key Path: " + c.privkey_path + "\n";
+}
+
+// certbot's listing around the entries (`entries`, built by append_entry as the lineages were
+// read; `listed` of them): the header goes in front of them in place, the invalid confs after.
+void finish_human(const Config& cfg, std::string& entries, size_t listed, size_t parsed,
                   const std::vector<Broken>& broken) {
-    std::string text = "\n" + std::string(kRule) + "\n";
+    std::string head = "\n" + std::string(kRule) + "\n";
     if (parsed == 0 && broken.empty()) {
-        text += "No certificates found.\n";
-    } else {
-        if (parsed > 0) {
-            const bool filtered = !cfg.cert_name.empty() || !cfg.domains.empty();
-            text +=
-                std::string("Found the following ") + (filtered ? "matching " : "") + "certs:\n";
-            if (certs.empty()) text += "\n";  // certbot: the empty match list
-            for (const auto& c : certs) {
-                text +=
-                    "  Certificate Name: " + c.name + "\n    Serial Number: " + c.cert.serial_hex +
-                    "\n    Key Type: " + c.cert.key_type + "\n    " +
-                    certificate_names_line(c.cert.dns_names) +
-                    "\n    Expiry Date: " + utc_text(c.cert.not_after, "%Y-%m-%d %H:%M:%S+00:00") +
-                    " (" + status_text(c) + ")" + profile_and_ari_text(c) +
-                    "\n    Certificate Path: " + c.fullchain_path +
-                    "\n    Private Key Path: " + c.privkey_path + "\n";
-            }
-        }
-        if (!broken.empty()) {
-            text += "\nThe following renewal configurations were invalid:\n";
-            for (const auto& b : broken)
-                text += "  " + (b.conf_path.empty() ? b.message : b.conf_path) + "\n";
-        }
+        head += "No certificates found.\n";
+    } else if (parsed > 0) {
+        const bool filtered = !cfg.cert_name.empty() || !cfg.domains.empty();
+        head += std::string("Found the following ") + (filtered ? "matching " : "") + "certs:\n";
+        if (listed == 0) head += "\n";  // certbot: the empty match list
     }
-    return text + kRule;
+    entries.insert(0, head);
+    if (!broken.empty()) {
+        entries += "\nThe following renewal configurations were invalid:\n";
+        for (const auto& b : broken)
+            entries += "  " + (b.conf_path.empty() ? b.message : b.conf_path) + "\n";
+    }
+    entries += kRule;
 }
 
 using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
@@ -165,60 +166,64 @@ void put(Writer& w, const char* key, const std::string& value) {
         w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
 }
 
-std::string json(const std::vector<Listed>& certs, const std::vector<Broken>& broken, int64_t now) {
-    rapidjson::StringBuffer buf;
-    Writer w(buf);
+// The JSON document's start: everything before the first certificate.
+void start_json(Writer& w, int64_t now) {
     w.StartObject();
     w.Key("version");
     w.Int(kJsonSchemaVersion);
     put(w, "generated_at", utc_text(now, "%Y-%m-%dT%H:%M:%SZ"));
     w.Key("certificates");
     w.StartArray();
-    for (const auto& c : certs) {
+}
+
+// One lineage's object in "certificates".
+void append_json(Writer& w, const Listed& c) {
+    w.StartObject();
+    put(w, "name", c.name);
+    w.Key("identifiers");
+    w.StartArray();
+    for (const auto& n : c.cert.dns_names) w.String(n.c_str());
+    w.EndArray();
+    put(w, "serial", c.cert.serial_hex);
+    put(w, "key_type", c.cert.key_type);
+    put(w, "not_before", utc_text(c.cert.not_before, "%Y-%m-%dT%H:%M:%SZ"));
+    put(w, "not_after", utc_text(c.cert.not_after, "%Y-%m-%dT%H:%M:%SZ"));
+    w.Key("days_left");
+    w.Int64(c.left >= 0 ? c.left / 86400 : -((-c.left + 86399) / 86400));
+    put(w, "status", c.reasons.empty() ? "VALID" : "INVALID");
+    w.Key("reasons");
+    w.StartArray();
+    for (const auto& r : c.reasons) w.String(r.c_str());
+    w.EndArray();
+    w.Key("paths");
+    w.StartObject();
+    put(w, "cert", c.cert_path);
+    put(w, "chain", c.chain_path);
+    put(w, "fullchain", c.fullchain_path);
+    put(w, "privkey", c.privkey_path);
+    put(w, "renewal_conf", c.renewal_conf_path);
+    w.EndObject();
+    put(w, "authenticator", c.authenticator);
+    put(w, "installer", c.installer);
+    put(w, "server", c.server);
+    put(w, "profile", c.profile);
+    w.Key("ari");
+    if (c.ari.window || c.ari.retry_after) {
         w.StartObject();
-        put(w, "name", c.name);
-        w.Key("identifiers");
-        w.StartArray();
-        for (const auto& n : c.cert.dns_names) w.String(n.c_str());
-        w.EndArray();
-        put(w, "serial", c.cert.serial_hex);
-        put(w, "key_type", c.cert.key_type);
-        put(w, "not_before", utc_text(c.cert.not_before, "%Y-%m-%dT%H:%M:%SZ"));
-        put(w, "not_after", utc_text(c.cert.not_after, "%Y-%m-%dT%H:%M:%SZ"));
-        w.Key("days_left");
-        w.Int64(c.left >= 0 ? c.left / 86400 : -((-c.left + 86399) / 86400));
-        put(w, "status", c.reasons.empty() ? "VALID" : "INVALID");
-        w.Key("reasons");
-        w.StartArray();
-        for (const auto& r : c.reasons) w.String(r.c_str());
-        w.EndArray();
-        w.Key("paths");
-        w.StartObject();
-        put(w, "cert", c.cert_path);
-        put(w, "chain", c.chain_path);
-        put(w, "fullchain", c.fullchain_path);
-        put(w, "privkey", c.privkey_path);
-        put(w, "renewal_conf", c.renewal_conf_path);
+        put(w, "window_start",
+            c.ari.window ? utc_text(c.ari.window->start, "%Y-%m-%dT%H:%M:%SZ") : "");
+        put(w, "window_end", c.ari.window ? utc_text(c.ari.window->end, "%Y-%m-%dT%H:%M:%SZ") : "");
+        put(w, "retry_after",
+            c.ari.retry_after ? utc_text(*c.ari.retry_after, "%Y-%m-%dT%H:%M:%SZ") : "");
         w.EndObject();
-        put(w, "authenticator", c.authenticator);
-        put(w, "installer", c.installer);
-        put(w, "server", c.server);
-        put(w, "profile", c.profile);
-        w.Key("ari");
-        if (c.ari.window || c.ari.retry_after) {
-            w.StartObject();
-            put(w, "window_start",
-                c.ari.window ? utc_text(c.ari.window->start, "%Y-%m-%dT%H:%M:%SZ") : "");
-            put(w, "window_end",
-                c.ari.window ? utc_text(c.ari.window->end, "%Y-%m-%dT%H:%M:%SZ") : "");
-            put(w, "retry_after",
-                c.ari.retry_after ? utc_text(*c.ari.retry_after, "%Y-%m-%dT%H:%M:%SZ") : "");
-            w.EndObject();
-        } else {
-            w.Null();
-        }
-        w.EndObject();
+    } else {
+        w.Null();
     }
+    w.EndObject();
+}
+
+// The rest of the document after the last certificate: the invalid confs.
+void finish_json(Writer& w, const std::vector<Broken>& broken) {
     w.EndArray();
     w.Key("invalid");
     w.StartArray();
@@ -230,7 +235,6 @@ std::string json(const std::vector<Listed>& certs, const std::vector<Broken>& br
     }
     w.EndArray();
     w.EndObject();
-    return std::string(buf.GetString(), buf.GetSize()) + "\n";
 }
 
 }  // namespace
@@ -254,13 +258,22 @@ int cmd_certificates(const Config& cfg, const PluginRegistry&) {
         if (fleet.error().exit_code == kExitUsage) return fail(fleet.error());
         log::warning("fleet: " + fleet.error().message + "; listing this node's copies");
     }
-    // One renewal conf at a time (as renew reads them): only what is listed is kept.
+    // One renewal conf at a time (as renew reads them), and each listed lineage goes into the
+    // output text (or JSON) at once: nothing else of it is kept, so memory grows only by the
+    // output itself. The output is printed after the loop all the same, because certbot warns
+    // about broken confs (on stderr) before it prints the listing.
     auto paths = renewal_conf_paths(cfg.config_dir);
     if (!paths) return fail(paths.error());
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
-    std::vector<Listed> certs;
+    std::string text;                  // human output: the entries, the header added at the end
+    rapidjson::StringBuffer json_buf;  // --json output
+    Writer writer(json_buf);
+    if (cfg.json_output)
+        start_json(writer, now);
+    else
+        text.reserve(paths->size() * 400);  // about one entry each; pages are touched as used
     std::vector<Broken> broken;
-    size_t parsed = 0;
+    size_t parsed = 0, listed = 0;
     for (const std::string& path : *paths) {
         auto loaded = load_lineage_from_conf(cfg.config_dir, path);
         if (!loaded) {
@@ -298,7 +311,11 @@ int cmd_certificates(const Config& cfg, const PluginRegistry&) {
         // certbot: a certificate from a staging server is a test certificate.
         if (c.server.find("staging") != std::string::npos) c.reasons.push_back("TEST_CERT");
         if (c.left <= 0) c.reasons.push_back("EXPIRED");
-        certs.push_back(std::move(c));
+        if (cfg.json_output)
+            append_json(writer, c);
+        else
+            append_entry(text, c);
+        ++listed;
     }
     for (const auto& b : broken)
         log::warning("Renewal configuration file " +
@@ -306,12 +323,14 @@ int cmd_certificates(const Config& cfg, const PluginRegistry&) {
                      "produced an unexpected error: " + b.message + ". Skipping.");
     if (cfg.json_output) {
         // Asked-for data: printed also under -q.
-        const std::string doc = json(certs, broken, now);
-        std::fwrite(doc.data(), 1, doc.size(), stdout);
+        finish_json(writer, broken);
+        std::fwrite(json_buf.GetString(), 1, json_buf.GetSize(), stdout);
+        std::fputc('\n', stdout);
         std::fflush(stdout);
-        log::debug("certificates: " + std::to_string(certs.size()) + " listed as JSON");
+        log::debug("certificates: " + std::to_string(listed) + " listed as JSON");
     } else {
-        log::out(human(cfg, certs, parsed, broken));
+        finish_human(cfg, text, listed, parsed, broken);
+        log::out(text);
     }
     return kExitOk;  // like certbot: broken confs are reported, not fatal, for a listing
 }

@@ -144,21 +144,24 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
 
     // One lineage at a time: decide (a renewal conf and the certificate's validity period),
     // keep just a report line for those not due, and everything needed only for the due ones.
-    std::vector<std::string> conf_paths;
+    // The confs by file name (their directory once): at 10,000 lineages the full paths were
+    // a megabyte of the peak.
+    std::string renewal_dir;
+    std::vector<std::string> conf_names;
     if (!cli.cert_name.empty()) {
-        const std::string conf =
-            normalize_path(cli.config_dir) + "/renewal/" + cli.cert_name + ".conf";
+        renewal_dir = normalize_path(cli.config_dir) + "/renewal";
+        const std::string conf = renewal_dir + "/" + cli.cert_name + ".conf";
         if (auto st = validate_lineage_name(cli.cert_name);
             !st || access(conf.c_str(), F_OK) != 0) {
             log::error("No certificate found with name " + cli.cert_name + " (expected " + conf +
                        "); see `certbot certificates`");
             return kExitFailure;
         }
-        conf_paths.push_back(conf);
+        conf_names.push_back(cli.cert_name + ".conf");
     } else {
-        auto paths = renewal_conf_paths(cli.config_dir);
-        if (!paths) return fail(paths.error());
-        conf_paths = std::move(*paths);
+        auto names = renewal_conf_names(cli.config_dir, &renewal_dir);
+        if (!names) return fail(names.error());
+        conf_names = std::move(*names);
     }
     const std::time_t now = std::time(nullptr);
     std::vector<Item> items;  // the due ones
@@ -166,10 +169,11 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
     std::vector<AriCheck> ari_checks;      // not due by lifetime: ask ARI (ari_renewal.h)
     std::vector<std::string> ari_skipped;  // their report lines, index for index
     // Sized once: at 10,000 lineages a vector doubling while full was most of the peak memory.
-    skipped.reserve(conf_paths.size());
-    ari_checks.reserve(conf_paths.size());
-    ari_skipped.reserve(conf_paths.size());
-    for (const auto& path : conf_paths) {
+    skipped.reserve(conf_names.size());
+    ari_checks.reserve(conf_names.size());
+    ari_skipped.reserve(conf_names.size());
+    for (const auto& conf_name : conf_names) {
+        const std::string path = path_join(renewal_dir, conf_name);
         auto l = load_lineage_from_conf(cli.config_dir, path);
         if (!l) {
             parse_failures.push_back(l.error().message);
@@ -186,6 +190,9 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
             std::string line = "  " + l->fullchain_path + " " + decision.reason + " (skipped)";
             auto check = decision.ari_may_advance ? ari_check_for(*l) : std::nullopt;
             if (check) {
+                // Lineages of one CA share one copy of its URL (most stores have one CA).
+                if (!ari_checks.empty() && *ari_checks.back().server == *check->server)
+                    check->server = ari_checks.back().server;
                 ari_checks.push_back(std::move(*check));
                 ari_skipped.push_back(std::move(line));
             } else {
@@ -200,8 +207,11 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
         items.push_back(Item{
             std::move(*l), std::move(*cfg), std::move(decision), Item::Outcome::kSkipped, {}, {}});
     }
-    std::vector<std::string>().swap(conf_paths);  // no longer needed: not part of the peak
+    std::vector<std::string>().swap(conf_names);  // no longer needed: not part of the peak
     add_ari_due(cli, plugins, now, ari_checks, ari_skipped, items, skipped, parse_failures);
+    // Decided (their lines are in `skipped` now): freed before the summary is built.
+    std::vector<AriCheck>().swap(ari_checks);
+    std::vector<std::string>().swap(ari_skipped);
     std::vector<Item*> due;
     for (auto& it : items) due.push_back(&it);
 

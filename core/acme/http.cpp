@@ -14,6 +14,7 @@
 
 #include "http_body.h"
 #include "log.h"
+#include "quiet_thread.h"
 
 namespace certbot {
 
@@ -110,36 +111,67 @@ namespace {
 // line and headers, where only its per-read timeout applies: a server that trickles one byte
 // every 29 s would otherwise hold the client for as long as it likes. On expiry it shuts the
 // socket down (httplib's stop() is made for a send() in flight), which fails the read at once.
+// One thread per HttpClient, started by its first request and kept until the client goes (a
+// no-op renew's 1,000 ARI requests start 8 of them, not 1,000); it watches one request at a
+// time (HttplibClient sends one at a time).
 class Watchdog {
   public:
-    Watchdog(httplib::Client& client, std::chrono::steady_clock::time_point deadline)
-        : thread_([this, &client, deadline] {
-              std::unique_lock<std::mutex> lock(mu_);
-              if (!cv_.wait_until(lock, deadline, [this] { return done_; })) {
-                  fired_ = true;
-                  client.stop();
-              }
-          }) {}
+    Watchdog() = default;
     Watchdog(const Watchdog&) = delete;
     Watchdog& operator=(const Watchdog&) = delete;
-    ~Watchdog() { finish(); }
-
-    // Stops watching; true when the deadline had passed and the request was cut off.
-    bool finish() {
+    ~Watchdog() {
         {
             std::lock_guard<std::mutex> lock(mu_);
-            done_ = true;
+            quit_ = true;
         }
         cv_.notify_all();
         if (thread_.joinable()) thread_.join();
+    }
+
+    // Watches `client` from now until disarm(): at `deadline` it stops the request in flight.
+    void arm(httplib::Client& client, std::chrono::steady_clock::time_point deadline) {
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            client_ = &client;
+            deadline_ = deadline;
+            fired_ = false;
+            // Signals blocked in it: SIGINT and SIGTERM go to the threads that act on them.
+            if (!thread_.joinable()) thread_ = common::quiet_thread([this] { loop(); });
+        }
+        cv_.notify_all();
+    }
+
+    // Stops watching; true when the deadline had passed and the request was cut off. Once it
+    // returns, the watchdog no longer touches the client.
+    bool disarm() {
+        std::lock_guard<std::mutex> lock(mu_);
+        client_ = nullptr;
         return fired_;
     }
 
   private:
+    void loop() {
+        std::unique_lock<std::mutex> lock(mu_);
+        while (!quit_) {
+            if (!client_) {
+                cv_.wait(lock);
+                continue;
+            }
+            cv_.wait_until(lock, deadline_);
+            if (client_ && !quit_ && std::chrono::steady_clock::now() >= deadline_) {
+                fired_ = true;
+                client_->stop();  // under the lock: disarm() waits until this is done
+                client_ = nullptr;
+            }
+        }
+    }
+
     std::mutex mu_;
     std::condition_variable cv_;
-    bool done_ = false;
+    httplib::Client* client_ = nullptr;  // the request being watched, if any
+    std::chrono::steady_clock::time_point deadline_;
     bool fired_ = false;
+    bool quit_ = false;
     std::thread thread_;
 };
 
@@ -172,9 +204,9 @@ class HttplibClient : public HttpClient {
         httplib::Response res;
         httplib::Error err = httplib::Error::Success;
         const auto started = std::chrono::steady_clock::now();
-        Watchdog watchdog(client, limits.deadline);
+        watchdog_.arm(client, limits.deadline);
         bool ok = client.send(req, res, err);
-        const bool cut_off = watchdog.finish();  // always: it joins the watchdog's thread
+        const bool cut_off = watchdog_.disarm();  // always, before the client may be erased
         const bool too_big = limits.too_big, too_slow = limits.too_slow || cut_off;
         log::debug(request.method + " " + url->origin() + url->path + " -> " +
                    (ok ? std::to_string(res.status) : std::string("error")) + " in " +
@@ -253,6 +285,7 @@ class HttplibClient : public HttpClient {
     HttpOptions opts_;
     std::mutex mu_;
     std::map<std::string, std::unique_ptr<httplib::Client>> clients_;
+    Watchdog watchdog_;  // declared last: destroyed (its thread joined) before the clients
 };
 
 }  // namespace

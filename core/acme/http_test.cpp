@@ -89,6 +89,43 @@ TEST_CASE("a server that trickles its headers is cut off at the total deadline")
     CHECK(took < std::chrono::seconds(15));  // the read timeout (30 s) would be far later
 }
 
+// The watchdog is one thread per client, armed for each request: a request that finished is
+// never cut off later, and the next slow one still is.
+TEST_CASE("one client's watchdog serves request after request") {
+    httplib::Server quick;
+    quick.Get("/ok", [](const httplib::Request&, httplib::Response& res) {
+        res.set_content("fine", "text/plain");
+    });
+    const int quick_port = quick.bind_to_any_port("127.0.0.1");
+    REQUIRE(quick_port > 0);
+    std::thread serving([&] { quick.listen_after_bind(); });
+    TricklingServer slow;
+    HttpOptions o;
+    o.total_timeout_s = 1;
+    auto client = make_http_client(o);
+    HttpRequest ok, stuck;
+    ok.url = "http://127.0.0.1:" + std::to_string(quick_port) + "/ok";
+    stuck.url = "http://127.0.0.1:" + std::to_string(slow.port()) + "/dir";
+
+    auto first = client->send(ok);
+    REQUIRE(first);
+    CHECK(first->body == "fine");
+    // Past the first request's deadline: nothing may fire on the kept connection.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+    auto second = client->send(ok);
+    REQUIRE(second);
+    CHECK(second->status == 200);
+    auto cut = client->send(stuck);
+    REQUIRE_FALSE(cut);
+    CHECK(cut.error().message.find("took longer than 1 s") != std::string::npos);
+    auto after = client->send(ok);
+    REQUIRE(after);
+    CHECK(after->body == "fine");
+    client.reset();  // joins the watchdog's thread
+    quick.stop();
+    serving.join();
+}
+
 TEST_CASE("parse_url refuses what must never reach a request") {
     CHECK_FALSE(parse_url("https://user@host/x", true));
     CHECK_FALSE(parse_url("http://host/x", true));

@@ -114,8 +114,10 @@ Status fsync_dir(const std::string& dir) {
 }
 
 Status atomic_write(const std::string& path, std::string_view data, mode_t mode,
-                    std::optional<gid_t> group) {
-    if (auto e = common::write_durably(path, data, mode, {group, std::nullopt}, true); !e.empty())
+                    std::optional<gid_t> group, DirSync dir_sync) {
+    if (auto e = common::write_durably(path, data, mode, {group, std::nullopt}, true, nullptr,
+                                       dir_sync == DirSync::kNow);
+        !e.empty())
         return Error(e);
     return Status::Ok();
 }

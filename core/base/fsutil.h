@@ -24,8 +24,13 @@ namespace certbot {
 // chowned to that group before the mode is applied; if that is not permitted the group
 // permission bits are dropped instead (never more access than asked for). On failure the temp
 // file is removed and `path` is untouched.
+// With DirSync::kByCaller the last step (the directory fsync that makes the rename durable) is
+// left to the caller, who writes a batch of files into one directory and then calls fsync_dir
+// once, before it reports any of them saved. Until then a crash leaves each file either old or
+// new, never half-written: the file itself is fsynced before its rename either way.
+enum class DirSync { kNow, kByCaller };
 Status atomic_write(const std::string& path, std::string_view data, mode_t mode,
-                    std::optional<gid_t> group = std::nullopt);
+                    std::optional<gid_t> group = std::nullopt, DirSync dir_sync = DirSync::kNow);
 
 // Like atomic_write, but never replaces: the complete file appears at `path` (link(2) of the
 // synced temp file) only if nothing was there; else an error, with *existed set (certbot's

@@ -65,6 +65,26 @@ TEST_CASE("atomic_write replaces a file and leaves no temp files", "[fsutil]") {
     CHECK(read_file(d / "empty").value().empty());
 }
 
+// DirSync::kByCaller (a batch of renewal confs, one directory fsync after them): the same
+// file, mode and cleanup; only the directory fsync is the caller's.
+TEST_CASE("atomic_write leaving the directory fsync to the caller writes the same file",
+          "[fsutil]") {
+    TempDir d;
+    REQUIRE(atomic_write(d / "a", "old", 0644));
+    REQUIRE(atomic_write(d / "a", "new", 0640, std::nullopt, DirSync::kByCaller));
+    REQUIRE(atomic_write(d / "b", "second", 0600, std::nullopt, DirSync::kByCaller));
+    REQUIRE(fsync_dir(d.path));
+    CHECK(read_file(d / "a").value() == "new");
+    CHECK(mode_of(d / "a") == 0640);
+    CHECK(read_file(d / "b").value() == "second");
+    CHECK(mode_of(d / "b") == 0600);
+    CHECK(list_dir(d.path).value() == std::vector<std::string>{"a", "b"});
+    // A failure still leaves the target alone and no temp file.
+    REQUIRE(make_dirs(d / "c", 0755));
+    CHECK_FALSE(atomic_write(d / "c", "x", 0644, std::nullopt, DirSync::kByCaller));
+    CHECK(list_dir(d.path).value() == std::vector<std::string>{"a", "b", "c"});
+}
+
 TEST_CASE("atomic_write failures name the path and leave the target alone", "[fsutil]") {
     TempDir d;
     Status s = atomic_write(d / "missing/dir/f", "x", 0644);

@@ -78,17 +78,21 @@ Result<StoredAccount> read_account_dir(const std::string& dir, const std::string
     if (!key) return key.error();
     auto meta = read_file(meta_path, kMaxAccountFileBytes);
     if (!meta) return meta.error();
-    auto regr_doc = parse_json_object(*regr, regr_path);
-    if (!regr_doc) return regr_doc.error();
-    auto key_doc = parse_json_object(*key, key_path);
-    if (!key_doc) return key_doc.error();
-    if (!key_doc->HasMember("kty")) return Error(key_path + " is not a JWK (no \"kty\")");
-    auto meta_doc = parse_json_object(*meta, meta_path);
-    if (!meta_doc) return meta_doc.error();
-    auto uri = regr_doc->FindMember("uri");
-    if (uri != regr_doc->MemberEnd() && uri->value.IsString()) {
-        acc.account_uri.assign(uri->value.GetString(), uri->value.GetStringLength());
+    // One parsed document at a time (each holds a 64 KiB pool), checked in the same order.
+    {
+        auto regr_doc = parse_json_object(*regr, regr_path);
+        if (!regr_doc) return regr_doc.error();
+        auto uri = regr_doc->FindMember("uri");
+        if (uri != regr_doc->MemberEnd() && uri->value.IsString()) {
+            acc.account_uri.assign(uri->value.GetString(), uri->value.GetStringLength());
+        }
     }
+    {
+        auto key_doc = parse_json_object(*key, key_path);
+        if (!key_doc) return key_doc.error();
+        if (!key_doc->HasMember("kty")) return Error(key_path + " is not a JWK (no \"kty\")");
+    }
+    if (auto meta_doc = parse_json_object(*meta, meta_path); !meta_doc) return meta_doc.error();
     acc.regr_json = std::move(*regr);
     acc.private_key_json = std::move(*key);
     acc.meta_json = std::move(*meta);

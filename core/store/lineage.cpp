@@ -349,16 +349,26 @@ Result<Lineage> load_lineage(const std::string& config_dir_in, const std::string
     return load_lineage_from_conf(config_dir, conf_path);
 }
 
-Result<std::vector<std::string>> renewal_conf_paths(const std::string& config_dir) {
-    const std::string renewal_dir = path_join(normalize_path(config_dir), "renewal");
-    std::vector<std::string> out;
-    if (!path_exists(renewal_dir)) return out;
-    auto names = list_dir(renewal_dir);
+Result<std::vector<std::string>> renewal_conf_names(const std::string& config_dir,
+                                                    std::string* renewal_dir) {
+    *renewal_dir = path_join(normalize_path(config_dir), "renewal");
+    if (!path_exists(*renewal_dir)) return std::vector<std::string>();
+    auto names = list_dir(*renewal_dir);
     if (!names) return names.error();
-    for (const std::string& n : *names) {
-        if (n.size() <= 5 || n[0] == '.' || n.compare(n.size() - 5, 5, ".conf") != 0) continue;
-        out.push_back(path_join(renewal_dir, n));
-    }
+    auto not_conf = [](const std::string& n) {
+        return n.size() <= 5 || n[0] == '.' || n.compare(n.size() - 5, 5, ".conf") != 0;
+    };
+    names->erase(std::remove_if(names->begin(), names->end(), not_conf), names->end());
+    return names;
+}
+
+Result<std::vector<std::string>> renewal_conf_paths(const std::string& config_dir) {
+    std::string renewal_dir;
+    auto names = renewal_conf_names(config_dir, &renewal_dir);
+    if (!names) return names.error();
+    std::vector<std::string> out;
+    out.reserve(names->size());
+    for (const std::string& n : *names) out.push_back(path_join(renewal_dir, n));
     return out;
 }
 

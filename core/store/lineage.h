@@ -90,6 +90,10 @@ void update_renewal_conf(ConfigObj& conf, const std::string& version,
 // <config_dir>/renewal/*.conf, sorted bytewise (hidden files ignored); none if renewal/ is
 // missing. For going through lineages one at a time (load_lineage_from_conf).
 Result<std::vector<std::string>> renewal_conf_paths(const std::string& config_dir);
+// The same confs as file names ("example.com.conf"), with the directory they are in
+// (<config_dir>/renewal, normalised): a tenth of the memory of the paths for a store of 10,000.
+Result<std::vector<std::string>> renewal_conf_names(const std::string& config_dir,
+                                                    std::string* renewal_dir);
 // "example.com" for ".../renewal/example.com.conf".
 std::string lineage_name_of(const std::string& conf_path);
 

@@ -111,6 +111,26 @@ TEST_CASE("list_lineages reports broken confs and loads the rest", "[storage]") 
     CHECK(missing.error().message.find("No certificate found with name nope") != std::string::npos);
 }
 
+TEST_CASE("renewal confs by name and by path: only *.conf, sorted, hidden files left out",
+          "[storage]") {
+    TempDir d;
+    const std::string c = d / "config";
+    REQUIRE(make_dirs(c + "/renewal", 0755));
+    for (const char* n : {"b.example.conf", "a.example.conf", "README", ".hidden.conf", ".conf"})
+        REQUIRE(atomic_write(c + "/renewal/" + n, "x", 0644));
+    std::string dir;
+    auto names = renewal_conf_names(c, &dir);
+    REQUIRE(names.ok());
+    CHECK(*names == std::vector<std::string>{"a.example.conf", "b.example.conf"});
+    CHECK(dir == normalize_path(c) + "/renewal");
+    auto paths = renewal_conf_paths(c);
+    REQUIRE(paths.ok());
+    CHECK(*paths == std::vector<std::string>{dir + "/a.example.conf", dir + "/b.example.conf"});
+    auto none = renewal_conf_names(d / "no-config", &dir);
+    REQUIRE(none.ok());
+    CHECK(none->empty());
+}
+
 TEST_CASE("a conf written by Python certbot loads and is rewritten identically", "[storage]") {
     TempDir d;
     const std::string c = d / "config";

@@ -140,13 +140,13 @@ Result<Lineage> create_lineage(const std::string& config_dir_in, const std::stri
     return l;
 }
 
-Status save_renewal_conf(const Lineage& lineage) {
+Status save_renewal_conf(const Lineage& lineage, DirSync dir_sync) {
     auto text = lineage.conf.serialize();
     if (!text) return text.error().context("writing " + lineage.renewal_conf_path);
     mode_t mode = kPublicMode;
     struct stat st;
     if (::stat(lineage.renewal_conf_path.c_str(), &st) == 0) mode = st.st_mode & 07777;
-    return atomic_write(lineage.renewal_conf_path, *text, mode);
+    return atomic_write(lineage.renewal_conf_path, *text, mode, std::nullopt, dir_sync);
 }
 
 Result<int> save_new_version(Lineage& lineage, const std::string& cert_pem,

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "fsutil.h"
 #include "lineage.h"
 #include "result.h"
 
@@ -39,8 +40,9 @@ Result<int> save_new_version(Lineage& lineage, const std::string& cert_pem,
 // Deletes archive versions other than the latest complete one and the `keep_previous` before it
 // (certbot 2.3+ truncate()).
 Status prune_versions(const Lineage& lineage, int keep_previous = 5);
-// Writes lineage.conf to its renewal conf atomically, keeping the existing file's mode.
-Status save_renewal_conf(const Lineage& lineage);
+// Writes lineage.conf to its renewal conf atomically, keeping the existing file's mode. With
+// DirSync::kByCaller the caller fsyncs the renewal directory after its batch (fsutil.h).
+Status save_renewal_conf(const Lineage& lineage, DirSync dir_sync = DirSync::kNow);
 // certbot's delete: renewal conf first, then the four live links (and live/<name>/ with its
 // README when it is left empty), then the archive directory. A lineage without a renewal conf
 // (half-made: a crash, another tool) loses live/<name>/ and archive/<name>/.

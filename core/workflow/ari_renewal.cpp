@@ -113,7 +113,7 @@ std::optional<AriCheck> ari_check_for(const Lineage& l) {
     }
     AriCheck c;
     c.name = l.name;
-    c.server = *server;
+    c.server = std::make_shared<const std::string>(*server);
     c.cert_path = l.cert_path;
     c.stored = load_ari_state(l.conf);
     return c;
@@ -144,7 +144,7 @@ void run_ari_checks(std::vector<AriCheck>& checks, const HttpFactory& make_http,
             continue;
         }
         ask.push_back(i);
-        renewal_info.emplace(c.server, "");
+        renewal_info.emplace(*c.server, "");
     }
     if (ask.empty()) return;
 
@@ -167,7 +167,7 @@ void run_ari_checks(std::vector<AriCheck>& checks, const HttpFactory& make_http,
 
     parallel_for(ask.size(), parallel, make_http, [&](size_t k, HttpClient& http) {
         AriCheck& c = checks[ask[k]];
-        const std::string& url = renewal_info[c.server];
+        const std::string& url = renewal_info[*c.server];
         if (url.empty() || !cert_id_of(c)) return;
         auto answer = fetch_renewal_info(http, url, c.cert_id, now);
         if (!answer) {
@@ -183,11 +183,11 @@ void run_ari_checks(std::vector<AriCheck>& checks, const HttpFactory& make_http,
     });
 }
 
-Status save_ari_state(const std::string& config_dir, const AriCheck& c) {
+Status save_ari_state(const std::string& config_dir, const AriCheck& c, DirSync dir_sync) {
     auto l = load_lineage(config_dir, c.name);
     if (!l) return l.error();
     store_ari_state(l->conf, c.stored);
-    return save_renewal_conf(*l);
+    return save_renewal_conf(*l, dir_sync);
 }
 
 RenewalDecision should_renew_with_ari(const Lineage& l, const Config& cfg, std::time_t now) {
@@ -206,14 +206,21 @@ void check_ari_and_save(std::vector<AriCheck>& checks, const Config& cfg, int64_
     const HttpOptions opts = ari_http_options(!cfg.no_verify_ssl, user_agent(cfg));
     run_ari_checks(
         checks, [&]() { return make_http_client(opts); }, now, parallel);
+    bool saved = false;
     for (const AriCheck& c : checks) {
         if (!c.warning.empty())
             log::warning("An error occurred requesting ACME Renewal Information (ARI) for " +
                          c.name + ": " + c.warning + "; the certificate's lifetime decides");
-        if (c.fetched)
-            if (auto st = save_ari_state(cfg.config_dir, c); !st)
-                log::warning("could not save ARI state: " + st.error().message);
+        if (!c.fetched) continue;
+        if (auto st = save_ari_state(cfg.config_dir, c, DirSync::kByCaller); !st)
+            log::warning("could not save ARI state: " + st.error().message);
+        else
+            saved = true;
     }
+    // The renames above made durable at once (every conf is in <config_dir>/renewal/).
+    if (saved)
+        if (auto st = fsync_dir(path_join(cfg.config_dir, "renewal")); !st)
+            log::warning("could not save ARI state: " + st.error().message);
 }
 
 }  // namespace certbot

@@ -186,7 +186,7 @@ TEST_CASE("ARI asks the lineage's own CA, and skips a conf without a server", "[
                           "https://own-ca.example/directory");
     auto check = ari_check_for(l);
     REQUIRE(check);
-    CHECK(check->server == "https://own-ca.example/directory");
+    CHECK(*check->server == "https://own-ca.example/directory");
     l.renewal_params().remove("server");
     CHECK_FALSE(ari_check_for(l));
 }

@@ -89,10 +89,12 @@ struct FileOwner {
 
 // DATA to PATH through a temp file opened O_CREAT|O_EXCL|O_NOFOLLOW with MODE, then fchmod(MODE)
 // (umask-independent) before the first byte, write, fsync; then with REPLACE rename over PATH,
-// else link(2) it to PATH (EEXIST: *EXISTED set, nothing changes); then fsync the directory. On
-// failure the temp file is removed and PATH is untouched.
+// else link(2) it to PATH (EEXIST: *EXISTED set, nothing changes); then fsync the directory
+// (a rename over PATH with SYNC_DIR false leaves that to the caller, who fsyncs the directory once
+// after a batch of writes into it). On failure the temp file is removed and PATH is untouched.
 inline std::string write_durably(const std::string& path, std::string_view data, mode_t mode,
-                                 const FileOwner& who, bool replace, bool* existed = nullptr) {
+                                 const FileOwner& who, bool replace, bool* existed = nullptr,
+                                 bool sync_directory = true) {
     const std::string dir = dir_name(path);
     std::string tmp;
     int fd = -1;
@@ -152,7 +154,7 @@ inline std::string write_durably(const std::string& path, std::string_view data,
     if (::rename(tmp.c_str(), path.c_str()) != 0)
         return fail("cannot replace " + path + ": " + std::strerror(errno) +
                     "; check that it is not a directory and that " + dir + " is writable");
-    return sync_dir(dir);
+    return sync_directory ? sync_dir(dir) : std::string();
 }
 
 // DATA to TARGET as an editor writes a file: through a symlink to the file it names, instead of

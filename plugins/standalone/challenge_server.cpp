@@ -20,6 +20,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "quiet_thread.h"
+
 namespace standalone {
 namespace {
 
@@ -268,18 +270,9 @@ void ChallengeServer::add_tls_alpn01(const std::string& sni, AlpnCert cert,
 void ChallengeServer::start() {
     if (thread_.joinable()) return;
     stopping_ = false;
-    // The thread inherits the mask: block everything so SIGINT/SIGTERM reach the host's threads
-    // and a write to a reset TLS peer cannot kill the process with SIGPIPE.
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    try {
-        thread_ = std::thread([this] { loop(); });
-    } catch (...) {
-        pthread_sigmask(SIG_SETMASK, &old, nullptr);
-        throw;
-    }
-    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    // Every signal blocked in it: SIGINT/SIGTERM reach the host's threads and a write to a reset
+    // TLS peer cannot kill the process with SIGPIPE.
+    thread_ = certbot::common::quiet_thread([this] { loop(); });
     // Named from here, not from the thread, so the name is there when start returns.
     pthread_setname_np(thread_.native_handle(), kThreadName);  // ps -L, gdb, /proc
 }
