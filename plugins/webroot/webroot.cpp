@@ -248,6 +248,25 @@ class Webroot : public certbot::plugin::Authenticator {
         return fd;
     }
 
+    static constexpr int kRemakeAttempts = 5;
+
+    // .well-known/acme-challenge under ROOT opened again, each made where missing (and then
+    // removed by this instance's cleanup).
+    void remake_dirs(Root& r, const std::string& identifier) {
+        struct stat st {};
+        if (::fstat(r.dir.get(), &st) != 0)
+            throw std::runtime_error("Could not inspect the webroot path " + r.path + ": " +
+                                     errno_text(errno) + ".");
+        bool made = false;
+        r.well_known =
+            open_or_make_dir(r.dir.get(), kWellKnown, r.well_known_path(), identifier, st, made);
+        r.created_well_known = r.created_well_known || made;
+        made = false;
+        r.challenge_dir = open_or_make_dir(r.well_known.get(), kAcmeChallenge,
+                                           r.challenge_dir_path(), identifier, st, made);
+        r.created_challenge_dir = r.created_challenge_dir || made;
+    }
+
     void write_challenge(Root& root, const Challenge& c) {
         const std::string path = root.file_path(c.token);
         const std::string& content = c.validation.empty() ? c.key_authorization : c.validation;
@@ -256,6 +275,21 @@ class Webroot : public certbot::plugin::Authenticator {
         // at this name is not followed (O_EXCL alone refuses it too; this says so twice).
         Fd fd(::openat(root.challenge_dir.get(), c.token.c_str(),
                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, kFileMode));
+        // ENOENT: another run sharing this webroot (a parallel renewal's other lineage, or another
+        // certbot) removed the challenge directory in its cleanup after we opened it and before
+        // this file was in it. Make the directories again (now ours to remove) and retry, a few
+        // times at most.
+        for (int attempt = 1; !fd && errno == ENOENT && attempt <= kRemakeAttempts; ++attempt) {
+            try {
+                remake_dirs(root, c.identifier);
+            } catch (const std::runtime_error&) {
+                if (attempt == kRemakeAttempts) throw;
+                errno = ENOENT;  // a parent vanished again meanwhile: once more
+                continue;
+            }
+            fd = Fd(::openat(root.challenge_dir.get(), c.token.c_str(),
+                             O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, kFileMode));
+        }
         if (!fd) {
             int err = errno;
             if (err == EEXIST || err == ELOOP)

@@ -359,3 +359,30 @@ TEST_CASE("webroot: a webroot the user cannot write is named in the error", "[we
     CHECK(result.find("Make " + root + " writable") != std::string::npos);
     CHECK(list_dir(root).empty());
 }
+
+// Parallel renewal of lineages sharing one webroot: another lineage's cleanup can remove
+// .well-known/acme-challenge after this instance opened it and before its next file is in it.
+TEST_CASE("webroot: a challenge directory removed by another run's cleanup is made again",
+          "[webroot]") {
+    TempDir tmp;
+    const std::string root = tmp.path();
+    FakeHost host;
+    host.set_for("path", "a.example", root);
+    host.set_for("path", "b.example", root);
+    const auto first = http01("a.example", "tokenFirst");
+    const auto second = http01("b.example", "tokenSecond");
+    Instance inst(webroot(), host);
+    REQUIRE(inst.perform({first}) == CB_OK);
+    // What the other run's cleanup does: its file gone, then the directories it made.
+    REQUIRE(unlink((root + kChallengeDir + "/tokenFirst").c_str()) == 0);
+    REQUIRE(rmdir((root + kChallengeDir).c_str()) == 0);
+    REQUIRE(rmdir((root + "/.well-known").c_str()) == 0);
+
+    REQUIRE(inst.perform({second}) == CB_OK);
+    INFO(host.all_logs());
+    CHECK(host.errors().empty());
+    CHECK(read_file(root + kChallengeDir + "/tokenSecond") == second.validation);
+    CHECK(mode_of(root + kChallengeDir) == 0755);
+    REQUIRE(inst.cleanup({first, second}) == CB_OK);
+    CHECK_FALSE(exists(root + "/.well-known"));  // made again by this instance: removed by it
+}
