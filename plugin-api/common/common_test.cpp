@@ -3,10 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include <dirent.h>
+#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -102,7 +104,13 @@ struct TempDir {
         REQUIRE(::mkdtemp(tmpl));
         path = tmpl;
     }
-    ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
+    // Removes everything under it without a shell: children first, links not followed.
+    ~TempDir() {
+        ::nftw(
+            path.c_str(),
+            [](const char* p, const struct stat*, int, struct FTW*) { return ::remove(p); }, 16,
+            FTW_DEPTH | FTW_PHYS);
+    }
     std::string operator/(const std::string& name) const { return path + "/" + name; }
     int entries() const {
         int n = 0;
