@@ -23,4 +23,9 @@ function(certbot_add_plugin target)
   set(map "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/certbot-plugin.map")
   target_link_options(${target} PRIVATE "LINKER:--version-script=${map}" "LINKER:-z,defs")
   set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS "${map}")
+  # certbot loads a plugin only from a directory and a file no other user can write (OpenSSH's
+  # StrictModes). Under umask 0002 the linker leaves both group-writable, and the build tree's
+  # certbot would refuse its own plugins; the build takes group and other write away.
+  add_custom_command(TARGET ${target} POST_BUILD
+    COMMAND chmod go-w "$<TARGET_FILE:${target}>" "$<TARGET_FILE_DIR:${target}>" VERBATIM)
 endfunction()
