@@ -36,6 +36,11 @@ set(CMAKE_CXX_STANDARD_REQUIRED ON)
 find_package(CertbotPluginDns CONFIG REQUIRED)
 certbot_add_plugin(dns-luadns SOURCES luadns.cpp LIBS CertbotPluginDns::dns)
 EOF2
+# Configured and built under umask 0002, as many developers' shells are: the linker makes the .so
+# and its directory group-writable, and certbot refuses plugins others can change, so
+# certbot_add_plugin must take group write away for the plugin to load below.
+caller_umask=$(umask)
+umask 0002
 cmake -S "$src" -B "$src/build" -DCMAKE_PREFIX_PATH="$sdk" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF \
   -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_COMPILE_WARNING_AS_ERROR=ON >"$src/configure.log" 2>&1 ||
@@ -43,8 +48,11 @@ cmake -S "$src" -B "$src/build" -DCMAKE_PREFIX_PATH="$sdk" -DCMAKE_FIND_USE_PACK
 grep -q "CertbotPluginDns_DIR:PATH=$sdk/" "$src/build/CMakeCache.txt" ||
   fail "the plugin did not find CertbotPluginDns in $sdk: $(grep CertbotPluginDns_DIR "$src/build/CMakeCache.txt")"
 cmake --build "$src/build" >"$src/build.log" 2>&1 || fail "building the plugin failed: $(cat "$src/build.log")"
+umask "$caller_umask"
 so="$src/build/dns-luadns.so"
 assert_file "$so"
+assert_eq "$(stat -c %A "$so" | cut -c6,9)$(stat -c %A "$src/build" | cut -c6,9)" "----" \
+  "group/other write bits of the plugin and its directory built under umask 0002"
 assert_eq "$(nm -D --defined-only "$so" | awk '{print $3}' | sort -u | tr '\n' ' ')" \
   "certbot_plugin_entry " "dynamic symbols the plugin exports"
 out=$("$CERTBOT" plugins --check "$so" 2>&1) || fail "plugins --check $so failed: $out"
