@@ -608,7 +608,12 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
     IssueResult out;
     out.domains = issued.domains;  // fewer than asked for with --allow-subset-of-names
     out.dry_run = cfg.dry_run;
-    if (auto info = parse_cert_pem(issued.cert_pem)) out.not_after = info->not_after;
+    // The DER walk (cert_dates.h) reads the date without OpenSSL's decoders; the full parse
+    // only for a certificate it does not understand.
+    if (auto v = cert_validity_pem(issued.cert_pem))
+        out.not_after = v->not_after;
+    else if (auto info = parse_cert_pem(issued.cert_pem))
+        out.not_after = info->not_after;
     if (cfg.dry_run) {
         out.name = existing ? existing->name : cfg.cert_name;
         return out;
