@@ -259,7 +259,7 @@ class HttplibClient : public HttpClient {
             if (v.size() + h.second.size() > 16384) continue;
             v += (v.empty() ? "" : ", ") + h.second;
         }
-        if (!too_big) give_back(url->origin(), std::move(conn));
+        give_back(url->origin(), std::move(conn));
         return out;
     }
 
@@ -303,6 +303,8 @@ class HttplibClient : public HttpClient {
         return conn;
     }
 
+    // Beyond the bound the connection is closed when `conn` goes, after the lock (a local) is
+    // released: closing joins its watchdog's thread.
     void give_back(const std::string& origin, std::unique_ptr<Connection> conn) {
         std::lock_guard<std::mutex> lock(mu_);
         auto& idle = idle_[origin];
