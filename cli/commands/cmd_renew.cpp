@@ -247,6 +247,7 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
     // standalone lineages of one port, are renewed one after another in conf order, so user
     // scripts and prompts never overlap and always come in the same order. Deploy hooks run after
     // the pool, one at a time, in conf order.
+    SharedCaLinks ca_links;  // one directory, connection pool and nonce pool per CA
     auto renew_one = [&](size_t i) {
         Item* it = due[i];
         const bool shared = fleet && !cli.dry_run;
@@ -271,8 +272,7 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
             }
         }
         log::info("Renewing " + it->lineage.name + " (" + it->decision.reason + ")");
-        auto http = ca_http_client(it->cfg);
-        auto r = issue_and_save(it->cfg, plugins, &it->lineage, {*http});
+        auto r = issue_and_save(it->cfg, plugins, &it->lineage, ca_links.link(it->cfg));
         if (!r) {
             it->outcome = Item::Outcome::kFailed;
             it->error = r.error().message;

@@ -295,9 +295,47 @@ AcmeClient::AcmeClient(HttpClient& http, std::string directory_url, Clock& clock
     dir_.url = std::move(directory_url);
 }
 
+Result<Directory> CaShare::directory(const std::function<Result<Directory>()>& load) {
+    std::lock_guard<std::mutex> loading(load_mu_);
+    {
+        std::lock_guard<std::mutex> l(mu_);
+        if (dir_) return *dir_;
+    }
+    auto d = load();
+    if (!d) return d.error();
+    std::lock_guard<std::mutex> l(mu_);
+    dir_ = *d;
+    return d;
+}
+
+std::optional<std::string> CaShare::take_nonce() {
+    std::lock_guard<std::mutex> l(mu_);
+    if (nonces_.empty()) return std::nullopt;
+    std::string n = std::move(nonces_.back());
+    nonces_.pop_back();
+    return n;
+}
+
+void CaShare::give_nonce(std::string nonce) {
+    std::lock_guard<std::mutex> l(mu_);
+    if (nonces_.size() >= kMaxNonces) nonces_.erase(nonces_.begin());  // the oldest goes
+    nonces_.push_back(std::move(nonce));
+}
+
+void AcmeClient::share_with(CaShare& share) {
+    share_ = share.directory_url() == dir_.url ? &share : nullptr;
+}
+
 Status AcmeClient::load_directory() {
     auto url = parse_url(dir_.url, true);
     if (!url) return url.error().context("--server");
+    auto d = share_ ? share_->directory([this] { return fetch_directory(); }) : fetch_directory();
+    if (!d) return d.error();
+    dir_ = std::move(*d);
+    return Status::Ok();
+}
+
+Result<Directory> AcmeClient::fetch_directory() {
     auto r = send_idempotent({"GET", dir_.url, "", ""});
     if (!r) return r.error();
     if (r->status != 200)
@@ -307,29 +345,31 @@ Status AcmeClient::load_directory() {
     auto doc = json_body(*r, what);
     if (!doc) return doc.error();
     // RFC 8555 §7.1.1.
+    Directory d;
+    d.url = dir_.url;
     Fields f(*doc, what);
-    CB_TRY(f.url("newNonce", true, dir_.new_nonce));
-    CB_TRY(f.url("newAccount", true, dir_.new_account));
-    CB_TRY(f.url("newOrder", true, dir_.new_order));
-    CB_TRY(f.url("revokeCert", false, dir_.revoke_cert));
-    CB_TRY(f.url("keyChange", false, dir_.key_change));
-    CB_TRY(f.url("renewalInfo", false, dir_.renewal_info));
+    CB_TRY(f.url("newNonce", true, d.new_nonce));
+    CB_TRY(f.url("newAccount", true, d.new_account));
+    CB_TRY(f.url("newOrder", true, d.new_order));
+    CB_TRY(f.url("revokeCert", false, d.revoke_cert));
+    CB_TRY(f.url("keyChange", false, d.key_change));
+    CB_TRY(f.url("renewalInfo", false, d.renewal_info));
     auto meta_obj = f.object("meta", false);
     if (!meta_obj) return meta_obj.error();
     if (const rapidjson::Value* meta = *meta_obj) {
         Fields m(*meta, what + " (meta)");
-        CB_TRY(m.string("termsOfService", false, dir_.terms_of_service));
-        CB_TRY(m.string("website", false, dir_.website));
-        CB_TRY(m.boolean("externalAccountRequired", dir_.external_account_required));
+        CB_TRY(m.string("termsOfService", false, d.terms_of_service));
+        CB_TRY(m.string("website", false, d.website));
+        CB_TRY(m.boolean("externalAccountRequired", d.external_account_required));
         std::vector<std::string> caa;
         CB_TRY(m.strings("caaIdentities", false, 100, caa));
         auto profiles = m.object("profiles", false);
         if (!profiles) return profiles.error();
         if (*profiles)
             for (const auto& p : (*profiles)->GetObject())
-                dir_.profiles.emplace_back(p.name.GetString(), p.name.GetStringLength());
+                d.profiles.emplace_back(p.name.GetString(), p.name.GetStringLength());
     }
-    return Status::Ok();
+    return d;
 }
 
 void AcmeClient::set_account(const PrivateKey* key, std::string kid) {
@@ -343,6 +383,8 @@ std::string AcmeClient::key_authorization(const std::string& token) const {
 }
 
 Result<std::string> AcmeClient::fetch_nonce() {
+    if (share_)
+        if (auto n = share_->take_nonce()) return std::move(*n);
     if (!nonces_.empty()) {
         std::string n = std::move(nonces_.back());
         nonces_.pop_back();
@@ -377,11 +419,18 @@ Result<AcmeClient::Response> AcmeClient::post_once(const std::string& url,
     auto r = http_.send({"POST", url, *body, "application/jose+json"});
     if (!r) return r.error();
     check_clock(*r);
-    auto n = r->header("replay-nonce");
-    if (valid_nonce(n) && nonces_.size() < 16) nonces_.push_back(n);
+    keep_nonce(r->header("replay-nonce"));
     Response out{std::move(*r), {}};
     out.location = out.http.header("location");
     return out;
+}
+
+void AcmeClient::keep_nonce(std::string nonce) {
+    if (!valid_nonce(nonce)) return;
+    if (share_)
+        share_->give_nonce(std::move(nonce));
+    else if (nonces_.size() < 16)
+        nonces_.push_back(std::move(nonce));
 }
 
 Error AcmeClient::problem_error(const HttpResponse& r, const std::string& what) const {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <ctime>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -79,10 +80,39 @@ struct ExternalAccountBinding {
     std::string kid, hmac_key_b64url, alg = "HS256";
 };
 
+// What the AcmeClients of one CA (one directory URL) share within one run, from any number of
+// threads at once: the directory, fetched once, and the unused nonces every response brought
+// (RFC 8555 §6.5). A nonce is handed to one request only; one the CA no longer accepts is
+// answered with badNonce, which AcmeClient::post retries with the fresh nonce that comes with it.
+class CaShare {
+  public:
+    explicit CaShare(std::string directory_url) : url_(std::move(directory_url)) {}
+    CaShare(const CaShare&) = delete;
+    CaShare& operator=(const CaShare&) = delete;
+    const std::string& directory_url() const { return url_; }
+    // The directory, loaded by `load` only if no client has loaded it yet (one at a time: the
+    // others wait for the first and take its copy). A failed load is not kept.
+    Result<Directory> directory(const std::function<Result<Directory>()>& load);
+    std::optional<std::string> take_nonce();
+    void give_nonce(std::string nonce);
+
+    static constexpr size_t kMaxNonces = 64;
+
+  private:
+    const std::string url_;
+    std::mutex load_mu_;  // held while the directory is fetched
+    std::mutex mu_;
+    std::optional<Directory> dir_;
+    std::vector<std::string> nonces_;  // newest last
+};
+
 class AcmeClient {
   public:
     AcmeClient(HttpClient& http, std::string directory_url, Clock& clock = system_clock());
 
+    // Shares the directory and the nonces with the other clients of `share` (same directory URL
+    // only; a share of another CA is not used). Call before load_directory.
+    void share_with(CaShare& share);
     Status load_directory();
     const Directory& directory() const { return dir_; }
     // The clock this client polls with; callers take their deadlines from it too.
@@ -156,7 +186,9 @@ class AcmeClient {
     void set_wall_clock(std::function<std::time_t()> f) { wall_clock_ = std::move(f); }
 
   private:
+    Result<Directory> fetch_directory();
     Result<std::string> fetch_nonce();
+    void keep_nonce(std::string nonce);
     Result<HttpResponse> send_idempotent(const HttpRequest& request);
     std::optional<std::chrono::milliseconds> transient_delay(const HttpResponse* r, int attempt);
     // Polls the order while its status is while_status, checking each transition. from_answer:
@@ -187,6 +219,7 @@ class AcmeClient {
     std::string kid_;
     std::string thumbprint_;
     std::vector<std::string> nonces_;
+    CaShare* share_ = nullptr;
     std::chrono::steady_clock::time_point retry_deadline_ =
         std::chrono::steady_clock::time_point::max();
     std::minstd_rand rng_{std::random_device{}()};

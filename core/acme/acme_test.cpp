@@ -7,6 +7,10 @@
 #include <deque>
 #include <fstream>
 #include <iterator>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
 
 #include "acme.h"
 #include "base64.h"
@@ -202,6 +206,102 @@ TEST_CASE_METHOD(FakeCa, "JWS requests carry jwk for newAccount and kid afterwar
     (void)acme.new_order({"a.test"});
     CHECK(protected_of(http.seen.back().body).find("\"kid\":\"https://ca.test/acct/7\"") !=
           std::string::npos);
+}
+
+namespace {
+
+std::string protected_header(const std::string& jws) {
+    auto start = jws.find("\"protected\":\"") + 13;
+    auto b = base64url_decode(jws.substr(start, jws.find('"', start) - start));
+    return b ? *b : std::string();
+}
+
+const char* kOrderBody =
+    R"({"status":"pending","identifiers":[{"type":"dns","value":"a.test"}],)"
+    R"("authorizations":["https://ca.test/authz/1"],"finalize":"https://ca.test/fin/1"})";
+
+}  // namespace
+
+TEST_CASE("clients sharing a CaShare fetch the directory once and use each other's nonces",
+          "[acme][share]") {
+    FakeHttp http;
+    FakeClock clock;
+    CaShare share("https://ca.test/dir");
+    AcmeClient a(http, "https://ca.test/dir", clock), b(http, "https://ca.test/dir", clock);
+    a.share_with(share);
+    b.share_with(share);
+    SECTION("one directory request for both") {
+        http.reply(200, kDir);
+        REQUIRE(a.load_directory());
+        REQUIRE(b.load_directory());
+        CHECK(http.seen.size() == 1);
+        CHECK(b.directory().new_order == "https://ca.test/order");
+        CHECK(b.directory().profiles.size() == 2);
+    }
+    SECTION("a failed directory request is not kept: the next client asks again") {
+        http.reply(500, "oops");
+        REQUIRE_FALSE(a.load_directory());
+        http.reply(200, kDir);
+        REQUIRE(b.load_directory());
+        CHECK(http.seen.size() == 2);
+    }
+    SECTION("the nonce one client's answer brought signs the other's next request") {
+        http.reply(200, kDir);
+        REQUIRE(a.load_directory());
+        REQUIRE(b.load_directory());
+        auto key = PrivateKey::generate(KeySpec{});
+        REQUIRE(key);
+        a.set_account(&*key, "https://ca.test/acct/1");
+        b.set_account(&*key, "https://ca.test/acct/1");
+        http.reply(201, kOrderBody,
+                   {{"location", "https://ca.test/order/1"}, {"replay-nonce", "fromA"}});
+        REQUIRE(a.new_order({"a.test"}));
+        http.reply(201, kOrderBody, {{"location", "https://ca.test/order/2"}});
+        REQUIRE(b.new_order({"a.test"}));
+        size_t heads = 0;
+        for (const auto& r : http.seen) heads += r.method == "HEAD";
+        CHECK(heads == 1);  // only the very first request needed one
+        CHECK(protected_header(http.seen.back().body).find("\"nonce\":\"fromA\"") !=
+              std::string::npos);
+        // Used once: the next request takes the nonce b's answer brought, not fromA again.
+        http.reply(201, kOrderBody, {{"location", "https://ca.test/order/3"}});
+        REQUIRE(a.new_order({"a.test"}));
+        CHECK(protected_header(http.seen.back().body).find("\"nonce\":\"fromA\"") ==
+              std::string::npos);
+    }
+    SECTION("a share of another CA is not used") {
+        AcmeClient other(http, "https://other.test/dir", clock);
+        other.share_with(share);
+        http.reply(200, kDir);
+        REQUIRE(a.load_directory());
+        http.reply(200, kDir);
+        REQUIRE(other.load_directory());
+        CHECK(http.seen.size() == 2);
+        CHECK(http.seen.back().url == "https://other.test/dir");
+    }
+}
+
+TEST_CASE("a shared nonce is handed to one taker only, from any number of threads",
+          "[acme][share]") {
+    CaShare share("https://ca.test/dir");
+    for (size_t i = 0; i < CaShare::kMaxNonces + 10; ++i) share.give_nonce("n" + std::to_string(i));
+    std::mutex mu;
+    std::vector<std::string> taken;
+    std::vector<std::thread> takers;
+    for (int t = 0; t < 4; ++t)
+        takers.emplace_back([&] {
+            while (auto n = share.take_nonce()) {
+                std::lock_guard<std::mutex> l(mu);
+                taken.push_back(*n);
+            }
+        });
+    for (auto& t : takers) t.join();
+    // At most kMaxNonces are kept (the oldest go), and none is handed out twice.
+    CHECK(taken.size() == CaShare::kMaxNonces);
+    std::set<std::string> distinct(taken.begin(), taken.end());
+    CHECK(distinct.size() == taken.size());
+    CHECK(distinct.count("n0") == 0);
+    CHECK(distinct.count("n" + std::to_string(CaShare::kMaxNonces + 9)) == 1);
 }
 
 TEST_CASE("Retry-After and nonce parsing", "[acme]") {

@@ -11,6 +11,7 @@
 #include <ctime>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "http_body.h"
 #include "log.h"
@@ -111,9 +112,9 @@ namespace {
 // line and headers, where only its per-read timeout applies: a server that trickles one byte
 // every 29 s would otherwise hold the client for as long as it likes. On expiry it shuts the
 // socket down (httplib's stop() is made for a send() in flight), which fails the read at once.
-// One thread per HttpClient, started by its first request and kept until the client goes (a
+// One thread per connection, started by its first request and kept until the connection goes (a
 // no-op renew's 1,000 ARI requests start 8 of them, not 1,000); it watches one request at a
-// time (HttplibClient sends one at a time).
+// time (a connection carries one request at a time).
 class Watchdog {
   public:
     Watchdog() = default;
@@ -175,6 +176,8 @@ class Watchdog {
     std::thread thread_;
 };
 
+// Safe to share between threads: each request takes a connection of its own, so requests from
+// several threads (renew's workers) run at once, each on a kept-alive connection.
 class HttplibClient : public HttpClient {
   public:
     explicit HttplibClient(HttpOptions o) : opts_(std::move(o)) {
@@ -184,8 +187,10 @@ class HttplibClient : public HttpClient {
     Result<HttpResponse> send(const HttpRequest& request) override {
         auto url = parse_url(request.url, false);
         if (!url) return url.error();
-        std::lock_guard<std::mutex> lock(mu_);
-        httplib::Client& client = client_for(*url);
+        // A connection of its own for this request: an idle kept-alive one to the same origin,
+        // else a new one. It goes back to the idle ones only after a complete answer.
+        std::unique_ptr<Connection> conn = take_connection(*url);
+        httplib::Client& client = *conn->client;
 
         httplib::Request req;
         req.method = request.method;
@@ -204,9 +209,9 @@ class HttplibClient : public HttpClient {
         httplib::Response res;
         httplib::Error err = httplib::Error::Success;
         const auto started = std::chrono::steady_clock::now();
-        watchdog_.arm(client, limits.deadline);
+        conn->watchdog.arm(client, limits.deadline);
         bool ok = client.send(req, res, err);
-        const bool cut_off = watchdog_.disarm();  // always, before the client may be erased
+        const bool cut_off = conn->watchdog.disarm();  // always, before the client may go
         const bool too_big = limits.too_big, too_slow = limits.too_slow || cut_off;
         log::debug(request.method + " " + url->origin() + url->path + " -> " +
                    (ok ? std::to_string(res.status) : std::string("error")) + " in " +
@@ -217,8 +222,7 @@ class HttplibClient : public HttpClient {
         if (too_big)
             return Error("response from " + url->origin() + url->path + " is larger than " +
                          std::to_string(opts_.max_body) + " bytes; refusing it");
-        if (too_slow) {
-            clients_.erase(url->origin());  // its socket was shut down
+        if (too_slow) {  // its socket was shut down: the connection is not kept
             return Error("response from " + url->origin() + url->path + " took longer than " +
                          std::to_string(opts_.total_timeout_s) + " s; giving up");
         }
@@ -232,8 +236,7 @@ class HttplibClient : public HttpClient {
                       " s (is the server running and the URL right?)";
             if (err == httplib::Error::SSLServerVerification)
                 why += verification_hint(client.get_openssl_verify_result());
-            // A broken connection is not reused.
-            clients_.erase(url->origin());
+            // A broken connection is not reused (it is not given back).
             Error e("request to " + url->origin() + url->path + " failed: " + why);
             // An untrusted certificate or a bad URL does not pass by itself; a lost connection
             // may. A server that sent nothing for the whole read timeout is not asked again: one
@@ -256,36 +259,61 @@ class HttplibClient : public HttpClient {
             if (v.size() + h.second.size() > 16384) continue;
             v += (v.empty() ? "" : ", ") + h.second;
         }
+        give_back(url->origin(), std::move(conn));
         return out;
     }
 
   private:
-    httplib::Client& client_for(const Url& url) {
-        auto key = url.origin();
-        auto it = clients_.find(key);
-        if (it != clients_.end()) return *it->second;
-        auto c = opts_.client_cert_file.empty()
-                     ? std::make_unique<httplib::Client>(key)
-                     : std::make_unique<httplib::Client>(key, opts_.client_cert_file,
-                                                         opts_.client_key_file);
-        c->set_connection_timeout(opts_.connect_timeout_s, 0);
-        c->set_read_timeout(opts_.read_timeout_s, 0);
-        c->set_write_timeout(opts_.read_timeout_s, 0);
-        c->set_keep_alive(true);
-        c->set_tcp_nodelay(true);  // else Nagle + delayed ACK cost ~40 ms per request
-        c->set_follow_location(false);
-        c->set_decompress(false);
-        c->enable_server_certificate_verification(opts_.verify_tls);
-        if (!opts_.ca_file.empty()) c->set_ca_cert_path(opts_.ca_file);
-        auto& ref = *c;
-        clients_[key] = std::move(c);
-        return ref;
+    // One kept-alive connection and the watchdog of its request in flight. The watchdog is
+    // declared last: destroyed (its thread joined) before the client it may touch.
+    struct Connection {
+        std::unique_ptr<httplib::Client> client;
+        Watchdog watchdog;
+    };
+    // Idle connections kept per origin: as many as requests were under way at once (the renew
+    // workers), within this bound.
+    static constexpr size_t kMaxIdlePerOrigin = 16;
+
+    std::unique_ptr<Connection> take_connection(const Url& url) {
+        const std::string key = url.origin();
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            auto it = idle_.find(key);
+            if (it != idle_.end() && !it->second.empty()) {
+                auto conn = std::move(it->second.back());
+                it->second.pop_back();
+                return conn;
+            }
+        }
+        auto conn = std::make_unique<Connection>();
+        conn->client = opts_.client_cert_file.empty()
+                           ? std::make_unique<httplib::Client>(key)
+                           : std::make_unique<httplib::Client>(key, opts_.client_cert_file,
+                                                               opts_.client_key_file);
+        httplib::Client& c = *conn->client;
+        c.set_connection_timeout(opts_.connect_timeout_s, 0);
+        c.set_read_timeout(opts_.read_timeout_s, 0);
+        c.set_write_timeout(opts_.read_timeout_s, 0);
+        c.set_keep_alive(true);
+        c.set_tcp_nodelay(true);  // else Nagle + delayed ACK cost ~40 ms per request
+        c.set_follow_location(false);
+        c.set_decompress(false);
+        c.enable_server_certificate_verification(opts_.verify_tls);
+        if (!opts_.ca_file.empty()) c.set_ca_cert_path(opts_.ca_file);
+        return conn;
+    }
+
+    // Beyond the bound the connection is closed when `conn` goes, after the lock (a local) is
+    // released: closing joins its watchdog's thread.
+    void give_back(const std::string& origin, std::unique_ptr<Connection> conn) {
+        std::lock_guard<std::mutex> lock(mu_);
+        auto& idle = idle_[origin];
+        if (idle.size() < kMaxIdlePerOrigin) idle.push_back(std::move(conn));
     }
 
     HttpOptions opts_;
-    std::mutex mu_;
-    std::map<std::string, std::unique_ptr<httplib::Client>> clients_;
-    Watchdog watchdog_;  // declared last: destroyed (its thread joined) before the clients
+    std::mutex mu_;  // guards idle_
+    std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle_;
 };
 
 }  // namespace

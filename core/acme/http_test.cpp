@@ -14,7 +14,9 @@
 #include <cstdlib>
 #include <ctime>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -123,6 +125,60 @@ TEST_CASE("one client's watchdog serves request after request") {
     CHECK(after->body == "fine");
     client.reset();  // joins the watchdog's thread
     quick.stop();
+    serving.join();
+}
+
+// Renew's workers share one client: their requests run at once, each on a connection of its
+// own, and the connections are kept alive for the requests that follow.
+TEST_CASE("requests from several threads run at once and reuse kept-alive connections") {
+    constexpr int kThreads = 4;
+    std::atomic<int> inside{0}, peak{0};
+    std::mutex ports_mu;
+    std::set<int> client_ports;  // one per connection
+    httplib::Server server;
+    server.Get("/slow", [&](const httplib::Request& req, httplib::Response& res) {
+        {
+            std::lock_guard<std::mutex> l(ports_mu);
+            client_ports.insert(req.remote_port);
+        }
+        const int now = ++inside;
+        int seen = peak.load();
+        while (now > seen && !peak.compare_exchange_weak(seen, now)) {
+        }
+        // Wait (bounded) until all are inside: only possible if none waits for another.
+        for (int i = 0; i < 200 && peak.load() < kThreads; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        --inside;
+        res.set_content("done", "text/plain");
+    });
+    const int port = server.bind_to_any_port("127.0.0.1");
+    REQUIRE(port > 0);
+    std::thread serving([&] { server.listen_after_bind(); });
+    auto client = make_http_client(HttpOptions{});
+    HttpRequest req;
+    req.url = "http://127.0.0.1:" + std::to_string(port) + "/slow";
+    auto round = [&] {
+        std::atomic<int> ok{0};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kThreads; ++t)
+            threads.emplace_back([&] {
+                auto r = client->send(req);
+                if (r && r->status == 200 && r->body == "done") ++ok;
+            });
+        for (auto& t : threads) t.join();
+        return ok.load();
+    };
+    CHECK(round() == kThreads);
+    CHECK(peak.load() == kThreads);
+    auto connections = [&] {
+        std::lock_guard<std::mutex> l(ports_mu);
+        return client_ports.size();
+    };
+    CHECK(connections() == kThreads);
+    CHECK(round() == kThreads);
+    CHECK(connections() == kThreads);  // no new connection: the idle ones were reused
+    client.reset();
+    server.stop();
     serving.join();
 }
 

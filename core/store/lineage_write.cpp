@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 #include <utility>
+#include <vector>
 
 #include "fsutil.h"
 #include "store_internal.h"
@@ -97,7 +98,8 @@ Result<Lineage> create_lineage(const std::string& config_dir_in, const std::stri
     CB_TRY(make_dir_tracked(archive, 0755, rb));
     CB_TRY(make_dir_tracked(live, 0755, rb));
 
-    // 1. Archive files, each durable before anything points at it.
+    // 1. Archive files, each durable before anything points at it: every file fsynced before
+    // its rename, the directory once after the last rename.
     const std::string fullchain = fullchain_pem.empty() ? cert_pem + chain_pem : fullchain_pem;
     const std::pair<const char*, const std::string*> contents[4] = {{"privkey", &key_pem},
                                                                     {"cert", &cert_pem},
@@ -107,9 +109,11 @@ Result<Lineage> create_lineage(const std::string& config_dir_in, const std::stri
         const std::string path = path_join(archive, std::string(c.first) + "1.pem");
         mode_t mode = std::string(c.first) == "privkey" ? kPrivkeyMode : kPublicMode;
         rb.file(path);
-        CB_TRY(atomic_write(path, *c.second, mode));
+        CB_TRY(atomic_write(path, *c.second, mode, std::nullopt, DirSync::kByCaller));
     }
-    // 2. Live links (relative, as certbot makes them) and the README.
+    CB_TRY(fsync_dir(archive));
+    // 2. Live links (relative, as certbot makes them; switched together, one directory fsync)
+    // and the README.
     Lineage l;
     l.name = name;
     l.config_dir = config_dir;
@@ -119,11 +123,13 @@ Result<Lineage> create_lineage(const std::string& config_dir_in, const std::stri
     l.privkey_path = path_join(live, "privkey.pem");
     l.chain_path = path_join(live, "chain.pem");
     l.fullchain_path = path_join(live, "fullchain.pem");
+    std::vector<std::pair<std::string, std::string>> links;
     for (const char* kind : kLineageKinds) {
         const std::string& link = l.link_path(kind);
         rb.file(link);
-        CB_TRY(atomic_symlink(relative_path(l.archive_path(kind, 1), live), link));
+        links.emplace_back(relative_path(l.archive_path(kind, 1), live), link);
     }
+    CB_TRY(atomic_symlinks(links));
     const std::string readme = path_join(live, "README");
     rb.file(readme);
     CB_TRY(atomic_write(readme, live_readme_text(false), kPublicMode));
@@ -181,15 +187,18 @@ Result<int> save_new_version(Lineage& lineage, const std::string& cert_pem,
     Rollback rb;
     const std::string fullchain = fullchain_pem.empty() ? cert_pem + chain_pem : fullchain_pem;
     const std::string privkey_path = lineage.archive_path("privkey", target);
+    // Each file is fsynced before its rename; the archive directory once, after the last rename
+    // and before the first link points at the new version.
     rb.file(privkey_path);
-    CB_TRY(atomic_write(privkey_path, key, key_mode, key_group));
+    CB_TRY(atomic_write(privkey_path, key, key_mode, key_group, DirSync::kByCaller));
     const std::pair<const char*, const std::string*> contents[3] = {
         {"cert", &cert_pem}, {"chain", &chain_pem}, {"fullchain", &fullchain}};
     for (const auto& c : contents) {
         const std::string path = lineage.archive_path(c.first, target);
         rb.file(path);
-        CB_TRY(atomic_write(path, *c.second, kPublicMode));
+        CB_TRY(atomic_write(path, *c.second, kPublicMode, std::nullopt, DirSync::kByCaller));
     }
+    CB_TRY(fsync_dir(lineage.archive_dir));
     rb.commit();  // a complete version stays even if switching links fails (repair finds it)
     const std::string marker_path = path_join(updating_dir(lineage.config_dir), lineage.name);
     marker->keep();
@@ -214,16 +223,20 @@ Result<int> save_new_version(Lineage& lineage, const std::string& cert_pem,
 Status prune_versions(const Lineage& lineage, int keep_previous) {
     const int current = lineage.latest_common_version();
     if (current <= 0) return Status::Ok();
+    bool removed = false;
     for (int v : lineage.available_versions("cert")) {
         if (v <= current && v >= current - keep_previous) continue;
         for (const char* kind : kLineageKinds) {
             const std::string p = lineage.archive_path(kind, v);
-            if (::unlink(p.c_str()) != 0 && errno != ENOENT) {
+            if (::unlink(p.c_str()) == 0) {
+                removed = true;
+            } else if (errno != ENOENT) {
                 return Error("cannot remove old version " + p + ": " + std::strerror(errno));
             }
         }
     }
-    return fsync_dir(lineage.archive_dir);
+    // Nothing removed (a lineage's first five renewals): nothing to make durable.
+    return removed ? fsync_dir(lineage.archive_dir) : Status::Ok();
 }
 
 Status delete_lineage(const std::string& config_dir_in, const std::string& name) {

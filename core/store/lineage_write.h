@@ -1,8 +1,10 @@
 // Writing lineages: a new lineage, a new version, pruning old versions, the renewal conf,
 // deletion and update_symlinks. Byte-compatible with Python certbot 2.x: it loads what we write.
 //
-// Crash safety: every file is written with atomic_write (temp + fsync + rename + dir fsync) and
-// every live link is switched with atomic_symlink(s). A new lineage becomes visible only when its
+// Crash safety: every file is written with atomic_write (temp + fsync + rename) and every live
+// link is switched with atomic_symlinks; each directory is fsynced once, after the last rename
+// in it of one step (the archive files of a version, then the live links), before the next
+// step starts. A new lineage becomes visible only when its
 // renewal conf appears, which is written last; a new version's archive files are all on disk
 // before the first live link moves. While a lineage's files are being written it is marked in
 // renewal/.updating/<name>, so that a killed run is finished by the next (store_repair.h).

@@ -33,11 +33,15 @@ Result<std::string> keep_issuance(const std::string& work_dir, const std::string
                                   const std::string& server, const IssuedCert& issued) {
     const std::string dir = kept_issuance_dir(work_dir, name);
     CB_TRY(make_dirs(dir, 0700));
-    // The key first: without it the rest is of no use.
-    CB_TRY(atomic_write(path_join(dir, "privkey.pem"), issued.key_pem, 0600));
-    CB_TRY(atomic_write(path_join(dir, "cert.pem"), issued.cert_pem, 0644));
-    CB_TRY(atomic_write(path_join(dir, "chain.pem"), issued.chain_pem, 0644));
-    CB_TRY(atomic_write(path_join(dir, "fullchain.pem"), issued.fullchain_pem, 0644));
+    // The key first: without it the rest is of no use. Each file is fsynced before its rename,
+    // the directory once after the four; "server" (which says the copy is complete) only then.
+    const DirSync later = DirSync::kByCaller;
+    CB_TRY(atomic_write(path_join(dir, "privkey.pem"), issued.key_pem, 0600, std::nullopt, later));
+    CB_TRY(atomic_write(path_join(dir, "cert.pem"), issued.cert_pem, 0644, std::nullopt, later));
+    CB_TRY(atomic_write(path_join(dir, "chain.pem"), issued.chain_pem, 0644, std::nullopt, later));
+    CB_TRY(atomic_write(path_join(dir, "fullchain.pem"), issued.fullchain_pem, 0644, std::nullopt,
+                        later));
+    CB_TRY(fsync_dir(dir));
     CB_TRY(atomic_write(path_join(dir, "server"), server + "\n", 0644));
     return dir;
 }

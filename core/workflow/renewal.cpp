@@ -506,6 +506,17 @@ std::unique_ptr<HttpClient> ca_http_client(const Config& cfg) {
     return make_http_client(http_opts);
 }
 
+CaLink SharedCaLinks::link(const Config& cfg) {
+    const std::string server = cfg.effective_server();
+    const std::string ua = user_agent(cfg);
+    std::lock_guard<std::mutex> l(mu_);
+    auto& http = http_[(cfg.no_verify_ssl ? "0 " : "1 ") + ua];
+    if (!http) http = ca_http_client(cfg);
+    auto& share = shares_[server];
+    if (!share) share = std::make_unique<CaShare>(server);
+    return CaLink{*http, system_clock(), share.get()};
+}
+
 Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plugins,
                                    Lineage* existing, CaLink ca) {
     const LoadedPlugin* auth = plugins.find(cfg.authenticator);
@@ -545,6 +556,7 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
     }
 
     AcmeClient acme(ca.http, cfg.effective_server(), ca.clock);
+    if (ca.share) acme.share_with(*ca.share);
     CB_TRY(acme.load_directory());
     auto account = load_or_register_account(acme, cfg);
     if (!account) return account.error();
@@ -596,7 +608,12 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
     IssueResult out;
     out.domains = issued.domains;  // fewer than asked for with --allow-subset-of-names
     out.dry_run = cfg.dry_run;
-    if (auto info = parse_cert_pem(issued.cert_pem)) out.not_after = info->not_after;
+    // The DER walk (cert_dates.h) reads the date without OpenSSL's decoders; the full parse
+    // only for a certificate it does not understand.
+    if (auto v = cert_validity_pem(issued.cert_pem))
+        out.not_after = v->not_after;
+    else if (auto info = parse_cert_pem(issued.cert_pem))
+        out.not_after = info->not_after;
     if (cfg.dry_run) {
         out.name = existing ? existing->name : cfg.cert_name;
         return out;

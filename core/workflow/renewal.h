@@ -4,7 +4,9 @@
 #pragma once
 
 #include <ctime>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,12 +78,29 @@ struct IssueResult {
 // client polls and waits with. Commands pass a real client (ca_http_client) and the system
 // clock; unit tests script a CA (fake_http_test.h) and a clock that never sleeps
 // (fake_clock_test.h). Both are borrowed for the call.
+// `share`, when set, is the directory and nonces of the CA shared with the other lineages of
+// the run (SharedCaLinks).
 struct CaLink {
     HttpClient& http;
     Clock& clock = system_clock();
+    CaShare* share = nullptr;
 };
 // The HTTP client for cfg's CA: TLS verified unless --no-verify-ssl, certbot's User-Agent.
 std::unique_ptr<HttpClient> ca_http_client(const Config& cfg);
+
+// The CA links of one run that renews many lineages, used from every renew worker at once: one
+// HTTP client (with its kept-alive connections) per set of client options, and one CaShare per
+// directory URL, so that the lineages of one CA fetch its directory once, reuse connections
+// (no TLS handshake per lineage) and use each other's nonces. Lives as long as the run.
+class SharedCaLinks {
+  public:
+    CaLink link(const Config& cfg);
+
+  private:
+    std::mutex mu_;
+    std::map<std::string, std::unique_ptr<HttpClient>> http_;  // by verify_tls + User-Agent
+    std::map<std::string, std::unique_ptr<CaShare>> shares_;   // by directory URL
+};
 
 // Orders a certificate for cfg.domains with cfg.authenticator through `ca` and saves it: as a new
 // version of `existing` (and its renewal conf updated), or as a new lineage. Dry runs save nothing.

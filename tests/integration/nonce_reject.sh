@@ -38,3 +38,21 @@ done
 acct_count=$(find "$CB_CONFIG/accounts" -name regr.json | wc -l)
 assert_eq "$acct_count" 1 "accounts after three runs (the first one is reused)"
 pass "3 certificates issued while Pebble rejected $rejected nonces"
+
+# The three renewed at once (--renewal-workers 4; webroot on the command line, so that they do
+# not wait for each other's standalone port): the workers share one pool of nonces, each taken
+# by one request only, and every badNonce is retried.
+webroot="$ITEST_DIR/www"
+serve_webroot "$webroot"
+out="$ITEST_DIR/renew.out"
+itest_log "parallel renew" "$out"
+cb_run "$CERTBOT" renew --force-renewal --no-random-sleep-on-renew --renewal-workers 4 \
+  -a webroot -w "$webroot" -v >"$out" 2>&1 ||
+  fail "parallel renewal under nonce rejection failed: $(tail -n 5 "$out")"
+for n in 1 2 3; do
+  target=$(readlink "$CB_CONFIG/live/n$n.example/cert.pem")
+  [[ "$target" == *cert2.pem ]] || fail "n$n.example was not renewed (cert.pem -> $target)"
+done
+r=$(grep -cE 'POST https://[^ ]+ -> 400 ' "$CB_LOGS/letsencrypt.log" || true)
+((r > 0)) || fail "no POST of the parallel renewal was rejected: badNonce retries not exercised"
+pass "3 lineages renewed by 4 workers sharing nonces while Pebble rejected $r of them"
