@@ -179,22 +179,40 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
     // output, repairs and warnings come as from a plain loop (ordered_prefetch.h).
     AriServerPool ari_servers;
     {
-        OrderedPrefetch<Result<Lineage>> ahead(
-            conf_names.size(), [&](size_t i) { return reader.load(conf_names[i]); });
+        // The certificate is read there too, when its links need no repair (the repair below
+        // may point them elsewhere).
+        struct Loaded {
+            Result<Lineage> lineage;
+            std::optional<std::string> cert_pem;
+        };
+        OrderedPrefetch<Loaded> ahead(conf_names.size(), [&](size_t i) {
+            Loaded out{reader.load(conf_names[i]), std::nullopt};
+            if (out.lineage && out.lineage->links_agree) {
+                const auto [fd, rel] = reader.at(out.lineage->cert_path);
+                if (auto pem = read_file_at(fd, rel, out.lineage->cert_path, 1 << 20))
+                    out.cert_pem = std::move(*pem);
+            }
+            return out;
+        });
         for (size_t i = 0; i < conf_names.size(); ++i) {
             const std::string path = path_join(renewal_dir, conf_names[i]);
-            auto l = ahead.take(i);
+            Loaded loaded = ahead.take(i);
+            auto& l = loaded.lineage;
             if (!l) {
                 parse_failures.push_back(l.error().message);
                 continue;
             }
-            finish_interrupted_update(*l);
+            if (!l->links_agree) {
+                finish_interrupted_update(*l);
+                loaded.cert_pem.reset();
+            }
             auto cfg = renewal_config(*l, cli, plugins);
             if (!cfg) {
                 parse_failures.push_back(path + " (" + cfg.error().message + ")");
                 continue;
             }
-            auto decision = should_renew(*l, *cfg, now);
+            auto decision = should_renew_with_cert(*l, *cfg, now,
+                                                   loaded.cert_pem ? &*loaded.cert_pem : nullptr);
             if (!decision.due) {
                 std::string line = "  " + l->fullchain_path + " " + decision.reason + " (skipped)";
                 auto check =
