@@ -1029,21 +1029,26 @@ class ConfigParser {
     const bool fast_;
 };
 
-Result<ConfigObj> ConfigObj::parse(std::string_view text, const std::string& filename_for_errors) {
+namespace {
+
+Result<ConfigObj> parse_text(std::string_view text, const std::string& filename_for_errors,
+                             bool fast) {
     ConfigObj cfg;
-    ConfigParser parser(cfg, filename_for_errors, true);
+    ConfigParser parser(cfg, filename_for_errors, fast);
     Status st = parser.run(text);
     if (!st) return st.error();
     return cfg;
 }
 
+}  // namespace
+
+Result<ConfigObj> ConfigObj::parse(std::string_view text, const std::string& filename_for_errors) {
+    return parse_text(text, filename_for_errors, true);
+}
+
 Result<ConfigObj> ConfigObj::parse_reference(std::string_view text,
                                              const std::string& filename_for_errors) {
-    ConfigObj cfg;
-    ConfigParser parser(cfg, filename_for_errors, false);
-    Status st = parser.run(text);
-    if (!st) return st.error();
-    return cfg;
+    return parse_text(text, filename_for_errors, false);
 }
 
 // ---- writer ----------------------------------------------------------------------------------
