@@ -185,7 +185,7 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
             Result<Lineage> lineage;
             std::optional<std::string> cert_pem;
         };
-        OrderedPrefetch<Loaded> ahead(conf_names.size(), [&](size_t i) {
+        auto load = [&](size_t i) {
             Loaded out{reader.load(conf_names[i]), std::nullopt};
             if (out.lineage && out.lineage->links_agree) {
                 const auto [fd, rel] = reader.at(out.lineage->cert_path);
@@ -193,10 +193,15 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
                     out.cert_pem = std::move(*pem);
             }
             return out;
-        });
+        };
+        OrderedPrefetch<Loaded> ahead(conf_names.size(), load);
+        // Once a lineage has been repaired, the ones after it are read again here, after the
+        // repair, as a plain loop reads them (two confs naming the same live/ directory).
+        bool repaired = false;
         for (size_t i = 0; i < conf_names.size(); ++i) {
             const std::string path = path_join(renewal_dir, conf_names[i]);
             Loaded loaded = ahead.take(i);
+            if (repaired) loaded = load(i);
             auto& l = loaded.lineage;
             if (!l) {
                 parse_failures.push_back(l.error().message);
@@ -205,6 +210,7 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
             if (!l->links_agree) {
                 finish_interrupted_update(*l);
                 loaded.cert_pem.reset();
+                repaired = true;
             }
             auto cfg = renewal_config(*l, cli, plugins);
             if (!cfg) {
