@@ -17,6 +17,7 @@
 #include "hooks.h"
 #include "installer.h"
 #include "log.h"
+#include "ordered_prefetch.h"
 #include "renew_pool.h"
 #include "renew_summary.h"
 #include "renewal.h"
@@ -146,10 +147,10 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
     // keep just a report line for those not due, and everything needed only for the due ones.
     // The confs by file name (their directory once): at 10,000 lineages the full paths were
     // a megabyte of the peak.
-    std::string renewal_dir;
+    const LineageReader reader(cli.config_dir);
+    const std::string& renewal_dir = reader.renewal_dir();
     std::vector<std::string> conf_names;
     if (!cli.cert_name.empty()) {
-        renewal_dir = normalize_path(cli.config_dir) + "/renewal";
         const std::string conf = renewal_dir + "/" + cli.cert_name + ".conf";
         if (auto st = validate_lineage_name(cli.cert_name);
             !st || access(conf.c_str(), F_OK) != 0) {
@@ -159,7 +160,8 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
         }
         conf_names.push_back(cli.cert_name + ".conf");
     } else {
-        auto names = renewal_conf_names(cli.config_dir, &renewal_dir);
+        std::string unused;
+        auto names = renewal_conf_names(cli.config_dir, &unused);
         if (!names) return fail(names.error());
         conf_names = std::move(*names);
     }
@@ -172,40 +174,74 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
     skipped.reserve(conf_names.size());
     ari_checks.reserve(conf_names.size());
     ari_skipped.reserve(conf_names.size());
-    for (const auto& conf_name : conf_names) {
-        const std::string path = path_join(renewal_dir, conf_name);
-        auto l = load_lineage_from_conf(cli.config_dir, path);
-        if (!l) {
-            parse_failures.push_back(l.error().message);
-            continue;
-        }
-        finish_interrupted_update(*l);
-        auto cfg = renewal_config(*l, cli, plugins);
-        if (!cfg) {
-            parse_failures.push_back(path + " (" + cfg.error().message + ")");
-            continue;
-        }
-        auto decision = should_renew(*l, *cfg, now);
-        if (!decision.due) {
-            std::string line = "  " + l->fullchain_path + " " + decision.reason + " (skipped)";
-            auto check = decision.ari_may_advance ? ari_check_for(*l) : std::nullopt;
-            if (check) {
-                // Lineages of one CA share one copy of its URL (most stores have one CA).
-                if (!ari_checks.empty() && *ari_checks.back().server == *check->server)
-                    check->server = ari_checks.back().server;
-                ari_checks.push_back(std::move(*check));
-                ari_skipped.push_back(std::move(line));
-            } else {
-                skipped.push_back(std::move(line));
+    // Reading and checking each lineage (its conf, live links and their targets) runs ahead on
+    // a second thread; the lineages are still decided here one at a time in conf order, so the
+    // output, repairs and warnings come as from a plain loop (ordered_prefetch.h).
+    AriServerPool ari_servers;
+    {
+        // The certificate is read there too, when its links need no repair (the repair below
+        // may point them elsewhere).
+        struct Loaded {
+            Result<Lineage> lineage;
+            std::optional<std::string> cert_pem;
+        };
+        auto load = [&](size_t i) {
+            Loaded out{reader.load(conf_names[i]), std::nullopt};
+            if (out.lineage && out.lineage->links_agree) {
+                const auto [fd, rel] = reader.at(out.lineage->cert_path);
+                if (auto pem = read_file_at(fd, rel, out.lineage->cert_path, 1 << 20))
+                    out.cert_pem = std::move(*pem);
             }
-            continue;
+            return out;
+        };
+        OrderedPrefetch<Loaded> ahead(conf_names.size(), load);
+        // Once a lineage has been repaired, the ones after it are read again here, after the
+        // repair, as a plain loop reads them (two confs naming the same live/ directory).
+        bool repaired = false;
+        for (size_t i = 0; i < conf_names.size(); ++i) {
+            const std::string path = path_join(renewal_dir, conf_names[i]);
+            Loaded loaded = ahead.take(i);
+            if (repaired) loaded = load(i);
+            auto& l = loaded.lineage;
+            if (!l) {
+                parse_failures.push_back(l.error().message);
+                continue;
+            }
+            if (!l->links_agree) {
+                finish_interrupted_update(*l);
+                loaded.cert_pem.reset();
+                repaired = true;
+            }
+            auto cfg = renewal_config(*l, cli, plugins);
+            if (!cfg) {
+                parse_failures.push_back(path + " (" + cfg.error().message + ")");
+                continue;
+            }
+            auto decision = should_renew_with_cert(*l, *cfg, now,
+                                                   loaded.cert_pem ? &*loaded.cert_pem : nullptr);
+            if (!decision.due) {
+                std::string line = "  " + l->fullchain_path + " " + decision.reason + " (skipped)";
+                auto check =
+                    decision.ari_may_advance ? ari_check_for(*l, &ari_servers) : std::nullopt;
+                if (check) {
+                    ari_checks.push_back(std::move(*check));
+                    ari_skipped.push_back(std::move(line));
+                } else {
+                    skipped.push_back(std::move(line));
+                }
+                continue;
+            }
+            if (auto st = set_lineage_domains(*cfg, *l); !st) {
+                parse_failures.push_back(path + " (" + st.error().message + ")");
+                continue;
+            }
+            items.push_back(Item{std::move(*l),
+                                 std::move(*cfg),
+                                 std::move(decision),
+                                 Item::Outcome::kSkipped,
+                                 {},
+                                 {}});
         }
-        if (auto st = set_lineage_domains(*cfg, *l); !st) {
-            parse_failures.push_back(path + " (" + st.error().message + ")");
-            continue;
-        }
-        items.push_back(Item{
-            std::move(*l), std::move(*cfg), std::move(decision), Item::Outcome::kSkipped, {}, {}});
     }
     std::vector<std::string>().swap(conf_names);  // no longer needed: not part of the peak
     add_ari_due(cli, plugins, now, ari_checks, ari_skipped, items, skipped, parse_failures);

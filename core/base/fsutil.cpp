@@ -130,7 +130,12 @@ Status atomic_create(const std::string& path, std::string_view data, mode_t mode
 }
 
 Result<std::string> read_file(const std::string& path, size_t max_bytes) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    return read_file_at(AT_FDCWD, path.c_str(), path, max_bytes);
+}
+
+Result<std::string> read_file_at(int dir_fd, const char* rel, const std::string& path,
+                                 size_t max_bytes) {
+    int fd = ::openat(dir_fd, rel, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         return Error("cannot read " + path + ": " + errno_text(errno) +
                      (errno == ENOENT ? "" : "; check its permissions"));

@@ -40,6 +40,10 @@ Status atomic_create(const std::string& path, std::string_view data, mode_t mode
 
 // Reads a whole file; refuses files larger than `max_bytes`.
 Result<std::string> read_file(const std::string& path, size_t max_bytes = 16u * 1024u * 1024u);
+// The same for `rel` opened relative to the directory `dir_fd` (openat(2); AT_FDCWD: as
+// read_file); errors name `path`, the file's full path.
+Result<std::string> read_file_at(int dir_fd, const char* rel, const std::string& path,
+                                 size_t max_bytes);
 
 // mkdir -p. Missing components are created with `mode` (the process umask applies, as with
 // mkdir(2)); components that already exist (also through a symlink to a directory) are fine.

@@ -689,11 +689,115 @@ void add_comment_lines(std::vector<std::string>& out, const std::vector<std::str
 
 }  // namespace
 
+// ---- fast path -------------------------------------------------------------------------------
+
+namespace {
+
+// The lines certbot writes (and most a person writes) are plain ASCII `key = value`, lists of
+// plain items, `[section]` headers and comments. For those the regular expressions have one
+// obvious answer, found here in one pass over the bytes, without decoding the line to UTF-32 and
+// building the matchers' tables (a no-op `renew` parses every renewal conf). Anything else
+// (quotes, '#' after a value, other whitespace, non-ASCII, an empty list item) returns false and
+// the line goes through the matchers above, which are the reference: configobj_test.cpp checks
+// that both give the same result.
+bool fast_blank(char c) {
+    return c == ' ' || c == '\t';
+}
+bool fast_plain(char c) {  // printable ASCII or blank
+    return (c >= 0x20 && c < 0x7f) || c == '\t';
+}
+bool fast_name_char(char c) {  // a section name certbot writes: renewalparams, webroot_map
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.';
+}
+bool fast_key_char(char c) {
+    return c > 0x20 && c < 0x7f && c != '\'' && c != '"' && c != '=' && c != '#' && c != '[' &&
+           c != ']' && c != ',';
+}
+
+std::string_view fast_trim(std::string_view s) {
+    while (!s.empty() && fast_blank(s.front())) s.remove_prefix(1);
+    while (!s.empty() && fast_blank(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+// One line, matched: what the parser does with it (UTF-8 throughout).
+struct ParsedLine {
+    enum class Kind { kComment, kSection, kKey } kind = Kind::kComment;
+    size_t indent = 0;  // bytes of leading whitespace
+    int open = 0, close = 0;
+    std::string name;  // section name or key, unquoted
+    bool is_list = false;
+    std::string value;
+    std::vector<std::string> items;
+    std::string comment;  // inline comment ("" if none)
+};
+
+// The fast path: true and `out` filled when the line is one of the plain forms.
+bool fast_parse_line(std::string_view line, ParsedLine& out) {
+    size_t i = 0;
+    const size_t n = line.size();
+    while (i < n && fast_blank(line[i])) ++i;
+    if (i == n || line[i] == '#') {
+        // A comment or blank line, if what precedes is whitespace Python agrees on.
+        out.kind = ParsedLine::Kind::kComment;
+        return true;
+    }
+    for (char c : line)
+        if (!fast_plain(c)) return false;
+    out.indent = i;
+    if (line[i] == '[') {
+        size_t j = i;
+        while (j < n && line[j] == '[') ++j;
+        const size_t name_b = j;
+        while (j < n && fast_name_char(line[j])) ++j;
+        const size_t name_e = j;
+        while (j < n && line[j] == ']') ++j;
+        const size_t open = name_b - i, close = j - name_e;
+        if (name_e == name_b || open != close || !fast_trim(line.substr(j)).empty()) return false;
+        out.kind = ParsedLine::Kind::kSection;
+        out.open = out.close = static_cast<int>(open);
+        out.name.assign(line.substr(name_b, name_e - name_b));
+        return true;
+    }
+    size_t j = i;
+    while (j < n && fast_key_char(line[j])) ++j;
+    if (j == i) return false;
+    const size_t key_e = j;
+    while (j < n && fast_blank(line[j])) ++j;
+    if (j == n || line[j] != '=') return false;
+    std::string_view value = fast_trim(line.substr(j + 1));
+    for (char c : value)
+        if (c == '\'' || c == '"' || c == '#') return false;
+    out.kind = ParsedLine::Kind::kKey;
+    out.name.assign(line.substr(i, key_e - i));
+    if (value.find(',') == std::string_view::npos) {
+        out.value.assign(value);
+        return true;
+    }
+    // a, b, c  /  a,  (a trailing comma makes a one-element list); no empty item but the last
+    out.is_list = true;
+    while (true) {
+        const size_t comma = value.find(',');
+        std::string_view item = fast_trim(value.substr(0, comma));
+        if (comma == std::string_view::npos) {
+            if (!item.empty()) out.items.emplace_back(item);
+            return true;
+        }
+        if (item.empty()) return false;
+        out.items.emplace_back(item);
+        value.remove_prefix(comma + 1);
+    }
+}
+
+}  // namespace
+
 // ---- parser ----------------------------------------------------------------------------------
 
 class ConfigParser {
   public:
-    ConfigParser(ConfigObj& cfg, const std::string& file) : cfg_(cfg), file_(file) {}
+    ConfigParser(ConfigObj& cfg, const std::string& file, bool fast)
+        : cfg_(cfg), file_(file), fast_(fast) {}
 
     Status run(std::string_view text) {
         if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") {
@@ -701,10 +805,13 @@ class ConfigParser {
             text.remove_prefix(3);
         }
         // Lines as Python's readlines() splits them (on '\n' only); the first line ending found
-        // becomes the output line ending; trailing '\r'/'\n' are stripped from every line.
-        std::vector<U32> lines;
+        // becomes the output line ending; trailing '\r'/'\n' are stripped from every line. Every
+        // line is checked to be UTF-8 before any is parsed (the first bad one is the error).
+        std::vector<std::string_view> lines;
+        lines.reserve(32);
         bool newline_set = false;
         size_t pos = 0;
+        U32 scratch;
         while (pos < text.size()) {
             size_t nl = text.find('\n', pos);
             size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
@@ -718,11 +825,12 @@ class ConfigParser {
                 }
             }
             while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.remove_suffix(1);
-            U32 line;
-            if (!decode_utf8(raw, line)) {
+            bool ascii = true;
+            for (char c : raw) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+            if (!ascii && !decode_utf8(raw, scratch)) {
                 return error(lines.size(), "is not valid UTF-8; re-save the file as UTF-8");
             }
-            lines.push_back(std::move(line));
+            lines.push_back(raw);
             pos = end;
         }
         // readlines() on a file holding only a BOM gives one line, empty once the BOM is gone.
@@ -735,7 +843,96 @@ class ConfigParser {
         return Error(file_ + ": line " + std::to_string(index + 1) + " " + what, kExitFailure);
     }
 
-    Status parse_lines(const std::vector<U32>& lines) {
+    static U32 decoded(std::string_view line) {
+        U32 u;
+        (void)decode_utf8(line, u);  // checked in run()
+        return u;
+    }
+
+    // The reference: the line through configobj's regular expressions. `cur` moves past the
+    // lines a multi-line value takes.
+    Status slow_parse_line(const std::vector<std::string_view>& lines, size_t& cur,
+                           ParsedLine& out) {
+        const U32 line = decoded(lines[cur]);
+        Scan sc(line);
+        size_t first = sc.nnw[0];
+        if (first == line.size() || line[first] == U'#') {
+            out.kind = ParsedLine::Kind::kComment;
+            return Status::Ok();
+        }
+        SectionMatch sm;
+        if (match_section(line, sm)) {
+            out.kind = ParsedLine::Kind::kSection;
+            out.indent = utf8(line, 0, sm.indent).size();
+            out.open = sm.open;
+            out.close = sm.close;
+            out.name = utf8(unquote(sm.name));
+            if (sm.has_comment) out.comment = utf8(sm.comment);
+            return Status::Ok();
+        }
+        KeyMatch km;
+        if (!match_keyword(line, km)) {
+            return error(cur, "is neither a [section] nor key = value: \"" + utf8(line) +
+                                  "\"; fix or remove it");
+        }
+        out.kind = ParsedLine::Kind::kKey;
+        out.indent = utf8(line, 0, km.indent).size();
+        U32 value = line.substr(km.value_start);
+        ParsedValue pv;
+        const U32 tdq = U"\"\"\"", tsq = U"'''";
+        if (value.size() >= 3 && (value.compare(0, 3, tdq) == 0 || value.compare(0, 3, tsq) == 0)) {
+            U32 quot = value.substr(0, 3);
+            size_t start_line = cur;
+            size_t j = find_closing_triple(value, 3, quot);
+            if (j != kNone) {
+                pv.scalar = value.substr(3, j - 3);
+                set_comment(pv, value, j + 3);
+            } else {
+                if (value.find(quot, 3) != U32::npos) {
+                    return error(start_line, "has a badly quoted multi-line value");
+                }
+                U32 newvalue = value.substr(3);
+                U32 last;
+                bool closed = false;
+                while (cur + 1 < lines.size()) {
+                    ++cur;
+                    newvalue += U'\n';
+                    last = decoded(lines[cur]);
+                    if (last.find(quot) == U32::npos) {
+                        newvalue += last;
+                    } else {
+                        closed = true;
+                        break;
+                    }
+                }
+                if (!closed) {
+                    return error(start_line,
+                                 "starts a multi-line value that is never "
+                                 "closed");
+                }
+                size_t k = find_closing_triple(last, 0, quot);
+                if (k == kNone) {
+                    return error(start_line, "has a badly quoted multi-line value");
+                }
+                pv.scalar = newvalue + last.substr(0, k);
+                set_comment(pv, last, k + 3);
+            }
+        } else if (!handle_value(value, pv)) {
+            return error(cur, "has a value configobj cannot parse (bad quotes or list): \"" +
+                                  utf8(line) + "\"");
+        }
+        out.name = utf8(unquote(km.key));
+        out.is_list = pv.is_list;
+        if (pv.is_list) {
+            for (const U32& item : pv.items) out.items.push_back(utf8(item));
+        } else {
+            out.value = utf8(pv.scalar);
+        }
+        if (pv.has_comment) out.comment = utf8(pv.comment);
+        return Status::Ok();
+    }
+
+    Status parse_lines(const std::vector<std::string_view>& lines) {
         std::vector<std::string> comment_list;
         bool done_start = false;
         bool reset_comment = false;
@@ -744,12 +941,15 @@ class ConfigParser {
         const size_t maxline = lines.size();
         for (size_t cur = 0; cur < maxline; ++cur) {
             if (reset_comment) comment_list.clear();
-            const U32& line = lines[cur];
-            Scan sc(line);
-            size_t first = sc.nnw[0];
-            if (first == line.size() || line[first] == U'#') {
+            const std::string_view raw = lines[cur];
+            ParsedLine pl;
+            if (!fast_ || !fast_parse_line(raw, pl)) {
+                pl = ParsedLine();
+                CB_TRY(slow_parse_line(lines, cur, pl));
+            }
+            if (pl.kind == ParsedLine::Kind::kComment) {
                 reset_comment = false;
-                comment_list.push_back(utf8(line));
+                comment_list.emplace_back(raw);
                 continue;
             }
             if (!done_start) {
@@ -759,12 +959,13 @@ class ConfigParser {
             }
             reset_comment = true;
             Section* this_section = path.back();
+            // The indentation is the line's first bytes (a multi-line value starts on line
+            // `cur` as it was before the value's other lines).
+            if (pl.indent > 0 && !indent_type) indent_type = std::string(raw.substr(0, pl.indent));
 
-            SectionMatch sm;
-            if (match_section(line, sm)) {
-                if (sm.indent > 0 && !indent_type) indent_type = utf8(line, 0, sm.indent);
-                int depth = sm.open;
-                if (depth != sm.close)
+            if (pl.kind == ParsedLine::Kind::kSection) {
+                int depth = pl.open;
+                if (depth != pl.close)
                     return error(cur,
                                  "has a bad section header: the numbers "
                                  "of '[' and ']' differ");
@@ -780,82 +981,29 @@ class ConfigParser {
                                           std::to_string(this_section->depth_) + ")");
                 }
                 if (depth > kMaxDepth) return error(cur, "nests sections too deeply");
-                std::string name = utf8(unquote(sm.name));
-                if (parent->has(name)) {
-                    return error(cur, "repeats the name \"" + name +
+                if (parent->has(pl.name)) {
+                    return error(cur, "repeats the name \"" + pl.name +
                                           "\" in its section; remove the duplicate");
                 }
                 parent->children_.push_back(
-                    Section::Child{std::make_unique<Section>(depth, name), comment_list,
-                                   sm.has_comment ? utf8(sm.comment) : std::string()});
+                    Section::Child{std::make_unique<Section>(depth, std::move(pl.name)),
+                                   std::move(comment_list), std::move(pl.comment)});
+                comment_list.clear();
                 path.resize(static_cast<size_t>(depth));
                 path.push_back(parent->children_.back().section.get());
                 continue;
             }
-
-            KeyMatch km;
-            if (!match_keyword(line, km)) {
-                return error(cur, "is neither a [section] nor key = value: \"" + utf8(line) +
-                                      "\"; fix or remove it");
-            }
-            if (km.indent > 0 && !indent_type) indent_type = utf8(line, 0, km.indent);
-            U32 value = line.substr(km.value_start);
-            ParsedValue pv;
-            const U32 tdq = U"\"\"\"", tsq = U"'''";
-            if (value.size() >= 3 &&
-                (value.compare(0, 3, tdq) == 0 || value.compare(0, 3, tsq) == 0)) {
-                U32 quot = value.substr(0, 3);
-                size_t start_line = cur;
-                size_t j = find_closing_triple(value, 3, quot);
-                if (j != kNone) {
-                    pv.scalar = value.substr(3, j - 3);
-                    set_comment(pv, value, j + 3);
-                } else {
-                    if (value.find(quot, 3) != U32::npos) {
-                        return error(start_line, "has a badly quoted multi-line value");
-                    }
-                    U32 newvalue = value.substr(3);
-                    bool closed = false;
-                    while (cur + 1 < maxline) {
-                        ++cur;
-                        newvalue += U'\n';
-                        if (lines[cur].find(quot) == U32::npos) {
-                            newvalue += lines[cur];
-                        } else {
-                            closed = true;
-                            break;
-                        }
-                    }
-                    if (!closed) {
-                        return error(start_line,
-                                     "starts a multi-line value that is never "
-                                     "closed");
-                    }
-                    size_t k = find_closing_triple(lines[cur], 0, quot);
-                    if (k == kNone) {
-                        return error(start_line, "has a badly quoted multi-line value");
-                    }
-                    pv.scalar = newvalue + lines[cur].substr(0, k);
-                    set_comment(pv, lines[cur], k + 3);
-                }
-            } else if (!handle_value(value, pv)) {
-                return error(cur, "has a value configobj cannot parse (bad quotes or list): \"" +
-                                      utf8(line) + "\"");
-            }
-            std::string key = utf8(unquote(km.key));
-            if (this_section->has(key)) {
-                return error(cur, "repeats the key \"" + key + "\"; remove the duplicate");
+            if (this_section->has(pl.name)) {
+                return error(cur, "repeats the key \"" + pl.name + "\"; remove the duplicate");
             }
             Section::Entry e;
-            e.key = key;
-            e.is_list = pv.is_list;
-            if (pv.is_list) {
-                for (const U32& item : pv.items) e.items.push_back(utf8(item));
-            } else {
-                e.value = utf8(pv.scalar);
-            }
-            e.comments = comment_list;
-            if (pv.has_comment) e.inline_comment = utf8(pv.comment);
+            e.key = std::move(pl.name);
+            e.is_list = pl.is_list;
+            e.items = std::move(pl.items);
+            e.value = std::move(pl.value);
+            e.comments = std::move(comment_list);
+            comment_list.clear();
+            e.inline_comment = std::move(pl.comment);
             this_section->scalars_.push_back(std::move(e));
         }
         cfg_.indent_type_ = indent_type.value_or("");
@@ -878,14 +1026,29 @@ class ConfigParser {
 
     ConfigObj& cfg_;
     const std::string& file_;
+    const bool fast_;
 };
 
-Result<ConfigObj> ConfigObj::parse(std::string_view text, const std::string& filename_for_errors) {
+namespace {
+
+Result<ConfigObj> parse_text(std::string_view text, const std::string& filename_for_errors,
+                             bool fast) {
     ConfigObj cfg;
-    ConfigParser parser(cfg, filename_for_errors);
+    ConfigParser parser(cfg, filename_for_errors, fast);
     Status st = parser.run(text);
     if (!st) return st.error();
     return cfg;
+}
+
+}  // namespace
+
+Result<ConfigObj> ConfigObj::parse(std::string_view text, const std::string& filename_for_errors) {
+    return parse_text(text, filename_for_errors, true);
+}
+
+Result<ConfigObj> ConfigObj::parse_reference(std::string_view text,
+                                             const std::string& filename_for_errors) {
+    return parse_text(text, filename_for_errors, false);
 }
 
 // ---- writer ----------------------------------------------------------------------------------

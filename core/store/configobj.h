@@ -96,6 +96,11 @@ class ConfigObj {
 
     // Parses `text` (the file's bytes). Errors name `filename_for_errors` and the line.
     static Result<ConfigObj> parse(std::string_view text, const std::string& filename_for_errors);
+    // The same, every line through the matchers of configobj's regular expressions: parse()
+    // takes a one-pass shortcut for plain lines (ASCII key = value, [section], comments), and
+    // the tests check it against this.
+    static Result<ConfigObj> parse_reference(std::string_view text,
+                                             const std::string& filename_for_errors);
 
     // The file's bytes as configobj would write them. Fails only for values configobj cannot
     // quote (e.g. a key containing a newline, a list item containing both quote characters).

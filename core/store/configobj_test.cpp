@@ -9,6 +9,7 @@
 #include <vector>
 
 using certbot::ConfigObj;
+using certbot::Result;
 using certbot::Section;
 
 namespace {
@@ -371,4 +372,138 @@ TEST_CASE("the parser survives random bytes and stays fast on hostile lines", "[
     auto r = ConfigObj::parse(deep, "deep.conf");
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message.find("line 65") != std::string::npos);
+}
+
+namespace {
+
+// Everything a parsed ConfigObj holds, through its interface, as text.
+void dump_section(const Section& s, std::string& out) {
+    out += "<" + s.name() + " depth " + std::to_string(s.depth()) + ">\n";
+    for (const std::string& k : s.keys()) {
+        for (const std::string& c : s.comments(k)) out += "  #[" + c + "]\n";
+        out += "  [" + k + "]";
+        if (s.is_list(k)) {
+            out += " list:";
+            const auto list = s.get_list(k);
+            for (const std::string& v : *list) out += " [" + v + "]";
+        } else {
+            out += " = [" + *s.get(k) + "]";
+        }
+        out += " inline [" + s.inline_comment(k) + "]\n";
+    }
+    for (const std::string& name : s.sections()) {
+        for (const std::string& c : s.comments(name)) out += "  #[" + c + "]\n";
+        out += "  inline [" + s.inline_comment(name) + "]\n";
+        dump_section(*s.find_section(name), out);
+    }
+}
+
+std::string dump(const Result<ConfigObj>& r) {
+    if (!r) return "error: " + r.error().message;
+    std::string out;
+    for (const std::string& c : r->initial_comment()) out += "initial [" + c + "]\n";
+    dump_section(r->root(), out);
+    for (const std::string& c : r->final_comment()) out += "final [" + c + "]\n";
+    out += "newline [" + r->newline() + "]\n";
+    auto text = r->serialize();
+    out += text ? "written:\n" + *text : "unwritable: " + text.error().message;
+    return out;
+}
+
+void check_same_as_reference(const std::string& text) {
+    INFO(text);
+    CHECK(dump(ConfigObj::parse(text, "t.conf")) ==
+          dump(ConfigObj::parse_reference(text, "t.conf")));
+}
+
+}  // namespace
+
+TEST_CASE("the plain-line shortcut parses exactly as configobj's regular expressions do",
+          "[configobj]") {
+    check_same_as_reference(kCertbotConf);
+    // Lines at the edge of the shortcut: each either taken by it or left to the matchers, with
+    // the same result either way.
+    const std::vector<std::string> lines = {
+        "",
+        " ",
+        "\t",
+        "# c",
+        "  # c",
+        "\v# c",
+        "\x1c",
+        "a = b",
+        "a=b",
+        "  a = b  ",
+        "\ta\t=\tb",
+        "a =",
+        "a = ",
+        "a = b c",
+        "a = b, c",
+        "a = b,c,",
+        "a = b ,c",
+        "a = b , c ,  ",
+        "a = b,",
+        "a = ,",
+        "a = ,b",
+        "a = b,,c",
+        "a = b, ,",
+        "a = b #c",
+        "a = 'b'",
+        "a = \"b\"",
+        "a = b = c",
+        "a b = c",
+        "'a' = b",
+        "a = b\r",
+        "a = [b]",
+        "a = b]",
+        "=b",
+        "a",
+        "a = é",
+        "é = b",
+        "a = b\xc2\xa0",
+        "\xc2\xa0"
+        "a = b",
+        "[s]",
+        "[[s]]",
+        " [s] ",
+        "[s]]",
+        "[[s]",
+        "[ s ]",
+        "[s] # c",
+        "['s']",
+        "[s.t-u_v]",
+        "[]",
+        "[[]]",
+        "[s]x",
+        "a = '''b'''",
+        "a = '''b",
+        "c'''",
+        "a = b\tc",
+        "a,b = c",
+        "a = b#",
+        "a = #",
+        "k-e.y = v/w:x@y",
+    };
+    for (const std::string& l : lines) check_same_as_reference(l + "\n");
+    // Pairs and triples of them, under and between sections (duplicates, nesting, comments).
+    for (const std::string& a : lines)
+        for (const char* b : {"[s]", "a = b", "# c", "[[m]]", "x = y,", "a = '''q"})
+            for (const char* c : {"", "\n[s]\nz = 1", "\n# end", "\nc'''"})
+                check_same_as_reference("[s]\n" + a + "\n" + b + c + "\n");
+
+    // Random lines over the characters the two paths treat differently.
+    std::mt19937 rng(4242);
+    const std::vector<std::string> pieces = {"a",  "b",  "k",   "_",        ".",  "-", " ", "  ",
+                                             "\t", "=",  " = ", ",",        ", ", "#", "[", "]",
+                                             "'",  "\"", "\v",  "\xc3\xa9", "\r", "/", "0", "'''"};
+    for (int i = 0; i < 4000; ++i) {
+        std::string text;
+        const int n_lines = 1 + static_cast<int>(rng() % 4);
+        for (int l = 0; l < n_lines; ++l) {
+            const int n = static_cast<int>(rng() % 8);
+            for (int k = 0; k < n; ++k) text += pieces[rng() % pieces.size()];
+            text += "\n";
+        }
+        check_same_as_reference(text);
+    }
 }

@@ -1,5 +1,6 @@
 #include "lineage.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -7,6 +8,7 @@
 #include <cstdio>
 #include <iterator>
 #include <set>
+#include <string_view>
 
 #include "fsutil.h"
 #include "store_internal.h"
@@ -295,17 +297,22 @@ Result<Lineage> read_lineage_conf(const std::string& config_dir_in, const std::s
 }
 
 // RenewableCert._check_symlinks; also notes whether the links agree on a version.
-Status check_symlinks(Lineage& l) {
+Status check_symlinks(Lineage& l, const LineageReader* reader) {
     int version = -1;
     l.links_agree = true;
     for (const char* kind : kLineageKinds) {
         const std::string& link = l.link_path(kind);
-        auto target = link_target(link);  // readlink: fails unless it is a symlink
+        // readlink: fails unless it is a symlink
+        const auto [link_fd, link_rel] =
+            reader ? reader->at(link) : std::pair<int, const char*>(AT_FDCWD, link.c_str());
+        const std::optional<std::string> target = link_target_at(link, link_fd, link_rel);
         if (!target) {
             return Error("expected " + link + " to be a symlink (lineage " + l.name +
                          "); see `certbot update_symlinks` or restore live/" + l.name);
         }
-        if (::access(target->c_str(), F_OK) != 0) {
+        const auto [target_fd, target_rel] =
+            reader ? reader->at(*target) : std::pair<int, const char*>(AT_FDCWD, target->c_str());
+        if (::faccessat(target_fd, target_rel, F_OK, 0) != 0) {
             return Error("target " + *target + " of symlink " + link + " does not exist (lineage " +
                          l.name + ")");
         }
@@ -340,7 +347,7 @@ Result<Lineage> load_lineage(const std::string& config_dir_in, const std::string
     if (name.empty() || name.find('/') != std::string::npos || name[0] == '.') {
         return Error("invalid certificate name \"" + name + "\"", kExitUsage);
     }
-    const std::string conf_path = path_join(path_join(config_dir, "renewal"), name + ".conf");
+    const std::string conf_path = path_join(renewal_dir_of(config_dir), name + ".conf");
     if (!path_exists(conf_path)) {
         return Error("No certificate found with name " + name + " (expected " + conf_path +
                          "); see `certbot certificates`",
@@ -349,9 +356,75 @@ Result<Lineage> load_lineage(const std::string& config_dir_in, const std::string
     return load_lineage_from_conf(config_dir, conf_path);
 }
 
+std::string renewal_dir_of(const std::string& config_dir) {
+    return path_join(normalize_path(config_dir), "renewal");
+}
+
+namespace {
+
+// "a/b/c": no empty, "." or ".." component, so that it names the same file relative to a
+// directory as it does lexically after that directory's path.
+bool plain_relative(std::string_view rel) {
+    if (rel.empty()) return false;
+    while (true) {
+        const size_t slash = rel.find('/');
+        const std::string_view c = rel.substr(0, slash);
+        if (c.empty() || c == "." || c == "..") return false;
+        if (slash == std::string_view::npos) return true;
+        rel.remove_prefix(slash + 1);
+    }
+}
+
+int open_dir(const std::string& path) {
+    return ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+}  // namespace
+
+LineageReader::LineageReader(const std::string& config_dir)
+    : config_dir_(normalize_path(config_dir)),
+      renewal_dir_(path_join(config_dir_, "renewal")),
+      live_prefix_(path_join(config_dir_, "live") + "/"),
+      archive_prefix_(path_join(config_dir_, "archive") + "/"),
+      renewal_fd_(open_dir(renewal_dir_)),
+      live_fd_(open_dir(live_prefix_)),
+      archive_fd_(open_dir(archive_prefix_)) {}
+
+LineageReader::~LineageReader() {
+    for (int fd : {renewal_fd_, live_fd_, archive_fd_})
+        if (fd >= 0) ::close(fd);
+}
+
+std::pair<int, const char*> LineageReader::at(const std::string& path) const {
+    auto under = [&](const std::string& prefix, int fd) {
+        return fd >= 0 && path.size() > prefix.size() &&
+               path.compare(0, prefix.size(), prefix) == 0 &&
+               plain_relative(std::string_view(path).substr(prefix.size()));
+    };
+    if (under(live_prefix_, live_fd_)) return {live_fd_, path.c_str() + live_prefix_.size()};
+    if (under(archive_prefix_, archive_fd_))
+        return {archive_fd_, path.c_str() + archive_prefix_.size()};
+    return {AT_FDCWD, path.c_str()};
+}
+
+Result<Lineage> LineageReader::load(const std::string& conf_name) const {
+    const std::string conf_path = path_join(renewal_dir_, conf_name);
+    auto text = renewal_fd_ >= 0 && plain_relative(conf_name)
+                    ? read_file_at(renewal_fd_, conf_name.c_str(), conf_path, kMaxConfBytes)
+                    : read_file(conf_path, kMaxConfBytes);
+    if (!text) return text.error();
+    auto conf = ConfigObj::parse(*text, conf_path);
+    if (!conf) return conf.error();
+    auto l = lineage_from_conf(config_dir_, conf_path, std::move(*conf));
+    if (!l) return l.error();
+    Status links = check_symlinks(*l, this);
+    if (!links) return links.error().context(conf_path);
+    return l;
+}
+
 Result<std::vector<std::string>> renewal_conf_names(const std::string& config_dir,
                                                     std::string* renewal_dir) {
-    *renewal_dir = path_join(normalize_path(config_dir), "renewal");
+    *renewal_dir = renewal_dir_of(config_dir);
     if (!path_exists(*renewal_dir)) return std::vector<std::string>();
     auto names = list_dir(*renewal_dir);
     if (!names) return names.error();

@@ -87,6 +87,9 @@ void update_renewal_conf(ConfigObj& conf, const std::string& version,
                          const std::string& fullchain, const std::vector<RenewalParam>& params,
                          const std::function<bool(const std::string& key)>& ours);
 
+// <config_dir>/renewal, normalised: the directory of the renewal confs.
+std::string renewal_dir_of(const std::string& config_dir);
+
 // <config_dir>/renewal/*.conf, sorted bytewise (hidden files ignored); none if renewal/ is
 // missing. For going through lineages one at a time (load_lineage_from_conf).
 Result<std::vector<std::string>> renewal_conf_paths(const std::string& config_dir);
@@ -103,6 +106,33 @@ Result<std::vector<Lineage>> list_lineages(const std::string& config_dir,
                                            std::vector<Error>* broken);
 Result<Lineage> load_lineage(const std::string& config_dir, const std::string& name);
 Result<Lineage> load_lineage_from_conf(const std::string& config_dir, const std::string& conf_path);
+
+// Reads the lineages of one config dir one conf at a time (renew's scan of every lineage).
+// renewal/, live/ and archive/ are opened once, and each lineage's conf, live links and their
+// targets are reached relative to them (openat, readlinkat, faccessat): the kernel walks two
+// path components per file instead of the whole config dir path. A path a conf names outside
+// those directories is used as it is. load() reads, checks and fails exactly as
+// load_lineage_from_conf does; it may be called from several threads at once.
+class LineageReader {
+  public:
+    explicit LineageReader(const std::string& config_dir);
+    ~LineageReader();
+    LineageReader(const LineageReader&) = delete;
+    LineageReader& operator=(const LineageReader&) = delete;
+
+    const std::string& config_dir() const { return config_dir_; }    // normalised
+    const std::string& renewal_dir() const { return renewal_dir_; }  // renewal_dir_of()
+    // conf_name: "example.com.conf", a file in renewal/.
+    Result<Lineage> load(const std::string& conf_name) const;
+    // The directory descriptor and the path relative to it to reach `path` (an absolute path)
+    // by: live/ or archive/ when `path` is plainly under one of them, else AT_FDCWD and `path`.
+    // The pointer is into `path`.
+    std::pair<int, const char*> at(const std::string& path) const;
+
+  private:
+    std::string config_dir_, renewal_dir_, live_prefix_, archive_prefix_;
+    int renewal_fd_ = -1, live_fd_ = -1, archive_fd_ = -1;
+};
 
 // The README texts certbot writes in live/ and live/<name>/.
 std::string live_readme_text(bool base_dir);

@@ -224,3 +224,68 @@ TEST_CASE("a conf written by Python certbot loads and is rewritten identically",
     CHECK(out.find("[acme_renewal_info]\nari_retry_after = 2026-05-21T12:34:56\n") !=
           std::string::npos);
 }
+
+namespace {
+
+std::string describe(const Result<Lineage>& l) {
+    if (!l) return "error: " + l.error().message;
+    return l->name + "|" + l->config_dir + "|" + l->renewal_conf_path + "|" + l->cert_path + "|" +
+           l->privkey_path + "|" + l->chain_path + "|" + l->fullchain_path + "|" + l->archive_dir +
+           "|" + (l->links_agree ? "agree" : "disagree") + "|" + l->conf.serialize().value();
+}
+
+}  // namespace
+
+TEST_CASE("LineageReader loads and refuses lineages exactly as load_lineage_from_conf",
+          "[storage]") {
+    TempDir d;
+    const std::string c = d / "config";
+    for (const char* n : {"good", "into-other", "outside", "no-target", "half", "not-link",
+                          "dotdot", "via-link", "other"})
+        make_lineage(d, n);
+    REQUIRE(atomic_symlink("../../archive/other/cert1.pem", c + "/live/into-other/cert.pem"));
+    put(d / "elsewhere.pem", "x");
+    REQUIRE(atomic_symlink(d / "elsewhere.pem", c + "/live/outside/chain.pem"));
+    REQUIRE(::unlink((c + "/archive/no-target/fullchain1.pem").c_str()) == 0);
+    // A run killed while switching the links: one link on version 2, the others on 1.
+    for (const char* kind : kLineageKinds) put(c + "/archive/half/" + kind + "2.pem", "v2");
+    REQUIRE(atomic_symlink("../../archive/half/privkey2.pem", c + "/live/half/privkey.pem"));
+    REQUIRE(::unlink((c + "/live/not-link/cert.pem").c_str()) == 0);
+    put(c + "/live/not-link/cert.pem", "a file, not a link");
+    // Paths a conf names with "..", and through a symlink to the config dir: resolved by the
+    // kernel from the full path, as before.
+    auto rewrite = [&](const std::string& name, const std::string& from, const std::string& to) {
+        std::string text = slurp(c + "/renewal/" + name + ".conf");
+        for (size_t p; (p = text.find(from)) != std::string::npos;)
+            text.replace(p, from.size(), to);
+        put(c + "/renewal/" + name + ".conf", text);
+    };
+    rewrite("dotdot", c + "/live/dotdot/", c + "/live/good/../dotdot/");
+    REQUIRE(::symlink(c.c_str(), (d / "config-link").c_str()) == 0);
+    rewrite("via-link", c + "/", d / "config-link/");
+    put(c + "/renewal/garbage.conf", "this is [not a conf\n");
+    put(c + "/renewal/nocert.conf", "version = 2.1.0\n[renewalparams]\n");
+    REQUIRE(make_dirs(c + "/renewal/dir.conf", 0755));
+
+    for (const std::string& config_dir : {c, d / "config-link", c + "/"}) {
+        LineageReader reader(config_dir);
+        CHECK(reader.renewal_dir() == renewal_dir_of(config_dir));
+        std::string renewal_dir;
+        auto names = renewal_conf_names(config_dir, &renewal_dir);
+        REQUIRE(names.ok());
+        REQUIRE(names->size() == 12);
+        names->push_back("missing.conf");
+        size_t ok = 0;
+        for (const std::string& name : *names) {
+            INFO(config_dir << " " << name);
+            auto want = load_lineage_from_conf(config_dir, path_join(renewal_dir, name));
+            auto got = reader.load(name);
+            CHECK(describe(got) == describe(want));
+            ok += got.ok();
+        }
+        CHECK(ok == 5);  // good, half (links disagree), dotdot, via-link, other
+    }
+    auto half = LineageReader(c).load("half.conf");
+    REQUIRE(half.ok());
+    CHECK_FALSE(half->links_agree);
+}

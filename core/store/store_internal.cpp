@@ -1,5 +1,6 @@
 #include "store_internal.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,9 +32,17 @@ bool is_link(const std::string& p) {
 }
 
 std::optional<std::string> read_link(const std::string& p) {
-    std::vector<char> buf(256);
+    return read_link_at(AT_FDCWD, p.c_str());
+}
+
+std::optional<std::string> read_link_at(int dir_fd, const char* rel) {
+    char first[256];  // certbot's links ("../../archive/<name>/cert1.pem") fit
+    ssize_t n = ::readlinkat(dir_fd, rel, first, sizeof first);
+    if (n < 0) return std::nullopt;
+    if (static_cast<size_t>(n) < sizeof first) return std::string(first, static_cast<size_t>(n));
+    std::vector<char> buf(2 * sizeof first);
     while (true) {
-        ssize_t n = ::readlink(p.c_str(), buf.data(), buf.size());
+        n = ::readlinkat(dir_fd, rel, buf.data(), buf.size());
         if (n < 0) return std::nullopt;
         if (static_cast<size_t>(n) < buf.size())
             return std::string(buf.data(), static_cast<size_t>(n));
@@ -44,7 +53,11 @@ std::optional<std::string> read_link(const std::string& p) {
 
 // certbot's get_link_target: absolute path of a link's target (relative to the link's dir).
 std::optional<std::string> link_target(const std::string& link) {
-    auto t = read_link(link);
+    return link_target_at(link, AT_FDCWD, link.c_str());
+}
+
+std::optional<std::string> link_target_at(const std::string& link, int dir_fd, const char* rel) {
+    auto t = read_link_at(dir_fd, rel);
     if (!t) return std::nullopt;
     if (!t->empty() && (*t)[0] == '/') return normalize_path(*t);
     return normalize_path(path_join(dir_name(link), *t));

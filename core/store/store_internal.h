@@ -23,8 +23,11 @@ bool path_lexists(const std::string& p);  // the path itself (os.path.lexists)
 bool is_dir(const std::string& p);        // follows symlinks (os.path.isdir)
 bool is_link(const std::string& p);
 std::optional<std::string> read_link(const std::string& p);
+std::optional<std::string> read_link_at(int dir_fd, const char* rel);  // readlinkat(2)
 // certbot's get_link_target: absolute path of a link's target (relative to the link's dir).
 std::optional<std::string> link_target(const std::string& link);
+// The same with the link reached as `rel` relative to the directory `dir_fd` (readlinkat(2)).
+std::optional<std::string> link_target_at(const std::string& link, int dir_fd, const char* rel);
 bool dir_is_empty_or_missing(const std::string& p);
 // "<kind><digits>.pem" -> digits; -1 if it does not match certbot's ^kind([0-9]+)\.pem$.
 int version_of(const std::string& kind, const std::string& filename);
@@ -32,7 +35,8 @@ int version_of(const std::string& kind, const std::string& filename);
 // The lineage a renewal conf describes, without looking at its links (lineage.cpp).
 Result<Lineage> read_lineage_conf(const std::string& config_dir, const std::string& conf_path);
 // RenewableCert._check_symlinks; also notes whether the links agree on a version (lineage.cpp).
-Status check_symlinks(Lineage& l);
+// With a reader, the links and targets under its directories are reached relative to them.
+Status check_symlinks(Lineage& l, const LineageReader* reader = nullptr);
 
 // renewal/.updating (store_repair.cpp)
 std::string updating_dir(const std::string& config_dir);

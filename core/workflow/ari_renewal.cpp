@@ -103,7 +103,14 @@ HttpOptions ari_http_options(bool verify_tls, const std::string& user_agent) {
     return o;
 }
 
-std::optional<AriCheck> ari_check_for(const Lineage& l) {
+std::shared_ptr<const std::string> AriServerPool::intern(const std::string& server) {
+    auto it = servers_.find(server);
+    if (it == servers_.end())
+        it = servers_.emplace(server, std::make_shared<const std::string>(server)).first;
+    return it->second;
+}
+
+std::optional<AriCheck> ari_check_for(const Lineage& l, AriServerPool* servers) {
     const Section* params = l.conf.root().find_section("renewalparams");
     auto server = params ? params->get("server") : std::nullopt;
     if (!server || server->empty() || *server == "None") {
@@ -113,7 +120,7 @@ std::optional<AriCheck> ari_check_for(const Lineage& l) {
     }
     AriCheck c;
     c.name = l.name;
-    c.server = std::make_shared<const std::string>(*server);
+    c.server = servers ? servers->intern(*server) : std::make_shared<const std::string>(*server);
     c.cert_path = l.cert_path;
     c.stored = load_ari_state(l.conf);
     return c;
@@ -219,7 +226,7 @@ void check_ari_and_save(std::vector<AriCheck>& checks, const Config& cfg, int64_
     }
     // The renames above made durable at once (every conf is in <config_dir>/renewal/).
     if (saved)
-        if (auto st = fsync_dir(path_join(cfg.config_dir, "renewal")); !st)
+        if (auto st = fsync_dir(renewal_dir_of(cfg.config_dir)); !st)
             log::warning("could not save ARI state: " + st.error().message);
 }
 

@@ -59,9 +59,21 @@ struct AriCheck {
     std::string warning;  // why ARI could not be used ("" if it could, or was not offered)
 };
 
+// One shared copy of each CA's URL for the checks of many lineages (a store usually has one
+// or two CAs; 10,000 copies of the URL were a tenth of a no-op renew's memory), whatever order
+// the lineages come in.
+class AriServerPool {
+  public:
+    std::shared_ptr<const std::string> intern(const std::string& server);
+
+  private:
+    std::map<std::string, std::shared_ptr<const std::string>, std::less<>> servers_;
+};
+
 // Builds the check for a lineage the lifetime rule left undecided; nullopt if it has no server
-// (certbot warns and skips ARI then too; the warning is logged here).
-std::optional<AriCheck> ari_check_for(const Lineage& lineage);
+// (certbot warns and skips ARI then too; the warning is logged here). With a pool, its server
+// URL is the pool's copy.
+std::optional<AriCheck> ari_check_for(const Lineage& lineage, AriServerPool* servers = nullptr);
 
 // Decides each check. make_http is called once per worker thread. Directories are fetched once
 // per distinct server. At most `parallel` requests are in flight.

@@ -4,6 +4,7 @@
 
 #include <ctime>
 #include <string>
+#include <vector>
 
 #include "fake_http_test.h"
 #include "temp_dir_test.h"
@@ -189,6 +190,32 @@ TEST_CASE("ARI asks the lineage's own CA, and skips a conf without a server", "[
     CHECK(*check->server == "https://own-ca.example/directory");
     l.renewal_params().remove("server");
     CHECK_FALSE(ari_check_for(l));
+}
+
+TEST_CASE("ARI checks of lineages of one CA share one copy of its URL, whatever their order",
+          "[ari]") {
+    Store s;
+    const int64_t now = std::time(nullptr);
+    const std::string a = "https://a-ca.example/directory", b = "https://b-ca.example/directory";
+    AriServerPool pool;
+    std::vector<AriCheck> checks;
+    int n = 0;
+    for (const std::string* server : {&a, &b, &b, &a, &b}) {
+        Lineage l = s.lineage("l" + std::to_string(n++) + ".example", now - 10 * 86400,
+                              now + 80 * 86400, *server);
+        auto check = ari_check_for(l, &pool);
+        REQUIRE(check);
+        checks.push_back(std::move(*check));
+    }
+    CHECK(*checks[0].server == a);
+    CHECK(*checks[1].server == b);
+    CHECK(checks[3].server == checks[0].server);  // the same object, not an equal copy
+    CHECK(checks[2].server == checks[1].server);
+    CHECK(checks[4].server == checks[1].server);
+    CHECK(checks[0].server != checks[1].server);
+    // Without a pool each check has its own copy.
+    Lineage l = s.lineage("own.example", now - 10 * 86400, now + 80 * 86400, a);
+    CHECK(ari_check_for(l)->server != checks[0].server);
 }
 
 TEST_CASE("ARI state round-trips through the renewal conf in certbot 5.x's format", "[ari]") {

@@ -275,12 +275,17 @@ std::optional<CertInfo> current_cert(const Lineage& l) {
 }
 
 RenewalDecision should_renew(const Lineage& l, const Config& cfg, std::time_t now) {
+    return should_renew_with_cert(l, cfg, now, nullptr);
+}
+
+RenewalDecision should_renew_with_cert(const Lineage& l, const Config& cfg, std::time_t now,
+                                       const std::string* cert_pem) {
     if (cfg.force_renewal) return {true, "forced"};
     if (cfg.dry_run) return {true, "dry run"};
     const Section* params = l.conf.root().find_section("renewalparams");
     if (params && parse_bool(params->get("autorenew")) == false) return {false, "autorenew is off"};
     // Only the validity period: a DER walk, not a full parse (renew reads every lineage).
-    auto pem = read_file(l.cert_path, 1 << 20);
+    auto pem = cert_pem ? Result<std::string>(*cert_pem) : read_file(l.cert_path, 1 << 20);
     auto info = pem ? cert_validity_pem(*pem) : std::nullopt;
     if (!info) return {true, "the current certificate cannot be read"};
     const int64_t left = info->not_after - static_cast<int64_t>(now);

@@ -31,6 +31,9 @@ struct RenewalDecision {
 // certbot 4.1+: forced/dry-run; autorenew = False; renew_before_expiry; else less than 1/3 of
 // the lifetime left (1/2 when the lifetime is under 10 days). `now` is the clock input.
 RenewalDecision should_renew(const Lineage& lineage, const Config& cfg, std::time_t now);
+// The same with the current certificate already read by the caller (nullptr: read here).
+RenewalDecision should_renew_with_cert(const Lineage& lineage, const Config& cfg, std::time_t now,
+                                       const std::string* cert_pem);
 
 std::optional<CertInfo> current_cert(const Lineage& lineage);
 
