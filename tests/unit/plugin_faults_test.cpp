@@ -4,11 +4,13 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <thread>
 
 #include <chrono>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "plugin_challenge_test.h"
@@ -135,4 +137,87 @@ TEST_CASE("a file whose loading crashes is skipped by the runner that describes 
     REQUIRE(d[1].size() >= 3);
     CHECK(d[1][1] == "ok");
     CHECK(d[1][2] == "crash-segv");
+}
+
+namespace {
+// The child processes this thread started that have not been reaped (zombies included): the
+// runners, in these tests (a child's command line may still be its parent's just after the
+// spawn, so it is not looked at).
+std::set<pid_t> runner_children() {
+    std::set<pid_t> out;
+    std::ifstream children("/proc/self/task/" + std::to_string(gettid()) + "/children");
+    pid_t pid = 0;
+    while (children >> pid) out.insert(pid);
+    return out;
+}
+}  // namespace
+
+TEST_CASE("a runner started ahead is the next instance's, and is reaped when it goes",
+          "[plugins][faults]") {
+    test::TempDir work;
+    auto p = load_plugin(kDir + "/misbehave_segv.so");
+    REQUIRE(p);
+    const auto before = runner_children();
+    prestart_plugin_runner();
+    prestart_plugin_runner();  // one at most waits
+    auto started = runner_children();
+    REQUIRE(started.size() == before.size() + 1);
+    {
+        auto inst = PluginInstance::create(*p, {}, false, false, work.path, work.path, work.path);
+        REQUIRE(inst);
+        CHECK(runner_children() == started);  // no other process was started for it
+        // Its crash fails the call it was in; cleanup runs in a fresh process.
+        auto st = (*inst)->perform({http01_challenge("s.example")});
+        REQUIRE_FALSE(st);
+        CHECK(st.error().message.find("SIGSEGV") != std::string::npos);
+        CHECK(runner_children() == before);  // the crashed one was reaped
+        CHECK((*inst)->cleanup({http01_challenge("s.example")}));
+    }
+    // The cleanup's runner answered "destroy", ended and was waited for: no zombie is left.
+    CHECK(runner_children() == before);
+    CHECK(slurp(work.path + "/misbehave-cleanup.log") == "cleanup crash-segv s.example\n");
+}
+
+TEST_CASE("a plugin whose constructor crashes in a runner started ahead fails only its instance",
+          "[plugins][faults]") {
+    test::TempDir work;
+    auto ctor = load_plugin(kDir + "/misbehave_ctor.so");
+    auto hang = load_plugin(kDir + "/misbehave_hang.so");
+    REQUIRE(ctor);
+    REQUIRE(hang);
+    prestart_plugin_runner();
+    auto bad = PluginInstance::create(*ctor, {}, false, false, work.path, work.path, work.path);
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().message.find("could not start") != std::string::npos);
+    CHECK(bad.error().message.find("SIGSEGV") != std::string::npos);
+    // The next instance gets a runner of its own and works.
+    auto good = PluginInstance::create(*hang, {}, false, false, work.path, work.path, work.path);
+    REQUIRE(good);
+    CHECK((*good)->cleanup({http01_challenge("c.example")}));
+}
+
+TEST_CASE("a runner started ahead that died meanwhile is replaced, not used", "[plugins][faults]") {
+    test::TempDir work;
+    auto p = load_plugin(kDir + "/misbehave_hang.so");
+    REQUIRE(p);
+    const auto before = runner_children();
+    prestart_plugin_runner();
+    auto started = runner_children();
+    REQUIRE(started.size() == before.size() + 1);
+    pid_t spare = 0;
+    for (pid_t pid : started)
+        if (!before.count(pid)) spare = pid;
+    REQUIRE(::kill(spare, SIGKILL) == 0);
+    // Dead but not reaped: the instance must notice and start another.
+    for (int i = 0; i < 200; ++i) {
+        std::ifstream stat("/proc/" + std::to_string(spare) + "/stat");
+        std::string pid_field, comm, state;
+        stat >> pid_field >> comm >> state;
+        if (state == "Z") break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    auto inst = PluginInstance::create(*p, {}, false, false, work.path, work.path, work.path);
+    REQUIRE(inst);
+    CHECK(runner_children().count(spare) == 0);
+    CHECK((*inst)->cleanup({http01_challenge("d.example")}));
 }
