@@ -179,6 +179,8 @@ struct PluginInstance::Runner {
     pid_t pid = -1;
     int fd = -1;
     std::string buf;
+    std::string plugin;  // the plugin file it loaded for an instance (empty: none yet)
+    pid_t spawner = 0;   // the thread that started it: PR_SET_PDEATHSIG fires when that one ends
 
     ~Runner() { stop(true); }
 
@@ -197,20 +199,73 @@ struct PluginInstance::Runner {
         return s;
     }
 
-    // The spare runner if one is waiting (still alive: nothing but certbot's own start-up ran
-    // in it, so a dead one is only discarded), else a new runner.
-    static Result<std::unique_ptr<Runner>> spawn() {
+    // Runners whose last instance was destroyed cleanly, each kept for the next instance of the
+    // plugin file it loaded (PluginInstance::~PluginInstance says which may be kept).
+    struct Idle {
+        std::mutex mu;
+        std::vector<std::unique_ptr<Runner>> runners;
+        ~Idle() {  // at exit: left to read end of file and exit, as the spare
+            for (auto& r : runners) r->pid = -1;
+        }
+    };
+    static Idle& idle() {
+        static Idle i;
+        return i;
+    }
+    static constexpr size_t kMaxIdle = 8;
+
+    // Still running (an idle runner ends only by PR_SET_PDEATHSIG or a kill); a dead one is
+    // reaped here, leaving only its socket to close.
+    bool alive() {
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) == 0) return true;
+        pid = -1;
+        return false;
+    }
+
+    // For an instance of PLUGIN (a file path; empty: describing files): the spare runner if
+    // one waits, else an idle runner that served PLUGIN and was started by this thread or the
+    // main one (whose end ends it: the main thread outlives the others), else a new runner.
+    static Result<std::unique_ptr<Runner>> spawn(const std::string& plugin = {}) {
         std::unique_ptr<Runner> r;
         {
             std::lock_guard<std::mutex> lock(spare().mu);
             r = std::move(spare().runner);
         }
-        if (r) {
-            int status = 0;
-            if (waitpid(r->pid, &status, WNOHANG) == 0) return r;
-            r->pid = -1;  // reaped (or not ours to wait for): only its socket is left to close
+        if (r && r->alive()) return r;
+        r.reset();
+        if (!plugin.empty()) {
+            const pid_t self = static_cast<pid_t>(gettid());
+            std::lock_guard<std::mutex> lock(idle().mu);
+            auto& v = idle().runners;
+            for (auto it = v.begin(); it != v.end();) {
+                if (!(*it)->alive()) {
+                    it = v.erase(it);
+                    continue;
+                }
+                if ((*it)->plugin == plugin &&
+                    ((*it)->spawner == self || (*it)->spawner == getpid())) {
+                    r = std::move(*it);
+                    v.erase(it);
+                    return r;
+                }
+                ++it;
+            }
         }
         return start();
+    }
+
+    // Keeps R (its instance destroyed cleanly) for the next instance of the same plugin, or
+    // tells it to go when kMaxIdle wait already.
+    static void park(std::unique_ptr<Runner> r) {
+        {
+            std::lock_guard<std::mutex> lock(idle().mu);
+            if (idle().runners.size() < kMaxIdle && r->buf.empty()) {
+                idle().runners.push_back(std::move(r));
+                return;
+            }
+        }
+        r->stop(false);
     }
 
     static Result<std::unique_ptr<Runner>> start() {
@@ -243,6 +298,7 @@ struct PluginInstance::Runner {
         auto r = std::make_unique<Runner>();
         r->pid = pid;
         r->fd = sv[0];
+        r->spawner = static_cast<pid_t>(gettid());
         return r;
     }
 
@@ -277,6 +333,21 @@ void prestart_plugin_runner() {
         return;
     }
     spare.runner = std::move(*r);
+}
+
+void release_plugin_runners() {
+    std::vector<std::unique_ptr<PluginInstance::Runner>> going;
+    {
+        auto& idle = PluginInstance::Runner::idle();
+        std::lock_guard<std::mutex> lock(idle.mu);
+        going.swap(idle.runners);
+    }
+    {
+        auto& spare = PluginInstance::Runner::spare();
+        std::lock_guard<std::mutex> lock(spare.mu);
+        if (spare.runner) going.push_back(std::move(spare.runner));
+    }
+    for (auto& r : going) r->stop(false);  // end of file: each exits, and is waited for
 }
 
 // ---- descriptors ----
@@ -671,8 +742,16 @@ PluginInstance::PluginInstance(const LoadedPlugin& plugin) : plugin_(plugin) {}
 
 PluginInstance::~PluginInstance() {
     if (!runner_) return;
-    if (wire::send(runner_->fd, {"destroy"})) (void)await("destroy", true);
-    if (runner_) runner_->stop(false);
+    const bool destroyed = wire::send(runner_->fd, {"destroy"}) && await("destroy", true);
+    if (!runner_) return;  // it crashed or was stopped in destroy: already ended
+    // Reuse: a runner whose instance was destroyed cleanly serves the next instance of the
+    // same plugin file in this run (renew's lineages), saving a process start each. Not for
+    // installers (they hold locks and server state for the whole process's life), and not
+    // once certbot is stopping.
+    if (destroyed && !plugin_.is_installer() && !stop_requested())
+        Runner::park(std::move(runner_));
+    else
+        runner_->stop(false);
 }
 
 Result<std::unique_ptr<PluginInstance>> PluginInstance::create(
@@ -702,7 +781,7 @@ Result<std::unique_ptr<PluginInstance>> PluginInstance::create(
 }
 
 Status PluginInstance::start(bool cleanup) {
-    auto r = Runner::spawn();
+    auto r = Runner::spawn(plugin_.path);
     if (!r) return Error("The " + plugin_.name() + " plugin could not start: " + r.error().message);
     runner_ = std::move(*r);
     if (!wire::send(runner_->fd, init_))
@@ -717,6 +796,7 @@ Status PluginInstance::start(bool cleanup) {
         const std::string why = (*reply)[2].empty() ? "no reason given" : (*reply)[2];
         return Error("The " + plugin_.name() + " plugin could not start: " + why);
     }
+    runner_->plugin = plugin_.path;
     return Status::Ok();
 }
 

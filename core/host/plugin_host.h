@@ -68,6 +68,13 @@ std::chrono::seconds plugin_timeout();
 // this process.
 void prestart_plugin_runner();
 
+// Runner reuse: a runner whose instance was destroyed cleanly is kept (up to 8) and serves the
+// next instance of the same plugin file that this thread (or any, when the main thread started
+// it) creates: `renew` starts one process per plugin and worker, not one per lineage. Not for
+// installers; a runner that crashed, timed out or was stopped is never kept. This tells every
+// kept runner and the spare to go, and waits for them (tests; a command done with plugins).
+void release_plugin_runners();
+
 // certbot's "The requested NAME plugin does not appear to be installed", plus the file that
 // would provide it (NAME.so, package certbot-native-plugin-NAME) and the directories searched.
 std::string plugin_not_installed(const std::string& name);

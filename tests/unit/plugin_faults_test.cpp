@@ -154,6 +154,7 @@ std::set<pid_t> runner_children() {
 
 TEST_CASE("a runner started ahead is the next instance's, and is reaped when it goes",
           "[plugins][faults]") {
+    release_plugin_runners();
     test::TempDir work;
     auto p = load_plugin(kDir + "/misbehave_segv.so");
     REQUIRE(p);
@@ -173,9 +174,49 @@ TEST_CASE("a runner started ahead is the next instance's, and is reaped when it 
         CHECK(runner_children() == before);  // the crashed one was reaped
         CHECK((*inst)->cleanup({http01_challenge("s.example")}));
     }
-    // The cleanup's runner answered "destroy", ended and was waited for: no zombie is left.
+    // The cleanup's runner answered "destroy" and is kept for the next instance; told to go,
+    // it ends and is waited for: no zombie is left.
+    CHECK(runner_children().size() == before.size() + 1);
+    release_plugin_runners();
     CHECK(runner_children() == before);
     CHECK(slurp(work.path + "/misbehave-cleanup.log") == "cleanup crash-segv s.example\n");
+}
+
+TEST_CASE(
+    "the next instance of a plugin reuses the runner a clean destroy left, never a crashed one",
+    "[plugins][faults]") {
+    release_plugin_runners();
+    test::TempDir work;
+    auto hang = load_plugin(kDir + "/misbehave_hang.so");
+    auto segv = load_plugin(kDir + "/misbehave_segv.so");
+    REQUIRE(hang);
+    REQUIRE(segv);
+    auto create = [&](const LoadedPlugin& p) {
+        auto inst = PluginInstance::create(p, {}, false, false, work.path, work.path, work.path);
+        REQUIRE(inst);
+        return std::move(*inst);
+    };
+    const auto before = runner_children();
+    CHECK(create(*hang)->cleanup({http01_challenge("r1.example")}));
+    const auto kept = runner_children();
+    REQUIRE(kept.size() == before.size() + 1);
+    {
+        auto again = create(*hang);  // the same process serves it
+        CHECK(runner_children() == kept);
+        CHECK(again->cleanup({http01_challenge("r2.example")}));
+    }
+    CHECK(slurp(work.path + "/misbehave-cleanup.log") ==
+          "cleanup hang r1.example\ncleanup hang r2.example\n");
+    {
+        auto other = create(*segv);  // another plugin file: a process of its own
+        CHECK(runner_children().size() == kept.size() + 1);
+        REQUIRE_FALSE(other->perform({http01_challenge("r3.example")}));
+        CHECK(runner_children() == kept);  // the crashed one is gone, not kept
+        CHECK(other->cleanup({http01_challenge("r3.example")}));  // in a fresh one
+    }
+    CHECK(runner_children().size() == kept.size() + 1);  // that one was destroyed cleanly
+    release_plugin_runners();
+    CHECK(runner_children() == before);
 }
 
 TEST_CASE("a plugin whose constructor crashes in a runner started ahead fails only its instance",
@@ -197,6 +238,7 @@ TEST_CASE("a plugin whose constructor crashes in a runner started ahead fails on
 }
 
 TEST_CASE("a runner started ahead that died meanwhile is replaced, not used", "[plugins][faults]") {
+    release_plugin_runners();
     test::TempDir work;
     auto p = load_plugin(kDir + "/misbehave_hang.so");
     REQUIRE(p);
