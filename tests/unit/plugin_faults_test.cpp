@@ -150,19 +150,30 @@ std::set<pid_t> runner_children() {
     while (children >> pid) out.insert(pid);
     return out;
 }
+
+// Starts a runner ahead from a clean slate (no spare, no kept runner): BEFORE is the children
+// without it, the result its pid.
+pid_t start_spare(std::set<pid_t>& before) {
+    release_plugin_runners();
+    before = runner_children();
+    prestart_plugin_runner();
+    prestart_plugin_runner();  // one at most waits
+    const auto started = runner_children();
+    REQUIRE(started.size() == before.size() + 1);
+    for (pid_t pid : started)
+        if (!before.count(pid)) return pid;
+    return 0;
+}
 }  // namespace
 
 TEST_CASE("a runner started ahead is the next instance's, and is reaped when it goes",
           "[plugins][faults]") {
-    release_plugin_runners();
     test::TempDir work;
     auto p = load_plugin(kDir + "/misbehave_segv.so");
     REQUIRE(p);
-    const auto before = runner_children();
-    prestart_plugin_runner();
-    prestart_plugin_runner();  // one at most waits
-    auto started = runner_children();
-    REQUIRE(started.size() == before.size() + 1);
+    std::set<pid_t> before;
+    start_spare(before);
+    const auto started = runner_children();
     {
         auto inst = PluginInstance::create(*p, {}, false, false, work.path, work.path, work.path);
         REQUIRE(inst);
@@ -238,17 +249,12 @@ TEST_CASE("a plugin whose constructor crashes in a runner started ahead fails on
 }
 
 TEST_CASE("a runner started ahead that died meanwhile is replaced, not used", "[plugins][faults]") {
-    release_plugin_runners();
     test::TempDir work;
     auto p = load_plugin(kDir + "/misbehave_hang.so");
     REQUIRE(p);
-    const auto before = runner_children();
-    prestart_plugin_runner();
-    auto started = runner_children();
-    REQUIRE(started.size() == before.size() + 1);
-    pid_t spare = 0;
-    for (pid_t pid : started)
-        if (!before.count(pid)) spare = pid;
+    std::set<pid_t> before;
+    const pid_t spare = start_spare(before);
+    REQUIRE(spare > 0);
     REQUIRE(::kill(spare, SIGKILL) == 0);
     // Dead but not reaped: the instance must notice and start another.
     for (int i = 0; i < 200; ++i) {
