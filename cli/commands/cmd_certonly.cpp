@@ -18,6 +18,7 @@
 #include "issuance.h"
 #include "lineage_plan.h"
 #include "log.h"
+#include "plugin_host.h"
 #include "renewal.h"
 #include "session.h"
 #include "storage.h"
@@ -203,6 +204,9 @@ int cmd_certonly(const Config& cli, const PluginRegistry& plugins) {
         if (auto v = plugin_values(*auth, cfg); !v) return fail(v.error());
     }
     if (auto st = validate_hooks(cfg); !st) return fail(st.error());
+    // The authenticator's process starts now, and gets ready while the store, the CA's
+    // directory and the account are read (plugin_host.h).
+    if (auth && auth->is_authenticator()) prestart_plugin_runner();
     if (!cfg.csr_der.empty()) return certonly_csr(cfg, plugins);
 
     // Directories, locks and the log file before anything is ordered, so a certificate is

@@ -12,6 +12,7 @@
 #include "installer.h"
 #include "issuance.h"
 #include "log.h"
+#include "plugin_host.h"
 #include "session.h"
 #include "storage.h"
 
@@ -155,6 +156,9 @@ int cmd_run(const Config& cli, const PluginRegistry& plugins) {
     const LoadedPlugin* auth = plugins.find(cfg.authenticator);
     if (auth)
         if (auto v = plugin_values(*auth, cfg); !v) return fail(v.error());
+    // The installer's process starts now and gets ready while the store is opened
+    // (plugin_host.h); the authenticator's starts when the installer's is done.
+    prestart_plugin_runner();
 
     auto session = Session::open(cfg);
     if (!session) return fail(session.error());
@@ -188,6 +192,7 @@ int cmd_run(const Config& cli, const PluginRegistry& plugins) {
                                   kExitUsage));
         }
     }
+    prestart_plugin_runner();  // the authenticator's (or the installer's, when nothing is due)
     if (auto st = refuse_ip_install(cfg.installer, cfg.domains); !st)  // names of --cert-name
         return fail(st.error());
     if (auth)

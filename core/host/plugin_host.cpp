@@ -7,6 +7,7 @@
 #include <sys/auxv.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,7 +19,9 @@
 #include <cstring>
 #include <deque>
 #include <iostream>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "fsutil.h"
 #include "log.h"
@@ -117,6 +120,37 @@ bool stop_requested() {
 constexpr std::chrono::seconds kProbeTimeout{10};
 // How long cleanup calls may still run after SIGINT/SIGTERM.
 constexpr std::chrono::seconds kInterruptGrace{10};
+// How long a runner told to go (its socket closed, or "destroy" answered) may take to exit
+// before it is killed.
+constexpr std::chrono::milliseconds kExitGrace{2000};
+
+// Waits up to LIMIT for the child PID to end and reaps it: PID with its STATUS, 0 if it still
+// runs, -1 on error. A runner usually ends within a millisecond of its last answer, so this
+// sleeps on a pidfd (Linux 5.3) rather than polling; without one, it polls from 0.2 ms,
+// doubling up to 10 ms.
+pid_t wait_for_exit(pid_t pid, int& status, std::chrono::milliseconds limit) {
+    using clock = std::chrono::steady_clock;
+    const auto deadline = clock::now() + limit;
+    // The system call itself: glibc 2.36's <sys/pidfd.h> lacks extern "C".
+    const int pfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+    auto backoff = std::chrono::microseconds(200);
+    pid_t r;
+    while ((r = waitpid(pid, &status, WNOHANG)) == 0) {
+        const auto left = deadline - clock::now();
+        if (left <= clock::duration::zero()) break;
+        if (pfd >= 0) {
+            pollfd p{pfd, POLLIN, 0};
+            (void)::poll(
+                &p, 1,
+                static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count()));
+        } else {
+            std::this_thread::sleep_for(std::min<clock::duration>(backoff, left));
+            backoff = std::min(backoff * 2, std::chrono::microseconds(10000));
+        }
+    }
+    if (pfd >= 0) close(pfd);
+    return r;
+}
 
 std::string signal_text(int sig) {
     const char* abbrev = sigabbrev_np(sig);
@@ -145,10 +179,96 @@ struct PluginInstance::Runner {
     pid_t pid = -1;
     int fd = -1;
     std::string buf;
+    std::string plugin;  // the plugin file it loaded for an instance (empty: none yet)
+    pid_t spawner = 0;   // the thread that started it: PR_SET_PDEATHSIG fires when that one ends
 
     ~Runner() { stop(true); }
 
-    static Result<std::unique_ptr<Runner>> spawn() {
+    // The runner prestart_plugin_runner started and no instance has taken yet (one at most).
+    struct Spare {
+        std::mutex mu;
+        std::unique_ptr<Runner> runner;
+        // At exit an untaken spare is not waited for: its socket closes with this process, so
+        // it reads end of file and exits (PR_SET_PDEATHSIG ends it otherwise).
+        ~Spare() {
+            if (runner) runner->pid = -1;
+        }
+    };
+    static Spare& spare() {
+        static Spare s;
+        return s;
+    }
+
+    // Runners whose last instance was destroyed cleanly, each kept for the next instance of the
+    // plugin file it loaded (PluginInstance::~PluginInstance says which may be kept).
+    struct Idle {
+        std::mutex mu;
+        std::vector<std::unique_ptr<Runner>> runners;
+        ~Idle() {  // at exit: left to read end of file and exit, as the spare
+            for (auto& r : runners) r->pid = -1;
+        }
+    };
+    static Idle& idle() {
+        static Idle i;
+        return i;
+    }
+    static constexpr size_t kMaxIdle = 8;
+
+    // Still running (an idle runner ends only by PR_SET_PDEATHSIG or a kill); a dead one is
+    // reaped here, leaving only its socket to close.
+    bool alive() {
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) == 0) return true;
+        pid = -1;
+        return false;
+    }
+
+    // For an instance of PLUGIN (a file path; empty: describing files): the spare runner if
+    // one waits, else an idle runner that served PLUGIN and was started by this thread or the
+    // main one (whose end ends it: the main thread outlives the others), else a new runner.
+    static Result<std::unique_ptr<Runner>> spawn(const std::string& plugin = {}) {
+        std::unique_ptr<Runner> r;
+        {
+            std::lock_guard<std::mutex> lock(spare().mu);
+            r = std::move(spare().runner);
+        }
+        if (r && r->alive()) return r;
+        r.reset();
+        if (!plugin.empty()) {
+            const pid_t self = static_cast<pid_t>(gettid());
+            std::lock_guard<std::mutex> lock(idle().mu);
+            auto& v = idle().runners;
+            for (auto it = v.begin(); it != v.end();) {
+                if (!(*it)->alive()) {
+                    it = v.erase(it);
+                    continue;
+                }
+                if ((*it)->plugin == plugin &&
+                    ((*it)->spawner == self || (*it)->spawner == getpid())) {
+                    r = std::move(*it);
+                    v.erase(it);
+                    return r;
+                }
+                ++it;
+            }
+        }
+        return start();
+    }
+
+    // Keeps R (its instance destroyed cleanly) for the next instance of the same plugin, or
+    // tells it to go when kMaxIdle wait already.
+    static void park(std::unique_ptr<Runner> r) {
+        {
+            std::lock_guard<std::mutex> lock(idle().mu);
+            if (idle().runners.size() < kMaxIdle && r->buf.empty()) {
+                idle().runners.push_back(std::move(r));
+                return;
+            }
+        }
+        r->stop(false);
+    }
+
+    static Result<std::unique_ptr<Runner>> start() {
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
             return Error(std::string("cannot start a plugin process: ") + std::strerror(errno));
@@ -178,6 +298,7 @@ struct PluginInstance::Runner {
         auto r = std::make_unique<Runner>();
         r->pid = pid;
         r->fd = sv[0];
+        r->spawner = static_cast<pid_t>(gettid());
         return r;
     }
 
@@ -188,10 +309,7 @@ struct PluginInstance::Runner {
         if (pid < 0) return {};
         int status = 0;
         pid_t r = 0;
-        if (!kill) {
-            for (int i = 0; i < 200 && (r = waitpid(pid, &status, WNOHANG)) == 0; ++i)
-                usleep(10000);
-        }
+        if (!kill) r = wait_for_exit(pid, status, kExitGrace);
         if (r == 0 || kill) {
             ::kill(-pid, SIGKILL);
             ::kill(pid, SIGKILL);
@@ -204,6 +322,33 @@ struct PluginInstance::Runner {
         return "exited with status " + std::to_string(WEXITSTATUS(status));
     }
 };
+
+void prestart_plugin_runner() {
+    auto& spare = PluginInstance::Runner::spare();
+    std::lock_guard<std::mutex> lock(spare.mu);
+    if (spare.runner) return;
+    auto r = PluginInstance::Runner::start();
+    if (!r) {
+        log::debug("No plugin process started ahead: " + r.error().message);
+        return;
+    }
+    spare.runner = std::move(*r);
+}
+
+void release_plugin_runners() {
+    std::vector<std::unique_ptr<PluginInstance::Runner>> going;
+    {
+        auto& idle = PluginInstance::Runner::idle();
+        std::lock_guard<std::mutex> lock(idle.mu);
+        going.swap(idle.runners);
+    }
+    {
+        auto& spare = PluginInstance::Runner::spare();
+        std::lock_guard<std::mutex> lock(spare.mu);
+        if (spare.runner) going.push_back(std::move(spare.runner));
+    }
+    for (auto& r : going) r->stop(false);  // end of file: each exits, and is waited for
+}
 
 // ---- descriptors ----
 
@@ -597,8 +742,16 @@ PluginInstance::PluginInstance(const LoadedPlugin& plugin) : plugin_(plugin) {}
 
 PluginInstance::~PluginInstance() {
     if (!runner_) return;
-    if (wire::send(runner_->fd, {"destroy"})) (void)await("destroy", true);
-    if (runner_) runner_->stop(false);
+    const bool destroyed = wire::send(runner_->fd, {"destroy"}) && await("destroy", true);
+    if (!runner_) return;  // it crashed or was stopped in destroy: already ended
+    // Reuse: a runner whose instance was destroyed cleanly serves the next instance of the
+    // same plugin file in this run (renew's lineages), saving a process start each. Not for
+    // installers (they hold locks and server state for the whole process's life), and not
+    // once certbot is stopping.
+    if (destroyed && !plugin_.is_installer() && !stop_requested())
+        Runner::park(std::move(runner_));
+    else
+        runner_->stop(false);
 }
 
 Result<std::unique_ptr<PluginInstance>> PluginInstance::create(
@@ -628,7 +781,7 @@ Result<std::unique_ptr<PluginInstance>> PluginInstance::create(
 }
 
 Status PluginInstance::start(bool cleanup) {
-    auto r = Runner::spawn();
+    auto r = Runner::spawn(plugin_.path);
     if (!r) return Error("The " + plugin_.name() + " plugin could not start: " + r.error().message);
     runner_ = std::move(*r);
     if (!wire::send(runner_->fd, init_))
@@ -643,6 +796,7 @@ Status PluginInstance::start(bool cleanup) {
         const std::string why = (*reply)[2].empty() ? "no reason given" : (*reply)[2];
         return Error("The " + plugin_.name() + " plugin could not start: " + why);
     }
+    runner_->plugin = plugin_.path;
     return Status::Ok();
 }
 

@@ -59,6 +59,22 @@ void set_plugin_timeout(std::chrono::seconds limit);
 void set_plugin_stop_flag(const std::atomic<bool>* flag);
 std::chrono::seconds plugin_timeout();
 
+// Starts a runner process now, before an instance needs it, so that its start-up (exec of
+// certbot's binary, dynamic linking, static initialisers: ~10 ms of CPU) overlaps the caller's
+// own work (the store, the CA's directory, the account). The next PluginInstance (or plugin
+// description) takes it instead of starting one; until then no plugin code runs in it. One at
+// most is kept: a second call while one waits does nothing. Call it from the main thread (the
+// runner's PR_SET_PDEATHSIG follows the thread that started it). One nobody takes ends with
+// this process.
+void prestart_plugin_runner();
+
+// Runner reuse: a runner whose instance was destroyed cleanly is kept (up to 8) and serves the
+// next instance of the same plugin file that this thread (or any, when the main thread started
+// it) creates: `renew` starts one process per plugin and worker, not one per lineage. Not for
+// installers; a runner that crashed, timed out or was stopped is never kept. This tells every
+// kept runner and the spare to go, and waits for them (tests; a command done with plugins).
+void release_plugin_runners();
+
 // certbot's "The requested NAME plugin does not appear to be installed", plus the file that
 // would provide it (NAME.so, package certbot-native-plugin-NAME) and the directories searched.
 std::string plugin_not_installed(const std::string& name);

@@ -308,11 +308,17 @@ bool dispatch(const cb_plugin& e, void* self, ChildHost& h, const wire::Message&
     return wire::send(kFd, result(h, st, out.values));
 }
 
-int serve_instance(const wire::Message& init) {
+// Serves one instance from its "init" to its "destroy". DESTROYED: it ended with "destroy"
+// answered, so this process may serve the next instance of the same plugin (plugin_host.cpp,
+// "reuse"); LOADED is the plugin file it loaded (a later "init" must name the same file).
+int serve_instance(const wire::Message& init, std::string& loaded, bool& destroyed) {
+    destroyed = false;
     ChildHost h;
     std::string path, name;
     int dry_run = 0;
     if (!parse_init(init, path, name, h, dry_run)) return 65;
+    if (!loaded.empty() && path != loaded) return 66;  // one plugin file per process
+    loaded = path;
     h.plugin_name = name;
     auto o = open_plugin(path);
     if (!o) {
@@ -356,8 +362,10 @@ int serve_instance(const wire::Message& init) {
                 kFd, {"result", std::to_string(CB_ERROR), "the runner did not understand " + m[0]});
         }
     }
+    const bool asked = !m.empty() && m[0] == "destroy";  // else the parent went away
     e.destroy(self);
-    wire::send(kFd, {"result", std::to_string(CB_OK), ""});
+    const bool answered = wire::send(kFd, {"result", std::to_string(CB_OK), ""});
+    destroyed = asked && answered;
     return 0;
 }
 
@@ -383,7 +391,15 @@ int plugin_runner_main(int argc, char** argv) {
         wire::send(kFd, {"done"});
         return 0;
     }
-    if (m[0] == "init") return serve_instance(m);
+    // Instances of one plugin, one after another: the parent may hand a process whose instance
+    // was destroyed cleanly the next instance of the same plugin file; it closes the socket
+    // (end of file here) when it has none.
+    std::string loaded;
+    while (!m.empty() && m[0] == "init") {
+        bool destroyed = false;
+        if (int rc = serve_instance(m, loaded, destroyed); rc != 0 || !destroyed) return rc;
+        if (!read_message(m)) return 0;
+    }
     return 64;
 }
 

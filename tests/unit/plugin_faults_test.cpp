@@ -4,11 +4,13 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <thread>
 
 #include <chrono>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "plugin_challenge_test.h"
@@ -135,4 +137,135 @@ TEST_CASE("a file whose loading crashes is skipped by the runner that describes 
     REQUIRE(d[1].size() >= 3);
     CHECK(d[1][1] == "ok");
     CHECK(d[1][2] == "crash-segv");
+}
+
+namespace {
+// The child processes this thread started that have not been reaped (zombies included): the
+// runners, in these tests (a child's command line may still be its parent's just after the
+// spawn, so it is not looked at).
+std::set<pid_t> runner_children() {
+    std::set<pid_t> out;
+    std::ifstream children("/proc/self/task/" + std::to_string(gettid()) + "/children");
+    pid_t pid = 0;
+    while (children >> pid) out.insert(pid);
+    return out;
+}
+
+// Starts a runner ahead from a clean slate (no spare, no kept runner): BEFORE is the children
+// without it, the result its pid.
+pid_t start_spare(std::set<pid_t>& before) {
+    release_plugin_runners();
+    before = runner_children();
+    prestart_plugin_runner();
+    prestart_plugin_runner();  // one at most waits
+    const auto started = runner_children();
+    REQUIRE(started.size() == before.size() + 1);
+    for (pid_t pid : started)
+        if (!before.count(pid)) return pid;
+    return 0;
+}
+}  // namespace
+
+TEST_CASE("a runner started ahead is the next instance's, and is reaped when it goes",
+          "[plugins][faults]") {
+    test::TempDir work;
+    auto p = load_plugin(kDir + "/misbehave_segv.so");
+    REQUIRE(p);
+    std::set<pid_t> before;
+    start_spare(before);
+    const auto started = runner_children();
+    {
+        auto inst = PluginInstance::create(*p, {}, false, false, work.path, work.path, work.path);
+        REQUIRE(inst);
+        CHECK(runner_children() == started);  // no other process was started for it
+        // Its crash fails the call it was in; cleanup runs in a fresh process.
+        auto st = (*inst)->perform({http01_challenge("s.example")});
+        REQUIRE_FALSE(st);
+        CHECK(st.error().message.find("SIGSEGV") != std::string::npos);
+        CHECK(runner_children() == before);  // the crashed one was reaped
+        CHECK((*inst)->cleanup({http01_challenge("s.example")}));
+    }
+    // The cleanup's runner answered "destroy" and is kept for the next instance; told to go,
+    // it ends and is waited for: no zombie is left.
+    CHECK(runner_children().size() == before.size() + 1);
+    release_plugin_runners();
+    CHECK(runner_children() == before);
+    CHECK(slurp(work.path + "/misbehave-cleanup.log") == "cleanup crash-segv s.example\n");
+}
+
+TEST_CASE(
+    "the next instance of a plugin reuses the runner a clean destroy left, never a crashed one",
+    "[plugins][faults]") {
+    release_plugin_runners();
+    test::TempDir work;
+    auto hang = load_plugin(kDir + "/misbehave_hang.so");
+    auto segv = load_plugin(kDir + "/misbehave_segv.so");
+    REQUIRE(hang);
+    REQUIRE(segv);
+    auto create = [&](const LoadedPlugin& p) {
+        auto inst = PluginInstance::create(p, {}, false, false, work.path, work.path, work.path);
+        REQUIRE(inst);
+        return std::move(*inst);
+    };
+    const auto before = runner_children();
+    CHECK(create(*hang)->cleanup({http01_challenge("r1.example")}));
+    const auto kept = runner_children();
+    REQUIRE(kept.size() == before.size() + 1);
+    {
+        auto again = create(*hang);  // the same process serves it
+        CHECK(runner_children() == kept);
+        CHECK(again->cleanup({http01_challenge("r2.example")}));
+    }
+    CHECK(slurp(work.path + "/misbehave-cleanup.log") ==
+          "cleanup hang r1.example\ncleanup hang r2.example\n");
+    {
+        auto other = create(*segv);  // another plugin file: a process of its own
+        CHECK(runner_children().size() == kept.size() + 1);
+        REQUIRE_FALSE(other->perform({http01_challenge("r3.example")}));
+        CHECK(runner_children() == kept);  // the crashed one is gone, not kept
+        CHECK(other->cleanup({http01_challenge("r3.example")}));  // in a fresh one
+    }
+    CHECK(runner_children().size() == kept.size() + 1);  // that one was destroyed cleanly
+    release_plugin_runners();
+    CHECK(runner_children() == before);
+}
+
+TEST_CASE("a plugin whose constructor crashes in a runner started ahead fails only its instance",
+          "[plugins][faults]") {
+    test::TempDir work;
+    auto ctor = load_plugin(kDir + "/misbehave_ctor.so");
+    auto hang = load_plugin(kDir + "/misbehave_hang.so");
+    REQUIRE(ctor);
+    REQUIRE(hang);
+    prestart_plugin_runner();
+    auto bad = PluginInstance::create(*ctor, {}, false, false, work.path, work.path, work.path);
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().message.find("could not start") != std::string::npos);
+    CHECK(bad.error().message.find("SIGSEGV") != std::string::npos);
+    // The next instance gets a runner of its own and works.
+    auto good = PluginInstance::create(*hang, {}, false, false, work.path, work.path, work.path);
+    REQUIRE(good);
+    CHECK((*good)->cleanup({http01_challenge("c.example")}));
+}
+
+TEST_CASE("a runner started ahead that died meanwhile is replaced, not used", "[plugins][faults]") {
+    test::TempDir work;
+    auto p = load_plugin(kDir + "/misbehave_hang.so");
+    REQUIRE(p);
+    std::set<pid_t> before;
+    const pid_t spare = start_spare(before);
+    REQUIRE(spare > 0);
+    REQUIRE(::kill(spare, SIGKILL) == 0);
+    // Dead but not reaped: the instance must notice and start another.
+    for (int i = 0; i < 200; ++i) {
+        std::ifstream stat("/proc/" + std::to_string(spare) + "/stat");
+        std::string pid_field, comm, state;
+        stat >> pid_field >> comm >> state;
+        if (state == "Z") break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    auto inst = PluginInstance::create(*p, {}, false, false, work.path, work.path, work.path);
+    REQUIRE(inst);
+    CHECK(runner_children().count(spare) == 0);
+    CHECK((*inst)->cleanup({http01_challenge("d.example")}));
 }
