@@ -890,8 +890,15 @@ cb_pty() {
 WEBROOT_PID=""
 serve_webroot() {
   mkdir -p "$1"
+  # `python3 -m http.server`, but with a listen backlog of 128 instead of socketserver's 5: with
+  # a few lineages validated at once (parallel renewal) the kernel dropped the overflowing SYNs
+  # and each such validation waited for the 1 s (then 3 s) SYN retransmit (TcpExtListenDrops).
   bg_start "http.server $1" "$ITEST_DIR/http-server.log" \
-    python3 -m http.server --bind 127.0.0.1 --directory "$1" "$HTTP01_PORT"
+    python3 -c 'import functools, http.server, sys
+class Server(http.server.ThreadingHTTPServer):
+    request_queue_size = 128
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+Server(("127.0.0.1", int(sys.argv[2])), handler).serve_forever()' "$1" "$HTTP01_PORT"
   WEBROOT_PID=$BG_PID
   wait_for_port "$HTTP01_PORT" "${2:-30}" || fail "http.server did not listen on $HTTP01_PORT"
 }
