@@ -160,8 +160,7 @@ int cmd_renew(const Config& cli, const PluginRegistry& plugins) {
         }
         conf_names.push_back(cli.cert_name + ".conf");
     } else {
-        std::string unused;
-        auto names = renewal_conf_names(cli.config_dir, &unused);
+        auto names = renewal_conf_names(cli.config_dir);
         if (!names) return fail(names.error());
         conf_names = std::move(*names);
     }

@@ -287,13 +287,32 @@ ConfigObj build_renewal_conf(const std::string& version, const std::string& arch
 
 namespace store_internal {
 
-// The lineage a renewal conf describes, without looking at its links.
-Result<Lineage> read_lineage_conf(const std::string& config_dir_in, const std::string& conf_path) {
-    auto text = read_file(conf_path, kMaxConfBytes);
+namespace {
+
+// The lineage the renewal conf TEXT (read from CONF_PATH) describes; CONFIG_DIR is normalised.
+Result<Lineage> lineage_of_text(const std::string& config_dir, const std::string& conf_path,
+                                const Result<std::string>& text) {
     if (!text) return text.error();
     auto conf = ConfigObj::parse(*text, conf_path);
     if (!conf) return conf.error();
-    return lineage_from_conf(normalize_path(config_dir_in), conf_path, std::move(*conf));
+    return lineage_from_conf(config_dir, conf_path, std::move(*conf));
+}
+
+// L with its links checked (check_symlinks, through READER when set): the loaders' last step.
+Result<Lineage> with_checked_links(Result<Lineage> l, const std::string& conf_path,
+                                   const LineageReader* reader) {
+    if (!l) return l;
+    Status links = check_symlinks(*l, reader);
+    if (!links) return links.error().context(conf_path);
+    return l;
+}
+
+}  // namespace
+
+// The lineage a renewal conf describes, without looking at its links.
+Result<Lineage> read_lineage_conf(const std::string& config_dir_in, const std::string& conf_path) {
+    return lineage_of_text(normalize_path(config_dir_in), conf_path,
+                           read_file(conf_path, kMaxConfBytes));
 }
 
 // RenewableCert._check_symlinks; also notes whether the links agree on a version.
@@ -335,11 +354,8 @@ Status check_symlinks(Lineage& l, const LineageReader* reader) {
 
 Result<Lineage> load_lineage_from_conf(const std::string& config_dir,
                                        const std::string& conf_path) {
-    auto l = read_lineage_conf(config_dir, conf_path);
-    if (!l) return l.error();
-    Status links = check_symlinks(*l);
-    if (!links) return links.error().context(conf_path);
-    return l;
+    return store_internal::with_checked_links(read_lineage_conf(config_dir, conf_path), conf_path,
+                                              nullptr);
 }
 
 Result<Lineage> load_lineage(const std::string& config_dir_in, const std::string& name) {
@@ -383,7 +399,7 @@ int open_dir(const std::string& path) {
 
 LineageReader::LineageReader(const std::string& config_dir)
     : config_dir_(normalize_path(config_dir)),
-      renewal_dir_(path_join(config_dir_, "renewal")),
+      renewal_dir_(renewal_dir_of(config_dir_)),
       live_prefix_(path_join(config_dir_, "live") + "/"),
       archive_prefix_(path_join(config_dir_, "archive") + "/"),
       renewal_fd_(open_dir(renewal_dir_)),
@@ -412,21 +428,14 @@ Result<Lineage> LineageReader::load(const std::string& conf_name) const {
     auto text = renewal_fd_ >= 0 && plain_relative(conf_name)
                     ? read_file_at(renewal_fd_, conf_name.c_str(), conf_path, kMaxConfBytes)
                     : read_file(conf_path, kMaxConfBytes);
-    if (!text) return text.error();
-    auto conf = ConfigObj::parse(*text, conf_path);
-    if (!conf) return conf.error();
-    auto l = lineage_from_conf(config_dir_, conf_path, std::move(*conf));
-    if (!l) return l.error();
-    Status links = check_symlinks(*l, this);
-    if (!links) return links.error().context(conf_path);
-    return l;
+    return store_internal::with_checked_links(
+        store_internal::lineage_of_text(config_dir_, conf_path, text), conf_path, this);
 }
 
-Result<std::vector<std::string>> renewal_conf_names(const std::string& config_dir,
-                                                    std::string* renewal_dir) {
-    *renewal_dir = renewal_dir_of(config_dir);
-    if (!path_exists(*renewal_dir)) return std::vector<std::string>();
-    auto names = list_dir(*renewal_dir);
+Result<std::vector<std::string>> renewal_conf_names(const std::string& config_dir) {
+    const std::string renewal_dir = renewal_dir_of(config_dir);
+    if (!path_exists(renewal_dir)) return std::vector<std::string>();
+    auto names = list_dir(renewal_dir);
     if (!names) return names.error();
     auto not_conf = [](const std::string& n) {
         return n.size() <= 5 || n[0] == '.' || n.compare(n.size() - 5, 5, ".conf") != 0;
@@ -436,9 +445,9 @@ Result<std::vector<std::string>> renewal_conf_names(const std::string& config_di
 }
 
 Result<std::vector<std::string>> renewal_conf_paths(const std::string& config_dir) {
-    std::string renewal_dir;
-    auto names = renewal_conf_names(config_dir, &renewal_dir);
+    auto names = renewal_conf_names(config_dir);
     if (!names) return names.error();
+    const std::string renewal_dir = renewal_dir_of(config_dir);
     std::vector<std::string> out;
     out.reserve(names->size());
     for (const std::string& n : *names) out.push_back(path_join(renewal_dir, n));

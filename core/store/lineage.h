@@ -93,10 +93,9 @@ std::string renewal_dir_of(const std::string& config_dir);
 // <config_dir>/renewal/*.conf, sorted bytewise (hidden files ignored); none if renewal/ is
 // missing. For going through lineages one at a time (load_lineage_from_conf).
 Result<std::vector<std::string>> renewal_conf_paths(const std::string& config_dir);
-// The same confs as file names ("example.com.conf"), with the directory they are in
-// (<config_dir>/renewal, normalised): a tenth of the memory of the paths for a store of 10,000.
-Result<std::vector<std::string>> renewal_conf_names(const std::string& config_dir,
-                                                    std::string* renewal_dir);
+// The same confs as file names ("example.com.conf"), in renewal_dir_of(config_dir): a tenth of
+// the memory of the paths for a store of 10,000.
+Result<std::vector<std::string>> renewal_conf_names(const std::string& config_dir);
 // "example.com" for ".../renewal/example.com.conf".
 std::string lineage_name_of(const std::string& conf_path);
 

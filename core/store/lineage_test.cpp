@@ -118,15 +118,15 @@ TEST_CASE("renewal confs by name and by path: only *.conf, sorted, hidden files 
     REQUIRE(make_dirs(c + "/renewal", 0755));
     for (const char* n : {"b.example.conf", "a.example.conf", "README", ".hidden.conf", ".conf"})
         REQUIRE(atomic_write(c + "/renewal/" + n, "x", 0644));
-    std::string dir;
-    auto names = renewal_conf_names(c, &dir);
+    auto names = renewal_conf_names(c);
     REQUIRE(names.ok());
     CHECK(*names == std::vector<std::string>{"a.example.conf", "b.example.conf"});
+    const std::string dir = renewal_dir_of(c);
     CHECK(dir == normalize_path(c) + "/renewal");
     auto paths = renewal_conf_paths(c);
     REQUIRE(paths.ok());
     CHECK(*paths == std::vector<std::string>{dir + "/a.example.conf", dir + "/b.example.conf"});
-    auto none = renewal_conf_names(d / "no-config", &dir);
+    auto none = renewal_conf_names(d / "no-config");
     REQUIRE(none.ok());
     CHECK(none->empty());
 }
@@ -270,8 +270,8 @@ TEST_CASE("LineageReader loads and refuses lineages exactly as load_lineage_from
     for (const std::string& config_dir : {c, d / "config-link", c + "/"}) {
         LineageReader reader(config_dir);
         CHECK(reader.renewal_dir() == renewal_dir_of(config_dir));
-        std::string renewal_dir;
-        auto names = renewal_conf_names(config_dir, &renewal_dir);
+        const std::string renewal_dir = renewal_dir_of(config_dir);
+        auto names = renewal_conf_names(config_dir);
         REQUIRE(names.ok());
         REQUIRE(names->size() == 12);
         names->push_back("missing.conf");
