@@ -6,6 +6,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <string>
@@ -48,6 +49,22 @@ int print_version() {
     // which implementation (for bug reports). docs/user-guide.md, "Version".
     std::printf("certbot %s (certbot-native %s)\n", certbot_surface_version(), certbot_version());
     return kExitOk;
+}
+
+// Ends the process once a command is done: flushes stdout and stderr and exits without static
+// destructors and atexit handlers (OpenSSL's cleanup, which frees every table it built; the
+// plugin-runner pools). Nothing is left for them to do: the command's own scopes closed every file,
+// lock and connection, the log is written line by line, and a plugin runner still waiting reads
+// end of file when the kernel closes this process's sockets (PR_SET_PDEATHSIG ends it otherwise).
+// It saves 2-3 ms of an issuance. A sanitizer or coverage build (CERTBOT_FAST_EXIT off) exits
+// normally: LeakSanitizer and gcov do their work at exit.
+int finish(int status) {
+#if CERTBOT_FAST_EXIT && !defined(__SANITIZE_ADDRESS__)
+    std::fflush(nullptr);
+    std::_Exit(status);
+#else
+    return status;  // main returns it
+#endif
 }
 
 // --work-dir from the command line (the plugin descriptor cache lives there), before parsing.
@@ -93,10 +110,10 @@ int main(int argc, char** argv) {
         if (status != kExitOk && !log::file_path().empty())
             log::notice("See the logfile " + log::file_path() +
                         " or re-run Certbot with -v for more details.");
-        return status;
+        return finish(status);
     } catch (const std::exception& e) {
         log::error(std::string("unexpected error: ") + e.what() +
                    "; please report this with the log file");
-        return kExitFailure;
+        return finish(kExitFailure);
     }
 }

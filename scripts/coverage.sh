@@ -28,7 +28,7 @@ case "${1:-}" in
 *) args=("$@") ;;
 esac
 
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug -DCERTBOT_WERROR=OFF \
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug -DCERTBOT_WERROR=OFF -DCERTBOT_FAST_EXIT=OFF \
   -DCMAKE_C_FLAGS="--coverage -O0" -DCMAKE_CXX_FLAGS="--coverage -O0" \
   -DCMAKE_EXE_LINKER_FLAGS=--coverage -DCMAKE_SHARED_LINKER_FLAGS=--coverage \
   -DCMAKE_MODULE_LINKER_FLAGS=--coverage >/dev/null
