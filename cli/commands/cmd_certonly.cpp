@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "account.h"
+#include "ca_prefetch.h"
 #include "commands.h"
 #include "fleet.h"
 #include "fleet_relay.h"
@@ -122,6 +123,8 @@ Result<Obtained> obtain_with_hooks(const Config& cli, const PluginRegistry& plug
         got.result.not_after = c.cert.not_after;
         return got;
     }
+    // The request goes to the CA: its directory and a first nonce can be fetched now.
+    if (ca.ahead) ca.ahead->start();
     Lineage* existing = plan->existing ? &plan->existing->lineage : nullptr;
     if (const LoadedPlugin* auth = plugins.find(cfg.authenticator); auth && existing)
         CB_TRY(preflight_names(cfg.domains, *auth,
@@ -154,8 +157,9 @@ int certonly_csr(const Config& cfg, const PluginRegistry& plugins) {
     log::out(
         std::string(cfg.dry_run ? "Simulating a certificate request" : "Requesting a certificate") +
         " for " + summarize(cfg.domains));
-    auto http = ca_http_client(cfg);
-    auto result = issue_and_save(cfg, plugins, nullptr, {*http});
+    CaPrefetch ahead(cfg);
+    ahead.start();  // --csr always orders
+    auto result = issue_and_save(cfg, plugins, nullptr, ahead.link());
     if (!result) return fail(result.error());
     if (result->dry_run) {
         log::out("The dry run was successful.");
@@ -213,13 +217,18 @@ int cmd_certonly(const Config& cli, const PluginRegistry& plugins) {
     // never issued and then lost for want of a writable store.
     auto session = Session::open(cfg);
     if (!session) return fail(session.error());
+    // The CA's directory and a first nonce are fetched on a thread while the store is read and
+    // the plugin runner starts (ca_prefetch.h): from here when the request surely goes to the CA
+    // (--force-renewal, --dry-run: the plan renews), else once the plan says so
+    // (obtain_with_hooks). Declared after the session: the prefetch ends before the locks go.
+    CaPrefetch ahead(cfg);
+    if (cfg.force_renewal || cfg.dry_run) ahead.start();
     // Fleet mode (docs/fleet.md): see the fleet's lineages first, publish what was issued.
     auto fleet = open_fleet_and_sync(cfg);
     if (!fleet) return fail(fleet.error());
     FleetRelay relay(fleet->get());
 
-    auto http = ca_http_client(cfg);
-    auto got = obtain_with_hooks(cfg, plugins, {*http}, fleet->get());
+    auto got = obtain_with_hooks(cfg, plugins, ahead.link(), fleet->get());
     if (!got) return fail(got.error());
     if (!got->issued) {
         log::info("Keeping the existing certificate " + got->result.name);

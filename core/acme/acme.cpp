@@ -295,13 +295,24 @@ AcmeClient::AcmeClient(HttpClient& http, std::string directory_url, Clock& clock
     dir_.url = std::move(directory_url);
 }
 
+void CaShare::load_ahead(std::shared_future<Result<Directory>> ahead) {
+    std::lock_guard<std::mutex> loading(load_mu_);
+    ahead_ = std::move(ahead);
+}
+
 Result<Directory> CaShare::directory(const std::function<Result<Directory>()>& load) {
     std::lock_guard<std::mutex> loading(load_mu_);
     {
         std::lock_guard<std::mutex> l(mu_);
         if (dir_) return *dir_;
     }
-    auto d = load();
+    Result<Directory> d = Error("");
+    if (ahead_.valid()) {
+        d = ahead_.get();
+        ahead_ = {};  // used once: after a failure the next call loads
+    } else {
+        d = load();
+    }
     if (!d) return d.error();
     std::lock_guard<std::mutex> l(mu_);
     dir_ = *d;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <ctime>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -93,6 +94,11 @@ class CaShare {
     // The directory, loaded by `load` only if no client has loaded it yet (one at a time: the
     // others wait for the first and take its copy). A failed load is not kept.
     Result<Directory> directory(const std::function<Result<Directory>()>& load);
+    // A directory being fetched ahead of its first user (CaPrefetch): the next directory() call
+    // waits for it and returns its result, a failure included (the error the user's own load
+    // would have reported, after the same retries), instead of loading; after a failure the
+    // call after that loads again. Call before any directory() call.
+    void load_ahead(std::shared_future<Result<Directory>> ahead);
     std::optional<std::string> take_nonce();
     void give_nonce(std::string nonce);
 
@@ -103,7 +109,8 @@ class CaShare {
     std::mutex load_mu_;  // held while the directory is fetched
     std::mutex mu_;
     std::optional<Directory> dir_;
-    std::vector<std::string> nonces_;  // newest last
+    std::shared_future<Result<Directory>> ahead_;  // guarded by load_mu_
+    std::vector<std::string> nonces_;              // newest last
 };
 
 class AcmeClient {
@@ -184,6 +191,9 @@ class AcmeClient {
     void set_retry_deadline(std::chrono::steady_clock::time_point t) { retry_deadline_ = t; }
     // Wall-clock seconds, for comparing with the CA's Date header (tests replace it).
     void set_wall_clock(std::function<std::time_t()> f) { wall_clock_ = std::move(f); }
+    // No warning about this machine's clock from this client (a prefetch: the client that uses
+    // what it fetched checks, and warns once).
+    void skip_clock_check() { clock_checked_ = true; }
 
   private:
     Result<Directory> fetch_directory();

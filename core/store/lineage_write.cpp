@@ -112,8 +112,8 @@ Result<Lineage> create_lineage(const std::string& config_dir_in, const std::stri
         CB_TRY(atomic_write(path, *c.second, mode, std::nullopt, DirSync::kByCaller));
     }
     CB_TRY(fsync_dir(archive));
-    // 2. Live links (relative, as certbot makes them; switched together, one directory fsync)
-    // and the README.
+    // 2. The README, then the live links (relative, as certbot makes them; switched together):
+    // the links' one directory fsync makes the README's rename durable too.
     Lineage l;
     l.name = name;
     l.config_dir = config_dir;
@@ -123,6 +123,10 @@ Result<Lineage> create_lineage(const std::string& config_dir_in, const std::stri
     l.privkey_path = path_join(live, "privkey.pem");
     l.chain_path = path_join(live, "chain.pem");
     l.fullchain_path = path_join(live, "fullchain.pem");
+    const std::string readme = path_join(live, "README");
+    rb.file(readme);
+    CB_TRY(atomic_write(readme, live_readme_text(false), kPublicMode, std::nullopt,
+                        DirSync::kByCaller));
     std::vector<std::pair<std::string, std::string>> links;
     for (const char* kind : kLineageKinds) {
         const std::string& link = l.link_path(kind);
@@ -130,9 +134,6 @@ Result<Lineage> create_lineage(const std::string& config_dir_in, const std::stri
         links.emplace_back(relative_path(l.archive_path(kind, 1), live), link);
     }
     CB_TRY(atomic_symlinks(links));
-    const std::string readme = path_join(live, "README");
-    rb.file(readme);
-    CB_TRY(atomic_write(readme, live_readme_text(false), kPublicMode));
 
     // 3. The renewal conf, last: its appearance makes the lineage exist.
     l.conf = build_renewal_conf(version, archive, l.cert_path, l.privkey_path, l.chain_path,

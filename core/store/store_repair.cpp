@@ -1,6 +1,7 @@
 #include "store_repair.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -31,21 +32,45 @@ std::string updating_dir(const std::string& config_dir) {
 
 // Removing renewal/.updating once it is empty (the usual case: one update at a time) leaves the
 // store exactly as certbot leaves it.
+//
+// Not fsynced (session 9): a removal that a crash undoes brings back the marker of a lineage
+// whose update had finished, and finish_unfinished_updates then finds it complete (no temp
+// file, no version newer than the newest complete one, the links already at that version) and
+// changes nothing. And in the save paths the removal is followed by the renewal conf's rename,
+// whose fsync of renewal/ makes the unlink (in renewal/.updating) and the rmdir (in renewal/)
+// durable with it: issue_and_save and the fleet save the conf after save_new_version; in
+// create_lineage the conf was fsynced before the marker goes, so only (1) applies.
 Status remove_update_marker(const std::string& path) {
     std::lock_guard<std::mutex> hold(g_marker_mu);
     if (::unlink(path.c_str()) != 0 && errno != ENOENT)
         return Error("cannot remove " + path + ": " + std::strerror(errno));
-    const std::string dir = dir_name(path);
-    if (::rmdir(dir.c_str()) == 0) return fsync_dir(dir_name(dir));
-    return fsync_dir(dir);
+    (void)::rmdir(dir_name(path).c_str());  // only when empty
+    return Status::Ok();
 }
 
+// The marker says what it says by its name (finish_unfinished_updates lists the directory and
+// never reads a marker), so it is created in place without a temp file and its bytes are not
+// fsynced: a marker a crash leaves empty means the same. One fsync, of renewal/.updating, makes
+// its name durable before the first archive file is written.
 Result<UpdateMarker> UpdateMarker::begin(const std::string& config_dir, const std::string& name) {
     const std::string dir = updating_dir(config_dir);
     std::lock_guard<std::mutex> hold(g_marker_mu);
     if (!is_dir(dir)) CB_TRY(make_dirs(dir, 0755));
     const std::string path = path_join(dir, name);
-    CB_TRY(atomic_write(path, name + "\n", kPublicMode));
+    const int fd =
+        ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, kPublicMode);
+    if (fd < 0)
+        return Error("cannot create " + path + ": " + std::strerror(errno) +
+                     "; check permissions of " + dir);
+    const std::string text = name + "\n";
+    const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    const int err = errno;
+    ::close(fd);
+    if (!written) {
+        ::unlink(path.c_str());
+        return Error("cannot write " + path + ": " + std::strerror(err));
+    }
+    CB_TRY(fsync_dir(dir));
     return UpdateMarker(path);
 }
 

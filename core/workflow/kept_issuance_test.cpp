@@ -62,11 +62,12 @@ TEST_CASE("an issued certificate that could not be stored is kept, then taken on
     IssuedCert issued = issued_for({"a.example", "b.example"});
     auto dir = keep_issuance(work.path, "a.example", kServer, issued);
     REQUIRE(dir.ok());
-    CHECK(*dir == work.path + "/issued/a.example");
+    CHECK(*dir == work.path + "/issued/a.example.kept");
+    CHECK(has_kept_issuance(work.path, "a.example"));
     struct stat st {};
-    REQUIRE(::stat((*dir + "/privkey.pem").c_str(), &st) == 0);
-    CHECK((st.st_mode & 0777) == 0600);
     REQUIRE(::stat(dir->c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    REQUIRE(::stat((work.path + "/issued").c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0700);
 
     // Another server, or other names: not used, and kept.
@@ -94,7 +95,7 @@ TEST_CASE("a kept certificate that expired or is damaged is removed, not used", 
     struct stat st {};
     REQUIRE(keep_issuance(work.path, "old", kServer, issued_for({"old.example"}, now - 3600)).ok());
     CHECK_FALSE(take_kept_issuance(work.path, "old", kServer, {"old.example"}, now));
-    CHECK(::lstat((work.path + "/issued/old").c_str(), &st) != 0);
+    CHECK(::lstat((work.path + "/issued/old.kept").c_str(), &st) != 0);
 
     // A key that is not the certificate's.
     IssuedCert mixed = issued_for({"m.example"});
@@ -103,5 +104,66 @@ TEST_CASE("a kept certificate that expired or is damaged is removed, not used", 
     mixed.key_pem = *other;
     REQUIRE(keep_issuance(work.path, "mixed", kServer, mixed).ok());
     CHECK_FALSE(take_kept_issuance(work.path, "mixed", kServer, {"m.example"}, now));
-    CHECK(::lstat((work.path + "/issued/mixed").c_str(), &st) != 0);
+    CHECK(::lstat((work.path + "/issued/mixed.kept").c_str(), &st) != 0);
+}
+
+TEST_CASE("a kept issuance file that is damaged or cut short is removed, not used",
+          "[kept][hostile]") {
+    TempDir work;
+    const auto now = static_cast<int64_t>(std::time(nullptr));
+    IssuedCert issued = issued_for({"d.example"});
+    auto path = keep_issuance(work.path, "d.example", kServer, issued);
+    REQUIRE(path.ok());
+    auto text = read_file(*path);
+    REQUIRE(text.ok());
+    struct stat st {};
+    const std::vector<std::string> damaged = {
+        text->substr(0, text->size() / 2),                    // cut short
+        *text + "x",                                          // trailing bytes
+        "certbot-native kept issuance 2" + text->substr(30),  // an unknown version
+        "",                                                   // empty
+    };
+    for (const auto& bad : damaged) {
+        REQUIRE(atomic_write(*path, bad, 0600).ok());
+        CHECK(has_kept_issuance(work.path, "d.example"));  // there; take says unusable
+        CHECK_FALSE(take_kept_issuance(work.path, "d.example", kServer, {"d.example"}, now));
+        CHECK(::lstat(path->c_str(), &st) != 0);
+    }
+    // A length that does not match the part.
+    std::string wrong = *text;
+    const auto at = wrong.find("\ncert ");
+    REQUIRE(at != std::string::npos);
+    wrong.insert(at + 6, "1");
+    REQUIRE(atomic_write(*path, wrong, 0600).ok());
+    CHECK_FALSE(take_kept_issuance(work.path, "d.example", kServer, {"d.example"}, now));
+    CHECK(::lstat(path->c_str(), &st) != 0);
+}
+
+TEST_CASE("a kept issuance an earlier version left as a directory is still used, then removed",
+          "[kept]") {
+    TempDir work;
+    const auto now = static_cast<int64_t>(std::time(nullptr));
+    IssuedCert issued = issued_for({"o.example"});
+    const std::string dir = work.path + "/issued/o.example";
+    REQUIRE(make_dirs(dir, 0700).ok());
+    REQUIRE(atomic_write(dir + "/privkey.pem", issued.key_pem, 0600).ok());
+    REQUIRE(atomic_write(dir + "/cert.pem", issued.cert_pem, 0644).ok());
+    REQUIRE(atomic_write(dir + "/chain.pem", issued.chain_pem, 0644).ok());
+    // Without "server" (written last) it was never complete.
+    CHECK_FALSE(has_kept_issuance(work.path, "o.example"));
+    REQUIRE(atomic_write(dir + "/fullchain.pem", issued.fullchain_pem, 0644).ok());
+    REQUIRE(atomic_write(dir + "/server", kServer + "\n", 0644).ok());
+    CHECK(has_kept_issuance(work.path, "o.example"));
+    CHECK(kept_issuance_where(work.path, "o.example") == dir);
+    CHECK_FALSE(take_kept_issuance(work.path, "o.example", "https://other.example/dir",
+                                   {"o.example"}, now));
+    auto taken = take_kept_issuance(work.path, "o.example", kServer, {"o.example"}, now);
+    REQUIRE(taken);
+    CHECK(taken->key_pem == issued.key_pem);
+    CHECK(taken->chain_pem == issued.chain_pem);
+    CHECK(taken->fullchain_pem == issued.fullchain_pem);
+    forget_kept_issuance(work.path, "o.example");
+    struct stat st {};
+    CHECK(::lstat(dir.c_str(), &st) != 0);
+    CHECK_FALSE(has_kept_issuance(work.path, "o.example"));
 }

@@ -578,7 +578,7 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
     if (kept && existing) {
         auto current = read_file(existing->cert_path);
         if (current && *current == kept->cert_pem) {
-            log::debug("The certificate kept in " + kept_issuance_dir(cfg.work_dir, keep_name) +
+            log::debug("The certificate kept in " + kept_issuance_where(cfg.work_dir, keep_name) +
                        " is already " + existing->name + "'s current one; removing the copy");
             forget_kept_issuance(cfg.work_dir, keep_name);
             kept.reset();
@@ -587,7 +587,7 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
     IssuedCert issued;
     if (kept) {
         log::notice("Storing the certificate an earlier run obtained for " + keep_name +
-                    " but could not save (kept in " + kept_issuance_dir(cfg.work_dir, keep_name) +
+                    " but could not save (kept in " + kept_issuance_where(cfg.work_dir, keep_name) +
                     "); nothing is ordered");
         issued = std::move(*kept);
     } else {

@@ -82,11 +82,15 @@ struct IssueResult {
 // clock; unit tests script a CA (fake_http_test.h) and a clock that never sleeps
 // (fake_clock_test.h). Both are borrowed for the call.
 // `share`, when set, is the directory and nonces of the CA shared with the other lineages of
-// the run (SharedCaLinks).
+// the run (SharedCaLinks). `ahead`, when set, fetches the directory and a first nonce into
+// `share` on a thread once started (ca_prefetch.h): obtain_with_hooks starts it as soon as it
+// knows the request goes to the CA.
+class CaPrefetch;
 struct CaLink {
     HttpClient& http;
     Clock& clock = system_clock();
     CaShare* share = nullptr;
+    CaPrefetch* ahead = nullptr;
 };
 // The HTTP client for cfg's CA: TLS verified unless --no-verify-ssl, certbot's User-Agent.
 std::unique_ptr<HttpClient> ca_http_client(const Config& cfg);

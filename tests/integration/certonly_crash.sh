@@ -4,7 +4,7 @@
 #   - `certbot certificates` succeeds and changes nothing on disk (a listing never repairs);
 #   - the same `certonly` again completes into the same name (never <name>-0001), with a
 #     certificate and key that match; when the killed run had already kept what the CA issued
-#     (<work-dir>/issued/<name>/, written before anything is stored), it orders nothing new;
+#     (<work-dir>/issued/<name>.kept, written before anything is stored), it orders nothing new;
 #   - at the end, `renew` (nothing due) succeeds and no lineage is half-made.
 # Kill points:
 #   (a) after the order, in the authorization: a --manual-auth-hook kills certbot;
@@ -39,7 +39,7 @@ store_snapshot() {
 after_kill() {
   local when=$1 name=$2 rc=0 kept=0 orders snap
   shift 2
-  [[ -f "$CB_WORK/issued/$name/server" ]] && kept=1
+  [[ -f "$CB_WORK/issued/$name.kept" ]] && kept=1
   snap=$(store_snapshot)
   cb_run "$CERTBOT" certificates >"$ITEST_DIR/list.out" 2>&1 || rc=$?
   ((rc == 0)) || violation "after $when: certificates exited $rc: $(head -c 400 "$ITEST_DIR/list.out")"
@@ -63,7 +63,7 @@ after_kill() {
     grep -q 'nothing is ordered' "$ITEST_DIR/rerun.out" ||
       violation "after $when: the rerun did not say it stored the kept certificate"
   fi
-  [[ ! -e "$CB_WORK/issued/$name" ]] || violation "after $when: the kept copy of $name stayed after it was stored"
+  [[ ! -e "$CB_WORK/issued/$name.kept" ]] || violation "after $when: the kept copy of $name stayed after it was stored"
   echo "after $when: kept=$kept, rerun ok"
 }
 

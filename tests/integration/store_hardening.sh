@@ -5,8 +5,8 @@
 #     --cert-name the same request is ordered (the control: the name, not the domain, stopped
 #     it; Pebble then cannot resolve so long a name, which does not matter here).
 #  2. a full disk after issuance (the config dir on a full tmpfs, in a private mount namespace):
-#     certonly fails naming where the issued certificate is kept (<work-dir>/issued/NAME, key
-#     0600), leaves no lineage, no .updating and no temp file; after space is freed the same
+#     certonly fails naming where the issued certificate is kept (<work-dir>/issued/NAME.kept,
+#     0600: it holds the key), leaves no lineage, no .updating and no temp file; after space is freed the same
 #     command stores exactly that certificate without ordering again, and the kept copy is gone.
 set -euo pipefail
 # shellcheck source=tests/integration/lib.sh
@@ -67,9 +67,9 @@ EOF
     assert_eq "$(cat "$full/full.rc")" 1 "exit status of certonly on a full disk"
     out=$(cat "$full/full.out")
     assert_contains "$out" "No space left on device"
-    assert_contains "$out" "the certificate the CA issued is kept in $CB_WORK/issued/full\.example and the next run stores it"
+    assert_contains "$out" "the certificate the CA issued is kept in $CB_WORK/issued/full\.example\.kept and the next run stores it"
     assert_eq "$(pebble_orders)" $((orders_before + 1)) "orders placed by both runs"
-    assert_file_mode "$full/kept/full.example/privkey.pem" 600
+    assert_file_mode "$full/kept/full.example.kept" 600
     assert_no_file "$full/after-full/live/full.example"
     assert_no_file "$full/after-full/archive/full.example"
     assert_no_file "$full/after-full/renewal/full.example.conf"
@@ -78,11 +78,15 @@ EOF
     [[ -z "$leftover" ]] || fail "temporary files left on the full disk: $leftover"
     assert_eq "$(cat "$full/again.rc")" 0 "exit status of the same certonly after space was freed"
     assert_contains "$full/again.out" "Storing the certificate an earlier run obtained for full\.example"
-    cmp -s "$full/kept/full.example/cert.pem" "$full/after-again/archive/full.example/cert1.pem" ||
+    # The kept file holds the key, then the certificate (kept_issuance.h); openssl reads the
+    # first of each from it.
+    cmp -s <(openssl x509 -in "$full/kept/full.example.kept" -outform der) \
+      <(openssl x509 -in "$full/after-again/archive/full.example/cert1.pem" -outform der) ||
       fail "the stored certificate is not the one the CA issued on the full disk"
-    cmp -s "$full/kept/full.example/privkey.pem" "$full/after-again/archive/full.example/privkey1.pem" ||
+    cmp -s <(openssl pkey -in "$full/kept/full.example.kept" -outform der) \
+      <(openssl pkey -in "$full/after-again/archive/full.example/privkey1.pem" -outform der) ||
       fail "the stored key is not the kept one"
-    assert_no_file "$CB_WORK/issued/full.example"
+    assert_no_file "$CB_WORK/issued/full.example.kept"
     pass "full disk after issuance: kept in the work dir, stored by the next run without a new order"
   fi
 fi

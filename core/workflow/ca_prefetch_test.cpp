@@ -1,0 +1,123 @@
+#include "ca_prefetch.h"
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <mutex>
+
+#include "fake_http_test.h"
+
+using namespace certbot;
+using certbot::test::FakeHttp;
+
+namespace {
+
+const std::string kServer = "https://ca.test/dir";
+const char* kDirectory =
+    R"({"newNonce":"https://ca.test/nonce","newAccount":"https://ca.test/acct",)"
+    R"("newOrder":"https://ca.test/order"})";
+
+// The prefetch sends from its thread while the test looks: one request at a time.
+struct LockedHttp : HttpClient {
+    FakeHttp fake;
+    std::mutex mu;
+    Result<HttpResponse> send(const HttpRequest& r) override {
+        std::lock_guard<std::mutex> l(mu);
+        return fake.send(r);
+    }
+    size_t count(const std::string& method) {
+        std::lock_guard<std::mutex> l(mu);
+        size_t n = 0;
+        for (const auto& r : fake.seen) n += r.method == method;
+        return n;
+    }
+};
+
+// What issue_and_save does with a link: its own client on the link's share.
+Status load_through(CaLink link, AcmeClient& acme) {
+    if (link.share) acme.share_with(*link.share);
+    return acme.load_directory();
+}
+
+}  // namespace
+
+TEST_CASE("a prefetch hands the issuance its directory and a first nonce", "[prefetch]") {
+    LockedHttp http;
+    http.fake.reply(200, kDirectory);
+    CaPrefetch ahead(http, kServer);
+    CHECK_FALSE(ahead.started());
+    ahead.start();
+    ahead.start();  // once
+    CaLink link = ahead.link();
+    CHECK(link.ahead == &ahead);
+    AcmeClient acme(link.http, kServer);
+    REQUIRE(load_through(link, acme).ok());
+    CHECK(acme.directory().new_order == "https://ca.test/order");
+    // The nonce comes after the directory: wait for it as the first POST would not need to.
+    std::optional<std::string> nonce;
+    for (int i = 0; i < 500 && !nonce; ++i) {
+        nonce = link.share->take_nonce();
+        if (!nonce) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    CHECK(nonce == std::optional<std::string>("nonce0"));
+    CHECK(http.count("GET") == 1);  // fetched once, by the prefetch
+    CHECK(http.count("HEAD") == 1);
+}
+
+TEST_CASE("a prefetch that failed reports the issuance's own error when used, once",
+          "[prefetch][hostile]") {
+    // The message the issuance gets without a prefetch...
+    FakeHttp plain;
+    plain.reply(404, "not here");
+    AcmeClient direct(plain, kServer);
+    auto expected = direct.load_directory();
+    REQUIRE_FALSE(expected.ok());
+
+    // ...is the one it gets from a prefetch that met the same answer.
+    LockedHttp http;
+    http.fake.reply(404, "not here");
+    CaPrefetch ahead(http, kServer);
+    ahead.start();
+    AcmeClient acme(http, kServer);
+    auto st = load_through(ahead.link(), acme);
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().message == expected.error().message);
+    CHECK(http.count("HEAD") == 0);  // no nonce without a directory
+    // A later load fetches again, as after any failed load.
+    http.fake.reply(200, kDirectory);
+    AcmeClient again(http, kServer);
+    REQUIRE(load_through(ahead.link(), again).ok());
+    CHECK(http.count("GET") == 2);
+}
+
+TEST_CASE("a prefetch never started fetches nothing, and one not used ends at once",
+          "[prefetch]") {
+    LockedHttp http;
+    {
+        CaPrefetch ahead(http, kServer);
+        (void)ahead.link();
+    }
+    CHECK(http.count("GET") == 0);
+    CHECK(http.count("HEAD") == 0);
+
+    // Started, not used, its CA failing for now: it would retry for seconds, but going out of
+    // scope (the command failed locally) cancels the wait.
+    http.fake.fail_requests = {0, 1, 2, 3, 4, 5};
+    const auto t0 = std::chrono::steady_clock::now();
+    {
+        CaPrefetch ahead(http, kServer);
+        ahead.start();
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(900));
+    CHECK(http.count("GET") == 1);
+
+    // An invalid server URL is load_directory's to report: nothing is fetched.
+    LockedHttp other;
+    {
+        CaPrefetch ahead(other, "http://ca.test/dir");
+        ahead.start();
+        CHECK_FALSE(ahead.started());
+    }
+    CHECK(other.count("GET") == 0);
+}
