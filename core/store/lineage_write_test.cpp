@@ -137,6 +137,33 @@ TEST_CASE("new versions switch the links and old ones are pruned", "[storage]") 
     CHECK(list_dir(l.archive_dir).value().size() == 24);  // no temp files
 }
 
+TEST_CASE("save_renewal_conf leaves a conf with the same bytes alone and rewrites a changed one",
+          "[storage]") {
+    TempDir d;
+    Lineage l = make_lineage(d);
+    struct stat before {}, after {};
+    REQUIRE(::stat(l.renewal_conf_path.c_str(), &before) == 0);
+    REQUIRE(save_renewal_conf(l));  // unchanged: the same file (inode), no temp file left
+    REQUIRE(::stat(l.renewal_conf_path.c_str(), &after) == 0);
+    CHECK(after.st_ino == before.st_ino);
+    CHECK(list_dir(dir_name(l.renewal_conf_path)).value().size() == 1);
+
+    l.conf.root().set("renew_before_expiry", "20 days");
+    REQUIRE(save_renewal_conf(l));  // changed: replaced atomically
+    REQUIRE(::stat(l.renewal_conf_path.c_str(), &after) == 0);
+    CHECK(after.st_ino != before.st_ino);
+    CHECK(slurp(l.renewal_conf_path).find("renew_before_expiry = 20 days") != std::string::npos);
+
+    // The same bytes, but not a regular file (a symlink to a copy): written as a file, as before.
+    const std::string copy = d / "conf-copy";
+    REQUIRE(atomic_write(copy, slurp(l.renewal_conf_path), 0644).ok());
+    REQUIRE(::unlink(l.renewal_conf_path.c_str()) == 0);
+    REQUIRE(::symlink(copy.c_str(), l.renewal_conf_path.c_str()) == 0);
+    REQUIRE(save_renewal_conf(l));
+    REQUIRE(::lstat(l.renewal_conf_path.c_str(), &after) == 0);
+    CHECK(S_ISREG(after.st_mode));
+}
+
 TEST_CASE("a new key takes the previous key's group read bits, never more", "[storage]") {
     TempDir d;
     Lineage l = make_lineage(d);

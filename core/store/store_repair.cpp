@@ -34,12 +34,12 @@ std::string updating_dir(const std::string& config_dir) {
 // store exactly as certbot leaves it.
 //
 // Not fsynced (session 9): a removal that a crash undoes brings back the marker of a lineage
-// whose update had finished, and finish_unfinished_updates then finds it complete (no temp
-// file, no version newer than the newest complete one, the links already at that version) and
-// changes nothing. And in the save paths the removal is followed by the renewal conf's rename,
-// whose fsync of renewal/ makes the unlink (in renewal/.updating) and the rmdir (in renewal/)
-// durable with it: issue_and_save and the fleet save the conf after save_new_version; in
-// create_lineage the conf was fsynced before the marker goes, so only (1) applies.
+// whose update had finished (its archive files, the archive directory and the live links were
+// fsynced before), and finish_unfinished_updates then finds it complete (no temp file, no
+// version newer than the newest complete one, the links already at that version) and changes
+// nothing but the marker. When the renewal conf is rewritten next (issue_and_save and the fleet
+// save it after save_new_version, unless its bytes are unchanged), that rename's fsync of
+// renewal/ makes the unlink and the rmdir of the empty renewal/.updating durable as well.
 Status remove_update_marker(const std::string& path) {
     std::lock_guard<std::mutex> hold(g_marker_mu);
     if (::unlink(path.c_str()) != 0 && errno != ENOENT)
