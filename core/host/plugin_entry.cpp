@@ -1,5 +1,6 @@
 #include "plugin_entry.h"
 
+#include <cstring>
 #include <iterator>
 #include <map>
 #include <vector>
@@ -8,6 +9,15 @@
 #include "plugin_options.h"
 
 namespace certbot {
+
+// Here rather than in plugin_host.cpp (which declares it): the runner program (cli/runner) links
+// this file, not the host's.
+bool plugin_name_valid(const char* name) {
+    if (!name || !*name || std::strlen(name) > 64) return false;
+    for (const char* c = name; *c; ++c)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-')) return false;
+    return name[0] != '-';
+}
 
 // cb_plugin_head is the start of cb_plugin in every major.
 static_assert(offsetof(cb_plugin_head, abi_major) == offsetof(cb_plugin, abi_major) &&

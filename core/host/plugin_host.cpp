@@ -57,14 +57,18 @@ std::string real(const std::string& p) {
     return realpath(p.c_str(), buf) ? std::string(buf) : p;
 }
 
-}  // namespace
-
-bool plugin_name_valid(const char* name) {
-    if (!name || !*name || std::strlen(name) > 64) return false;
-    for (const char* c = name; *c; ++c)
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-')) return false;
-    return name[0] != '-';
+// <build> when EXE_DIR is <build>/cli of a build tree (the binary sits there next to
+// <build>/CMakeCache.txt), else empty. No build path is compiled in (reproducible builds).
+std::string build_tree_of(const std::string& exe_dir) {
+    if (exe_dir.size() <= 4 || exe_dir.compare(exe_dir.size() - 4, 4, "/cli") != 0) return {};
+    const std::string parent = exe_dir.substr(0, exe_dir.size() - 4);
+    struct stat st {};
+    return ::stat((parent + "/CMakeCache.txt").c_str(), &st) == 0 ? parent : std::string();
 }
+
+constexpr const char* kSelfExe = "/proc/self/exe";
+
+}  // namespace
 
 std::vector<std::string> plugin_search_path() {
     const char* env = getauxval(AT_SECURE) ? nullptr : std::getenv("CERTBOT_PLUGIN_PATH");
@@ -81,20 +85,80 @@ std::vector<std::string> plugin_search_path() {
         }
         return dirs;
     }
-    // Running from the build tree: the binary sits in <build>/cli next to <build>/plugins and
-    // <build>/CMakeCache.txt. No build path is compiled in (reproducible builds).
     const std::string exe_dir = real(self_exe_dir());
-    const std::string parent = exe_dir.substr(0, exe_dir.rfind('/'));
     struct stat st {};
-    if (exe_dir.size() > 4 && exe_dir.compare(exe_dir.size() - 4, 4, "/cli") == 0 &&
-        ::stat((parent + "/CMakeCache.txt").c_str(), &st) == 0 &&
-        ::stat((parent + "/plugins").c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-        return {parent + "/plugins"};
+    if (const std::string build = build_tree_of(exe_dir);
+        !build.empty() && ::stat((build + "/plugins").c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+        return {build + "/plugins"};
     // Installed: <prefix>/bin/certbot finds <prefix>/<libdir>/certbot/plugins, wherever the
     // prefix was (cmake --install --prefix, a relocated package); else the configured path.
     const std::string relative = real(exe_dir + "/" + CERTBOT_PLUGIN_RELDIR);
     if (::stat(relative.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return {relative};
     return {CERTBOT_PLUGIN_INSTALL_DIR};
+}
+
+namespace {
+
+// Why PATH may not be the runner program: empty when it is an absolute path to an executable
+// file that, like a plugin file and its directory (PluginRegistry::discover), nobody but root
+// and this user can change.
+std::string runner_refused(const std::string& path) {
+    if (path.empty() || path[0] != '/') return path + " is not an absolute path";
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return path + ": " + std::strerror(errno);
+    if (!S_ISREG(st.st_mode) || access(path.c_str(), X_OK) != 0)
+        return path + " is not an executable file";
+    if (auto why = others_can_change(path, false); !why.empty()) return why;
+    return others_can_change(dir_name(path), false);
+}
+
+// The default candidates: the build tree's <build>/cli/runner/plugin-runner when running from
+// the build tree; else <prefix>/<libdir>/certbot/plugin-runner relative to this binary, then
+// the configured one.
+std::vector<std::string> runner_candidates() {
+    const std::string exe_dir = real(self_exe_dir());
+    if (const std::string build = build_tree_of(exe_dir); !build.empty())
+        return {exe_dir + "/runner/plugin-runner"};
+    std::vector<std::string> out{real(exe_dir + "/" + CERTBOT_RUNNER_RELPATH)};
+    if (out[0] != CERTBOT_RUNNER_INSTALL_PATH) out.emplace_back(CERTBOT_RUNNER_INSTALL_PATH);
+    return out;
+}
+
+struct RunnerProgram {
+    std::mutex mu;
+    std::optional<std::vector<std::string>> candidates;  // unset: runner_candidates()
+    std::optional<std::string> chosen;
+};
+RunnerProgram& runner_program() {
+    static RunnerProgram p;
+    return p;
+}
+
+}  // namespace
+
+void set_plugin_runner(const std::string& path) {
+    auto& p = runner_program();
+    std::lock_guard<std::mutex> lock(p.mu);
+    p.candidates.reset();
+    if (!path.empty()) p.candidates = std::vector<std::string>{path};
+    p.chosen.reset();
+}
+
+std::string plugin_runner_program() {
+    auto& p = runner_program();
+    std::lock_guard<std::mutex> lock(p.mu);
+    if (p.chosen) return *p.chosen;
+    std::string refused;
+    for (const auto& c : p.candidates ? *p.candidates : runner_candidates()) {
+        const std::string why = runner_refused(c);
+        if (why.empty()) {
+            log::debug("Plugin runner: " + c);
+            return *(p.chosen = c);
+        }
+        refused += "; " + why;
+    }
+    log::debug("Plugin runner: certbot's own binary (" + std::string(kSelfExe) + ")" + refused);
+    return *(p.chosen = kSelfExe);
 }
 
 std::string plugin_not_installed(const std::string& name) {
@@ -173,8 +237,9 @@ std::chrono::seconds plugin_timeout() {
     return std::chrono::seconds(g_timeout_seconds.load());
 }
 
-// A runner process: certbot's own binary started with kPluginRunnerFlag, in its own process
-// group (so a timeout also ends what the plugin started), talking over a socket on its fd 3.
+// A runner process: plugin_runner_program() (the lean plugin-runner, else certbot's own binary)
+// started with kPluginRunnerFlag, in its own process group (so a timeout also ends what the plugin
+// started), talking over a socket on its fd 3.
 struct PluginInstance::Runner {
     pid_t pid = -1;
     int fd = -1;
@@ -284,10 +349,12 @@ struct PluginInstance::Runner {
         posix_spawnattr_setpgroup(&attr, 0);
         posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
         const std::string ppid = std::to_string(getpid());
-        char* argv[] = {const_cast<char*>("certbot"), const_cast<char*>(kPluginRunnerFlag),
-                        const_cast<char*>(ppid.c_str()), nullptr};
+        const std::string program = plugin_runner_program();
+        char* argv[] = {
+            const_cast<char*>(program == kSelfExe ? "certbot" : "certbot-plugin-runner"),
+            const_cast<char*>(kPluginRunnerFlag), const_cast<char*>(ppid.c_str()), nullptr};
         pid_t pid = -1;
-        int rc = posix_spawn(&pid, "/proc/self/exe", &fa, &attr, argv, environ);
+        int rc = posix_spawn(&pid, program.c_str(), &fa, &attr, argv, environ);
         posix_spawn_file_actions_destroy(&fa);
         posix_spawnattr_destroy(&attr);
         close(sv[1]);

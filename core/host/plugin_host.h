@@ -44,6 +44,19 @@ struct SkippedPlugin {
 // from the build tree, else the installed <libdir>/certbot/plugins.
 std::vector<std::string> plugin_search_path();
 
+// The program runner processes execute (docs/plugin-abi.md, "Process model"): the lean
+// plugin-runner (cli/runner) when it is there and trusted as a plugin file is (an absolute path;
+// it and its directory changeable by nobody but root and this user), else certbot's own binary
+// (/proc/self/exe), which answers kPluginRunnerFlag too. Where it is looked for: in the build
+// tree, <build>/cli/runner/plugin-runner; installed, <prefix>/<libdir>/certbot/plugin-runner
+// relative to the binary, else the configured <libdir>/certbot/plugin-runner. Chosen once, with
+// one debug log line naming it (and why a candidate was refused).
+std::string plugin_runner_program();
+
+// Makes PATH the only candidate for plugin_runner_program (empty: the default search again),
+// for runners started after this call. Tests use it.
+void set_plugin_runner(const std::string& path);
+
 // [a-z0-9-], not starting with '-', at most 64 characters: plugin and option names.
 bool plugin_name_valid(const char* name);
 

@@ -8,6 +8,7 @@
 #     the call and the signal/exit status/timeout; cleanup ran for the failed ones; the post-hook
 #     ran; the summary lists both kinds; exit status 4 (partial); no new archive version for the
 #     failed lineages;
+#     the plugins run in the lean plugin-runner program of the build;
 #   - `renew` of the hang lineage (default time limit) ended by SIGTERM finishes within seconds,
 #     with cleanup and an "(interrupted)"/failed summary, and saves nothing.
 set -euo pipefail
@@ -77,6 +78,10 @@ assert_file "$post_marker"
 cleanups=$(cat "$CB_WORK/misbehave-cleanup.log")
 for p in crash-segv crash-exit hang; do assert_contains "$cleanups" "^cleanup $p "; done
 pass "renew: webroot lineage renewed; segv/exit/hang lineages failed naming plugin and cause; cleanup and post-hook ran; exit 4"
+# The plugins ran in the lean runner program of this build (docs/plugin-abi.md, "The runner
+# program"), not in a re-executed certbot.
+assert_contains "$CB_LOGS/letsencrypt.log" 'Plugin runner: /.*/cli/runner/plugin-runner$'
+pass "renew: the plugins ran in the build's cli/runner/plugin-runner"
 
 # --- SIGTERM while a plugin call is blocked ---------------------------------------
 : >"$CB_WORK/misbehave-cleanup.log"

@@ -4,11 +4,13 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <thread>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -123,10 +125,10 @@ TEST_CASE("a plugin whose constructor crashes is listed without running it, besi
     }
 }
 
-TEST_CASE("a file whose loading crashes is skipped by the runner that describes it",
-          "[plugins][faults]") {
-    // The path of a plugin only loading can describe (an entry filled in at run time) when its
-    // constructor crashes: that file is skipped and the runner started again for the others.
+namespace {
+// The path of a plugin only loading can describe (an entry filled in at run time) when its
+// constructor crashes: that file is skipped and the runner started again for the others.
+void check_crashing_load_skipped() {
     auto d =
         describe_plugins_by_loading({kDir + "/misbehave_ctor.so", kDir + "/misbehave_segv.so"});
     REQUIRE(d.size() == 2);
@@ -137,6 +139,12 @@ TEST_CASE("a file whose loading crashes is skipped by the runner that describes 
     REQUIRE(d[1].size() >= 3);
     CHECK(d[1][1] == "ok");
     CHECK(d[1][2] == "crash-segv");
+}
+}  // namespace
+
+TEST_CASE("a file whose loading crashes is skipped by the runner that describes it",
+          "[plugins][faults]") {
+    check_crashing_load_skipped();
 }
 
 namespace {
@@ -268,4 +276,85 @@ TEST_CASE("a runner started ahead that died meanwhile is replaced, not used", "[
     REQUIRE(inst);
     CHECK(runner_children().count(spare) == 0);
     CHECK((*inst)->cleanup({http01_challenge("d.example")}));
+}
+
+namespace {
+// Makes PATH the runner program for one scope, then restores the default search.
+struct RunnerGuard {
+    explicit RunnerGuard(const std::string& path) {
+        release_plugin_runners();
+        set_plugin_runner(path);
+    }
+    ~RunnerGuard() {
+        release_plugin_runners();
+        set_plugin_runner("");
+    }
+};
+
+std::string exe_of(pid_t pid) {
+    char buf[4096];
+    const ssize_t n = readlink(("/proc/" + std::to_string(pid) + "/exe").c_str(), buf, sizeof buf);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+}  // namespace
+
+TEST_CASE("plugins run in the lean plugin-runner program, and a crash there fails only its call",
+          "[plugins][faults]") {
+    const std::string lean = CERTBOT_PLUGIN_RUNNER_PROGRAM;
+    RunnerGuard guard(lean);
+    REQUIRE(plugin_runner_program() == lean);
+    test::TempDir work;
+    const auto before = runner_children();
+    {
+        auto inst = instance("misbehave_segv.so", work.path);
+        const auto during = runner_children();
+        REQUIRE(during.size() == before.size() + 1);
+        for (pid_t pid : during)
+            if (!before.count(pid)) CHECK(exe_of(pid) == lean);
+        auto st = inst->perform({http01_challenge("l.example")});
+        REQUIRE_FALSE(st);
+        CHECK(st.error().message.find("SIGSEGV") != std::string::npos);
+        CHECK(inst->cleanup({http01_challenge("l.example")}));
+    }
+    CHECK(slurp(work.path + "/misbehave-cleanup.log") == "cleanup crash-segv l.example\n");
+    // Loading a file whose constructor crashes, to describe it, is contained there too.
+    check_crashing_load_skipped();
+}
+
+TEST_CASE("a runner program that is missing, relative or changeable by others is not run",
+          "[plugins][faults]") {
+    test::TempDir dir;
+    const std::string copy = dir / "plugin-runner";
+    std::filesystem::copy_file(CERTBOT_PLUGIN_RUNNER_PROGRAM, copy);
+    REQUIRE(::chmod(copy.c_str(), 0755) == 0);
+    REQUIRE(::chmod(dir.path.c_str(), 0755) == 0);
+    {
+        RunnerGuard guard(copy);
+        CHECK(plugin_runner_program() == copy);
+    }
+    for (const std::string& refused : {dir / "missing", std::string("plugin-runner")}) {
+        RunnerGuard guard(refused);
+        CHECK(plugin_runner_program() == "/proc/self/exe");
+    }
+    {
+        REQUIRE(::chmod(copy.c_str(), 0775) == 0);  // a group can write it
+        RunnerGuard guard(copy);
+        CHECK(plugin_runner_program() == "/proc/self/exe");
+        // The fallback still runs plugins: this test binary answers the runner flag (main.cpp).
+        test::TempDir work;
+        auto inst = instance("misbehave_segv.so", work.path);
+        CHECK(inst->cleanup({http01_challenge("f.example")}));
+    }
+    {
+        REQUIRE(::chmod(copy.c_str(), 0755) == 0);
+        REQUIRE(::chmod(dir.path.c_str(), 0777) == 0);  // anyone can replace it
+        RunnerGuard guard(copy);
+        CHECK(plugin_runner_program() == "/proc/self/exe");
+    }
+    {
+        REQUIRE(::chmod(dir.path.c_str(), 0755) == 0);
+        REQUIRE(::chmod(copy.c_str(), 0644) == 0);  // not executable
+        RunnerGuard guard(copy);
+        CHECK(plugin_runner_program() == "/proc/self/exe");
+    }
 }
