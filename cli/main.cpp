@@ -1,6 +1,7 @@
 // certbot: the command-line front end. Thin by design: it parses certbot's flags into a Config
 // (parse.h), finds the plugins, and dispatches to the command table; the work is done in the
 // core library.
+#include <malloc.h>
 #include <signal.h>
 
 #include <chrono>
@@ -83,6 +84,10 @@ std::string work_dir_argument(int argc, char** argv) {
 int main(int argc, char** argv) {
     // A plugin runner process (plugin code runs only there): before anything else.
     if (int rc = plugin_runner_main(argc, argv); rc >= 0) return rc;
+    // One malloc arena for every thread. certbot's threads are few (the CA prefetch, renew's
+    // workers, one watchdog per connection) and mostly wait on the network; an arena of their
+    // own kept ~200 KiB of free space apart from the main heap's (one issuance's peak RSS).
+    mallopt(M_ARENA_MAX, 1);
     // Fast path that needs no plugins.
     for (int i = 1; i < argc; ++i)
         if (std::strcmp(argv[i], "--version") == 0) return print_version();

@@ -10,7 +10,6 @@
 #include <ctime>
 
 #include "ari_renewal.h"
-#include "cert_dates.h"
 #include "cmd_certificates.h"
 #include "commands.h"
 #include "crypto.h"
@@ -109,20 +108,6 @@ std::string profile_and_ari_text(const Listed& c) {
     return out;
 }
 // ---- end profiles and ARI --------------------------------------------------------------------
-
-// What the listing shows of a certificate, read by the DER walk (cert_dates.h); OpenSSL's full
-// parse only for a certificate the walk leaves to it.
-Result<CertInfo> listing_info(std::string_view pem) {
-    auto s = cert_summary_pem(pem);
-    if (!s) return parse_cert_pem(pem);
-    CertInfo info;
-    info.dns_names = std::move(s->names);
-    info.serial_hex = std::move(s->serial_hex);
-    info.not_before = s->validity.not_before;
-    info.not_after = s->validity.not_after;
-    info.key_type = std::move(s->key_type);
-    return info;
-}
 
 // One lineage's entry in certbot's listing.
 void append_entry(std::string& text, const Listed& c) {
@@ -282,7 +267,7 @@ int cmd_certificates(const Config& cfg, const PluginRegistry&) {
         }
         const Lineage& l = *loaded;
         auto pem = read_file(l.cert_path, 1 << 20);
-        Result<CertInfo> info = pem ? listing_info(*pem) : Result<CertInfo>(pem.error());
+        Result<CertInfo> info = pem ? cert_info_walked(*pem) : Result<CertInfo>(pem.error());
         if (!info) {
             broken.push_back({l.renewal_conf_path, info.error().message});
             continue;

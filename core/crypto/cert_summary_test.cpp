@@ -75,6 +75,14 @@ void check_agrees(const std::string& pem) {
     CHECK(fast->key_type == full->key_type);
     CHECK(fast->validity.not_before == full->not_before);
     CHECK(fast->validity.not_after == full->not_after);
+    // cert_info_walked (current_cert's and the listing's read) gives the same fields.
+    auto walked = cert_info_walked(pem);
+    REQUIRE(walked.ok());
+    CHECK(walked->dns_names == full->dns_names);
+    CHECK(walked->serial_hex == full->serial_hex);
+    CHECK(walked->key_type == full->key_type);
+    CHECK(walked->not_before == full->not_before);
+    CHECK(walked->not_after == full->not_after);
     auto [aki, serial] = openssl_aki_and_serial(pem);
     CHECK(fast->authority_key_id == aki);
     // OpenSSL keeps the magnitude; DER adds a 0x00 in front of a high bit.
@@ -139,6 +147,11 @@ TEST_CASE("cert_summary leaves other key types to OpenSSL", "[cert_dates][summar
     auto full = parse_cert_pem(pem);
     REQUIRE(full.ok());
     CHECK(full->key_type == "ED25519");
+    auto walked = cert_info_walked(pem);  // falls back to the full parse
+    REQUIRE(walked.ok());
+    CHECK(walked->key_type == "ED25519");
+    CHECK(walked->serial_hex == full->serial_hex);
+    CHECK_FALSE(cert_info_walked("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"));
 }
 
 TEST_CASE("cert_summary refuses what is not a whole certificate", "[cert_dates][summary]") {

@@ -26,6 +26,7 @@
 
 #include "base64.h"
 #include "cert_builder.h"
+#include "cert_dates.h"
 #include "ip_address.h"
 
 namespace certbot {
@@ -1242,6 +1243,18 @@ Result<CertInfo> parse_cert_pem(std::string_view pem) {
         info.ocsp_urls.emplace_back(sk_OPENSSL_STRING_value(ocsp.get(), i));
     }
     ERR_clear_error();
+    return info;
+}
+
+Result<CertInfo> cert_info_walked(std::string_view pem) {
+    auto s = cert_summary_pem(pem);
+    if (!s) return parse_cert_pem(pem);
+    CertInfo info;
+    info.dns_names = std::move(s->names);
+    info.serial_hex = std::move(s->serial_hex);
+    info.not_before = s->validity.not_before;
+    info.not_after = s->validity.not_after;
+    info.key_type = std::move(s->key_type);
     return info;
 }
 

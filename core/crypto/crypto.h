@@ -162,6 +162,11 @@ struct CertInfo {
 
 // Parses the first certificate in the text.
 Result<CertInfo> parse_cert_pem(std::string_view pem);
+// What a listing or a renewal plan reads of the first certificate in the text (its names,
+// serial, dates and key type; the other fields stay empty), through the DER walk of
+// cert_dates.h, which does not start OpenSSL's decoders; parse_cert_pem for a certificate the
+// walk leaves to it.
+Result<CertInfo> cert_info_walked(std::string_view pem);
 // Splits a PEM bundle (application/pem-certificate-chain, RFC 8555 §9.1) into normalized
 // "-----BEGIN CERTIFICATE-----\n...\n-----END CERTIFICATE-----\n" blocks, each one parsed and
 // re-encoded. Anything but whitespace between blocks, a block that does not parse, no

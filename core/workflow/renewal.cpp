@@ -269,7 +269,7 @@ std::string date_of(int64_t t) {
 std::optional<CertInfo> current_cert(const Lineage& l) {
     auto pem = read_file(l.cert_path, 1 << 20);
     if (!pem) return std::nullopt;
-    auto info = parse_cert_pem(*pem);
+    auto info = cert_info_walked(*pem);
     if (!info) return std::nullopt;
     return *info;
 }
