@@ -152,15 +152,19 @@ Status save_renewal_conf(const Lineage& lineage, DirSync dir_sync) {
     if (!text) return text.error().context("writing " + lineage.renewal_conf_path);
     mode_t mode = kPublicMode;
     struct stat st;
-    if (::lstat(lineage.renewal_conf_path.c_str(), &st) == 0) {
+    const bool regular =
+        ::lstat(lineage.renewal_conf_path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+    if (regular) {
         // The same bytes already there (a renewal with unchanged options, the usual case): the
         // file stays as it is, without a temp file, two fsyncs and a rename (session 9).
-        if (S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) == text->size())
+        if (static_cast<size_t>(st.st_size) == text->size())
             if (auto now = read_file(lineage.renewal_conf_path, kMaxConfBytes);
                 now && *now == *text)
                 return Status::Ok();
+        mode = st.st_mode & 07777;
+    } else if (::stat(lineage.renewal_conf_path.c_str(), &st) == 0) {  // a symlinked conf
+        mode = st.st_mode & 07777;
     }
-    if (::stat(lineage.renewal_conf_path.c_str(), &st) == 0) mode = st.st_mode & 07777;
     return atomic_write(lineage.renewal_conf_path, *text, mode, std::nullopt, dir_sync);
 }
 

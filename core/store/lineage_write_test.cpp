@@ -141,7 +141,8 @@ TEST_CASE("save_renewal_conf leaves a conf with the same bytes alone and rewrite
           "[storage]") {
     TempDir d;
     Lineage l = make_lineage(d);
-    struct stat before {}, after {};
+    struct stat before {
+    }, after{};
     REQUIRE(::stat(l.renewal_conf_path.c_str(), &before) == 0);
     REQUIRE(save_renewal_conf(l));  // unchanged: the same file (inode), no temp file left
     REQUIRE(::stat(l.renewal_conf_path.c_str(), &after) == 0);

@@ -90,8 +90,7 @@ TEST_CASE("a prefetch that failed reports the issuance's own error when used, on
     CHECK(http.count("GET") == 2);
 }
 
-TEST_CASE("a prefetch never started fetches nothing, and one not used ends at once",
-          "[prefetch]") {
+TEST_CASE("a prefetch never started fetches nothing, and one not used ends at once", "[prefetch]") {
     LockedHttp http;
     {
         CaPrefetch ahead(http, kServer);

@@ -39,18 +39,19 @@ std::string old_dir(const std::string& work_dir, const std::string& name) {
     return path_join(issued_root(work_dir), name);
 }
 
-std::string* part(IssuedCert& c, int i) {
-    std::string* parts[4] = {&c.key_pem, &c.cert_pem, &c.chain_pem, &c.fullchain_pem};
+// Part I of C (kParts' order), const or not.
+template <class Cert>
+auto* part(Cert& c, int i) {
+    decltype(&c.key_pem) parts[4] = {&c.key_pem, &c.cert_pem, &c.chain_pem, &c.fullchain_pem};
     return parts[i];
 }
 
 // The file's text: the magic line, "server URL", then each part as "<name> <bytes>\n<bytes>\n".
 std::string serialize(const std::string& server, const IssuedCert& issued) {
-    IssuedCert c = issued;
     std::string out = std::string(kMagic) + "\nserver " + server + "\n";
     for (int i = 0; i < 4; ++i)
-        out += std::string(kParts[i]) + " " + std::to_string(part(c, i)->size()) + "\n" +
-               *part(c, i) + "\n";
+        out += std::string(kParts[i]) + " " + std::to_string(part(issued, i)->size()) + "\n" +
+               *part(issued, i) + "\n";
     return out;
 }
 

@@ -627,9 +627,14 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
         CB_TRY(save_csr_certificate(cfg, issued, out));
         return out;
     }
-    // Storing failed (a full disk): keep what the CA issued where the next run finds it.
+    // Kept before it is stored (below), or kept already by an earlier run: where the copy is.
+    std::optional<std::string> kept_at;
+    if (kept) kept_at = kept_issuance_where(cfg.work_dir, keep_name);
+    // Storing failed (a full disk): keep what the CA issued where the next run finds it, unless
+    // it is kept already.
     auto keep_unsaved = [&](Error e) {
-        auto dir = keep_issuance(cfg.work_dir, keep_name, cfg.effective_server(), issued);
+        auto dir = kept_at ? Result<std::string>(*kept_at)
+                           : keep_issuance(cfg.work_dir, keep_name, cfg.effective_server(), issued);
         if (!dir) {
             e.message += "; keeping the issued certificate in the work dir failed too (" +
                          dir.error().message + ")";
@@ -645,10 +650,13 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
     // Kept before it is stored, so that a run killed while storing (SIGKILL, power loss) loses
     // nothing: the next run's store repair removes a half-made new lineage and stores this copy
     // under the same name instead of ordering again (session.cpp, kept_issuance.h).
-    if (!kept)
-        if (auto dir = keep_issuance(cfg.work_dir, keep_name, cfg.effective_server(), issued); !dir)
+    if (!kept) {
+        if (auto dir = keep_issuance(cfg.work_dir, keep_name, cfg.effective_server(), issued))
+            kept_at = *dir;
+        else
             log::warning("Could not keep a copy of the issued certificate before storing it (" +
                          dir.error().message + ")");
+    }
     if (existing) {
         auto version = save_new_version(*existing, issued.cert_pem, issued.chain_pem,
                                         issued.fullchain_pem, issued.key_pem);
