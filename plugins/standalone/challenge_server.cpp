@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -118,6 +119,17 @@ struct ChallengeServer::Conn {
     std::string address;  // peer without the port: what the per-client cap counts
 
     bool waiting() const { return state == State::Handshake || state == State::Reading; }
+    // A TLS connection whose whole first record (the ClientHello) has arrived but is not read
+    // yet: accept_from takes every queued connection before any is served, so a validator that
+    // connected in the middle of a flood sits here with its ClientHello unread. It is a client
+    // at work, not an idle one; one that stopped mid-record is still idle.
+    bool hello_waiting() const {
+        if (state != State::Handshake) return false;
+        unsigned char h[5];
+        int avail = 0;
+        return ::recv(fd, h, sizeof h, MSG_PEEK | MSG_DONTWAIT) == 5 &&
+               ::ioctl(fd, FIONREAD, &avail) == 0 && avail >= 5 + ((h[3] << 8) | h[4]);
+    }
 
     Conn() = default;
     Conn(const Conn&) = delete;
@@ -424,7 +436,9 @@ void ChallengeServer::make_room(std::vector<std::unique_ptr<Conn>>& conns, const
     auto drop_oldest = [&](bool same_address, const char* why) {
         auto oldest = conns.end();
         for (auto it = conns.begin(); it != conns.end(); ++it) {
-            if (!(*it)->waiting() || (same_address && (*it)->address != fresh.address)) continue;
+            if (!(*it)->waiting() || (*it)->hello_waiting() ||
+                (same_address && (*it)->address != fresh.address))
+                continue;
             if (oldest == conns.end() || (*it)->deadline < (*oldest)->deadline) oldest = it;
         }
         if (oldest == conns.end()) return;
