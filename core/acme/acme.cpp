@@ -284,8 +284,7 @@ std::optional<std::chrono::seconds> parse_retry_after(const std::string& value,
 
 std::chrono::milliseconds poll_interval(int attempt) {
     double ms = static_cast<double>(kFirstPollInterval.count());
-    for (int i = 0; i < attempt && ms < static_cast<double>(kMaxPollInterval.count()); ++i)
-        ms *= 1.5;
+    for (int i = 0; i < attempt && ms < static_cast<double>(kMaxPollInterval.count()); ++i) ms *= 2;
     return std::chrono::milliseconds(
         std::min(static_cast<long>(ms), static_cast<long>(kMaxPollInterval.count())));
 }

@@ -268,10 +268,10 @@ std::optional<std::chrono::seconds> parse_retry_after(const std::string& value,
                                                       const std::string& date_header = {});
 
 // How long to wait before polling an authorization or an order again (RFC 8555 §7.5.1, §7.4),
-// when the server sends no Retry-After: kFirstPollInterval, then 1.5x per poll up to
-// kMaxPollInterval (5, 7, 11, 16, 25, 37, ... ms; 16 polls in the first 5 s, then one
-// every 5 s). attempt counts from 0. docs/performance.md "Polling the CA" explains it.
-constexpr std::chrono::milliseconds kFirstPollInterval{5};
+// when the server sends no Retry-After: kFirstPollInterval, then twice as long per poll up to
+// kMaxPollInterval (3, 6, 12, 24, 48, ... ms; 10 polls in the first 3.1 s, then one every 5 s
+// from 6.1 s). attempt counts from 0. docs/performance.md "Polling the CA" explains it.
+constexpr std::chrono::milliseconds kFirstPollInterval{3};
 constexpr std::chrono::milliseconds kMaxPollInterval{5000};
 // A Retry-After on a poll is honoured up to this; longer asks are taken as this long (a hostile
 // or broken server cannot park the client; the issuance deadline still applies).

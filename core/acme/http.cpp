@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
 #include <algorithm>
@@ -317,6 +318,16 @@ class HttplibClient : public HttpClient {
 };
 
 }  // namespace
+
+TlsWarmUp::TlsWarmUp()
+    : thread_(common::quiet_thread([] {
+          OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, nullptr);
+          SSL_CTX_free(SSL_CTX_new(TLS_client_method()));
+      })) {}
+
+TlsWarmUp::~TlsWarmUp() {
+    if (thread_.joinable()) thread_.join();
+}
 
 std::unique_ptr<HttpClient> make_http_client(const HttpOptions& options) {
     return std::make_unique<HttplibClient>(options);

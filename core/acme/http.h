@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "result.h"
 
@@ -48,6 +49,21 @@ struct HttpOptions {
 };
 
 std::unique_ptr<HttpClient> make_http_client(const HttpOptions& options);
+
+// OpenSSL's one-time set-up for TLS, done on a thread while the caller does local work: its
+// configuration and default provider, and the cipher and digest tables the first SSL_CTX
+// fetches (~3.5 ms on the first connection otherwise). Nothing is sent. The thread is joined
+// on destruction; OpenSSL's set-up is safe to race with other threads' use of it.
+class TlsWarmUp {
+  public:
+    TlsWarmUp();
+    ~TlsWarmUp();
+    TlsWarmUp(const TlsWarmUp&) = delete;
+    TlsWarmUp& operator=(const TlsWarmUp&) = delete;
+
+  private:
+    std::thread thread_;
+};
 
 struct Url {
     std::string scheme, host, path;  // path includes the query

@@ -112,38 +112,47 @@ Result<std::vector<std::string>> emails_for_update(const Config& cfg) {
     return ask_email(false);
 }
 
-Result<ActiveAccount> select_account(const Config& cfg, const std::string& server) {
+namespace {
+
+// The accounts stored for `server`, each unreadable one reported as a warning.
+Result<std::vector<StoredAccount>> stored_accounts(const Config& cfg, const std::string& server) {
     std::vector<Error> problems;
     auto stored = list_accounts(cfg.config_dir, server, &problems);
     if (!stored) return stored.error();
     for (const auto& p : problems) log::warning(p.message);
+    return stored;
+}
+
+// select_account's choice among `stored`, the accounts stored for `server`.
+Result<ActiveAccount> choose_account(const Config& cfg, const std::string& server,
+                                     const std::vector<StoredAccount>& stored) {
     if (!cfg.account.empty()) {
-        for (const auto& s : *stored)
+        for (const auto& s : stored)
             if (s.id == cfg.account) return from_stored(s);
         return Error("Account " + cfg.account + " was not found for " + server +
                          "; check --account (see `certbot show_account`)",
                      kExitUsage);
     }
-    if (stored->empty())
+    if (stored.empty())
         return Error("No account is registered for " + server + " in " + cfg.config_dir +
                          "; create one with `certbot register`, or check --server and "
                          "--config-dir",
                      kExitFailure);
-    if (stored->size() == 1) return from_stored(stored->front());
+    if (stored.size() == 1) return from_stored(stored.front());
     if (!cfg.interactive()) {
         std::string ids;
-        for (const auto& s : *stored) ids += (ids.empty() ? "" : ", ") + s.id;
+        for (const auto& s : stored) ids += (ids.empty() ? "" : ", ") + s.id;
         return Error("Several accounts exist for " + server + " in " + cfg.config_dir + " (" + ids +
                          "); choose one with --account ID",
                      kExitUsage);
     }
     Prompt& p = terminal_prompt();
     std::string menu = "Please choose an account\n";
-    for (size_t i = 0; i < stored->size(); ++i)
-        menu += std::to_string(i + 1) + ": " + describe((*stored)[i]) + "\n";
+    for (size_t i = 0; i < stored.size(); ++i)
+        menu += std::to_string(i + 1) + ": " + describe(stored[i]) + "\n";
     for (;;) {
         auto answer =
-            p.line(menu + "Select the appropriate number [1-" + std::to_string(stored->size()) +
+            p.line(menu + "Select the appropriate number [1-" + std::to_string(stored.size()) +
                    "] then [enter] (press 'c' to "
                    "cancel): ");
         if (!answer || *answer == "c" || *answer == "C")
@@ -152,8 +161,25 @@ Result<ActiveAccount> select_account(const Config& cfg, const std::string& serve
             answer->find_first_not_of("0123456789") != std::string::npos)
             continue;
         size_t n = std::stoul(*answer);
-        if (n >= 1 && n <= stored->size()) return from_stored((*stored)[n - 1]);
+        if (n >= 1 && n <= stored.size()) return from_stored(stored[n - 1]);
     }
+}
+
+}  // namespace
+
+Result<ActiveAccount> select_account(const Config& cfg, const std::string& server) {
+    auto stored = stored_accounts(cfg, server);
+    if (!stored) return stored.error();
+    return choose_account(cfg, server, *stored);
+}
+
+Result<std::optional<ActiveAccount>> stored_account(const Config& cfg, const std::string& server) {
+    auto stored = stored_accounts(cfg, server);
+    if (!stored) return stored.error();
+    if (stored->empty() && cfg.account.empty()) return std::optional<ActiveAccount>();
+    auto chosen = choose_account(cfg, server, *stored);
+    if (!chosen) return chosen.error();
+    return std::optional<ActiveAccount>(std::move(*chosen));
 }
 
 Result<ActiveAccount> register_account(AcmeClient& acme, const Config& cfg) {
@@ -218,10 +244,10 @@ Result<ActiveAccount> register_account(AcmeClient& acme, const Config& cfg) {
 }
 
 Result<ActiveAccount> load_or_register_account(AcmeClient& acme, const Config& cfg) {
-    auto stored = list_accounts(cfg.config_dir, acme.directory().url);
+    auto stored = stored_account(cfg, acme.directory().url);
     if (!stored) return stored.error();
-    if (stored->empty() && cfg.account.empty()) return register_account(acme, cfg);
-    return select_account(cfg, acme.directory().url);
+    if (*stored) return std::move(**stored);
+    return register_account(acme, cfg);
 }
 
 Status roll_over_account_key(AcmeClient& acme, const Config& cfg, ActiveAccount& active) {

@@ -43,6 +43,11 @@ Result<ActiveAccount> load_or_register_account(AcmeClient& acme, const Config& c
 // terminal) the user's choice. None stored, or several under -n, is an error naming what to do.
 Result<ActiveAccount> select_account(const Config& cfg, const std::string& server);
 
+// select_account without the error for none stored: nothing when no account is stored for
+// `server` and --account names none (the caller registers one). Reads only the store, so it
+// needs no answer from the CA (the server's URL is its directory's).
+Result<std::optional<ActiveAccount>> stored_account(const Config& cfg, const std::string& server);
+
 // Registers a new account (the prompts and checks of load_or_register_account) and saves it.
 Result<ActiveAccount> register_account(AcmeClient& acme, const Config& cfg);
 

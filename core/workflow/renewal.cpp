@@ -562,10 +562,11 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
 
     AcmeClient acme(ca.http, cfg.effective_server(), ca.clock);
     if (ca.share) acme.share_with(*ca.share);
-    CB_TRY(acme.load_directory());
-    auto account = load_or_register_account(acme, cfg);
-    if (!account) return account.error();
-    acme.set_account(&account->key, account->url);
+    // What needs no answer from the CA is done first, while its directory may be on the way
+    // (a prefetch, ca_prefetch.h): the stored account, the kept issuance and the plugin's
+    // instance. Registering a new account needs the directory; it comes after.
+    auto stored = stored_account(cfg, acme.directory().url);
+    if (!stored) return stored.error();
 
     // What an earlier run got from the CA but could not store is stored now, not ordered again.
     const std::string keep_name = existing ? existing->name : new_name;  // none with --csr
@@ -584,6 +585,23 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
             kept.reset();
         }
     }
+    std::unique_ptr<PluginInstance> instance;
+    if (!kept) {
+        auto made = PluginInstance::create(*auth, *values, cfg.interactive(), cfg.dry_run,
+                                           cfg.config_dir, cfg.work_dir, cfg.logs_dir);
+        if (!made) return made.error();
+        instance = std::move(*made);
+    }
+
+    CB_TRY(acme.load_directory());
+    std::optional<ActiveAccount> account = std::move(*stored);
+    if (!account) {
+        auto registered = register_account(acme, cfg);
+        if (!registered) return registered.error();
+        account.emplace(std::move(*registered));
+    }
+    acme.set_account(&account->key, account->url);
+
     IssuedCert issued;
     if (kept) {
         log::notice("Storing the certificate an earlier run obtained for " + keep_name +
@@ -591,9 +609,6 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
                     "); nothing is ordered");
         issued = std::move(*kept);
     } else {
-        auto instance = PluginInstance::create(*auth, *values, cfg.interactive(), cfg.dry_run,
-                                               cfg.config_dir, cfg.work_dir, cfg.logs_dir);
-        if (!instance) return instance.error();
         std::string reuse_key_pem;
         if (existing && cfg.reuse_key.value_or(false) && !cfg.new_key) {
             auto k = read_file(existing->privkey_path);
@@ -605,7 +620,7 @@ Result<IssueResult> issue_and_save(const Config& cfg, const PluginRegistry& plug
         if (!profile) return profile.error();
         order.profile = *profile;
         if (existing && !cfg.dry_run) order.replaces = replaces_for(acme, *existing);
-        auto got = obtain_certificate(acme, **instance, cfg, cfg.domains, reuse_key_pem, order);
+        auto got = obtain_certificate(acme, *instance, cfg, cfg.domains, reuse_key_pem, order);
         if (!got) return got.error();
         issued = std::move(*got);
     }
