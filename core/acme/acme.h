@@ -162,9 +162,13 @@ class AcmeClient {
     // Waits for the order to be ready (RFC 8555 §7.1.6; refused if it is not), finalizes it with
     // the CSR, then polls until the order is valid or fails. A finalize whose outcome is unclear
     // (connection lost, 5xx) is followed by fetching the order, never by giving up on a
-    // certificate the CA may be issuing.
+    // certificate the CA may be issuing. authorizations_valid: the caller has just seen every
+    // authorization of the order valid, so the order is not asked for first (certbot does not
+    // ask either); a CA whose order is not ready yet answers orderNotReady, which is waited
+    // out as always, and the finalize answer is checked as the order's next state.
     Result<Order> finalize(const Order& order, const std::string& csr_der,
-                           std::chrono::steady_clock::time_point deadline);
+                           std::chrono::steady_clock::time_point deadline,
+                           bool authorizations_valid = false);
     // PEM chain, leaf first; validated to contain only certificates. With `alternates`, also
     // the chains the server links with rel="alternate" (RFC 8555 §7.4.2), at most 8.
     Result<std::string> download_certificate(const std::string& url,

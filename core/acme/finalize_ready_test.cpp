@@ -77,3 +77,36 @@ TEST_CASE("finalize: other refusals are not retried", "[acme][finalize]") {
     CHECK(done.error().message.find("badCSR") != std::string::npos);
     CHECK(s.posts_to("https://ca.test/fin/1") == 1);
 }
+
+TEST_CASE("finalize: every authorization seen valid: finalized without asking for the order",
+          "[acme][finalize]") {
+    Setup s;
+    s.http.reply(200, order("processing"));  // the finalize answer
+    s.http.reply(200, order("valid", R"(,"certificate":"https://ca.test/cert/1")"));
+    auto done = s.acme.finalize(s.o, "CSR", s.clock.now() + std::chrono::seconds(60), true);
+    REQUIRE(done.ok());
+    CHECK(done->certificate == "https://ca.test/cert/1");
+    CHECK(s.posts_to("https://ca.test/fin/1") == 1);
+    CHECK(s.posts_to("https://ca.test/order/1") == 1);  // only the poll after the finalize
+}
+
+TEST_CASE("finalize: seen valid, but the CA's order is not ready yet: waited out",
+          "[acme][finalize][hostile]") {
+    Setup s;
+    s.http.reply(403, kProblem);
+    s.http.reply(200, order("ready"));
+    s.http.reply(200, order("valid", R"(,"certificate":"https://ca.test/cert/1")"));
+    auto done = s.acme.finalize(s.o, "CSR", s.clock.now() + std::chrono::seconds(60), true);
+    REQUIRE(done.ok());
+    CHECK(s.posts_to("https://ca.test/fin/1") == 2);
+    CHECK(s.posts_to("https://ca.test/order/1") == 1);
+}
+
+TEST_CASE("finalize: seen valid, but the finalize answer goes backwards: refused",
+          "[acme][finalize][hostile]") {
+    Setup s;
+    s.http.reply(200, order("pending"));  // ready -> pending is not a transition RFC 8555 allows
+    auto done = s.acme.finalize(s.o, "CSR", s.clock.now() + std::chrono::seconds(60), true);
+    REQUIRE_FALSE(done.ok());
+    CHECK(done.error().message.find("from ready to pending") != std::string::npos);
+}

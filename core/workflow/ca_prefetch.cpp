@@ -77,10 +77,13 @@ void CaPrefetch::run(std::promise<Result<Directory>> done) {
         return;
     }
     const Directory dir = acme.directory();
-    done.set_value(dir);
-    // One nonce, one try: without it the first POST asks for one, as it always did.
+    // One nonce, one try: without it the first POST asks for one, as it always did. It is in
+    // the share before the directory is handed over: the issuance's first POST, right after,
+    // finds it and the connection free (handed over first, the issuance's request took the
+    // connection while this HEAD opened a second one: another TLS handshake).
     auto r = cancel_.send({"HEAD", dir.new_nonce, "", ""});
     if (r && valid_nonce(r->header("replay-nonce"))) share_.give_nonce(r->header("replay-nonce"));
+    done.set_value(dir);
 }
 
 CaLink CaPrefetch::link() {

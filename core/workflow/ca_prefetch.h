@@ -3,7 +3,8 @@
 // the command's local start-up work (locks, log, store, account, plugin runner). CaPrefetch does
 // them on a thread, started as soon as the command knows it will talk to the CA, and the
 // issuance takes the result where it needed it: the same HTTP client (its connection kept
-// alive), and a CaShare holding the directory and a first nonce.
+// alive), and a CaShare holding the directory and a first nonce (the nonce first: once the
+// directory is handed over the issuance's requests use the connection at once).
 //
 // What the issuance sees does not change: its load_directory returns the prefetch's result, a
 // failure included (the same request, the same retries and the same message as its own fetch;

@@ -88,7 +88,7 @@ TEST_CASE("issuance: order, authorize, finalize and download give the chain and 
     CHECK(f.http.posted_urls() ==
           std::vector<std::string>{"https://ca.test/order", "https://ca.test/authz/1",
                                    "https://ca.test/chall/1", "https://ca.test/authz/1",
-                                   "https://ca.test/order/1",  // ready? (RFC 8555 §7.4)
+                                   // finalized at once: the authorization was seen valid
                                    "https://ca.test/order/1/finalize", "https://ca.test/order/1",
                                    "https://ca.test/cert/1"});
 }
@@ -97,8 +97,7 @@ TEST_CASE("issuance: an authorization that is already valid needs no challenge",
     Fixture f;
     f.http.reply(201, scripted_order("ready"), {{"location", "https://ca.test/order/1"}});
     f.http.reply(200, scripted_authz("valid"));
-    f.http.reply(200, scripted_order("ready"));  // finalize first asks whether the order is ready
-    f.http.reply(200, scripted_order("valid", kScriptedCertUrl));
+    f.http.reply(200, scripted_order("valid", kScriptedCertUrl));  // finalized straight away
     f.http.reply(200, f.leaf_pem + f.http.ca_pem);
     auto got = f.obtain();
     INFO((got ? std::string() : got.error().message));
@@ -321,7 +320,6 @@ TEST_CASE("issuance: an unfinished order from the relay is resumed, not ordered 
     f.http.reply(200, scripted_authz("pending"));
     f.http.reply(200, R"({"type":"http-01","status":"processing"})");
     f.http.reply(200, scripted_authz("valid"));
-    f.http.reply(200, scripted_order("ready"));
     download_and_obtain(f);
     auto posted = f.http.posted_urls();
     CHECK(std::find(posted.begin(), posted.end(), "https://ca.test/order") == posted.end());

@@ -80,13 +80,13 @@ struct ScriptedCa : FakeHttp {
     }
 
     // The CA's side of a successful issuance up to the finalize request: the order, its
-    // authorization, the challenge answered, the authorization valid, the order ready.
+    // authorization, the challenge answered, the authorization valid. The issuance then
+    // finalizes without asking for the order (every authorization was seen valid).
     void script_until_finalize() {
         reply(201, scripted_order("pending"), {{"location", "https://ca.test/order/1"}});
         reply(200, scripted_authz("pending"));
         reply(200, R"({"type":"http-01","status":"processing"})");
         reply(200, scripted_authz("valid"));
-        reply(200, scripted_order("ready"));  // finalize first asks whether the order is ready
     }
 
     // The URLs POSTed to, in order.
