@@ -386,13 +386,14 @@ struct PluginInstance::Runner {
         r->fd = sv[0];
         r->spawner = static_cast<pid_t>(gettid());
         r->program = program;
-        // This build's identity, its first message; the runner's own crosses it (greet).
+        // This build's identity, its first message, there when it starts; it answers with its
+        // own (greet).
         wire::send(r->fd, {"hello", plugin_runner_identity()});
         return r;
     }
 
     // Reads the runner's first message, which must be this build's identity (plugin_runner.cpp
-    // sends it as soon as it starts, so a runner started ahead has usually sent it already).
+    // sends it as soon as it has started, so a runner started ahead has usually sent it).
     // Empty when it is; else why not, naming the program, the runner stopped.
     // CANCEL (if set) ends the wait early, as SIGINT/SIGTERM end a call; INTERRUPTED then says so.
     std::string greet(const std::function<bool()>& cancel, bool& interrupted) {

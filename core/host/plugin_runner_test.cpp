@@ -127,7 +127,7 @@ std::string self_exe() {
 
 }  // namespace
 
-TEST_CASE("the runner says this build's identity first and ends on a certbot of another build",
+TEST_CASE("the runner answers with this build's identity and ends on a certbot of another build",
           "[plugins][runner]") {
     const std::string ours = plugin_runner_identity();
     CHECK(ours.rfind("certbot-native ", 0) == 0);
@@ -135,11 +135,11 @@ TEST_CASE("the runner says this build's identity first and ends on a certbot of 
     test::TempDir dir;
     {
         LeanRunner r(dir / "err");
-        wire::Message m;
-        REQUIRE(r.read(m) == wire::ReadStatus::kOk);
-        CHECK(m == wire::Message{"hello", ours});
         REQUIRE(wire::send(r.fd, {"hello", kAnotherBuild}));
         REQUIRE(wire::send(r.fd, {"describe", kFixtures + "/misbehave_segv.so"}));
+        wire::Message m;
+        REQUIRE(r.read(m) == wire::ReadStatus::kOk);
+        CHECK(m == wire::Message{"hello", ours});       // certbot says which build it met
         CHECK(r.read(m) == wire::ReadStatus::kClosed);  // nothing described: it ended
         CHECK(r.status() == 0);
         CHECK(slurp(dir / "err").empty());  // certbot tells the user, not this process
@@ -147,10 +147,9 @@ TEST_CASE("the runner says this build's identity first and ends on a certbot of 
     {
         // A certbot older than the identity: its first message is a request.
         LeanRunner r(dir / "err");
-        wire::Message m;
-        REQUIRE(r.read(m) == wire::ReadStatus::kOk);
         REQUIRE(wire::send(r.fd, {"describe", kFixtures + "/misbehave_segv.so"}));
-        CHECK(r.read(m) == wire::ReadStatus::kClosed);
+        wire::Message m;
+        CHECK(r.read(m) == wire::ReadStatus::kClosed);  // not even its identity
         CHECK(r.status() == 64);
         const std::string err = slurp(dir / "err");
         CHECK(err.find("did not say which build it is") != std::string::npos);
@@ -159,10 +158,11 @@ TEST_CASE("the runner says this build's identity first and ends on a certbot of 
     {
         // The same build: it goes on to the request.
         LeanRunner r(dir / "err");
-        wire::Message m;
-        REQUIRE(r.read(m) == wire::ReadStatus::kOk);
         REQUIRE(wire::send(r.fd, {"hello", ours}));
         REQUIRE(wire::send(r.fd, {"describe", kFixtures + "/misbehave_segv.so"}));
+        wire::Message m;
+        REQUIRE(r.read(m) == wire::ReadStatus::kOk);
+        CHECK(m == wire::Message{"hello", ours});
         REQUIRE(r.read(m) == wire::ReadStatus::kOk);
         REQUIRE(m.size() >= 3);
         CHECK(m[0] == "desc");
