@@ -433,7 +433,8 @@ struct PluginInstance::Runner {
                 break;
             default:
                 return who + " ended before identifying itself as a plugin runner: its process " +
-                       stop(false) + " (a plugin-runner of an older certbot?)";
+                       stop(false) +
+                       (program == kSelfExe ? "" : " (a plugin-runner of an older certbot?)");
         }
         stop(true);
         return why;
