@@ -161,6 +161,20 @@ std::string plugin_runner_program() {
     return *(p.chosen = kSelfExe);
 }
 
+namespace {
+
+// PROGRAM (the runner program chosen) did not identify itself as this build's runner (WHY):
+// plugins run in certbot's own binary from now on, which says so once (-v).
+void refuse_runner_program(const std::string& program, const std::string& why) {
+    auto& p = runner_program();
+    std::lock_guard<std::mutex> lock(p.mu);
+    if (!p.chosen || *p.chosen != program) return;  // another thread already fell back
+    log::debug("Plugin runner: certbot's own binary (" + std::string(kSelfExe) + "); " + why);
+    p.chosen = kSelfExe;
+}
+
+}  // namespace
+
 std::string plugin_not_installed(const std::string& name) {
     std::string dirs;
     for (const auto& d : plugin_search_path()) dirs += (dirs.empty() ? "" : ":") + d;
@@ -182,6 +196,9 @@ bool stop_requested() {
 
 // How long `discover` waits for one file to load in the runner (its constructors run then).
 constexpr std::chrono::seconds kProbeTimeout{10};
+// How long a new runner may take to identify itself (its start-up: exec, loading, its first
+// message) before it is taken for no runner of this build.
+constexpr std::chrono::seconds kHelloTimeout{10};
 // How long cleanup calls may still run after SIGINT/SIGTERM.
 constexpr std::chrono::seconds kInterruptGrace{10};
 // How long a runner told to go (its socket closed, or "destroy" answered) may take to exit
@@ -244,8 +261,10 @@ struct PluginInstance::Runner {
     pid_t pid = -1;
     int fd = -1;
     std::string buf;
-    std::string plugin;  // the plugin file it loaded for an instance (empty: none yet)
-    pid_t spawner = 0;   // the thread that started it: PR_SET_PDEATHSIG fires when that one ends
+    std::string plugin;    // the plugin file it loaded for an instance (empty: none yet)
+    pid_t spawner = 0;     // the thread that started it: PR_SET_PDEATHSIG fires when that one ends
+    std::string program;   // what it runs: plugin_runner_program() when it was started
+    bool greeted = false;  // it identified itself as this build's runner (greet)
 
     ~Runner() { stop(true); }
 
@@ -366,7 +385,83 @@ struct PluginInstance::Runner {
         r->pid = pid;
         r->fd = sv[0];
         r->spawner = static_cast<pid_t>(gettid());
+        r->program = program;
+        // This build's identity, its first message, there when it starts; it answers with its
+        // own (greet).
+        wire::send(r->fd, {"hello", plugin_runner_identity()});
         return r;
+    }
+
+    // Reads the runner's first message, which must be this build's identity (plugin_runner.cpp
+    // sends it as soon as it has started, so a runner started ahead has usually sent it).
+    // Empty when it is; else why not, naming the program, the runner stopped.
+    // CANCEL (if set) ends the wait early, as SIGINT/SIGTERM end a call; INTERRUPTED then says so.
+    std::string greet(const std::function<bool()>& cancel, bool& interrupted) {
+        interrupted = false;
+        const auto limit = std::min<std::chrono::seconds>(kHelloTimeout, plugin_timeout());
+        wire::Message m;
+        const auto st = wire::receive(fd, buf, m, std::chrono::steady_clock::now() + limit, cancel);
+        const std::string ours = plugin_runner_identity();
+        if (st == wire::ReadStatus::kOk && m.size() == 2 && m[0] == "hello" && m[1] == ours) {
+            greeted = true;
+            return {};
+        }
+        const std::string who =
+            program == kSelfExe ? "certbot's own binary, run as the plugin runner," : program;
+        std::string why;
+        switch (st) {
+            case wire::ReadStatus::kOk:
+                if (m.size() == 2 && m[0] == "hello")
+                    why = who + " is from another build: it is \"" + log::printable(m[1], 100) +
+                          "\", this certbot \"" + ours + "\"";
+                else
+                    why = who +
+                          " did not identify itself as a plugin runner (its first message "
+                          "was \"" +
+                          log::printable(m.empty() ? "" : m[0], 40) + "\")";
+                break;
+            case wire::ReadStatus::kBad:
+                why = who + " did not identify itself as a plugin runner (a malformed message)";
+                break;
+            case wire::ReadStatus::kTimedOut:
+                why = who + " did not identify itself as a plugin runner within " +
+                      std::to_string(limit.count()) + " s";
+                break;
+            case wire::ReadStatus::kStopped:
+                interrupted = true;
+                why = who + " was starting when certbot was interrupted (SIGINT/SIGTERM)";
+                break;
+            default:
+                return who + " ended before identifying itself as a plugin runner: its process " +
+                       stop(false) +
+                       (program == kSelfExe ? "" : " (a plugin-runner of an older certbot?)");
+        }
+        stop(true);
+        return why;
+    }
+
+    // A runner for PLUGIN (empty: describing files) that was sent FIRST and is this build's
+    // (greet). A runner program of another build, or one that does not answer as a runner, is
+    // not used again: plugins run in certbot's own binary instead (refuse_runner_program).
+    static Result<std::unique_ptr<Runner>> open(const std::string& plugin,
+                                                const wire::Message& first,
+                                                const std::function<bool()>& cancel) {
+        while (true) {
+            auto r = spawn(plugin);
+            if (!r) return r.error();
+            const bool sent = wire::send((*r)->fd, first);
+            if (!(*r)->greeted) {
+                bool interrupted = false;
+                const std::string why = (*r)->greet(cancel, interrupted);
+                if (!why.empty()) {
+                    if (interrupted || (*r)->program == kSelfExe) return Error(why);
+                    refuse_runner_program((*r)->program, why);
+                    continue;
+                }
+            }
+            if (!sent) return Error("its process " + (*r)->stop(false));
+            return r;
+        }
     }
 
     // Ends the process (KILL: at once, with everything in its group; else it may finish on
@@ -544,15 +639,14 @@ void write_cache(const std::string& file, const Cache& c) {
 std::vector<wire::Message> probe_in_runner(const std::vector<std::string>& files) {
     std::vector<wire::Message> out;
     while (out.size() < files.size()) {
-        auto runner = PluginInstance::Runner::spawn();
+        wire::Message ask{"describe"};
+        ask.insert(ask.end(), files.begin() + static_cast<long>(out.size()), files.end());
+        auto runner = PluginInstance::Runner::open({}, ask, nullptr);
         if (!runner) {
             for (size_t i = out.size(); i < files.size(); ++i)
                 out.push_back({"desc", "skip", runner.error().message});
             break;
         }
-        wire::Message ask{"describe"};
-        ask.insert(ask.end(), files.begin() + static_cast<long>(out.size()), files.end());
-        wire::send((*runner)->fd, ask);
         while (out.size() < files.size()) {
             wire::Message m;
             auto st = wire::receive((*runner)->fd, (*runner)->buf, m,
@@ -848,12 +942,9 @@ Result<std::unique_ptr<PluginInstance>> PluginInstance::create(
 }
 
 Status PluginInstance::start(bool cleanup) {
-    auto r = Runner::spawn(plugin_.path);
+    auto r = Runner::open(plugin_.path, init_, cleanup ? nullptr : stop_requested);
     if (!r) return Error("The " + plugin_.name() + " plugin could not start: " + r.error().message);
     runner_ = std::move(*r);
-    if (!wire::send(runner_->fd, init_))
-        return Error("The " + plugin_.name() + " plugin could not start: its process " +
-                     runner_->stop(false));
     auto reply = await("create", cleanup);
     if (!reply)
         return Error("The " + plugin_.name() + " plugin could not start: " + reply.error().message);

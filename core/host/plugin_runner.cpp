@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -383,7 +384,23 @@ int plugin_runner_main(int argc, char** argv) {
     signal(SIGPIPE, SIG_IGN);
     close_range(kFd + 1, ~0u, 0);     // nothing of the parent's but stdio and the socket
     fcntl(kFd, F_SETFD, FD_CLOEXEC);  // a program run for the plugin does not get the socket
+    // The identities: certbot's is the first message here, written right after the spawn, so it
+    // waits on the socket when this process starts; this one's answers it at once, and certbot
+    // reads it when it takes this process (no round trip). On a mismatch neither side goes on:
+    // certbot runs plugins in another runner, and this process ends before reading a request.
+    const std::string identity = plugin_runner_identity();
     wire::Message m;
+    if (!read_message(m) || m.empty()) return 0;
+    if (m[0] != "hello" || m.size() != 2) {
+        // A certbot that says nothing of its build: older than this runner, or not certbot.
+        std::fprintf(stderr,
+                     "plugin-runner (%s): started by a program that did not say which build it "
+                     "is; certbot and plugin-runner must come from the same build (reinstall "
+                     "certbot-native)\n",
+                     identity.c_str());
+        return 64;
+    }
+    if (!wire::send(kFd, {"hello", identity}) || m[1] != identity) return 0;
     if (!read_message(m) || m.empty()) return 0;
     if (m[0] == "describe") {
         for (size_t i = 1; i < m.size(); ++i)

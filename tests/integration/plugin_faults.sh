@@ -9,6 +9,8 @@
 #     ran; the summary lists both kinds; exit status 4 (partial); no new archive version for the
 #     failed lineages;
 #     the plugins run in the lean plugin-runner program of the build;
+#   - a certbot beside a plugin-runner of another build renews, running the plugin in its own
+#     binary, and -v says why once;
 #   - `renew` of the hang lineage (default time limit) ended by SIGTERM finishes within seconds,
 #     with cleanup and an "(interrupted)"/failed summary, and saves nothing.
 set -euo pipefail
@@ -82,6 +84,31 @@ pass "renew: webroot lineage renewed; segv/exit/hang lineages failed naming plug
 # program"), not in a re-executed certbot.
 assert_contains "$CB_LOGS/letsencrypt.log" 'Plugin runner: /.*/cli/runner/plugin-runner$'
 pass "renew: the plugins ran in the build's cli/runner/plugin-runner"
+
+# --- a runner program of another build is not used -----------------------------------
+# A certbot copied beside the plugin-runner of another build (docs/plugin-abi.md, "Same build
+# only"): this build's runner with another identity in its bytes (same length) answers as a
+# runner of that build would. certbot runs the plugin in its own binary, renews, and says so once.
+other="$ITEST_DIR/other-build"
+mkdir -p "$other/cli/runner"
+cp "$CERTBOT" "$other/cli/certbot"
+: >"$other/CMakeCache.txt" # a build tree: certbot looks for cli/runner/plugin-runner beside it
+id=$(grep -aom1 'certbot-native [0-9.]* [0-9a-f]\{16\}' "$BUILD_DIR/cli/runner/plugin-runner") ||
+  fail "no build identity in $BUILD_DIR/cli/runner/plugin-runner"
+LC_ALL=C sed "s/$id/${id% *} 0000000000000000/" "$BUILD_DIR/cli/runner/plugin-runner" \
+  >"$other/cli/runner/plugin-runner"
+chmod 755 "$other/cli/runner/plugin-runner"
+cmp -s "$BUILD_DIR/cli/runner/plugin-runner" "$other/cli/runner/plugin-runner" &&
+  fail "the identity in the copied runner was not replaced"
+CERTBOT="$other/cli/certbot" cb_step other-build renew --force-renewal --no-random-sleep-on-renew \
+  --cert-name good.faults.example -v
+assert_eq "$RC" 0 "renew with a runner of another build (output: $OUT)"
+assert_contains "$OUT" "Plugin runner: $other/cli/runner/plugin-runner\$"
+fallback="Plugin runner: certbot's own binary \\(/proc/self/exe\\); $other/cli/runner/plugin-runner is from another build: it is \"${id% *} 0000000000000000\", this certbot \"$id\""
+assert_contains "$OUT" "$fallback"
+assert_eq "$(grep -c "Plugin runner: certbot's own binary" <<<"$OUT")" 1 "fallback lines (output: $OUT)"
+assert_file "$CB_CONFIG/archive/good.faults.example/cert3.pem"
+pass "renew: a plugin-runner of another build was not used; certbot ran the plugin itself and said so once"
 
 # --- SIGTERM while a plugin call is blocked ---------------------------------------
 : >"$CB_WORK/misbehave-cleanup.log"
