@@ -9,8 +9,8 @@
 # bench/results/latest.md (the raw measurements go to bench/results/latest.tsv).
 # Benchmarks, not tests: nothing here passes or fails on a number.
 #
-# Knobs (environment): BUILD_DIR (default build-bench), RUNS (issue-one runs,
-# default 5), RUNS_LARGE (lineage benchmarks, default 3), VERSION_RUNS (100),
+# Knobs (environment): BUILD_DIR (default build-bench), RUNS (issue-one runs of
+# Python certbot, default 5), RUNS_OURS (issue-one runs of ours, 11), RUNS_LARGE (lineage benchmarks, default 3), VERSION_RUNS (100),
 # VERSION_RUNS_PY (20), LINEAGES_SMALL (1000), LINEAGES_BIG (10000),
 # PY_RENEW_10K_LIMIT (60 s), FORCED_LINEAGES (100), RUNS_FORCED (1),
 # ARI_LINEAGES (1000), BENCH_ONLY (subset of "version issue lineages ari forced"),
