@@ -15,7 +15,6 @@
 #include "fleet_relay.h"
 #include "fsutil.h"
 #include "hooks.h"
-#include "http.h"
 #include "identifiers.h"
 #include "issuance.h"
 #include "lineage_plan.h"
@@ -152,13 +151,12 @@ namespace {
 
 // certbot's _csr_get_and_save_cert and _csr_report_new_cert: no lineage, no hooks, files where
 // --cert-path/--chain-path/--fullchain-path say.
-int certonly_csr(const Config& cfg, const PluginRegistry& plugins) {
+int certonly_csr(const Config& cfg, const PluginRegistry& plugins, CaPrefetch& ahead) {
     auto session = Session::open(cfg);
     if (!session) return fail(session.error());
     log::out(
         std::string(cfg.dry_run ? "Simulating a certificate request" : "Requesting a certificate") +
         " for " + summarize(cfg.domains));
-    CaPrefetch ahead(cfg);
     ahead.start();  // --csr always orders
     auto result = issue_and_save(cfg, plugins, nullptr, ahead.link());
     if (!result) return fail(result.error());
@@ -180,10 +178,13 @@ int certonly_csr(const Config& cfg, const PluginRegistry& plugins) {
 }  // namespace
 
 int cmd_certonly(const Config& cli, const PluginRegistry& plugins) {
-    // certonly almost always talks to a CA: OpenSSL gets ready while the checks, the plugin
-    // runner, the locks and the store run (a kept certificate wastes ~3 ms of the other core).
-    TlsWarmUp warm;
     Config cfg = cli;
+    // The CA's first requests, ahead of need (ca_prefetch.h). certonly almost always talks to a
+    // CA: the prefetch's thread starts now and sets OpenSSL up while the checks, the plugin
+    // runner, the locks and the store run (a kept certificate wastes ~3 ms of the other core);
+    // it fetches from the CA only once start() says the request goes there.
+    CaPrefetch ahead(cfg);
+    ahead.warm_up();
     normalize_key_flags(cfg);
     if (cfg.domains.empty() && cfg.cert_name.empty())
         return fail(
@@ -215,17 +216,16 @@ int cmd_certonly(const Config& cli, const PluginRegistry& plugins) {
     // The authenticator's process starts now, and gets ready while the store, the CA's
     // directory and the account are read (plugin_host.h).
     if (auth && auth->is_authenticator()) prestart_plugin_runner();
-    if (!cfg.csr_der.empty()) return certonly_csr(cfg, plugins);
+    if (!cfg.csr_der.empty()) return certonly_csr(cfg, plugins, ahead);
 
     // Directories, locks and the log file before anything is ordered, so a certificate is
     // never issued and then lost for want of a writable store.
     auto session = Session::open(cfg);
     if (!session) return fail(session.error());
-    // The CA's directory and a first nonce are fetched on a thread while the store is read and
-    // the plugin runner starts (ca_prefetch.h): from here when the request surely goes to the CA
+    // The CA's directory and a first nonce are fetched on the prefetch's thread while the store
+    // is read and the plugin runner starts: from here when the request surely goes to the CA
     // (--force-renewal, --dry-run: the plan renews), else once the plan says so
-    // (obtain_with_hooks). Declared after the session: the prefetch ends before the locks go.
-    CaPrefetch ahead(cfg);
+    // (obtain_with_hooks).
     if (cfg.force_renewal || cfg.dry_run) ahead.start();
     // Fleet mode (docs/fleet.md): see the fleet's lineages first, publish what was issued.
     auto fleet = open_fleet_and_sync(cfg);

@@ -319,14 +319,9 @@ class HttplibClient : public HttpClient {
 
 }  // namespace
 
-TlsWarmUp::TlsWarmUp()
-    : thread_(common::quiet_thread([] {
-          OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, nullptr);
-          SSL_CTX_free(SSL_CTX_new(TLS_client_method()));
-      })) {}
-
-TlsWarmUp::~TlsWarmUp() {
-    if (thread_.joinable()) thread_.join();
+void warm_up_tls() {
+    OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, nullptr);
+    SSL_CTX_free(SSL_CTX_new(TLS_client_method()));
 }
 
 std::unique_ptr<HttpClient> make_http_client(const HttpOptions& options) {

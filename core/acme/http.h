@@ -7,7 +7,6 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "result.h"
 
@@ -50,20 +49,11 @@ struct HttpOptions {
 
 std::unique_ptr<HttpClient> make_http_client(const HttpOptions& options);
 
-// OpenSSL's one-time set-up for TLS, done on a thread while the caller does local work: its
-// configuration and default provider, and the cipher and digest tables the first SSL_CTX
-// fetches (~3.5 ms on the first connection otherwise). Nothing is sent. The thread is joined
-// on destruction; OpenSSL's set-up is safe to race with other threads' use of it.
-class TlsWarmUp {
-  public:
-    TlsWarmUp();
-    ~TlsWarmUp();
-    TlsWarmUp(const TlsWarmUp&) = delete;
-    TlsWarmUp& operator=(const TlsWarmUp&) = delete;
-
-  private:
-    std::thread thread_;
-};
+// OpenSSL's one-time set-up for TLS: its configuration and default provider, and the cipher
+// and digest tables the first SSL_CTX fetches (~3.5 ms on this project's benchmark VM, paid by
+// the first connection otherwise). Sends nothing; safe to race with other threads' use of
+// OpenSSL. CaPrefetch::warm_up runs it on its thread while the command does local work.
+void warm_up_tls();
 
 struct Url {
     std::string scheme, host, path;  // path includes the query

@@ -42,6 +42,21 @@ void CaPrefetch::Cancel::cancel() {
     cv_.notify_all();
 }
 
+std::optional<std::promise<Result<Directory>>> CaPrefetch::Cancel::wait_for_start() {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [this] { return cancelled_ || start_; });
+    if (cancelled_) return std::nullopt;
+    return std::move(start_);
+}
+
+void CaPrefetch::Cancel::give_start(std::promise<Result<Directory>> done) {
+    {
+        std::lock_guard<std::mutex> l(mu_);
+        start_ = std::move(done);
+    }
+    cv_.notify_all();
+}
+
 CaPrefetch::CaPrefetch(const Config& cfg)
     : owned_(ca_http_client(cfg)),
       http_(*owned_),
@@ -57,11 +72,24 @@ CaPrefetch::~CaPrefetch() {
     if (thread_.joinable()) thread_.join();
 }
 
-void CaPrefetch::start() {
+void CaPrefetch::warm_up() {
     if (thread_.joinable() || !parse_url(server_, true)) return;
+    // Signals stay with the main thread (quiet_thread), which handles them as before.
+    thread_ = common::quiet_thread([this] {
+        warm_up_tls();
+        if (auto done = cancel_.wait_for_start()) run(std::move(*done));
+    });
+}
+
+void CaPrefetch::start() {
+    if (started_ || !parse_url(server_, true)) return;
+    started_ = true;
     std::promise<Result<Directory>> done;
     share_.load_ahead(done.get_future().share());
-    // Signals stay with the main thread (quiet_thread), which handles them as before.
+    if (thread_.joinable()) {  // warmed up, waiting
+        cancel_.give_start(std::move(done));
+        return;
+    }
     thread_ = common::quiet_thread([this, d = std::move(done)]() mutable { run(std::move(d)); });
 }
 

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <mutex>
+#include <optional>
+#include <thread>
 
 #include "fake_http_test.h"
 
@@ -115,4 +117,53 @@ TEST_CASE("a prefetch never started fetches nothing, and one not used ends at on
         CHECK_FALSE(ahead.started());
     }
     CHECK(other.count("GET") == 0);
+}
+
+TEST_CASE("a warmed-up prefetch fetches only once started, on the thread it warmed up",
+          "[prefetch]") {
+    LockedHttp http;
+    SECTION("warmed up, never started: nothing fetched, and it ends at once") {
+        const auto t0 = std::chrono::steady_clock::now();
+        {
+            CaPrefetch ahead(http, kServer);
+            ahead.warm_up();
+            ahead.warm_up();  // once
+            CHECK_FALSE(ahead.started());
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+        CHECK(http.count("GET") == 0);
+        CHECK(http.count("HEAD") == 0);
+    }
+    SECTION("warmed up, then started: the directory and a nonce, as without the warm-up") {
+        http.fake.reply(200, kDirectory);
+        CaPrefetch ahead(http, kServer);
+        ahead.warm_up();
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        CHECK(http.count("GET") == 0);  // waiting for start()
+        ahead.start();
+        CHECK(ahead.started());
+        AcmeClient acme(http, kServer);
+        REQUIRE(load_through(ahead.link(), acme).ok());
+        CHECK(acme.directory().new_order == "https://ca.test/order");
+        CHECK(ahead.link().share->take_nonce() == std::optional<std::string>("nonce0"));
+        CHECK(http.count("GET") == 1);
+        CHECK(http.count("HEAD") == 1);
+    }
+    SECTION("started before the thread looked: no start is lost") {
+        http.fake.reply(200, kDirectory);
+        CaPrefetch ahead(http, kServer);
+        ahead.warm_up();
+        ahead.start();  // at once, probably while OpenSSL is still being set up
+        AcmeClient acme(http, kServer);
+        REQUIRE(load_through(ahead.link(), acme).ok());
+        CHECK(http.count("GET") == 1);
+    }
+    SECTION("an invalid server URL: no thread, nothing fetched") {
+        CaPrefetch ahead(http, "http://ca.test/dir");
+        ahead.warm_up();
+        ahead.start();
+        CHECK_FALSE(ahead.started());
+        CHECK(http.count("GET") == 0);
+    }
 }
