@@ -53,27 +53,23 @@ Status make_dir_tracked(const std::string& path, mode_t mode, Rollback& rb) {
     return fsync_dir(dir_name(path));
 }
 
-// Writes version `version` of a lineage's archive files, the key first (`key_mode` from the
-// first byte, `key_group` when given), each fsynced before its rename and recorded in `rb`, then
-// fsyncs the archive directory once, after the last rename: the whole version is on disk before
-// the first live link points at it. Empty `fullchain_pem` means cert + chain.
+// Writes version `version` of a lineage's archive files, the key with `key_mode` from the first
+// byte (and `key_group` when given), each recorded in `rb` and durable before its rename, the
+// archive directory fsynced once after the last rename: the whole version is on disk before the
+// first live link points at it. One batch (atomic_write_files): the four files' data go to disk
+// together instead of one journal commit each. Empty `fullchain_pem` means cert + chain.
 Status write_archive_version(const Lineage& l, int version, const std::string& cert_pem,
                              const std::string& chain_pem, const std::string& fullchain_pem,
                              const std::string& key_pem, mode_t key_mode,
                              std::optional<gid_t> key_group, Rollback& rb) {
     const std::string fullchain = fullchain_pem.empty() ? cert_pem + chain_pem : fullchain_pem;
-    const std::pair<const char*, const std::string*> contents[4] = {{"privkey", &key_pem},
-                                                                    {"cert", &cert_pem},
-                                                                    {"chain", &chain_pem},
-                                                                    {"fullchain", &fullchain}};
-    for (const auto& [kind, pem] : contents) {
-        const bool key = pem == &key_pem;
-        const std::string path = l.archive_path(kind, version);
-        rb.file(path);
-        CB_TRY(atomic_write(path, *pem, key ? key_mode : kPublicMode,
-                            key ? key_group : std::nullopt, DirSync::kByCaller));
-    }
-    return fsync_dir(l.archive_dir);
+    const std::vector<FileToWrite> files = {
+        {l.archive_path("privkey", version), key_pem, key_mode, key_group},
+        {l.archive_path("cert", version), cert_pem, kPublicMode, std::nullopt},
+        {l.archive_path("chain", version), chain_pem, kPublicMode, std::nullopt},
+        {l.archive_path("fullchain", version), fullchain, kPublicMode, std::nullopt}};
+    for (const auto& f : files) rb.file(f.path);
+    return atomic_write_files(files);
 }
 
 }  // namespace
