@@ -393,56 +393,57 @@ TEST_CASE("webroot: a challenge directory removed by another run's cleanup is ma
 // between this instance making or opening it and making acme-challenge in it, before any file
 // of ours is there (renew_semantics under the sanitizer: "Could not create
 // .well-known/acme-challenge ...: No such file or directory"). The log line after the mkdir is
-// where the other run strikes here; each time, the directories are made again.
-TEST_CASE("webroot: .well-known removed before acme-challenge is made in it is made again",
-          "[webroot]") {
+// where the other run strikes here, the first `limit` times.
+namespace {
+
+struct VanishingWellKnown {
     TempDir tmp;
     const std::string root = tmp.path();
     const std::string well_known = root + "/.well-known";
     FakeHost host;
-    host.set_for("path", "a.example", root);
     int removals = 0;
-    host.on_log([&](int, const std::string& line) {
-        if (line == "Created challenge directory " + well_known && removals < 3)
-            removals += rmdir(well_known.c_str()) == 0;
-    });
+    explicit VanishingWellKnown(int limit) {
+        host.set_for("path", "a.example", root);
+        host.on_log([this, limit](int, const std::string& line) {
+            if (line == "Created challenge directory " + well_known && removals < limit)
+                removals += rmdir(well_known.c_str()) == 0;
+        });
+    }
+};
+
+}  // namespace
+
+TEST_CASE("webroot: .well-known removed before acme-challenge is made in it is made again",
+          "[webroot]") {
+    VanishingWellKnown w(3);
     const auto ch = http01("a.example", "tokenA");
-    Instance inst(webroot(), host);
+    Instance inst(webroot(), w.host);
     REQUIRE(inst.perform({ch}) == CB_OK);
-    INFO(host.all_logs());
-    CHECK(removals == 3);
-    CHECK(host.errors().empty());
-    CHECK(host.logged("was removed by another run's cleanup; making it again"));
-    CHECK(read_file(root + kChallengeDir + "/tokenA") == ch.validation);
-    CHECK(mode_of(root + kChallengeDir) == 0755);
+    INFO(w.host.all_logs());
+    CHECK(w.removals == 3);
+    CHECK(w.host.errors().empty());
+    CHECK(w.host.logged("was removed by another run's cleanup; making it again"));
+    CHECK(read_file(w.root + kChallengeDir + "/tokenA") == ch.validation);
+    CHECK(mode_of(w.root + kChallengeDir) == 0755);
     REQUIRE(inst.cleanup({ch}) == CB_OK);
-    CHECK_FALSE(exists(well_known));  // made by this instance: removed by it
+    CHECK_FALSE(exists(w.well_known));  // made by this instance: removed by it
 }
 
 // Something that keeps removing the directory: a bounded number of attempts, then an error
 // naming it (never a loop without end).
 TEST_CASE("webroot: a challenge directory removed at every attempt fails naming it", "[webroot]") {
-    TempDir tmp;
-    const std::string root = tmp.path();
-    const std::string well_known = root + "/.well-known";
-    FakeHost host;
-    host.set_for("path", "a.example", root);
-    int removals = 0;
-    host.on_log([&](int, const std::string& line) {
-        if (line == "Created challenge directory " + well_known)
-            removals += rmdir(well_known.c_str()) == 0;
-    });
+    VanishingWellKnown w(1000);
     const auto ch = http01("a.example", "tokenA");
-    Instance inst(webroot(), host);
+    Instance inst(webroot(), w.host);
     CHECK(inst.perform({ch}) == CB_ERROR);
-    INFO(host.all_logs());
-    CHECK(removals > 1);
-    CHECK(removals < 100);
-    CHECK(host.last_error().find("Could not create " + well_known + " for the a.example") !=
+    INFO(w.host.all_logs());
+    CHECK(w.removals > 1);
+    CHECK(w.removals < 100);
+    CHECK(w.host.last_error().find("Could not create " + w.well_known + " for the a.example") !=
           std::string::npos);
-    CHECK(host.last_error().find("removed again") != std::string::npos);
+    CHECK(w.host.last_error().find("removed again") != std::string::npos);
     CHECK(inst.cleanup({ch}) == CB_OK);
-    CHECK(list_dir(root).empty());
+    CHECK(list_dir(w.root).empty());
 }
 
 // Real concurrency, as renew's workers run it: instances sharing one webroot perform and clean
