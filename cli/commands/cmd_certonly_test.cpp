@@ -26,11 +26,6 @@ namespace {
 const std::string kFixtureDir = std::string(CERTBOT_TEST_FIXTURE_DIR) + "/issuance";
 const std::string kServer = "https://ca.test/dir";
 
-std::string slurp(const std::string& path) {
-    auto text = read_file(path);
-    return text ? *text : std::string();
-}
-
 // A fresh store, a certonly command line for a.test with the test authenticator, and the CA.
 struct Fixture {
     TempDir dir;

@@ -122,6 +122,46 @@ Status atomic_write(const std::string& path, std::string_view data, mode_t mode,
     return Status::Ok();
 }
 
+Status atomic_write_files(const std::vector<FileToWrite>& files, DirSync dir_sync) {
+    struct Temp {
+        std::string name;  // empty once renamed (or never made)
+        int fd = -1;       // open until fsynced and closed
+    };
+    std::vector<Temp> temps(files.size());
+    auto fail = [&](const std::string& message) {
+        for (auto& t : temps) {
+            if (t.fd >= 0) ::close(t.fd);
+            if (!t.name.empty()) ::unlink(t.name.c_str());
+        }
+        return Status(Error(message));
+    };
+    for (size_t i = 0; i < files.size(); ++i) {
+        const FileToWrite& f = files[i];
+        if (auto e = common::write_temp_file(f.path, f.data, f.mode, {f.group, std::nullopt},
+                                             &temps[i].name, &temps[i].fd);
+            !e.empty())
+            return fail(e);
+        // Writeback starts now; the fsyncs below wait for it (a hint: failure changes nothing).
+        (void)::sync_file_range(temps[i].fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    }
+    for (size_t i = 0; i < files.size(); ++i) {
+        const int fd = std::exchange(temps[i].fd, -1);
+        if (auto e = common::sync_and_close(fd, files[i].path); !e.empty()) return fail(e);
+    }
+    for (size_t i = 0; i < files.size(); ++i) {
+        if (auto e = common::rename_over(temps[i].name, files[i].path); !e.empty()) return fail(e);
+        temps[i].name.clear();
+    }
+    if (dir_sync == DirSync::kNow) {
+        std::vector<std::string> dirs;
+        for (const auto& f : files)
+            if (std::find(dirs.begin(), dirs.end(), dir_name(f.path)) == dirs.end())
+                dirs.push_back(dir_name(f.path));
+        for (const auto& d : dirs) CB_TRY(fsync_dir(d));
+    }
+    return Status::Ok();
+}
+
 Status atomic_create(const std::string& path, std::string_view data, mode_t mode, bool* existed) {
     if (existed) *existed = false;
     if (auto e = common::write_durably(path, data, mode, {}, false, existed); !e.empty())

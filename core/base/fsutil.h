@@ -32,6 +32,24 @@ enum class DirSync { kNow, kByCaller };
 Status atomic_write(const std::string& path, std::string_view data, mode_t mode,
                     std::optional<gid_t> group = std::nullopt, DirSync dir_sync = DirSync::kNow);
 
+// One file of a batch for atomic_write_files: `data` is borrowed for the call.
+struct FileToWrite {
+    std::string path;
+    std::string_view data;
+    mode_t mode;
+    std::optional<gid_t> group;  // as atomic_write's
+};
+// Several files, each written as atomic_write writes it, with the durability work batched:
+// every temp file is created and written first and its writeback started
+// (sync_file_range(SYNC_FILE_RANGE_WRITE)), then each is fsynced, then they are renamed over
+// their paths back to back, then (DirSync::kNow) each of their directories is fsynced once. The
+// guarantee is atomic_write's: each file is durable before its rename, and its directory before
+// this returns. The point: on ext4 (data=ordered, delayed allocation) the first fsync's journal
+// commit carries the other files' data already under writeback, so the next fsyncs find little
+// to commit. On failure before the renames nothing changes and no temp file is left; a failed
+// rename leaves the files renamed before it in place (as a loop of atomic_write would).
+Status atomic_write_files(const std::vector<FileToWrite>& files, DirSync dir_sync = DirSync::kNow);
+
 // Like atomic_write, but never replaces: the complete file appears at `path` (link(2) of the
 // synced temp file) only if nothing was there; else an error, with *existed set (certbot's
 // safe_open with O_EXCL, without a half-written file ever being visible).

@@ -124,6 +124,55 @@ TEST_CASE("atomic_write with a group keeps the group or drops group bits", "[fsu
     CHECK((st.st_mode & 07777) == 0640);
 }
 
+// The batch the archive of a lineage version is written with: each file as atomic_write writes
+// it (mode whatever the umask, group, replace), no temp file left, across directories too.
+TEST_CASE("atomic_write_files writes each file as atomic_write does", "[fsutil]") {
+    TempDir d;
+    const UmaskGuard umask(077);
+    REQUIRE(make_dirs(d / "sub", 0755));
+    REQUIRE(atomic_write(d / "cert", "old", 0644));
+    const std::string big(200000, 'x');  // more than one page of writeback
+    REQUIRE(atomic_write_files({{d / "key", "secret", 0600, std::nullopt},
+                                {d / "cert", "new cert", 0644, std::nullopt},
+                                {d / "grp", big, 0640, ::getegid()},
+                                {d / "sub/empty", "", 0644, std::nullopt}}));
+    CHECK(read_file(d / "key").value() == "secret");
+    CHECK(mode_of(d / "key") == 0600);
+    CHECK(read_file(d / "cert").value() == "new cert");
+    CHECK(mode_of(d / "cert") == 0644);
+    CHECK(read_file(d / "grp").value() == big);
+    CHECK(mode_of(d / "grp") == 0640);
+    CHECK(read_file(d / "sub/empty").value().empty());
+    CHECK(list_dir(d.path).value() == std::vector<std::string>{"cert", "grp", "key", "sub"});
+    CHECK(list_dir(d / "sub").value() == std::vector<std::string>{"empty"});
+    // Without the directory fsync (the caller's): the same files.
+    REQUIRE(atomic_write_files({{d / "key", "again", 0600, std::nullopt}}, DirSync::kByCaller));
+    CHECK(read_file(d / "key").value() == "again");
+    CHECK(atomic_write_files({}));  // nothing to write is no error
+}
+
+// A file that cannot be made fails the batch before any rename: nothing changes, no temp file
+// of any of its files is left, and the error names the file.
+TEST_CASE("atomic_write_files changes nothing when one file cannot be written", "[fsutil]") {
+    TempDir d;
+    REQUIRE(atomic_write(d / "a", "old a", 0644));
+    Status s = atomic_write_files({{d / "a", "new a", 0644, std::nullopt},
+                                   {d / "b", "new b", 0600, std::nullopt},
+                                   {d / "missing/c", "c", 0644, std::nullopt}});
+    REQUIRE_FALSE(s);
+    CHECK(s.error().message.find(d / "missing/c") != std::string::npos);
+    CHECK(read_file(d / "a").value() == "old a");
+    CHECK(list_dir(d.path).value() == std::vector<std::string>{"a"});
+    // A directory in the way of the last rename: the files before it are in place, no temp file.
+    REQUIRE(make_dirs(d / "dir/inner", 0755));
+    Status s2 = atomic_write_files(
+        {{d / "a", "newer a", 0644, std::nullopt}, {d / "dir", "x", 0644, std::nullopt}});
+    REQUIRE_FALSE(s2);
+    CHECK(s2.error().message.find(d / "dir") != std::string::npos);
+    CHECK(read_file(d / "a").value() == "newer a");
+    CHECK(list_dir(d.path).value() == std::vector<std::string>{"a", "dir"});
+}
+
 TEST_CASE("read_file reads, bounds and reports", "[fsutil]") {
     TempDir d;
     REQUIRE(atomic_write(d / "f", std::string(1000, 'x'), 0644));

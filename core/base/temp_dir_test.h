@@ -1,5 +1,6 @@
 // A fresh directory under /tmp for one unit test, removed with everything in it at the end of
-// the scope. Shared by the core's *_test.cpp files (was one copy per file).
+// the scope. Shared by the core's *_test.cpp files (was one copy per file), with slurp and
+// mode_of (tests/support/files_test.h) to read back what a test wrote.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -9,6 +10,7 @@
 
 #include <string>
 
+#include "files_test.h"
 #include "fsutil.h"
 
 namespace certbot::test {
@@ -26,12 +28,5 @@ struct TempDir {
     ~TempDir() { (void)remove_tree(path); }
     std::string operator/(const std::string& name) const { return path + "/" + name; }
 };
-
-// Permission bits of P itself (a link is not followed).
-inline mode_t mode_of(const std::string& p) {
-    struct stat st;
-    REQUIRE(::lstat(p.c_str(), &st) == 0);
-    return st.st_mode & 07777;
-}
 
 }  // namespace certbot::test

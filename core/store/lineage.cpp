@@ -158,7 +158,7 @@ Status validate_lineage_name(const std::string& name) {
 namespace {
 
 bool lineage_name_taken(const std::string& config_dir, const std::string& name) {
-    if (path_lexists(path_join(path_join(config_dir, "renewal"), name + ".conf"))) return true;
+    if (path_lexists(path_join(renewal_dir_of(config_dir), name + ".conf"))) return true;
     if (!dir_is_empty_or_missing(path_join(path_join(config_dir, "archive"), name))) return true;
     if (!dir_is_empty_or_missing(path_join(path_join(config_dir, "live"), name))) return true;
     return false;

@@ -53,6 +53,25 @@ Status make_dir_tracked(const std::string& path, mode_t mode, Rollback& rb) {
     return fsync_dir(dir_name(path));
 }
 
+// Writes version `version` of a lineage's archive files, the key with `key_mode` from the first
+// byte (and `key_group` when given), each recorded in `rb` and durable before its rename, the
+// archive directory fsynced once after the last rename: the whole version is on disk before the
+// first live link points at it. One batch (atomic_write_files): the four files' data go to disk
+// together instead of one journal commit each. Empty `fullchain_pem` means cert + chain.
+Status write_archive_version(const Lineage& l, int version, const std::string& cert_pem,
+                             const std::string& chain_pem, const std::string& fullchain_pem,
+                             const std::string& key_pem, mode_t key_mode,
+                             std::optional<gid_t> key_group, Rollback& rb) {
+    const std::string fullchain = fullchain_pem.empty() ? cert_pem + chain_pem : fullchain_pem;
+    const std::vector<FileToWrite> files = {
+        {l.archive_path("privkey", version), key_pem, key_mode, key_group},
+        {l.archive_path("cert", version), cert_pem, kPublicMode, std::nullopt},
+        {l.archive_path("chain", version), chain_pem, kPublicMode, std::nullopt},
+        {l.archive_path("fullchain", version), fullchain, kPublicMode, std::nullopt}};
+    for (const auto& f : files) rb.file(f.path);
+    return atomic_write_files(files);
+}
+
 }  // namespace
 
 Result<Lineage> create_lineage(const std::string& config_dir_in, const std::string& name,
@@ -62,7 +81,7 @@ Result<Lineage> create_lineage(const std::string& config_dir_in, const std::stri
                                const std::string& version) {
     CB_TRY(validate_lineage_name(name));
     const std::string config_dir = normalize_path(config_dir_in);
-    const std::string renewal_dir = path_join(config_dir, "renewal");
+    const std::string renewal_dir = renewal_dir_of(config_dir);
     const std::string archive_root = path_join(config_dir, "archive");
     const std::string live_root = path_join(config_dir, "live");
     const std::string conf_path = path_join(renewal_dir, name + ".conf");
@@ -98,22 +117,6 @@ Result<Lineage> create_lineage(const std::string& config_dir_in, const std::stri
     CB_TRY(make_dir_tracked(archive, 0755, rb));
     CB_TRY(make_dir_tracked(live, 0755, rb));
 
-    // 1. Archive files, each durable before anything points at it: every file fsynced before
-    // its rename, the directory once after the last rename.
-    const std::string fullchain = fullchain_pem.empty() ? cert_pem + chain_pem : fullchain_pem;
-    const std::pair<const char*, const std::string*> contents[4] = {{"privkey", &key_pem},
-                                                                    {"cert", &cert_pem},
-                                                                    {"chain", &chain_pem},
-                                                                    {"fullchain", &fullchain}};
-    for (const auto& c : contents) {
-        const std::string path = path_join(archive, std::string(c.first) + "1.pem");
-        mode_t mode = std::string(c.first) == "privkey" ? kPrivkeyMode : kPublicMode;
-        rb.file(path);
-        CB_TRY(atomic_write(path, *c.second, mode, std::nullopt, DirSync::kByCaller));
-    }
-    CB_TRY(fsync_dir(archive));
-    // 2. The README, then the live links (relative, as certbot makes them; switched together):
-    // the links' one directory fsync makes the README's rename durable too.
     Lineage l;
     l.name = name;
     l.config_dir = config_dir;
@@ -123,6 +126,11 @@ Result<Lineage> create_lineage(const std::string& config_dir_in, const std::stri
     l.privkey_path = path_join(live, "privkey.pem");
     l.chain_path = path_join(live, "chain.pem");
     l.fullchain_path = path_join(live, "fullchain.pem");
+    // 1. Version 1's archive files, each durable before anything points at it.
+    CB_TRY(write_archive_version(l, 1, cert_pem, chain_pem, fullchain_pem, key_pem, kPrivkeyMode,
+                                 std::nullopt, rb));
+    // 2. The README, then the live links (relative, as certbot makes them; switched together):
+    // the links' one directory fsync makes the README's rename durable too.
     const std::string readme = path_join(live, "README");
     rb.file(readme);
     CB_TRY(atomic_write(readme, live_readme_text(false), kPublicMode, std::nullopt,
@@ -198,20 +206,8 @@ Result<int> save_new_version(Lineage& lineage, const std::string& cert_pem,
     auto marker = UpdateMarker::begin(lineage.config_dir, lineage.name);
     if (!marker) return marker.error();
     Rollback rb;
-    const std::string fullchain = fullchain_pem.empty() ? cert_pem + chain_pem : fullchain_pem;
-    const std::string privkey_path = lineage.archive_path("privkey", target);
-    // Each file is fsynced before its rename; the archive directory once, after the last rename
-    // and before the first link points at the new version.
-    rb.file(privkey_path);
-    CB_TRY(atomic_write(privkey_path, key, key_mode, key_group, DirSync::kByCaller));
-    const std::pair<const char*, const std::string*> contents[3] = {
-        {"cert", &cert_pem}, {"chain", &chain_pem}, {"fullchain", &fullchain}};
-    for (const auto& c : contents) {
-        const std::string path = lineage.archive_path(c.first, target);
-        rb.file(path);
-        CB_TRY(atomic_write(path, *c.second, kPublicMode, std::nullopt, DirSync::kByCaller));
-    }
-    CB_TRY(fsync_dir(lineage.archive_dir));
+    CB_TRY(write_archive_version(lineage, target, cert_pem, chain_pem, fullchain_pem, key, key_mode,
+                                 key_group, rb));
     rb.commit();  // a complete version stays even if switching links fails (repair finds it)
     const std::string marker_path = path_join(updating_dir(lineage.config_dir), lineage.name);
     marker->keep();
@@ -255,7 +251,7 @@ Status prune_versions(const Lineage& lineage, int keep_previous) {
 Status delete_lineage(const std::string& config_dir_in, const std::string& name) {
     const std::string config_dir = normalize_path(config_dir_in);
     CB_TRY(validate_lineage_name(name));
-    const std::string conf_path = path_join(path_join(config_dir, "renewal"), name + ".conf");
+    const std::string conf_path = path_join(renewal_dir_of(config_dir), name + ".conf");
     const std::string default_archive = path_join(path_join(config_dir, "archive"), name);
     const std::string default_live = path_join(path_join(config_dir, "live"), name);
     if (!path_exists(conf_path)) {
@@ -342,7 +338,7 @@ Status update_symlinks(const std::string& config_dir, const std::string& conf_pa
 
 Status check_store_writable(const std::string& config_dir_in, const Lineage* existing) {
     const std::string config_dir = normalize_path(config_dir_in);
-    std::vector<std::string> dirs = {path_join(config_dir, "renewal")};
+    std::vector<std::string> dirs = {renewal_dir_of(config_dir)};
     if (existing) {
         dirs.push_back(existing->archive_dir);
         for (const char* kind : kLineageKinds) dirs.push_back(dir_name(existing->link_path(kind)));

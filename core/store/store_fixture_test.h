@@ -28,10 +28,6 @@ inline std::string link_of(const std::string& p) {
     return std::string(buf, static_cast<size_t>(n));
 }
 
-inline std::string slurp(const std::string& p) {
-    return read_file(p).value();
-}
-
 inline std::string read_link_text(const std::string& p) {
     char buf[4096];
     ssize_t n = ::readlink(p.c_str(), buf, sizeof buf);

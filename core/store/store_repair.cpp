@@ -27,7 +27,7 @@ std::mutex g_marker_mu;
 namespace store_internal {
 
 std::string updating_dir(const std::string& config_dir) {
-    return path_join(path_join(config_dir, "renewal"), ".updating");
+    return path_join(renewal_dir_of(config_dir), ".updating");
 }
 
 // Removing renewal/.updating once it is empty (the usual case: one update at a time) leaves the
@@ -94,7 +94,7 @@ int remove_temp_files(const std::string& dir, const std::string& prefix) {
 // One lineage named by a marker: see finish_unfinished_updates.
 std::string finish_unfinished(const std::string& config_dir, const std::string& name,
                               bool kept_elsewhere) {
-    const std::string conf_path = path_join(path_join(config_dir, "renewal"), name + ".conf");
+    const std::string conf_path = path_join(renewal_dir_of(config_dir), name + ".conf");
     const bool exists = path_exists(conf_path);
     Lineage l;
     if (exists) {
@@ -117,7 +117,7 @@ std::string finish_unfinished(const std::string& config_dir, const std::string& 
     std::set<std::string> live_dirs;
     for (const char* kind : kLineageKinds) live_dirs.insert(dir_name(l.link_path(kind)));
     for (const auto& d : live_dirs) removed += remove_temp_files(d, "");
-    removed += remove_temp_files(path_join(config_dir, "renewal"), "." + name + ".conf.tmp.");
+    removed += remove_temp_files(renewal_dir_of(config_dir), "." + name + ".conf.tmp.");
     // Files of versions newer than the newest complete one were never pointed at: a key (0600)
     // or certificate written before the kill. Complete versions are never touched.
     const int complete = l.latest_common_version();
@@ -172,10 +172,10 @@ std::vector<std::string> finish_unfinished_updates(
     std::vector<std::string> report;
     // A renewal conf rewritten outside a marked update (renew saving its parameters) and killed
     // before the rename leaves ".<name>.conf.tmp.*": we hold the lock, so no run is writing one.
-    if (int n = remove_temp_files(path_join(config_dir, "renewal"), "."); n > 0)
+    if (int n = remove_temp_files(renewal_dir_of(config_dir), "."); n > 0)
         report.push_back("removed " + std::to_string(n) +
                          " unfinished renewal conf file(s) an interrupted run left in " +
-                         path_join(config_dir, "renewal"));
+                         renewal_dir_of(config_dir));
     auto names = list_dir(dir);
     if (!names) return report;  // usually: no directory, nothing was interrupted
     for (const auto& name : *names) {

@@ -11,10 +11,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include "durable_write.h"
+#include "files_test.h"
 #include "hex.h"
 #include "http_body.h"
 #include "json_quote.h"
@@ -25,6 +25,8 @@ using certbot::common::hex;
 using certbot::common::json_quote;
 using certbot::common::write_durably;
 using certbot::common::write_through_link;
+using certbot::test::mode_of;
+using certbot::test::slurp;
 
 TEST_CASE("json_quote escapes quotes, backslashes and control characters", "[common]") {
     CHECK(json_quote("") == "\"\"");
@@ -122,19 +124,6 @@ struct TempDir {
         return n;
     }
 };
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-unsigned mode_of(const std::string& path) {
-    struct stat st {};
-    REQUIRE(::stat(path.c_str(), &st) == 0);
-    return st.st_mode & 07777;
-}
 
 }  // namespace
 

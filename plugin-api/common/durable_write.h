@@ -87,20 +87,17 @@ struct FileOwner {
     std::optional<uid_t> owner;
 };
 
-// DATA to PATH through a temp file opened O_CREAT|O_EXCL|O_NOFOLLOW with MODE, then fchmod(MODE)
-// (umask-independent) before the first byte, write, fsync; then with REPLACE rename over PATH,
-// else link(2) it to PATH (EEXIST: *EXISTED set, nothing changes); then fsync the directory
-// (a rename over PATH with SYNC_DIR false leaves that to the caller, who fsyncs the directory once
-// after a batch of writes into it). On failure the temp file is removed and PATH is untouched.
-inline std::string write_durably(const std::string& path, std::string_view data, mode_t mode,
-                                 const FileOwner& who, bool replace, bool* existed = nullptr,
-                                 bool sync_directory = true) {
+// The first half of write_durably: DATA in a temp file for PATH (temp_name_for) opened
+// O_CREAT|O_EXCL|O_NOFOLLOW with MODE, owned as WHO says, fchmod(MODE) (umask-independent)
+// before the first byte. On success *TMP names it and *FD is open, for the caller to fsync,
+// close and rename; on failure nothing is left.
+inline std::string write_temp_file(const std::string& path, std::string_view data, mode_t mode,
+                                   const FileOwner& who, std::string* tmp, int* fd_out) {
     const std::string dir = dir_name(path);
-    std::string tmp;
     int fd = -1;
     for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
-        tmp = temp_name_for(path);
-        fd = ::open(tmp.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, mode);
+        *tmp = temp_name_for(path);
+        fd = ::open(tmp->c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0 && errno != EEXIST)
             return "cannot create a file in " + dir + " (writing " + path +
                    "): " + std::strerror(errno) +
@@ -109,8 +106,8 @@ inline std::string write_durably(const std::string& path, std::string_view data,
     if (fd < 0) return "cannot create a temporary file for " + path + " in " + dir;
 
     auto fail = [&](const std::string& msg) {
-        if (fd >= 0) ::close(fd);
-        ::unlink(tmp.c_str());
+        ::close(fd);
+        ::unlink(tmp->c_str());
         return msg;
     };
 
@@ -123,7 +120,7 @@ inline std::string write_durably(const std::string& path, std::string_view data,
     }
     // open() applied the umask; set exactly the mode asked for, before any byte is written.
     if (::fchmod(fd, final_mode) != 0)
-        return fail("cannot set mode of " + tmp + ": " + std::strerror(errno));
+        return fail("cannot set mode of " + *tmp + ": " + std::strerror(errno));
     for (size_t off = 0; off < data.size();) {
         ssize_t n = ::write(fd, data.data() + off, data.size() - off);
         if (n < 0 && errno == EINTR) continue;
@@ -132,14 +129,48 @@ inline std::string write_durably(const std::string& path, std::string_view data,
                         "; check free disk space and permissions");
         off += static_cast<size_t>(n);
     }
-    if (::fsync(fd) != 0)
-        return fail("cannot sync " + path + " to disk: " + std::strerror(errno) +
-                    "; check free disk space and the filesystem");
-    int rc = ::close(fd);
-    fd = -1;
-    if (rc != 0)
-        return fail("cannot write " + path + ": " + std::strerror(errno) +
-                    "; check free disk space and the filesystem");
+    *fd_out = fd;
+    return std::string();
+}
+
+// The temp file FD written for PATH made durable: fsynced, then closed (always).
+inline std::string sync_and_close(int fd, const std::string& path) {
+    if (::fsync(fd) != 0) {
+        const int err = errno;
+        ::close(fd);
+        return "cannot sync " + path + " to disk: " + std::strerror(err) +
+               "; check free disk space and the filesystem";
+    }
+    if (::close(fd) != 0)
+        return "cannot write " + path + ": " + std::strerror(errno) +
+               "; check free disk space and the filesystem";
+    return std::string();
+}
+
+// The temp file TMP renamed over PATH.
+inline std::string rename_over(const std::string& tmp, const std::string& path) {
+    if (::rename(tmp.c_str(), path.c_str()) != 0)
+        return "cannot replace " + path + ": " + std::strerror(errno) +
+               "; check that it is not a directory and that " + dir_name(path) + " is writable";
+    return std::string();
+}
+
+// DATA to PATH through a temp file (write_temp_file), fsynced; then with REPLACE rename over
+// PATH, else link(2) it to PATH (EEXIST: *EXISTED set, nothing changes); then fsync the directory
+// (a rename over PATH with SYNC_DIR false leaves that to the caller, who fsyncs the directory once
+// after a batch of writes into it). On failure the temp file is removed and PATH is untouched.
+inline std::string write_durably(const std::string& path, std::string_view data, mode_t mode,
+                                 const FileOwner& who, bool replace, bool* existed = nullptr,
+                                 bool sync_directory = true) {
+    const std::string dir = dir_name(path);
+    std::string tmp;
+    int fd = -1;
+    if (auto e = write_temp_file(path, data, mode, who, &tmp, &fd); !e.empty()) return e;
+    auto fail = [&](const std::string& msg) {
+        ::unlink(tmp.c_str());
+        return msg;
+    };
+    if (auto e = sync_and_close(fd, path); !e.empty()) return fail(e);
     if (!replace) {
         if (::link(tmp.c_str(), path.c_str()) != 0) {
             const int err = errno;
@@ -151,9 +182,7 @@ inline std::string write_durably(const std::string& path, std::string_view data,
         ::unlink(tmp.c_str());
         return sync_dir(dir);
     }
-    if (::rename(tmp.c_str(), path.c_str()) != 0)
-        return fail("cannot replace " + path + ": " + std::strerror(errno) +
-                    "; check that it is not a directory and that " + dir + " is writable");
+    if (auto e = rename_over(tmp, path); !e.empty()) return fail(e);
     return sync_directory ? sync_dir(dir) : std::string();
 }
 

@@ -12,14 +12,17 @@
 #include <certbot/plugin.hpp>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -64,6 +67,35 @@ class Fd {
         if (fd_ >= 0) ::close(fd_);
         fd_ = fd;
     }
+
+  private:
+    int fd_ = -1;
+};
+
+// An advisory lock (flock(2)) on a webroot directory, held while an instance opens or makes
+// .well-known/acme-challenge and writes its file, and while its cleanup removes its files and
+// the directories it made. Instances sharing a webroot (renew renews lineages in parallel, each
+// instance maybe in its own runner process) then never remove a directory another has opened
+// and not yet written its file in. Any user who can open the webroot can take this lock too, so
+// it is waited for a short while only; then the work goes on without it (as where flock is not
+// supported), and a directory that vanishes is made again (Webroot::open_challenge_dirs).
+class WebrootLock {
+  public:
+    explicit WebrootLock(int dir_fd) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+        while (::flock(dir_fd, LOCK_EX | LOCK_NB) != 0) {
+            if ((errno != EWOULDBLOCK && errno != EINTR) ||
+                std::chrono::steady_clock::now() >= deadline)
+                return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        fd_ = dir_fd;
+    }
+    ~WebrootLock() {
+        if (fd_ >= 0) ::flock(fd_, LOCK_UN);
+    }
+    WebrootLock(const WebrootLock&) = delete;
+    WebrootLock& operator=(const WebrootLock&) = delete;
 
   private:
     int fd_ = -1;
@@ -126,7 +158,9 @@ class Webroot : public certbot::plugin::Authenticator {
         plan.reserve(challenges.size());
         for (const auto& c : challenges) plan.push_back({&c, webroot_for(c)});
         for (const auto& p : plan) {
-            Root& root = prepare_root(p.webroot, p.challenge->identifier);
+            Root& root = open_root(p.webroot, p.challenge->identifier);
+            const WebrootLock lock(root.dir.get());
+            if (!root.challenge_dir) open_challenge_dirs(root, p.challenge->identifier);
             write_challenge(root, *p.challenge);
         }
     }
@@ -155,9 +189,8 @@ class Webroot : public certbot::plugin::Authenticator {
         return webroot;
     }
 
-    // Opens the webroot (once per directory, however it is spelled) and makes sure
-    // .well-known/acme-challenge exists under it.
-    Root& prepare_root(const std::string& webroot, const std::string& identifier) {
+    // Opens the webroot, once per directory however it is spelled.
+    Root& open_root(const std::string& webroot, const std::string& identifier) {
         Fd dir(::open(webroot.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (!dir) {
             int err = errno;
@@ -173,7 +206,7 @@ class Webroot : public certbot::plugin::Authenticator {
             throw std::runtime_error("Could not inspect the webroot path " + webroot + ": " +
                                      errno_text(errno) + ".");
         for (auto& r : roots_)
-            if (r->dev == st.st_dev && r->ino == st.st_ino && r->challenge_dir) return *r;
+            if (r->dev == st.st_dev && r->ino == st.st_ino) return *r;
 
         auto root = std::make_unique<Root>();
         root->path = webroot;
@@ -184,16 +217,55 @@ class Webroot : public certbot::plugin::Authenticator {
         roots_.push_back(std::move(root));
         Root& r = *roots_.back();
         host_.debug("Using the webroot path " + r.path + " for " + identifier);
-        r.well_known = open_or_make_dir(r.dir.get(), kWellKnown, r.well_known_path(), identifier,
-                                        st, r.created_well_known);
-        r.challenge_dir =
-            open_or_make_dir(r.well_known.get(), kAcmeChallenge, r.challenge_dir_path(), identifier,
-                             st, r.created_challenge_dir);
         return r;
     }
 
+    // Another run sharing this webroot removes .well-known and acme-challenge in its cleanup
+    // when it finds them empty, by name: were it to do so between our open of one of them and
+    // our file being in it, our mkdir of acme-challenge in a .well-known just removed, or our
+    // file's creation, would fail with ENOENT. Our own instances (renew's workers, each maybe in
+    // its own runner process) take turns through the WebrootLock; a program that does not (Python
+    // certbot, a lock not waited for) can still do it, so each time a directory vanishes we start
+    // again from the webroot, a few times at most.
+    static constexpr int kRemakeAttempts = 8;
+
+    // Opens ROOT/.well-known/acme-challenge, making each directory that is missing (this
+    // instance's cleanup then removes it again).
+    void open_challenge_dirs(Root& r, const std::string& identifier) {
+        struct stat st {};
+        if (::fstat(r.dir.get(), &st) != 0)
+            throw std::runtime_error("Could not inspect the webroot path " + r.path + ": " +
+                                     errno_text(errno) + ".");
+        for (int attempt = 1;; ++attempt) {
+            r.challenge_dir.reset();
+            bool made = false;
+            r.well_known = open_or_make_dir(r.dir.get(), kWellKnown, r.well_known_path(),
+                                            identifier, st, made);
+            r.created_well_known = r.created_well_known || made;
+            made = false;
+            if (r.well_known)
+                r.challenge_dir = open_or_make_dir(r.well_known.get(), kAcmeChallenge,
+                                                   r.challenge_dir_path(), identifier, st, made);
+            r.created_challenge_dir = r.created_challenge_dir || made;
+            if (r.challenge_dir) return;
+            struct stat now {};
+            if (!r.well_known && ::fstat(r.dir.get(), &now) == 0 && now.st_nlink == 0)
+                throw std::runtime_error("The webroot path " + r.path + " for " + identifier +
+                                         " was removed while in use; check --webroot-path/-w.");
+            const std::string path = r.well_known ? r.challenge_dir_path() : r.well_known_path();
+            if (attempt == kRemakeAttempts)
+                throw std::runtime_error("Could not create " + path + " for the " + identifier +
+                                         " http-01 challenge response: it was removed again " +
+                                         std::to_string(kRemakeAttempts) +
+                                         " times while in use (another program cleaning up the "
+                                         "webroot?); try again.");
+            host_.debug(path + " was removed by another run's cleanup; making it again");
+        }
+    }
+
     // Opens PARENT/NAME, creating it when missing. A directory this creates gets mode 0755
-    // whatever the umask and the webroot's owner, like certbot (its GH #1389, #1795).
+    // whatever the umask and the webroot's owner, like certbot (its GH #1389, #1795). An empty
+    // Fd when PARENT or NAME vanished meanwhile (another run's cleanup removed it).
     Fd open_or_make_dir(int parent, const char* name, const std::string& path,
                         const std::string& identifier, const struct stat& webroot_st,
                         bool& created) {
@@ -202,6 +274,7 @@ class Webroot : public certbot::plugin::Authenticator {
             host_.debug("Created challenge directory " + path);
             // We made it, so it must not be a symlink now.
             Fd fd(::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (!fd && errno == ENOENT) return Fd();  // removed between the mkdir and the open
             if (!fd)
                 throw std::runtime_error("Could not open the directory " + path +
                                          " just created: " + errno_text(errno) + ".");
@@ -216,6 +289,7 @@ class Webroot : public certbot::plugin::Authenticator {
             return fd;
         }
         int err = errno;
+        if (err == ENOENT) return Fd();  // PARENT was removed after we opened it
         if (err != EEXIST) {
             std::string hint = (err == EACCES || err == EPERM || err == EROFS)
                                    ? " Make " + path.substr(0, path.rfind('/')) +
@@ -230,6 +304,7 @@ class Webroot : public certbot::plugin::Authenticator {
         Fd fd(::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (!fd) {
             err = errno;
+            if (err == ENOENT) return Fd();  // removed between the mkdir and the open
             struct stat lst {};
             const bool is_link =
                 ::fstatat(parent, name, &lst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(lst.st_mode);
@@ -248,25 +323,6 @@ class Webroot : public certbot::plugin::Authenticator {
         return fd;
     }
 
-    static constexpr int kRemakeAttempts = 5;
-
-    // .well-known/acme-challenge under ROOT opened again, each made where missing (and then
-    // removed by this instance's cleanup).
-    void remake_dirs(Root& r, const std::string& identifier) {
-        struct stat st {};
-        if (::fstat(r.dir.get(), &st) != 0)
-            throw std::runtime_error("Could not inspect the webroot path " + r.path + ": " +
-                                     errno_text(errno) + ".");
-        bool made = false;
-        r.well_known =
-            open_or_make_dir(r.dir.get(), kWellKnown, r.well_known_path(), identifier, st, made);
-        r.created_well_known = r.created_well_known || made;
-        made = false;
-        r.challenge_dir = open_or_make_dir(r.well_known.get(), kAcmeChallenge,
-                                           r.challenge_dir_path(), identifier, st, made);
-        r.created_challenge_dir = r.created_challenge_dir || made;
-    }
-
     void write_challenge(Root& root, const Challenge& c) {
         const std::string path = root.file_path(c.token);
         const std::string& content = c.validation.empty() ? c.key_authorization : c.validation;
@@ -275,18 +331,13 @@ class Webroot : public certbot::plugin::Authenticator {
         // at this name is not followed (O_EXCL alone refuses it too; this says so twice).
         Fd fd(::openat(root.challenge_dir.get(), c.token.c_str(),
                        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, kFileMode));
-        // ENOENT: another run sharing this webroot (a parallel renewal's other lineage, or another
-        // certbot) removed the challenge directory in its cleanup after we opened it and before
-        // this file was in it. Make the directories again (now ours to remove) and retry, a few
-        // times at most.
+        // ENOENT: the challenge directory was removed by another run's cleanup after we opened
+        // it and before this file was in it (open_challenge_dirs). Once the file is in it,
+        // neither directory is empty, so neither can be removed until our cleanup.
         for (int attempt = 1; !fd && errno == ENOENT && attempt <= kRemakeAttempts; ++attempt) {
-            try {
-                remake_dirs(root, c.identifier);
-            } catch (const std::runtime_error&) {
-                if (attempt == kRemakeAttempts) throw;
-                errno = ENOENT;  // a parent vanished again meanwhile: once more
-                continue;
-            }
+            host_.debug(root.challenge_dir_path() +
+                        " was removed by another run's cleanup; making it again");
+            open_challenge_dirs(root, c.identifier);
             fd = Fd(::openat(root.challenge_dir.get(), c.token.c_str(),
                              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, kFileMode));
         }
@@ -324,6 +375,7 @@ class Webroot : public certbot::plugin::Authenticator {
         std::vector<std::unique_ptr<Root>> kept;
         for (auto it = roots_.rbegin(); it != roots_.rend(); ++it) {
             Root& r = **it;
+            const WebrootLock lock(r.dir.get());
             std::vector<std::string> left;
             for (const auto& token : r.files) {
                 const std::string path = r.file_path(token);

@@ -281,7 +281,7 @@ import fcntl, os, sys, time
 fd = os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY, 0o600)
 fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 print("locked", flush=True)
-time.sleep(5)
+time.sleep(8)
 ' "$CB_CONFIG/.certbot.lock"
 holder=$BG_PID
 deadline=$((SECONDS + 10))
@@ -294,7 +294,12 @@ renew locked --force-renewal
 t1=$(date +%s%N)
 assert_eq "$RC" 3 "exit status of renew while the config dir is locked"
 assert_contains "$OUT" "Another instance of Certbot is already running"
-(((t1 - t0) / 1000000 < 2000)) || fail "locked renew took $(((t1 - t0) / 1000000)) ms, expected to exit at once"
+# "At once": well within the 8 s the holder keeps the lock. A sanitized build, slower to start and
+# leak-checked at exit, took 2.1-2.4 s here under heavy load (two copies of this test and two busy
+# loops on 2 cores): it gets 5 s.
+limit=2000
+[[ "${CERTBOT_TEST_SANITIZED:-0}" == 1 ]] && limit=5000
+(((t1 - t0) / 1000000 < limit)) || fail "locked renew took $(((t1 - t0) / 1000000)) ms, expected to exit at once (< $limit ms)"
 kill -0 "$holder" 2>/dev/null || fail "lock holder ended early: the check above did not race it"
 for n in a.example b.example "$weird"; do assert_version "$n" 5; done
 kill -KILL "$holder"

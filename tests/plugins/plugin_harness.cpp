@@ -90,8 +90,12 @@ bool FakeHost::queried(const std::string& name, const std::string& identifier) c
 
 void FakeHost::log_cb(void* ctx, int level, const char* message) {
     auto* self = static_cast<FakeHost*>(ctx);
-    std::lock_guard<std::mutex> lock(self->logs_mutex_);  // plugin threads log too (standalone)
-    self->logs_.emplace_back(level, message ? message : "(null)");
+    const std::string text = message ? message : "(null)";
+    {
+        std::lock_guard<std::mutex> lock(self->logs_mutex_);  // plugin threads log too (standalone)
+        self->logs_.emplace_back(level, text);
+    }
+    if (self->on_log_) self->on_log_(level, text);
 }
 
 void FakeHost::set_error_cb(void* ctx, const char* message) {

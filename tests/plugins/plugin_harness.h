@@ -55,6 +55,11 @@ class FakeHost {
     // True when a log line at LEVEL (any level when -1) contains NEEDLE.
     bool logged(const std::string& needle, int level = -1) const;
     std::string all_logs() const;
+    // Called with each log line as the plugin logs it (after it is recorded, outside the lock):
+    // a test acts there, at that point of the plugin's work, as another process could.
+    void on_log(std::function<void(int level, const std::string& message)> f) {
+        on_log_ = std::move(f);
+    }
     // (name, identifier or "") of every get_option call, in order.
     const std::vector<std::pair<std::string, std::string>>& queries() const { return queries_; }
     bool queried(const std::string& name, const std::string& identifier = std::string()) const;
@@ -84,6 +89,7 @@ class FakeHost {
     std::vector<std::string> errors_;
     mutable std::mutex logs_mutex_;
     std::vector<std::pair<int, std::string>> logs_;
+    std::function<void(int, const std::string&)> on_log_;
     std::vector<std::pair<std::string, std::string>> queries_;
     bool hooks_enabled_ = false;
     bool interactive_ = false;

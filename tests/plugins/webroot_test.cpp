@@ -8,6 +8,8 @@
 
 #include <cstring>
 #include <string>
+#include <thread>
+#include <vector>
 
 using namespace plugin_test;
 
@@ -385,4 +387,91 @@ TEST_CASE("webroot: a challenge directory removed by another run's cleanup is ma
     CHECK(mode_of(root + kChallengeDir) == 0755);
     REQUIRE(inst.cleanup({first, second}) == CB_OK);
     CHECK_FALSE(exists(root + "/.well-known"));  // made again by this instance: removed by it
+}
+
+// The same race one step earlier: another run's cleanup removes .well-known (by name, empty)
+// between this instance making or opening it and making acme-challenge in it, before any file
+// of ours is there (renew_semantics under the sanitizer: "Could not create
+// .well-known/acme-challenge ...: No such file or directory"). The log line after the mkdir is
+// where the other run strikes here, the first `limit` times.
+namespace {
+
+struct VanishingWellKnown {
+    TempDir tmp;
+    const std::string root = tmp.path();
+    const std::string well_known = root + "/.well-known";
+    FakeHost host;
+    int removals = 0;
+    explicit VanishingWellKnown(int limit) {
+        host.set_for("path", "a.example", root);
+        host.on_log([this, limit](int, const std::string& line) {
+            if (line == "Created challenge directory " + well_known && removals < limit)
+                removals += rmdir(well_known.c_str()) == 0;
+        });
+    }
+};
+
+}  // namespace
+
+TEST_CASE("webroot: .well-known removed before acme-challenge is made in it is made again",
+          "[webroot]") {
+    VanishingWellKnown w(3);
+    const auto ch = http01("a.example", "tokenA");
+    Instance inst(webroot(), w.host);
+    REQUIRE(inst.perform({ch}) == CB_OK);
+    INFO(w.host.all_logs());
+    CHECK(w.removals == 3);
+    CHECK(w.host.errors().empty());
+    CHECK(w.host.logged("was removed by another run's cleanup; making it again"));
+    CHECK(read_file(w.root + kChallengeDir + "/tokenA") == ch.validation);
+    CHECK(mode_of(w.root + kChallengeDir) == 0755);
+    REQUIRE(inst.cleanup({ch}) == CB_OK);
+    CHECK_FALSE(exists(w.well_known));  // made by this instance: removed by it
+}
+
+// Something that keeps removing the directory: a bounded number of attempts, then an error
+// naming it (never a loop without end).
+TEST_CASE("webroot: a challenge directory removed at every attempt fails naming it", "[webroot]") {
+    VanishingWellKnown w(1000);
+    const auto ch = http01("a.example", "tokenA");
+    Instance inst(webroot(), w.host);
+    CHECK(inst.perform({ch}) == CB_ERROR);
+    INFO(w.host.all_logs());
+    CHECK(w.removals > 1);
+    CHECK(w.removals < 100);
+    CHECK(w.host.last_error().find("Could not create " + w.well_known + " for the a.example") !=
+          std::string::npos);
+    CHECK(w.host.last_error().find("removed again") != std::string::npos);
+    CHECK(inst.cleanup({ch}) == CB_OK);
+    CHECK(list_dir(w.root).empty());
+}
+
+// Real concurrency, as renew's workers run it: instances sharing one webroot perform and clean
+// up over and over at the same time; every perform succeeds and leaves its file readable.
+TEST_CASE("webroot: instances sharing a webroot perform and clean up concurrently", "[webroot]") {
+    TempDir tmp;
+    const std::string root = tmp.path();
+    constexpr int kThreads = 4, kRounds = 300;
+    std::vector<std::string> failures(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t)
+        threads.emplace_back([&, t] {
+            const std::string name = "n" + std::to_string(t) + ".example";
+            FakeHost host;
+            host.set_for("path", name, root);
+            for (int i = 0; i < kRounds && failures[t].empty(); ++i) {
+                const auto ch = http01(name, "tok" + std::to_string(t) + "x" + std::to_string(i));
+                Instance inst(webroot(), host);
+                if (inst.perform({ch}) != CB_OK)
+                    failures[t] = "perform: " + host.last_error();
+                else if (read_file(root + kChallengeDir + "/" + ch.token) != ch.validation)
+                    failures[t] = "no answer in " + root + kChallengeDir;
+                if (inst.cleanup({ch}) != CB_OK && failures[t].empty())
+                    failures[t] = "cleanup: " + host.last_error();
+            }
+        });
+    for (auto& th : threads) th.join();
+    for (const auto& f : failures) CHECK(f == "");
+    // Every answer removed (empty directories another instance made may stay, as with certbot).
+    CHECK((!exists(root + kChallengeDir) || list_dir(root + kChallengeDir).empty()));
 }
