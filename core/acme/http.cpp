@@ -143,6 +143,12 @@ class Watchdog {
         cv_.notify_all();
     }
 
+    // Starts the thread ahead of the first arm() (HttpClient::prepare).
+    void start() {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (!thread_.joinable()) thread_ = common::quiet_thread([this] { loop(); });
+    }
+
     // Stops watching; true when the deadline had passed and the request was cut off. Once it
     // returns, the watchdog no longer touches the client.
     bool disarm() {
@@ -264,6 +270,14 @@ class HttplibClient : public HttpClient {
         return out;
     }
 
+    void prepare(const std::string& url) override {
+        auto parsed = parse_url(url, false);
+        if (!parsed) return;  // send reports it
+        auto conn = new_connection(*parsed);
+        conn->watchdog.start();
+        give_back(parsed->origin(), std::move(conn));
+    }
+
   private:
     // One kept-alive connection and the watchdog of its request in flight. The watchdog is
     // declared last: destroyed (its thread joined) before the client it may touch.
@@ -286,6 +300,12 @@ class HttplibClient : public HttpClient {
                 return conn;
             }
         }
+        return new_connection(url);
+    }
+
+    // A connection object for url's origin, not connected yet (httplib connects on send).
+    std::unique_ptr<Connection> new_connection(const Url& url) {
+        const std::string key = url.origin();
         auto conn = std::make_unique<Connection>();
         conn->client = opts_.client_cert_file.empty()
                            ? std::make_unique<httplib::Client>(key)

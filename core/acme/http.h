@@ -33,6 +33,10 @@ class HttpClient {
   public:
     virtual ~HttpClient() = default;
     virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
+    // Makes ready what a first request to url's origin would set up before connecting (the
+    // real client: its TLS context and its deadline watchdog), so that request starts with the
+    // connection. Sends nothing; a client without such set-up does nothing.
+    virtual void prepare(const std::string& url) { (void)url; }
 };
 
 struct HttpOptions {

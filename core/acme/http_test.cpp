@@ -128,6 +128,39 @@ TEST_CASE("one client's watchdog serves request after request") {
     serving.join();
 }
 
+TEST_CASE("a prepared origin is requested as any other, and its watchdog still cuts it off") {
+    httplib::Server quick;
+    quick.Get("/ok", [](const httplib::Request&, httplib::Response& res) {
+        res.set_content("fine", "text/plain");
+    });
+    const int quick_port = quick.bind_to_any_port("127.0.0.1");
+    REQUIRE(quick_port > 0);
+    std::thread serving([&] { quick.listen_after_bind(); });
+    TricklingServer slow;
+    HttpOptions o;
+    o.total_timeout_s = 1;
+    auto client = make_http_client(o);
+    const std::string quick_origin = "http://127.0.0.1:" + std::to_string(quick_port);
+    const std::string slow_origin = "http://127.0.0.1:" + std::to_string(slow.port());
+    client->prepare(quick_origin + "/dir");
+    client->prepare(slow_origin + "/dir");
+    client->prepare("not a URL");  // nothing to prepare; a request to it fails as before
+    HttpRequest ok, stuck, bad;
+    ok.url = quick_origin + "/ok";
+    stuck.url = slow_origin + "/dir";
+    bad.url = "not a URL";
+    auto first = client->send(ok);
+    REQUIRE(first);
+    CHECK(first->body == "fine");
+    auto cut = client->send(stuck);
+    REQUIRE_FALSE(cut);
+    CHECK(cut.error().message.find("took longer than 1 s") != std::string::npos);
+    CHECK_FALSE(client->send(bad));
+    client.reset();  // joins the watchdogs' threads, prepared ones included
+    quick.stop();
+    serving.join();
+}
+
 // Renew's workers share one client: their requests run at once, each on a connection of its
 // own, and the connections are kept alive for the requests that follow.
 TEST_CASE("requests from several threads run at once and reuse kept-alive connections") {

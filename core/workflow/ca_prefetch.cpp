@@ -77,6 +77,8 @@ void CaPrefetch::warm_up() {
     // Signals stay with the main thread (quiet_thread), which handles them as before.
     thread_ = common::quiet_thread([this] {
         warm_up_tls();
+        // The connection's TLS context and watchdog for the CA, made before start() needs them.
+        http_.prepare(server_);
         if (auto done = cancel_.wait_for_start()) run(std::move(*done));
     });
 }
