@@ -93,20 +93,34 @@ TEST_CASE("a server that trickles its headers is cut off at the total deadline")
 
 // The watchdog is one thread per client, armed for each request: a request that finished is
 // never cut off later, and the next slow one still is.
+// A local server answering GET /ok with "fine", serving on a thread until it goes.
+struct QuickServer {
+    httplib::Server server;
+    int port = 0;
+    std::thread serving;
+    QuickServer() {
+        server.Get("/ok", [](const httplib::Request&, httplib::Response& res) {
+            res.set_content("fine", "text/plain");
+        });
+        port = server.bind_to_any_port("127.0.0.1");
+        REQUIRE(port > 0);
+        serving = std::thread([this] { server.listen_after_bind(); });
+    }
+    ~QuickServer() {
+        server.stop();
+        serving.join();
+    }
+    std::string origin() const { return "http://127.0.0.1:" + std::to_string(port); }
+};
+
 TEST_CASE("one client's watchdog serves request after request") {
-    httplib::Server quick;
-    quick.Get("/ok", [](const httplib::Request&, httplib::Response& res) {
-        res.set_content("fine", "text/plain");
-    });
-    const int quick_port = quick.bind_to_any_port("127.0.0.1");
-    REQUIRE(quick_port > 0);
-    std::thread serving([&] { quick.listen_after_bind(); });
+    QuickServer quick;
     TricklingServer slow;
     HttpOptions o;
     o.total_timeout_s = 1;
     auto client = make_http_client(o);
     HttpRequest ok, stuck;
-    ok.url = "http://127.0.0.1:" + std::to_string(quick_port) + "/ok";
+    ok.url = quick.origin() + "/ok";
     stuck.url = "http://127.0.0.1:" + std::to_string(slow.port()) + "/dir";
 
     auto first = client->send(ok);
@@ -124,23 +138,15 @@ TEST_CASE("one client's watchdog serves request after request") {
     REQUIRE(after);
     CHECK(after->body == "fine");
     client.reset();  // joins the watchdog's thread
-    quick.stop();
-    serving.join();
 }
 
 TEST_CASE("a prepared origin is requested as any other, and its watchdog still cuts it off") {
-    httplib::Server quick;
-    quick.Get("/ok", [](const httplib::Request&, httplib::Response& res) {
-        res.set_content("fine", "text/plain");
-    });
-    const int quick_port = quick.bind_to_any_port("127.0.0.1");
-    REQUIRE(quick_port > 0);
-    std::thread serving([&] { quick.listen_after_bind(); });
+    QuickServer quick;
     TricklingServer slow;
     HttpOptions o;
     o.total_timeout_s = 1;
     auto client = make_http_client(o);
-    const std::string quick_origin = "http://127.0.0.1:" + std::to_string(quick_port);
+    const std::string quick_origin = quick.origin();
     const std::string slow_origin = "http://127.0.0.1:" + std::to_string(slow.port());
     client->prepare(quick_origin + "/dir");
     client->prepare(slow_origin + "/dir");
@@ -157,8 +163,6 @@ TEST_CASE("a prepared origin is requested as any other, and its watchdog still c
     CHECK(cut.error().message.find("took longer than 1 s") != std::string::npos);
     CHECK_FALSE(client->send(bad));
     client.reset();  // joins the watchdogs' threads, prepared ones included
-    quick.stop();
-    serving.join();
 }
 
 // Renew's workers share one client: their requests run at once, each on a connection of its
