@@ -48,7 +48,7 @@ median() {
 # "<wall s> <peak RSS KiB> <exit status> <user+sys CPU s>" to $MEASURE_LOG.
 # The stopwatch is bench/measure.c (compiled here on first use): the wall time
 # runs from its fork() to the command's exit, to the microsecond, so it holds
-# nothing of a shell, GNU time or timeout(1) (together ~5-7 ms a run on the
+# nothing of a shell, GNU time or timeout(1) (together 5.6-17.4 ms a run on the
 # benchmark VM; sessions 1-9 measured with them around the command, see
 # docs/performance.md "How the benchmarks measure"). Peak RSS and CPU come
 # from wait4(), as GNU time's %M, %U and %S do. A leading "timeout N" in CMD

@@ -7,8 +7,9 @@
  *
  * Appends "<wall s> <peak RSS KiB> <exit status> <user+sys CPU s>" to LOGFILE. The wall time
  * runs from just before fork() to the command's exit (wait4), so it holds the command's own
- * exec and start-up and nothing of a shell, GNU time or timeout(1) around it: those two cost
- * ~5-7 ms per run on the benchmark VM, which a 70 ms command cannot hide. After LIMIT_S
+ * exec and start-up and nothing of a shell, GNU time or timeout(1) around it: bash timing
+ * `/usr/bin/time timeout N command` measured one ~60-70 ms issuance 5.6-17.4 ms slower on the
+ * benchmark VM (docs/performance.md, "What is measured"). After LIMIT_S
  * seconds the command's process group gets SIGTERM, then SIGKILL 5 s later (timeout(1)'s
  * behaviour), and the status is 124. Output goes where the caller's stdout/stderr go.
  */
