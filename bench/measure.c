@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     struct sigaction sa = {0};
-    sa.sa_handler = on_alarm;  /* no SA_RESTART: wait4 returns EINTR when the limit passes */
+    sa.sa_handler = on_alarm; /* no SA_RESTART: wait4 returns EINTR when the limit passes */
     sigaction(SIGALRM, &sa, NULL);
 
     const double t0 = now();
@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     if (pid == 0) {
-        setpgid(0, 0);  /* its own group: the limit ends the command and its children */
+        setpgid(0, 0); /* its own group: the limit ends the command and its children */
         execvp(argv[3], argv + 3);
         perror(argv[3]);
         _exit(127);

@@ -964,26 +964,24 @@ Result<Order> AcmeClient::finalize(const Order& order, const std::string& csr_de
     // RFC 8555 §7.4: only a ready order (every authorization valid) is finalized. Unless the
     // caller has just seen every authorization valid, ask the CA rather than trusting our own
     // bookkeeping; pending may take the CA a moment to leave.
-    Order ready = order;
-    if (authorizations_valid) {
-        ready.status = "ready";
-    } else {
+    std::string finalize_url = order.finalize;
+    if (!authorizations_valid) {
         auto now_order = get_order(order.url);
         if (!now_order) return now_order.error();
-        auto polled = poll_order(*now_order, "pending", deadline);
-        if (!polled) return polled.error();
-        if (polled->status == "invalid") return order_ended(*polled);
-        if (polled->status != "ready")
-            return Error("order " + order.url + " is " + polled->status +
+        auto ready = poll_order(*now_order, "pending", deadline);
+        if (!ready) return ready.error();
+        if (ready->status == "invalid") return order_ended(*ready);
+        if (ready->status != "ready")
+            return Error("order " + order.url + " is " + ready->status +
                          ", not ready (RFC 8555 §7.1.6); refusing to finalize it");
-        ready = std::move(*polled);
+        finalize_url = ready->finalize;
     }
     const std::string payload = "{\"csr\":" + json::quote(base64url_encode(csr_der)) + "}";
     Order o;
     HttpResponse finalize_answer;  // its Retry-After paces the first poll of a processing order
     int not_ready_retries = 0;
     for (int attempt = 0;; ++attempt) {
-        auto r = post(ready.finalize, payload);
+        auto r = post(finalize_url, payload);
         // The CA may still answer orderNotReady (certbot 4.1): wait until it is ready, again.
         if (r && r->http.status == 403 && order_not_ready(r->http) && not_ready_retries++ < 3) {
             CB_TRY(wait_until_ready(order, deadline));

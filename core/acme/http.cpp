@@ -2,7 +2,6 @@
 
 #include <httplib.h>
 
-#include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
 #include <algorithm>
@@ -338,11 +337,6 @@ class HttplibClient : public HttpClient {
 };
 
 }  // namespace
-
-void warm_up_tls() {
-    OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, nullptr);
-    SSL_CTX_free(SSL_CTX_new(TLS_client_method()));
-}
 
 std::unique_ptr<HttpClient> make_http_client(const HttpOptions& options) {
     return std::make_unique<HttplibClient>(options);

@@ -34,8 +34,9 @@ class HttpClient {
     virtual ~HttpClient() = default;
     virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
     // Makes ready what a first request to url's origin would set up before connecting (the
-    // real client: its TLS context and its deadline watchdog), so that request starts with the
-    // connection. Sends nothing; a client without such set-up does nothing.
+    // real client: its TLS context, which on a process's first one is also OpenSSL's one-time
+    // set-up, and its deadline watchdog), so that request starts with the connection. Sends
+    // nothing; a client without such set-up does nothing.
     virtual void prepare(const std::string& url) { (void)url; }
 };
 
@@ -52,12 +53,6 @@ struct HttpOptions {
 };
 
 std::unique_ptr<HttpClient> make_http_client(const HttpOptions& options);
-
-// OpenSSL's one-time set-up for TLS: its configuration and default provider, and the cipher
-// and digest tables the first SSL_CTX fetches (~3.5 ms on this project's benchmark VM, paid by
-// the first connection otherwise). Sends nothing; safe to race with other threads' use of
-// OpenSSL. CaPrefetch::warm_up runs it on its thread while the command does local work.
-void warm_up_tls();
 
 struct Url {
     std::string scheme, host, path;  // path includes the query

@@ -76,8 +76,8 @@ void CaPrefetch::warm_up() {
     if (thread_.joinable() || !parse_url(server_, true)) return;
     // Signals stay with the main thread (quiet_thread), which handles them as before.
     thread_ = common::quiet_thread([this] {
-        warm_up_tls();
-        // The connection's TLS context and watchdog for the CA, made before start() needs them.
+        // The CA connection's TLS context (OpenSSL's one-time set-up with the first one) and
+        // its watchdog, made before start() needs them.
         http_.prepare(server_);
         if (auto done = cancel_.wait_for_start()) run(std::move(*done));
     });

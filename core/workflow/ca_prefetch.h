@@ -38,10 +38,10 @@ class CaPrefetch {
     // A prefetch still waiting to retry gives up at once; one request in flight is waited for.
     ~CaPrefetch();
 
-    // Starts the thread now, for OpenSSL's one-time set-up (warm_up_tls, ~3.5 ms of the other
-    // core) and the CA connection's set-up (HttpClient::prepare: httplib's client, its SSL_CTX,
-    // the deadline watchdog's thread, ~2.5 ms more) while the command does local work; it
-    // fetches nothing until start(). Once only; not for an invalid server URL.
+    // Starts the thread now, for the CA connection's set-up (HttpClient::prepare: httplib's
+    // client and its SSL_CTX, the process's first, so also OpenSSL's one-time set-up; the
+    // deadline watchdog's thread: ~5 ms of the other core) while the command does local work;
+    // it fetches nothing until start(). Once only; not for an invalid server URL.
     void warm_up();
     // Starts fetching (the first call; later calls do nothing): on the warmed-up thread, else on
     // a new one. Not for an invalid server URL (load_directory reports that, as before).
